@@ -1,0 +1,93 @@
+/* cmd_classic.c - the classic UML-utilities tunctl: -t, -d, -u, -g, -n, -p, -b, -f. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+
+#include "ids.h"
+#include "sysfs.h"
+#include "tun.h"
+#include "tunctl.h"
+
+/* Like the classic tool: an existing device is taken over, not refused. */
+static int classic_add(struct ctx *c, const struct classic_req *r, int fd)
+{
+	struct tun_flags f = { .mode = r->mode };
+	char name[IFNAMSIZ];
+	uint32_t uid = 0, gid = 0;
+	bool user = r->user.set, group = r->group.set;
+	int err;
+
+	if (user && ids_user(&r->user, &uid)) {
+		report(c, "unknown user \"%s\"", r->user.name);
+		return 2;
+	}
+	if (group && ids_group(&r->group, &gid)) {
+		report(c, "unknown group \"%s\"", r->group.name);
+		return 2;
+	}
+	if (!user && !group) {
+		user = true;
+		uid = (uint32_t)geteuid();
+	}
+	snprintf(name, sizeof(name), "%s", r->name ? r->name : r->mode == MODE_TAP ? "tap%d" : "tun%d");
+	{
+		struct tun_info ti;
+
+		/* Taking over an existing device needs its own flags. */
+		if (!strchr(name, '%') && !sysfs_tun_read(name, &ti))
+			f = ti.flags;
+	}
+	if ((err = tun_attach(fd, name, &f))) {
+		report_err(c, err, NULL, "attaching to %s", name);
+		return 1;
+	}
+	if ((user && (err = tun_set_owner(fd, true, uid))) ||
+	    (group && (err = tun_set_group(fd, true, gid))) ||
+	    (err = tun_set_persist(fd, true))) {
+		report_err(c, err, NULL, "%s", name);
+		return 1;
+	}
+	if (r->brief) {
+		printf("%s\n", name);
+	} else {
+		printf("Set '%s' persistent and owned by", name);
+		if (user)
+			printf(" uid %u", uid);
+		if (group)
+			printf(" gid %u", gid);
+		printf("\n");
+	}
+	return 0;
+}
+
+static int classic_del(struct ctx *c, const struct classic_req *r, int fd)
+{
+	struct tun_info ti;
+	int err;
+
+	if (find_tun(c, r->name, &ti, NULL))
+		return 1;
+	if ((err = tun_attach(fd, ti.name, &ti.flags)) || (err = tun_set_persist(fd, false))) {
+		report_err(c, err, NULL, "%s", r->name);
+		return 1;
+	}
+	printf("Set '%s' nonpersistent\n", r->name);
+	return 0;
+}
+
+int classic_run(struct ctx *c, const struct classic_req *r)
+{
+	int fd = tun_open(r->clone_path), rc;
+
+	if (fd < 0) {
+		report_err(c, fd, NULL, "cannot open %s", r->clone_path ? r->clone_path : TUN_CLONE_PATH);
+		return 1;
+	}
+	rc = r->del ? classic_del(c, r, fd) : classic_add(c, r, fd);
+	close(fd);
+	return rc;
+}

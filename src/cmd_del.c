@@ -1,0 +1,224 @@
+/* cmd_del.c - "tunctl del": remove devices, many at once in one kernel operation. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/rtnetlink.h>
+
+#include "procfs.h"
+#include "rtnl.h"
+#include "sysfs.h"
+#include "tunctl.h"
+
+struct links {
+	struct link_info *v;
+	size_t n, cap;
+};
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct links *l = data;
+	struct link_info li;
+
+	if (!rtnl_parse_link(nlh, &li))
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct link_info *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = li;
+	return 0;
+}
+
+static void links_reset(void *data)
+{
+	((struct links *)data)->n = 0;
+}
+
+static const struct link_info *find_link(const struct links *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].name, name))
+			return &l->v[i];
+	return NULL;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A link group no device in this namespace is in. */
+static uint32_t free_group(const struct links *l)
+{
+	uint32_t *g = malloc((l->n + 1) * sizeof(*g)), cand = 0x7e570000u;
+
+	if (!g)
+		return 0;
+	for (size_t i = 0; i < l->n; i++)
+		g[i] = l->v[i].group;
+	qsort(g, l->n, sizeof(*g), cmp_u32);
+	for (size_t i = 0; i < l->n; i++)
+		if (g[i] == cand)
+			cand++;
+	free(g);
+	return cand;
+}
+
+/* Moves the devices into a fresh group and deletes that group: one
+ * unregistration for all of them instead of one each. */
+static int delete_links(struct ctx *c, char *const *names, size_t n)
+{
+	struct nl *nl = ctx_nl(c);
+	struct links l = { 0 };
+	char req[RTNL_MSG_MAX] = { 0 };
+	struct nl_reply rep;
+	struct nl_tx tx;
+	uint32_t group;
+	int rc = 1, err;
+
+	nl_tx_init(&tx);
+	if (!nl)
+		return 1;
+	if ((err = nl_dump(nl, rtnl_dump(req, RTM_GETLINK, AF_UNSPEC), link_cb, links_reset, &l, &rep))) {
+		report_err(c, err, rep.msg, "listing links");
+		goto out;
+	}
+	group = free_group(&l);
+	for (size_t i = 0; i < n; i++) {
+		const struct link_info *li = find_link(&l, names[i]);
+		void *room;
+
+		if (!li) {
+			report(c, "device %s does not exist", names[i]);
+			goto out;
+		}
+		if (!(room = nl_tx_room(&tx)))
+			goto oom;
+		if (n == 1)
+			rtnl_link_del(room, li->ifindex);
+		else
+			rtnl_link_set(room, li->ifindex, NULL, -1, group);
+		nl_tx_push(&tx);
+	}
+	if (n > 1) {
+		void *room = nl_tx_room(&tx);
+
+		if (!room)
+			goto oom;
+		rtnl_group_del(room, group);
+		nl_tx_push(&tx);
+	}
+	if ((err = nl_tx_run(nl, &tx))) {
+		report_err(c, err, NULL, "deleting devices");
+		goto out;
+	}
+	for (size_t i = 0; i < tx.n; i++) {
+		if (!tx.replies[i].err)
+			continue;
+		if (i < n)
+			report_err(c, tx.replies[i].err, tx.replies[i].msg, "deleting %s", names[i]);
+		else
+			report_err(c, tx.replies[i].err, tx.replies[i].msg, "deleting %zu devices", n);
+		if (n > 1 && i < n) {
+			/* Nothing was deleted: put the groups back as they were. */
+			nl_tx_clear(&tx);
+			for (size_t k = 0; k < n; k++) {
+				const struct link_info *li = find_link(&l, names[k]);
+				void *room = nl_tx_room(&tx);
+
+				if (!room)
+					break;
+				rtnl_link_set(room, li->ifindex, NULL, -1, li->group);
+				nl_tx_push(&tx);
+			}
+			nl_tx_run(nl, &tx);
+		}
+		goto out;
+	}
+	rc = 0;
+	goto out;
+oom:
+	report(c, "out of memory");
+out:
+	nl_tx_free(&tx);
+	free(l.v);
+	return rc;
+}
+
+static int check_holders(struct ctx *c, char *const *names, size_t n)
+{
+	struct holder *h = NULL;
+	size_t nh = 0;
+	int err;
+
+	if ((err = proc_tun_holders(n == 1 ? names[0] : NULL, &h, &nh))) {
+		report_err(c, err, NULL, "reading /proc");
+		return 1;
+	}
+	for (size_t i = 0; i < nh; i++) {
+		for (size_t k = 0; k < n; k++) {
+			if (strcmp(h[i].ifname, names[k]))
+				continue;
+			report(c, "device %s is in use by %s (pid %d); use --force to delete it anyway",
+			       names[k], h[i].comm, (int)h[i].pid);
+			free(h);
+			return 1;
+		}
+	}
+	free(h);
+	return 0;
+}
+
+int del_run(struct ctx *c, const struct del_req *r)
+{
+	struct tun_info *all = NULL;
+	char **names = r->names;
+	size_t n = r->nnames;
+	int rc = 1, err;
+
+	if (r->all) {
+		size_t cnt = 0;
+
+		if ((err = sysfs_tun_list(&all, &cnt))) {
+			report_err(c, err, NULL, "reading /sys/class/net");
+			return 1;
+		}
+		names = malloc((cnt + 1) * sizeof(*names));
+		if (!names) {
+			report(c, "out of memory");
+			goto out;
+		}
+		n = 0;
+		for (size_t i = 0; i < cnt; i++)
+			if (r->mode == MODE_ANY || all[i].flags.mode == r->mode)
+				names[n++] = all[i].name;
+	} else {
+		/* Every name is checked before anything is deleted. */
+		for (size_t i = 0; i < n; i++) {
+			struct tun_info ti;
+
+			if (find_tun(c, names[i], &ti, NULL))
+				return 1;
+		}
+	}
+	rc = 0;
+	if (n && !r->force)
+		rc = check_holders(c, names, n);
+	if (n && !rc)
+		rc = delete_links(c, names, n);
+out:
+	if (r->all)
+		free(names);
+	free(all);
+	return rc;
+}

@@ -1,0 +1,894 @@
+/* cmdline.c - pure: the option tokenizer and each command's request parser. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cmdline.h"
+
+enum opt_id {
+	O_JSON = 1, O_HELP, O_VERSION, O_NETNS, O_BATCH, O_FORCE,
+	O_MODE, O_USER, O_GROUP, O_ANY_USER, O_PI, O_VNET_HDR, O_MULTI_QUEUE,
+	O_ADDR, O_PEER, O_ROUTE, O_MTU, O_MAC, O_TXQLEN, O_UP, O_DOWN, O_EXIST_OK,
+	O_ALL, O_NO_USER, O_NO_GROUP, O_COUNT, O_HEX, O_PCAP, O_ECHO,
+};
+
+struct optdef {
+	const char *name;
+	int has_arg;
+	int id;
+	char short_name;
+};
+
+struct optitem {
+	const struct optdef *def;
+	const char *val;
+};
+
+/* Accepted before the command only. */
+static const struct optdef global_opts[] = {
+	{ "json", no_argument, O_JSON, 'j' },
+	{ "help", no_argument, O_HELP, 'h' },
+	{ "version", no_argument, O_VERSION, 'V' },
+	{ "netns", required_argument, O_NETNS, 'n' },
+	{ "batch", required_argument, O_BATCH, 'b' },
+	{ "force", no_argument, O_FORCE, 0 },
+	{ NULL, 0, 0, 0 }
+};
+
+/* Accepted after the command too. */
+static const struct optdef late_global_opts[] = {
+	{ "json", no_argument, O_JSON, 'j' },
+	{ "help", no_argument, O_HELP, 'h' },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct optdef add_opts[] = {
+	{ "mode", required_argument, O_MODE, 0 },
+	{ "user", required_argument, O_USER, 0 },
+	{ "group", required_argument, O_GROUP, 0 },
+	{ "any-user", no_argument, O_ANY_USER, 0 },
+	{ "pi", no_argument, O_PI, 0 },
+	{ "vnet-hdr", no_argument, O_VNET_HDR, 0 },
+	{ "multi-queue", no_argument, O_MULTI_QUEUE, 0 },
+	{ "addr", required_argument, O_ADDR, 0 },
+	{ "peer", required_argument, O_PEER, 0 },
+	{ "route", required_argument, O_ROUTE, 0 },
+	{ "mtu", required_argument, O_MTU, 0 },
+	{ "mac", required_argument, O_MAC, 0 },
+	{ "txqueuelen", required_argument, O_TXQLEN, 0 },
+	{ "down", no_argument, O_DOWN, 0 },
+	{ "exist-ok", no_argument, O_EXIST_OK, 0 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct optdef del_opts[] = {
+	{ "all", no_argument, O_ALL, 0 },
+	{ "mode", required_argument, O_MODE, 0 },
+	{ "force", no_argument, O_FORCE, 0 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct optdef list_opts[] = {
+	{ "mode", required_argument, O_MODE, 0 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct optdef no_opts[] = {
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct optdef set_opts[] = {
+	{ "user", required_argument, O_USER, 0 },
+	{ "no-user", no_argument, O_NO_USER, 0 },
+	{ "group", required_argument, O_GROUP, 0 },
+	{ "no-group", no_argument, O_NO_GROUP, 0 },
+	{ "up", no_argument, O_UP, 0 },
+	{ "down", no_argument, O_DOWN, 0 },
+	{ "mtu", required_argument, O_MTU, 0 },
+	{ "mac", required_argument, O_MAC, 0 },
+	{ "txqueuelen", required_argument, O_TXQLEN, 0 },
+	{ "netns", required_argument, O_NETNS, 0 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct optdef addr_opts[] = {
+	{ "peer", required_argument, O_PEER, 0 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct optdef attach_opts[] = {
+	{ "count", required_argument, O_COUNT, 0 },
+	{ "hex", no_argument, O_HEX, 0 },
+	{ "pcap", required_argument, O_PCAP, 0 },
+	{ "echo", no_argument, O_ECHO, 0 },
+	{ NULL, 0, 0, 0 }
+};
+
+struct parsed {
+	struct optitem *items;
+	int nitems;
+	char **pos;
+	int npos;
+	const char *cmd;
+	char *err;
+	size_t errlen;
+};
+
+typedef int (*parse_fn)(struct parsed *p, struct request *req);
+
+static int usage_err(struct parsed *p, const char *fmt, const char *val)
+{
+	snprintf(p->err, p->errlen, fmt, val);
+	return 2;
+}
+
+static const struct optdef *find_long(const struct optdef *defs, const char *name, size_t len)
+{
+	for (; defs && defs->name; defs++)
+		if (strlen(defs->name) == len && !strncmp(defs->name, name, len))
+			return defs;
+	return NULL;
+}
+
+static const struct optdef *find_short(const struct optdef *defs, char c)
+{
+	for (; defs && defs->name; defs++)
+		if (defs->short_name && defs->short_name == c)
+			return defs;
+	return NULL;
+}
+
+static void apply_global(struct globals *g, const struct optdef *d, const char *val)
+{
+	switch (d->id) {
+	case O_JSON: g->json = true; break;
+	case O_HELP: g->help = true; break;
+	case O_VERSION: g->version = true; break;
+	case O_NETNS: g->netns = val; break;
+	case O_BATCH: g->batch = val; break;
+	case O_FORCE: g->force = true; break;
+	}
+}
+
+/* Splits argv[0..argc) into options (of defs, or of the globals) and
+ * positional words.  stop_at_word: stop at the first positional word
+ * (used for the options before the command). Returns the index reached. */
+static int tokenize(int argc, char **argv, const struct optdef *defs,
+		    const struct optdef *globals, struct globals *g, bool stop_at_word,
+		    struct parsed *p)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		const struct optdef *d = NULL;
+		bool is_global = false;
+
+		if (a[0] != '-' || !a[1]) {
+			if (stop_at_word)
+				return i;
+			p->pos[p->npos++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			if (stop_at_word)
+				return i + 1;
+			while (++i < argc)
+				p->pos[p->npos++] = argv[i];
+			break;
+		}
+		if (a[1] == '-') {
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+
+			d = find_long(defs, name, len);
+			if (!d && (d = find_long(globals, name, len)))
+				is_global = true;
+			if (!d)
+				goto unknown;
+			if (eq) {
+				if (d->has_arg == no_argument) {
+					snprintf(p->err, p->errlen, "option --%s takes no value", d->name);
+					return -1;
+				}
+				val = eq + 1;
+			}
+		} else {
+			d = find_short(defs, a[1]);
+			if (!d && (d = find_short(globals, a[1])))
+				is_global = true;
+			if (!d)
+				goto unknown;
+			if (a[2]) {
+				if (d->has_arg == no_argument)
+					goto unknown;
+				val = a + 2;
+			}
+		}
+		if (d->has_arg == required_argument && !val) {
+			if (i + 1 >= argc) {
+				snprintf(p->err, p->errlen, "option --%s needs a value", d->name);
+				return -1;
+			}
+			val = argv[++i];
+		}
+		if (is_global)
+			apply_global(g, d, val);
+		else {
+			p->items[p->nitems].def = d;
+			p->items[p->nitems].val = val;
+			p->nitems++;
+		}
+		continue;
+unknown:
+		if (p->cmd)
+			snprintf(p->err, p->errlen, "unknown option \"%s\" for \"%s\" (see tunctl %s --help)",
+				 a, p->cmd, p->cmd);
+		else
+			snprintf(p->err, p->errlen, "unknown option \"%s\" (see tunctl --help)", a);
+		return -1;
+	}
+	return i;
+}
+
+/* Options that may be given once only. */
+static int once(struct parsed *p, bool *seen, const struct optdef *d)
+{
+	if (*seen)
+		return usage_err(p, "option --%s is given twice", d->name);
+	*seen = true;
+	return 0;
+}
+
+static int parse_link_opt(struct parsed *p, const struct optitem *it, struct link_spec *l)
+{
+	char err[ERRLEN];
+
+	switch (it->def->id) {
+	case O_MTU:
+		if (l->has_mtu)
+			return usage_err(p, "option --%s is given twice", it->def->name);
+		if (!parse_u32(it->val, 1, UINT32_MAX, &l->mtu))
+			return usage_err(p, "invalid MTU \"%s\" (a number from 1 to 4294967295)", it->val);
+		l->has_mtu = true;
+		return 0;
+	case O_TXQLEN:
+		if (l->has_txqlen)
+			return usage_err(p, "option --%s is given twice", it->def->name);
+		if (!parse_u32(it->val, 0, UINT32_MAX, &l->txqlen))
+			return usage_err(p, "invalid txqueuelen \"%s\" (a number from 0 to 4294967295)", it->val);
+		l->has_txqlen = true;
+		return 0;
+	case O_MAC:
+		if (l->has_mac)
+			return usage_err(p, "option --%s is given twice", it->def->name);
+		if (!parse_mac(it->val, l->mac, err, sizeof(err)))
+			return usage_err(p, "%s", err);
+		l->has_mac = true;
+		return 0;
+	case O_UP:
+	case O_DOWN:
+		if (l->set_updown && l->up != (it->def->id == O_UP))
+			return usage_err(p, "%s", "options --up and --down conflict");
+		l->set_updown = true;
+		l->up = it->def->id == O_UP;
+		return 0;
+	}
+	return -1;
+}
+
+static int parse_user_opt(struct parsed *p, const struct optitem *it, struct id_spec *id, const char *what)
+{
+	if (id->set)
+		return usage_err(p, "option --%s is given twice", it->def->name);
+	if (!parse_id(it->val, id)) {
+		snprintf(p->err, p->errlen, "invalid %s \"%s\"", what, it->val);
+		return 2;
+	}
+	return 0;
+}
+
+static int parse_mode_opt(struct parsed *p, const struct optitem *it, enum tun_mode *mode)
+{
+	char err[ERRLEN];
+
+	if (*mode != MODE_ANY)
+		return usage_err(p, "option --%s is given twice", it->def->name);
+	if (!parse_mode(it->val, mode, err, sizeof(err)))
+		return usage_err(p, "%s", err);
+	return 0;
+}
+
+static int need_name(struct parsed *p, int idx, const char **name, bool allow_template)
+{
+	char err[ERRLEN];
+
+	if (idx >= p->npos)
+		return usage_err(p, "\"%s\" needs a device name", p->cmd);
+	if (!parse_ifname(p->pos[idx], allow_template, err, sizeof(err)))
+		return usage_err(p, "%s", err);
+	*name = p->pos[idx];
+	return 0;
+}
+
+static int no_more(struct parsed *p, int idx)
+{
+	if (idx < p->npos)
+		return usage_err(p, "unexpected argument \"%s\"", p->pos[idx]);
+	return 0;
+}
+
+static void *grow(void *arr, size_t n, size_t size)
+{
+	/* Grows by doubling: called with n elements already in use. */
+	if (n && (n & (n - 1)))
+		return arr;
+	return realloc(arr, (n ? n * 2 : 1) * size);
+}
+
+static int parse_add(struct parsed *p, struct request *req)
+{
+	struct add_req *r = &req->u.add;
+	bool seen_exist = false, seen_any = false;
+	bool flag_seen[3] = { false, false, false };
+	char err[ERRLEN];
+	int rc;
+
+	if ((rc = need_name(p, 0, &r->name, true)) || (rc = no_more(p, 1)))
+		return rc;
+	for (int i = 0; i < p->nitems; i++) {
+		const struct optitem *it = &p->items[i];
+		void *n;
+
+		switch (it->def->id) {
+		case O_MODE:
+			if ((rc = parse_mode_opt(p, it, &r->mode)))
+				return rc;
+			break;
+		case O_USER:
+			if ((rc = parse_user_opt(p, it, &r->user, "user")))
+				return rc;
+			break;
+		case O_GROUP:
+			if ((rc = parse_user_opt(p, it, &r->group, "group")))
+				return rc;
+			break;
+		case O_ANY_USER:
+			if ((rc = once(p, &seen_any, it->def)))
+				return rc;
+			r->any_user = true;
+			break;
+		case O_PI:
+			if ((rc = once(p, &flag_seen[0], it->def)))
+				return rc;
+			r->pi = true;
+			break;
+		case O_VNET_HDR:
+			if ((rc = once(p, &flag_seen[1], it->def)))
+				return rc;
+			r->vnet_hdr = true;
+			break;
+		case O_MULTI_QUEUE:
+			if ((rc = once(p, &flag_seen[2], it->def)))
+				return rc;
+			r->multi_queue = true;
+			break;
+		case O_EXIST_OK:
+			if ((rc = once(p, &seen_exist, it->def)))
+				return rc;
+			r->exist_ok = true;
+			break;
+		case O_ADDR:
+			if (!(n = grow(r->addrs, r->naddrs, sizeof(*r->addrs))))
+				return usage_err(p, "%s", "out of memory");
+			r->addrs = n;
+			memset(&r->addrs[r->naddrs], 0, sizeof(*r->addrs));
+			if (!parse_prefix(it->val, false, false, &r->addrs[r->naddrs].local, err, sizeof(err)))
+				return usage_err(p, "--addr: %s", err);
+			r->naddrs++;
+			break;
+		case O_PEER: {
+			struct addr_spec *a = r->naddrs ? &r->addrs[r->naddrs - 1] : NULL;
+
+			if (!a)
+				return usage_err(p, "--peer \"%s\" must follow the --addr it belongs to", it->val);
+			if (a->has_peer)
+				return usage_err(p, "--peer \"%s\": that --addr has a peer already", it->val);
+			if (!parse_ipaddr(it->val, a->local.addr.family, &a->peer))
+				return usage_err(p, "--peer \"%s\" is not an address of the --addr's family", it->val);
+			a->has_peer = true;
+			break;
+		}
+		case O_ROUTE:
+			if (!(n = grow(r->routes, r->nroutes, sizeof(*r->routes))))
+				return usage_err(p, "%s", "out of memory");
+			r->routes = n;
+			if (!parse_route(it->val, &r->routes[r->nroutes], err, sizeof(err)))
+				return usage_err(p, "--route: %s", err);
+			r->nroutes++;
+			break;
+		default:
+			if ((rc = parse_link_opt(p, it, &r->link)))
+				return rc;
+		}
+	}
+	if (r->mode == MODE_ANY)
+		r->mode = MODE_TUN;
+	if (r->any_user && (r->user.set || r->group.set))
+		return usage_err(p, "%s", "--any-user conflicts with --user and --group");
+	if (r->link.has_mac && r->mode != MODE_TAP) {
+		char mac[18];
+
+		format_mac(r->link.mac, mac);
+		return usage_err(p, "--mac %s needs --mode tap: a tun device has no MAC address", mac);
+	}
+	if (!r->link.set_updown) {
+		r->link.set_updown = true;
+		r->link.up = true;
+	}
+	return 0;
+}
+
+static int parse_del(struct parsed *p, struct request *req)
+{
+	struct del_req *r = &req->u.del;
+	bool seen_all = false, seen_force = false;
+	char err[ERRLEN];
+	int rc;
+
+	for (int i = 0; i < p->nitems; i++) {
+		const struct optitem *it = &p->items[i];
+
+		switch (it->def->id) {
+		case O_ALL:
+			if ((rc = once(p, &seen_all, it->def)))
+				return rc;
+			r->all = true;
+			break;
+		case O_FORCE:
+			if ((rc = once(p, &seen_force, it->def)))
+				return rc;
+			r->force = true;
+			break;
+		case O_MODE:
+			if ((rc = parse_mode_opt(p, it, &r->mode)))
+				return rc;
+			break;
+		}
+	}
+	if (r->all && p->npos)
+		return usage_err(p, "--all deletes every device: \"%s\" is not expected with it", p->pos[0]);
+	if (!r->all && r->mode != MODE_ANY)
+		return usage_err(p, "%s", "--mode goes with --all");
+	if (!r->all && !p->npos)
+		return usage_err(p, "%s", "\"del\" needs a device name (or --all)");
+	for (int i = 0; i < p->npos; i++) {
+		if (!parse_ifname(p->pos[i], false, err, sizeof(err)))
+			return usage_err(p, "%s", err);
+		for (int j = 0; j < i; j++)
+			if (!strcmp(p->pos[i], p->pos[j]))
+				return usage_err(p, "device \"%s\" is named twice", p->pos[i]);
+	}
+	r->names = malloc(((size_t)p->npos + 1) * sizeof(*r->names));
+	if (!r->names)
+		return usage_err(p, "%s", "out of memory");
+	memcpy(r->names, p->pos, (size_t)p->npos * sizeof(*r->names));
+	r->nnames = (size_t)p->npos;
+	return 0;
+}
+
+static int parse_list(struct parsed *p, struct request *req)
+{
+	int rc;
+
+	for (int i = 0; i < p->nitems; i++)
+		if ((rc = parse_mode_opt(p, &p->items[i], &req->u.list.mode)))
+			return rc;
+	return no_more(p, 0);
+}
+
+static int parse_show(struct parsed *p, struct request *req)
+{
+	int rc;
+
+	if ((rc = need_name(p, 0, &req->u.show.name, false)))
+		return rc;
+	return no_more(p, 1);
+}
+
+static int parse_set(struct parsed *p, struct request *req)
+{
+	struct set_req *r = &req->u.set;
+	bool seen_nu = false, seen_ng = false;
+	char err[ERRLEN];
+	int rc;
+
+	if ((rc = need_name(p, 0, &r->name, false)) || (rc = no_more(p, 1)))
+		return rc;
+	for (int i = 0; i < p->nitems; i++) {
+		const struct optitem *it = &p->items[i];
+
+		switch (it->def->id) {
+		case O_USER:
+			if ((rc = parse_user_opt(p, it, &r->user, "user")))
+				return rc;
+			break;
+		case O_GROUP:
+			if ((rc = parse_user_opt(p, it, &r->group, "group")))
+				return rc;
+			break;
+		case O_NO_USER:
+			if ((rc = once(p, &seen_nu, it->def)))
+				return rc;
+			r->no_user = true;
+			break;
+		case O_NO_GROUP:
+			if ((rc = once(p, &seen_ng, it->def)))
+				return rc;
+			r->no_group = true;
+			break;
+		case O_NETNS:
+			if (r->netns)
+				return usage_err(p, "option --%s is given twice", it->def->name);
+			if (!parse_ifname(it->val, false, err, sizeof(err)) || !strcmp(it->val, ""))
+				return usage_err(p, "invalid namespace name \"%s\"", it->val);
+			r->netns = it->val;
+			break;
+		default:
+			if ((rc = parse_link_opt(p, it, &r->link)))
+				return rc;
+		}
+	}
+	if (r->user.set && r->no_user)
+		return usage_err(p, "%s", "--user conflicts with --no-user");
+	if (r->group.set && r->no_group)
+		return usage_err(p, "%s", "--group conflicts with --no-group");
+	if (!r->user.set && !r->group.set && !r->no_user && !r->no_group && !r->netns &&
+	    !r->link.set_updown && !r->link.has_mtu && !r->link.has_mac && !r->link.has_txqlen)
+		return usage_err(p, "\"set %s\" needs something to set (see tunctl set --help)", r->name);
+	return 0;
+}
+
+static int parse_op(struct parsed *p, enum op *op, bool allow_flush)
+{
+	const char *w;
+
+	if (p->npos < 1)
+		return usage_err(p, allow_flush ? "\"%s\" needs add, del or flush" : "\"%s\" needs add or del", p->cmd);
+	w = p->pos[0];
+	if (!strcmp(w, "add"))
+		*op = OP_ADD;
+	else if (!strcmp(w, "del") || !strcmp(w, "delete"))
+		*op = OP_DEL;
+	else if (allow_flush && !strcmp(w, "flush"))
+		*op = OP_FLUSH;
+	else
+		return usage_err(p, allow_flush ? "unknown action \"%s\" (use add, del or flush)" :
+				 "unknown action \"%s\" (use add or del)", w);
+	return 0;
+}
+
+static int parse_addr(struct parsed *p, struct request *req)
+{
+	struct addr_req *r = &req->u.addr;
+	const char *peer = NULL;
+	char err[ERRLEN];
+	int rc;
+
+	if ((rc = parse_op(p, &r->op, true)) || (rc = need_name(p, 1, &r->name, false)))
+		return rc;
+	for (int i = 0; i < p->nitems; i++) {
+		if (peer)
+			return usage_err(p, "option --%s is given twice", "peer");
+		peer = p->items[i].val;
+	}
+	if (r->op == OP_FLUSH) {
+		if (peer)
+			return usage_err(p, "%s", "--peer does not go with flush");
+		return no_more(p, 2);
+	}
+	if (p->npos < 3)
+		return usage_err(p, "\"addr %s\" needs an address (CIDR)", p->pos[0]);
+	if (!parse_prefix(p->pos[2], false, false, &r->addr.local, err, sizeof(err)))
+		return usage_err(p, "%s", err);
+	if (peer) {
+		if (!parse_ipaddr(peer, r->addr.local.addr.family, &r->addr.peer))
+			return usage_err(p, "--peer \"%s\" is not an address of the address's family", peer);
+		r->addr.has_peer = true;
+	}
+	return no_more(p, 3);
+}
+
+static int parse_route_cmd(struct parsed *p, struct request *req)
+{
+	struct route_req *r = &req->u.route;
+	char err[ERRLEN];
+	bool ok;
+	int rc;
+
+	if ((rc = parse_op(p, &r->op, false)) || (rc = need_name(p, 1, &r->name, false)))
+		return rc;
+	if (p->npos < 3)
+		return usage_err(p, "\"route %s\" needs a route (PREFIX [via GW] [metric N] [table ID])", p->pos[0]);
+	if (p->npos == 3)
+		ok = parse_route(p->pos[2], &r->route, err, sizeof(err));
+	else
+		ok = parse_route_words(p->npos - 2, p->pos + 2, &r->route, err, sizeof(err));
+	if (!ok)
+		return usage_err(p, "%s", err);
+	return 0;
+}
+
+static int parse_attach(struct parsed *p, struct request *req)
+{
+	struct attach_req *r = &req->u.attach;
+	bool seen[3] = { false, false, false };
+	int rc;
+
+	if ((rc = need_name(p, 0, &r->name, false)) || (rc = no_more(p, 1)))
+		return rc;
+	for (int i = 0; i < p->nitems; i++) {
+		const struct optitem *it = &p->items[i];
+
+		switch (it->def->id) {
+		case O_COUNT:
+			if (r->has_count)
+				return usage_err(p, "option --%s is given twice", it->def->name);
+			if (!parse_u64(it->val, &r->count) || r->count == 0)
+				return usage_err(p, "invalid --count \"%s\" (a number of packets, at least 1)", it->val);
+			r->has_count = true;
+			break;
+		case O_HEX:
+			if ((rc = once(p, &seen[0], it->def)))
+				return rc;
+			r->hex = true;
+			break;
+		case O_ECHO:
+			if ((rc = once(p, &seen[1], it->def)))
+				return rc;
+			r->echo = true;
+			break;
+		case O_PCAP:
+			if ((rc = once(p, &seen[2], it->def)))
+				return rc;
+			if (!*it->val)
+				return usage_err(p, "%s", "--pcap needs a file name");
+			r->pcap = it->val;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int parse_help(struct parsed *p, struct request *req)
+{
+	if (p->npos == 0)
+		return 0;
+	req->u.help.topic = cmd_lookup(p->pos[0]);
+	if (req->u.help.topic == CMD_NONE || req->u.help.topic == CMD_CLASSIC)
+		return usage_err(p, "unknown command \"%s\" (see tunctl --help)", p->pos[0]);
+	return no_more(p, 1);
+}
+
+static const struct cmd_spec {
+	const char *name;
+	const char *alias;
+	enum cmd_id id;
+	const struct optdef *opts;
+	parse_fn parse;
+} cmd_specs[] = {
+	{ "add", NULL, CMD_ADD, add_opts, parse_add },
+	{ "del", "delete", CMD_DEL, del_opts, parse_del },
+	{ "list", "ls", CMD_LIST, list_opts, parse_list },
+	{ "show", NULL, CMD_SHOW, no_opts, parse_show },
+	{ "set", NULL, CMD_SET, set_opts, parse_set },
+	{ "addr", "address", CMD_ADDR, addr_opts, parse_addr },
+	{ "route", NULL, CMD_ROUTE, no_opts, parse_route_cmd },
+	{ "attach", NULL, CMD_ATTACH, attach_opts, parse_attach },
+	{ "help", NULL, CMD_HELP, no_opts, parse_help },
+};
+
+#define NSPECS (sizeof(cmd_specs) / sizeof(cmd_specs[0]))
+
+enum cmd_id cmd_lookup(const char *name)
+{
+	for (size_t i = 0; i < NSPECS; i++)
+		if (!strcmp(cmd_specs[i].name, name) ||
+		    (cmd_specs[i].alias && !strcmp(cmd_specs[i].alias, name)))
+			return cmd_specs[i].id;
+	return CMD_NONE;
+}
+
+const char *cmd_name(enum cmd_id id)
+{
+	for (size_t i = 0; i < NSPECS; i++)
+		if (cmd_specs[i].id == id)
+			return cmd_specs[i].name;
+	return id == CMD_CLASSIC ? "classic" : "tunctl";
+}
+
+/* The classic tunctl's options, recognised when they open the command line. */
+static bool is_classic_opt(const char *a)
+{
+	static const char *const opts[] = { "-t", "-d", "-u", "-g", "-p", "-f", "-b", "-n" };
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (!strcmp(a, opts[i]))
+			return true;
+	return false;
+}
+
+static bool looks_classic(int argc, char **argv)
+{
+	bool strong = false, all_flags = true;
+
+	if (argc < 1 || !is_classic_opt(argv[0]))
+		return false;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-t") || !strcmp(a, "-d") || !strcmp(a, "-u") ||
+		    !strcmp(a, "-g") || !strcmp(a, "-p") || !strcmp(a, "-f"))
+			strong = true;
+		if (strcmp(a, "-b") && strcmp(a, "-n") && strcmp(a, "-p"))
+			all_flags = false;
+	}
+	return strong || all_flags;
+}
+
+static int parse_classic(int argc, char **argv, struct request *req, char *err, size_t errlen)
+{
+	struct classic_req *r = &req->u.classic;
+	char e[ERRLEN];
+
+	req->cmd = CMD_CLASSIC;
+	r->mode = MODE_TAP;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool takes = !strcmp(a, "-t") || !strcmp(a, "-d") || !strcmp(a, "-u") ||
+			     !strcmp(a, "-g") || !strcmp(a, "-f");
+		const char *val = NULL;
+
+		if (takes) {
+			if (i + 1 >= argc) {
+				snprintf(err, errlen, "option %s needs a value", a);
+				return 2;
+			}
+			val = argv[++i];
+		}
+		if (!strcmp(a, "-b"))
+			r->brief = true;
+		else if (!strcmp(a, "-n"))
+			r->mode = MODE_TUN;
+		else if (!strcmp(a, "-p"))
+			r->mode = MODE_TAP;
+		else if (!strcmp(a, "-t") || !strcmp(a, "-d")) {
+			if (r->name) {
+				snprintf(err, errlen, "device name given twice (\"%s\")", val);
+				return 2;
+			}
+			if (!parse_ifname(val, !strcmp(a, "-t"), e, sizeof(e))) {
+				snprintf(err, errlen, "%s", e);
+				return 2;
+			}
+			r->name = val;
+			r->del = !strcmp(a, "-d");
+		} else if (!strcmp(a, "-u") || !strcmp(a, "-g")) {
+			struct id_spec *id = a[1] == 'u' ? &r->user : &r->group;
+
+			if (!parse_id(val, id)) {
+				snprintf(err, errlen, "invalid %s \"%s\"", a[1] == 'u' ? "user" : "group", val);
+				return 2;
+			}
+		} else if (!strcmp(a, "-f")) {
+			if (!*val) {
+				snprintf(err, errlen, "-f needs the path of the tun clone device");
+				return 2;
+			}
+			r->clone_path = val;
+		} else {
+			snprintf(err, errlen, "unknown option \"%s\" in classic tunctl mode", a);
+			return 2;
+		}
+	}
+	if (r->del && (r->user.set || r->group.set || r->brief)) {
+		snprintf(err, errlen, "-d \"%s\" takes no other option than -f", r->name);
+		return 2;
+	}
+	return 0;
+}
+
+static int parse_common(int argc, char **argv, struct request *req, char *err, size_t errlen,
+			bool batch)
+{
+	struct parsed p = { .err = err, .errlen = errlen };
+	const struct cmd_spec *spec = NULL;
+	int i, rc = 2;
+
+	memset(req, 0, sizeof(*req));
+	err[0] = '\0';
+	/* argv[0] is the program name. */
+	argc--;
+	argv++;
+	if (!batch && looks_classic(argc, argv))
+		return parse_classic(argc, argv, req, err, errlen);
+
+	p.items = calloc((size_t)argc + 1, sizeof(*p.items));
+	p.pos = calloc((size_t)argc + 1, sizeof(*p.pos));
+	if (!p.items || !p.pos) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	i = tokenize(argc, argv, batch ? late_global_opts : global_opts, NULL, &req->g, true, &p);
+	if (i < 0)
+		goto out;
+	/* The global options before the command were collected as items. */
+	for (int k = 0; k < p.nitems; k++)
+		apply_global(&req->g, p.items[k].def, p.items[k].val);
+	p.nitems = 0;
+	if (i >= argc) {
+		rc = 0;
+		if (req->g.help || req->g.version || req->g.batch)
+			goto out;
+		snprintf(err, errlen, batch ? "empty command" : "no command given (see tunctl --help)");
+		rc = 2;
+		goto out;
+	}
+	if (req->g.batch) {
+		snprintf(err, errlen, "--batch takes its commands from the file, not \"%s\"", argv[i]);
+		goto out;
+	}
+	for (size_t k = 0; k < NSPECS; k++)
+		if (!strcmp(cmd_specs[k].name, argv[i]) ||
+		    (cmd_specs[k].alias && !strcmp(cmd_specs[k].alias, argv[i])))
+			spec = &cmd_specs[k];
+	if (!spec) {
+		snprintf(err, errlen, "unknown command \"%s\" (see tunctl --help)", argv[i]);
+		goto out;
+	}
+	req->cmd = spec->id;
+	p.cmd = spec->name;
+	if (tokenize(argc - i - 1, argv + i + 1, spec->opts, late_global_opts, &req->g, false, &p) < 0)
+		goto out;
+	if (req->g.help) {
+		rc = 0;
+		goto out;
+	}
+	rc = spec->parse(&p, req);
+out:
+	free(p.items);
+	free(p.pos);
+	if (rc) {
+		/* The request must not be used; keep its memory freed. */
+		request_free(req);
+		req->cmd = CMD_NONE;
+	}
+	return rc;
+}
+
+int cmdline_parse(int argc, char **argv, struct request *req, char *err, size_t errlen)
+{
+	return parse_common(argc, argv, req, err, errlen, false);
+}
+
+int cmdline_parse_batch(int argc, char **argv, struct request *req, char *err, size_t errlen)
+{
+	return parse_common(argc, argv, req, err, errlen, true);
+}
+
+void request_free(struct request *req)
+{
+	if (req->cmd == CMD_ADD) {
+		free(req->u.add.addrs);
+		free(req->u.add.routes);
+		req->u.add.addrs = NULL;
+		req->u.add.routes = NULL;
+	} else if (req->cmd == CMD_DEL) {
+		free(req->u.del.names);
+		req->u.del.names = NULL;
+	}
+}

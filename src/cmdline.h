@@ -1,0 +1,129 @@
+/* cmdline.h - pure: argv to a request. No I/O, no printing, no exit. */
+#ifndef TUNCTL_CMDLINE_H
+#define TUNCTL_CMDLINE_H
+
+#include "parse.h"
+
+enum cmd_id {
+	CMD_NONE = 0,
+	CMD_ADD,
+	CMD_DEL,
+	CMD_LIST,
+	CMD_SHOW,
+	CMD_SET,
+	CMD_ADDR,
+	CMD_ROUTE,
+	CMD_ATTACH,
+	CMD_HELP,
+	CMD_CLASSIC,
+	CMD__COUNT
+};
+
+struct globals {
+	bool json;
+	bool help;
+	bool version;
+	bool force;             /* with --batch: go on after a failing line */
+	const char *netns;
+	const char *batch;
+};
+
+struct add_req {
+	const char *name;
+	enum tun_mode mode;
+	struct id_spec user, group;
+	bool any_user, pi, vnet_hdr, multi_queue, exist_ok;
+	struct link_spec link;
+	struct addr_spec *addrs;
+	size_t naddrs;
+	struct route_spec *routes;
+	size_t nroutes;
+};
+
+struct del_req {
+	char **names;           /* points into argv */
+	size_t nnames;
+	bool all, force;
+	enum tun_mode mode;
+};
+
+struct list_req {
+	enum tun_mode mode;
+};
+
+struct show_req {
+	const char *name;
+};
+
+struct set_req {
+	const char *name;
+	struct id_spec user, group;
+	bool no_user, no_group;
+	struct link_spec link;
+	const char *netns;
+};
+
+enum op { OP_ADD, OP_DEL, OP_FLUSH };
+
+struct addr_req {
+	enum op op;
+	const char *name;
+	struct addr_spec addr;
+};
+
+struct route_req {
+	enum op op;
+	const char *name;
+	struct route_spec route;
+};
+
+struct attach_req {
+	const char *name;
+	bool has_count;
+	uint64_t count;
+	bool hex, echo;
+	const char *pcap;
+};
+
+struct help_req {
+	enum cmd_id topic;
+};
+
+/* The classic UML-utilities tunctl: tunctl [-b] [-u U] [-g G] [-t NAME] [-p|-n] [-f PATH], tunctl -d NAME */
+struct classic_req {
+	bool del, brief;
+	const char *name;       /* NULL: tap%d / tun%d */
+	enum tun_mode mode;
+	struct id_spec user, group;
+	const char *clone_path;
+};
+
+struct request {
+	enum cmd_id cmd;
+	struct globals g;
+	union {
+		struct add_req add;
+		struct del_req del;
+		struct list_req list;
+		struct show_req show;
+		struct set_req set;
+		struct addr_req addr;
+		struct route_req route;
+		struct attach_req attach;
+		struct help_req help;
+		struct classic_req classic;
+	} u;
+};
+
+/* Returns 0 on success, 2 on bad usage with a message in err.  The request
+ * points into argv, which must outlive it. */
+int cmdline_parse(int argc, char **argv, struct request *req, char *err, size_t errlen);
+/* Like cmdline_parse for one line of a batch file: global options other than
+ * -j are refused there. */
+int cmdline_parse_batch(int argc, char **argv, struct request *req, char *err, size_t errlen);
+void request_free(struct request *req);
+
+const char *cmd_name(enum cmd_id id);
+enum cmd_id cmd_lookup(const char *name);
+
+#endif

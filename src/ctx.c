@@ -1,0 +1,116 @@
+/* ctx.c - error reporting and the lazily opened netlink socket. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <fcntl.h>
+#include <net/if.h>
+
+#include "sysfs.h"
+#include "tunctl.h"
+
+static void vreport(struct ctx *c, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* One line, always. */
+	for (char *p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	if (c && c->where)
+		fprintf(stderr, "tunctl: %s: %s\n", c->where, msg);
+	else
+		fprintf(stderr, "tunctl: %s\n", msg);
+}
+
+void report(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(c, fmt, ap);
+	va_end(ap);
+}
+
+void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
+{
+	char what[512];
+	const char *hint = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (err < 0)
+		err = -err;
+	if (err == EPERM)
+		hint = " (CAP_NET_ADMIN is needed: run as root or setcap cap_net_admin+ep)";
+	if (kmsg && *kmsg)
+		report(c, "%s: %s%s", what, kmsg, hint);
+	else
+		report(c, "%s: %s%s", what, strerror(err), hint);
+}
+
+struct nl *ctx_nl(struct ctx *c)
+{
+	int rc;
+
+	if (c->nl_ready)
+		return &c->nl;
+	if ((rc = nl_open(&c->nl))) {
+		report_err(c, rc, NULL, "cannot open a rtnetlink socket");
+		return NULL;
+	}
+	c->nl_ready = true;
+	return &c->nl;
+}
+
+void ctx_free(struct ctx *c)
+{
+	if (c->nl_ready)
+		nl_close(&c->nl);
+	c->nl_ready = false;
+}
+
+int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
+{
+	int err = sysfs_tun_read(name, ti);
+
+	if (err == -ENODEV) {
+		report(c, "device %s does not exist", name);
+		return 1;
+	}
+	if (err == -ENOTTY) {
+		report(c, "%s is not a TUN/TAP device", name);
+		return 1;
+	}
+	if (err) {
+		report_err(c, err, NULL, "reading /sys/class/net/%s", name);
+		return 1;
+	}
+	if (ifindex && !(*ifindex = (int)if_nametoindex(name))) {
+		report_err(c, errno, NULL, "%s", name);
+		return 1;
+	}
+	return 0;
+}
+
+int open_netns(struct ctx *c, const char *name)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			report(c, "network namespace \"%s\" does not exist (see ip netns list)", name);
+		else
+			report_err(c, errno, NULL, "opening %s", path);
+	}
+	return fd;
+}

@@ -1,0 +1,18 @@
+/* ids.h - users and groups by name or number (the passwd and group databases). */
+#ifndef TUNCTL_IDS_H
+#define TUNCTL_IDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parse.h"
+
+/* 0, or -ENOENT for a name that does not resolve. */
+int ids_user(const struct id_spec *s, uint32_t *uid);
+int ids_group(const struct id_spec *s, uint32_t *gid);
+/* The name, or the number when there is none. */
+const char *ids_user_name(uint32_t uid, char *buf, size_t len);
+const char *ids_group_name(uint32_t gid, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,269 @@
+/* nl.c - one NETLINK_ROUTE socket: pipelined requests and checked dumps. */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <libmnl/libmnl.h>
+
+#include "nl.h"
+#include "rtnl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+#define RX_SIZE (64 * 1024)
+/* Messages per send: only the last asks for an ACK, so a window costs one
+ * send and one receive; failures are answered one each, and a window this
+ * size keeps even all-failing answers within the socket's receive buffer. */
+#define WINDOW 128
+
+int nl_open(struct nl *nl)
+{
+	int one = 1, rcvbuf = 1 << 20, fd;
+	struct timespec ts;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->rx = malloc(RX_SIZE);
+	if (!nl->rx)
+		return -ENOMEM;
+	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!nl->sk)
+		goto fail;
+	fd = mnl_socket_get_fd(nl->sk);
+	/* Best effort: older kernels lack these and still work. */
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+	nl->portid = mnl_socket_get_portid(nl->sk);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	nl->seq = (uint32_t)(ts.tv_nsec ^ ts.tv_sec ^ (long)getpid() << 16);
+	return 0;
+fail:
+	one = -errno;
+	nl_close(nl);
+	return one ? one : -EIO;
+}
+
+void nl_close(struct nl *nl)
+{
+	if (nl->sk)
+		mnl_socket_close(nl->sk);
+	free(nl->rx);
+	memset(nl, 0, sizeof(*nl));
+}
+
+void nl_tx_init(struct nl_tx *tx)
+{
+	memset(tx, 0, sizeof(*tx));
+}
+
+void *nl_tx_room(struct nl_tx *tx)
+{
+	if (tx->len + RTNL_MSG_MAX > tx->cap) {
+		size_t cap = tx->cap ? tx->cap * 2 : 16 * RTNL_MSG_MAX;
+		char *b = realloc(tx->buf, cap);
+
+		if (!b)
+			return NULL;
+		tx->buf = b;
+		tx->cap = cap;
+	}
+	if (tx->n == tx->nreplies_cap) {
+		size_t cap = tx->nreplies_cap ? tx->nreplies_cap * 2 : 16;
+		struct nl_reply *r = realloc(tx->replies, cap * sizeof(*r));
+
+		if (!r)
+			return NULL;
+		tx->replies = r;
+		tx->nreplies_cap = cap;
+	}
+	memset(tx->buf + tx->len, 0, RTNL_MSG_MAX);
+	return tx->buf + tx->len;
+}
+
+void nl_tx_push(struct nl_tx *tx)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)(tx->buf + tx->len);
+
+	tx->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	tx->n++;
+}
+
+void nl_tx_clear(struct nl_tx *tx)
+{
+	tx->len = 0;
+	tx->n = 0;
+}
+
+void nl_tx_free(struct nl_tx *tx)
+{
+	free(tx->buf);
+	free(tx->replies);
+	nl_tx_init(tx);
+}
+
+/* One datagram from the kernel: messages from other ports are dropped.
+ * Returns the length, or -errno. */
+static ssize_t nl_recv(struct nl *nl)
+{
+	struct sockaddr_nl addr;
+	struct iovec iov = { nl->rx, RX_SIZE };
+	struct msghdr msg = { .msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	for (;;) {
+		n = recvmsg(mnl_socket_get_fd(nl->sk), &msg, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (msg.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+		if (addr.nl_pid == 0)
+			return n;
+	}
+}
+
+/* Waits for the ACK of seq `last`; errors of earlier messages of the window
+ * [first, last] are recorded as they come. */
+static int collect(struct nl *nl, struct nl_tx *tx, size_t base, uint32_t first, uint32_t last)
+{
+	for (;;) {
+		ssize_t n = nl_recv(nl);
+		const struct nlmsghdr *nlh;
+		int len;
+
+		if (n < 0)
+			return (int)n;
+		len = (int)n;
+		for (nlh = (const struct nlmsghdr *)nl->rx; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			uint32_t idx = nlh->nlmsg_seq - first;
+			struct nl_reply *r;
+			int err;
+
+			if (nlh->nlmsg_pid != nl->portid || idx > last - first || nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			r = &tx->replies[base + idx];
+			if (!rtnl_parse_ack(nlh, &err, r->msg, sizeof(r->msg)))
+				continue;
+			r->err = err;
+			if (nlh->nlmsg_seq == last)
+				return 0;
+		}
+	}
+}
+
+int nl_tx_run(struct nl *nl, struct nl_tx *tx)
+{
+	size_t i = 0, off = 0;
+
+	for (size_t k = 0; k < tx->n; k++)
+		tx->replies[k].err = 0, tx->replies[k].msg[0] = '\0';
+	while (i < tx->n) {
+		size_t start = off, base = i, cnt = 0;
+		struct nlmsghdr *nlh = NULL;
+		uint32_t first = nl->seq + 1;
+		ssize_t sent;
+		int rc;
+
+		while (i < tx->n && cnt < WINDOW) {
+			nlh = (struct nlmsghdr *)(tx->buf + off);
+			nlh->nlmsg_seq = ++nl->seq;
+			nlh->nlmsg_pid = 0;
+			nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+			off += NLMSG_ALIGN(nlh->nlmsg_len);
+			i++;
+			cnt++;
+		}
+		nlh->nlmsg_flags |= NLM_F_ACK;
+		sent = mnl_socket_sendto(nl->sk, tx->buf + start, off - start);
+		if (sent < 0)
+			return -errno;
+		if ((rc = collect(nl, tx, base, first, nl->seq)))
+			return rc;
+	}
+	return 0;
+}
+
+/* Empties the socket after a lost dump (ENOBUFS) so a retry starts clean. */
+static void drain(struct nl *nl)
+{
+	struct pollfd p = { mnl_socket_get_fd(nl->sk), POLLIN, 0 };
+
+	while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN))
+		if (recv(p.fd, nl->rx, RX_SIZE, 0) < 0)
+			break;
+}
+
+/* 0: done; -EAGAIN: interrupted, try again; other -errno: failed. */
+static int dump_once(struct nl *nl, struct nlmsghdr *req, nl_dump_cb cb, void *data,
+		     struct nl_reply *reply)
+{
+	bool intr = false;
+
+	req->nlmsg_seq = ++nl->seq;
+	req->nlmsg_pid = 0;
+	if (mnl_socket_sendto(nl->sk, req, req->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = nl_recv(nl);
+		const struct nlmsghdr *nlh;
+		int len;
+
+		if (n == -ENOBUFS) {
+			drain(nl);
+			return -EAGAIN;
+		}
+		if (n < 0)
+			return (int)n;
+		len = (int)n;
+		for (nlh = (const struct nlmsghdr *)nl->rx; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			int rc;
+
+			if (nlh->nlmsg_pid != nl->portid || nlh->nlmsg_seq != req->nlmsg_seq)
+				continue;
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				return intr ? -EAGAIN : 0;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				int err = 0;
+
+				rtnl_parse_ack(nlh, &err, reply->msg, sizeof(reply->msg));
+				return err ? err : 0;
+			}
+			if (!intr && (rc = cb(nlh, data)))
+				return rc;
+		}
+	}
+}
+
+int nl_dump(struct nl *nl, struct nlmsghdr *req, nl_dump_cb cb, void (*reset)(void *data),
+	    void *data, struct nl_reply *reply)
+{
+	int rc = -EAGAIN;
+
+	reply->err = 0;
+	reply->msg[0] = '\0';
+	for (int tries = 0; tries < 5 && rc == -EAGAIN; tries++) {
+		if (tries && reset)
+			reset(data);
+		rc = dump_once(nl, req, cb, data, reply);
+	}
+	if (rc == -EAGAIN)
+		snprintf(reply->msg, sizeof(reply->msg), "the kernel's list kept changing during the dump");
+	reply->err = rc;
+	return rc;
+}

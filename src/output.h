@@ -1,0 +1,49 @@
+/* output.h - text and JSON from the same calls; escaping lives only here. */
+#ifndef TUNCTL_OUTPUT_H
+#define TUNCTL_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define OUT_MAXDEPTH 16
+
+struct out {
+	FILE *f;
+	bool json;
+	int depth;
+	bool has_item[OUT_MAXDEPTH];
+};
+
+void out_init(struct out *o, FILE *f, bool json);
+
+/* key is NULL inside an array and at the top level.  In text mode the
+ * containers print nothing. */
+void out_obj_open(struct out *o, const char *key);
+void out_obj_close(struct out *o);
+void out_arr_open(struct out *o, const char *key);
+void out_arr_close(struct out *o);
+
+/* JSON: "key": value.  Text: fmt with the value (nothing if fmt is NULL). */
+void out_str(struct out *o, const char *key, const char *fmt, const char *val);
+void out_uint(struct out *o, const char *key, const char *fmt, uint64_t val);
+void out_bool(struct out *o, const char *key, const char *fmt, bool val);
+/* A number, or null when !set; text prints fmt with the number, or unset_text. */
+void out_opt_uint(struct out *o, const char *key, const char *fmt, bool set, uint64_t val,
+		  const char *unset_text);
+/* Text only. */
+void out_text(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Ends the document (a newline after JSON). */
+void out_end(struct out *o);
+
+/* An aligned table for text listings. */
+struct table {
+	size_t ncols, nrows, cap;
+	char **cells;
+};
+void table_init(struct table *t, size_t ncols);
+int table_add(struct table *t, const char *const *row);
+void table_print(const struct table *t, FILE *f);
+void table_free(struct table *t);
+
+#endif

@@ -1,0 +1,152 @@
+/* procfs.c - find tun file descriptors through /proc/PID/fd and fdinfo "iff:". */
+#include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parse.h"
+#include "procfs.h"
+#include "tun.h"
+
+static int read_file(int dirfd, const char *path, char *buf, size_t len)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int add_holder(struct holder **arr, size_t *n, size_t *cap, pid_t pid,
+		      const char *comm, const char *ifname)
+{
+	for (size_t i = *n; i-- > 0 && (*arr)[i].pid == pid;)
+		if (!strcmp((*arr)[i].ifname, ifname))
+			return 0;
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		struct holder *p = realloc(*arr, c * sizeof(**arr));
+
+		if (!p)
+			return -ENOMEM;
+		*arr = p;
+		*cap = c;
+	}
+	(*arr)[*n].pid = pid;
+	snprintf((*arr)[*n].comm, sizeof((*arr)[*n].comm), "%s", comm);
+	snprintf((*arr)[*n].ifname, sizeof((*arr)[*n].ifname), "%s", ifname);
+	(*n)++;
+	return 0;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct holder *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* Scans one process's fds; unreadable processes (other users', gone) are skipped. */
+static int scan_pid(int procfd, const char *pidstr, const char *only,
+		    struct holder **arr, size_t *n, size_t *cap)
+{
+	char path[320], link[64], info[512], comm[32] = "", ifname[16];
+	struct dirent *e;
+	int fdfd, rc = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/fd", pidstr);
+	fdfd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fdfd < 0 || !(d = fdopendir(fdfd))) {
+		if (fdfd >= 0)
+			close(fdfd);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		ssize_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		len = readlinkat(fdfd, e->d_name, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = '\0';
+		if (strcmp(link, TUN_CLONE_PATH))
+			continue;
+		snprintf(path, sizeof(path), "%s/fdinfo/%s", pidstr, e->d_name);
+		if (read_file(procfd, path, info, sizeof(info)) || !parse_fdinfo_iff(info, ifname))
+			continue;
+		if (only && strcmp(only, ifname))
+			continue;
+		if (!comm[0]) {
+			snprintf(path, sizeof(path), "%s/comm", pidstr);
+			if (read_file(procfd, path, comm, sizeof(comm)))
+				snprintf(comm, sizeof(comm), "?");
+			comm[strcspn(comm, "\n")] = '\0';
+		}
+		if ((rc = add_holder(arr, n, cap, (pid_t)atoi(pidstr), comm, ifname)))
+			break;
+	}
+	closedir(d);
+	return rc;
+}
+
+int proc_tun_holders(const char *only, struct holder **out, size_t *n)
+{
+	struct holder *arr = NULL;
+	size_t cnt = 0, cap = 0;
+	struct dirent *e;
+	int procfd, rc = 0;
+	DIR *d;
+
+	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return -errno;
+	if (!(d = fdopendir(procfd))) {
+		rc = -errno;
+		close(procfd);
+		return rc;
+	}
+	while ((e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		if ((rc = scan_pid(procfd, e->d_name, only, &arr, &cnt, &cap)))
+			break;
+	}
+	closedir(d);
+	if (rc) {
+		free(arr);
+		return rc;
+	}
+	qsort(arr, cnt, sizeof(*arr), by_pid);
+	*out = arr;
+	*n = cnt;
+	return 0;
+}
+
+size_t holders_of(const struct holder *h, size_t n, const char *ifname, const struct holder **first)
+{
+	size_t cnt = 0;
+
+	*first = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(h[i].ifname, ifname))
+			continue;
+		if (!cnt)
+			*first = &h[i];
+		cnt++;
+	}
+	return cnt;
+}

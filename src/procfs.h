@@ -1,0 +1,20 @@
+/* procfs.h - the processes that hold TUN/TAP devices open, from /proc. */
+#ifndef TUNCTL_PROCFS_H
+#define TUNCTL_PROCFS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct holder {
+	pid_t pid;
+	char comm[16];
+	char ifname[16];
+};
+
+/* One pass over /proc: every (process, device) pair, each once, ordered
+ * by pid.  only: NULL for every device, else that device only. */
+int proc_tun_holders(const char *only, struct holder **out, size_t *n);
+/* The holders of one device within a list from proc_tun_holders. */
+size_t holders_of(const struct holder *h, size_t n, const char *ifname, const struct holder **first);
+
+#endif

@@ -1,0 +1,305 @@
+/* rtnl.c - rtnetlink messages built and parsed with libmnl, on plain buffers. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
+
+#include "rtnl.h"
+
+static struct nlmsghdr *header(void *buf, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	return nlh;
+}
+
+static size_t addr_len(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+struct nlmsghdr *rtnl_link_set(void *buf, int ifindex, const struct link_spec *l,
+			       int netns_fd, int64_t group)
+{
+	struct nlmsghdr *nlh = header(buf, RTM_SETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	if (l && l->set_updown) {
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = l->up ? IFF_UP : 0;
+	}
+	if (l && l->has_mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, l->mtu);
+	if (l && l->has_txqlen)
+		mnl_attr_put_u32(nlh, IFLA_TXQLEN, l->txqlen);
+	if (l && l->has_mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, l->mac);
+	if (netns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	if (group >= 0)
+		mnl_attr_put_u32(nlh, IFLA_GROUP, (uint32_t)group);
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_link_del(void *buf, int ifindex)
+{
+	struct nlmsghdr *nlh = header(buf, RTM_DELLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_group_del(void *buf, uint32_t group)
+{
+	struct nlmsghdr *nlh = header(buf, RTM_DELLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, IFLA_GROUP, group);
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_addr(void *buf, bool add, int ifindex, const struct addr_spec *a)
+{
+	struct nlmsghdr *nlh = header(buf, add ? RTM_NEWADDR : RTM_DELADDR,
+				      add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	size_t len = addr_len(a->local.addr.family);
+
+	ifa->ifa_family = (uint8_t)a->local.addr.family;
+	ifa->ifa_prefixlen = a->local.len;
+	ifa->ifa_index = (uint32_t)ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, len, a->local.addr.a.b);
+	/* On a point-to-point link IFA_ADDRESS is the peer. */
+	mnl_attr_put(nlh, IFA_ADDRESS, len, a->has_peer ? a->peer.a.b : a->local.addr.a.b);
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_route(void *buf, bool add, int ifindex, const struct route_spec *r)
+{
+	struct nlmsghdr *nlh = header(buf, add ? RTM_NEWROUTE : RTM_DELROUTE,
+				      add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	size_t len = addr_len(r->dst.addr.family);
+	uint32_t table = r->has_table ? r->table : RT_TABLE_MAIN;
+
+	rtm->rtm_family = (uint8_t)r->dst.addr.family;
+	rtm->rtm_dst_len = r->dst.len;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	if (add) {
+		rtm->rtm_protocol = RTPROT_BOOT;
+		rtm->rtm_type = RTN_UNICAST;
+		rtm->rtm_scope = r->has_gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	} else {
+		/* Match a route of any scope, as "ip route del" does. */
+		rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	}
+	if (table >= 256)
+		mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	if (r->dst.len)
+		mnl_attr_put(nlh, RTA_DST, len, r->dst.addr.a.b);
+	if (r->has_gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, len, r->gw.a.b);
+	if (r->has_metric)
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_dump(void *buf, uint16_t type, uint8_t family)
+{
+	struct nlmsghdr *nlh = header(buf, type, NLM_F_DUMP);
+
+	switch (type) {
+	case RTM_GETLINK: {
+		struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+		ifi->ifi_family = family;
+		break;
+	}
+	case RTM_GETADDR: {
+		struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+
+		ifa->ifa_family = family;
+		break;
+	}
+	default: {
+		struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+		rtm->rtm_family = family;
+	}
+	}
+	return nlh;
+}
+
+/* Collects known attributes into tb; unknown ones are skipped. */
+struct attrs {
+	const struct nlattr **tb;
+	unsigned max;
+};
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	struct attrs *a = data;
+	unsigned type = mnl_attr_get_type(attr);
+
+	if (type <= a->max)
+		a->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static bool parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr **tb, unsigned max)
+{
+	struct attrs a = { tb, max };
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(hdrlen))
+		return false;
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	return mnl_attr_parse(nlh, (unsigned)hdrlen, attr_cb, &a) >= 0;
+}
+
+static bool get_u32(const struct nlattr *at, uint32_t *v)
+{
+	if (!at || mnl_attr_validate(at, MNL_TYPE_U32) < 0)
+		return false;
+	*v = mnl_attr_get_u32(at);
+	return true;
+}
+
+static bool get_addr(const struct nlattr *at, int family, struct ipaddr *out)
+{
+	size_t len = addr_len(family);
+
+	if (!at || mnl_attr_get_payload_len(at) != len)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->family = family;
+	memcpy(out->a.b, mnl_attr_get_payload(at), len);
+	return true;
+}
+
+bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
+{
+	const struct nlattr *tb[IFLA_MAX + 1];
+	const struct ifinfomsg *ifi;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || !parse_attrs(nlh, sizeof(*ifi), tb, IFLA_MAX))
+		return false;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	memset(out, 0, sizeof(*out));
+	out->ifindex = ifi->ifi_index;
+	if (!tb[IFLA_IFNAME] || mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) < 0)
+		return false;
+	snprintf(out->name, sizeof(out->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
+	out->has_group = get_u32(tb[IFLA_GROUP], &out->group);
+	return true;
+}
+
+bool rtnl_parse_addr(const struct nlmsghdr *nlh, struct addr_info *out)
+{
+	const struct nlattr *tb[IFA_MAX + 1];
+	const struct ifaddrmsg *ifa;
+	struct ipaddr address;
+	bool has_local, has_address;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || !parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX))
+		return false;
+	ifa = mnl_nlmsg_get_payload(nlh);
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->ifindex = (int)ifa->ifa_index;
+	out->a.local.len = ifa->ifa_prefixlen;
+	has_local = get_addr(tb[IFA_LOCAL], ifa->ifa_family, &out->a.local.addr);
+	has_address = get_addr(tb[IFA_ADDRESS], ifa->ifa_family, &address);
+	if (!has_local && !has_address)
+		return false;
+	if (!has_local)
+		out->a.local.addr = address;
+	else if (has_address && memcmp(address.a.b, out->a.local.addr.a.b, 16)) {
+		out->a.has_peer = true;
+		out->a.peer = address;
+	}
+	return true;
+}
+
+bool rtnl_parse_route(const struct nlmsghdr *nlh, struct route_info *out)
+{
+	const struct nlattr *tb[RTA_MAX + 1];
+	const struct rtmsg *rtm;
+	uint32_t oif = 0;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || !parse_attrs(nlh, sizeof(*rtm), tb, RTA_MAX))
+		return false;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->type = rtm->rtm_type;
+	out->protocol = rtm->rtm_protocol;
+	out->scope = rtm->rtm_scope;
+	out->flags = rtm->rtm_flags;
+	out->r.dst.addr.family = rtm->rtm_family;
+	out->r.dst.len = rtm->rtm_dst_len;
+	if (tb[RTA_DST] && !get_addr(tb[RTA_DST], rtm->rtm_family, &out->r.dst.addr))
+		return false;
+	out->r.has_gw = get_addr(tb[RTA_GATEWAY], rtm->rtm_family, &out->r.gw);
+	out->r.has_metric = get_u32(tb[RTA_PRIORITY], &out->r.metric);
+	if (!get_u32(tb[RTA_TABLE], &out->r.table))
+		out->r.table = rtm->rtm_table;
+	out->r.has_table = true;
+	out->has_oif = get_u32(tb[RTA_OIF], &oif);
+	out->oif = (int)oif;
+	return true;
+}
+
+bool rtnl_parse_ack(const struct nlmsghdr *nlh, int *err, char *msg, size_t msglen)
+{
+	const struct nlmsgerr *e;
+	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	struct attrs a = { tb, NLMSGERR_ATTR_MAX };
+	size_t off;
+
+	if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+		return false;
+	e = mnl_nlmsg_get_payload(nlh);
+	*err = e->error;
+	if (msglen)
+		msg[0] = '\0';
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || !msglen)
+		return true;
+	/* Without NLM_F_CAPPED the request itself is echoed before the TLVs. */
+	off = sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (e->msg.nlmsg_len < sizeof(struct nlmsghdr))
+			return true;
+		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	}
+	if (NLMSG_LENGTH(off) > nlh->nlmsg_len)
+		return true;
+	memset(tb, 0, sizeof(tb));
+	if (mnl_attr_parse(nlh, (unsigned)off, attr_cb, &a) < 0)
+		return true;
+	if (tb[NLMSGERR_ATTR_MSG] && mnl_attr_validate(tb[NLMSGERR_ATTR_MSG], MNL_TYPE_NUL_STRING) >= 0) {
+		const char *s = mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]);
+		size_t l = strnlen(s, msglen - 1);
+
+		/* The kernel's sentences end with a period; ours go on after them. */
+		while (l && (s[l - 1] == '.' || s[l - 1] == '\n'))
+			l--;
+		memcpy(msg, s, l);
+		msg[l] = '\0';
+	}
+	return true;
+}

@@ -1,0 +1,56 @@
+/* rtnl.h - pure rtnetlink message builders and reply parsers (on buffers). */
+#ifndef TUNCTL_RTNL_H
+#define TUNCTL_RTNL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/netlink.h>
+
+#include "parse.h"
+
+/* Room a builder may use; the buffer must be zeroed. */
+#define RTNL_MSG_MAX 256
+
+/* RTM_SETLINK.  netns_fd < 0 and group < 0 leave those alone. */
+struct nlmsghdr *rtnl_link_set(void *buf, int ifindex, const struct link_spec *l,
+			       int netns_fd, int64_t group);
+/* RTM_DELLINK of one device, by index. */
+struct nlmsghdr *rtnl_link_del(void *buf, int ifindex);
+/* RTM_DELLINK of every device in a group, in one kernel operation. */
+struct nlmsghdr *rtnl_group_del(void *buf, uint32_t group);
+/* RTM_NEWADDR (create, fail if it exists) or RTM_DELADDR. */
+struct nlmsghdr *rtnl_addr(void *buf, bool add, int ifindex, const struct addr_spec *a);
+/* RTM_NEWROUTE (create, fail if it exists) or RTM_DELROUTE. */
+struct nlmsghdr *rtnl_route(void *buf, bool add, int ifindex, const struct route_spec *r);
+/* A dump request for RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE. */
+struct nlmsghdr *rtnl_dump(void *buf, uint16_t type, uint8_t family);
+
+struct link_info {
+	int ifindex;
+	char name[16];
+	uint32_t group;
+	bool has_group;
+};
+
+struct addr_info {
+	int ifindex;
+	struct addr_spec a;
+};
+
+struct route_info {
+	int oif;
+	bool has_oif;
+	uint8_t type, protocol, scope;
+	uint32_t flags;
+	struct route_spec r;        /* has_table is always set */
+};
+
+/* Each returns false when the message is not of its kind or malformed. */
+bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out);
+bool rtnl_parse_addr(const struct nlmsghdr *nlh, struct addr_info *out);
+bool rtnl_parse_route(const struct nlmsghdr *nlh, struct route_info *out);
+/* An NLMSG_ERROR: *err is 0 or -errno, msg the extended ACK text or "". */
+bool rtnl_parse_ack(const struct nlmsghdr *nlh, int *err, char *msg, size_t msglen);
+
+#endif

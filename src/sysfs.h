@@ -1,0 +1,25 @@
+/* sysfs.h - reading /sys/class/net. Functions return 0 or -errno. */
+#ifndef TUNCTL_SYSFS_H
+#define TUNCTL_SYSFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tun.h"
+
+struct tun_info {
+	char name[16];
+	struct tun_flags flags;
+	bool owner_set, group_set;
+	uint32_t owner, group;
+};
+
+/* -ENODEV: no such device; -ENOTTY: it exists but is not TUN/TAP. */
+int sysfs_tun_read(const char *name, struct tun_info *out);
+/* Every TUN/TAP device, in one pass, sorted by name. */
+int sysfs_tun_list(struct tun_info **out, size_t *n);
+/* One attribute's first line, newline stripped. */
+int sysfs_attr(const char *name, const char *attr, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,85 @@
+/* tun.c - the /dev/net/tun ioctls: create, attach, owner, group, persist. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <linux/if_tun.h>
+
+#include "tun.h"
+
+uint16_t tun_flags_to_ifr(const struct tun_flags *f)
+{
+	uint16_t v = f->mode == MODE_TAP ? IFF_TAP : IFF_TUN;
+
+	if (!f->pi)
+		v |= IFF_NO_PI;
+	if (f->vnet_hdr)
+		v |= IFF_VNET_HDR;
+	if (f->multi_queue)
+		v |= IFF_MULTI_QUEUE;
+	return v;
+}
+
+void tun_flags_from_sysfs(uint32_t v, struct tun_flags *f)
+{
+	f->mode = (v & IFF_TAP) ? MODE_TAP : MODE_TUN;
+	f->pi = !(v & IFF_NO_PI);
+	f->vnet_hdr = !!(v & IFF_VNET_HDR);
+	f->multi_queue = !!(v & IFF_MULTI_QUEUE);
+	f->persist = !!(v & 0x800);     /* IFF_PERSIST, not exported by if_tun.h */
+}
+
+int tun_open(const char *path)
+{
+	int fd = open(path ? path : TUN_CLONE_PATH, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int set_iff(int fd, char *name, uint16_t flags)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+	ifr.ifr_flags = (short)flags;
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+		return -errno;
+	memcpy(name, ifr.ifr_name, IFNAMSIZ);
+	name[IFNAMSIZ - 1] = '\0';
+	return 0;
+}
+
+int tun_create(int fd, char *name, const struct tun_flags *f)
+{
+	return set_iff(fd, name, tun_flags_to_ifr(f) | IFF_TUN_EXCL);
+}
+
+int tun_attach(int fd, char *name, const struct tun_flags *f)
+{
+	return set_iff(fd, name, tun_flags_to_ifr(f));
+}
+
+static int ioctl_long(int fd, unsigned long req, unsigned long arg)
+{
+	return ioctl(fd, req, arg) < 0 ? -errno : 0;
+}
+
+int tun_set_owner(int fd, bool set, uint32_t uid)
+{
+	return ioctl_long(fd, TUNSETOWNER, set ? uid : (unsigned long)(uid_t)-1);
+}
+
+int tun_set_group(int fd, bool set, uint32_t gid)
+{
+	return ioctl_long(fd, TUNSETGROUP, set ? gid : (unsigned long)(gid_t)-1);
+}
+
+int tun_set_persist(int fd, bool on)
+{
+	return ioctl_long(fd, TUNSETPERSIST, on ? 1 : 0);
+}

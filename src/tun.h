@@ -1,0 +1,34 @@
+/* tun.h - every /dev/net/tun ioctl. Functions return 0 or -errno. */
+#ifndef TUNCTL_TUN_H
+#define TUNCTL_TUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "parse.h"
+
+#define TUN_CLONE_PATH "/dev/net/tun"
+
+struct tun_flags {
+	enum tun_mode mode;
+	bool pi, vnet_hdr, multi_queue, persist;
+};
+
+/* Between the TUNSETIFF flags and the sysfs tun_flags value. */
+uint16_t tun_flags_to_ifr(const struct tun_flags *f);
+void tun_flags_from_sysfs(uint32_t v, struct tun_flags *f);
+
+/* Returns an fd or -errno. path NULL: /dev/net/tun. */
+int tun_open(const char *path);
+/* Creates a new device (never adopts an existing one): name may be a
+ * template, and receives the kernel's choice (16 bytes). */
+int tun_create(int fd, char *name, const struct tun_flags *f);
+/* Attaches to a device, asking for exactly its flags (or creates one, as the
+ * classic tool did); name (16 bytes) receives the kernel's name. */
+int tun_attach(int fd, char *name, const struct tun_flags *f);
+/* set false clears the owner (or group). */
+int tun_set_owner(int fd, bool set, uint32_t uid);
+int tun_set_group(int fd, bool set, uint32_t gid);
+int tun_set_persist(int fd, bool on);
+
+#endif

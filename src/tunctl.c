@@ -1,0 +1,79 @@
+/* tunctl.c - main: global options, the command table, batch mode; the only exit(). */
+#include "config.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+
+#include "tunctl.h"
+
+/* As "ip netns exec" does: the namespace's network, and a private /sys that
+ * shows its devices. */
+static int enter_netns(struct ctx *c, const char *name)
+{
+	int fd = open_netns(c, name);
+
+	if (fd < 0)
+		return 1;
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		report_err(c, errno, NULL, "entering network namespace \"%s\"", name);
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	if (unshare(CLONE_NEWNS) < 0) {
+		report_err(c, errno, NULL, "creating a mount namespace for \"%s\"", name);
+		return 1;
+	}
+	if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0 ||
+	    umount2("/sys", MNT_DETACH) < 0 ||
+	    mount(name, "/sys", "sysfs", 0, NULL) < 0) {
+		report_err(c, errno, NULL, "mounting /sys for network namespace \"%s\"", name);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct request req;
+	struct ctx c;
+	char err[ERRLEN];
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	out_init(&c.out, stdout, false);
+	rc = cmdline_parse(argc, argv, &req, err, sizeof(err));
+	if (rc) {
+		report(&c, "%s", err);
+		exit(rc);
+	}
+	if (req.g.version) {
+		printf("tunctl %s\n", PACKAGE_VERSION);
+		exit(0);
+	}
+	if (req.cmd == CMD_NONE && req.g.help) {
+		usage(stdout);
+		exit(0);
+	}
+	if (req.g.netns && !req.g.help && (rc = enter_netns(&c, req.g.netns)))
+		goto out;
+	if (req.g.batch)
+		rc = batch_run(&c, req.g.batch, req.g.json, req.g.force);
+	else
+		rc = run_request(&c, &req);
+out:
+	request_free(&req);
+	ctx_free(&c);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		report(NULL, "writing output: %s", strerror(errno));
+		if (!rc)
+			rc = 1;
+	}
+	exit(rc);
+}

@@ -1,0 +1,55 @@
+/* tunctl.h - what the commands share: the context and their entry points. */
+#ifndef TUNCTL_H
+#define TUNCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cmdline.h"
+#include "nl.h"
+#include "output.h"
+
+struct ctx {
+	struct out out;
+	struct nl nl;
+	bool nl_ready;
+	const char *where;      /* "FILE:LINE" in batch mode, else NULL */
+};
+
+/* One line on stderr: "tunctl: [FILE:LINE: ]message". */
+void report(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "tunctl: WHAT: <kernel message or strerror>[ hint]". */
+void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The socket, opened on first use; NULL after reporting why not. */
+struct nl *ctx_nl(struct ctx *c);
+void ctx_free(struct ctx *c);
+
+struct tun_info;
+/* The fields every device has, in list and show alike (JSON only). */
+void print_tun_fields(struct out *o, const struct tun_info *t);
+
+/* Reads NAME from sysfs; reports and returns 1 when it is missing or not
+ * TUN/TAP.  ifindex may be NULL. */
+int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex);
+/* Opens /run/netns/NAME; reports and returns -1 on failure. */
+int open_netns(struct ctx *c, const char *name);
+
+/* The command table (commands.c). */
+void usage(FILE *f);
+int run_request(struct ctx *c, const struct request *req);
+/* Batch mode (batch.c): path "-" is stdin. */
+int batch_run(struct ctx *c, const char *path, bool json, bool force);
+
+/* Each returns the exit status: 0, 1 (the operation failed) or 2 (bad input). */
+int add_run(struct ctx *c, const struct add_req *r);
+int del_run(struct ctx *c, const struct del_req *r);
+int list_run(struct ctx *c, const struct list_req *r);
+int show_run(struct ctx *c, const struct show_req *r);
+int set_run(struct ctx *c, const struct set_req *r);
+int addr_run(struct ctx *c, const struct addr_req *r);
+int route_run(struct ctx *c, const struct route_req *r);
+int attach_run(struct ctx *c, const struct attach_req *r);
+int classic_run(struct ctx *c, const struct classic_req *r);
+
+#endif

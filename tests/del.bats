@@ -1,0 +1,3 @@
+#!/usr/bin/env bats
+load helpers
+@test "placeholder del" { true; }

@@ -1,0 +1,48 @@
+# Shared by the .bats files. Every test runs in a network namespace of its own,
+# created in setup and deleted in teardown: never in the machine's namespace.
+
+TUNCTL=${TUNCTL:-$BATS_TEST_DIRNAME/../src/tunctl}
+
+# Tests that change the kernel need root (CAP_NET_ADMIN, CAP_SYS_ADMIN for
+# "ip netns"). As an ordinary user they skip and say why.
+need_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root: creates network namespaces and devices"
+}
+
+ns_setup() {
+	need_root
+	NS="tunctl-$(basename "$BATS_TEST_FILENAME" .bats)-${BATS_SUITE_TEST_NUMBER:-0}-$$"
+	ip netns add "$NS"
+	export NS
+}
+
+ns_teardown() {
+	[ -n "${NS:-}" ] && ip netns del "$NS" 2>/dev/null || true
+}
+
+# tunctl inside the test's namespace.
+t() { ip netns exec "$NS" "$TUNCTL" "$@"; }
+# Any command inside the test's namespace.
+in_ns() { ip netns exec "$NS" "$@"; }
+
+# Independent readers of kernel state.
+link_json() { ip -n "$NS" -d -j link show "$@"; }
+addr_json() { ip -n "$NS" -j addr show "$@"; }
+route_json() { ip -n "$NS" -j route show "$@"; }
+# The TUN/TAP devices in the namespace, from sysfs, one name per line.
+tun_devices() {
+	in_ns sh -c 'for d in /sys/class/net/*; do [ -e "$d/tun_flags" ] && basename "$d"; done; true'
+}
+sysfs() { in_ns cat "/sys/class/net/$1/$2"; }
+
+# Asserts the failure shape every error must have: status, one line on
+# stderr starting "tunctl: " and naming $3, nothing on stdout.
+# Use after: run --separate-stderr t ...
+assert_error() {
+	local want=$1 needle=$2
+	[ "$status" -eq "$want" ] || { echo "status $status, want $want; stderr: $stderr"; return 1; }
+	[ -z "$output" ] || { echo "stdout not empty: $output"; return 1; }
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || { echo "stderr not one line: $stderr"; return 1; }
+	[[ "$stderr" == "tunctl: "* ]] || { echo "stderr does not start with 'tunctl: ': $stderr"; return 1; }
+	[[ "$stderr" == *"$needle"* ]] || { echo "stderr does not name '$needle': $stderr"; return 1; }
+}
