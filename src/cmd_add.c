@@ -103,9 +103,9 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		}
 		err = tun_attach(fd, ti->name, f);
 		if (!err && need_owner)
-			err = tun_set_owner(fd, true, o->uid);
+			err = tun_set_owner(fd, o->uid);
 		if (!err && need_group)
-			err = tun_set_group(fd, true, o->gid);
+			err = tun_set_group(fd, o->gid);
 		close(fd);
 		if (err) {
 			report_err(c, err, NULL, "%s: setting its owner", r->name);
@@ -162,11 +162,11 @@ int add_run(struct ctx *c, const struct add_req *r)
 		report_err(c, err, NULL, "creating %s", r->name);
 		goto fail;
 	}
-	if (o.user_set && (err = tun_set_owner(fd, true, o.uid))) {
+	if (o.user_set && (err = tun_set_owner(fd, o.uid))) {
 		report_err(c, err, NULL, "%s: setting owner %u", name, o.uid);
 		goto fail;
 	}
-	if (o.group_set && (err = tun_set_group(fd, true, o.gid))) {
+	if (o.group_set && (err = tun_set_group(fd, o.gid))) {
 		report_err(c, err, NULL, "%s: setting group %u", name, o.gid);
 		goto fail;
 	}

@@ -45,8 +45,8 @@ static int classic_add(struct ctx *c, const struct classic_req *r, int fd)
 		report_err(c, err, NULL, "attaching to %s", name);
 		return 1;
 	}
-	if ((user && (err = tun_set_owner(fd, true, uid))) ||
-	    (group && (err = tun_set_group(fd, true, gid))) ||
+	if ((user && (err = tun_set_owner(fd, uid))) ||
+	    (group && (err = tun_set_group(fd, gid))) ||
 	    (err = tun_set_persist(fd, true))) {
 		report_err(c, err, NULL, "%s", name);
 		return 1;

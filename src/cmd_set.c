@@ -40,6 +40,17 @@ static int set_owner(struct ctx *c, const struct set_req *r, struct tun_info *ti
 		report(c, "unknown group \"%s\"", r->group.name);
 		return 2;
 	}
+	/* TUNSETOWNER and TUNSETGROUP refuse -1 (an invalid id) since user
+	 * namespaces: once set, an owner or group cannot be cleared in place. */
+	if ((r->no_user && ti->owner_set) || (r->no_group && ti->group_set)) {
+		bool u = r->no_user && ti->owner_set;
+
+		report(c, "%s: the kernel cannot clear a device's %s (%u) once set; delete and re-create it",
+		       r->name, u ? "owner" : "group", u ? ti->owner : ti->group);
+		return 1;
+	}
+	if (!r->user.set && !r->group.set)
+		return 0;
 	if ((fd = tun_open(NULL)) < 0) {
 		report_err(c, fd, NULL, "cannot open %s", TUN_CLONE_PATH);
 		return 1;
@@ -50,10 +61,10 @@ static int set_owner(struct ctx *c, const struct set_req *r, struct tun_info *ti
 		report_busy(c, r->name);
 		return 1;
 	}
-	if (!err && (r->user.set || r->no_user))
-		err = tun_set_owner(fd, r->user.set, uid);
-	if (!err && (r->group.set || r->no_group))
-		err = tun_set_group(fd, r->group.set, gid);
+	if (!err && r->user.set)
+		err = tun_set_owner(fd, uid);
+	if (!err && r->group.set)
+		err = tun_set_group(fd, gid);
 	close(fd);
 	if (err) {
 		report_err(c, err, NULL, "%s: setting owner and group", r->name);

@@ -69,14 +69,14 @@ static int ioctl_long(int fd, unsigned long req, unsigned long arg)
 	return ioctl(fd, req, arg) < 0 ? -errno : 0;
 }
 
-int tun_set_owner(int fd, bool set, uint32_t uid)
+int tun_set_owner(int fd, uint32_t uid)
 {
-	return ioctl_long(fd, TUNSETOWNER, set ? uid : (unsigned long)(uid_t)-1);
+	return ioctl_long(fd, TUNSETOWNER, uid);
 }
 
-int tun_set_group(int fd, bool set, uint32_t gid)
+int tun_set_group(int fd, uint32_t gid)
 {
-	return ioctl_long(fd, TUNSETGROUP, set ? gid : (unsigned long)(gid_t)-1);
+	return ioctl_long(fd, TUNSETGROUP, gid);
 }
 
 int tun_set_persist(int fd, bool on)

@@ -1,3 +1,123 @@
 #!/usr/bin/env bats
+# tunctl add: persistent devices through the /dev/net/tun ioctls.
+bats_require_minimum_version 1.5.0
 load helpers
-@test "placeholder add" { true; }
+
+setup() { ns_setup; }
+teardown() { ns_teardown; }
+
+# info_data of the device as ip -d -j shows it.
+info() { link_json "$1" | jq -c ".[0].linkinfo.info_data"; }
+
+@test "add creates a persistent tun device, up, owned by the caller" {
+	run --separate-stderr t add tun0
+	[ "$status" -eq 0 ]
+	[ "$output" = "tun0" ]
+	[ -z "$stderr" ]
+	[ "$(info tun0 | jq -r .type)" = tun ]
+	[ "$(info tun0 | jq -r .persist)" = true ]
+	[ "$(info tun0 | jq -r .pi)" = false ]
+	[ "$(sysfs tun0 tun_flags)" = 0x1801 ]
+	[ "$(sysfs tun0 owner)" = 0 ]
+	[ "$(sysfs tun0 group)" = -1 ]
+	link_json tun0 | jq -e '.[0].flags | index("UP")'
+}
+
+@test "add --mode tap with flags sets them" {
+	run t add tap0 --mode tap --pi --vnet-hdr --multi-queue
+	[ "$status" -eq 0 ]
+	[ "$(info tap0 | jq -r .type)" = tap ]
+	[ "$(info tap0 | jq -r .pi)" = true ]
+	[ "$(info tap0 | jq -r .vnet_hdr)" = true ]
+	[ "$(info tap0 | jq -r .multi_queue)" = true ]
+	[ "$(info tap0 | jq -r .persist)" = true ]
+}
+
+@test "add --user and --group by name and number" {
+	run t add tun0 --user nobody --group nogroup
+	[ "$status" -eq 0 ]
+	[ "$(sysfs tun0 owner)" = 65534 ]
+	[ "$(sysfs tun0 group)" = 65534 ]
+	run t add tun1 --user 1234
+	[ "$status" -eq 0 ]
+	[ "$(sysfs tun1 owner)" = 1234 ]
+	[ "$(sysfs tun1 group)" = -1 ]
+	run t add tun2 --group 4321
+	[ "$status" -eq 0 ]
+	[ "$(sysfs tun2 owner)" = -1 ]
+	[ "$(sysfs tun2 group)" = 4321 ]
+}
+
+@test "add --any-user leaves owner and group unset" {
+	run t add tun0 --any-user
+	[ "$status" -eq 0 ]
+	[ "$(sysfs tun0 owner)" = -1 ]
+	[ "$(sysfs tun0 group)" = -1 ]
+}
+
+@test "a name template prints the name the kernel chose" {
+	run t add tap%d --mode tap
+	[ "$status" -eq 0 ]
+	[ "$output" = tap0 ]
+	run t add tap%d --mode tap
+	[ "$output" = tap1 ]
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "tap0 tap1 " ]
+}
+
+@test "add -j prints the name as JSON" {
+	run --separate-stderr t -j add tun0
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .ifname <<<"$output")" = tun0 ]
+	[ "$(jq -r .created <<<"$output")" = true ]
+}
+
+@test "an existing device is never adopted" {
+	in_ns ip tuntap add tun0 mode tun
+	run --separate-stderr t add tun0 --user nobody
+	assert_error 1 "tun0"
+	[[ "$stderr" == *exists* ]]
+	# Left as it was: owner still unset.
+	[ "$(sysfs tun0 owner)" = -1 ]
+}
+
+@test "a name held by another kind of device says so" {
+	in_ns ip link add dummy0 type veth peer name dummy1
+	run --separate-stderr t add dummy0
+	assert_error 1 "dummy0"
+}
+
+@test "bad names are refused with exit 2 and nothing is created" {
+	for name in "" abcdefghijklmnop "a/b" "a:b" "a b" . .. "x%s"; do
+		run --separate-stderr t add "$name"
+		assert_error 2 "$name"
+	done
+	[ -z "$(tun_devices)" ]
+}
+
+@test "unknown mode, user and group exit 2 naming the value" {
+	run --separate-stderr t add tun0 --mode tan
+	assert_error 2 tan
+	run --separate-stderr t add tun0 --user no-such-user-xyz
+	assert_error 2 no-such-user-xyz
+	run --separate-stderr t add tun0 --group no-such-group-xyz
+	assert_error 2 no-such-group-xyz
+	[ -z "$(tun_devices)" ]
+}
+
+@test "missing name and unknown option exit 2" {
+	run --separate-stderr t add
+	assert_error 2 add
+	run --separate-stderr t add tun0 --colour
+	assert_error 2 --colour
+	run --separate-stderr t add tun0 --mode
+	assert_error 2 --mode
+	[ -z "$(tun_devices)" ]
+}
+
+@test "without CAP_NET_ADMIN add fails with the hint" {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	run --separate-stderr in_ns setpriv --inh-caps=-net_admin --bounding-set=-net_admin "$TUNCTL" add tun0
+	assert_error 1 CAP_NET_ADMIN
+	[[ "$stderr" == *"setcap cap_net_admin+ep"* ]]
+	[ -z "$(tun_devices)" ]
+}

@@ -1,3 +1,109 @@
 #!/usr/bin/env bats
+# tunctl set, addr and route on existing devices.
+bats_require_minimum_version 1.5.0
 load helpers
-@test "placeholder set" { true; }
+
+setup() { ns_setup; }
+teardown() { ns_teardown; }
+
+@test "set --user/--group; --no-user/--no-group only where nothing is set" {
+	t add tap0 --mode tap --vnet-hdr
+	flags=$(sysfs tap0 tun_flags)
+	[ "$flags" = 0x5802 ]   # TAP, NO_PI, PERSIST, VNET_HDR
+	run t set tap0 --user nobody --group 4321
+	[ "$status" -eq 0 ]
+	[ "$(sysfs tap0 owner)" = 65534 ]
+	[ "$(sysfs tap0 group)" = 4321 ]
+	# Attaching to change the owner must not change the device's flags.
+	[ "$(sysfs tap0 tun_flags)" = "$flags" ]
+	# The kernel refuses to clear an owner or group (TUNSETOWNER -1 is EINVAL).
+	run --separate-stderr t set tap0 --no-user
+	assert_error 1 "owner (65534)"
+	[ "$(sysfs tap0 owner)" = 65534 ]
+	t add tap1 --mode tap --any-user
+	run --separate-stderr t set tap1 --no-user --no-group
+	[ "$status" -eq 0 ]
+	[ "$(sysfs tap1 owner)" = -1 ]
+	[ "$(sysfs tap1 group)" = -1 ]
+}
+
+@test "set --down/--up, --mtu, --mac, --txqueuelen" {
+	t add tap0 --mode tap
+	run t set tap0 --down --mtu 1280 --mac 02:00:5e:00:53:07 --txqueuelen 33
+	[ "$status" -eq 0 ]
+	j=$(link_json tap0)
+	jq -e '.[0].flags | index("UP") | not' <<<"$j"
+	[ "$(jq .[0].mtu <<<"$j")" = 1280 ]
+	[ "$(jq -r .[0].address <<<"$j")" = 02:00:5e:00:53:07 ]
+	[ "$(jq .[0].txqlen <<<"$j")" = 33 ]
+	run t set tap0 --up
+	link_json tap0 | jq -e '.[0].flags | index("UP")'
+}
+
+@test "set errors: refused by the kernel (1), bad input (2)" {
+	t add tun0
+	run --separate-stderr t set tun0 --mac 02:00:5e:00:53:07
+	assert_error 1 02:00:5e:00:53:07
+	run --separate-stderr t set tun0 --mtu 99999
+	assert_error 1 99999
+	run --separate-stderr t set tun0
+	assert_error 2 tun0
+	run --separate-stderr t set tun0 --up --down
+	assert_error 2 --up
+	run --separate-stderr t set tun0 --user nobody --no-user
+	assert_error 2 --no-user
+	run --separate-stderr t set tun0 --user no-such-user-xyz
+	assert_error 2 no-such-user-xyz
+	run --separate-stderr t set nosuch0 --up
+	assert_error 1 nosuch0
+	[ "$(sysfs tun0 owner)" = 0 ]
+}
+
+@test "addr add, del and flush" {
+	t add tun0
+	run t addr add tun0 192.0.2.1/24
+	[ "$status" -eq 0 ]
+	run t addr add tun0 2001:db8::1/64
+	run t addr add tun0 198.51.100.1 --peer 198.51.100.2
+	[ "$status" -eq 0 ]
+	addr_json dev tun0 | jq -e '.[0].addr_info[] | select(.local == "198.51.100.1" and .address == "198.51.100.2" and .prefixlen == 32)'
+	addr_json dev tun0 | jq -e '.[0].addr_info[] | select(.local == "2001:db8::1")'
+	run --separate-stderr t addr add tun0 192.0.2.1/24
+	assert_error 1 192.0.2.1/24
+	run t addr del tun0 192.0.2.1/24
+	[ "$status" -eq 0 ]
+	! addr_json dev tun0 | jq -e '.[0].addr_info[] | select(.local == "192.0.2.1")'
+	run --separate-stderr t addr del tun0 192.0.2.1/24
+	assert_error 1 192.0.2.1/24
+	run t addr flush tun0
+	[ "$status" -eq 0 ]
+	[ "$(addr_json dev tun0 | jq '.[0].addr_info | length')" -eq 0 ]
+	run --separate-stderr t addr add tun0 192.0.2.300/24
+	assert_error 2 192.0.2.300/24
+	run --separate-stderr t addr add tun0 192.0.2.1/24 --peer 2001:db8::2
+	assert_error 2 2001:db8::2
+	run --separate-stderr t addr move tun0 192.0.2.1/24
+	assert_error 2 move
+}
+
+@test "route add and del, as one argument or as words" {
+	t add tun0 --addr 192.0.2.1/24
+	run t route add tun0 198.51.100.0/24 via 192.0.2.2 metric 9
+	[ "$status" -eq 0 ]
+	route_json dev tun0 | jq -e '.[] | select(.dst == "198.51.100.0/24" and .gateway == "192.0.2.2" and .metric == 9)'
+	run t route add tun0 "203.0.113.0/24 table 300"
+	[ "$status" -eq 0 ]
+	ip -n "$NS" -j route show table 300 | jq -e '.[] | select(.dst == "203.0.113.0/24")'
+	run t route del tun0 "198.51.100.0/24 via 192.0.2.2 metric 9"
+	[ "$status" -eq 0 ]
+	! route_json dev tun0 | jq -e '.[] | select(.dst == "198.51.100.0/24")'
+	run --separate-stderr t route del tun0 198.51.100.0/24
+	assert_error 1 198.51.100.0/24
+	run --separate-stderr t route add tun0 198.51.100.0/24 via 203.0.113.77
+	assert_error 1 203.0.113.77
+	[[ "$stderr" == *"Nexthop has invalid gateway"* ]]
+	run --separate-stderr t route add tun0 198.51.100.1/24
+	assert_error 2 198.51.100.1/24
+	run --separate-stderr t route add tun0 198.51.100.0/24 dev eth0
+	assert_error 2 dev
+}
