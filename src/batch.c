@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "tunctl.h"
 
@@ -93,13 +94,73 @@ static int parse_file(struct ctx *c, FILE *f, const char *path, struct line **ou
 	return rc;
 }
 
+/* Lines [i, end) that can go through add_run_many together: plain adds.
+ * Each holds a descriptor until the group ends, hence the cap. */
+static size_t add_group_end(const struct line *v, size_t i, size_t n, size_t cap)
+{
+	size_t end = i;
+
+	while (end < n && end - i < cap && v[end].req.cmd == CMD_ADD &&
+	       !v[end].req.u.add.exist_ok && !v[end].req.g.help)
+		end++;
+	return end;
+}
+
+static size_t group_cap(void)
+{
+	struct rlimit rl;
+
+	/* A descriptor per device in a group: use what the hard limit allows. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < 64)
+		return 1;
+	return rl.rlim_cur - 32 < 512 ? rl.rlim_cur - 32 : 512;
+}
+
+static int run_adds(struct ctx *c, struct line *v, size_t i, size_t end, const char *name,
+		    bool force, size_t *ran)
+{
+	size_t n = end - i;
+	const struct add_req **reqs = calloc(n, sizeof(*reqs));
+	const char **wheres = calloc(n, sizeof(*wheres));
+	char *buf = calloc(n, 300);
+	bool *json = calloc(n, sizeof(*json));
+	struct add_many m = { .reqs = reqs, .wheres = wheres, .json = json, .n = n, .force = force };
+	int rc;
+
+	if (!reqs || !wheres || !buf || !json) {
+		report(c, "out of memory");
+		rc = 1;
+		*ran = 1;
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		reqs[k] = &v[i + k].req.u.add;
+		snprintf(buf + k * 300, 300, "%s:%u", name, v[i + k].no);
+		wheres[k] = buf + k * 300;
+		json[k] = v[i + k].req.g.json;
+	}
+	rc = add_run_many(c, &m);
+	*ran = m.done ? m.done : 1;
+out:
+	free(reqs);
+	free(wheres);
+	free(buf);
+	free(json);
+	return rc;
+}
+
 int batch_run(struct ctx *c, const char *path, bool json, bool force)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	struct line *v = NULL;
 	char where[300];
-	size_t n = 0;
+	size_t n = 0, cap;
 	int rc, worst = 0;
 
 	if (!f) {
@@ -113,18 +174,27 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 		free_lines(v, n);
 		return rc;
 	}
-	for (size_t i = 0; i < n; i++) {
+	cap = group_cap();
+	for (size_t i = 0; i < n;) {
 		struct request *req = &v[i].req;
+		size_t end = add_group_end(v, i, n, cap), ran = 1;
 
+		for (size_t k = i; k < n && k < end; k++)
+			v[k].req.g.json |= json;
 		req->g.json |= json;
-		snprintf(where, sizeof(where), "%s:%u", name, v[i].no);
-		c->where = where;
-		rc = run_request(c, req);
-		c->where = NULL;
+		if (end - i > 1) {
+			rc = run_adds(c, v, i, end, name, force, &ran);
+		} else {
+			snprintf(where, sizeof(where), "%s:%u", name, v[i].no);
+			c->where = where;
+			rc = run_request(c, req);
+			c->where = NULL;
+		}
 		if (rc > worst)
 			worst = rc;
 		if (rc && !force)
 			break;
+		i += ran;
 	}
 	free_lines(v, n);
 	return worst;

@@ -3,9 +3,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <net/if.h>
 
 #include "devconf.h"
 #include "ids.h"
@@ -16,6 +16,19 @@
 struct owner {
 	bool user_set, group_set;
 	uint32_t uid, gid;
+};
+
+/* One device being made: created and held by fd (not persistent yet), then
+ * configured, then kept (made persistent) or dropped (fd closed). */
+struct add_job {
+	const struct add_req *r;
+	const char *where;
+	bool json;
+	struct owner o;
+	struct devconf dc;
+	int fd;
+	int ifindex;
+	char name[16];
 };
 
 /* Secure by default: with neither --user nor --group the caller owns it. */
@@ -46,8 +59,9 @@ static int resolve_owner(struct ctx *c, const struct add_req *r, struct owner *o
 	return 0;
 }
 
-static void print_result(struct ctx *c, const char *name, bool created)
+static void print_result(struct ctx *c, bool json, const char *name, bool created)
 {
+	c->out.json = json;
 	out_obj_open(&c->out, NULL);
 	out_str(&c->out, "ifname", "%s\n", name);
 	out_bool(&c->out, "created", NULL, created);
@@ -62,7 +76,7 @@ static const char *onoff(bool b)
 
 /* --exist-ok on a device that is there: same mode and flags, then add what is missing. */
 static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
-		 const struct owner *o)
+		 const struct owner *o, bool json)
 {
 	const struct tun_flags *f = &ti->flags;
 	struct devconf dc = {
@@ -112,81 +126,170 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 			return 1;
 		}
 	}
-	ifindex = (int)if_nametoindex(r->name);
-	if (!ifindex) {
-		report_err(c, errno, NULL, "%s", r->name);
+	if (!(ifindex = ctx_ifindex(c, r->name)))
 		return 1;
-	}
 	if (devconf_apply(c, r->name, ifindex, &dc))
 		return 1;
-	print_result(c, r->name, false);
+	print_result(c, json, r->name, false);
 	return 0;
+}
+
+/* Creates the device, held by j->fd. Returns 0, 1 or 2. */
+static int job_create(struct ctx *c, struct add_job *j)
+{
+	const struct add_req *r = j->r;
+	struct tun_flags f = { .mode = r->mode, .pi = r->pi, .vnet_hdr = r->vnet_hdr, .multi_queue = r->multi_queue };
+	int err, rc;
+
+	j->fd = -1;
+	j->dc = (struct devconf){
+		.link = &r->link, .addrs = r->addrs, .naddrs = r->naddrs,
+		.routes = r->routes, .nroutes = r->nroutes, .add = true,
+	};
+	if ((rc = resolve_owner(c, r, &j->o)))
+		return rc;
+	if ((j->fd = tun_open(NULL)) < 0) {
+		report_err(c, j->fd, NULL, "cannot open %s", TUN_CLONE_PATH);
+		return 1;
+	}
+	snprintf(j->name, sizeof(j->name), "%s", r->name);
+	err = tun_create(j->fd, j->name, &f);
+	if (err == -EBUSY) {
+		report(c, "device %s already exists", r->name);
+		return 1;
+	}
+	if (err) {
+		report_err(c, err, NULL, "creating %s", r->name);
+		return 1;
+	}
+	if (j->o.user_set && (err = tun_set_owner(j->fd, j->o.uid))) {
+		report_err(c, err, NULL, "%s: setting owner %u", j->name, j->o.uid);
+		return 1;
+	}
+	if (j->o.group_set && (err = tun_set_group(j->fd, j->o.gid))) {
+		report_err(c, err, NULL, "%s: setting group %u", j->name, j->o.gid);
+		return 1;
+	}
+	if (!(j->ifindex = ctx_ifindex(c, j->name)))
+		return 1;
+	return 0;
+}
+
+/* Keeps the device (persistent, name printed) or drops it: closing our fd
+ * destroys a device that is not persistent, whatever was done to it. */
+static int job_finish(struct ctx *c, struct add_job *j, bool keep)
+{
+	int err, rc = 0;
+
+	if (keep && (err = tun_set_persist(j->fd, true))) {
+		report_err(c, err, NULL, "%s: making it persistent", j->name);
+		rc = 1;
+	}
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = -1;
+	if (keep && !rc)
+		print_result(c, j->json, j->name, true);
+	return rc;
 }
 
 int add_run(struct ctx *c, const struct add_req *r)
 {
-	struct tun_flags f = { .mode = r->mode, .pi = r->pi, .vnet_hdr = r->vnet_hdr, .multi_queue = r->multi_queue };
-	struct devconf dc = {
-		.link = &r->link, .addrs = r->addrs, .naddrs = r->naddrs,
-		.routes = r->routes, .nroutes = r->nroutes, .add = true,
-	};
-	char name[IFNAMSIZ];
-	struct owner o;
-	int fd, err, ifindex, rc;
+	struct add_job j = { .r = r, .json = c->out.json };
+	struct dc_run run;
+	int rc;
 
-	if ((rc = resolve_owner(c, r, &o)))
-		return rc;
 	if (r->exist_ok && !strchr(r->name, '%')) {
 		struct tun_info ti;
+		struct owner o;
+		int err = sysfs_tun_read(r->name, &ti);
 
-		err = sysfs_tun_read(r->name, &ti);
 		if (err == -ENOTTY) {
 			report(c, "%s exists and is not a TUN/TAP device", r->name);
 			return 1;
 		}
-		if (!err)
-			return adopt(c, r, &ti, &o);
+		if (!err) {
+			if ((rc = resolve_owner(c, r, &o)))
+				return rc;
+			return adopt(c, r, &ti, &o, c->out.json);
+		}
 	}
-	fd = tun_open(NULL);
-	if (fd < 0) {
-		report_err(c, fd, NULL, "cannot open %s", TUN_CLONE_PATH);
+	if ((rc = job_create(c, &j))) {
+		job_finish(c, &j, false);
+		return rc;
+	}
+	dc_run_init(&run);
+	if (dc_queue(&run, 0, j.name, j.ifindex, &j.dc)) {
+		report(c, "out of memory");
+		rc = 1;
+	} else {
+		rc = dc_send(c, &run) || dc_result(c, &run, 0);
+	}
+	dc_run_free(&run);
+	return job_finish(c, &j, rc == 0) || rc;
+}
+
+int add_run_many(struct ctx *c, struct add_many *m)
+{
+	struct add_job *jobs = calloc(m->n, sizeof(*jobs));
+	int *status = calloc(m->n, sizeof(*status));
+	struct dc_run run;
+	int worst = 0;
+	size_t i;
+
+	m->done = 0;
+	if (!jobs || !status) {
+		free(jobs);
+		free(status);
+		report(c, "out of memory");
 		return 1;
 	}
-	snprintf(name, sizeof(name), "%s", r->name);
-	err = tun_create(fd, name, &f);
-	if (err == -EBUSY) {
-		report(c, "device %s already exists", r->name);
-		goto fail;
+	for (i = 0; i < m->n; i++)
+		jobs[i].fd = -1;
+	dc_run_init(&run);
+	/* Create every device, then configure all of them in one exchange. */
+	for (i = 0; i < m->n; i++) {
+		jobs[i] = (struct add_job){ .r = m->reqs[i], .where = m->wheres[i], .json = m->json[i] };
+		c->where = jobs[i].where;
+		status[i] = job_create(c, &jobs[i]);
+		if (!status[i] && dc_queue(&run, i, jobs[i].name, jobs[i].ifindex, &jobs[i].dc)) {
+			report(c, "out of memory");
+			status[i] = 1;
+		}
+		if (status[i] && !m->force)
+			break;
 	}
-	if (err) {
-		report_err(c, err, NULL, "creating %s", r->name);
-		goto fail;
+	c->where = NULL;
+	if (dc_send(c, &run)) {
+		for (size_t k = 0; k < m->n; k++)
+			job_finish(c, &jobs[k], false);
+		dc_run_free(&run);
+		free(jobs);
+		free(status);
+		m->done = m->n;
+		return 1;
 	}
-	if (o.user_set && (err = tun_set_owner(fd, o.uid))) {
-		report_err(c, err, NULL, "%s: setting owner %u", name, o.uid);
-		goto fail;
+	/* In line order: a failure without --force drops the devices of the
+	 * lines after it, as if they had not run. */
+	for (i = 0; i < m->n; i++) {
+		bool stop = worst && !m->force;
+
+		c->where = jobs[i].where;
+		if (!stop && !status[i])
+			status[i] = dc_result(c, &run, i);
+		if (!stop && !status[i])
+			status[i] = job_finish(c, &jobs[i], true);
+		else
+			job_finish(c, &jobs[i], false);
+		if (!stop) {
+			m->done = i + 1;
+			if (status[i] > worst)
+				worst = status[i];
+		}
 	}
-	if (o.group_set && (err = tun_set_group(fd, o.gid))) {
-		report_err(c, err, NULL, "%s: setting group %u", name, o.gid);
-		goto fail;
-	}
-	ifindex = (int)if_nametoindex(name);
-	if (!ifindex) {
-		report_err(c, errno, NULL, "%s", name);
-		goto fail;
-	}
-	/* Configured while this fd holds it: if anything fails, closing the fd
-	 * destroys the device, since it is not persistent yet. */
-	if (devconf_apply(c, name, ifindex, &dc))
-		goto fail;
-	if ((err = tun_set_persist(fd, true))) {
-		report_err(c, err, NULL, "%s: making it persistent", name);
-		goto fail;
-	}
-	close(fd);
-	print_result(c, name, true);
-	return 0;
-fail:
-	close(fd);
-	return 1;
+	c->where = NULL;
+	dc_run_free(&run);
+	free(jobs);
+	free(status);
+	return worst;
 }

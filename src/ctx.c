@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include <fcntl.h>
-#include <net/if.h>
 
 #include "sysfs.h"
 #include "tunctl.h"
@@ -92,11 +91,24 @@ int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
 		report_err(c, err, NULL, "reading /sys/class/net/%s", name);
 		return 1;
 	}
-	if (ifindex && !(*ifindex = (int)if_nametoindex(name))) {
-		report_err(c, errno, NULL, "%s", name);
+	if (ifindex && !(*ifindex = ctx_ifindex(c, name)))
 		return 1;
-	}
 	return 0;
+}
+
+int ctx_ifindex(struct ctx *c, const char *name)
+{
+	struct nl *nl = ctx_nl(c);
+	int idx;
+
+	if (!nl)
+		return 0;
+	idx = nl_ifindex(nl, name);
+	if (idx <= 0) {
+		report_err(c, idx, NULL, "%s", name);
+		return 0;
+	}
+	return idx;
 }
 
 int open_netns(struct ctx *c, const char *name)

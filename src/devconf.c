@@ -1,4 +1,4 @@
-/* devconf.c - configure a device through rtnetlink: all requests in one exchange. */
+/* devconf.c - configure devices through rtnetlink: all requests in one exchange. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,24 +11,122 @@
 
 enum item_kind { IT_MTU, IT_MAC, IT_TXQLEN, IT_STATE, IT_ADDR, IT_ROUTE };
 
-struct item {
+struct dc_item {
 	enum item_kind kind;
-	size_t idx;
+	size_t idx;             /* into dc->addrs or dc->routes */
+	size_t job;
+	int ifindex;
+	const char *ifname;
+	const struct devconf *dc;
 };
 
-static int push_link(struct nl_tx *tx, int ifindex, const struct link_spec *one)
+void dc_run_init(struct dc_run *run)
 {
-	void *room = nl_tx_room(tx);
+	memset(run, 0, sizeof(*run));
+	nl_tx_init(&run->tx);
+}
+
+void dc_run_free(struct dc_run *run)
+{
+	nl_tx_free(&run->tx);
+	free(run->items);
+	memset(run, 0, sizeof(*run));
+}
+
+/* Reserves a message and its item; the caller builds into the room returned. */
+static void *push(struct dc_run *run, enum item_kind kind, size_t idx, size_t job,
+		  const char *ifname, int ifindex, const struct devconf *dc)
+{
+	void *room;
+
+	if (run->nitems == run->cap) {
+		size_t cap = run->cap ? run->cap * 2 : 16;
+		struct dc_item *v = realloc(run->items, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		run->items = v;
+		run->cap = cap;
+	}
+	if (!(room = nl_tx_room(&run->tx)))
+		return NULL;
+	run->items[run->nitems++] = (struct dc_item){ kind, idx, job, ifindex, ifname, dc };
+	return room;
+}
+
+static int push_link(struct dc_run *run, enum item_kind kind, size_t job, const char *ifname,
+		     int ifindex, const struct devconf *dc, const struct link_spec *one)
+{
+	void *room = push(run, kind, 0, job, ifname, ifindex, dc);
 
 	if (!room)
 		return -ENOMEM;
 	rtnl_link_set(room, ifindex, one, -1, -1);
-	nl_tx_push(tx);
+	nl_tx_push(&run->tx);
 	return 0;
 }
 
-static void label(const struct devconf *dc, const struct item *it, char *buf, size_t len)
+int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, const struct devconf *dc)
 {
+	const struct link_spec *l = dc->link;
+
+	/* One request per link setting, so an error names the one refused. */
+	if (l && l->has_mtu &&
+	    push_link(run, IT_MTU, job, ifname, ifindex, dc, &(struct link_spec){ .has_mtu = true, .mtu = l->mtu }))
+		return -ENOMEM;
+	if (l && l->has_mac) {
+		struct link_spec one = { .has_mac = true };
+
+		memcpy(one.mac, l->mac, 6);
+		if (push_link(run, IT_MAC, job, ifname, ifindex, dc, &one))
+			return -ENOMEM;
+	}
+	if (l && l->has_txqlen &&
+	    push_link(run, IT_TXQLEN, job, ifname, ifindex, dc,
+		      &(struct link_spec){ .has_txqlen = true, .txqlen = l->txqlen }))
+		return -ENOMEM;
+	if (l && l->set_updown &&
+	    push_link(run, IT_STATE, job, ifname, ifindex, dc,
+		      &(struct link_spec){ .set_updown = true, .up = l->up }))
+		return -ENOMEM;
+	for (size_t i = 0; i < dc->naddrs; i++) {
+		void *room = push(run, IT_ADDR, i, job, ifname, ifindex, dc);
+
+		if (!room)
+			return -ENOMEM;
+		rtnl_addr(room, dc->add, ifindex, &dc->addrs[i]);
+		nl_tx_push(&run->tx);
+	}
+	for (size_t i = 0; i < dc->nroutes; i++) {
+		void *room = push(run, IT_ROUTE, i, job, ifname, ifindex, dc);
+
+		if (!room)
+			return -ENOMEM;
+		rtnl_route(room, dc->add, ifindex, &dc->routes[i]);
+		nl_tx_push(&run->tx);
+	}
+	return 0;
+}
+
+int dc_send(struct ctx *c, struct dc_run *run)
+{
+	struct nl *nl;
+	int err;
+
+	if (!run->tx.n)
+		return 0;
+	if (!(nl = ctx_nl(c)))
+		return 1;
+	if ((err = nl_tx_run(nl, &run->tx))) {
+		report_err(c, err, NULL, "netlink exchange failed");
+		return 1;
+	}
+	return 0;
+}
+
+static void label(const struct dc_item *it, char *buf, size_t len)
+{
+	const struct devconf *dc = it->dc;
 	char a[INET6_ADDRSTRLEN + 8], m[18];
 
 	switch (it->kind) {
@@ -68,128 +166,75 @@ static void label(const struct devconf *dc, const struct item *it, char *buf, si
 	}
 }
 
-/* Removes what the exchange added (replies with err 0), newest first. */
-static void undo(struct nl *nl, int ifindex, const struct devconf *dc,
-		 const struct item *items, const struct nl_tx *done)
+/* Removes what a failed job added (its requests that succeeded), newest first. */
+static void undo(struct ctx *c, const struct dc_run *run, size_t job)
 {
 	struct nl_tx tx;
 
 	nl_tx_init(&tx);
-	for (size_t i = done->n; i-- > 0;) {
+	for (size_t i = run->nitems; i-- > 0;) {
+		const struct dc_item *it = &run->items[i];
 		void *room;
 
-		if (done->replies[i].err || (items[i].kind != IT_ADDR && items[i].kind != IT_ROUTE))
+		if (it->job != job || run->tx.replies[i].err ||
+		    (it->kind != IT_ADDR && it->kind != IT_ROUTE))
 			continue;
 		if (!(room = nl_tx_room(&tx)))
 			break;
-		if (items[i].kind == IT_ADDR)
-			rtnl_addr(room, false, ifindex, &dc->addrs[items[i].idx]);
+		if (it->kind == IT_ADDR)
+			rtnl_addr(room, false, it->ifindex, &it->dc->addrs[it->idx]);
 		else
-			rtnl_route(room, false, ifindex, &dc->routes[items[i].idx]);
+			rtnl_route(room, false, it->ifindex, &it->dc->routes[it->idx]);
 		nl_tx_push(&tx);
 	}
 	if (tx.n)
-		nl_tx_run(nl, &tx);
+		nl_tx_run(&c->nl, &tx);
 	nl_tx_free(&tx);
 }
 
-int devconf_apply(struct ctx *c, const char *ifname, int ifindex, const struct devconf *dc)
+int dc_result(struct ctx *c, struct dc_run *run, size_t job)
 {
-	size_t max = 4 + dc->naddrs + dc->nroutes, n = 0;
-	struct item *items = calloc(max, sizeof(*items));
-	struct nl *nl = ctx_nl(c);
-	struct nl_tx tx;
-	int rc = 1, err;
+	const struct devconf *dc = NULL;
+	int rc = 0;
 
-	nl_tx_init(&tx);
-	if (!items) {
-		report(c, "out of memory");
-		goto out;
-	}
-	if (!nl)
-		goto out;
-	if (dc->link) {
-		const struct link_spec *l = dc->link;
-		struct link_spec one;
-
-		/* One request per setting, so an error names the one refused. */
-		if (l->has_mtu) {
-			one = (struct link_spec){ .has_mtu = true, .mtu = l->mtu };
-			if (push_link(&tx, ifindex, &one))
-				goto oom;
-			items[n++].kind = IT_MTU;
-		}
-		if (l->has_mac) {
-			one = (struct link_spec){ .has_mac = true };
-			memcpy(one.mac, l->mac, 6);
-			if (push_link(&tx, ifindex, &one))
-				goto oom;
-			items[n++].kind = IT_MAC;
-		}
-		if (l->has_txqlen) {
-			one = (struct link_spec){ .has_txqlen = true, .txqlen = l->txqlen };
-			if (push_link(&tx, ifindex, &one))
-				goto oom;
-			items[n++].kind = IT_TXQLEN;
-		}
-		if (l->set_updown) {
-			one = (struct link_spec){ .set_updown = true, .up = l->up };
-			if (push_link(&tx, ifindex, &one))
-				goto oom;
-			items[n++].kind = IT_STATE;
-		}
-	}
-	for (size_t i = 0; i < dc->naddrs; i++) {
-		void *room = nl_tx_room(&tx);
-
-		if (!room)
-			goto oom;
-		rtnl_addr(room, dc->add, ifindex, &dc->addrs[i]);
-		nl_tx_push(&tx);
-		items[n].kind = IT_ADDR;
-		items[n++].idx = i;
-	}
-	for (size_t i = 0; i < dc->nroutes; i++) {
-		void *room = nl_tx_room(&tx);
-
-		if (!room)
-			goto oom;
-		rtnl_route(room, dc->add, ifindex, &dc->routes[i]);
-		nl_tx_push(&tx);
-		items[n].kind = IT_ROUTE;
-		items[n++].idx = i;
-	}
-	if (!tx.n) {
-		rc = 0;
-		goto out;
-	}
-	if ((err = nl_tx_run(nl, &tx))) {
-		report_err(c, err, NULL, "%s: netlink exchange failed", ifname);
-		goto out;
-	}
-	rc = 0;
-	for (size_t i = 0; i < tx.n; i++) {
-		struct nl_reply *r = &tx.replies[i];
+	for (size_t i = 0; i < run->nitems; i++) {
+		const struct dc_item *it = &run->items[i];
+		struct nl_reply *r = &run->tx.replies[i];
 		char what[300];
 
-		if (r->err == -EEXIST && dc->exist_ok && (items[i].kind == IT_ADDR || items[i].kind == IT_ROUTE)) {
+		if (it->job != job)
+			continue;
+		dc = it->dc;
+		if (r->err >= 0)
+			continue;
+		if (r->err == -EEXIST && it->dc->exist_ok && (it->kind == IT_ADDR || it->kind == IT_ROUTE)) {
 			/* Present already: fine, and not ours to undo. */
 			r->err = 1;
 			continue;
 		}
-		if (r->err < 0 && !rc) {
-			label(dc, &items[i], what, sizeof(what));
-			report_err(c, r->err, r->msg, "%s: %s", ifname, what);
+		if (!rc) {
+			label(it, what, sizeof(what));
+			report_err(c, r->err, r->msg, "%s: %s", it->ifname, what);
 			rc = 1;
 		}
 	}
-	if (rc && dc->undo)
-		undo(nl, ifindex, dc, items, &tx);
-	goto out;
-oom:
-	report(c, "out of memory");
-out:
-	nl_tx_free(&tx);
-	free(items);
+	if (rc && dc && dc->undo)
+		undo(c, run, job);
+	return rc;
+}
+
+int devconf_apply(struct ctx *c, const char *ifname, int ifindex, const struct devconf *dc)
+{
+	struct dc_run run;
+	int rc;
+
+	dc_run_init(&run);
+	if (dc_queue(&run, 0, ifname, ifindex, dc)) {
+		report(c, "out of memory");
+		rc = 1;
+	} else {
+		rc = dc_send(c, &run) || dc_result(c, &run, 0);
+	}
+	dc_run_free(&run);
 	return rc;
 }

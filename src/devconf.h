@@ -1,4 +1,5 @@
-/* devconf.h - link settings, addresses and routes applied in one pipelined exchange. */
+/* devconf.h - link settings, addresses and routes applied in one pipelined exchange,
+ * for one device or for many (batch mode) at once. */
 #ifndef TUNCTL_DEVCONF_H
 #define TUNCTL_DEVCONF_H
 
@@ -15,8 +16,27 @@ struct devconf {
 	bool undo;                              /* on failure, remove what this call added */
 };
 
-/* Sends, in the order that makes them valid: link settings (the state last),
- * addresses, routes.  Reports the first failure. Returns 0 or 1. */
+struct dc_item;
+
+/* Requests of several devices, sent in one exchange. */
+struct dc_run {
+	struct nl_tx tx;
+	struct dc_item *items;
+	size_t nitems, cap;
+};
+
+void dc_run_init(struct dc_run *run);
+void dc_run_free(struct dc_run *run);
+/* Queues a device's requests in the order that makes them valid: link
+ * settings (the state last), addresses, routes.  job tags them. */
+int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, const struct devconf *dc);
+/* Sends everything queued; reports and returns 1 if the exchange failed. */
+int dc_send(struct ctx *c, struct dc_run *run);
+/* Reports the first failed request of job, undoing what it added if asked.
+ * Returns 0 or 1. */
+int dc_result(struct ctx *c, struct dc_run *run, size_t job);
+
+/* All three for one device. Returns 0 or 1. */
 int devconf_apply(struct ctx *c, const char *ifname, int ifindex, const struct devconf *dc);
 
 #endif

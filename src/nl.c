@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <net/if.h>
 #include <libmnl/libmnl.h>
 
 #include "nl.h"
@@ -61,6 +63,17 @@ void nl_close(struct nl *nl)
 		mnl_socket_close(nl->sk);
 	free(nl->rx);
 	memset(nl, 0, sizeof(*nl));
+}
+
+int nl_ifindex(struct nl *nl, const char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(mnl_socket_get_fd(nl->sk), SIOCGIFINDEX, &ifr) < 0)
+		return -errno;
+	return ifr.ifr_ifindex;
 }
 
 void nl_tx_init(struct nl_tx *tx)

@@ -18,6 +18,8 @@ struct nl {
 
 int nl_open(struct nl *nl);
 void nl_close(struct nl *nl);
+/* The index of a device (SIOCGIFINDEX on this socket: no extra socket). */
+int nl_ifindex(struct nl *nl, const char *name);
 
 struct nl_reply {
 	int err;                /* 0 or -errno */

@@ -15,6 +15,11 @@ struct tun_info {
 	uint32_t owner, group;
 };
 
+/* With -n NETNS: the first read below mounts a private /sys for the
+ * namespace (as "ip netns exec" does); commands that never read sysfs
+ * never pay for it. Call after entering the namespace. */
+void sysfs_for_netns(const char *name);
+
 /* -ENODEV: no such device; -ENOTTY: it exists but is not TUN/TAP. */
 int sysfs_tun_read(const char *name, struct tun_info *out);
 /* Every TUN/TAP device, in one pass, sorted by name. */

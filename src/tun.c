@@ -56,7 +56,15 @@ static int set_iff(int fd, char *name, uint16_t flags)
 
 int tun_create(int fd, char *name, const struct tun_flags *f)
 {
-	return set_iff(fd, name, tun_flags_to_ifr(f) | IFF_TUN_EXCL);
+	uint16_t extra = IFF_TUN_EXCL;
+
+#ifdef IFF_NO_CARRIER
+	/* The state "ip tuntap add" leaves (no carrier while no reader is
+	 * attached) from the start: bringing it up while we hold it then sets
+	 * off no IPv6 autoconfiguration, and closing our fd no carrier change. */
+	extra |= IFF_NO_CARRIER;
+#endif
+	return set_iff(fd, name, tun_flags_to_ifr(f) | extra);
 }
 
 int tun_attach(int fd, char *name, const struct tun_flags *f)

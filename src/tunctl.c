@@ -7,13 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 
+#include "sysfs.h"
 #include "tunctl.h"
 
-/* As "ip netns exec" does: the namespace's network, and a private /sys that
- * shows its devices. */
+/* As "ip -n" does; sysfs.c mounts a private /sys for it when first needed. */
 static int enter_netns(struct ctx *c, const char *name)
 {
 	int fd = open_netns(c, name);
@@ -26,16 +25,7 @@ static int enter_netns(struct ctx *c, const char *name)
 		return 1;
 	}
 	close(fd);
-	if (unshare(CLONE_NEWNS) < 0) {
-		report_err(c, errno, NULL, "creating a mount namespace for \"%s\"", name);
-		return 1;
-	}
-	if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0 ||
-	    umount2("/sys", MNT_DETACH) < 0 ||
-	    mount(name, "/sys", "sysfs", 0, NULL) < 0) {
-		report_err(c, errno, NULL, "mounting /sys for network namespace \"%s\"", name);
-		return 1;
-	}
+	sysfs_for_netns(name);
 	return 0;
 }
 

@@ -32,6 +32,8 @@ void print_tun_fields(struct out *o, const struct tun_info *t);
 /* Reads NAME from sysfs; reports and returns 1 when it is missing or not
  * TUN/TAP.  ifindex may be NULL. */
 int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex);
+/* A device's index; 0 after reporting why not. */
+int ctx_ifindex(struct ctx *c, const char *name);
 /* Opens /run/netns/NAME; reports and returns -1 on failure. */
 int open_netns(struct ctx *c, const char *name);
 
@@ -40,6 +42,19 @@ void usage(FILE *f);
 int run_request(struct ctx *c, const struct request *req);
 /* Batch mode (batch.c): path "-" is stdin. */
 int batch_run(struct ctx *c, const char *path, bool json, bool force);
+
+/* Consecutive add lines of a batch: created, then configured in one
+ * exchange, then kept in line order.  Without force, the lines after a
+ * failing one are undone; done counts the lines that ran. */
+struct add_many {
+	const struct add_req **reqs;
+	const char **wheres;
+	const bool *json;
+	size_t n;
+	bool force;
+	size_t done;
+};
+int add_run_many(struct ctx *c, struct add_many *m);
 
 /* Each returns the exit status: 0, 1 (the operation failed) or 2 (bad input). */
 int add_run(struct ctx *c, const struct add_req *r);
