@@ -534,8 +534,8 @@ static int parse_set(struct parsed *p, struct request *req)
 		case O_NETNS:
 			if (r->netns)
 				return usage_err(p, "option --%s is given twice", it->def->name);
-			if (!parse_ifname(it->val, false, err, sizeof(err)) || !strcmp(it->val, ""))
-				return usage_err(p, "invalid namespace name \"%s\"", it->val);
+			if (!parse_netns_name(it->val, err, sizeof(err)))
+				return usage_err(p, "%s", err);
 			r->netns = it->val;
 			break;
 		default:
@@ -832,12 +832,18 @@ static int parse_common(int argc, char **argv, struct request *req, char *err, s
 	p.nitems = 0;
 	if (i >= argc) {
 		rc = 0;
+		if (req->g.netns && !parse_netns_name(req->g.netns, err, errlen)) {
+			rc = 2;
+			goto out;
+		}
 		if (req->g.help || req->g.version || req->g.batch)
 			goto out;
 		snprintf(err, errlen, batch ? "empty command" : "no command given (see tunctl --help)");
 		rc = 2;
 		goto out;
 	}
+	if (req->g.netns && !parse_netns_name(req->g.netns, err, errlen))
+		goto out;
 	if (req->g.batch) {
 		snprintf(err, errlen, "--batch takes its commands from the file, not \"%s\"", argv[i]);
 		goto out;

@@ -130,6 +130,9 @@ void out_end(struct out *o)
 	if (o->json)
 		fputc('\n', o->f);
 	fflush(o->f);
+	/* The next document (batch mode) starts afresh. */
+	o->depth = 0;
+	memset(o->has_item, 0, sizeof(o->has_item));
 }
 
 void table_init(struct table *t, size_t ncols)

@@ -54,6 +54,15 @@ bool parse_ifname(const char *s, bool allow_template, char *err, size_t errlen)
 	return true;
 }
 
+bool parse_netns_name(const char *s, char *err, size_t errlen)
+{
+	if (!*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, "..") || strlen(s) > 255) {
+		seterr(err, errlen, "invalid network namespace name \"%s\"", s);
+		return false;
+	}
+	return true;
+}
+
 bool parse_mode(const char *s, enum tun_mode *mode, char *err, size_t errlen)
 {
 	if (!strcmp(s, "tun"))

@@ -63,6 +63,8 @@ struct link_spec {
 /* Kernel's rule (dev_valid_name): 1..15 bytes, not "." or "..", no '/', ':'
  * or whitespace.  With allow_template, one "%d" may stand in the name. */
 bool parse_ifname(const char *s, bool allow_template, char *err, size_t errlen);
+/* A name under /run/netns: not empty, no '/', not "." or "..". */
+bool parse_netns_name(const char *s, char *err, size_t errlen);
 bool parse_mode(const char *s, enum tun_mode *mode, char *err, size_t errlen);
 const char *mode_name(enum tun_mode mode);
 

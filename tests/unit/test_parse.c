@@ -201,8 +201,20 @@ static void test_id(void)
 	ok(!parse_id("a:b", &id), "colon refused");
 }
 
+static void test_netns(void)
+{
+	char err[ERRLEN];
+
+	ok(parse_netns_name("blue", err, sizeof(err)), "netns name");
+	ok(parse_netns_name("a-very-long-namespace-name-beyond-ifnamsiz", err, sizeof(err)), "long netns name");
+	ok(!parse_netns_name("", err, sizeof(err)), "empty netns name");
+	ok(!parse_netns_name("../etc", err, sizeof(err)) && strstr(err, "../etc"), "netns path refused");
+	ok(!parse_netns_name("..", err, sizeof(err)), "netns ..");
+}
+
 int main(void)
 {
+	test_netns();
 	test_ifname();
 	test_numbers();
 	test_prefix();

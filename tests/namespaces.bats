@@ -1,0 +1,70 @@
+#!/usr/bin/env bats
+# -n NETNS for every command, and moving a device between namespaces.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	ns_setup
+	NS2="$NS-b"
+	ip netns add "$NS2"
+}
+teardown() {
+	ip netns del "$NS2" 2>/dev/null || true
+	ns_teardown
+}
+
+# tunctl -n NS from the machine's namespace: it must act inside NS only.
+n() { "$TUNCTL" -n "$NS" "$@"; }
+
+@test "-n works for every command and touches only that namespace" {
+	host_links=$(ip -j link show | jq -c '[.[].ifname]')
+	run n add tun0 --addr 192.0.2.1/24
+	[ "$status" -eq 0 ]
+	link_json tun0 | jq -e '.[0].linkinfo.info_kind == "tun"'
+	run n add tap0 --mode tap
+	[ "$(n -j list | jq -r '[.[].ifname] | join(",")')" = "tap0,tun0" ]
+	[ "$(n -j show tun0 | jq -r '.addresses[] | select(.family == "inet") | .local')" = 192.0.2.1 ]
+	run n set tun0 --mtu 1400
+	[ "$(link_json tun0 | jq .[0].mtu)" = 1400 ]
+	run n addr add tun0 198.51.100.1/24
+	addr_json dev tun0 | jq -e '.[0].addr_info[] | select(.local == "198.51.100.1")'
+	run n route add tun0 203.0.113.0/24
+	route_json dev tun0 | jq -e '.[] | select(.dst == "203.0.113.0/24")'
+	run n addr flush tun0
+	[ "$(addr_json dev tun0 | jq '[.[0].addr_info[] | select(.family == "inet")] | length')" -eq 0 ]
+	printf 'add tun1\nadd tun2\n' >"$BATS_TEST_TMPDIR/b"
+	run n -b "$BATS_TEST_TMPDIR/b"
+	[ "$status" -eq 0 ]
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "tap0 tun0 tun1 tun2 " ]
+	run n del tun1 tap0
+	run n del --all --mode tun
+	[ -z "$(tun_devices)" ]
+	# The machine's own namespace is as it was.
+	[ "$(ip -j link show | jq -c '[.[].ifname]')" = "$host_links" ]
+}
+
+@test "list -n shows that namespace's devices, not the caller's" {
+	ip netns exec "$NS2" "$TUNCTL" add other0
+	n add tun0
+	[ "$(n -j list | jq -r '.[].ifname')" = tun0 ]
+	[ "$("$TUNCTL" -n "$NS2" -j list | jq -r '.[].ifname')" = other0 ]
+}
+
+@test "an unknown namespace is an error, exit 1" {
+	run --separate-stderr "$TUNCTL" -n no-such-ns-xyz list
+	assert_error 1 no-such-ns-xyz
+	run --separate-stderr "$TUNCTL" -n no-such-ns-xyz add tun0
+	assert_error 1 no-such-ns-xyz
+}
+
+@test "set --netns moves a device into another namespace" {
+	n add tun0 --user nobody
+	run --separate-stderr n set tun0 --netns "$NS2"
+	[ "$status" -eq 0 ]
+	[ -z "$(tun_devices)" ]
+	ip -n "$NS2" -d -j link show tun0 | jq -e '.[0].linkinfo.info_data.persist'
+	[ "$(ip netns exec "$NS2" cat /sys/class/net/tun0/owner)" = 65534 ]
+	run --separate-stderr "$TUNCTL" -n "$NS2" set tun0 --netns no-such-ns-xyz
+	assert_error 1 no-such-ns-xyz
+	ip -n "$NS2" link show tun0
+}
