@@ -8,39 +8,14 @@
 #include <linux/rtnetlink.h>
 
 #include "procfs.h"
-#include "rtnl.h"
+#include "dumps.h"
 #include "sysfs.h"
 #include "tunctl.h"
 
 struct links {
 	struct link_info *v;
-	size_t n, cap;
+	size_t n;
 };
-
-static int link_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct links *l = data;
-	struct link_info li;
-
-	if (!rtnl_parse_link(nlh, &li))
-		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct link_info *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = li;
-	return 0;
-}
-
-static void links_reset(void *data)
-{
-	((struct links *)data)->n = 0;
-}
 
 static const struct link_info *find_link(const struct links *l, const char *name)
 {
@@ -80,8 +55,6 @@ static int delete_links(struct ctx *c, char *const *names, size_t n)
 {
 	struct nl *nl = ctx_nl(c);
 	struct links l = { 0 };
-	char req[RTNL_MSG_MAX] = { 0 };
-	struct nl_reply rep;
 	struct nl_tx tx;
 	uint32_t group;
 	int rc = 1, err;
@@ -89,10 +62,8 @@ static int delete_links(struct ctx *c, char *const *names, size_t n)
 	nl_tx_init(&tx);
 	if (!nl)
 		return 1;
-	if ((err = nl_dump(nl, rtnl_dump(req, RTM_GETLINK, AF_UNSPEC), link_cb, links_reset, &l, &rep))) {
-		report_err(c, err, rep.msg, "listing links");
+	if (dump_links(c, &l.v, &l.n))
 		goto out;
-	}
 	group = free_group(&l);
 	for (size_t i = 0; i < n; i++) {
 		const struct link_info *li = find_link(&l, names[i]);

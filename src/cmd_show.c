@@ -11,63 +11,17 @@
 
 #include "ids.h"
 #include "procfs.h"
-#include "rtnl.h"
+#include "dumps.h"
 #include "sysfs.h"
 #include "tunctl.h"
 
 struct collect {
 	int ifindex;
 	struct addr_info *addrs;
-	size_t naddrs, acap;
+	size_t naddrs;
 	struct route_info *routes;
-	size_t nroutes, rcap;
+	size_t nroutes;
 };
-
-static int addr_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct collect *c = data;
-	struct addr_info a;
-
-	if (!rtnl_parse_addr(nlh, &a) || a.ifindex != c->ifindex)
-		return 0;
-	if (c->naddrs == c->acap) {
-		size_t cap = c->acap ? c->acap * 2 : 8;
-		struct addr_info *v = realloc(c->addrs, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		c->addrs = v;
-		c->acap = cap;
-	}
-	c->addrs[c->naddrs++] = a;
-	return 0;
-}
-
-static int route_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct collect *c = data;
-	struct route_info r;
-
-	if (!rtnl_parse_route(nlh, &r) || !r.has_oif || r.oif != c->ifindex)
-		return 0;
-	/* The local table and cached clones are the kernel's business. */
-	if (r.r.table == RT_TABLE_LOCAL || r.type != RTN_UNICAST || (r.flags & RTM_F_CLONED))
-		return 0;
-	if (c->nroutes == c->rcap) {
-		size_t cap = c->rcap ? c->rcap * 2 : 8;
-		struct route_info *v = realloc(c->routes, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		c->routes = v;
-		c->rcap = cap;
-	}
-	c->routes[c->nroutes++] = r;
-	return 0;
-}
-
-static void reset_addrs(void *data) { ((struct collect *)data)->naddrs = 0; }
-static void reset_routes(void *data) { ((struct collect *)data)->nroutes = 0; }
 
 static void print_addrs(struct out *o, const struct collect *col)
 {
@@ -115,10 +69,7 @@ int show_run(struct ctx *c, const struct show_req *r)
 	struct collect col = { 0 };
 	struct holder *h = NULL;
 	char operstate[32] = "", carrier[8] = "", mtu[16] = "", txq[16] = "", mac[32] = "", u[64], g[64];
-	char req[RTNL_MSG_MAX];
-	struct nl_reply rep;
 	struct tun_info ti;
-	struct nl *nl;
 	size_t nh = 0;
 	uint32_t v;
 	int err, rc = 1;
@@ -136,18 +87,9 @@ int show_run(struct ctx *c, const struct show_req *r)
 	sysfs_attr(r->name, "tx_queue_len", txq, sizeof(txq));
 	if (ti.flags.mode == MODE_TAP)
 		sysfs_attr(r->name, "address", mac, sizeof(mac));
-	if (!(nl = ctx_nl(c)))
-		return 1;
-	memset(req, 0, sizeof(req));
-	if ((err = nl_dump(nl, rtnl_dump(req, RTM_GETADDR, AF_UNSPEC), addr_cb, reset_addrs, &col, &rep))) {
-		report_err(c, err, rep.msg, "listing addresses");
+	if (dump_addrs(c, col.ifindex, &col.addrs, &col.naddrs) ||
+	    dump_routes(c, col.ifindex, &col.routes, &col.nroutes))
 		goto out;
-	}
-	memset(req, 0, sizeof(req));
-	if ((err = nl_dump(nl, rtnl_dump(req, RTM_GETROUTE, AF_UNSPEC), route_cb, reset_routes, &col, &rep))) {
-		report_err(c, err, rep.msg, "listing routes");
-		goto out;
-	}
 	if ((err = proc_tun_holders(r->name, &h, &nh))) {
 		report_err(c, err, NULL, "reading /proc");
 		goto out;

@@ -101,14 +101,8 @@ addrs() { addr_json dev "$1" | jq -c '[.[0].addr_info[] | select(.scope != "link
 	jq -e '.routes[] | select(.dst == "198.51.100.0/24" and .gateway == "192.0.2.2" and .metric == 7)' <<<"$j"
 	[ "$(jq -c .processes <<<"$j")" = "[]" ]
 	# show names the process holding the device.
-	# exec: $! is then the holder itself.
-	(exec ip netns exec "$NS" python3 -c '
-import fcntl, struct, os, time, sys
-fd = os.open("/dev/net/tun", os.O_RDWR)
-fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", b"tun0", 0x1001))
-print("ready", flush=True); time.sleep(30)' >"$BATS_TEST_TMPDIR/holder.out") &
-	pid=$!
-	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/holder.out" && break; sleep 0.1; done
+	hold_device tun0
+	pid=$HOLDER
 	run --separate-stderr t -j show tun0
 	kill $pid
 	jq -e --argjson p "$pid" '.processes[] | select(.pid == $p and .name == "python3")' <<<"$output"

@@ -51,13 +51,8 @@ teardown() { ns_teardown; }
 
 @test "a device a process holds is refused, naming the process, unless --force" {
 	t add tun0
-	(exec ip netns exec "$NS" python3 -c '
-import fcntl, struct, os, time
-fd = os.open("/dev/net/tun", os.O_RDWR)
-fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", b"tun0", 0x1001))
-print("ready", flush=True); time.sleep(30)' >"$BATS_TEST_TMPDIR/holder.out") &
-	pid=$!
-	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/holder.out" && break; sleep 0.1; done
+	hold_device tun0
+	pid=$HOLDER
 	run --separate-stderr t del tun0
 	assert_error 1 tun0
 	[[ "$stderr" == *"python3 (pid $pid)"* ]]

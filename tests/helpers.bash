@@ -46,3 +46,19 @@ assert_error() {
 	[[ "$stderr" == "tunctl: "* ]] || { echo "stderr does not start with 'tunctl: ': $stderr"; return 1; }
 	[[ "$stderr" == *"$needle"* ]] || { echo "stderr does not name '$needle': $stderr"; return 1; }
 }
+
+# Holds tun device $1 open from a process inside the namespace (flags $2,
+# default IFF_TUN|IFF_NO_PI) until killed; sets HOLDER to its pid.
+hold_device() {
+	local out="$BATS_TEST_TMPDIR/holder.$1"
+	# exec: $! is then the holder itself, named python3.
+	(exec ip netns exec "$NS" python3 -c '
+import fcntl, struct, os, sys, time
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", sys.argv[1].encode(), int(sys.argv[2], 0)))
+print("ready", flush=True)
+time.sleep(60)' "$1" "${2:-0x1001}" >"$out") &
+	HOLDER=$!
+	for _ in $(seq 50); do grep -q ready "$out" 2>/dev/null && return 0; sleep 0.1; done
+	echo "holder of $1 did not start"; return 1
+}
