@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# Scripts written for the classic (UML utilities) tunctl keep working.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() { ns_setup; }
+teardown() { ns_teardown; }
+
+info() { link_json "$1" | jq -r ".[0].linkinfo.info_data.$2"; }
+
+@test "tunctl -t tap0 -u nobody: a persistent tap owned by nobody" {
+	run --separate-stderr t -t tap0 -u nobody
+	[ "$status" -eq 0 ]
+	[ "$output" = "Set 'tap0' persistent and owned by uid 65534" ]
+	[ "$(info tap0 type)" = tap ]
+	[ "$(info tap0 persist)" = true ]
+	[ "$(sysfs tap0 owner)" = 65534 ]
+	# IFF_NO_PI, as the classic tool asked for.
+	[ "$(info tap0 pi)" = false ]
+}
+
+@test "tunctl -n -t tun0: a tun device, owned by the caller" {
+	run t -n -t tun0
+	[ "$status" -eq 0 ]
+	[ "$output" = "Set 'tun0' persistent and owned by uid 0" ]
+	[ "$(info tun0 type)" = tun ]
+	[ "$(sysfs tun0 owner)" = 0 ]
+}
+
+@test "tunctl -b prints only the name; -b -n makes a tun" {
+	run t -b
+	[ "$status" -eq 0 ]
+	[ "$output" = tap0 ]
+	[ "$(info tap0 type)" = tap ]
+	run t -b -n
+	[ "$output" = tun0 ]
+	[ "$(info tun0 type)" = tun ]
+	run t -b -p
+	[ "$output" = tap1 ]
+}
+
+@test "-g GROUP, -f PATH, and a name template" {
+	run t -t 'cls%d' -g nogroup -f /dev/net/tun
+	[ "$status" -eq 0 ]
+	[ "$output" = "Set 'cls0' persistent and owned by gid 65534" ]
+	[ "$(sysfs cls0 group)" = 65534 ]
+	[ "$(sysfs cls0 owner)" = -1 ]
+}
+
+@test "an existing device is taken over, as the classic tool did" {
+	in_ns ip tuntap add tap0 mode tap
+	run t -t tap0 -u 1234
+	[ "$status" -eq 0 ]
+	[ "$(sysfs tap0 owner)" = 1234 ]
+}
+
+@test "tunctl -d tap0 deletes it" {
+	t -t tap0 >/dev/null
+	run --separate-stderr t -d tap0
+	[ "$status" -eq 0 ]
+	[ "$output" = "Set 'tap0' nonpersistent" ]
+	[ -z "$(tun_devices)" ]
+	run --separate-stderr t -d tap0
+	assert_error 1 tap0
+}
+
+@test "bad classic input: exit 2, one line, nothing made" {
+	run --separate-stderr t -t
+	assert_error 2 -t
+	run --separate-stderr t -t tap0 -u no-such-user-xyz
+	assert_error 2 no-such-user-xyz
+	run --separate-stderr t -t tap0 -g no-such-group-xyz
+	assert_error 2 no-such-group-xyz
+	run --separate-stderr t -t tap0 -x
+	assert_error 2 -x
+	run --separate-stderr t -t 'a/b'
+	assert_error 2 a/b
+	run --separate-stderr t -d tap0 -u bob
+	assert_error 2 tap0
+	run --separate-stderr t -t tap0 -f /nonexistent/tun
+	assert_error 1 /nonexistent/tun
+	[ -z "$(tun_devices)" ]
+}
+
+@test "-n followed by a namespace name is tunctl's own -n, not classic" {
+	run --separate-stderr "$TUNCTL" -n "$NS" -j list
+	[ "$status" -eq 0 ]
+	[ "$output" = "[]" ]
+}
