@@ -200,9 +200,10 @@ bool parse_mac(const char *s, uint8_t mac[6], char *err, size_t errlen)
 	bool zero = true;
 
 	for (int i = 0; i < 6; i++) {
-		int hi = hexval(p[0]), lo = hexval(p[1]);
+		int hi, lo;
 
-		if (hi < 0 || lo < 0)
+		/* p[1] is read only when p[0] is a digit, never past the end. */
+		if ((hi = hexval(p[0])) < 0 || (lo = hexval(p[1])) < 0)
 			goto bad;
 		mac[i] = (uint8_t)(hi << 4 | lo);
 		zero &= mac[i] == 0;

@@ -45,7 +45,7 @@ static int add_holder(struct holder **arr, size_t *n, size_t *cap, pid_t pid,
 		*cap = c;
 	}
 	(*arr)[*n].pid = pid;
-	snprintf((*arr)[*n].comm, sizeof((*arr)[*n].comm), "%s", comm);
+	snprintf((*arr)[*n].comm, sizeof((*arr)[*n].comm), "%.15s", comm);
 	snprintf((*arr)[*n].ifname, sizeof((*arr)[*n].ifname), "%s", ifname);
 	(*n)++;
 	return 0;
@@ -130,7 +130,8 @@ int proc_tun_holders(const char *only, struct holder **out, size_t *n)
 		free(arr);
 		return rc;
 	}
-	qsort(arr, cnt, sizeof(*arr), by_pid);
+	if (cnt)
+		qsort(arr, cnt, sizeof(*arr), by_pid);
 	*out = arr;
 	*n = cnt;
 	return 0;
