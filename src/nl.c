@@ -156,12 +156,12 @@ static int collect(struct nl *nl, struct nl_tx *tx, size_t base, uint32_t first,
 	for (;;) {
 		ssize_t n = nl_recv(nl);
 		const struct nlmsghdr *nlh;
-		int len;
+		size_t len;
 
 		if (n < 0)
 			return (int)n;
-		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)nl->rx; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		len = (size_t)n;
+		for (nlh = (const struct nlmsghdr *)nl->rx; rtnl_msg_ok(nlh, len); nlh = rtnl_msg_next(nlh, &len)) {
 			uint32_t idx = nlh->nlmsg_seq - first;
 			struct nl_reply *r;
 			int err;
@@ -233,7 +233,7 @@ static int dump_once(struct nl *nl, struct nlmsghdr *req, nl_dump_cb cb, void *d
 	for (;;) {
 		ssize_t n = nl_recv(nl);
 		const struct nlmsghdr *nlh;
-		int len;
+		size_t len;
 
 		if (n == -ENOBUFS) {
 			drain(nl);
@@ -241,8 +241,8 @@ static int dump_once(struct nl *nl, struct nlmsghdr *req, nl_dump_cb cb, void *d
 		}
 		if (n < 0)
 			return (int)n;
-		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)nl->rx; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		len = (size_t)n;
+		for (nlh = (const struct nlmsghdr *)nl->rx; rtnl_msg_ok(nlh, len); nlh = rtnl_msg_next(nlh, &len)) {
 			int rc;
 
 			if (nlh->nlmsg_pid != nl->portid || nlh->nlmsg_seq != req->nlmsg_seq)

@@ -143,6 +143,21 @@ struct nlmsghdr *rtnl_dump(void *buf, uint16_t type, uint8_t family)
 	return nlh;
 }
 
+bool rtnl_msg_ok(const struct nlmsghdr *nlh, size_t len)
+{
+	return len >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= len;
+}
+
+const struct nlmsghdr *rtnl_msg_next(const struct nlmsghdr *nlh, size_t *len)
+{
+	size_t step = NLMSG_ALIGN(nlh->nlmsg_len);
+
+	if (step > *len)
+		step = *len;
+	*len -= step;
+	return (const struct nlmsghdr *)((const char *)nlh + step);
+}
+
 /* Collects known attributes into tb; unknown ones are skipped. */
 struct attrs {
 	const struct nlattr **tb;

@@ -46,6 +46,13 @@ struct route_info {
 	struct route_spec r;        /* has_table is always set */
 };
 
+/* Whether a whole message starts at nlh within len bytes. Use this, not
+ * mnl_nlmsg_ok, which compares (int)nlmsg_len and so lets a length of
+ * 0xffffffff through. */
+bool rtnl_msg_ok(const struct nlmsghdr *nlh, size_t len);
+/* The next message and the bytes left after it. */
+const struct nlmsghdr *rtnl_msg_next(const struct nlmsghdr *nlh, size_t *len);
+
 /* Each returns false when the message is not of its kind or malformed. */
 bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out);
 bool rtnl_parse_addr(const struct nlmsghdr *nlh, struct addr_info *out);

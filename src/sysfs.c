@@ -38,7 +38,7 @@ static int prepare(void)
 		return 0;
 	pending_netns = NULL;
 	if (unshare(CLONE_NEWNS) < 0 ||
-	    mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0 ||
+	    mount("none", "/", "none", MS_SLAVE | MS_REC, NULL) < 0 ||
 	    umount2("/sys", MNT_DETACH) < 0 ||
 	    mount(name, "/sys", "sysfs", 0, NULL) < 0)
 		return -errno;

@@ -202,8 +202,33 @@ static void test_link_parse(void)
 	ok(!rtnl_parse_link(nlh, &li), "wrong type refused");
 }
 
+static void test_msg_ok(void)
+{
+	char buf[64] = { 0 };
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	size_t len = 40;
+
+	nlh->nlmsg_len = 32;
+	ok(rtnl_msg_ok(nlh, 40), "a message within the buffer");
+	nlh->nlmsg_len = 41;
+	ok(!rtnl_msg_ok(nlh, 40), "one byte longer than the buffer");
+	nlh->nlmsg_len = 0xffffffff;
+	ok(!rtnl_msg_ok(nlh, 40), "nlmsg_len 0xffffffff (mnl_nlmsg_ok lets it through)");
+	nlh->nlmsg_len = 8;
+	ok(!rtnl_msg_ok(nlh, 40), "shorter than a header");
+	ok(!rtnl_msg_ok(nlh, 12), "buffer shorter than a header");
+	nlh->nlmsg_len = 34;
+	rtnl_msg_next(nlh, &len);
+	ok(len == 4, "next skips the aligned length");
+	len = 10;
+	nlh->nlmsg_len = 16;
+	rtnl_msg_next(nlh, &len);
+	ok(len == 0, "next never runs past the end");
+}
+
 int main(void)
 {
+	test_msg_ok();
 	test_link();
 	test_addr();
 	test_route();
