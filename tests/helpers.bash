@@ -62,3 +62,13 @@ time.sleep(60)' "$1" "${2:-0x1001}" >"$out") &
 	for _ in $(seq 50); do grep -q ready "$out" 2>/dev/null && return 0; sleep 0.1; done
 	echo "holder of $1 did not start"; return 1
 }
+
+# Waits (up to 3 s) until the kernel's linkwatch has caught up with the
+# carrier of every TUN/TAP device: operstate, NO-CARRIER and the routes'
+# linkdown flag follow carrier asynchronously, rate-limited to once a second.
+settle() {
+	for _ in $(seq 30); do
+		ip -n "$NS" -j link show type tun | jq -e 'all(.[]; .operstate == "DOWN" or (.flags | index("UP") | not))' >/dev/null && return 0
+		sleep 0.1
+	done
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bats
+# A table of bad command lines. For each: the exit status (2 for bad input, 1
+# where the kernel decides), exactly one line on stderr starting "tunctl: "
+# that names the bad value, nothing on stdout, and nothing created or changed
+# in the namespace (links, addresses, routes compared before and after).
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	ns_setup
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	t add tap0 --mode tap >/dev/null
+	settle
+}
+teardown() { ns_teardown; }
+
+state() {
+	ip -n "$NS" -d -j link show | jq -c '[.[] | del(.stats64)]'
+	ip -n "$NS" -j addr show | jq -c '[.[] | {ifname, a: [.addr_info[] | {local, prefixlen}]}]'
+	ip -n "$NS" -j route show table all | jq -c 'sort_by(.dst)'
+}
+
+# status <TAB> the value stderr must name <TAB> the arguments, '|' between them
+CASES=$(cat <<'T'
+2	tun1/x	add|tun1/x
+2	abcdefghijklmnop	add|abcdefghijklmnop
+2	a:b	add|a:b
+2	a b	add|a b
+2	..	add|..
+2	empty	add|
+2	x%s	add|x%s
+2	tan	add|tun1|--mode|tan
+2	twice	add|tun1|--mode|tun|--mode|tap
+2	no-such-user-xyz	add|tun1|--user|no-such-user-xyz
+2	no-such-group-xyz	add|tun1|--group|no-such-group-xyz
+2	--any-user	add|tun1|--any-user|--user|nobody
+2	4294967296	add|tun1|--mtu|4294967296
+2	-1	add|tun1|--mtu|-1
+2	1e3	add|tun1|--mtu|1e3
+2	"x"	add|tun1|--txqueuelen|x
+2	192.0.2.1/33	add|tun1|--addr|192.0.2.1/33
+2	192.0.2.256	add|tun1|--addr|192.0.2.256
+2	2001:db8:::1/64	add|tun1|--addr|2001:db8:::1/64
+2	2001:db8::1	add|tun1|--route|198.51.100.0/24 via 2001:db8::1
+2	2001:db8::2	add|tun1|--addr|192.0.2.9/24|--peer|2001:db8::2
+2	must follow	add|tun1|--peer|192.0.2.2
+2	198.51.100.1/24	add|tun1|--route|198.51.100.1/24
+2	dev	add|tun1|--route|198.51.100.0/24 dev tun0
+2	metric	add|tun1|--route|198.51.100.0/24 metric
+2	01:00:5e:00:00:01	add|tun1|--mode|tap|--mac|01:00:5e:00:00:01
+2	02-00-00-00-00-01	add|tun1|--mode|tap|--mac|02-00-00-00-00-01
+2	--mode tap	add|tun1|--mac|02:00:00:00:00:01
+2	conflict	set|tun0|--up|--down
+2	--no-user	set|tun0|--user|nobody|--no-user
+2	needs something	set|tun0
+2	--pi	add|tun1|--pi|--pi
+2	--addr	add|tun1|--addr
+2	--colour	add|tun1|--colour
+2	frobnicate	frobnicate|tun1
+2	extra	show|tun0|extra
+2	move	addr|move|tun0
+2	192.0.2.1/24	addr|flush|tun0|192.0.2.1/24
+2	--all	del|--all|tun0
+2	"0"	attach|tun0|--count|0
+2	../x	-n|../x|list
+2	eth	list|--mode|eth
+1	tun0	add|tun0
+1	nosuch0	del|nosuch0
+1	lo	del|tun0|lo
+1	nosuch0	addr|add|nosuch0|192.0.2.7/24
+1	mtu 70000	set|tun0|--mtu|70000
+1	02:00:5e:00:53:09	set|tun0|--mac|02:00:5e:00:53:09
+1	198.51.100.0/24 via 203.0.113.9	route|add|tun0|198.51.100.0/24 via 203.0.113.9
+1	192.0.2.1/24	addr|add|tun0|192.0.2.1/24
+1	no-such-ns-xyz	set|tun0|--netns|no-such-ns-xyz
+T
+)
+
+@test "at least 40 bad command lines fail cleanly and change nothing" {
+	before=$(state)
+	n=0
+	while IFS=$'\t' read -r want needle args; do
+		IFS='|' read -r -a argv <<<"$args"
+		[ "$args" = "add|" ] && argv=(add "")
+		[ "$needle" = empty ] && needle="empty"
+		run --separate-stderr t "${argv[@]}"
+		assert_error "$want" "$needle" || { echo "case: $args"; return 1; }
+		n=$((n + 1))
+	done <<<"$CASES"
+	[ "$n" -ge 40 ]
+	after=$(state)
+	[ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after"); return 1; }
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "tap0 tun0 " ]
+}
+
+@test "garbage in batch files: exit 2 with FILE:LINE, nothing runs" {
+	before=$(state)
+	# Not "i": bats' run uses that name.
+	nfile=0
+	for content in 'add tun5\nadd "tun6\n' 'add tun5\nadd tun6\nfrobnicate\n' "add tun5\nadd tun6 --mtu x\n" \
+		'add tun5\n-b other list\n' 'add tun5\nadd tun6 \\' "\x01\x02\x03\n" 'add tun5\nadd tun6 --route "198.51.100.0/24 via"\n'; do
+		nfile=$((nfile + 1))
+		printf "$content" >"$BATS_TEST_TMPDIR/b$nfile"
+		run --separate-stderr t -b "$BATS_TEST_TMPDIR/b$nfile"
+		assert_error 2 "/b$nfile:" || { echo "batch: $content"; return 1; }
+	done
+	[ "$before" = "$(state)" ]
+}
