@@ -91,3 +91,10 @@ int tun_set_persist(int fd, bool on)
 {
 	return ioctl_long(fd, TUNSETPERSIST, on ? 1 : 0);
 }
+
+int tun_vnet_hdr_size(int fd)
+{
+	int sz = 0;
+
+	return ioctl(fd, TUNGETVNETHDRSZ, &sz) < 0 ? -errno : sz;
+}

@@ -29,5 +29,7 @@ int tun_attach(int fd, char *name, const struct tun_flags *f);
 int tun_set_owner(int fd, uint32_t uid);
 int tun_set_group(int fd, uint32_t gid);
 int tun_set_persist(int fd, bool on);
+/* The size of the virtio-net header on this fd's packets, or -errno. */
+int tun_vnet_hdr_size(int fd);
 
 #endif

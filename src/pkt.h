@@ -1,0 +1,58 @@
+/* pkt.h - pure packet decoding and answering: buffers in, structs and
+ * buffers out. No I/O. */
+#ifndef TUNCTL_PKT_H
+#define TUNCTL_PKT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parse.h"
+
+enum pkt_l3 { L3_NONE, L3_IPV4, L3_IPV6, L3_ARP, L3_OTHER };
+enum pkt_l4 { L4_NONE, L4_ICMP, L4_ICMP6, L4_TCP, L4_UDP, L4_OTHER };
+
+struct pkt {
+	bool ether;
+	uint8_t dst_mac[6], src_mac[6];
+	uint16_t ethertype;
+	enum pkt_l3 l3;
+	struct ipaddr src, dst;         /* for ARP: sender and target protocol address */
+	uint8_t ttl, proto;             /* proto: IP protocol / next header */
+	uint16_t arp_op;
+	enum pkt_l4 l4;
+	uint8_t icmp_type, icmp_code;
+	bool icmp_echo;                 /* echo request or reply: id and seq are set */
+	uint16_t icmp_id, icmp_seq;
+	uint16_t sport, dport;
+	uint32_t tcp_seq;
+	uint8_t tcp_flags;
+	struct ipaddr nd_target;        /* neighbour solicitation/advertisement */
+	bool truncated;                 /* a header ran past the end */
+};
+
+/* Decodes what it can; never reads past len. ether: a tap frame. */
+void pkt_decode(const uint8_t *p, size_t len, bool ether, struct pkt *k);
+/* One line, without time or length: "IPv4 192.0.2.1 > 192.0.2.2: ICMP echo request id 7 seq 1". */
+void pkt_format(const struct pkt *k, char *buf, size_t len);
+/* A short name of the top protocol: "ICMP", "TCP", "ARP", ... */
+const char *pkt_proto_name(const struct pkt *k);
+const char *pkt_icmp_name(const struct pkt *k);
+/* TCP flags as letters (SFRPAU...). */
+void pkt_tcp_flags(uint8_t flags, char buf[9]);
+
+/* The answer --echo gives, written to out (cap bytes): an ICMP or ICMPv6
+ * echo reply, and on tap an ARP reply or a neighbour advertisement from
+ * mac. Returns its length, or 0 when the packet gets no answer. */
+size_t pkt_answer(const uint8_t *in, size_t len, bool ether, const uint8_t mac[6],
+		  uint8_t *out, size_t cap);
+
+/* The Internet checksum of a buffer, folded, not complemented, added to sum. */
+uint32_t pkt_csum_add(uint32_t sum, const uint8_t *p, size_t len);
+uint16_t pkt_csum_fold(uint32_t sum);
+
+/* A hex dump, 16 bytes a line, each line indented and ending in '\n';
+ * returns the length written (truncated to fit len). */
+size_t pkt_hexdump(const uint8_t *p, size_t n, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,156 @@
+#!/usr/bin/env bats
+# tunctl attach: the userspace end of a device, proven with ping and read
+# back with tshark.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	ns_setup
+	command -v ping >/dev/null || skip "ping (iputils-ping) is not installed"
+	ATTACH_PID=
+}
+teardown() {
+	[ -n "$ATTACH_PID" ] && kill "$ATTACH_PID" 2>/dev/null
+	ns_teardown
+}
+
+# Starts tunctl attach in the namespace in the background (output in
+# $BATS_TEST_TMPDIR/attach.out and .err) and waits until it is attached.
+start_attach() {
+	local dev=$1
+	shift
+	(exec ip netns exec "$NS" "$TUNCTL" attach "$dev" "$@" >"$BATS_TEST_TMPDIR/attach.out" 2>"$BATS_TEST_TMPDIR/attach.err") &
+	ATTACH_PID=$!
+	for _ in $(seq 50); do
+		in_ns grep -qs "iff:.$dev\$" /proc/"$ATTACH_PID"/fdinfo/* && return 0
+		sleep 0.1
+	done
+	echo "attach did not start: $(cat "$BATS_TEST_TMPDIR/attach.err")"
+	return 1
+}
+
+# Stops it with SIGINT and checks it exits 0 with its summary.
+stop_attach() {
+	kill -INT "$ATTACH_PID"
+	local rc=0
+	wait "$ATTACH_PID" || rc=$?
+	ATTACH_PID=
+	[ "$rc" -eq 0 ] || { echo "attach exited $rc: $(cat "$BATS_TEST_TMPDIR/attach.err")"; return 1; }
+	grep -qE '^[0-9]+ packets, [0-9]+ bytes received; [0-9]+ answers sent$' "$BATS_TEST_TMPDIR/attach.err"
+}
+
+pcap_count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
+
+@test "tun: ping gets 3 replies, and tshark reads requests and replies from the pcap" {
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	start_attach tun0 --echo --pcap "$BATS_TEST_TMPDIR/f.pcap"
+	run in_ns ping -c 3 -i 0.2 -W 2 192.0.2.2
+	[[ "$output" == *"3 packets transmitted, 3 received"* ]]
+	stop_attach
+	[ "$(pcap_count "$BATS_TEST_TMPDIR/f.pcap" 'icmp.type == 8')" -eq 3 ]
+	[ "$(pcap_count "$BATS_TEST_TMPDIR/f.pcap" 'icmp.type == 0')" -eq 3 ]
+	[ "$(tshark -r "$BATS_TEST_TMPDIR/f.pcap" -T fields -e frame.protocols 2>/dev/null | grep -c '^raw:ip:icmp')" -ge 6 ]
+	grep -q 'in .* IPv4 192.0.2.1 > 192.0.2.2: ICMP echo request id [0-9]* seq 1' "$BATS_TEST_TMPDIR/attach.out"
+	grep -q 'out .* IPv4 192.0.2.2 > 192.0.2.1: ICMP echo reply id [0-9]* seq 3' "$BATS_TEST_TMPDIR/attach.out"
+}
+
+@test "tap: ARP is answered, ping gets replies, the pcap is Ethernet" {
+	t add tap0 --mode tap --addr 198.51.100.1/24 >/dev/null
+	start_attach tap0 --echo --pcap "$BATS_TEST_TMPDIR/f.pcap"
+	run in_ns ping -c 3 -i 0.2 -W 2 198.51.100.2
+	[[ "$output" == *"3 packets transmitted, 3 received"* ]]
+	# The kernel learned the answer (flushed again when carrier goes).
+	ip -n "$NS" -j neigh show dev tap0 | jq -e '.[] | select(.dst == "198.51.100.2" and .lladdr == "02:00:5e:10:00:01")'
+	stop_attach
+	[ "$(pcap_count "$BATS_TEST_TMPDIR/f.pcap" 'arp.opcode == 2')" -ge 1 ]
+	[ "$(pcap_count "$BATS_TEST_TMPDIR/f.pcap" 'icmp.type == 0')" -eq 3 ]
+	tshark -r "$BATS_TEST_TMPDIR/f.pcap" -T fields -e frame.protocols 2>/dev/null | grep -q '^eth:ethertype:arp'
+}
+
+@test "IPv6: ping -6 over tun, and over tap with neighbour discovery" {
+	t add tun0 --addr 2001:db8::1/64 >/dev/null
+	start_attach tun0 --echo
+	run in_ns ping -6 -c 2 -i 0.2 -W 2 2001:db8::2
+	[[ "$output" == *"2 packets transmitted, 2 received"* ]]
+	stop_attach
+	t add tap0 --mode tap --addr 2001:db8:1::1/64 >/dev/null
+	start_attach tap0 --echo --pcap "$BATS_TEST_TMPDIR/g.pcap"
+	# Duplicate address detection first (attach must stay silent to it).
+	for _ in $(seq 50); do
+		addr_json dev tap0 | jq -e '.[0].addr_info[] | select(.local == "2001:db8:1::1" and (.tentative | not))' >/dev/null && break
+		sleep 0.1
+	done
+	addr_json dev tap0 | jq -e '.[0].addr_info[] | select(.local == "2001:db8:1::1" and (.dadfailed | not))'
+	run in_ns ping -6 -c 2 -i 0.2 -W 2 2001:db8:1::2
+	[[ "$output" == *"2 packets transmitted, 2 received"* ]]
+	stop_attach
+	[ "$(pcap_count "$BATS_TEST_TMPDIR/g.pcap" 'icmpv6.type == 136')" -ge 1 ]
+	[ "$(pcap_count "$BATS_TEST_TMPDIR/g.pcap" 'icmpv6.type == 129')" -eq 2 ]
+}
+
+@test "--pi and --vnet-hdr devices: attach asks for their flags and strips the headers" {
+	t add tun0 --pi --addr 192.0.2.1/24 >/dev/null
+	start_attach tun0 --echo --pcap "$BATS_TEST_TMPDIR/p.pcap"
+	run in_ns ping -c 2 -i 0.2 -W 2 192.0.2.2
+	[[ "$output" == *"2 received"* ]]
+	stop_attach
+	[ "$(pcap_count "$BATS_TEST_TMPDIR/p.pcap" 'icmp.type == 0')" -eq 2 ]
+	[ "$(sysfs tun0 tun_flags)" = 0x801 ]      # still pi: attaching did not change the flags
+	t add tap1 --mode tap --vnet-hdr --addr 198.51.100.1/24 >/dev/null
+	start_attach tap1 --echo
+	run in_ns ping -c 2 -i 0.2 -W 2 198.51.100.2
+	[[ "$output" == *"2 received"* ]]
+	stop_attach
+}
+
+@test "--count N stops by itself; -j prints one JSON object per packet; --hex dumps" {
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	(exec ip netns exec "$NS" "$TUNCTL" -j attach tun0 --count 2 --hex >"$BATS_TEST_TMPDIR/j.out" 2>"$BATS_TEST_TMPDIR/j.err") &
+	pid=$!
+	sleep 0.3
+	in_ns ping -c 4 -i 0.2 -W 1 192.0.2.2 >/dev/null || true
+	rc=0
+	timeout 5 tail --pid="$pid" -f /dev/null || rc=$?
+	[ "$rc" -eq 0 ]
+	wait "$pid"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/j.out")" -eq 2 ]
+	jq -e 'select(.direction == "in" and .protocol == "ICMP" and .dst == "192.0.2.2" and (.hex | test("0000")))' "$BATS_TEST_TMPDIR/j.out"
+	grep -q '^2 packets' "$BATS_TEST_TMPDIR/j.err"
+}
+
+@test "the owner attaches without privileges; another user is refused, naming the owner" {
+	t add tun0 --user nobody --addr 192.0.2.1/24 >/dev/null
+	node=$BATS_TEST_TMPDIR/tun
+	mknod "$node" c 10 200 && chmod 666 "$node" || skip "cannot make a device node here"
+	as_user() {
+		unshare -m sh -c 'mount --bind "$1" /dev/net/tun && shift && exec "$@"' _ "$node" \
+			ip netns exec "$NS" setpriv --reuid="$1" --regid=65534 --clear-groups "$TUNCTL" attach tun0 "${@:2}"
+	}
+	run --separate-stderr as_user 1 --count 1
+	assert_error 1 "permission denied"
+	[[ "$stderr" == *"user nobody"* ]]
+	as_user 65534 --echo --count 2 >"$BATS_TEST_TMPDIR/u.out" 2>&1 &
+	pid=$!
+	sleep 0.5
+	run in_ns ping -c 1 -W 2 192.0.2.2
+	[[ "$output" == *"1 received"* ]]
+	wait "$pid"
+	grep -q "echo reply" "$BATS_TEST_TMPDIR/u.out"
+}
+
+@test "bad cases: no such device, not TUN/TAP, busy, unwritable pcap" {
+	run --separate-stderr t attach nosuch0
+	assert_error 1 nosuch0
+	in_ns ip link add v0 type veth peer name v1
+	run --separate-stderr t attach v0
+	assert_error 1 v0
+	t add tun0 >/dev/null
+	hold_device tun0
+	run --separate-stderr t attach tun0
+	kill "$HOLDER"
+	assert_error 1 "python3 (pid $HOLDER)"
+	run --separate-stderr t attach tun0 --pcap /nonexistent/dir/f.pcap
+	assert_error 1 /nonexistent/dir/f.pcap
+	run --separate-stderr t attach tun0 --count x
+	assert_error 2 '"x"'
+}
