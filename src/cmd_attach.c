@@ -149,7 +149,9 @@ static int send_answer(struct session *s, int fd, const uint8_t *p, size_t len)
 	return show(s, "out", &ts, p, len);
 }
 
-static int loop(struct session *s, int fd)
+/* SIGINT and SIGTERM stay blocked but inside ppoll, so a signal that comes
+ * between the check of stop and the wait cannot be lost. */
+static int loop(struct session *s, int fd, const sigset_t *waitmask)
 {
 	static uint8_t buf[BUFSZ], ans[BUFSZ];
 	size_t skip = (s->pi ? PI_LEN : 0) + s->vnet;
@@ -160,7 +162,7 @@ static int loop(struct session *s, int fd)
 		ssize_t n;
 		size_t alen;
 
-		if (poll(&pfd, 1, -1) < 0) {
+		if (ppoll(&pfd, 1, NULL, waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
 			report_err(s->c, errno, NULL, "waiting for packets on %s", s->r->name);
@@ -170,6 +172,10 @@ static int loop(struct session *s, int fd)
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
+			if (errno == EBADFD) {  /* the kernel's answer once the device is gone */
+				report(s->c, "%s was deleted while attached", s->r->name);
+				return 1;
+			}
 			report_err(s->c, errno, NULL, "reading %s", s->r->name);
 			return 1;
 		}
@@ -192,6 +198,7 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 {
 	struct session s = { .c = c, .r = r, .mac = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 } };
 	struct sigaction sa;
+	sigset_t block, waitmask, old;
 	struct tun_info ti;
 	int fd, err, rc = 1;
 
@@ -241,11 +248,19 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 		}
 	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;      /* no SA_RESTART: poll returns EINTR */
+	sa.sa_handler = on_signal;      /* no SA_RESTART: ppoll returns EINTR */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	waitmask = old;
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	rc = loop(&s, fd);
+	rc = loop(&s, fd, &waitmask);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	/* The summary goes to stderr, so stdout holds packet lines only. */
 	if (!rc)
 		fprintf(stderr, "%llu packets, %llu bytes received; %llu answers sent\n",
