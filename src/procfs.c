@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "parse.h"
@@ -58,13 +59,30 @@ static int by_pid(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
+/* Whether process pidstr is in the network namespace netns (ours): names
+ * repeat across namespaces, one tap0 per container.  A descriptor belongs
+ * to the namespace it was opened in, which is the process's own unless it
+ * moved since; that is the one case this misses. */
+static bool same_netns(int procfd, const char *pidstr, const struct stat *netns)
+{
+	char path[300];
+	struct stat st;
+
+	if (!netns)
+		return true;
+	snprintf(path, sizeof(path), "%s/ns/net", pidstr);
+	if (fstatat(procfd, path, &st, 0))
+		return false;
+	return st.st_dev == netns->st_dev && st.st_ino == netns->st_ino;
+}
+
 /* Scans one process's fds; unreadable processes (other users', gone) are skipped. */
-static int scan_pid(int procfd, const char *pidstr, const char *only,
+static int scan_pid(int procfd, const char *pidstr, const char *only, const struct stat *netns,
 		    struct holder **arr, size_t *n, size_t *cap)
 {
-	char path[320], link[64], info[512], comm[32] = "", ifname[16];
+	char path[600], link[64], info[512], comm[32] = "", ifname[16];
 	struct dirent *e;
-	int fdfd, rc = 0;
+	int fdfd, rc = 0, ours = -1;
 	DIR *d;
 
 	snprintf(path, sizeof(path), "%s/fd", pidstr);
@@ -90,6 +108,10 @@ static int scan_pid(int procfd, const char *pidstr, const char *only,
 			continue;
 		if (only && strcmp(only, ifname))
 			continue;
+		if (ours < 0)
+			ours = same_netns(procfd, pidstr, netns);
+		if (!ours)
+			break;
 		if (!comm[0]) {
 			snprintf(path, sizeof(path), "%s/comm", pidstr);
 			if (read_file(procfd, path, comm, sizeof(comm)))
@@ -108,12 +130,15 @@ int proc_tun_holders(const char *only, struct holder **out, size_t *n)
 	struct holder *arr = NULL;
 	size_t cnt = 0, cap = 0;
 	struct dirent *e;
+	struct stat self;
+	bool have_self;
 	int procfd, rc = 0;
 	DIR *d;
 
 	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return -errno;
+	have_self = !fstatat(procfd, "self/ns/net", &self, 0);
 	if (!(d = fdopendir(procfd))) {
 		rc = -errno;
 		close(procfd);
@@ -122,7 +147,7 @@ int proc_tun_holders(const char *only, struct holder **out, size_t *n)
 	while ((e = readdir(d))) {
 		if (!isdigit((unsigned char)e->d_name[0]))
 			continue;
-		if ((rc = scan_pid(procfd, e->d_name, only, &arr, &cnt, &cap)))
+		if ((rc = scan_pid(procfd, e->d_name, only, have_self ? &self : NULL, &arr, &cnt, &cap)))
 			break;
 	}
 	closedir(d);
