@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <linux/if_addr.h>
 
 #include "devconf.h"
 #include "dumps.h"
@@ -24,10 +25,16 @@ static int flush(struct ctx *c, const char *name, int ifindex)
 		report(c, "out of memory");
 		return 1;
 	}
+	/* Secondaries first: deleting a primary IPv4 address takes its
+	 * secondaries with it (unless promote_secondaries), and a delete of
+	 * one already gone would fail the flush. */
 	for (size_t i = 0; i < n; i++)
-		specs[i] = v[i].a;
+		if (v[i].flags & IFA_F_SECONDARY)
+			specs[dc.naddrs++] = v[i].a;
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i].flags & IFA_F_SECONDARY))
+			specs[dc.naddrs++] = v[i].a;
 	dc.addrs = specs;
-	dc.naddrs = n;
 	rc = devconf_apply(c, name, ifindex, &dc);
 	free(specs);
 	free(v);

@@ -235,6 +235,8 @@ bool rtnl_parse_addr(const struct nlmsghdr *nlh, struct addr_info *out)
 		return false;
 	memset(out, 0, sizeof(*out));
 	out->ifindex = (int)ifa->ifa_index;
+	if (!get_u32(tb[IFA_FLAGS], &out->flags))
+		out->flags = ifa->ifa_flags;
 	out->a.local.len = ifa->ifa_prefixlen;
 	has_local = get_addr(tb[IFA_LOCAL], ifa->ifa_family, &out->a.local.addr);
 	has_address = get_addr(tb[IFA_ADDRESS], ifa->ifa_family, &address);

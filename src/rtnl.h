@@ -35,6 +35,7 @@ struct link_info {
 
 struct addr_info {
 	int ifindex;
+	uint32_t flags;             /* IFA_F_*: ifa_flags, or IFA_FLAGS when present */
 	struct addr_spec a;
 };
 
