@@ -24,8 +24,11 @@ static void free_lines(struct line *v, size_t n)
 	free(v);
 }
 
-/* Every line is parsed before any runs: a syntax error anywhere changes nothing. */
-static int parse_file(struct ctx *c, FILE *f, const char *path, struct line **out, size_t *nout)
+/* Every line is parsed before any runs: a syntax error anywhere changes
+ * nothing.  With force, a bad line is reported and left out instead, and
+ * *bad counts such lines. */
+static int parse_file(struct ctx *c, FILE *f, const char *path, bool force, struct line **out,
+		      size_t *nout, size_t *bad)
 {
 	struct line *v = NULL;
 	size_t n = 0, cap = 0, len = 0;
@@ -42,6 +45,10 @@ static int parse_file(struct ctx *c, FILE *f, const char *path, struct line **ou
 		c->where = where;
 		if (!split_words(buf, &argc, &words, err, sizeof(err))) {
 			report(c, "%s", err);
+			if (force) {
+				(*bad)++;
+				continue;
+			}
 			rc = 2;
 			break;
 		}
@@ -79,7 +86,12 @@ static int parse_file(struct ctx *c, FILE *f, const char *path, struct line **ou
 		n++;
 		if (rc) {
 			report(c, "%s", err);
-			break;
+			if (!force)
+				break;
+			request_free(&v[--n].req);
+			free(words);
+			(*bad)++;
+			rc = 0;
 		}
 	}
 	if (!rc && ferror(f)) {
@@ -160,14 +172,14 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	struct line *v = NULL;
 	char where[300];
-	size_t n = 0, cap;
-	int rc, worst = 0;
+	size_t n = 0, cap, bad = 0;
+	int rc, failed = 0;
 
 	if (!f) {
 		report_err(c, errno, NULL, "cannot open batch file %s", path);
 		return 1;
 	}
-	rc = parse_file(c, f, name, &v, &n);
+	rc = parse_file(c, f, name, force, &v, &n, &bad);
 	if (f != stdin)
 		fclose(f);
 	if (rc) {
@@ -190,12 +202,12 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 			rc = run_request(c, req);
 			c->where = NULL;
 		}
-		if (rc > worst)
-			worst = rc;
+		failed |= rc;
 		if (rc && !force)
 			break;
 		i += ran;
 	}
 	free_lines(v, n);
-	return worst;
+	/* A line that failed, whatever its own status, fails the batch: 1. */
+	return failed || bad ? 1 : 0;
 }

@@ -13,6 +13,8 @@
 #include "tun.h"
 #include "tunctl.h"
 
+#define ERRLINE 1200
+
 struct owner {
 	bool user_set, group_set;
 	uint32_t uid, gid;
@@ -29,6 +31,7 @@ struct add_job {
 	int fd;
 	int ifindex;
 	char name[16];
+	char *err;              /* batch: the creation error, shown in line order */
 };
 
 /* Secure by default: with neither --user nor --group the caller owns it. */
@@ -74,6 +77,24 @@ static const char *onoff(bool b)
 	return b ? "on" : "off";
 }
 
+/* The link settings a device has now, for putting back; what cannot be
+ * read is left unset. */
+static void read_link(const char *name, struct link_spec *l)
+{
+	char buf[64];
+	uint32_t flags;
+
+	memset(l, 0, sizeof(*l));
+	l->has_mtu = !sysfs_attr(name, "mtu", buf, sizeof(buf)) && parse_u32(buf, 0, UINT32_MAX, &l->mtu);
+	l->has_txqlen = !sysfs_attr(name, "tx_queue_len", buf, sizeof(buf)) &&
+			parse_u32(buf, 0, UINT32_MAX, &l->txqlen);
+	if (!sysfs_attr(name, "flags", buf, sizeof(buf)) && parse_sysfs_hex(buf, &flags)) {
+		l->set_updown = true;
+		l->up = flags & 1;      /* IFF_UP */
+	}
+	l->has_mac = !sysfs_attr(name, "address", buf, sizeof(buf)) && parse_mac(buf, l->mac, NULL, 0);
+}
+
 /* --exist-ok on a device that is there: same mode and flags, then add what is missing. */
 static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		 const struct owner *o, bool json)
@@ -85,7 +106,9 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		.add = true, .exist_ok = true, .undo = true,
 	};
 	bool need_owner, need_group;
-	int ifindex;
+	struct link_spec old;
+	struct dc_run run;
+	int ifindex, rc;
 
 	if (f->mode != r->mode) {
 		report(c, "%s exists as a %s device, not %s", r->name, mode_name(f->mode), mode_name(r->mode));
@@ -108,30 +131,40 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 	}
 	need_owner = o->user_set && !ti->owner_set;
 	need_group = o->group_set && !ti->group_set;
-	if (need_owner || need_group) {
-		int fd = tun_open(NULL), err;
+	if (!(ifindex = ctx_ifindex(c, r->name)))
+		return 1;
+	/* All or nothing here too: link settings are put back on failure, and
+	 * the owner and group, which the kernel cannot unset, come last. */
+	read_link(r->name, &old);
+	dc.restore = &old;
+	dc_run_init(&run);
+	if (dc_queue(&run, 0, r->name, ifindex, &dc)) {
+		report(c, "out of memory");
+		rc = 1;
+	} else {
+		rc = dc_send(c, &run) || dc_result(c, &run, 0);
+	}
+	if (!rc && (need_owner || need_group)) {
+		int fd = tun_open(NULL), err = fd < 0 ? fd : 0;
 
-		if (fd < 0) {
-			report_err(c, fd, NULL, "cannot open %s", TUN_CLONE_PATH);
-			return 1;
-		}
-		err = tun_attach(fd, ti->name, f);
+		if (!err)
+			err = tun_attach(fd, ti->name, f);
 		if (!err && need_owner)
 			err = tun_set_owner(fd, o->uid);
 		if (!err && need_group)
 			err = tun_set_group(fd, o->gid);
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		if (err) {
 			report_err(c, err, NULL, "%s: setting its owner", r->name);
-			return 1;
+			dc_undo(c, &run, 0);
+			rc = 1;
 		}
 	}
-	if (!(ifindex = ctx_ifindex(c, r->name)))
-		return 1;
-	if (devconf_apply(c, r->name, ifindex, &dc))
-		return 1;
-	print_result(c, json, r->name, false);
-	return 0;
+	dc_run_free(&run);
+	if (!rc)
+		print_result(c, json, r->name, false);
+	return rc;
 }
 
 /* Creates the device, held by j->fd. Returns 0, 1 or 2. */
@@ -233,14 +266,16 @@ int add_run_many(struct ctx *c, struct add_many *m)
 {
 	struct add_job *jobs = calloc(m->n, sizeof(*jobs));
 	int *status = calloc(m->n, sizeof(*status));
+	char *errs = calloc(m->n, ERRLINE);
 	struct dc_run run;
 	int worst = 0;
 	size_t i;
 
 	m->done = 0;
-	if (!jobs || !status) {
+	if (!jobs || !status || !errs) {
 		free(jobs);
 		free(status);
+		free(errs);
 		report(c, "out of memory");
 		return 1;
 	}
@@ -249,13 +284,17 @@ int add_run_many(struct ctx *c, struct add_many *m)
 	dc_run_init(&run);
 	/* Create every device, then configure all of them in one exchange. */
 	for (i = 0; i < m->n; i++) {
-		jobs[i] = (struct add_job){ .r = m->reqs[i], .where = m->wheres[i], .json = m->json[i] };
+		jobs[i] = (struct add_job){ .r = m->reqs[i], .where = m->wheres[i], .json = m->json[i],
+					    .err = errs + i * ERRLINE };
 		c->where = jobs[i].where;
+		c->capture = jobs[i].err;
+		c->capture_len = ERRLINE;
 		status[i] = job_create(c, &jobs[i]);
 		if (!status[i] && dc_queue(&run, i, jobs[i].name, jobs[i].ifindex, &jobs[i].dc)) {
 			report(c, "out of memory");
 			status[i] = 1;
 		}
+		c->capture = NULL;
 		if (status[i] && !m->force)
 			break;
 	}
@@ -266,6 +305,7 @@ int add_run_many(struct ctx *c, struct add_many *m)
 		dc_run_free(&run);
 		free(jobs);
 		free(status);
+		free(errs);
 		m->done = m->n;
 		return 1;
 	}
@@ -275,6 +315,8 @@ int add_run_many(struct ctx *c, struct add_many *m)
 		bool stop = worst && !m->force;
 
 		c->where = jobs[i].where;
+		if (!stop && status[i])
+			fputs(jobs[i].err, stderr);
 		if (!stop && !status[i])
 			status[i] = dc_result(c, &run, i);
 		if (!stop && !status[i])
@@ -291,5 +333,6 @@ int add_run_many(struct ctx *c, struct add_many *m)
 	dc_run_free(&run);
 	free(jobs);
 	free(status);
+	free(errs);
 	return worst;
 }

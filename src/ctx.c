@@ -20,10 +20,15 @@ static void vreport(struct ctx *c, const char *fmt, va_list ap)
 	for (char *p = msg; *p; p++)
 		if (*p == '\n')
 			*p = ' ';
-	if (c && c->where)
+	if (c && c->capture) {
+		if (!c->capture[0])
+			snprintf(c->capture, c->capture_len, "tunctl: %s%s%s\n", c->where ? c->where : "",
+				 c->where ? ": " : "", msg);
+	} else if (c && c->where) {
 		fprintf(stderr, "tunctl: %s: %s\n", c->where, msg);
-	else
+	} else {
 		fprintf(stderr, "tunctl: %s\n", msg);
+	}
 }
 
 void report(struct ctx *c, const char *fmt, ...)

@@ -166,8 +166,22 @@ static void label(const struct dc_item *it, char *buf, size_t len)
 	}
 }
 
-/* Removes what a failed job added (its requests that succeeded), newest first. */
-static void undo(struct ctx *c, const struct dc_run *run, size_t job)
+/* The link setting of item kind, taken from old. */
+static struct link_spec old_setting(enum item_kind kind, const struct link_spec *old)
+{
+	struct link_spec one = { 0 };
+
+	switch (kind) {
+	case IT_MTU: one.has_mtu = old->has_mtu; one.mtu = old->mtu; break;
+	case IT_MAC: one.has_mac = old->has_mac; memcpy(one.mac, old->mac, 6); break;
+	case IT_TXQLEN: one.has_txqlen = old->has_txqlen; one.txqlen = old->txqlen; break;
+	case IT_STATE: one.set_updown = old->set_updown; one.up = old->up; break;
+	default: break;
+	}
+	return one;
+}
+
+void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 {
 	struct nl_tx tx;
 
@@ -176,15 +190,27 @@ static void undo(struct ctx *c, const struct dc_run *run, size_t job)
 		const struct dc_item *it = &run->items[i];
 		void *room;
 
-		if (it->job != job || run->tx.replies[i].err ||
-		    (it->kind != IT_ADDR && it->kind != IT_ROUTE))
+		if (it->job != job || run->tx.replies[i].err)
 			continue;
-		if (!(room = nl_tx_room(&tx)))
-			break;
-		if (it->kind == IT_ADDR)
-			rtnl_addr(room, false, it->ifindex, &it->dc->addrs[it->idx]);
-		else
-			rtnl_route(room, false, it->ifindex, &it->dc->routes[it->idx]);
+		if (it->kind != IT_ADDR && it->kind != IT_ROUTE) {
+			struct link_spec one;
+
+			if (!it->dc->restore)
+				continue;
+			one = old_setting(it->kind, it->dc->restore);
+			if (!one.has_mtu && !one.has_mac && !one.has_txqlen && !one.set_updown)
+				continue;
+			if (!(room = nl_tx_room(&tx)))
+				break;
+			rtnl_link_set(room, it->ifindex, &one, -1, -1);
+		} else {
+			if (!(room = nl_tx_room(&tx)))
+				break;
+			if (it->kind == IT_ADDR)
+				rtnl_addr(room, false, it->ifindex, &it->dc->addrs[it->idx]);
+			else
+				rtnl_route(room, false, it->ifindex, &it->dc->routes[it->idx]);
+		}
 		nl_tx_push(&tx);
 	}
 	if (tx.n)
@@ -219,7 +245,7 @@ int dc_result(struct ctx *c, struct dc_run *run, size_t job)
 		}
 	}
 	if (rc && dc && dc->undo)
-		undo(c, run, job);
+		dc_undo(c, run, job);
 	return rc;
 }
 

@@ -14,6 +14,7 @@ struct devconf {
 	bool add;                               /* false: delete the addresses and routes */
 	bool exist_ok;                          /* an address or route that exists is fine */
 	bool undo;                              /* on failure, remove what this call added */
+	const struct link_spec *restore;        /* with undo: the link settings to put back */
 };
 
 struct dc_item;
@@ -35,6 +36,11 @@ int dc_send(struct ctx *c, struct dc_run *run);
 /* Reports the first failed request of job, undoing what it added if asked.
  * Returns 0 or 1. */
 int dc_result(struct ctx *c, struct dc_run *run, size_t job);
+
+/* Removes what job added and puts back the link settings it changed (when
+ * dc->restore is set), newest first: for a step after the exchange that
+ * failed.  The failure itself is the caller's to report. */
+void dc_undo(struct ctx *c, const struct dc_run *run, size_t job);
 
 /* All three for one device. Returns 0 or 1. */
 int devconf_apply(struct ctx *c, const char *ifname, int ifindex, const struct devconf *dc);

@@ -14,6 +14,11 @@ struct ctx {
 	struct nl nl;
 	bool nl_ready;
 	const char *where;      /* "FILE:LINE" in batch mode, else NULL */
+	/* When set, the first report goes here (a whole line) instead of to
+	 * stderr, and later ones are dropped: for errors whose turn to be
+	 * shown comes later. */
+	char *capture;
+	size_t capture_len;
 };
 
 /* One line on stderr: "tunctl: [FILE:LINE: ]message". */
