@@ -77,24 +77,6 @@ static const char *onoff(bool b)
 	return b ? "on" : "off";
 }
 
-/* The link settings a device has now, for putting back; what cannot be
- * read is left unset. */
-static void read_link(const char *name, struct link_spec *l)
-{
-	char buf[64];
-	uint32_t flags;
-
-	memset(l, 0, sizeof(*l));
-	l->has_mtu = !sysfs_attr(name, "mtu", buf, sizeof(buf)) && parse_u32(buf, 0, UINT32_MAX, &l->mtu);
-	l->has_txqlen = !sysfs_attr(name, "tx_queue_len", buf, sizeof(buf)) &&
-			parse_u32(buf, 0, UINT32_MAX, &l->txqlen);
-	if (!sysfs_attr(name, "flags", buf, sizeof(buf)) && parse_sysfs_hex(buf, &flags)) {
-		l->set_updown = true;
-		l->up = flags & 1;      /* IFF_UP */
-	}
-	l->has_mac = !sysfs_attr(name, "address", buf, sizeof(buf)) && parse_mac(buf, l->mac, NULL, 0);
-}
-
 /* --exist-ok on a device that is there: same mode and flags, then add what is missing. */
 static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		 const struct owner *o, bool json)
@@ -135,7 +117,7 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		return 1;
 	/* All or nothing here too: link settings are put back on failure, and
 	 * the owner and group, which the kernel cannot unset, come last. */
-	read_link(r->name, &old);
+	sysfs_link_settings(r->name, &old);
 	dc.restore = &old;
 	dc_run_init(&run);
 	if (dc_queue(&run, 0, r->name, ifindex, &dc)) {

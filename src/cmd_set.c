@@ -9,7 +9,6 @@
 #include "devconf.h"
 #include "ids.h"
 #include "procfs.h"
-#include "rtnl.h"
 #include "sysfs.h"
 #include "tun.h"
 #include "tunctl.h"
@@ -27,16 +26,16 @@ static void report_busy(struct ctx *c, const char *name)
 	free(h);
 }
 
-static int set_owner(struct ctx *c, const struct set_req *r, struct tun_info *ti)
+/* Resolves --user and --group and refuses what the kernel cannot do, before
+ * anything changes. */
+static int check_owner(struct ctx *c, const struct set_req *r, const struct tun_info *ti,
+		       uint32_t *uid, uint32_t *gid)
 {
-	uint32_t uid = 0, gid = 0;
-	int fd, err;
-
-	if (r->user.set && ids_user(&r->user, &uid)) {
+	if (r->user.set && ids_user(&r->user, uid)) {
 		report(c, "unknown user \"%s\"", r->user.name);
 		return 2;
 	}
-	if (r->group.set && ids_group(&r->group, &gid)) {
+	if (r->group.set && ids_group(&r->group, gid)) {
 		report(c, "unknown group \"%s\"", r->group.name);
 		return 2;
 	}
@@ -49,73 +48,94 @@ static int set_owner(struct ctx *c, const struct set_req *r, struct tun_info *ti
 		       r->name, u ? "owner" : "group", u ? ti->owner : ti->group);
 		return 1;
 	}
-	if (!r->user.set && !r->group.set)
-		return 0;
+	return 0;
+}
+
+/* A descriptor attached to the device, for TUNSETOWNER/TUNSETGROUP; taken
+ * before the netlink exchange, so it still reaches the device after a move
+ * to another namespace.  -1 after reporting. */
+static int hold(struct ctx *c, const struct set_req *r, struct tun_info *ti)
+{
+	int fd, err;
+
 	if ((fd = tun_open(NULL)) < 0) {
 		report_err(c, fd, NULL, "cannot open %s", TUN_CLONE_PATH);
-		return 1;
+		return -1;
 	}
 	err = tun_attach(fd, ti->name, &ti->flags);
 	if (err == -EBUSY) {
 		close(fd);
 		report_busy(c, r->name);
-		return 1;
+		return -1;
 	}
-	if (!err && r->user.set)
-		err = tun_set_owner(fd, uid);
-	if (!err && r->group.set)
-		err = tun_set_group(fd, gid);
-	close(fd);
 	if (err) {
+		close(fd);
 		report_err(c, err, NULL, "%s: setting owner and group", r->name);
-		return 1;
+		return -1;
 	}
-	return 0;
+	return fd;
 }
 
-static int move_netns(struct ctx *c, const struct set_req *r, int ifindex)
+/* One exchange; reports and returns 1 if it or a request in it failed. */
+static int exchange(struct ctx *c, struct dc_run *run, const char *name, int ifindex,
+		    const struct devconf *dc)
 {
-	struct nl *nl = ctx_nl(c);
-	struct nl_tx tx;
-	int fd, rc = 1, err;
-
-	if (!nl)
-		return 1;
-	if ((fd = open_netns(c, r->netns)) < 0)
-		return 1;
-	nl_tx_init(&tx);
-	if (!nl_tx_room(&tx)) {
+	if (dc_queue(run, 0, name, ifindex, dc)) {
 		report(c, "out of memory");
-		goto out;
+		return 1;
 	}
-	rtnl_link_set(tx.buf, ifindex, NULL, fd, -1);
-	nl_tx_push(&tx);
-	if ((err = nl_tx_run(nl, &tx)) || (err = tx.replies[0].err))
-		report_err(c, err, tx.replies[0].msg, "moving %s to namespace %s", r->name, r->netns);
-	else
-		rc = 0;
-out:
-	nl_tx_free(&tx);
-	close(fd);
-	return rc;
+	return dc_send(c, run) || dc_result(c, run, 0);
 }
 
+/* Everything is checked first; then the link settings in one exchange,
+ * undone if any fails; then the move, on its own because the kernel would
+ * carry out a pipelined move even after a refused setting, and a move
+ * cannot be undone from here; the owner and group, which the kernel
+ * cannot unset, come last. */
 int set_run(struct ctx *c, const struct set_req *r)
 {
-	const struct link_spec *l = &r->link;
-	struct devconf dc = { .link = l, .add = true };
+	struct devconf dc = { .link = &r->link, .add = true, .undo = true };
+	struct devconf mv = { .add = true, .move = true, .netns_fd = -1, .netns_name = r->netns };
+	struct link_spec old;
 	struct tun_info ti;
-	int ifindex, rc;
+	struct dc_run run, run2;
+	uint32_t uid = 0, gid = 0;
+	int ifindex, rc, fd = -1, err = 0;
 
 	if (find_tun(c, r->name, &ti, &ifindex))
 		return 1;
-	if (r->user.set || r->group.set || r->no_user || r->no_group)
-		if ((rc = set_owner(c, r, &ti)))
-			return rc;
-	if (l->set_updown || l->has_mtu || l->has_mac || l->has_txqlen)
-		if (devconf_apply(c, r->name, ifindex, &dc))
-			return 1;
-	if (r->netns)
-		return move_netns(c, r, ifindex);
-	return 0;
+	if ((rc = check_owner(c, r, &ti, &uid, &gid)))
+		return rc;
+	if (r->netns && (mv.netns_fd = open_netns(c, r->netns)) < 0)
+		return 1;
+	if ((r->user.set || r->group.set) && (fd = hold(c, r, &ti)) < 0) {
+		rc = 1;
+		goto out;
+	}
+	sysfs_link_settings(r->name, &old);
+	dc.restore = &old;
+	dc_run_init(&run);
+	dc_run_init(&run2);
+	rc = exchange(c, &run, r->name, ifindex, &dc);
+	if (!rc && r->netns && (rc = exchange(c, &run2, r->name, ifindex, &mv)))
+		dc_undo(c, &run, 0);
+	if (!rc && r->user.set)
+		err = tun_set_owner(fd, uid);
+	if (!rc && !err && r->group.set)
+		err = tun_set_group(fd, gid);
+	if (err) {
+		report_err(c, err, NULL, "%s: setting owner and group", r->name);
+		/* After a move its index here may be another device's. */
+		if (!r->netns)
+			dc_undo(c, &run, 0);
+		rc = 1;
+	}
+	dc_run_free(&run);
+	dc_run_free(&run2);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (mv.netns_fd >= 0)
+		close(mv.netns_fd);
+	return rc;
 }

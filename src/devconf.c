@@ -9,7 +9,7 @@
 #include "devconf.h"
 #include "rtnl.h"
 
-enum item_kind { IT_MTU, IT_MAC, IT_TXQLEN, IT_STATE, IT_ADDR, IT_ROUTE };
+enum item_kind { IT_MTU, IT_MAC, IT_TXQLEN, IT_STATE, IT_ADDR, IT_ROUTE, IT_NETNS };
 
 struct dc_item {
 	enum item_kind kind;
@@ -105,6 +105,14 @@ int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, co
 		rtnl_route(room, dc->add, ifindex, &dc->routes[i]);
 		nl_tx_push(&run->tx);
 	}
+	if (dc->move) {
+		void *room = push(run, IT_NETNS, 0, job, ifname, ifindex, dc);
+
+		if (!room)
+			return -ENOMEM;
+		rtnl_link_set(room, ifindex, NULL, dc->netns_fd, -1);
+		nl_tx_push(&run->tx);
+	}
 	return 0;
 }
 
@@ -156,6 +164,9 @@ static void label(const struct dc_item *it, char *buf, size_t len)
 		}
 		break;
 	}
+	case IT_NETNS:
+		snprintf(buf, len, "moving it to namespace %s", dc->netns_name);
+		break;
 	case IT_ROUTE: {
 		char r[256];
 
@@ -192,6 +203,8 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 
 		if (it->job != job || run->tx.replies[i].err)
 			continue;
+		if (it->kind == IT_NETNS)
+			continue;       /* last: nothing after it can fail */
 		if (it->kind != IT_ADDR && it->kind != IT_ROUTE) {
 			struct link_spec one;
 

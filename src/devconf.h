@@ -15,6 +15,9 @@ struct devconf {
 	bool exist_ok;                          /* an address or route that exists is fine */
 	bool undo;                              /* on failure, remove what this call added */
 	const struct link_spec *restore;        /* with undo: the link settings to put back */
+	bool move;                              /* last: move the device to netns_fd */
+	int netns_fd;
+	const char *netns_name;
 };
 
 struct dc_item;

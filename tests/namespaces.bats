@@ -68,3 +68,43 @@ n() { "$TUNCTL" -n "$NS" "$@"; }
 	assert_error 1 no-such-ns-xyz
 	ip -n "$NS2" link show tun0
 }
+
+@test "set checks the target namespace first, and a refused move changes nothing" {
+	n add tun0 >/dev/null
+	run --separate-stderr n set tun0 --mtu 1300 --txqueuelen 77 --user nobody --netns no-such-ns-xyz
+	assert_error 1 no-such-ns-xyz
+	link_json tun0 | jq -e '.[0].mtu == 1500 and .[0].txqlen == 500'
+	[ "$(sysfs tun0 owner)" = 0 ]
+	# The same name in the target: the kernel refuses the move; the MTU and
+	# state set before it in the same command are put back.
+	"$TUNCTL" -n "$NS2" add tun0 >/dev/null
+	run --separate-stderr n set tun0 --mtu 1400 --down --netns "$NS2"
+	assert_error 1 "same name exists"
+	link_json tun0 | jq -e '.[0].mtu == 1500 and (.[0].flags | index("UP"))'
+	# A refused setting stops the move, though requests are pipelined.
+	run --separate-stderr n set tun0 --mtu 20 --netns "$NS2"
+	assert_error 1 "mtu 20"
+	link_json tun0 | jq -e '.[0].ifname == "tun0"'
+}
+
+@test "a process holding a same-named device in another namespace is not a holder here" {
+	n add tun0 >/dev/null
+	"$TUNCTL" -n "$NS2" add tun0 >/dev/null
+	# python3 holds $NS2's tun0, not ours.
+	(exec ip netns exec "$NS2" python3 -c '
+import fcntl, struct, os, time
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", b"tun0", 0x1001))
+print("ready", flush=True)
+time.sleep(60)' >"$BATS_TEST_TMPDIR/held") &
+	holder=$!
+	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/held" && break; sleep 0.1; done
+	[ "$("$TUNCTL" -n "$NS2" -j show tun0 | jq '.processes | length')" -eq 1 ]
+	[ "$(n -j show tun0 | jq '.processes | length')" -eq 0 ]
+	run --separate-stderr n del tun0
+	[ "$status" -eq 0 ]
+	[ -z "$(tun_devices)" ]
+	run --separate-stderr "$TUNCTL" -n "$NS2" del tun0
+	kill "$holder"
+	assert_error 1 "python3 (pid $holder)"
+}
