@@ -49,15 +49,61 @@ static uint32_t free_group(const struct links *l)
 	return cand;
 }
 
-/* Moves the devices into a fresh group and deletes that group: one
- * unregistration for all of them instead of one each. */
+/* Puts the devices back into the groups they had. */
+static void restore_groups(struct nl *nl, const struct links *l, char *const *names, size_t n)
+{
+	struct nl_tx tx;
+
+	nl_tx_init(&tx);
+	for (size_t k = 0; k < n; k++) {
+		const struct link_info *li = find_link(l, names[k]);
+		void *room;
+
+		if (!li || !(room = nl_tx_room(&tx)))
+			continue;
+		rtnl_link_set(room, li->ifindex, NULL, -1, li->group);
+		nl_tx_push(&tx);
+	}
+	if (tx.n)
+		nl_tx_run(nl, &tx);
+	nl_tx_free(&tx);
+}
+
+/* Sends what tx holds; reports the first failed request (by device name
+ * when there is one request per device)
+ * and returns 1 if any failed. */
+static int run_checked(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *const *names, size_t n)
+{
+	int err;
+
+	if ((err = nl_tx_run(nl, tx))) {
+		report_err(c, err, NULL, "deleting devices");
+		return 1;
+	}
+	for (size_t i = 0; i < tx->n; i++) {
+		if (!tx->replies[i].err)
+			continue;
+		if (i < n && n == tx->n)
+			report_err(c, tx->replies[i].err, tx->replies[i].msg, "deleting %s", names[i]);
+		else
+			report_err(c, tx->replies[i].err, tx->replies[i].msg, "deleting %zu devices", n);
+		return 1;
+	}
+	return 0;
+}
+
+/* Moves the devices into a fresh group, then deletes that group: one
+ * unregistration for all of them instead of one each.  The moves are
+ * checked before the delete, which would otherwise take whichever of them
+ * went through; on any failure the groups are put back. */
 static int delete_links(struct ctx *c, char *const *names, size_t n)
 {
 	struct nl *nl = ctx_nl(c);
 	struct links l = { 0 };
 	struct nl_tx tx;
 	uint32_t group;
-	int rc = 1, err;
+	int rc = 1;
+	void *room;
 
 	nl_tx_init(&tx);
 	if (!nl)
@@ -67,7 +113,6 @@ static int delete_links(struct ctx *c, char *const *names, size_t n)
 	group = free_group(&l);
 	for (size_t i = 0; i < n; i++) {
 		const struct link_info *li = find_link(&l, names[i]);
-		void *room;
 
 		if (!li) {
 			report(c, "device %s does not exist", names[i]);
@@ -81,45 +126,28 @@ static int delete_links(struct ctx *c, char *const *names, size_t n)
 			rtnl_link_set(room, li->ifindex, NULL, -1, group);
 		nl_tx_push(&tx);
 	}
+	if (run_checked(c, nl, &tx, names, n)) {
+		if (n > 1)
+			restore_groups(nl, &l, names, n);
+		goto out;
+	}
 	if (n > 1) {
-		void *room = nl_tx_room(&tx);
-
-		if (!room)
+		nl_tx_clear(&tx);
+		if (!(room = nl_tx_room(&tx)))
 			goto oom;
 		rtnl_group_del(room, group);
 		nl_tx_push(&tx);
-	}
-	if ((err = nl_tx_run(nl, &tx))) {
-		report_err(c, err, NULL, "deleting devices");
-		goto out;
-	}
-	for (size_t i = 0; i < tx.n; i++) {
-		if (!tx.replies[i].err)
-			continue;
-		if (i < n)
-			report_err(c, tx.replies[i].err, tx.replies[i].msg, "deleting %s", names[i]);
-		else
-			report_err(c, tx.replies[i].err, tx.replies[i].msg, "deleting %zu devices", n);
-		if (n > 1 && i < n) {
-			/* Nothing was deleted: put the groups back as they were. */
-			nl_tx_clear(&tx);
-			for (size_t k = 0; k < n; k++) {
-				const struct link_info *li = find_link(&l, names[k]);
-				void *room = nl_tx_room(&tx);
-
-				if (!room)
-					break;
-				rtnl_link_set(room, li->ifindex, NULL, -1, li->group);
-				nl_tx_push(&tx);
-			}
-			nl_tx_run(nl, &tx);
+		if (run_checked(c, nl, &tx, names, n)) {
+			restore_groups(nl, &l, names, n);
+			goto out;
 		}
-		goto out;
 	}
 	rc = 0;
 	goto out;
 oom:
 	report(c, "out of memory");
+	if (n > 1)
+		restore_groups(nl, &l, names, n);
 out:
 	nl_tx_free(&tx);
 	free(l.v);
