@@ -54,8 +54,9 @@ static void print_routes(struct out *o, const struct collect *col)
 		out_str(o, "dst", "    route %s", format_prefix(&r->dst, buf, sizeof(buf)));
 		if (r->has_gw)
 			out_str(o, "gateway", " via %s", format_ipaddr(&r->gw, buf, sizeof(buf)));
-		if (r->has_metric)
-			out_uint(o, "metric", " metric %llu", r->metric);
+		/* JSON always has a metric (the kernel's default, 0, when none
+		 * is set); text shows it only when set, as ip does. */
+		out_uint(o, "metric", r->has_metric ? " metric %llu" : NULL, r->has_metric ? r->metric : 0);
 		if (r->table != RT_TABLE_MAIN)
 			out_uint(o, "table", " table %llu", r->table);
 		out_text(o, "\n");

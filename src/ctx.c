@@ -8,6 +8,9 @@
 
 #include <fcntl.h>
 
+#include <linux/capability.h>
+
+#include "procfs.h"
 #include "sysfs.h"
 #include "tunctl.h"
 
@@ -51,7 +54,9 @@ void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
 	va_end(ap);
 	if (err < 0)
 		err = -err;
-	if (err == EPERM)
+	/* The hint only where it is the cause: a process with the capability
+	 * gets EPERM for other reasons too (e.g. txqueuelen out of range). */
+	if (err == EPERM && !proc_has_cap(CAP_NET_ADMIN))
 		hint = " (CAP_NET_ADMIN is needed: run as root or setcap cap_net_admin+ep)";
 	if (kmsg && *kmsg)
 		report(c, "%s: %s%s", what, kmsg, hint);

@@ -176,3 +176,14 @@ size_t holders_of(const struct holder *h, size_t n, const char *ifname, const st
 	}
 	return cnt;
 }
+
+bool proc_has_cap(int cap)
+{
+	char buf[4096], *line;
+	unsigned long long eff;
+
+	if (read_file(AT_FDCWD, "/proc/self/status", buf, sizeof(buf)) ||
+	    !(line = strstr(buf, "\nCapEff:")) || sscanf(line + 8, "%llx", &eff) != 1)
+		return true;
+	return cap >= 0 && cap < 64 && (eff >> cap) & 1;
+}

@@ -2,6 +2,7 @@
 #ifndef TUNCTL_PROCFS_H
 #define TUNCTL_PROCFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -16,5 +17,10 @@ struct holder {
 int proc_tun_holders(const char *only, struct holder **out, size_t *n);
 /* The holders of one device within a list from proc_tun_holders. */
 size_t holders_of(const struct holder *h, size_t n, const char *ifname, const struct holder **first);
+
+/* Whether this process has capability cap (a CAP_* number) in its
+ * effective set, from /proc/self/status; true when that cannot be read,
+ * so no hint is given on a guess. */
+bool proc_has_cap(int cap);
 
 #endif

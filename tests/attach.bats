@@ -154,3 +154,14 @@ pcap_count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
 	run --separate-stderr t attach tun0 --count x
 	assert_error 2 '"x"'
 }
+
+@test "a device deleted while attached: one clear error, exit 1" {
+	t add tun0 >/dev/null
+	start_attach tun0
+	t del tun0 --force
+	rc=0
+	wait "$ATTACH_PID" || rc=$?
+	ATTACH_PID=
+	[ "$rc" -eq 1 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/attach.err")" = "tunctl: tun0 was deleted while attached" ]
+}

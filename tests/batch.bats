@@ -65,6 +65,32 @@ B
 	[ -z "$(tun_devices)" ]
 }
 
+@test "--force reports and skips lines that do not parse; a run-time bad input exits 1" {
+	printf 'add tun0\nfrobnicate tun9\nadd "tun8\nadd tun1 --user no-such-user-x\nadd tun2\n' >"$BATS_TEST_TMPDIR/b"
+	run --separate-stderr t -b "$BATS_TEST_TMPDIR/b" --force
+	[ "$status" -eq 1 ]
+	[ -z "$output" ] || [ "$output" = "$(printf 'tun0\ntun2')" ]
+	[[ "$stderr" == *"b:2: unknown command \"frobnicate\""* ]]
+	[[ "$stderr" == *"b:3: unterminated double quote"* ]]
+	[[ "$stderr" == *"b:4: unknown user \"no-such-user-x\""* ]]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 3 ]
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "tun0 tun2 " ]
+}
+
+@test "pipelined adds report the first failing line only, in line order" {
+	t add ex0
+	printf 'add g0 --mtu 20\nadd g1\nadd ex0\nadd g3\n' >"$BATS_TEST_TMPDIR/b"
+	run --separate-stderr t -b "$BATS_TEST_TMPDIR/b"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "tunctl: $BATS_TEST_TMPDIR/b:1: g0: mtu 20: mtu less than device minimum" ]
+	[ "$(tun_devices)" = ex0 ]
+	run --separate-stderr t -b "$BATS_TEST_TMPDIR/b" --force
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$stderr" | head -1)" = "tunctl: $BATS_TEST_TMPDIR/b:1: g0: mtu 20: mtu less than device minimum" ]
+	[ "$(printf '%s\n' "$stderr" | tail -1)" = "tunctl: $BATS_TEST_TMPDIR/b:3: device ex0 already exists" ]
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "ex0 g1 g3 " ]
+}
+
 @test "a missing batch file, exit 1" {
 	run --separate-stderr t -b /nonexistent/batch
 	assert_error 1 /nonexistent/batch

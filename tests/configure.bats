@@ -119,3 +119,16 @@ addrs() { addr_json dev "$1" | jq -c '[.[0].addr_info[] | select(.scope != "link
 	run --separate-stderr t show lo
 	assert_error 1 lo
 }
+
+@test "an EPERM while holding CAP_NET_ADMIN gives the kernel's error without the capability hint" {
+	# The kernel refuses this txqueuelen with EPERM even to root.
+	run --separate-stderr t add tun0 --txqueuelen 4294967295
+	assert_error 1 "txqueuelen 4294967295: Operation not permitted"
+	[[ "$stderr" != *CAP_NET_ADMIN* ]]
+	[ -z "$(tun_devices)" ]
+}
+
+@test "show -j gives every route a metric, 0 when none is set" {
+	t add tun0 --addr 192.0.2.1/24 --route 198.51.100.0/24 --route "203.0.113.0/24 metric 7" >/dev/null
+	t -j show tun0 | jq -e '[.routes[] | .metric] | sort == [0, 0, 7]'
+}

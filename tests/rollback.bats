@@ -57,6 +57,21 @@ assert_clean() {
 	! addr_json dev tun0 | jq -e '.[0].addr_info[] | select(.local == "198.51.100.1")'
 }
 
+@test "a failed --exist-ok puts back the link settings and leaves owner and group" {
+	in_ns ip tuntap add tun5 mode tun
+	run --separate-stderr t add tun5 --exist-ok --mtu 1300 --txqueuelen 99 --group 123 \
+		--route "203.0.113.0/24 via 198.18.0.1"
+	assert_error 1 "Nexthop has invalid gateway"
+	link_json tun5 | jq -e '.[0].mtu == 1500 and .[0].txqlen == 500 and (.[0].flags | index("UP") | not)'
+	[ "$(sysfs tun5 group)" = -1 ]
+	[ "$(sysfs tun5 owner)" = -1 ]
+	# And the same line without the bad route does all of it.
+	run t add tun5 --exist-ok --mtu 1300 --txqueuelen 99 --group 123
+	[ "$status" -eq 0 ]
+	link_json tun5 | jq -e '.[0].mtu == 1300 and .[0].txqlen == 99 and (.[0].flags | index("UP"))'
+	[ "$(sysfs tun5 group)" = 123 ]
+}
+
 @test "a killed add leaves nothing: the device is persistent only at the end" {
 	# SIGSTOP tunctl right after TUNSETIFF is not scriptable; instead show the
 	# mechanism: a device held by a non-persistent fd disappears on close.

@@ -86,6 +86,16 @@ teardown() { ns_teardown; }
 	assert_error 2 move
 }
 
+@test "addr flush with IPv4 secondaries: all gone, exit 0" {
+	t add tun0 --addr 192.0.2.1/24 --addr 192.0.2.5/24 --addr 192.0.2.6/24 \
+		--addr 198.51.100.1/24 --addr 2001:db8::1/64
+	addr_json dev tun0 | jq -e '[.[0].addr_info[] | select(.secondary)] | length == 2'
+	run --separate-stderr t addr flush tun0
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(addr_json dev tun0 | jq '.[0].addr_info | length')" -eq 0 ]
+}
+
 @test "route add and del, as one argument or as words" {
 	t add tun0 --addr 192.0.2.1/24
 	run t route add tun0 198.51.100.0/24 via 192.0.2.2 metric 9
