@@ -220,7 +220,8 @@ static void drain(struct nl *nl)
 			break;
 }
 
-/* 0: done; -EAGAIN: interrupted, try again; other -errno: failed. */
+/* 0: done; -EAGAIN: interrupted, -ENOBUFS: overran the socket's buffer,
+ * try again either way; other -errno: failed. */
 static int dump_once(struct nl *nl, struct nlmsghdr *req, nl_dump_cb cb, void *data,
 		     struct nl_reply *reply)
 {
@@ -237,7 +238,7 @@ static int dump_once(struct nl *nl, struct nlmsghdr *req, nl_dump_cb cb, void *d
 
 		if (n == -ENOBUFS) {
 			drain(nl);
-			return -EAGAIN;
+			return -ENOBUFS;
 		}
 		if (n < 0)
 			return (int)n;
@@ -270,13 +271,16 @@ int nl_dump(struct nl *nl, struct nlmsghdr *req, nl_dump_cb cb, void (*reset)(vo
 
 	reply->err = 0;
 	reply->msg[0] = '\0';
-	for (int tries = 0; tries < 5 && rc == -EAGAIN; tries++) {
+	for (int tries = 0; tries < 5 && (rc == -EAGAIN || rc == -ENOBUFS); tries++) {
 		if (tries && reset)
 			reset(data);
 		rc = dump_once(nl, req, cb, data, reply);
 	}
 	if (rc == -EAGAIN)
 		snprintf(reply->msg, sizeof(reply->msg), "the kernel's list kept changing during the dump");
+	else if (rc == -ENOBUFS)
+		snprintf(reply->msg, sizeof(reply->msg),
+			 "the dump overran the socket's receive buffer on every try");
 	reply->err = rc;
 	return rc;
 }
