@@ -268,3 +268,10 @@ ns_with_devices() {
 	run fish_complete "tunctl add x --mo"
 	[ "$output" = --mode ]
 }
+
+@test "no completion says --no-user or --no-group clears: the kernel cannot" {
+	run grep -il 'clear the owner\|clear the group\|set or clear' "$COMPDIR"/tunctl "$COMPDIR"/_tunctl "$COMPDIR"/tunctl.fish
+	[ "$status" -eq 1 ]
+	grep -q 'no-user\[require that no owner is set' "$COMPDIR/_tunctl"
+	grep -q "no-user -d 'Require that no owner is set" "$COMPDIR/tunctl.fish"
+}
