@@ -1,6 +1,38 @@
 # fish completion for tunctl(8)
 
+# The network namespace of -n NETNS / --netns NETNS before the command, if any.
+function __tunctl_netns_arg
+    set -l toks (commandline -opc)
+    set -e toks[1]
+    while set -q toks[1]
+        switch $toks[1]
+            case -n --netns
+                set -q toks[2]; and echo $toks[2]
+                return
+            case '--netns=*'
+                string replace -- --netns= '' $toks[1]
+                return
+            case '-n*'
+                string sub -s 3 -- $toks[1]
+                return
+            case -b --batch
+                set -e toks[1]
+            case '-*'
+            case '*'
+                return
+        end
+        set -e toks[1]
+    end
+end
+
+# The TUN/TAP devices, from sysfs; of the namespace in -n NETNS when given,
+# which only root can look into: then ip netns exec.
 function __tunctl_devices
+    set -l ns (__tunctl_netns_arg)
+    if test -n "$ns"
+        ip netns exec $ns sh -c 'for d in /sys/class/net/*; do [ -e "$d/tun_flags" ] && echo "${d##*/}"; done' 2>/dev/null
+        return
+    end
     for d in /sys/class/net/*
         test -e $d/tun_flags; and basename $d
     end
@@ -12,27 +44,66 @@ function __tunctl_netns
     end
 end
 
-set -l cmds add del delete list ls show set addr route attach help
+# Classic use: a first word -t, -d, -u, -g, -p or -f, or a bundle of -b, -n,
+# -p ending in one of those (-n and -b alone are tunctl's own too), or -t or
+# -d before any command.
+function __tunctl_classic
+    set -l toks (commandline -opc)
+    set -e toks[1]
+    set -q toks[1]; or return 1
+    string match -qr -- '^-[tdugpf]|^-[bnp]+[tdugf]$' $toks[1]; and return 0
+    for t in $toks
+        switch $t
+            case -t -d
+                return 0
+            case '-*'
+            case '*'
+                return 1
+        end
+    end
+    return 1
+end
+
+# Where the classic options are offered: on the first word, or classic use.
+function __tunctl_classic_here
+    __fish_is_first_arg; or __tunctl_classic
+end
+
+set -l cmds add del delete list ls show set addr address route attach help
+set -l tunctl_cmd "not __tunctl_classic; and not __fish_seen_subcommand_from $cmds"
 complete -c tunctl -f
 
 # Global options
-complete -c tunctl -s j -l json -d 'JSON output'
-complete -c tunctl -n "not __fish_seen_subcommand_from $cmds" -s n -l netns -x -a '(__tunctl_netns)' -d 'Run inside a network namespace'
-complete -c tunctl -n "not __fish_seen_subcommand_from $cmds" -s b -l batch -r -F -d 'Run the commands in a file'
-complete -c tunctl -n "not __fish_seen_subcommand_from $cmds" -l force -d 'With --batch: go on after a failing line'
-complete -c tunctl -s h -l help -d 'Show help'
-complete -c tunctl -n "not __fish_seen_subcommand_from $cmds" -s V -l version -d 'Show the version'
+complete -c tunctl -n 'not __tunctl_classic' -s j -l json -d 'JSON output'
+complete -c tunctl -n $tunctl_cmd -s n -l netns -x -a '(__tunctl_netns)' -d 'Run inside a network namespace'
+complete -c tunctl -n $tunctl_cmd -s b -l batch -r -F -d 'Run the commands in a file'
+complete -c tunctl -n $tunctl_cmd -l force -d 'With --batch: go on after a failing line'
+complete -c tunctl -n 'not __tunctl_classic' -s h -l help -d 'Show help'
+complete -c tunctl -n $tunctl_cmd -s V -l version -d 'Show the version'
+
+# Classic tunctl: tunctl [-b] [-u USER] [-g GROUP] [-t NAME] [-p|-n] [-f PATH], tunctl -d NAME
+complete -c tunctl -n __tunctl_classic_here -s t -x -d 'Classic: create device NAME'
+complete -c tunctl -n __tunctl_classic_here -s d -x -a '(__tunctl_devices)' -d 'Classic: delete device NAME'
+complete -c tunctl -n __tunctl_classic_here -s u -x -a '(__fish_complete_users)' -d 'Classic: owner'
+complete -c tunctl -n __tunctl_classic_here -s g -x -a '(__fish_complete_groups)' -d 'Classic: group'
+complete -c tunctl -n __tunctl_classic_here -s p -d 'Classic: make a tap device'
+complete -c tunctl -n __tunctl_classic_here -s f -r -F -d 'Classic: tun clone device'
+complete -c tunctl -n __tunctl_classic -s n -d 'Classic: make a tun device'
+complete -c tunctl -n __tunctl_classic -s b -d 'Classic: brief output, only the name'
 
 # Commands
-complete -c tunctl -n "not __fish_seen_subcommand_from $cmds" -a add -d 'Create a persistent, configured device'
-complete -c tunctl -n "not __fish_seen_subcommand_from $cmds" -a del -d 'Delete devices'
-complete -c tunctl -n "not __fish_seen_subcommand_from $cmds" -a list -d 'List TUN/TAP devices'
-complete -c tunctl -n "not __fish_seen_subcommand_from $cmds" -a show -d 'Show one device in detail'
-complete -c tunctl -n "not __fish_seen_subcommand_from $cmds" -a set -d 'Change a device'
-complete -c tunctl -n "not __fish_seen_subcommand_from $cmds" -a addr -d 'Manage addresses'
-complete -c tunctl -n "not __fish_seen_subcommand_from $cmds" -a route -d 'Manage routes'
-complete -c tunctl -n "not __fish_seen_subcommand_from $cmds" -a attach -d 'Read (and answer) packets on a device'
-complete -c tunctl -n "not __fish_seen_subcommand_from $cmds" -a help -d 'Show help'
+complete -c tunctl -n $tunctl_cmd -a add -d 'Create a persistent, configured device'
+complete -c tunctl -n $tunctl_cmd -a del -d 'Delete devices'
+complete -c tunctl -n $tunctl_cmd -a delete -d 'Delete devices (alias of del)'
+complete -c tunctl -n $tunctl_cmd -a list -d 'List TUN/TAP devices'
+complete -c tunctl -n $tunctl_cmd -a ls -d 'List TUN/TAP devices (alias of list)'
+complete -c tunctl -n $tunctl_cmd -a show -d 'Show one device in detail'
+complete -c tunctl -n $tunctl_cmd -a set -d 'Change a device'
+complete -c tunctl -n $tunctl_cmd -a addr -d 'Manage addresses'
+complete -c tunctl -n $tunctl_cmd -a address -d 'Manage addresses (alias of addr)'
+complete -c tunctl -n $tunctl_cmd -a route -d 'Manage routes'
+complete -c tunctl -n $tunctl_cmd -a attach -d 'Read (and answer) packets on a device'
+complete -c tunctl -n $tunctl_cmd -a help -d 'Show help'
 
 # add
 complete -c tunctl -n '__fish_seen_subcommand_from add list ls' -l mode -x -a 'tun tap' -d 'Device mode'
@@ -58,8 +129,8 @@ complete -c tunctl -n '__fish_seen_subcommand_from del delete' -l force -d 'Dele
 complete -c tunctl -n '__fish_seen_subcommand_from del delete show set attach' -a '(__tunctl_devices)'
 
 # set
-complete -c tunctl -n '__fish_seen_subcommand_from set' -l no-user -d 'Clear the owner'
-complete -c tunctl -n '__fish_seen_subcommand_from set' -l no-group -d 'Clear the group'
+complete -c tunctl -n '__fish_seen_subcommand_from set' -l no-user -d 'Require that no owner is set (the kernel cannot clear one)'
+complete -c tunctl -n '__fish_seen_subcommand_from set' -l no-group -d 'Require that no group is set (the kernel cannot clear one)'
 complete -c tunctl -n '__fish_seen_subcommand_from set' -l up -d 'Link up'
 complete -c tunctl -n '__fish_seen_subcommand_from set' -l netns -x -a '(__tunctl_netns)' -d 'Move into a network namespace'
 

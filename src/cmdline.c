@@ -711,94 +711,181 @@ const char *cmd_name(enum cmd_id id)
 	return id == CMD_CLASSIC ? "classic" : "tunctl";
 }
 
-/* The classic tunctl's options, recognised when they open the command line. */
-static bool is_classic_opt(const char *a)
+/* The classic tunctl parsed its options with getopt("bd:f:t:u:g:np"): short
+ * options only, bundled ("-bt tap0") or with attached values ("-ttap0"). */
+static bool classic_takes_value(char c)
 {
-	static const char *const opts[] = { "-t", "-d", "-u", "-g", "-p", "-f", "-b", "-n" };
-
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (!strcmp(a, opts[i]))
-			return true;
-	return false;
+	return c == 'd' || c == 'f' || c == 't' || c == 'u' || c == 'g';
 }
 
+static bool is_classic_opt(char c)
+{
+	return classic_takes_value(c) || c == 'b' || c == 'n' || c == 'p';
+}
+
+struct classic_iter {
+	int argc;
+	char **argv;
+	int i;                  /* the next word */
+	const char *word;       /* the word being read */
+	const char *rest;       /* the rest of its bundle, or NULL */
+};
+
+#define CLASSIC_WORD 1     /* a word that is no option */
+#define CLASSIC_UNKNOWN 2  /* a letter the classic tool did not have */
+
+/* The next classic option, getopt's way.  Returns its letter, with *val its
+ * value (NULL if the command line ends first); 0 at the end; CLASSIC_WORD
+ * (*val: the word) or CLASSIC_UNKNOWN (*val: the letter, in its bundle). */
+static char classic_next(struct classic_iter *it, const char **val)
+{
+	char c;
+
+	*val = NULL;
+	if (!it->rest || !*it->rest) {
+		const char *a;
+
+		if (it->i >= it->argc)
+			return 0;
+		a = it->word = it->argv[it->i++];
+		if (a[0] != '-' || !a[1] || !strcmp(a, "--")) {
+			*val = a;
+			return CLASSIC_WORD;
+		}
+		it->rest = a + 1;
+	}
+	c = *it->rest++;
+	if (!is_classic_opt(c)) {
+		*val = it->rest - 1;
+		it->rest = NULL;
+		return CLASSIC_UNKNOWN;
+	}
+	if (classic_takes_value(c)) {
+		if (*it->rest)
+			*val = it->rest;
+		else if (it->i < it->argc)
+			*val = it->argv[it->i++];
+		it->rest = NULL;
+	}
+	return c;
+}
+
+/* "-nNAME" and "-bFILE" are tunctl's own -n and -b with an attached value
+ * when only tunctl's global options and a command follow, or nothing does
+ * ("tunctl -nblue list", "tunctl -bdevs.txt --force"); "tunctl -nbt tun3"
+ * and "tunctl -nbu1234 -ttun4" are classic. */
+static bool tunctl_attached_value(int argc, char **argv)
+{
+	const char *a = argv[0];
+
+	if ((a[1] != 'n' && a[1] != 'b') || !a[2])
+		return false;
+	for (int i = 1; i < argc; i++) {
+		const struct optdef *d;
+
+		a = argv[i];
+		if (a[0] != '-')
+			return cmd_lookup(a) != CMD_NONE;
+		if (a[1] == '-')
+			d = find_long(global_opts, a + 2, strcspn(a + 2, "="));
+		else
+			d = find_short(global_opts, a[1]);
+		if (!d)
+			return false;
+		if (d->has_arg == required_argument && !strchr(a, '=') && (a[1] == '-' || !a[2]))
+			i++;
+	}
+	return true;
+}
+
+/* Classic use is recognised by the options up to the first word that is not
+ * one: -t or -d (or -u, -g, -p, -f, which tunctl lacks), or nothing but the
+ * flags -b, -n and -p ("tunctl -b"). "tunctl -n blue list" is not classic. */
 static bool looks_classic(int argc, char **argv)
 {
+	struct classic_iter it = { argc, argv, 0, NULL, NULL };
 	bool strong = false, all_flags = true;
+	const char *val;
+	char c;
 
-	if (argc < 1 || !is_classic_opt(argv[0]))
+	if (argc < 1 || argv[0][0] != '-' || !is_classic_opt(argv[0][1]) ||
+	    tunctl_attached_value(argc, argv))
 		return false;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-t") || !strcmp(a, "-d") || !strcmp(a, "-u") ||
-		    !strcmp(a, "-g") || !strcmp(a, "-p") || !strcmp(a, "-f"))
+	while ((c = classic_next(&it, &val)) && c != CLASSIC_WORD && c != CLASSIC_UNKNOWN) {
+		if (c != 'b' && c != 'n')
 			strong = true;
-		if (strcmp(a, "-b") && strcmp(a, "-n") && strcmp(a, "-p"))
+		if (classic_takes_value(c))
 			all_flags = false;
 	}
-	return strong || all_flags;
+	return strong || (all_flags && !c);
 }
 
 static int parse_classic(int argc, char **argv, struct request *req, char *err, size_t errlen)
 {
 	struct classic_req *r = &req->u.classic;
-	char e[ERRLEN];
+	struct classic_iter it = { argc, argv, 0, NULL, NULL };
+	const char *val;
+	char e[ERRLEN], c;
 
 	req->cmd = CMD_CLASSIC;
 	r->mode = MODE_TAP;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		bool takes = !strcmp(a, "-t") || !strcmp(a, "-d") || !strcmp(a, "-u") ||
-			     !strcmp(a, "-g") || !strcmp(a, "-f");
-		const char *val = NULL;
-
-		if (takes) {
-			if (i + 1 >= argc) {
-				snprintf(err, errlen, "option %s needs a value", a);
-				return 2;
-			}
-			val = argv[++i];
+	while ((c = classic_next(&it, &val))) {
+		if (c == CLASSIC_UNKNOWN) {
+			if (val == it.word + 1)
+				snprintf(err, errlen, "unknown option \"%s\" in classic tunctl mode", it.word);
+			else
+				snprintf(err, errlen, "unknown option \"-%c\" (in \"%s\") in classic tunctl mode",
+					 *val, it.word);
+			return 2;
 		}
-		if (!strcmp(a, "-b"))
+		if (c == CLASSIC_WORD) {
+			snprintf(err, errlen, "unexpected argument \"%s\" in classic tunctl mode", val);
+			return 2;
+		}
+		if (classic_takes_value(c) && !val) {
+			snprintf(err, errlen, "option -%c needs a value", c);
+			return 2;
+		}
+		switch (c) {
+		case 'b':
 			r->brief = true;
-		else if (!strcmp(a, "-n"))
+			break;
+		case 'n':
 			r->mode = MODE_TUN;
-		else if (!strcmp(a, "-p"))
+			break;
+		case 'p':
 			r->mode = MODE_TAP;
-		else if (!strcmp(a, "-t") || !strcmp(a, "-d")) {
+			break;
+		case 't':
+		case 'd':
 			if (r->name) {
 				snprintf(err, errlen, "device name given twice (\"%s\")", val);
 				return 2;
 			}
-			if (!parse_ifname(val, !strcmp(a, "-t"), e, sizeof(e))) {
+			if (!parse_ifname(val, c == 't', e, sizeof(e))) {
 				snprintf(err, errlen, "%s", e);
 				return 2;
 			}
 			r->name = val;
-			r->del = !strcmp(a, "-d");
-		} else if (!strcmp(a, "-u") || !strcmp(a, "-g")) {
-			struct id_spec *id = a[1] == 'u' ? &r->user : &r->group;
-
-			if (!parse_id(val, id)) {
-				snprintf(err, errlen, "invalid %s \"%s\"", a[1] == 'u' ? "user" : "group", val);
+			r->del = c == 'd';
+			break;
+		case 'u':
+		case 'g':
+			if (!parse_id(val, c == 'u' ? &r->user : &r->group)) {
+				snprintf(err, errlen, "invalid %s \"%s\"", c == 'u' ? "user" : "group", val);
 				return 2;
 			}
-		} else if (!strcmp(a, "-f")) {
+			break;
+		case 'f':
 			if (!*val) {
 				snprintf(err, errlen, "-f needs the path of the tun clone device");
 				return 2;
 			}
 			r->clone_path = val;
-		} else {
-			snprintf(err, errlen, "unknown option \"%s\" in classic tunctl mode", a);
-			return 2;
+			break;
 		}
 	}
-	if (r->del && (r->user.set || r->group.set || r->brief)) {
-		snprintf(err, errlen, "-d \"%s\" takes no other option than -f", r->name);
-		return 2;
-	}
+	/* With -d the classic tool ignored -b, -u, -g, -n and -p; so does classic_run. */
 	return 0;
 }
 

@@ -28,7 +28,7 @@ static const struct command {
 	  "  --down                leave the link down (default: up)\n"
 	  "  --exist-ok            succeed if NAME exists alike; add what is missing\n"
 	  "NAME may hold one %d, as in tap%d: the name chosen is printed.\n" },
-	{ CMD_DEL, "del NAME... [--force] | del --all [--mode tun|tap] [--force]", "delete devices",
+	{ CMD_DEL, "del NAME... [--force] | del --all [--mode tun|tap] [--force]", "delete devices (alias: delete)",
 	  "  --all                 every TUN/TAP device (of --mode, if given)\n"
 	  "  --mode tun|tap        with --all: only devices of that mode\n"
 	  "  --force               delete even devices a process holds open\n" },
@@ -36,12 +36,14 @@ static const struct command {
 	  "  --mode tun|tap        only devices of that mode\n" },
 	{ CMD_SHOW, "show NAME", "show one device in detail", "" },
 	{ CMD_SET, "set NAME [OPTIONS]", "change a device",
-	  "  --user USER | --no-user     set or clear the owner\n"
-	  "  --group GROUP | --no-group  set or clear the group\n"
+	  "  --user USER | --no-user     set the owner, or require that none is set\n"
+	  "  --group GROUP | --no-group  set the group, or require that none is set\n"
 	  "  --up | --down               link state\n"
 	  "  --mtu N  --mac ADDR  --txqueuelen N\n"
-	  "  --netns NETNS               move the device into namespace NETNS\n" },
-	{ CMD_ADDR, "addr add|del NAME CIDR [--peer ADDR] | addr flush NAME", "manage addresses",
+	  "  --netns NETNS               move the device into namespace NETNS\n"
+	  "The kernel cannot clear an owner or group once set: where one is set,\n"
+	  "--no-user (--no-group) fails; delete and re-create the device instead.\n" },
+	{ CMD_ADDR, "addr add|del NAME CIDR [--peer ADDR] | addr flush NAME", "manage addresses (alias: address)",
 	  "  --peer ADDR           point-to-point peer address\n" },
 	{ CMD_ROUTE, "route add|del NAME PREFIX [via GW] [metric N] [table ID]", "manage routes", "" },
 	{ CMD_ATTACH, "attach NAME [--count N] [--hex] [--pcap FILE] [--echo]",

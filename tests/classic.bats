@@ -75,8 +75,12 @@ info() { link_json "$1" | jq -r ".[0].linkinfo.info_data.$2"; }
 	assert_error 2 -x
 	run --separate-stderr t -t 'a/b'
 	assert_error 2 a/b
-	run --separate-stderr t -d tap0 -u bob
-	assert_error 2 tap0
+	run --separate-stderr t -t tap0 -bx
+	assert_error 2 -x
+	run --separate-stderr t -ttap0 extra
+	assert_error 2 extra
+	run --separate-stderr t -pt
+	assert_error 2 -t
 	run --separate-stderr t -t tap0 -f /nonexistent/tun
 	assert_error 1 /nonexistent/tun
 	[ -z "$(tun_devices)" ]
@@ -86,4 +90,57 @@ info() { link_json "$1" | jq -r ".[0].linkinfo.info_data.$2"; }
 	run --separate-stderr "$TUNCTL" -n "$NS" -j list
 	[ "$status" -eq 0 ]
 	[ "$output" = "[]" ]
+}
+
+@test "getopt style: bundled flags and attached values" {
+	run --separate-stderr t -bt ctap1
+	[ "$status" -eq 0 ]
+	[ "$output" = ctap1 ]
+	[ "$(info ctap1 type)" = tap ]
+	[ "$(info ctap1 persist)" = true ]
+	[ "$(sysfs ctap1 owner)" = 0 ]
+	run --separate-stderr t -ttap9
+	[ "$status" -eq 0 ]
+	[ "$output" = "Set 'tap9' persistent and owned by uid 0" ]
+	[ "$(info tap9 type)" = tap ]
+	run --separate-stderr t -unobody -t tap2 -gnogroup
+	[ "$status" -eq 0 ]
+	[ "$output" = "Set 'tap2' persistent and owned by uid 65534 gid 65534" ]
+	[ "$(sysfs tap2 owner)" = 65534 ]
+	[ "$(sysfs tap2 group)" = 65534 ]
+	run --separate-stderr t -nbt tun3
+	[ "$status" -eq 0 ]
+	[ "$output" = tun3 ]
+	[ "$(info tun3 type)" = tun ]
+	[ "$(info tun3 persist)" = true ]
+	run --separate-stderr t -nbu1234 -f/dev/net/tun -ttun4
+	[ "$status" -eq 0 ]
+	[ "$output" = tun4 ]
+	[ "$(info tun4 type)" = tun ]
+	[ "$(sysfs tun4 owner)" = 1234 ]
+}
+
+@test "-d ignores -b, -u and -g, as the classic tool did" {
+	t -t tap0 -u nobody >/dev/null
+	t -t tap1 >/dev/null
+	run --separate-stderr t -d tap0 -b
+	[ "$status" -eq 0 ]
+	[ "$output" = "Set 'tap0' nonpersistent" ]
+	run --separate-stderr t -bu nobody -g nogroup -dtap1
+	[ "$status" -eq 0 ]
+	[ "$output" = "Set 'tap1' nonpersistent" ]
+	[ -z "$(tun_devices)" ]
+	[ "$(link_json | jq '[.[] | select(.linkinfo.info_kind == "tun")] | length')" = 0 ]
+}
+
+@test "-nNETNS and -bFILE with the value attached stay tunctl's own" {
+	run --separate-stderr "$TUNCTL" -n"$NS" -j list
+	[ "$status" -eq 0 ]
+	[ "$output" = "[]" ]
+	echo "add tun7" >"$BATS_TEST_TMPDIR/devs"
+	run --separate-stderr t -b"$BATS_TEST_TMPDIR/devs"
+	[ "$status" -eq 0 ]
+	[ "$output" = tun7 ]
+	[ "$(info tun7 type)" = tun ]
+	[ "$(tun_devices)" = tun7 ]
 }

@@ -77,3 +77,43 @@ load helpers
 	[ "$(tun_devices)" = "--x" ]
 	ns_teardown
 }
+
+@test "the aliases delete, address and ls: named in --help, same help as their command" {
+	run "$TUNCTL" --help
+	[[ "$output" == *"del "*"(alias: delete)"* ]]
+	[[ "$output" == *"addr "*"(alias: address)"* ]]
+	[[ "$output" == *"list "*"(alias: ls)"* ]]
+	for pair in delete:del address:addr ls:list; do
+		run --separate-stderr "$TUNCTL" "${pair%%:*}" --help
+		[ "$status" -eq 0 ]
+		[ "$output" = "$("$TUNCTL" "${pair##*:}" --help)" ]
+	done
+}
+
+@test "set --help: --no-user and --no-group do not claim to clear" {
+	run --separate-stderr "$TUNCTL" set --help
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"clear the"* && "$output" != *"or clear"* ]]
+	[[ "$output" == *"--no-user"*"require that none is set"* ]]
+	[[ "$output" == *"cannot clear an owner or group once set"* ]]
+}
+
+@test "del, set, addr and route print nothing on success, with or without -j" {
+	ns_setup
+	t add tun0 >/dev/null
+	t add tun1 >/dev/null
+	for j in "" -j; do
+		for cmd in "set tun0 --mtu 1400" "addr add tun0 192.0.2.1/24" "route add tun0 198.51.100.0/24" \
+			"route del tun0 198.51.100.0/24" "addr del tun0 192.0.2.1/24" "addr flush tun0"; do
+			run --separate-stderr t $j $cmd
+			[ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ] ||
+				{ echo "$j $cmd: status $status, stdout '$output', stderr '$stderr'"; return 1; }
+		done
+	done
+	run --separate-stderr t del tun0
+	[ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
+	run --separate-stderr t -j del tun1
+	[ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
+	[ -z "$(tun_devices)" ]
+	ns_teardown
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# The man page renders cleanly and documents every command and long option
-# the code accepts (taken from src/cmdline.c, so a new option fails here
-# until it is documented).
+# The man page renders cleanly and documents every command, alias and long
+# option the code accepts: the lists come from the code (tunctl --help, each
+# tunctl COMMAND --help, the option tables in src/), so a new command or
+# option fails here until it is documented.
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -39,11 +40,77 @@ text() { sed 's/\\-/-/g; s/\\f[BIRP]//g' "$MAN"; }
 	[ -z "$missing" ] || { echo "undocumented:$missing"; return 1; }
 }
 
-@test "every command is documented, with the sections a man page needs" {
-	for c in add del list show set addr route attach help; do
-		text | grep -qE "^\.(B|BI|TP)?.*\b$c\b" || { echo "no $c"; return 1; }
+# The commands and their aliases, from tunctl --help: "NAME" or "NAME ALIAS"
+# a line.
+commands() {
+	"$TUNCTL" --help | awk '/^Commands:/ { on = 1; next } on && !NF { exit }
+		on { a = ""; if (match($0, /\(alias: [a-z]+\)/)) a = substr($0, RSTART + 8, RLENGTH - 9)
+		     print $1, a }'
+}
+
+# The long options a --help lists under "Options:" ($1: a command, or none).
+help_opts() {
+	"$TUNCTL" $1 --help | awk '/^Options:/ { on = 1; next } on && !NF { exit } on' |
+		grep -oE -- '--[a-z][a-z0-9-]*' | sort -u
+}
+
+# The entries of the COMMANDS section, one a line: "NAME<TAB>its text", the
+# entries of one command (del NAME..., del --all) joined.
+entries() {
+	text | awk '
+	/^\.SH/ { on = ($0 ~ /^\.SH COMMANDS/); next }
+	!on { next }
+	/^\.RS/ { depth++ } /^\.RE/ { depth-- }
+	depth == 0 && /^\.TP/ { head = 1; next }
+	head { name = $2; gsub(/"/, "", name); head = 0 }
+	name != "" { body[name] = body[name] " " $0 }
+	END { for (n in body) print n "\t" body[n] }'
+}
+
+@test "every command of --help has an entry of its own in COMMANDS, naming its alias" {
+	run commands
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <<<"$output")" -ge 9 ]
+	cmds=$output
+	ents=$(entries)
+	while read -r c alias; do
+		entry=$(awk -F '\t' -v c="$c" '$1 == c { print $2 }' <<<"$ents")
+		[ -n "$entry" ] || { echo "no entry for $c in COMMANDS"; return 1; }
+		if [ -n "$alias" ]; then
+			grep -qw -- "$alias" <<<"$entry" || { echo "the entry for $c does not name its alias $alias"; return 1; }
+		fi
+	done <<<"$cmds"
+	# And no entry for a command that is not there.
+	while IFS=$'\t' read -r c _; do
+		cut -d' ' -f1 <<<"$cmds" | grep -qx -- "$c" ||
+			{ echo "COMMANDS documents $c, which --help does not list"; return 1; }
+	done <<<"$ents"
+}
+
+@test "each command's options (from COMMAND --help) are in its own entry" {
+	ents=$(entries)
+	missing=""
+	for c in $(commands | cut -d' ' -f1); do
+		entry=$(awk -F '\t' -v c="$c" '$1 == c { print $2 }' <<<"$ents")
+		for o in $(help_opts "$c"); do
+			grep -q -- "$o\b" <<<"$entry" || missing="$missing $c:$o"
+		done
 	done
-	for s in NAME SYNOPSIS DESCRIPTION COMMANDS "EXIT STATUS" "JSON OUTPUT" SECURITY FILES EXAMPLES "SEE ALSO"; do
+	[ -z "$missing" ] || { echo "not in their command's entry:$missing"; return 1; }
+}
+
+@test "the global options of --help are in GLOBAL OPTIONS" {
+	section=$(text | awk '/^\.SH/ { on = ($0 ~ /^\.SH "?GLOBAL OPTIONS/); next } on')
+	opts=$(help_opts)
+	[ -n "$opts" ]
+	for o in $opts; do
+		grep -q -- "$o\b" <<<"$section" || { echo "GLOBAL OPTIONS lacks $o"; return 1; }
+	done
+}
+
+@test "the page has the sections a man page needs" {
+	for s in NAME SYNOPSIS DESCRIPTION COMMANDS "GLOBAL OPTIONS" "EXIT STATUS" "JSON OUTPUT" SECURITY \
+		"CLASSIC TUNCTL COMPATIBILITY" FILES EXAMPLES "SEE ALSO"; do
 		grep -q "^\.SH \"\?$s" "$MAN" || { echo "no section $s"; return 1; }
 	done
 }
@@ -53,9 +120,18 @@ text() { sed 's/\\-/-/g; s/\\f[BIRP]//g' "$MAN"; }
 	grep -q "\"tunctl $v\"" "$MAN"
 }
 
-@test "--help names every command the man page documents" {
-	run "$TUNCTL" --help
-	for c in add del list show set addr route attach help; do
-		[[ "$output" == *"  $c "* ]] || { echo "--help lacks $c"; return 1; }
+@test "the classic options of --help are documented" {
+	classic=$("$TUNCTL" --help | grep '^Classic tunctl:' | grep -oE -- ' -[a-z]' | sort -u)
+	[ -n "$classic" ]
+	section=$(text | awk '/^\.SH/ { on = ($0 ~ /^\.SH "?CLASSIC/); next } on')
+	for o in $classic; do
+		grep -q -- "$o\b" <<<"$section" || { echo "CLASSIC TUNCTL COMPATIBILITY lacks $o"; return 1; }
 	done
+}
+
+@test "set's entry says --no-user and --no-group cannot clear, as set --help does" {
+	entry=$(entries | awk -F '\t' '$1 == "set" { print $2 }')
+	[[ "$entry" == *"Require that no owner (group) is set"* ]]
+	[[ "$entry" == *"the kernel cannot clear an owner or group once set"* ]]
+	[[ "$entry" != *"clear the owner"* ]]
 }

@@ -152,7 +152,25 @@ static void test_batch_and_classic(void)
 	ok(!parse_line("-n blue list", &req, err, false) && req.cmd == CMD_LIST, "-n NETNS is not classic");
 	request_free(&req);
 	ok(parse_line("-t", &req, err, false) == 2, "classic -t without a name");
-	ok(parse_line("-d tap0 -u bob", &req, err, false) == 2, "classic -d with -u");
+	/* The classic tool ignored -b, -u and -g with -d. */
+	ok(!parse_line("-d tap0 -u bob -b", &req, err, false) && req.u.classic.del, "classic -d with -u -b");
+	/* getopt's bundles and attached values. */
+	ok(!parse_line("-nbt tun3", &req, err, false) && req.cmd == CMD_CLASSIC && req.u.classic.brief &&
+	   req.u.classic.mode == MODE_TUN && !strcmp(req.u.classic.name, "tun3"), "classic -nbt NAME");
+	ok(!parse_line("-ualice -ttap9", &req, err, false) && req.cmd == CMD_CLASSIC &&
+	   !strcmp(req.u.classic.user.name, "alice") && !strcmp(req.u.classic.name, "tap9"),
+	   "classic -uUSER -tNAME");
+	ok(parse_line("-t tap0 -bx", &req, err, false) == 2 && strstr(err, "\"-x\" (in \"-bx\")"),
+	   "classic unknown letter in a bundle");
+	/* tunctl's own -n and -b with an attached value. */
+	ok(!parse_line("-nblue list", &req, err, false) && req.cmd == CMD_LIST && !strcmp(req.g.netns, "blue"),
+	   "-nNETNS COMMAND is not classic");
+	ok(!parse_line("-bdevs.txt", &req, err, false) && req.cmd == CMD_NONE && !strcmp(req.g.batch, "devs.txt"),
+	   "-bFILE is not classic");
+	ok(!parse_line("-bdevs.txt --force", &req, err, false) && req.cmd == CMD_NONE && req.g.force,
+	   "-bFILE --force is not classic");
+	ok(!parse_line("-nbu1234 -ttun4", &req, err, false) && req.cmd == CMD_CLASSIC &&
+	   req.u.classic.user.id == 1234 && !strcmp(req.u.classic.name, "tun4"), "classic -nbuUID -tNAME");
 }
 
 int main(void)
