@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -149,6 +150,16 @@ static int send_answer(struct session *s, int fd, const uint8_t *p, size_t len)
 	return show(s, "out", &ts, p, len);
 }
 
+static int flush(struct session *s)
+{
+	fflush(stdout);
+	if (s->pcap && fflush(s->pcap)) {
+		report_err(s->c, errno, NULL, "writing %s", s->r->pcap);
+		return 1;
+	}
+	return 0;
+}
+
 /* SIGINT and SIGTERM stay blocked but inside ppoll, so a signal that comes
  * between the check of stop and the wait cannot be lost. */
 static int loop(struct session *s, int fd, const sigset_t *waitmask)
@@ -162,15 +173,22 @@ static int loop(struct session *s, int fd, const sigset_t *waitmask)
 		ssize_t n;
 		size_t alen;
 
-		if (ppoll(&pfd, 1, NULL, waitmask) < 0) {
-			if (errno == EINTR)
-				continue;
-			report_err(s->c, errno, NULL, "waiting for packets on %s", s->r->name);
-			return 1;
-		}
+		/* The descriptor is non-blocking: packets are read until none is
+		 * left, and only then is the output written (one write for a
+		 * burst, yet at once for a reader waiting for a line) and the
+		 * wait entered. */
 		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EAGAIN) {
+			if (flush(s))
+				return 1;
+			if (ppoll(&pfd, 1, NULL, waitmask) < 0 && errno != EINTR) {
+				report_err(s->c, errno, NULL, "waiting for packets on %s", s->r->name);
+				return 1;
+			}
+			continue;
+		}
 		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR)
 				continue;
 			if (errno == EBADFD) {  /* the kernel's answer once the device is gone */
 				report(s->c, "%s was deleted while attached", s->r->name);
@@ -223,6 +241,10 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 		report_err(c, err, NULL, "attaching to %s", ti.name);
 		goto out;
 	}
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+		report_err(c, errno, NULL, "attaching to %s", ti.name);
+		goto out;
+	}
 	if (ti.flags.vnet_hdr) {
 		int sz = tun_vnet_hdr_size(fd);
 
@@ -258,7 +280,6 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 	sigdelset(&waitmask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	rc = loop(&s, fd, &waitmask);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	/* The summary goes to stderr, so stdout holds packet lines only. */

@@ -34,7 +34,5 @@ int pcap_record(FILE *f, const struct timespec *ts, const uint8_t *p, size_t len
 
 	if (!rc)
 		rc = put(f, p, caplen);
-	if (!rc && fflush(f))
-		rc = -errno;
 	return rc;
 }

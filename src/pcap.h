@@ -12,7 +12,7 @@
 
 /* Writes the file header; returns 0 or -errno. */
 int pcap_start(FILE *f, uint32_t linktype);
-/* One packet record; returns 0 or -errno. */
+/* One packet record, buffered (the caller flushes); returns 0 or -errno. */
 int pcap_record(FILE *f, const struct timespec *ts, const uint8_t *p, size_t len);
 
 #endif
