@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
+#include "dumps.h"
 #include "ids.h"
 #include "pcap.h"
 #include "pkt.h"
@@ -38,18 +42,49 @@ struct session {
 	uint8_t mac[6];         /* ours, for answers on tap */
 	FILE *pcap;
 	uint64_t packets, bytes, sent;
+	/* The directed broadcast addresses of the device's IPv4 subnets: no
+	 * host answers a ping to them from them. */
+	struct ipaddr bcast[16];
+	size_t nbcast;
+	FILE *mem;              /* packet lines not written yet */
+	char *outbuf;
+	size_t outlen;
+	sigset_t sigs;          /* SIGINT and SIGTERM */
+	sigset_t waitmask;      /* the mask inside ppoll: without them */
 };
 
+static bool in_group(gid_t g)
+{
+	gid_t list[256];
+	int n = getgroups(256, list);
+
+	if (getegid() == g)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (list[i] == g)
+			return true;
+	return false;
+}
+
+/* The kernel's rule (tun_not_capable): an owner that is set must be the
+ * caller, and a group that is set must be one of the caller's; both when
+ * both are set. Says which one failed. */
 static void report_denied(struct ctx *c, const struct tun_info *ti)
 {
-	char u[64], g[64], me[64];
+	char who[64], me[64];
 	uid_t uid = geteuid();
 
-	report(c, "permission denied attaching to %s: it belongs to user %s and group %s, "
-	       "and uid %u (%s) is neither, nor has CAP_NET_ADMIN",
-	       ti->name, ti->owner_set ? ids_user_name(ti->owner, u, sizeof(u)) : "(none)",
-	       ti->group_set ? ids_group_name(ti->group, g, sizeof(g)) : "(none)",
-	       (unsigned)uid, ids_user_name((uint32_t)uid, me, sizeof(me)));
+	ids_user_name((uint32_t)uid, me, sizeof(me));
+	if (ti->owner_set && ti->owner != (uint32_t)uid)
+		report(c, "permission denied attaching to %s: it belongs to user %s, not to uid %u (%s); "
+		       "the owner, or CAP_NET_ADMIN, is needed", ti->name,
+		       ids_user_name(ti->owner, who, sizeof(who)), (unsigned)uid, me);
+	else if (ti->group_set && !in_group((gid_t)ti->group))
+		report(c, "permission denied attaching to %s: uid %u (%s) is not in its group %s; "
+		       "a member, or CAP_NET_ADMIN, is needed", ti->name, (unsigned)uid, me,
+		       ids_group_name(ti->group, who, sizeof(who)));
+	else
+		report(c, "permission denied attaching to %s as uid %u (%s)", ti->name, (unsigned)uid, me);
 }
 
 static void report_busy(struct ctx *c, const char *name)
@@ -65,45 +100,100 @@ static void report_busy(struct ctx *c, const char *name)
 	free(h);
 }
 
+/* Plain hex for JSON: no spaces, no lines. */
+static char *hex_string(const uint8_t *p, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *h = malloc(len * 2 + 1);
+
+	if (!h)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		h[2 * i] = digits[p[i] >> 4];
+		h[2 * i + 1] = digits[p[i] & 15];
+	}
+	h[len * 2] = '\0';
+	return h;
+}
+
+/* The fields of the decoded headers, JSON only. */
+static void json_fields(struct out *o, const struct pkt *k)
+{
+	char a[INET6_ADDRSTRLEN], m[18];
+
+	if (k->ether) {
+		format_mac(k->src_mac, m);
+		out_str(o, "src_mac", NULL, m);
+		format_mac(k->dst_mac, m);
+		out_str(o, "dst_mac", NULL, m);
+	}
+	if (k->src.family) {
+		out_str(o, "src", NULL, format_ipaddr(&k->src, a, sizeof(a)));
+		out_str(o, "dst", NULL, format_ipaddr(&k->dst, a, sizeof(a)));
+	}
+	if (k->l3 == L3_ARP && k->arp_op)
+		out_uint(o, "arp_op", NULL, k->arp_op);
+	if (k->l4 == L4_ICMP || k->l4 == L4_ICMP6) {
+		out_uint(o, "icmp_type", NULL, k->icmp_type);
+		out_uint(o, "icmp_code", NULL, k->icmp_code);
+	}
+	if (k->icmp_echo) {
+		out_uint(o, "id", NULL, k->icmp_id);
+		out_uint(o, "seq", NULL, k->icmp_seq);
+	}
+	if (k->l4 == L4_TCP || k->l4 == L4_UDP) {
+		out_uint(o, "sport", NULL, k->sport);
+		out_uint(o, "dport", NULL, k->dport);
+	}
+	if (k->l4 == L4_TCP) {
+		char f[9];
+
+		pkt_tcp_flags(k->tcp_flags, f);
+		out_str(o, "tcp_flags", NULL, f);
+		out_uint(o, "tcp_seq", NULL, k->tcp_seq);
+	}
+	if (k->truncated)
+		out_bool(o, "truncated", NULL, true);
+}
+
 /* One packet line (or JSON object), a hex dump, a pcap record. */
 static int show(struct session *s, const char *dir, const struct timespec *ts,
-		const uint8_t *p, size_t len)
+		const uint8_t *p, size_t len, const struct pkt *k)
 {
 	struct out *o = &s->c->out;
-	char when[32], line[512];
+	char when[64], line[512];
 	struct tm tm;
-	struct pkt k;
 
-	pkt_decode(p, len, s->tap, &k);
-	pkt_format(&k, line, sizeof(line));
+	pkt_format(k, line, sizeof(line));
 	localtime_r(&ts->tv_sec, &tm);
-	snprintf(when, sizeof(when), "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 ts->tv_nsec / 1000);
 	out_obj_open(o, NULL);
-	out_str(o, "time", "%s", when);
+	if (o->json) {
+		char zone[8];
+
+		/* ISO 8601 with the UTC offset: unambiguous for scripts. */
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		strftime(zone, sizeof(zone), "%z", &tm);
+		snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%06ld%.3s:%.2s",
+			 ts->tv_nsec / 1000, zone, zone + 3);
+		out_str(o, "time", NULL, when);
+	} else {
+		snprintf(when, sizeof(when), "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 ts->tv_nsec / 1000);
+		out_text(o, "%s", when);
+	}
 	out_str(o, "direction", " %-3s", dir);
 	out_uint(o, "length", " %5llu ", len);
-	out_str(o, "protocol", NULL, pkt_proto_name(&k));
-	if (o->json && k.src.family) {
-		char a[INET6_ADDRSTRLEN];
-
-		out_str(o, "src", NULL, format_ipaddr(&k.src, a, sizeof(a)));
-		out_str(o, "dst", NULL, format_ipaddr(&k.dst, a, sizeof(a)));
-	}
-	if (k.icmp_echo) {
-		out_uint(o, "id", NULL, k.icmp_id);
-		out_uint(o, "seq", NULL, k.icmp_seq);
-	}
-	if (k.l4 == L4_TCP || k.l4 == L4_UDP) {
-		out_uint(o, "sport", NULL, k.sport);
-		out_uint(o, "dport", NULL, k.dport);
-	}
+	out_str(o, "protocol", NULL, pkt_proto_name(k));
+	if (o->json)
+		json_fields(o, k);
 	out_str(o, "summary", "%s\n", line);
 	if (s->r->hex) {
-		char *hex = malloc(len / 16 * 80 + 160);
+		size_t cap = (len / 16 + 1) * 80 + 1;
+		char *hex = o->json ? hex_string(p, len) : malloc(cap);
 
 		if (hex) {
-			pkt_hexdump(p, len, hex, len / 16 * 80 + 160);
+			if (!o->json)
+				pkt_hexdump(p, len, hex, cap);
 			out_str(o, "hex", "%s", hex);
 			free(hex);
 		}
@@ -121,12 +211,24 @@ static int show(struct session *s, const char *dir, const struct timespec *ts,
 	return 0;
 }
 
+/* Whether --echo should answer k: not a ping to, or an ARP request for,
+ * a broadcast address of the device's subnets. */
+static bool answerable(const struct session *s, const struct pkt *k)
+{
+	for (size_t i = 0; i < s->nbcast; i++)
+		if ((k->l3 == L3_IPV4 || k->l3 == L3_ARP) && k->dst.family == AF_INET &&
+		    k->dst.a.v4.s_addr == s->bcast[i].a.v4.s_addr)
+			return false;
+	return true;
+}
+
 /* Sends an answer with the headers the device expects before it. */
 static int send_answer(struct session *s, int fd, const uint8_t *p, size_t len)
 {
 	uint8_t buf[BUFSZ];
 	size_t off = 0;
 	struct timespec ts;
+	struct pkt k;
 
 	if (s->pi) {
 		uint16_t proto = s->tap ? 0x6558 /* ETH_P_TEB */ : ((p[0] >> 4) == 6 ? 0x86dd : 0x0800);
@@ -147,31 +249,103 @@ static int send_answer(struct session *s, int fd, const uint8_t *p, size_t len)
 	}
 	s->sent++;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return show(s, "out", &ts, p, len);
+	pkt_decode(p, len, s->tap, &k);
+	return show(s, "out", &ts, p, len, &k);
 }
 
-static int flush(struct session *s)
+/* Packet lines are collected in memory and written here, by attach itself:
+ * stdio would go on writing the rest of a partly written buffer after
+ * SIGINT/SIGTERM cut a write to a full pipe short, and never stop. */
+static int out_start(struct session *s)
 {
-	fflush(stdout);
-	if (s->pcap && fflush(s->pcap)) {
-		report_err(s->c, errno, NULL, "writing %s", s->r->pcap);
+	s->outbuf = NULL;
+	s->outlen = 0;
+	if (!(s->mem = open_memstream(&s->outbuf, &s->outlen))) {
+		report_err(s->c, errno, NULL, "buffering output");
 		return 1;
 	}
+	s->c->out.f = s->mem;
 	return 0;
 }
 
-/* SIGINT and SIGTERM stay blocked but inside ppoll, so a signal that comes
- * between the check of stop and the wait cannot be lost. */
-static int loop(struct session *s, int fd, const sigset_t *waitmask)
+/* Writes the packet lines collected and what the pcap file holds. A reader
+ * gone (EPIPE, when SIGPIPE is ignored) or a signal during a write ends the
+ * run, the rest unwritten. */
+static int flush(struct session *s)
+{
+	size_t off = 0;
+	int rc = 0;
+
+	if (fclose(s->mem)) {
+		s->mem = NULL;
+		report_err(s->c, errno, NULL, "buffering output");
+		return 1;
+	}
+	s->mem = NULL;
+	while (off < s->outlen) {
+		size_t chunk = s->outlen - off;
+		ssize_t n;
+
+		/* Once stopping, write only what fits now (a pipe with room
+		 * takes PIPE_BUF bytes without blocking), so a reader that
+		 * stopped reading cannot hold attach. */
+		if (stop) {
+			struct pollfd pfd = { STDOUT_FILENO, POLLOUT, 0 };
+
+			if (poll(&pfd, 1, 200) <= 0)
+				break;
+			if (chunk > PIPE_BUF)
+				chunk = PIPE_BUF;
+		}
+		n = write(STDOUT_FILENO, s->outbuf + off, chunk);
+		if (n >= 0) {
+			off += (size_t)n;
+		} else if (errno == EPIPE) {
+			stop = 1;
+			break;
+		} else if (errno != EINTR) {
+			report_err(s->c, errno, NULL, "writing output");
+			rc = 1;
+			break;
+		}
+	}
+	free(s->outbuf);
+	if (!rc && s->pcap && fflush(s->pcap)) {
+		report_err(s->c, errno, NULL, "writing %s", s->r->pcap);
+		rc = 1;
+	}
+	return rc || out_start(s);
+}
+
+/* Waits for a packet. SIGINT and SIGTERM are blocked from the check of
+ * stop until ppoll unblocks them, so one that comes in between is not
+ * lost; everywhere else they are not blocked, so a write stuck on a full
+ * pipe is interrupted too. */
+static int wait_packet(struct session *s, int fd)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	int rc = 0;
+
+	sigprocmask(SIG_BLOCK, &s->sigs, NULL);
+	if (!stop && ppoll(&pfd, 1, NULL, &s->waitmask) < 0 && errno != EINTR) {
+		report_err(s->c, errno, NULL, "waiting for packets on %s", s->r->name);
+		rc = 1;
+	}
+	sigprocmask(SIG_UNBLOCK, &s->sigs, NULL);
+	return rc;
+}
+
+static int loop(struct session *s, int fd)
 {
 	static uint8_t buf[BUFSZ], ans[BUFSZ];
 	size_t skip = (s->pi ? PI_LEN : 0) + s->vnet;
 
 	while (!stop && (!s->r->has_count || s->packets < s->r->count)) {
-		struct pollfd pfd = { fd, POLLIN, 0 };
 		struct timespec ts;
+		struct pkt k;
 		ssize_t n;
-		size_t alen;
+		size_t alen, len;
+		uint8_t *p;
 
 		/* The descriptor is non-blocking: packets are read until none is
 		 * left, and only then is the output written (one write for a
@@ -179,12 +353,8 @@ static int loop(struct session *s, int fd, const sigset_t *waitmask)
 		 * wait entered. */
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EAGAIN) {
-			if (flush(s))
+			if (flush(s) || wait_packet(s, fd))
 				return 1;
-			if (ppoll(&pfd, 1, NULL, waitmask) < 0 && errno != EINTR) {
-				report_err(s->c, errno, NULL, "waiting for packets on %s", s->r->name);
-				return 1;
-			}
 			continue;
 		}
 		if (n < 0) {
@@ -200,32 +370,73 @@ static int loop(struct session *s, int fd, const sigset_t *waitmask)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		if ((size_t)n < skip)
 			continue;
+		p = buf + skip;
+		len = (size_t)n - skip;
 		s->packets++;
-		s->bytes += (size_t)n - skip;
-		if (show(s, "in", &ts, buf + skip, (size_t)n - skip))
+		s->bytes += len;
+		pkt_decode(p, len, s->tap, &k);
+		if (show(s, "in", &ts, p, len, &k))
 			return 1;
-		if (s->r->echo &&
-		    (alen = pkt_answer(buf + skip, (size_t)n - skip, s->tap, s->mac, ans, sizeof(ans))) &&
+		if (ftello(s->mem) > 65536 && flush(s))
+			return 1;
+		if (s->r->echo && answerable(s, &k) &&
+		    (alen = pkt_answer(p, len, s->tap, s->mac, ans, sizeof(ans))) &&
 		    send_answer(s, fd, ans, alen))
 			return 1;
 	}
 	return 0;
 }
 
+/* The device's IPv4 subnet broadcast addresses (prefixes up to /30). */
+static void load_broadcasts(struct session *s, int ifindex)
+{
+	struct addr_info *v = NULL;
+	char ignored[512] = "";
+	size_t n = 0;
+	int rc;
+
+	/* Without them only directed broadcasts are answered: no error. */
+	s->c->capture = ignored;
+	s->c->capture_len = sizeof(ignored);
+	rc = dump_addrs(s->c, ifindex, &v, &n);
+	s->c->capture = NULL;
+	if (rc)
+		return;
+	for (size_t i = 0; i < n && s->nbcast < sizeof(s->bcast) / sizeof(s->bcast[0]); i++) {
+		const struct prefix *pf = &v[i].a.local;
+		uint32_t host;
+
+		if (pf->addr.family != AF_INET || pf->len > 30 || v[i].a.has_peer)
+			continue;
+		host = pf->len ? 0xffffffffu >> pf->len : 0xffffffffu;
+		s->bcast[s->nbcast] = pf->addr;
+		s->bcast[s->nbcast++].a.v4.s_addr |= htonl(host);
+	}
+	free(v);
+}
+
 int attach_run(struct ctx *c, const struct attach_req *r)
 {
 	struct session s = { .c = c, .r = r, .mac = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 } };
 	struct sigaction sa;
-	sigset_t block, waitmask, old;
 	struct tun_info ti;
-	int fd, err, rc = 1;
+	struct holder *h = NULL;
+	size_t nh = 0;
+	int fd, err, rc = 1, ifindex;
 
-	if (find_tun(c, r->name, &ti, NULL))
+	if (find_tun(c, r->name, &ti, &ifindex))
 		return 1;
+	if (r->echo)
+		load_broadcasts(&s, ifindex);
+	/* Other queues of a multi-queue device: the kernel spreads flows over
+	 * all of them, so attach would take some of theirs. */
+	if (ti.flags.multi_queue)
+		proc_tun_holders(ti.name, &h, &nh);
 	s.tap = ti.flags.mode == MODE_TAP;
 	s.pi = ti.flags.pi;
 	if ((fd = tun_open(NULL)) < 0) {
 		report_err(c, fd, NULL, "cannot open %s", TUN_CLONE_PATH);
+		free(h);
 		return 1;
 	}
 	err = tun_attach(fd, ti.name, &ti.flags);
@@ -269,19 +480,33 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 			goto out;
 		}
 	}
+	if (nh)
+		fprintf(stderr, "tunctl: warning: %s has %zu other queue%s attached (%s, pid %d): "
+			"the kernel spreads flows over all queues, so attach sees only some "
+			"and takes them from that reader\n",
+			ti.name, nh, nh == 1 ? "" : "s", h[0].comm, (int)h[0].pid);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;      /* no SA_RESTART: ppoll returns EINTR */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	waitmask = old;
-	sigdelset(&waitmask, SIGINT);
-	sigdelset(&waitmask, SIGTERM);
+	/* No SA_RESTART: a wait or a stuck write returns EINTR. A second
+	 * signal ends the process at once. */
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&s.sigs);
+	sigaddset(&s.sigs, SIGINT);
+	sigaddset(&s.sigs, SIGTERM);
+	sigprocmask(SIG_SETMASK, NULL, &s.waitmask);
+	sigdelset(&s.waitmask, SIGINT);
+	sigdelset(&s.waitmask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	rc = loop(&s, fd, &waitmask);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (!(rc = out_start(&s))) {
+		rc = loop(&s, fd);
+		if (!rc)
+			rc = flush(&s);
+		if (s.mem)
+			fclose(s.mem);
+		free(s.outbuf);
+		c->out.f = stdout;
+	}
 	/* The summary goes to stderr, so stdout holds packet lines only. */
 	if (!rc)
 		fprintf(stderr, "%llu packets, %llu bytes received; %llu answers sent\n",
@@ -293,5 +518,6 @@ out:
 		rc = 1;
 	}
 	close(fd);
+	free(h);
 	return rc;
 }

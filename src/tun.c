@@ -11,6 +11,10 @@
 
 #include "tun.h"
 
+/* In if_tun.h since Linux 4.15; the values are ABI. */
+#define TUN_IFF_NAPI 0x0010
+#define TUN_IFF_NAPI_FRAGS 0x0020
+
 uint16_t tun_flags_to_ifr(const struct tun_flags *f)
 {
 	uint16_t v = f->mode == MODE_TAP ? IFF_TAP : IFF_TUN;
@@ -21,6 +25,10 @@ uint16_t tun_flags_to_ifr(const struct tun_flags *f)
 		v |= IFF_VNET_HDR;
 	if (f->multi_queue)
 		v |= IFF_MULTI_QUEUE;
+	if (f->napi)
+		v |= TUN_IFF_NAPI;
+	if (f->napi_frags)
+		v |= TUN_IFF_NAPI_FRAGS;
 	return v;
 }
 
@@ -31,6 +39,8 @@ void tun_flags_from_sysfs(uint32_t v, struct tun_flags *f)
 	f->vnet_hdr = !!(v & IFF_VNET_HDR);
 	f->multi_queue = !!(v & IFF_MULTI_QUEUE);
 	f->persist = !!(v & 0x800);     /* IFF_PERSIST, not exported by if_tun.h */
+	f->napi = !!(v & TUN_IFF_NAPI);
+	f->napi_frags = !!(v & TUN_IFF_NAPI_FRAGS);
 }
 
 int tun_open(const char *path)

@@ -12,6 +12,10 @@
 struct tun_flags {
 	enum tun_mode mode;
 	bool pi, vnet_hdr, multi_queue, persist;
+	/* IFF_NAPI and IFF_NAPI_FRAGS: not set by tunctl, but carried over
+	 * when attaching, since TUNSETIFF resets the device's features to
+	 * what it is asked for. */
+	bool napi, napi_frags;
 };
 
 /* Between the TUNSETIFF flags and the sysfs tun_flags value. */

@@ -165,3 +165,101 @@ pcap_count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
 	[ "$rc" -eq 1 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/attach.err")" = "tunctl: tun0 was deleted while attached" ]
 }
+
+@test "TCP and UDP headers are decoded end to end" {
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	start_attach tun0
+	in_ns python3 -c '
+import socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("192.0.2.1", 40000))
+u.sendto(b"hello", ("192.0.2.2", 9))
+t = socket.socket()
+t.bind(("192.0.2.1", 40001))
+t.settimeout(0.3)
+try:
+    t.connect(("192.0.2.2", 80))
+except OSError:
+    pass'
+	sleep 0.2
+	stop_attach
+	grep -q 'in .* IPv4 192.0.2.1 > 192.0.2.2: UDP 40000 > 9$' "$BATS_TEST_TMPDIR/attach.out"
+	grep -q 'in .* IPv4 192.0.2.1 > 192.0.2.2: TCP 40001 > 80 \[S\] seq [0-9]*$' "$BATS_TEST_TMPDIR/attach.out"
+}
+
+@test "--echo leaves broadcast pings unanswered" {
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	start_attach tun0 --echo
+	run in_ns ping -b -c 1 -W 1 192.0.2.255
+	[[ "$output" == *"1 packets transmitted, 0 received"* ]]
+	stop_attach
+	grep -q 'in .* IPv4 192.0.2.1 > 192.0.2.255: ICMP echo request' "$BATS_TEST_TMPDIR/attach.out"
+	! grep -q ' out ' "$BATS_TEST_TMPDIR/attach.out"
+}
+
+@test "SIGTERM stops attach even while its output is stuck on a full pipe; exit 0 with the summary" {
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	# A reader that never reads: the pipe fills and attach's write blocks.
+	sleep 30 <"$BATS_TEST_TMPDIR/fifo" &
+	reader=$!
+	(exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo --hex >"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/attach.err") &
+	ATTACH_PID=$!
+	sleep 0.3
+	in_ns ping -f -q -w 1 192.0.2.2 >/dev/null || true
+	kill -TERM "$ATTACH_PID"
+	rc=0
+	timeout 5 tail --pid="$ATTACH_PID" -f /dev/null || rc=$?
+	kill "$reader"
+	[ "$rc" -eq 0 ]
+	wait "$ATTACH_PID"
+	ATTACH_PID=
+	grep -qE '^[0-9]+ packets, [0-9]+ bytes received; [0-9]+ answers sent$' "$BATS_TEST_TMPDIR/attach.err"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/attach.err")" -eq 1 ]
+}
+
+@test "a reader that goes away ends the run (SIGPIPE ignored): exit 0" {
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	(trap '' PIPE; exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo 2>"$BATS_TEST_TMPDIR/attach.err" | head -1 >/dev/null; echo "${PIPESTATUS[0]}" >"$BATS_TEST_TMPDIR/rc") &
+	sleep 0.3
+	in_ns ping -c 3 -i 0.2 -W 1 192.0.2.2 >/dev/null || true
+	for _ in $(seq 30); do [ -s "$BATS_TEST_TMPDIR/rc" ] && break; sleep 0.1; done
+	[ "$(cat "$BATS_TEST_TMPDIR/rc")" = 0 ]
+	grep -qE '^[0-9]+ packets' "$BATS_TEST_TMPDIR/attach.err"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/attach.err")" -eq 1 ]
+}
+
+@test "multi-queue: a warning names the other reader; attaching keeps IFF_NAPI" {
+	t add mq0 --multi-queue --addr 192.0.2.1/24 >/dev/null
+	hold_device mq0 0x1101
+	start_attach mq0 --count 1
+	in_ns ping -c 3 -i 0.2 -W 1 192.0.2.2 >/dev/null || true
+	kill "$HOLDER"
+	kill -INT "$ATTACH_PID" 2>/dev/null || true
+	wait "$ATTACH_PID" || true
+	ATTACH_PID=
+	grep -q "^tunctl: warning: mq0 has 1 other queue attached (python3, pid $HOLDER)" "$BATS_TEST_TMPDIR/attach.err"
+	# A device made with IFF_NAPI (ip tuntap cannot): attach asks for it too.
+	in_ns python3 -c '
+import fcntl, struct, os
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", b"napi0", 0x1011))
+fcntl.ioctl(fd, 0x400454cb, 1)'
+	[ "$(sysfs napi0 tun_flags)" = 0x1811 ]
+	start_attach napi0
+	stop_attach
+	[ "$(sysfs napi0 tun_flags)" = 0x1811 ]
+}
+
+@test "owner and group both set: a member of the group who is not the owner is refused, naming why" {
+	t add tun0 --user 4242 --group nogroup >/dev/null
+	node=$BATS_TEST_TMPDIR/tun
+	mknod "$node" c 10 200 && chmod 666 "$node" || skip "cannot make a device node here"
+	run --separate-stderr unshare -m sh -c 'mount --bind "$1" /dev/net/tun && shift && exec "$@"' _ "$node" \
+		ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups "$TUNCTL" attach tun0 --count 1
+	assert_error 1 "belongs to user 4242, not to uid 65534"
+	t add tun1 --user 65534 --group 4343 >/dev/null
+	run --separate-stderr unshare -m sh -c 'mount --bind "$1" /dev/net/tun && shift && exec "$@"' _ "$node" \
+		ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups "$TUNCTL" attach tun1 --count 1
+	assert_error 1 "uid 65534 (nobody) is not in its group 4343"
+}
