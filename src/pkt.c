@@ -17,6 +17,10 @@
 #define IP_TCP 6
 #define IP_UDP 17
 #define IP_ICMPV6 58
+#define IP6_HOPOPTS 0
+#define IP6_ROUTING 43
+#define IP6_FRAGMENT 44
+#define IP6_DSTOPTS 60
 #define ICMP_ECHOREPLY 0
 #define ICMP_ECHO 8
 #define ICMP6_ECHO 128
@@ -104,6 +108,7 @@ static void decode_l4(const uint8_t *p, size_t len, uint8_t proto, struct pkt *k
 static void decode_ipv4(const uint8_t *p, size_t len, struct pkt *k)
 {
 	size_t ihl, tot;
+	uint16_t frag;
 
 	k->l3 = L3_IPV4;
 	if (len < 20 || (p[0] >> 4) != 4 || (ihl = (size_t)(p[0] & 0xf) * 4) < 20 || ihl > len) {
@@ -111,24 +116,40 @@ static void decode_ipv4(const uint8_t *p, size_t len, struct pkt *k)
 		return;
 	}
 	tot = get16(p + 2);
-	if (tot > len || tot < ihl) {
-		k->truncated = tot > len;
+	if (tot < ihl) {
+		k->malformed = true;
+		tot = len;
+	} else if (tot > len) {
+		k->truncated = true;
 		tot = len;
 	}
 	k->ttl = p[8];
 	k->proto = p[9];
 	set_addr(&k->src, AF_INET, p + 12);
 	set_addr(&k->dst, AF_INET, p + 16);
+	frag = get16(p + 6);
+	if (frag & 0x3fff) {            /* MF or an offset */
+		k->frag = true;
+		k->frag_id = get16(p + 4);
+		k->frag_off = (uint16_t)((frag & 0x1fff) * 8);
+		k->frag_more = frag & 0x2000;
+	}
 	/* Only the first fragment carries the transport header. */
-	if (get16(p + 6) & 0x1fff)
+	if (k->frag_off)
 		k->l4 = L4_OTHER;
 	else
 		decode_l4(p + ihl, tot - ihl, p[9], k);
 }
 
+static bool ipv6_ext(uint8_t nh)
+{
+	return nh == IP6_HOPOPTS || nh == IP6_ROUTING || nh == IP6_FRAGMENT || nh == IP6_DSTOPTS;
+}
+
 static void decode_ipv6(const uint8_t *p, size_t len, struct pkt *k)
 {
-	size_t plen;
+	size_t plen, off, hlen;
+	uint8_t nh;
 
 	k->l3 = L3_IPV6;
 	if (len < 40 || (p[0] >> 4) != 6) {
@@ -140,11 +161,41 @@ static void decode_ipv6(const uint8_t *p, size_t len, struct pkt *k)
 		k->truncated = true;
 		plen = len - 40;
 	}
-	k->proto = p[6];
 	k->ttl = p[7];
 	set_addr(&k->src, AF_INET6, p + 8);
 	set_addr(&k->dst, AF_INET6, p + 24);
-	decode_l4(p + 40, plen, p[6], k);
+	/* Walk the extension headers, a bounded number of them, within plen. */
+	p += 40;
+	nh = k->proto = p[-34];
+	off = 0;
+	for (int i = 0; ipv6_ext(nh); i++) {
+		if (i == PKT_MAX_EXT) {
+			k->l4 = L4_OTHER;
+			return;
+		}
+		if (plen - off < 8) {
+			k->truncated = true;
+			return;
+		}
+		hlen = nh == IP6_FRAGMENT ? 8 : ((size_t)p[off + 1] + 1) * 8;
+		if (hlen > plen - off) {
+			k->truncated = true;
+			return;
+		}
+		if (nh == IP6_FRAGMENT) {
+			k->frag = true;
+			k->frag_off = get16(p + off + 2) & 0xfff8;
+			k->frag_more = p[off + 3] & 1;
+			k->frag_id = get32(p + off + 4);
+		}
+		k->proto = nh = p[off];
+		off += hlen;
+		if (k->frag_off) {
+			k->l4 = L4_OTHER;
+			return;
+		}
+	}
+	decode_l4(p + off, plen - off, nh, k);
 }
 
 static void decode_arp(const uint8_t *p, size_t len, struct pkt *k)
@@ -155,6 +206,7 @@ static void decode_arp(const uint8_t *p, size_t len, struct pkt *k)
 		return;
 	}
 	k->arp_op = get16(p + 6);
+	memcpy(k->arp_sha, p + 8, 6);
 	set_addr(&k->src, AF_INET, p + 14);
 	set_addr(&k->dst, AF_INET, p + 24);
 }
@@ -293,7 +345,7 @@ void pkt_format(const struct pkt *k, char *buf, size_t len)
 		if (k->arp_op == 1)
 			app(buf, len, &n, "ARP who-has %s tell %s", d, s);
 		else if (k->arp_op == 2)
-			app(buf, len, &n, "ARP reply %s is-at %s", s, (format_mac(k->src_mac, m1), m1));
+			app(buf, len, &n, "ARP reply %s is-at %s", s, (format_mac(k->arp_sha, m1), m1));
 		else
 			app(buf, len, &n, "ARP op %u", k->arp_op);
 		return;
@@ -341,11 +393,21 @@ void pkt_format(const struct pkt *k, char *buf, size_t len)
 		app(buf, len, &n, "UDP %u > %u", k->sport, k->dport);
 		break;
 	default:
-		if (k->l3 == L3_IPV6 && k->proto == 0)
+		if (k->l3 == L3_IPV6 && k->proto == IP6_HOPOPTS)
 			app(buf, len, &n, "hop-by-hop options");
+		else if (k->l3 == L3_IPV6 && k->proto == IP6_ROUTING)
+			app(buf, len, &n, "routing header");
+		else if (k->l3 == L3_IPV6 && k->proto == IP6_FRAGMENT)
+			app(buf, len, &n, "fragment header");
+		else if (k->l3 == L3_IPV6 && k->proto == IP6_DSTOPTS)
+			app(buf, len, &n, "destination options");
 		else
 			app(buf, len, &n, "protocol %u", k->proto);
 	}
+	if (k->frag)
+		app(buf, len, &n, " (frag id %u off %u%s)", k->frag_id, k->frag_off, k->frag_more ? "+" : "");
+	if (k->malformed)
+		app(buf, len, &n, " (malformed)");
 	if (k->truncated)
 		app(buf, len, &n, " (truncated)");
 }
