@@ -54,7 +54,11 @@ void pkt_tcp_flags(uint8_t flags, char buf[9]);
 
 /* The answer --echo gives, written to out (cap bytes): an ICMP or ICMPv6
  * echo reply, and on tap an ARP reply or a neighbour advertisement from
- * mac. Returns its length, or 0 when the packet gets no answer. */
+ * mac. Returns its length, or 0 when the packet gets no answer: anything
+ * else, a bad checksum, a fragment, an IPv6 packet with extension headers,
+ * a multicast, broadcast or unspecified address where a unicast one
+ * belongs, a neighbour solicitation that fails RFC 4861 7.1.1. The IPv4
+ * reply carries no IP options. */
 size_t pkt_answer(const uint8_t *in, size_t len, bool ether, const uint8_t mac[6],
 		  uint8_t *out, size_t cap);
 

@@ -358,6 +358,187 @@ static void test_decode_ipv4(void)
 	}
 }
 
+static void test_answer_options(void)
+{
+	uint8_t in[128], out[256], frame[14 + 128];
+	struct pkt k;
+	size_t n, len;
+
+	/* Record route (7 bytes, room for one address) and end of options. */
+	len = mk4(in, 0, 1, B("\x07\x07\x04\x00\x00\x00\x00\x00"), B("\x08\x00\x00\x00\x12\x34\x00\x01ping"), 0);
+	fix4(in, len);
+	pkt_decode(in, len, false, &k);
+	ok(k.l4 == L4_ICMP && k.icmp_echo && k.icmp_seq == 1, "decode an echo request with IP options");
+	n = pkt_answer(in, len, false, mac, out, sizeof(out));
+	ok(n == 32 && out[0] == 0x45 && out[2] == 0 && out[3] == 32, "the reply has no options: IHL 5, length 32");
+	ok(csum_ok(out, 20) && csum_ok(out + 20, 12) && out[20] == 0 && !memcmp(out + 24, in + 32, 8),
+	   "reply checksums, id, seq and data");
+	pkt_decode(out, n, false, &k);
+	ok(k.icmp_type == 0 && k.icmp_seq == 1 && !k.truncated && !k.malformed, "the reply decodes");
+	ok(!pkt_answer(in, len, false, mac, out, 31), "no answer that does not fit");
+	ok(pkt_answer(in, len, false, mac, out, 32) == 32, "an answer that just fits");
+
+	memcpy(frame, mac, 6);
+	memcpy(frame + 6, peer, 6);
+	frame[12] = 0x08; frame[13] = 0x00;
+	memcpy(frame + 14, in, len);
+	n = pkt_answer(frame, 14 + len, true, mac, out, sizeof(out));
+	ok(n == 14 + 32 && out[14] == 0x45 && csum_ok(out + 14, 20), "tap: the reply has no options");
+}
+
+static void test_answer_addresses(void)
+{
+	static const struct { const char *src, *dst; bool answered; } t4[] = {
+		{ "192.0.2.1", "192.0.2.2", true },
+		{ "192.0.2.1", "224.0.0.1", false },
+		{ "192.0.2.1", "239.255.255.250", false },
+		{ "192.0.2.1", "255.255.255.255", false },
+		{ "192.0.2.1", "0.0.0.0", false },
+		{ "192.0.2.1", "0.1.2.3", false },
+		{ "224.0.0.1", "192.0.2.2", false },
+		{ "255.255.255.255", "192.0.2.2", false },
+		{ "0.0.0.0", "192.0.2.2", false },
+	}, t6[] = {
+		{ "2001:db8::1", "2001:db8::2", true },
+		{ "fe80::1", "fe80::2", true },
+		{ "2001:db8::1", "ff02::1", false },
+		{ "2001:db8::1", "ff05::1:3", false },
+		{ "::", "2001:db8::2", false },
+		{ "ff02::1", "2001:db8::2", false },
+	}, tarp[] = {
+		{ "198.51.100.1", "198.51.100.2", true },
+		{ "198.51.100.1", "224.0.0.1", false },
+		{ "198.51.100.1", "239.1.2.3", false },
+		{ "198.51.100.1", "255.255.255.255", false },
+		{ "198.51.100.1", "0.0.0.0", false },
+		{ "255.255.255.255", "198.51.100.2", false },
+		{ "224.0.0.5", "198.51.100.2", false },
+	};
+	uint8_t in[128], out[256];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(t4) / sizeof(t4[0]); i++) {
+		memcpy(in, echo4, sizeof(echo4));
+		inet_pton(AF_INET, t4[i].src, in + 12);
+		inet_pton(AF_INET, t4[i].dst, in + 16);
+		fix4(in, sizeof(echo4));
+		n = pkt_answer(in, sizeof(echo4), false, mac, out, sizeof(out));
+		ok(!!n == t4[i].answered, "ICMP echo %s > %s: %s", t4[i].src, t4[i].dst,
+		   t4[i].answered ? "answered" : "no answer");
+	}
+	for (size_t i = 0; i < sizeof(t6) / sizeof(t6[0]); i++) {
+		n = mk6(in, t6[i].src, t6[i].dst, 58, B("\x80\x00\x00\x00\x00\x07\x00\x03ping"));
+		fix6(in);
+		n = pkt_answer(in, n, false, mac, out, sizeof(out));
+		ok(!!n == t6[i].answered, "ICMPv6 echo %s > %s: %s", t6[i].src, t6[i].dst,
+		   t6[i].answered ? "answered" : "no answer");
+	}
+	for (size_t i = 0; i < sizeof(tarp) / sizeof(tarp[0]); i++) {
+		memset(in, 0xff, 6);
+		memcpy(in + 6, peer, 6);
+		memcpy(in + 12, "\x08\x06\x00\x01\x08\x00\x06\x04\x00\x01", 10);
+		memcpy(in + 22, peer, 6);
+		memset(in + 32, 0, 6);
+		inet_pton(AF_INET, tarp[i].src, in + 28);
+		inet_pton(AF_INET, tarp[i].dst, in + 38);
+		n = pkt_answer(in, 42, true, mac, out, sizeof(out));
+		ok(!!n == tarp[i].answered, "ARP who-has %s tell %s: %s", tarp[i].dst, tarp[i].src,
+		   tarp[i].answered ? "answered" : "no answer");
+	}
+	/* An echo request behind a hop-by-hop header gets no answer. */
+	n = mk6(in, "2001:db8::1", "2001:db8::2", 0, B(DSTOPT_PAD("\x3a") "\x80\x00\x00\x00\x00\x07\x00\x03"));
+	ok(!pkt_answer(in, n, false, mac, out, sizeof(out)), "ICMPv6 echo after extension headers: no answer");
+}
+
+/* A byte changed at off (set to val, or xor'ed with it), the checksums
+ * recomputed or not: answered or not. */
+struct patch {
+	const char *name;
+	size_t off;
+	uint8_t val;
+	bool xor, fix, answered;
+};
+
+static void apply(uint8_t *p, const struct patch *t)
+{
+	if (t->off == SIZE_MAX)
+		return;
+	p[t->off] = t->xor ? p[t->off] ^ t->val : t->val;
+}
+
+static void test_checksums(void)
+{
+	static const struct patch t4[] = {
+		{ "unchanged", SIZE_MAX, 0, false, true, true },
+		{ "bad header checksum", 10, 1, true, false, false },
+		{ "bad ICMP checksum", 22, 1, true, false, false },
+		{ "data changed", 28, 1, true, false, false },
+		{ "data changed, checksums fixed", 28, 1, true, true, true },
+		{ "ICMP code 1", 21, 1, false, true, false },
+	}, t6[] = {
+		{ "unchanged", SIZE_MAX, 0, false, true, true },
+		{ "bad ICMPv6 checksum", 42, 1, true, false, false },
+		{ "source changed (pseudo-header)", 23, 2, true, false, false },
+		{ "data changed", 48, 1, true, false, false },
+		{ "data changed, checksum fixed", 48, 1, true, true, true },
+	};
+	uint8_t in[128], out[256];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(t4) / sizeof(t4[0]); i++) {
+		memcpy(in, echo4, sizeof(echo4));
+		fix4(in, sizeof(echo4));
+		apply(in, &t4[i]);
+		if (t4[i].fix)
+			fix4(in, sizeof(echo4));
+		n = pkt_answer(in, sizeof(echo4), false, mac, out, sizeof(out));
+		ok(!!n == t4[i].answered, "ICMP echo, %s: %s", t4[i].name, t4[i].answered ? "answered" : "no answer");
+	}
+	for (size_t i = 0; i < sizeof(t6) / sizeof(t6[0]); i++) {
+		n = mk6(in, "2001:db8::1", "2001:db8::2", 58, B("\x80\x00\x00\x00\x00\x07\x00\x03ping"));
+		fix6(in);
+		apply(in, &t6[i]);
+		if (t6[i].fix)
+			fix6(in);
+		n = pkt_answer(in, n, false, mac, out, sizeof(out));
+		ok(!!n == t6[i].answered, "ICMPv6 echo, %s: %s", t6[i].name, t6[i].answered ? "answered" : "no answer");
+	}
+}
+
+/* Which solicitations are answered: the cheap checks of RFC 4861 7.1.1, no
+ * multicast source or target. */
+static void test_nd_checks(void)
+{
+	static const struct patch t[] = {
+		{ "with a source link-layer address option", SIZE_MAX, 0, false, true, true },
+		{ "without options (ICMP length 24)", 19, 24, false, true, true },
+		{ "ICMP length 20", 19, 20, false, true, false },
+		{ "code 1", 55, 1, false, true, false },
+		{ "hop limit 64", 21, 64, false, true, false },
+		{ "bad checksum", 56, 1, true, false, false },
+		{ "option length 0", 79, 0, false, true, false },
+		{ "option running past the end", 79, 2, false, true, false },
+		{ "multicast target", 62, 0xff, false, true, false },
+		{ "multicast source", 22, 0xff, false, true, false },
+	};
+	uint8_t ns[14 + 40 + 32], out[256];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memcpy(ns, peer, 6);
+		memcpy(ns + 6, peer, 6);
+		ns[12] = 0x86; ns[13] = 0xdd;
+		mk6(ns + 14, "2001:db8::1", "ff02::1:ff00:2", 58,
+		    B("\x87\x00\x00\x00\x00\x00\x00\x00\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02"
+		      "\x01\x01\x02\x00\x5e\x10\x00\x02"));
+		ns[21] = 255;
+		apply(ns, &t[i]);
+		if (t[i].fix)
+			fix6(ns + 14);
+		ok(!!pkt_answer(ns, sizeof(ns), true, mac, out, sizeof(out)) == t[i].answered,
+		   "neighbour solicitation %s: %s", t[i].name, t[i].answered ? "answered" : "no answer");
+	}
+}
+
 static void test_arp_sha(void)
 {
 	static const uint8_t sha[6] = { 0x02, 0, 0x5e, 0x10, 0, 9 };
@@ -433,6 +614,10 @@ int main(void)
 	test_decode_ipv6();
 	test_ext_bound();
 	test_decode_ipv4();
+	test_answer_options();
+	test_answer_addresses();
+	test_checksums();
+	test_nd_checks();
 	test_arp_sha();
 	return tap_done();
 }
