@@ -17,6 +17,10 @@
 #define IP_TCP 6
 #define IP_UDP 17
 #define IP_ICMPV6 58
+#define IP6_HOPOPTS 0
+#define IP6_ROUTING 43
+#define IP6_FRAGMENT 44
+#define IP6_DSTOPTS 60
 #define ICMP_ECHOREPLY 0
 #define ICMP_ECHO 8
 #define ICMP6_ECHO 128
@@ -104,6 +108,7 @@ static void decode_l4(const uint8_t *p, size_t len, uint8_t proto, struct pkt *k
 static void decode_ipv4(const uint8_t *p, size_t len, struct pkt *k)
 {
 	size_t ihl, tot;
+	uint16_t frag;
 
 	k->l3 = L3_IPV4;
 	if (len < 20 || (p[0] >> 4) != 4 || (ihl = (size_t)(p[0] & 0xf) * 4) < 20 || ihl > len) {
@@ -111,24 +116,40 @@ static void decode_ipv4(const uint8_t *p, size_t len, struct pkt *k)
 		return;
 	}
 	tot = get16(p + 2);
-	if (tot > len || tot < ihl) {
-		k->truncated = tot > len;
+	if (tot < ihl) {
+		k->malformed = true;
+		tot = len;
+	} else if (tot > len) {
+		k->truncated = true;
 		tot = len;
 	}
 	k->ttl = p[8];
 	k->proto = p[9];
 	set_addr(&k->src, AF_INET, p + 12);
 	set_addr(&k->dst, AF_INET, p + 16);
+	frag = get16(p + 6);
+	if (frag & 0x3fff) {            /* MF or an offset */
+		k->frag = true;
+		k->frag_id = get16(p + 4);
+		k->frag_off = (uint16_t)((frag & 0x1fff) * 8);
+		k->frag_more = frag & 0x2000;
+	}
 	/* Only the first fragment carries the transport header. */
-	if (get16(p + 6) & 0x1fff)
+	if (k->frag_off)
 		k->l4 = L4_OTHER;
 	else
 		decode_l4(p + ihl, tot - ihl, p[9], k);
 }
 
+static bool ipv6_ext(uint8_t nh)
+{
+	return nh == IP6_HOPOPTS || nh == IP6_ROUTING || nh == IP6_FRAGMENT || nh == IP6_DSTOPTS;
+}
+
 static void decode_ipv6(const uint8_t *p, size_t len, struct pkt *k)
 {
-	size_t plen;
+	size_t plen, off, hlen;
+	uint8_t nh;
 
 	k->l3 = L3_IPV6;
 	if (len < 40 || (p[0] >> 4) != 6) {
@@ -140,11 +161,41 @@ static void decode_ipv6(const uint8_t *p, size_t len, struct pkt *k)
 		k->truncated = true;
 		plen = len - 40;
 	}
-	k->proto = p[6];
 	k->ttl = p[7];
 	set_addr(&k->src, AF_INET6, p + 8);
 	set_addr(&k->dst, AF_INET6, p + 24);
-	decode_l4(p + 40, plen, p[6], k);
+	/* Walk the extension headers, a bounded number of them, within plen. */
+	p += 40;
+	nh = k->proto = p[-34];
+	off = 0;
+	for (int i = 0; ipv6_ext(nh); i++) {
+		if (i == PKT_MAX_EXT) {
+			k->l4 = L4_OTHER;
+			return;
+		}
+		if (plen - off < 8) {
+			k->truncated = true;
+			return;
+		}
+		hlen = nh == IP6_FRAGMENT ? 8 : ((size_t)p[off + 1] + 1) * 8;
+		if (hlen > plen - off) {
+			k->truncated = true;
+			return;
+		}
+		if (nh == IP6_FRAGMENT) {
+			k->frag = true;
+			k->frag_off = get16(p + off + 2) & 0xfff8;
+			k->frag_more = p[off + 3] & 1;
+			k->frag_id = get32(p + off + 4);
+		}
+		k->proto = nh = p[off];
+		off += hlen;
+		if (k->frag_off) {
+			k->l4 = L4_OTHER;
+			return;
+		}
+	}
+	decode_l4(p + off, plen - off, nh, k);
 }
 
 static void decode_arp(const uint8_t *p, size_t len, struct pkt *k)
@@ -155,6 +206,7 @@ static void decode_arp(const uint8_t *p, size_t len, struct pkt *k)
 		return;
 	}
 	k->arp_op = get16(p + 6);
+	memcpy(k->arp_sha, p + 8, 6);
 	set_addr(&k->src, AF_INET, p + 14);
 	set_addr(&k->dst, AF_INET, p + 24);
 }
@@ -293,7 +345,7 @@ void pkt_format(const struct pkt *k, char *buf, size_t len)
 		if (k->arp_op == 1)
 			app(buf, len, &n, "ARP who-has %s tell %s", d, s);
 		else if (k->arp_op == 2)
-			app(buf, len, &n, "ARP reply %s is-at %s", s, (format_mac(k->src_mac, m1), m1));
+			app(buf, len, &n, "ARP reply %s is-at %s", s, (format_mac(k->arp_sha, m1), m1));
 		else
 			app(buf, len, &n, "ARP op %u", k->arp_op);
 		return;
@@ -341,11 +393,21 @@ void pkt_format(const struct pkt *k, char *buf, size_t len)
 		app(buf, len, &n, "UDP %u > %u", k->sport, k->dport);
 		break;
 	default:
-		if (k->l3 == L3_IPV6 && k->proto == 0)
+		if (k->l3 == L3_IPV6 && k->proto == IP6_HOPOPTS)
 			app(buf, len, &n, "hop-by-hop options");
+		else if (k->l3 == L3_IPV6 && k->proto == IP6_ROUTING)
+			app(buf, len, &n, "routing header");
+		else if (k->l3 == L3_IPV6 && k->proto == IP6_FRAGMENT)
+			app(buf, len, &n, "fragment header");
+		else if (k->l3 == L3_IPV6 && k->proto == IP6_DSTOPTS)
+			app(buf, len, &n, "destination options");
 		else
 			app(buf, len, &n, "protocol %u", k->proto);
 	}
+	if (k->frag)
+		app(buf, len, &n, " (frag id %u off %u%s)", k->frag_id, k->frag_off, k->frag_more ? "+" : "");
+	if (k->malformed)
+		app(buf, len, &n, " (malformed)");
 	if (k->truncated)
 		app(buf, len, &n, " (truncated)");
 }
@@ -366,53 +428,98 @@ uint16_t pkt_csum_fold(uint32_t sum)
 	return (uint16_t)sum;
 }
 
-static void icmp6_csum(uint8_t *ip6, size_t plen)
+/* The ICMPv6 sum over the pseudo-header and plen bytes after the fixed
+ * header, folded: 0xffff when the checksum in it is right. */
+static uint16_t icmp6_sum(const uint8_t *ip6, size_t plen)
 {
-	uint8_t *icmp = ip6 + 40;
-	uint32_t sum = 0;
+	uint32_t sum = pkt_csum_add(0, ip6 + 8, 32);    /* source and destination */
 
-	put16(icmp + 2, 0);
-	sum = pkt_csum_add(sum, ip6 + 8, 32);           /* source and destination */
 	sum += (uint32_t)(plen >> 16) + (uint32_t)(plen & 0xffff);
 	sum += IP_ICMPV6;
-	sum = pkt_csum_add(sum, icmp, plen);
-	put16(icmp + 2, (uint16_t)~pkt_csum_fold(sum));
+	return pkt_csum_fold(pkt_csum_add(sum, ip6 + 40, plen));
 }
 
-/* An echo reply to the IP packet at in; 0 if it is no echo request. */
-static size_t answer_ip(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+static void icmp6_csum(uint8_t *ip6, size_t plen)
 {
-	if (len >= 20 && (in[0] >> 4) == 4) {
-		size_t ihl = (size_t)(in[0] & 0xf) * 4, tot = get16(in + 2);
+	put16(ip6 + 42, 0);
+	put16(ip6 + 42, (uint16_t)~icmp6_sum(ip6, plen));
+}
 
-		if (ihl < 20 || tot < ihl + 8 || tot > len || tot > cap || in[9] != IP_ICMP ||
-		    (get16(in + 6) & 0x3fff) || in[ihl] != ICMP_ECHO)
-			return 0;
-		memcpy(out, in, tot);
-		memcpy(out + 12, in + 16, 4);
-		memcpy(out + 16, in + 12, 4);
-		out[8] = 64;
-		put16(out + 10, 0);
-		put16(out + 10, (uint16_t)~pkt_csum_fold(pkt_csum_add(0, out, ihl)));
-		out[ihl] = ICMP_ECHOREPLY;
-		put16(out + ihl + 2, 0);
-		put16(out + ihl + 2, (uint16_t)~pkt_csum_fold(pkt_csum_add(0, out + ihl, tot - ihl)));
-		return tot;
-	}
-	if (len >= 48 && (in[0] >> 4) == 6) {
-		size_t plen = get16(in + 4), tot = 40 + plen;
+static bool csum_ok(const uint8_t *p, size_t len)
+{
+	return pkt_csum_fold(pkt_csum_add(0, p, len)) == 0xffff;
+}
 
-		if (plen < 8 || tot > len || tot > cap || in[6] != IP_ICMPV6 || in[40] != ICMP6_ECHO)
-			return 0;
-		memcpy(out, in, tot);
-		memcpy(out + 8, in + 24, 16);
-		memcpy(out + 24, in + 8, 16);
-		out[7] = 64;
-		out[40] = ICMP6_ECHOREPLY;
-		icmp6_csum(out, plen);
-		return tot;
-	}
-	return 0;
+/* 0.0.0.0/8, multicast 224.0.0.0/4 or the limited broadcast: no address
+ * to answer to or from. */
+static bool ipv4_special(const uint8_t *a)
+{
+	return a[0] == 0 || (a[0] & 0xf0) == 0xe0 || !memcmp(a, "\xff\xff\xff\xff", 4);
+}
+
+static bool ipv6_unspecified(const uint8_t *a)
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(a, zero, 16);
+}
+
+/* An ICMP echo reply, without the request's IP options. */
+static size_t answer_ip4(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+{
+	size_t ihl, tot, n;
+
+	if (len < 20 || (in[0] >> 4) != 4)
+		return 0;
+	ihl = (size_t)(in[0] & 0xf) * 4;
+	tot = get16(in + 2);
+	if (ihl < 20 || tot < ihl + 8 || tot > len || in[9] != IP_ICMP ||
+	    (get16(in + 6) & 0x3fff) || in[ihl] != ICMP_ECHO || in[ihl + 1] != 0)
+		return 0;
+	if (ipv4_special(in + 12) || ipv4_special(in + 16))
+		return 0;
+	if (!csum_ok(in, ihl) || !csum_ok(in + ihl, tot - ihl))
+		return 0;
+	n = 20 + tot - ihl;
+	if (n > cap)
+		return 0;
+	memcpy(out, in, 20);
+	memcpy(out + 20, in + ihl, tot - ihl);
+	out[0] = 0x45;
+	put16(out + 2, (uint16_t)n);
+	memcpy(out + 12, in + 16, 4);
+	memcpy(out + 16, in + 12, 4);
+	out[8] = 64;
+	put16(out + 10, 0);
+	put16(out + 10, (uint16_t)~pkt_csum_fold(pkt_csum_add(0, out, 20)));
+	out[20] = ICMP_ECHOREPLY;
+	put16(out + 22, 0);
+	put16(out + 22, (uint16_t)~pkt_csum_fold(pkt_csum_add(0, out + 20, n - 20)));
+	return n;
+}
+
+/* An ICMPv6 echo reply; requests with extension headers get none. */
+static size_t answer_ip6(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+{
+	size_t plen, tot;
+
+	if (len < 48 || (in[0] >> 4) != 6)
+		return 0;
+	plen = get16(in + 4);
+	tot = 40 + plen;
+	if (plen < 8 || tot > len || tot > cap || in[6] != IP_ICMPV6 || in[40] != ICMP6_ECHO || in[41] != 0)
+		return 0;
+	if (ipv6_unspecified(in + 8) || in[8] == 0xff || in[24] == 0xff)
+		return 0;
+	if (icmp6_sum(in, plen) != 0xffff)
+		return 0;
+	memcpy(out, in, tot);
+	memcpy(out + 8, in + 24, 16);
+	memcpy(out + 24, in + 8, 16);
+	out[7] = 64;
+	out[40] = ICMP6_ECHOREPLY;
+	icmp6_csum(out, plen);
+	return tot;
 }
 
 static size_t answer_arp(const uint8_t *in, size_t len, const uint8_t mac[6], uint8_t *out, size_t cap)
@@ -424,8 +531,9 @@ static size_t answer_arp(const uint8_t *in, size_t len, const uint8_t mac[6], ui
 	    a[4] != 6 || a[5] != 4 || get16(a + 6) != 1)
 		return 0;
 	/* Probes (sender 0.0.0.0) and announcements (sender = target) are
-	 * duplicate address checks: answering them would report a conflict. */
-	if (!memcmp(a + 14, "\0\0\0\0", 4) || !memcmp(a + 14, a + 24, 4))
+	 * duplicate address checks: answering them would report a conflict.
+	 * Nobody owns a multicast or broadcast address either. */
+	if (ipv4_special(a + 14) || ipv4_special(a + 24) || !memcmp(a + 14, a + 24, 4))
 		return 0;
 	memcpy(out, in + 6, 6);
 	memcpy(out + 6, mac, 6);
@@ -439,11 +547,27 @@ static size_t answer_arp(const uint8_t *in, size_t len, const uint8_t mac[6], ui
 	return ETH_HLEN_ + 28;
 }
 
+/* The options after the 24 bytes of a solicitation: each at least 8 bytes
+ * long and all within n bytes (RFC 4861 4.6, 7.1.1). */
+static bool nd_options_ok(const uint8_t *icmp, size_t n)
+{
+	size_t off = 24, olen;
+
+	while (off < n) {
+		if (n - off < 2 || !icmp[off + 1])
+			return false;
+		olen = (size_t)icmp[off + 1] * 8;
+		if (olen > n - off)
+			return false;
+		off += olen;
+	}
+	return true;
+}
+
 static size_t answer_ns(const uint8_t *in, size_t len, const uint8_t mac[6], uint8_t *out, size_t cap)
 {
 	const uint8_t *ip6 = in + ETH_HLEN_, *icmp = ip6 + 40;
 	uint8_t *r6 = out + ETH_HLEN_, *na = r6 + 40;
-	static const uint8_t unspecified[16];
 	size_t plen;
 
 	if (len < ETH_HLEN_ + 40 + 24 || cap < ETH_HLEN_ + 40 + 32 || (ip6[0] >> 4) != 6 ||
@@ -453,7 +577,11 @@ static size_t answer_ns(const uint8_t *in, size_t len, const uint8_t mac[6], uin
 	if (plen < 24 || 40 + plen > len - ETH_HLEN_)
 		return 0;
 	/* From :: it is duplicate address detection: stay silent. */
-	if (!memcmp(ip6 + 8, unspecified, 16))
+	if (ipv6_unspecified(ip6 + 8) || ip6[8] == 0xff)
+		return 0;
+	if (icmp[8] == 0xff || ipv6_unspecified(icmp + 8))
+		return 0;
+	if (icmp6_sum(ip6, plen) != 0xffff || !nd_options_ok(icmp, plen))
 		return 0;
 	memcpy(out, in + 6, 6);
 	memcpy(out + 6, mac, 6);
@@ -480,8 +608,11 @@ size_t pkt_answer(const uint8_t *in, size_t len, bool ether, const uint8_t mac[6
 {
 	size_t n;
 
-	if (!ether)
-		return answer_ip(in, len, out, cap);
+	if (!ether) {
+		if (len >= 1 && (in[0] >> 4) == 6)
+			return answer_ip6(in, len, out, cap);
+		return answer_ip4(in, len, out, cap);
+	}
 	if (len < ETH_HLEN_ || cap < ETH_HLEN_)
 		return 0;
 	switch (get16(in + 12)) {
@@ -490,17 +621,20 @@ size_t pkt_answer(const uint8_t *in, size_t len, bool ether, const uint8_t mac[6
 	case ETH_IPV6:
 		if ((n = answer_ns(in, len, mac, out, cap)))
 			return n;
-		/* fall through */
+		n = answer_ip6(in + ETH_HLEN_, len - ETH_HLEN_, out + ETH_HLEN_, cap - ETH_HLEN_);
+		break;
 	case ETH_IP:
-		n = answer_ip(in + ETH_HLEN_, len - ETH_HLEN_, out + ETH_HLEN_, cap - ETH_HLEN_);
-		if (!n)
-			return 0;
-		memcpy(out, in + 6, 6);
-		memcpy(out + 6, mac, 6);
-		memcpy(out + 12, in + 12, 2);
-		return ETH_HLEN_ + n;
+		n = answer_ip4(in + ETH_HLEN_, len - ETH_HLEN_, out + ETH_HLEN_, cap - ETH_HLEN_);
+		break;
+	default:
+		return 0;
 	}
-	return 0;
+	if (!n)
+		return 0;
+	memcpy(out, in + 6, 6);
+	memcpy(out + 6, mac, 6);
+	memcpy(out + 12, in + 12, 2);
+	return ETH_HLEN_ + n;
 }
 
 size_t pkt_hexdump(const uint8_t *p, size_t n, char *buf, size_t len)
