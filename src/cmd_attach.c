@@ -152,8 +152,15 @@ static void json_fields(struct out *o, const struct pkt *k)
 		out_str(o, "tcp_flags", NULL, f);
 		out_uint(o, "tcp_seq", NULL, k->tcp_seq);
 	}
+	if (k->frag) {
+		out_uint(o, "frag_id", NULL, k->frag_id);
+		out_uint(o, "frag_offset", NULL, k->frag_off);
+		out_bool(o, "frag_more", NULL, k->frag_more);
+	}
 	if (k->truncated)
 		out_bool(o, "truncated", NULL, true);
+	if (k->malformed)
+		out_bool(o, "malformed", NULL, true);
 }
 
 /* One packet line (or JSON object), a hex dump, a pcap record. */

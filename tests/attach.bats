@@ -187,13 +187,22 @@ except OSError:
 	grep -q 'in .* IPv4 192.0.2.1 > 192.0.2.2: TCP 40001 > 80 \[S\] seq [0-9]*$' "$BATS_TEST_TMPDIR/attach.out"
 }
 
-@test "--echo leaves broadcast pings unanswered" {
-	t add tun0 --addr 192.0.2.1/24 >/dev/null
+@test "--echo leaves broadcast, multicast and fragmented pings unanswered; fragments are shown" {
+	t add tun0 --addr 192.0.2.1/24 --addr 2001:db8::1/64 >/dev/null
 	start_attach tun0 --echo
 	run in_ns ping -b -c 1 -W 1 192.0.2.255
 	[[ "$output" == *"1 packets transmitted, 0 received"* ]]
+	run in_ns ping -c 1 -W 1 -I tun0 224.0.0.1
+	[[ "$output" == *"1 packets transmitted, 0 received"* ]]
+	run in_ns ping -6 -c 1 -W 1 ff02::1%tun0
+	[[ "$output" == *"1 packets transmitted, 0 received"* ]]
+	run in_ns ping -c 1 -W 1 -s 3000 192.0.2.3
+	[[ "$output" == *"1 packets transmitted, 0 received"* ]]
 	stop_attach
 	grep -q 'in .* IPv4 192.0.2.1 > 192.0.2.255: ICMP echo request' "$BATS_TEST_TMPDIR/attach.out"
+	grep -q 'in .* IPv4 192.0.2.1 > 224.0.0.1: ICMP echo request' "$BATS_TEST_TMPDIR/attach.out"
+	grep -q 'in .* > ff02::1: ICMPv6 echo request' "$BATS_TEST_TMPDIR/attach.out"
+	grep -q 'in .* IPv4 192.0.2.1 > 192.0.2.3: .*(frag id [0-9]* off 1480+)' "$BATS_TEST_TMPDIR/attach.out"
 	! grep -q ' out ' "$BATS_TEST_TMPDIR/attach.out"
 }
 
