@@ -19,6 +19,14 @@ static void seterr(char *err, size_t len, const char *fmt, const char *val)
 		snprintf(err, len, fmt, val);
 }
 
+/* The kernel's isspace (lib/ctype.c, a Latin-1 table), which dev_valid_name
+ * uses: libc's isspace in the C locale misses 0xA0 (no-break space). */
+static bool kernel_isspace(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' ||
+	       c == 0xa0;
+}
+
 bool parse_ifname(const char *s, bool allow_template, char *err, size_t errlen)
 {
 	size_t len = strlen(s);
@@ -37,7 +45,7 @@ bool parse_ifname(const char *s, bool allow_template, char *err, size_t errlen)
 		return false;
 	}
 	for (const char *p = s; *p; p++) {
-		if (*p == '/' || *p == ':' || isspace((unsigned char)*p)) {
+		if (*p == '/' || *p == ':' || kernel_isspace((unsigned char)*p)) {
 			seterr(err, errlen, "interface name \"%s\" must not contain '/', ':' or blanks", s);
 			return false;
 		}

@@ -2,7 +2,8 @@
 # A table of bad command lines. For each: the exit status (2 for bad input, 1
 # where the kernel decides), exactly one line on stderr starting "tunctl: "
 # that names the bad value, nothing on stdout, and nothing created or changed
-# in the namespace (links, addresses, routes compared before and after).
+# in the namespace: links, addresses, routes and the TUN/TAP devices' sysfs
+# attributes are compared before and after each case.
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -14,10 +15,22 @@ setup() {
 }
 teardown() { ns_teardown; }
 
+# One snapshot of everything a command could change, taken after each case.
 state() {
-	ip -n "$NS" -d -j link show | jq -c '[.[] | del(.stats64)]'
-	ip -n "$NS" -j addr show | jq -c '[.[] | {ifname, a: [.addr_info[] | {local, prefixlen}]}]'
-	ip -n "$NS" -j route show table all | jq -c 'sort_by(.dst)'
+	{ ip -n "$NS" -d -j link show; ip -n "$NS" -j addr show; ip -n "$NS" -j route show table all; } |
+		jq -cs '.[0] |= map(del(.stats64)) | .[2] |= sort_by(.dst) | .[]'
+	in_ns sh -c 'cd /sys/class/net && for f in */tun_flags; do
+		[ -e "$f" ] || continue
+		d=${f%/*}
+		grep -H . "$d/tun_flags" "$d/owner" "$d/group" "$d/mtu" "$d/tx_queue_len" "$d/address" "$d/flags" "$d/ifindex"
+	done'
+}
+
+# Fails, showing the difference, if the namespace is not as it was in $before.
+unchanged() {
+	local after
+	after=$(state)
+	[ "$before" = "$after" ] || { echo "changed by: $1"; diff <(echo "$before") <(echo "$after"); return 1; }
 }
 
 # status <TAB> the value stderr must name <TAB> the arguments, '|' between them
@@ -27,6 +40,8 @@ CASES=$(cat <<'T'
 2	a:b	add|a:b
 2	a b	add|a b
 2	..	add|..
+2	aNBSPb	add|aNBSPb
+2	aVTb	add|aVTb
 2	empty	add|
 2	x%s	add|x%s
 2	tan	add|tun1|--mode|tan
@@ -80,16 +95,18 @@ T
 	before=$(state)
 	n=0
 	while IFS=$'\t' read -r want needle args; do
+		# Bytes a heredoc cannot hold plainly: the kernel's extra blanks.
+		args=${args//NBSP/$'\xa0'} needle=${needle//NBSP/$'\xa0'}
+		args=${args//VT/$'\v'} needle=${needle//VT/$'\v'}
 		IFS='|' read -r -a argv <<<"$args"
 		[ "$args" = "add|" ] && argv=(add "")
 		[ "$needle" = empty ] && needle="empty"
 		run --separate-stderr t "${argv[@]}"
 		assert_error "$want" "$needle" || { echo "case: $args"; return 1; }
+		unchanged "$args" || return 1
 		n=$((n + 1))
 	done <<<"$CASES"
 	[ "$n" -ge 40 ]
-	after=$(state)
-	[ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after"); return 1; }
 	[ "$(tun_devices | sort | tr '\n' ' ')" = "tap0 tun0 " ]
 }
 
@@ -103,6 +120,6 @@ T
 		printf "$content" >"$BATS_TEST_TMPDIR/b$nfile"
 		run --separate-stderr t -b "$BATS_TEST_TMPDIR/b$nfile"
 		assert_error 2 "/b$nfile:" || { echo "batch: $content"; return 1; }
+		unchanged "batch: $content" || return 1
 	done
-	[ "$before" = "$(state)" ]
 }

@@ -3,48 +3,124 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-setup() { ns_setup; }
-teardown() { ns_teardown; }
+setup() {
+	ns_setup
+	dir=$BATS_TEST_TMPDIR
+	PIDS=()
+	# The start barrier: every racer waits for a shared lock on $gate while
+	# the test holds it exclusively, so they are released together.
+	gate=$dir/gate
+	exec 8>"$gate"
+	flock -x 8
+}
+teardown() {
+	exec 8>&- 2>/dev/null
+	ns_teardown
+}
+
+# racer K CMD...: runs CMD in the background once the gate opens; its output
+# goes to out.K / err.K, its exit status becomes the job's.
+racer() {
+	local k=$1
+	shift
+	(
+		exec 8>&-
+		: >"$dir/ready.$k"
+		flock -s "$gate" true
+		exec "$@" >"$dir/out.$k" 2>"$dir/err.$k"
+	) &
+	PIDS[k]=$!
+}
+
+# Opens the gate once all N racers are at it (or a few seconds have passed).
+release() {
+	for _ in $(seq 200); do
+		[ "$(find "$dir" -name 'ready.*' | wc -l)" -ge "$1" ] && break
+		sleep 0.02
+	done
+	flock -u 8
+}
+
+# Waits for every racer and records each exit status in rc.K: a failing
+# racer is seen, not swallowed by a bare wait.
+reap() {
+	local k rc
+	for k in "${!PIDS[@]}"; do
+		if wait "${PIDS[k]}"; then rc=0; else rc=$?; fi
+		echo "$rc" >"$dir/rc.$k"
+	done
+}
 
 @test "50 adds of the same name at once: exactly one wins, the others say it exists" {
-	dir=$BATS_TEST_TMPDIR
+	# Each racer asks for its own mtu and address, so the survivor shows
+	# whose settings it has.
 	for k in $(seq 1 50); do
-		# bats runs tests under set -e, which the subshell inherits.
-		(rc=0; ip netns exec "$NS" "$TUNCTL" add race0 --addr 192.0.2.1/24 >"$dir/out.$k" 2>"$dir/err.$k" || rc=$?
-		 echo $rc >"$dir/rc.$k") &
+		racer "$k" ip netns exec "$NS" "$TUNCTL" add race0 --mtu $((1300 + k)) --addr "192.0.2.$k/24"
 	done
-	wait
-	[ "$(cat "$dir"/rc.* | grep -c '^0$')" -eq 1 ]
-	[ "$(cat "$dir"/rc.* | grep -c '^1$')" -eq 49 ]
+	release 50
+	reap
+	winners=$(grep -l '^0$' "$dir"/rc.* | sed 's/.*rc\.//')
+	[ "$(echo "$winners" | wc -w)" -eq 1 ] || { grep . "$dir"/rc.*; return 1; }
+	w=$winners
+	[ "$(cat "$dir/out.$w")" = race0 ]
+	[ ! -s "$dir/err.$w" ]
 	for k in $(seq 1 50); do
-		if [ "$(cat "$dir/rc.$k")" = 1 ]; then
-			[ "$(cat "$dir/err.$k")" = "tunctl: device race0 already exists" ]
-			[ ! -s "$dir/out.$k" ]
-		else
-			[ "$(cat "$dir/out.$k")" = race0 ]
-		fi
+		[ "$k" = "$w" ] && continue
+		[ "$(cat "$dir/rc.$k")" = 1 ] || { echo "racer $k: exit $(cat "$dir/rc.$k")"; return 1; }
+		[ "$(cat "$dir/err.$k")" = "tunctl: device race0 already exists" ] || { echo "racer $k: $(cat "$dir/err.$k")"; return 1; }
+		[ ! -s "$dir/out.$k" ]
 	done
+	# The winner's device, with the winner's settings and nothing of a loser's.
 	[ "$(tun_devices)" = race0 ]
-	link_json race0 | jq -e '.[0].linkinfo.info_data.persist'
-	[ "$(addr_json dev race0 | jq '[.[0].addr_info[] | select(.family == "inet")] | length')" -eq 1 ]
+	[ "$(link_json | jq -c '[.[].ifname]')" = '["lo","race0"]' ]
+	[ "$(sysfs race0 mtu)" -eq $((1300 + w)) ]
+	link_json race0 | jq -e ".[0].mtu == $((1300 + w)) and .[0].linkinfo.info_data.persist"
+	[ "$(addr_json | jq -c '[.[].addr_info[] | select(.family == "inet") | "\(.local)/\(.prefixlen)"]')" = "[\"192.0.2.$w/24\"]" ]
+	[ "$(route_json | jq -c '[.[] | "\(.dst) \(.dev)"]')" = '["192.0.2.0/24 race0"]' ]
 }
 
 @test "200 adds of distinct names at once all succeed" {
-	seq 0 199 | xargs -P 50 -I{} ip netns exec "$NS" "$TUNCTL" add "p{}" --addr "198.18.0.{}/32" >/dev/null
+	for k in $(seq 0 199); do
+		racer "$k" ip netns exec "$NS" "$TUNCTL" add "p$k" --addr "198.18.0.$k/32"
+	done
+	release 200
+	reap
+	for k in $(seq 0 199); do
+		[ "$(cat "$dir/rc.$k")" = 0 ] || { echo "p$k: exit $(cat "$dir/rc.$k"): $(cat "$dir/err.$k")"; return 1; }
+		[ "$(cat "$dir/out.$k")" = "p$k" ]
+		[ ! -s "$dir/err.$k" ]
+	done
 	[ "$(tun_devices | wc -l)" -eq 200 ]
 	[ "$(ip -n "$NS" -j link show type tun | jq length)" -eq 200 ]
-	[ "$(addr_json | jq '[.[].addr_info[] | select(.family == "inet" and (.local | startswith("198.18.0.")))] | length')" -eq 200 ]
+	# Each device has exactly its own address.
+	addr_json | jq -e '[.[] | select(.ifname | startswith("p")) | .ifname[1:] as $k |
+		.addr_info | map(select(.family == "inet")) | length == 1 and .[0].local == "198.18.0.\($k)"] |
+		length == 200 and all' >/dev/null
 	link_json | jq -e '[.[] | select(.linkinfo.info_kind == "tun") | .linkinfo.info_data.persist] | all'
 }
 
 @test "adds and a del --all racing leave only whole devices" {
-	seq 0 59 | xargs -P 20 -I{} ip netns exec "$NS" "$TUNCTL" add "r{}" --addr "198.18.1.{}/32" >/dev/null 2>&1 &
-	sleep 0.05
-	ip netns exec "$NS" "$TUNCTL" del --all --force >/dev/null 2>&1 || true
-	wait
-	# Every device left is persistent and has its address: none half-made.
+	for k in $(seq 0 59); do
+		racer "$k" ip netns exec "$NS" "$TUNCTL" add "r$k" --addr "198.18.1.$k/32"
+	done
+	racer 60 ip netns exec "$NS" "$TUNCTL" del --all --force
+	release 61
+	reap
+	# Either outcome is fine for any one of them, but only as a clean
+	# success or a clean failure: exit 0, or exit 1 with one line.
+	for k in $(seq 0 60); do
+		rc=$(cat "$dir/rc.$k")
+		case $rc in
+		0) [ ! -s "$dir/err.$k" ] ;;
+		1) [ "$(wc -l <"$dir/err.$k")" -eq 1 ] && grep -q '^tunctl: ' "$dir/err.$k" ;;
+		*) echo "racer $k: exit $rc: $(cat "$dir/err.$k")"; return 1 ;;
+		esac
+	done
+	# Every device left is persistent, has its address, and belongs to an
+	# add that succeeded: a failed add leaves nothing behind.
 	for d in $(tun_devices); do
+		[ "$(cat "$dir/rc.${d#r}")" = 0 ] || { echo "$d left by a failed add"; return 1; }
 		link_json "$d" | jq -e '.[0].linkinfo.info_data.persist' >/dev/null
-		[ "$(addr_json dev "$d" | jq '[.[0].addr_info[] | select(.family == "inet")] | length')" -eq 1 ]
+		[ "$(addr_json dev "$d" | jq -c '[.[0].addr_info[] | select(.family == "inet") | .local]')" = "[\"198.18.1.${d#r}\"]" ]
 	done
 }

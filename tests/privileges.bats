@@ -1,30 +1,136 @@
 #!/usr/bin/env bats
 # Without CAP_NET_ADMIN changing commands fail with the hint, reading ones
-# work; owner and group decide who may attach.
+# work; owner and group decide who may attach, and the owner may change
+# owner, group and persistence (the kernel's rule for those ioctls).
 bats_require_minimum_version 1.5.0
 load helpers
 
 setup() {
 	ns_setup
 	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	NS2=$NS-b
 }
-teardown() { ns_teardown; }
+teardown() {
+	ip netns del "$NS2" 2>/dev/null || true
+	ns_teardown
+}
 
 # tunctl in the namespace without CAP_NET_ADMIN (still uid 0).
 nocap() { in_ns setpriv --inh-caps=-net_admin --bounding-set=-net_admin "$TUNCTL" "$@"; }
 
-@test "every changing command fails with exit 1 and the CAP_NET_ADMIN hint" {
-	t add tun0 --addr 192.0.2.1/24 >/dev/null
-	settle
-	before=$(link_json | jq -c '[.[] | del(.stats64)]')
-	for args in "add tun1" "del tun0" "set tun0 --mtu 1400" "set tun0 --down" "addr add tun0 198.51.100.1/24" \
-		"addr del tun0 192.0.2.1/24" "addr flush tun0" "route add tun0 198.51.100.0/24" "del --all"; do
-		run --separate-stderr nocap $args
-		assert_error 1 CAP_NET_ADMIN || { echo "command: $args"; return 1; }
-		[[ "$stderr" == *"setcap cap_net_admin+ep"* ]]
+# tunctl in the namespace as user $1 (uid and gid), which has no capabilities.
+# /dev/net/tun may be mode 0600 here: a 0666 node is bind-mounted over it in
+# a private mount namespace, as on distributions that ship it world-accessible.
+as_user() {
+	local id=$1 node=$BATS_TEST_TMPDIR/tun
+	shift
+	[ -e "$node" ] || { mknod "$node" c 10 200 && chmod 666 "$node"; } || skip "cannot make a device node here"
+	unshare -m sh -c 'mount --bind "$1" /dev/net/tun && shift && exec "$@"' _ "$node" \
+		ip netns exec "$NS" setpriv --reuid="$id" --regid="$id" --clear-groups "$TUNCTL" "$@"
+}
+
+# Everything a command could change, in both namespaces: links, addresses,
+# routes, and the TUN/TAP devices' sysfs attributes.
+state() {
+	local ns
+	for ns in "$NS" "$NS2"; do
+		[ -e "/run/netns/$ns" ] || continue
+		{ ip -n "$ns" -d -j link show; ip -n "$ns" -j addr show; ip -n "$ns" -j route show table all; } |
+			jq -cs '.[0] |= map(del(.stats64)) | .[2] |= sort_by(.dst) | .[]'
+		ip netns exec "$ns" sh -c 'cd /sys/class/net && for f in */tun_flags; do
+			[ -e "$f" ] || continue
+			d=${f%/*}
+			grep -H . "$d/tun_flags" "$d/owner" "$d/group" "$d/mtu" "$d/tx_queue_len" "$d/address" "$d/flags"
+		done'
 	done
-	[ "$(link_json | jq -c '[.[] | del(.stats64)]')" = "$before" ]
-	addr_json dev tun0 | jq -e '.[0].addr_info[] | select(.local == "192.0.2.1")'
+}
+
+# fails_with_hint "ARGS" RUNNER: runs tunctl ARGS (split on blanks) through
+# RUNNER (nocap, or "as_user UID") and checks that it exits 1 with the
+# CAP_NET_ADMIN hint and changes nothing.
+fails_with_hint() {
+	local before
+	# A failed attach flips carrier, which linkwatch reports later.
+	settle
+	before=$(state)
+	# shellcheck disable=SC2086
+	run --separate-stderr $2 $1
+	assert_error 1 CAP_NET_ADMIN || { echo "command: $1"; return 1; }
+	[[ "$stderr" == *"setcap cap_net_admin+ep"* ]] || { echo "command: $1: $stderr"; return 1; }
+	settle
+	[ "$before" = "$(state)" ] || { echo "command $1 changed:"; diff <(echo "$before") <(state); return 1; }
+}
+
+@test "every changing command fails with exit 1 and the CAP_NET_ADMIN hint" {
+	# Names of its own: tunctl del looks for holders by name in every
+	# namespace, so a tun0 held by another test would answer first.
+	ip netns add "$NS2"
+	t add pv0 --addr 192.0.2.1/24 --route 198.51.100.0/24 >/dev/null
+	t add pvtap0 --mode tap >/dev/null
+	# Owned by another user: uid 0 without CAP_NET_ADMIN is not its owner.
+	t add pvown0 --user 4242 >/dev/null
+	settle
+	printf 'set pv0 --mtu 1300\nadd pv2\n' >"$BATS_TEST_TMPDIR/batch"
+	printf 'add pv2\n' >"$BATS_TEST_TMPDIR/batch-add"
+	n=0
+	while read -r args; do
+		fails_with_hint "$args" nocap || return 1
+		n=$((n + 1))
+	done <<-CMDS
+		add pv1
+		add pv1 --exist-ok
+		add pv0 --exist-ok
+		add pv0 --exist-ok --mtu 1300
+		del pv0
+		del --all
+		del --all --force
+		set pv0 --mtu 1400
+		set pv0 --down
+		set pv0 --txqueuelen 10
+		set pvtap0 --mac 02:00:5e:00:53:07
+		set pv0 --netns $NS2
+		set pvown0 --user 0
+		set pvown0 --group 0
+		addr add pv0 198.51.100.1/24
+		addr del pv0 192.0.2.1/24
+		addr flush pv0
+		route add pv0 203.0.113.0/24
+		route del pv0 198.51.100.0/24
+		-b $BATS_TEST_TMPDIR/batch
+		-b $BATS_TEST_TMPDIR/batch-add
+		-t pv5
+		-t pv5 -u 4242
+		-d pvown0
+	CMDS
+	[ "$n" -eq 24 ]
+	addr_json dev pv0 | jq -e '.[0].addr_info[] | select(.local == "192.0.2.1")'
+	[ "$(sysfs pvown0 owner)" = 4242 ]
+}
+
+@test "a device's owner may set its owner, group and persistence without CAP_NET_ADMIN" {
+	# TUNSETOWNER, TUNSETGROUP and TUNSETPERSIST are checked against the
+	# device's owner and group, not a capability.
+	t add pvown0 --user 4242 >/dev/null
+	t add pvown1 --user 4242 >/dev/null
+	run --separate-stderr as_user 4242 set pvown0 --group 4242
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[ -z "$stderr" ]
+	[ "$(sysfs pvown0 group)" = 4242 ]
+	run --separate-stderr as_user 4242 -d pvown0
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[ -z "$stderr" ]
+	[ "$(tun_devices)" = pvown1 ]
+	# Giving a device away works; then the former owner is an outsider, as
+	# is any other user.
+	run --separate-stderr as_user 4242 set pvown1 --user 4243
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[ "$(sysfs pvown1 owner)" = 4243 ]
+	fails_with_hint "set pvown1 --user 4242" "as_user 4242"
+	fails_with_hint "set pvown1 --group 4242" "as_user 4242"
+	fails_with_hint "-d pvown1" "as_user 4242"
+	fails_with_hint "-d pvown1" "as_user 4244"
+	[ "$(sysfs pvown1 owner)" = 4243 ]
+	link_json pvown1 | jq -e '.[0].linkinfo.info_data.persist'
 }
 
 @test "list and show work without CAP_NET_ADMIN" {

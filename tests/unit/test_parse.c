@@ -15,6 +15,11 @@ static void test_ifname(void)
 		{ "abcdefghijklmnop", false, false }, { "", false, false }, { ".", false, false },
 		{ "..", false, false }, { "a/b", false, false }, { "a:b", false, false },
 		{ "a b", false, false }, { "a\tb", false, false }, { "a\nb", false, false },
+		/* The kernel's isspace: also \v \f \r and Latin-1's no-break space
+		 * 0xA0, but not 0x85 or other high bytes. */
+		{ "a\vb", false, false }, { "a\fb", false, false }, { "a\rb", false, false },
+		{ "a\xa0" "b", false, false }, { "\xa0", false, false },
+		{ "a\x85" "b", false, true }, { "a\xff" "b", false, true }, { "a\x1f" "b", false, true },
 		{ "tap%d", true, true }, { "tap%d", false, false }, { "tap%s", true, false },
 		{ "%d%d", true, false }, { "tap%", true, false }, { "...", false, true },
 	};
