@@ -197,7 +197,10 @@ static int job_finish(struct ctx *c, struct add_job *j, bool keep)
 	int err, rc = 0;
 
 	if (keep && (err = tun_set_persist(j->fd, true))) {
-		report_err(c, err, NULL, "%s: making it persistent", j->name);
+		if (err == -EBADFD)     /* what the kernel says once it is gone */
+			report(c, "%s was deleted by another process while being created", j->name);
+		else
+			report_err(c, err, NULL, "%s: making it persistent", j->name);
 		rc = 1;
 	}
 	if (j->fd >= 0)

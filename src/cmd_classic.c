@@ -18,7 +18,7 @@ static int classic_add(struct ctx *c, const struct classic_req *r, int fd)
 	struct tun_flags f = { .mode = r->mode };
 	char name[IFNAMSIZ];
 	uint32_t uid = 0, gid = 0;
-	bool user = r->user.set, group = r->group.set;
+	bool user = r->user.set, group = r->group.set, exists = false;
 	int err;
 
 	if (user && ids_user(&r->user, &uid)) {
@@ -38,11 +38,13 @@ static int classic_add(struct ctx *c, const struct classic_req *r, int fd)
 		struct tun_info ti;
 
 		/* Taking over an existing device needs its own flags. */
-		if (!strchr(name, '%') && !sysfs_tun_read(name, &ti))
+		if (!strchr(name, '%') && !sysfs_tun_read(name, &ti)) {
 			f = ti.flags;
+			exists = true;
+		}
 	}
 	if ((err = tun_attach(fd, name, &f))) {
-		report_err(c, err, NULL, "attaching to %s", name);
+		report_err(c, err, NULL, "%s %s", exists ? "attaching to" : "creating", name);
 		return 1;
 	}
 	if ((user && (err = tun_set_owner(fd, uid))) ||

@@ -142,11 +142,27 @@ static ssize_t nl_recv(struct nl *nl)
 				continue;
 			return -errno;
 		}
+		/* Who sent it first: a datagram from another port is no reply,
+		 * however large. */
+		if (addr.nl_pid != 0) {
+			msg.msg_namelen = sizeof(addr);
+			continue;
+		}
 		if (msg.msg_flags & MSG_TRUNC)
 			return -EMSGSIZE;
-		if (addr.nl_pid == 0)
-			return n;
+		return n;
 	}
+}
+
+/* Empties the socket after lost replies (ENOBUFS), so that what is left of
+ * them cannot hold up or confuse the next exchange. */
+static void drain(struct nl *nl)
+{
+	struct pollfd p = { mnl_socket_get_fd(nl->sk), POLLIN, 0 };
+
+	while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN))
+		if (recv(p.fd, nl->rx, RX_SIZE, 0) < 0 && errno != ENOBUFS)
+			break;
 }
 
 /* Waits for the ACK of seq `last`; errors of earlier messages of the window
@@ -158,6 +174,11 @@ static int collect(struct nl *nl, struct nl_tx *tx, size_t base, uint32_t first,
 		const struct nlmsghdr *nlh;
 		size_t len;
 
+		if (n == -ENOBUFS) {
+			/* The ACK may be among the lost: do not wait for it. */
+			drain(nl);
+			return (int)n;
+		}
 		if (n < 0)
 			return (int)n;
 		len = (size_t)n;
@@ -208,16 +229,6 @@ int nl_tx_run(struct nl *nl, struct nl_tx *tx)
 			return rc;
 	}
 	return 0;
-}
-
-/* Empties the socket after a lost dump (ENOBUFS) so a retry starts clean. */
-static void drain(struct nl *nl)
-{
-	struct pollfd p = { mnl_socket_get_fd(nl->sk), POLLIN, 0 };
-
-	while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN))
-		if (recv(p.fd, nl->rx, RX_SIZE, 0) < 0)
-			break;
 }
 
 /* 0: done; -EAGAIN: interrupted, -ENOBUFS: overran the socket's buffer,
