@@ -87,19 +87,6 @@ static void report_denied(struct ctx *c, const struct tun_info *ti)
 		report(c, "permission denied attaching to %s as uid %u (%s)", ti->name, (unsigned)uid, me);
 }
 
-static void report_busy(struct ctx *c, const char *name)
-{
-	struct holder *h = NULL;
-	size_t n = 0;
-
-	if (!proc_tun_holders(name, &h, &n) && n)
-		report(c, "%s is in use by %s (pid %d): a single-queue device takes one reader",
-		       name, h[0].comm, (int)h[0].pid);
-	else
-		report(c, "%s is in use by another process: a single-queue device takes one reader", name);
-	free(h);
-}
-
 /* Plain hex for JSON: no spaces, no lines. */
 static char *hex_string(const uint8_t *p, size_t len)
 {
@@ -452,7 +439,7 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 		goto out;
 	}
 	if (err == -EBUSY) {
-		report_busy(c, ti.name);
+		report_in_use(c, ti.name, "a single-queue device takes one reader");
 		goto out;
 	}
 	if (err) {

@@ -8,23 +8,9 @@
 
 #include "devconf.h"
 #include "ids.h"
-#include "procfs.h"
 #include "sysfs.h"
 #include "tun.h"
 #include "tunctl.h"
-
-static void report_busy(struct ctx *c, const char *name)
-{
-	struct holder *h = NULL;
-	size_t n = 0;
-
-	if (!proc_tun_holders(name, &h, &n) && n)
-		report(c, "%s is in use by %s (pid %d): its owner and group can be changed only while no process has it open",
-		       name, h[0].comm, (int)h[0].pid);
-	else
-		report(c, "%s is in use: its owner and group can be changed only while no process has it open", name);
-	free(h);
-}
 
 /* Resolves --user and --group and refuses what the kernel cannot do, before
  * anything changes. */
@@ -65,7 +51,7 @@ static int hold(struct ctx *c, const struct set_req *r, struct tun_info *ti)
 	err = tun_attach(fd, ti->name, &ti->flags);
 	if (err == -EBUSY) {
 		close(fd);
-		report_busy(c, r->name);
+		report_in_use(c, r->name, "its owner and group can be changed only while no process has it open");
 		return -1;
 	}
 	if (err) {

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -135,4 +136,16 @@ int open_netns(struct ctx *c, const char *name)
 			report_err(c, errno, NULL, "opening %s", path);
 	}
 	return fd;
+}
+
+void report_in_use(struct ctx *c, const char *name, const char *why)
+{
+	struct holder *h = NULL;
+	size_t n = 0;
+
+	if (!proc_tun_holders(name, &h, &n) && n)
+		report(c, "%s is in use by %s (pid %d): %s", name, h[0].comm, (int)h[0].pid, why);
+	else
+		report(c, "%s is in use by another process: %s", name, why);
+	free(h);
 }

@@ -26,6 +26,9 @@ void report(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2
 /* "tunctl: WHAT: <kernel message or strerror>[ hint]". */
 void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* "NAME is in use by COMM (pid N): why", naming the first process in this
+ * namespace that holds the device. */
+void report_in_use(struct ctx *c, const char *name, const char *why);
 /* The socket, opened on first use; NULL after reporting why not. */
 struct nl *ctx_nl(struct ctx *c);
 void ctx_free(struct ctx *c);
