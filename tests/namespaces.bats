@@ -25,19 +25,32 @@ n() { "$TUNCTL" -n "$NS" "$@"; }
 	[ "$(n -j list | jq -r '[.[].ifname] | join(",")')" = "tap0,tun0" ]
 	[ "$(n -j show tun0 | jq -r '.addresses[] | select(.family == "inet") | .local')" = 192.0.2.1 ]
 	run n set tun0 --mtu 1400
+	[ "$status" -eq 0 ]
 	[ "$(link_json tun0 | jq .[0].mtu)" = 1400 ]
 	run n addr add tun0 198.51.100.1/24
+	[ "$status" -eq 0 ]
 	addr_json dev tun0 | jq -e '.[0].addr_info[] | select(.local == "198.51.100.1")'
 	run n route add tun0 203.0.113.0/24
+	[ "$status" -eq 0 ]
 	route_json dev tun0 | jq -e '.[] | select(.dst == "203.0.113.0/24")'
+	run n route del tun0 203.0.113.0/24
+	[ "$status" -eq 0 ]
+	! route_json dev tun0 | jq -e '.[] | select(.dst == "203.0.113.0/24")'
+	run n addr del tun0 198.51.100.1/24
+	[ "$status" -eq 0 ]
+	! addr_json dev tun0 | jq -e '.[0].addr_info[] | select(.local == "198.51.100.1")'
 	run n addr flush tun0
+	[ "$status" -eq 0 ]
 	[ "$(addr_json dev tun0 | jq '[.[0].addr_info[] | select(.family == "inet")] | length')" -eq 0 ]
 	printf 'add tun1\nadd tun2\n' >"$BATS_TEST_TMPDIR/b"
 	run n -b "$BATS_TEST_TMPDIR/b"
 	[ "$status" -eq 0 ]
 	[ "$(tun_devices | sort | tr '\n' ' ')" = "tap0 tun0 tun1 tun2 " ]
 	run n del tun1 tap0
+	[ "$status" -eq 0 ]
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "tun0 tun2 " ]
 	run n del --all --mode tun
+	[ "$status" -eq 0 ]
 	[ -z "$(tun_devices)" ]
 	# The machine's own namespace is as it was.
 	[ "$(ip -j link show | jq -c '[.[].ifname]')" = "$host_links" ]
