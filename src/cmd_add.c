@@ -285,8 +285,11 @@ int add_run_many(struct ctx *c, struct add_many *m)
 	}
 	c->where = NULL;
 	if (dc_send(c, &run)) {
-		for (size_t k = 0; k < m->n; k++)
+		for (size_t k = 0; k < m->n; k++) {
+			if (status[k])
+				fputs(jobs[k].err, stderr);
 			job_finish(c, &jobs[k], false);
+		}
 		dc_run_free(&run);
 		free(jobs);
 		free(status);

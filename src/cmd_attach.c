@@ -304,6 +304,8 @@ static int flush(struct session *s)
 		}
 	}
 	free(s->outbuf);
+	s->outbuf = NULL;
+	s->outlen = 0;
 	if (!rc && s->pcap && fflush(s->pcap)) {
 		report_err(s->c, errno, NULL, "writing %s", s->r->pcap);
 		rc = 1;

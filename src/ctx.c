@@ -25,9 +25,12 @@ static void vreport(struct ctx *c, const char *fmt, va_list ap)
 		if (*p == '\n')
 			*p = ' ';
 	if (c && c->capture) {
-		if (!c->capture[0])
-			snprintf(c->capture, c->capture_len, "tunctl: %s%s%s\n", c->where ? c->where : "",
+		/* Always one whole line, however long the message. */
+		if (!c->capture[0] && c->capture_len > 1) {
+			snprintf(c->capture, c->capture_len - 1, "tunctl: %s%s%s", c->where ? c->where : "",
 				 c->where ? ": " : "", msg);
+			strcat(c->capture, "\n");
+		}
 	} else if (c && c->where) {
 		fprintf(stderr, "tunctl: %s: %s\n", c->where, msg);
 	} else {

@@ -272,3 +272,21 @@ fcntl.ioctl(fd, 0x400454cb, 1)'
 		ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups "$TUNCTL" attach tun1 --count 1
 	assert_error 1 "uid 65534 (nobody) is not in its group 4343"
 }
+
+@test "a write error on the output or the pcap file: one error, exit 1, no crash" {
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	for args in "" "--pcap /dev/full"; do
+		out=/dev/full
+		[ -n "$args" ] && out=/dev/null
+		# shellcheck disable=SC2086
+		(exec ip netns exec "$NS" "$TUNCTL" attach tun0 $args >"$out" 2>"$BATS_TEST_TMPDIR/attach.err") &
+		pid=$!
+		sleep 0.3
+		in_ns ping -c 1 -W 1 192.0.2.2 >/dev/null || true
+		rc=0
+		wait "$pid" || rc=$?
+		[ "$rc" -eq 1 ]
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/attach.err")" -eq 1 ]
+		grep -q '^tunctl: writing .*No space left on device$' "$BATS_TEST_TMPDIR/attach.err"
+	done
+}
