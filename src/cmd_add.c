@@ -117,15 +117,10 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		return 1;
 	/* All or nothing here too: link settings are put back on failure, and
 	 * the owner and group, which the kernel cannot unset, come last. */
-	sysfs_link_settings(r->name, &old);
+	sysfs_link_settings(r->name, &r->link, &old);
 	dc.restore = &old;
 	dc_run_init(&run);
-	if (dc_queue(&run, 0, r->name, ifindex, &dc)) {
-		report(c, "out of memory");
-		rc = 1;
-	} else {
-		rc = dc_send(c, &run) || dc_result(c, &run, 0);
-	}
+	rc = dc_exchange(c, &run, r->name, ifindex, &dc);
 	if (!rc && (need_owner || need_group)) {
 		int fd = tun_open(NULL), err = fd < 0 ? fd : 0;
 
@@ -214,7 +209,6 @@ static int job_finish(struct ctx *c, struct add_job *j, bool keep)
 int add_run(struct ctx *c, const struct add_req *r)
 {
 	struct add_job j = { .r = r, .json = c->out.json };
-	struct dc_run run;
 	int rc;
 
 	if (r->exist_ok && !strchr(r->name, '%')) {
@@ -236,14 +230,7 @@ int add_run(struct ctx *c, const struct add_req *r)
 		job_finish(c, &j, false);
 		return rc;
 	}
-	dc_run_init(&run);
-	if (dc_queue(&run, 0, j.name, j.ifindex, &j.dc)) {
-		report(c, "out of memory");
-		rc = 1;
-	} else {
-		rc = dc_send(c, &run) || dc_result(c, &run, 0);
-	}
-	dc_run_free(&run);
+	rc = devconf_apply(c, j.name, j.ifindex, &j.dc);
 	return job_finish(c, &j, rc == 0) || rc;
 }
 

@@ -62,17 +62,6 @@ static int hold(struct ctx *c, const struct set_req *r, struct tun_info *ti)
 	return fd;
 }
 
-/* One exchange; reports and returns 1 if it or a request in it failed. */
-static int exchange(struct ctx *c, struct dc_run *run, const char *name, int ifindex,
-		    const struct devconf *dc)
-{
-	if (dc_queue(run, 0, name, ifindex, dc)) {
-		report(c, "out of memory");
-		return 1;
-	}
-	return dc_send(c, run) || dc_result(c, run, 0);
-}
-
 /* Everything is checked first; then the link settings in one exchange,
  * undone if any fails; then the move, on its own because the kernel would
  * carry out a pipelined move even after a refused setting, and a move
@@ -98,12 +87,12 @@ int set_run(struct ctx *c, const struct set_req *r)
 		rc = 1;
 		goto out;
 	}
-	sysfs_link_settings(r->name, &old);
+	sysfs_link_settings(r->name, &r->link, &old);
 	dc.restore = &old;
 	dc_run_init(&run);
 	dc_run_init(&run2);
-	rc = exchange(c, &run, r->name, ifindex, &dc);
-	if (!rc && r->netns && (rc = exchange(c, &run2, r->name, ifindex, &mv)))
+	rc = dc_exchange(c, &run, r->name, ifindex, &dc);
+	if (!rc && r->netns && (rc = dc_exchange(c, &run2, r->name, ifindex, &mv)))
 		dc_undo(c, &run, 0);
 	if (!rc && r->user.set)
 		err = tun_set_owner(fd, uid);

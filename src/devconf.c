@@ -262,18 +262,23 @@ int dc_result(struct ctx *c, struct dc_run *run, size_t job)
 	return rc;
 }
 
+int dc_exchange(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex,
+		const struct devconf *dc)
+{
+	if (dc_queue(run, 0, ifname, ifindex, dc)) {
+		report(c, "out of memory");
+		return 1;
+	}
+	return dc_send(c, run) || dc_result(c, run, 0);
+}
+
 int devconf_apply(struct ctx *c, const char *ifname, int ifindex, const struct devconf *dc)
 {
 	struct dc_run run;
 	int rc;
 
 	dc_run_init(&run);
-	if (dc_queue(&run, 0, ifname, ifindex, dc)) {
-		report(c, "out of memory");
-		rc = 1;
-	} else {
-		rc = dc_send(c, &run) || dc_result(c, &run, 0);
-	}
+	rc = dc_exchange(c, &run, ifname, ifindex, dc);
 	dc_run_free(&run);
 	return rc;
 }

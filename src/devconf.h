@@ -45,6 +45,12 @@ int dc_result(struct ctx *c, struct dc_run *run, size_t job);
  * failed.  The failure itself is the caller's to report. */
 void dc_undo(struct ctx *c, const struct dc_run *run, size_t job);
 
+/* Queues one device's requests as job 0, sends them and reports the first
+ * failure (undoing as dc asks). run stays the caller's, for dc_undo after a
+ * later step fails. Returns 0 or 1. */
+int dc_exchange(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex,
+		const struct devconf *dc);
+
 /* All three for one device. Returns 0 or 1. */
 int devconf_apply(struct ctx *c, const char *ifname, int ifindex, const struct devconf *dc);
 

@@ -245,18 +245,20 @@ int sysfs_attr(const char *name, const char *attr, char *buf, size_t len)
 	return rc;
 }
 
-void sysfs_link_settings(const char *name, struct link_spec *l)
+void sysfs_link_settings(const char *name, const struct link_spec *want, struct link_spec *l)
 {
 	char buf[64];
 	uint32_t flags;
 
 	memset(l, 0, sizeof(*l));
-	l->has_mtu = !sysfs_attr(name, "mtu", buf, sizeof(buf)) && parse_u32(buf, 0, UINT32_MAX, &l->mtu);
-	l->has_txqlen = !sysfs_attr(name, "tx_queue_len", buf, sizeof(buf)) &&
+	l->has_mtu = want->has_mtu && !sysfs_attr(name, "mtu", buf, sizeof(buf)) &&
+		     parse_u32(buf, 0, UINT32_MAX, &l->mtu);
+	l->has_txqlen = want->has_txqlen && !sysfs_attr(name, "tx_queue_len", buf, sizeof(buf)) &&
 			parse_u32(buf, 0, UINT32_MAX, &l->txqlen);
-	if (!sysfs_attr(name, "flags", buf, sizeof(buf)) && parse_sysfs_hex(buf, &flags)) {
+	if (want->set_updown && !sysfs_attr(name, "flags", buf, sizeof(buf)) && parse_sysfs_hex(buf, &flags)) {
 		l->set_updown = true;
 		l->up = flags & 1;      /* IFF_UP */
 	}
-	l->has_mac = !sysfs_attr(name, "address", buf, sizeof(buf)) && parse_mac(buf, l->mac, NULL, 0);
+	l->has_mac = want->has_mac && !sysfs_attr(name, "address", buf, sizeof(buf)) &&
+		     parse_mac(buf, l->mac, NULL, 0);
 }
