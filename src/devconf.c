@@ -199,12 +199,20 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 	nl_tx_init(&tx);
 	for (size_t i = run->nitems; i-- > 0;) {
 		const struct dc_item *it = &run->items[i];
+		const struct nl_reply *r = &run->tx.replies[i];
+		bool done = r->fate == NL_ANSWERED && !r->err;
 		void *room;
 
-		if (it->job != job || run->tx.replies[i].err)
+		/* A request whose answer was lost (the exchange failed as a
+		 * whole) may have been carried out: a link setting is put back
+		 * all the same, which is harmless if it was not; an address or
+		 * route is left, as it may have been there before. */
+		if (it->job != job || !(done || r->fate == NL_UNKNOWN))
 			continue;
 		if (it->kind == IT_NETNS)
 			continue;       /* last: nothing after it can fail */
+		if ((it->kind == IT_ADDR || it->kind == IT_ROUTE) && !done)
+			continue;
 		if (it->kind != IT_ADDR && it->kind != IT_ROUTE) {
 			struct link_spec one;
 
@@ -269,7 +277,12 @@ int dc_exchange(struct ctx *c, struct dc_run *run, const char *ifname, int ifind
 		report(c, "out of memory");
 		return 1;
 	}
-	return dc_send(c, run) || dc_result(c, run, 0);
+	if (dc_send(c, run)) {
+		if (dc->undo)
+			dc_undo(c, run, 0);
+		return 1;
+	}
+	return dc_result(c, run, 0);
 }
 
 int devconf_apply(struct ctx *c, const char *ifname, int ifindex, const struct devconf *dc)

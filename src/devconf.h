@@ -42,11 +42,14 @@ int dc_result(struct ctx *c, struct dc_run *run, size_t job);
 
 /* Removes what job added and puts back the link settings it changed (when
  * dc->restore is set), newest first: for a step after the exchange that
- * failed.  The failure itself is the caller's to report. */
+ * failed.  After an exchange that failed as a whole, a request whose answer
+ * was lost counts as carried out for link settings, which are put back, and
+ * not for addresses and routes, which are left (they may have been there
+ * before).  The failure itself is the caller's to report. */
 void dc_undo(struct ctx *c, const struct dc_run *run, size_t job);
 
 /* Queues one device's requests as job 0, sends them and reports the first
- * failure (undoing as dc asks). run stays the caller's, for dc_undo after a
+ * failure (undoing as dc asks, also when the exchange fails as a whole). run stays the caller's, for dc_undo after a
  * later step fails. Returns 0 or 1. */
 int dc_exchange(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex,
 		const struct devconf *dc);

@@ -193,8 +193,14 @@ static int collect(struct nl *nl, struct nl_tx *tx, size_t base, uint32_t first,
 			if (!rtnl_parse_ack(nlh, &err, r->msg, sizeof(r->msg)))
 				continue;
 			r->err = err;
-			if (nlh->nlmsg_seq == last)
+			r->fate = NL_ANSWERED;
+			if (nlh->nlmsg_seq == last) {
+				/* Requests before it have no ACK of their own: those
+				 * without an error went through. */
+				for (uint32_t k = 0; k <= last - first; k++)
+					tx->replies[base + k].fate = NL_ANSWERED;
 				return 0;
+			}
 		}
 	}
 }
@@ -204,7 +210,7 @@ int nl_tx_run(struct nl *nl, struct nl_tx *tx)
 	size_t i = 0, off = 0;
 
 	for (size_t k = 0; k < tx->n; k++)
-		tx->replies[k].err = 0, tx->replies[k].msg[0] = '\0';
+		tx->replies[k] = (struct nl_reply){ .fate = NL_UNSENT };
 	while (i < tx->n) {
 		size_t start = off, base = i, cnt = 0;
 		struct nlmsghdr *nlh = NULL;
@@ -225,6 +231,8 @@ int nl_tx_run(struct nl *nl, struct nl_tx *tx)
 		sent = mnl_socket_sendto(nl->sk, tx->buf + start, off - start);
 		if (sent < 0)
 			return -errno;
+		for (size_t k = base; k < i; k++)
+			tx->replies[k].fate = NL_UNKNOWN;
 		if ((rc = collect(nl, tx, base, first, nl->seq)))
 			return rc;
 	}

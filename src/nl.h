@@ -21,8 +21,16 @@ void nl_close(struct nl *nl);
 /* The index of a device (SIOCGIFINDEX on this socket: no extra socket). */
 int nl_ifindex(struct nl *nl, const char *name);
 
+/* What became of a request of nl_tx_run. */
+enum nl_fate {
+	NL_UNSENT,              /* never sent: the exchange failed first */
+	NL_UNKNOWN,             /* sent, but its answer was lost: it may or may not have been carried out */
+	NL_ANSWERED,            /* err is the kernel's answer */
+};
+
 struct nl_reply {
 	int err;                /* 0 or -errno */
+	enum nl_fate fate;
 	char msg[160];          /* the kernel's extended-ACK text, or "" */
 };
 
@@ -41,7 +49,8 @@ void *nl_tx_room(struct nl_tx *tx);
 /* Counts the message just built in that room. */
 void nl_tx_push(struct nl_tx *tx);
 /* Sends every message and fills tx->replies[0..n). Returns -errno only when
- * the exchange itself failed. */
+ * the exchange itself failed; then each reply's fate tells which requests
+ * were answered, which were sent without a known answer, and which not sent. */
 int nl_tx_run(struct nl *nl, struct nl_tx *tx);
 void nl_tx_clear(struct nl_tx *tx);
 void nl_tx_free(struct nl_tx *tx);

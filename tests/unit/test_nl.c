@@ -1,6 +1,8 @@
 /* test_nl.c - nl.c against the real kernel, in a network namespace of its
  * own: replies forged by another socket, and stale replies from the kernel
- * with old sequence numbers, are ignored; the kernel's real answers count. */
+ * with old sequence numbers, are ignored; the kernel's real answers count.
+ * When replies are lost, each request's fate says what is known of it, and
+ * devconf's undo acts on that. */
 #include "config.h"
 
 #include <errno.h>
@@ -8,10 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
+#include "devconf.h"
+#include "dumps.h"
 #include "nl.h"
 #include "rtnl.h"
 #include "tap.h"
@@ -115,7 +121,8 @@ static void fill(struct nl_tx *tx)
 static bool replies_real(const struct nl_tx *tx)
 {
 	return tx->n == 3 && tx->replies[0].err == 0 && tx->replies[1].err == -ENODEV &&
-	       tx->replies[2].err == 0;
+	       tx->replies[2].err == 0 && tx->replies[0].fate == NL_ANSWERED &&
+	       tx->replies[1].fate == NL_ANSWERED && tx->replies[2].fate == NL_ANSWERED;
 }
 
 struct links {
@@ -221,17 +228,23 @@ static void test_dump(void)
 	ok(empty(), "nothing left on the socket");
 }
 
-/* Fills nl's receive buffer with forged no-ops until it takes no more, so
- * the kernel's next reply is dropped and the socket reports ENOBUFS. */
-static bool fill_socket(void)
+/* Fills the receive buffer of the socket at port with forged no-ops until it
+ * takes no more, so the kernel's next reply is dropped and the socket
+ * reports ENOBUFS. */
+static bool fill_port(uint32_t port)
 {
-	struct sockaddr_nl to = { .nl_family = AF_NETLINK, .nl_pid = nl.portid };
-	struct nlmsghdr noop = { .nlmsg_len = sizeof(noop), .nlmsg_type = NLMSG_NOOP, .nlmsg_pid = nl.portid };
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK, .nl_pid = port };
+	struct nlmsghdr noop = { .nlmsg_len = sizeof(noop), .nlmsg_type = NLMSG_NOOP, .nlmsg_pid = port };
 
 	for (int i = 0; i < 1000000; i++)
 		if (sendto(forger, &noop, sizeof(noop), MSG_DONTWAIT, (struct sockaddr *)&to, sizeof(to)) < 0)
 			return errno == EAGAIN;
 	return false;
+}
+
+static bool fill_socket(void)
+{
+	return fill_port(nl.portid);
 }
 
 /* Reads everything waiting (which lets an interrupted dump run on). */
@@ -272,10 +285,102 @@ static void test_enobufs(void)
 	ok(fill_socket(), "receive buffer filled");
 	fill(&tx);
 	ok((rc = nl_tx_run(&nl, &tx)) == -ENOBUFS, "requests that lost their ACKs fail with ENOBUFS (rc %d)", rc);
+	ok(tx.replies[0].fate == NL_UNKNOWN && tx.replies[1].fate == NL_UNKNOWN &&
+	   tx.replies[2].fate == NL_UNKNOWN, "their fate is unknown, the failing one's too");
 	drain_socket();
 	fill(&tx);
 	ok(nl_tx_run(&nl, &tx) == 0 && replies_real(&tx), "the next requests get their own replies");
+
+	/* More requests than one send carries: those after the window whose
+	 * ACK was lost were never sent, and are marked so. */
+	nl_tx_clear(&tx);
+	for (int i = 0; i < 300; i++) {
+		getlink(nl_tx_room(&tx), 1, false);
+		nl_tx_push(&tx);
+	}
+	ok(fill_socket(), "receive buffer filled");
+	ok((rc = nl_tx_run(&nl, &tx)) == -ENOBUFS, "300 requests, the first window's ACK lost (rc %d)", rc);
+	{
+		size_t unknown = 0, unsent = 0;
+
+		for (size_t i = 0; i < tx.n; i++) {
+			unknown += tx.replies[i].fate == NL_UNKNOWN;
+			unsent += tx.replies[i].fate == NL_UNSENT;
+		}
+		ok(unknown > 0 && unsent > 0 && unknown + unsent == tx.n &&
+		   tx.replies[0].fate == NL_UNKNOWN && tx.replies[tx.n - 1].fate == NL_UNSENT,
+		   "sent ones unknown, the rest unsent (%zu unknown, %zu unsent)", unknown, unsent);
+	}
+	drain_socket();
 	nl_tx_free(&tx);
+}
+
+static int mtu_of(struct ctx *c, const char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	return ioctl(mnl_socket_get_fd(c->nl.sk), SIOCGIFMTU, &ifr) < 0 ? -errno : ifr.ifr_mtu;
+}
+
+/* How many of lo's addresses are IPv4 address a. */
+static int lo_has(struct ctx *c, const char *a)
+{
+	struct addr_info *v = NULL;
+	struct ipaddr want;
+	size_t n = 0;
+	int found = 0;
+
+	if (!parse_ipaddr(a, AF_INET, &want) || dump_addrs(c, 1, &v, &n))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		found += v[i].a.local.addr.family == AF_INET &&
+			 !memcmp(v[i].a.local.addr.a.b, want.a.b, 4);
+	free(v);
+	return found;
+}
+
+/* "set" and "add --exist-ok" when the exchange fails as a whole (their
+ * answers lost): the link settings are put back, as they may have been
+ * changed; an address that was there before is left alone. */
+static void test_undo_lost(void)
+{
+	struct ctx c = { 0 };
+	struct link_spec mtu = { .has_mtu = true, .mtu = 1500 }, old = { .has_mtu = true };
+	struct addr_spec addrs[2];
+	struct devconf dc = { .link = &mtu, .addrs = addrs, .naddrs = 2, .add = true,
+			      .exist_ok = true, .undo = true, .restore = &old };
+	struct devconf pre = { .addrs = addrs, .naddrs = 1, .add = true };
+	char err[200], captured[300] = "";
+	struct dc_run run;
+	int m, rc;
+
+	if (!ctx_nl(&c)) {
+		ok(false, "ctx socket");
+		return;
+	}
+	m = mtu_of(&c, "lo");
+	old.mtu = (uint32_t)m;
+	ok(m > 1500, "lo's MTU is %d", m);
+	ok(parse_prefix("198.51.100.1/32", false, false, &addrs[0].local, err, sizeof(err)) &&
+	   parse_prefix("198.51.100.2/32", false, false, &addrs[1].local, err, sizeof(err)), "addresses parsed");
+	addrs[0].has_peer = addrs[1].has_peer = false;
+	ok(devconf_apply(&c, "lo", 1, &pre) == 0 && lo_has(&c, "198.51.100.1") == 1,
+	   "198.51.100.1 on lo beforehand");
+
+	ok(fill_port(c.nl.portid), "the ctx socket's buffer filled");
+	c.capture = captured;
+	c.capture_len = sizeof(captured);
+	dc_run_init(&run);
+	rc = dc_exchange(&c, &run, "lo", 1, &dc);
+	c.capture = NULL;
+	captured[strcspn(captured, "\n")] = '\0';
+	ok(rc == 1 && strstr(captured, "netlink exchange failed"), "the exchange fails: %s", captured);
+	ok(mtu_of(&c, "lo") == m, "lo's MTU put back to %d (is %d)", m, mtu_of(&c, "lo"));
+	ok(lo_has(&c, "198.51.100.1") == 1, "the address that was there before is still there");
+	dc_run_free(&run);
+	ctx_free(&c);
 }
 
 /* A datagram too big for nl's buffer, from another port: it is not a reply,
@@ -341,6 +446,7 @@ int main(void)
 	test_dump();
 	test_enobufs();
 	test_oversize();
+	test_undo_lost();
 	close(forger);
 	nl_close(&nl);
 	return tap_done();
