@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
 #include <arpa/inet.h>
 
 #include "dumps.h"
@@ -51,6 +52,7 @@ struct session {
 	size_t outlen;
 	sigset_t sigs;          /* SIGINT and SIGTERM */
 	sigset_t waitmask;      /* the mask inside ppoll: without them */
+	bool out_may_block;     /* standard output is not a regular file */
 };
 
 static bool in_group(gid_t g)
@@ -263,8 +265,15 @@ static int out_start(struct session *s)
 }
 
 /* Writes the packet lines collected and what the pcap file holds. A reader
- * gone (EPIPE, when SIGPIPE is ignored) or a signal during a write ends the
- * run, the rest unwritten. */
+ * gone (EPIPE, when SIGPIPE is ignored) ends the run, the rest unwritten.
+ *
+ * Where standard output can block (a pipe, a socket, a terminal), attach
+ * waits for room in ppoll, the one place SIGINT and SIGTERM are let in, and
+ * then writes no more than PIPE_BUF bytes, which a pipe with room takes
+ * without blocking: a signal can neither slip in between the check of stop
+ * and a write that then blocks for ever, nor be needed twice. Once stopping,
+ * it waits at most 200 ms for room, so a reader that stopped reading cannot
+ * hold attach. */
 static int flush(struct session *s)
 {
 	size_t off = 0;
@@ -280,14 +289,23 @@ static int flush(struct session *s)
 		size_t chunk = s->outlen - off;
 		ssize_t n;
 
-		/* Once stopping, write only what fits now (a pipe with room
-		 * takes PIPE_BUF bytes without blocking), so a reader that
-		 * stopped reading cannot hold attach. */
-		if (stop) {
+		if (s->out_may_block) {
 			struct pollfd pfd = { STDOUT_FILENO, POLLOUT, 0 };
+			struct timespec limit = { 0, 200 * 1000 * 1000 };
+			int ready;
 
-			if (poll(&pfd, 1, 200) <= 0)
+			sigprocmask(SIG_BLOCK, &s->sigs, NULL);
+			ready = ppoll(&pfd, 1, stop ? &limit : NULL, &s->waitmask);
+			sigprocmask(SIG_UNBLOCK, &s->sigs, NULL);
+			if (ready < 0 && errno == EINTR)
+				continue;       /* stopping now: wait again, bounded */
+			if (ready < 0) {
+				report_err(s->c, errno, NULL, "writing output");
+				rc = 1;
 				break;
+			}
+			if (ready == 0)
+				break;          /* stopping, and no room came */
 			if (chunk > PIPE_BUF)
 				chunk = PIPE_BUF;
 		}
@@ -415,6 +433,7 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 {
 	struct session s = { .c = c, .r = r, .mac = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 } };
 	struct sigaction sa;
+	struct stat st;
 	struct tun_info ti;
 	struct holder *h = NULL;
 	size_t nh = 0;
@@ -494,6 +513,7 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 	sigdelset(&s.waitmask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	s.out_may_block = fstat(STDOUT_FILENO, &st) < 0 || !S_ISREG(st.st_mode);
 	if (!(rc = out_start(&s))) {
 		rc = loop(&s, fd);
 		if (!rc)
