@@ -315,6 +315,88 @@ static void test_enobufs(void)
 	nl_tx_free(&tx);
 }
 
+/* A dump whose list changes while it runs: the kernel marks the later parts
+ * NLM_F_DUMP_INTR, and nl_dump starts again after reset, so the caller sees
+ * one whole, consistent list. */
+struct addrs {
+	int n;                  /* IPv4 addresses seen */
+	int resets;
+	bool changed;
+	struct nl_tx *change;   /* sent from another socket at the first address */
+};
+
+static int count_addr(const struct nlmsghdr *nlh, void *data)
+{
+	struct addrs *a = data;
+
+	if (nlh->nlmsg_type == RTM_NEWADDR)
+		a->n++;
+	if (!a->changed) {
+		a->changed = true;
+		/* The forger's socket sends it; its ACK is left unread. */
+		if (sendto(forger, a->change->buf, a->change->len, 0,
+			   (struct sockaddr *)&(struct sockaddr_nl){ .nl_family = AF_NETLINK },
+			   sizeof(struct sockaddr_nl)) < 0)
+			return -errno;
+		usleep(20000);  /* let the kernel carry it out */
+	}
+	return 0;
+}
+
+static void reset_addrs(void *data)
+{
+	struct addrs *a = data;
+
+	a->n = 0;
+	a->resets++;
+}
+
+static bool host_addr(struct addr_spec *a, unsigned i)
+{
+	char s[32], err[100];
+
+	snprintf(s, sizeof(s), "198.18.%u.%u/32", i / 256, i % 256);
+	memset(a, 0, sizeof(*a));
+	return parse_prefix(s, false, false, &a->local, err, sizeof(err));
+}
+
+static void test_dump_intr(void)
+{
+	enum { N = 3000 };
+	char buf[RTNL_MSG_MAX] = { 0 };
+	struct nl_tx tx, change;
+	struct nl_reply reply;
+	struct addrs a = { .change = &change };
+	struct addr_spec spec;
+	bool ok_all = true;
+	int rc;
+
+	/* Enough addresses on lo for a dump of many parts. */
+	nl_tx_init(&tx);
+	for (unsigned i = 0; i < N; i++) {
+		ok_all = ok_all && host_addr(&spec, i);
+		rtnl_addr(nl_tx_room(&tx), true, 1, &spec);
+		nl_tx_push(&tx);
+	}
+	rc = nl_tx_run(&nl, &tx);
+	for (size_t i = 0; i < tx.n; i++)
+		ok_all = ok_all && tx.replies[i].err == 0;
+	ok(rc == 0 && ok_all, "%d addresses on lo", N);
+	nl_tx_init(&change);
+	host_addr(&spec, N);
+	rtnl_addr(nl_tx_room(&change), true, 1, &spec);
+	nl_tx_push(&change);
+	((struct nlmsghdr *)change.buf)->nlmsg_seq = 1;
+
+	rc = nl_dump(&nl, rtnl_dump(buf, RTM_GETADDR, AF_INET), count_addr, reset_addrs, &a, &reply);
+	ok(rc == 0 && a.changed, "the dump returns (rc %d)", rc);
+	ok(a.resets == 1, "it started again once, after the change (%d)", a.resets);
+	ok(a.n == N + 1, "and saw every address once: %d (%d expected: %d and the new one)", a.n, N + 1, N);
+	ok(empty(), "nothing left on the socket");
+	nl_tx_free(&change);
+	nl_tx_free(&tx);
+}
+
 static int mtu_of(struct ctx *c, const char *name)
 {
 	struct ifreq ifr;
@@ -446,6 +528,7 @@ int main(void)
 	test_dump();
 	test_enobufs();
 	test_oversize();
+	test_dump_intr();
 	test_undo_lost();
 	close(forger);
 	nl_close(&nl);
