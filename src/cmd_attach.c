@@ -52,7 +52,9 @@ struct session {
 	size_t outlen;
 	sigset_t sigs;          /* SIGINT and SIGTERM */
 	sigset_t waitmask;      /* the mask inside ppoll: without them */
-	bool out_may_block;     /* standard output is not a regular file */
+	bool out_may_block;     /* standard output can block (may_block) */
+	bool deadline_set;      /* stopping: writes end by deadline */
+	struct timespec deadline;
 };
 
 static bool in_group(gid_t g)
@@ -264,20 +266,98 @@ static int out_start(struct session *s)
 	return 0;
 }
 
-/* Writes the packet lines collected and what the pcap file holds. A reader
- * gone (EPIPE, when SIGPIPE is ignored) ends the run, the rest unwritten.
+/* Whether a write to fd can block for long: a pipe, a socket, a terminal.
+ * Regular files and devices such as /dev/null take every write at once. */
+static bool may_block(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return false;   /* closed: the write fails at once */
+	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || (S_ISCHR(st.st_mode) && isatty(fd));
+}
+
+/* Once stopping, writes get 200 ms in all, counted from the first of them:
+ * the time left of that, false when none is. */
+static bool time_left(struct session *s, struct timespec *left)
+{
+	struct timespec now;
+	long long ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!s->deadline_set) {
+		s->deadline = now;
+		s->deadline.tv_nsec += 200 * 1000 * 1000;
+		if (s->deadline.tv_nsec >= 1000 * 1000 * 1000) {
+			s->deadline.tv_sec++;
+			s->deadline.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		s->deadline_set = true;
+	}
+	ns = (long long)(s->deadline.tv_sec - now.tv_sec) * 1000000000LL + (s->deadline.tv_nsec - now.tv_nsec);
+	if (ns <= 0)
+		return false;
+	left->tv_sec = (time_t)(ns / 1000000000LL);
+	left->tv_nsec = (long)(ns % 1000000000LL);
+	return true;
+}
+
+/* Writes buf to fd. Returns 0 when it is written, or when the run stops
+ * first: the reader is gone (EPIPE, with SIGPIPE ignored) or, once
+ * stopping, no room came in time; then the rest is dropped. -errno when a
+ * write fails.
  *
- * Where standard output can block (a pipe, a socket, a terminal), attach
- * waits for room in ppoll, the one place SIGINT and SIGTERM are let in, and
- * then writes no more than PIPE_BUF bytes, which a pipe with room takes
- * without blocking: a signal can neither slip in between the check of stop
- * and a write that then blocks for ever, nor be needed twice. Once stopping,
- * it waits at most 200 ms for room, so a reader that stopped reading cannot
- * hold attach. */
-static int flush(struct session *s)
+ * Where fd can block, it waits for room in ppoll, the one place SIGINT and
+ * SIGTERM are let in, and then writes no more than PIPE_BUF bytes, which a
+ * pipe with room takes without blocking: a signal can neither slip in
+ * between the check of stop and a write that then blocks for ever, nor be
+ * needed twice. */
+static int write_out(struct session *s, int fd, bool blocking, const char *buf, size_t len)
 {
 	size_t off = 0;
-	int rc = 0;
+
+	while (off < len) {
+		size_t chunk = len - off;
+		ssize_t n;
+
+		if (blocking) {
+			struct pollfd pfd = { fd, POLLOUT, 0 };
+			struct timespec left;
+			int ready, err;
+
+			sigprocmask(SIG_BLOCK, &s->sigs, NULL);
+			if (stop && !time_left(s, &left))
+				ready = 0;
+			else
+				ready = ppoll(&pfd, 1, stop ? &left : NULL, &s->waitmask);
+			err = errno;
+			sigprocmask(SIG_UNBLOCK, &s->sigs, NULL);
+			if (ready < 0 && err == EINTR)
+				continue;       /* stopping now: wait again, within the time left */
+			if (ready < 0)
+				return -err;
+			if (ready == 0)
+				return 0;       /* stopping, and no room came in time */
+			if (chunk > PIPE_BUF)
+				chunk = PIPE_BUF;
+		}
+		n = write(fd, buf + off, chunk);
+		if (n >= 0) {
+			off += (size_t)n;
+		} else if (errno == EPIPE) {
+			stop = 1;
+			return 0;
+		} else if (errno != EINTR) {
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+/* Writes the packet lines collected and what the pcap file holds. */
+static int flush(struct session *s)
+{
+	int rc = 0, err;
 
 	if (fclose(s->mem)) {
 		s->mem = NULL;
@@ -285,41 +365,9 @@ static int flush(struct session *s)
 		return 1;
 	}
 	s->mem = NULL;
-	while (off < s->outlen) {
-		size_t chunk = s->outlen - off;
-		ssize_t n;
-
-		if (s->out_may_block) {
-			struct pollfd pfd = { STDOUT_FILENO, POLLOUT, 0 };
-			struct timespec limit = { 0, 200 * 1000 * 1000 };
-			int ready;
-
-			sigprocmask(SIG_BLOCK, &s->sigs, NULL);
-			ready = ppoll(&pfd, 1, stop ? &limit : NULL, &s->waitmask);
-			sigprocmask(SIG_UNBLOCK, &s->sigs, NULL);
-			if (ready < 0 && errno == EINTR)
-				continue;       /* stopping now: wait again, bounded */
-			if (ready < 0) {
-				report_err(s->c, errno, NULL, "writing output");
-				rc = 1;
-				break;
-			}
-			if (ready == 0)
-				break;          /* stopping, and no room came */
-			if (chunk > PIPE_BUF)
-				chunk = PIPE_BUF;
-		}
-		n = write(STDOUT_FILENO, s->outbuf + off, chunk);
-		if (n >= 0) {
-			off += (size_t)n;
-		} else if (errno == EPIPE) {
-			stop = 1;
-			break;
-		} else if (errno != EINTR) {
-			report_err(s->c, errno, NULL, "writing output");
-			rc = 1;
-			break;
-		}
+	if ((err = write_out(s, STDOUT_FILENO, s->out_may_block, s->outbuf, s->outlen))) {
+		report_err(s->c, err, NULL, "writing output");
+		rc = 1;
 	}
 	free(s->outbuf);
 	s->outbuf = NULL;
@@ -433,7 +481,6 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 {
 	struct session s = { .c = c, .r = r, .mac = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 } };
 	struct sigaction sa;
-	struct stat st;
 	struct tun_info ti;
 	struct holder *h = NULL;
 	size_t nh = 0;
@@ -513,7 +560,7 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 	sigdelset(&s.waitmask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	s.out_may_block = fstat(STDOUT_FILENO, &st) < 0 || !S_ISREG(st.st_mode);
+	s.out_may_block = may_block(STDOUT_FILENO);
 	if (!(rc = out_start(&s))) {
 		rc = loop(&s, fd);
 		if (!rc)
@@ -523,11 +570,17 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 		free(s.outbuf);
 		c->out.f = stdout;
 	}
-	/* The summary goes to stderr, so stdout holds packet lines only. */
-	if (!rc)
-		fprintf(stderr, "%llu packets, %llu bytes received; %llu answers sent\n",
-			(unsigned long long)s.packets, (unsigned long long)s.bytes,
-			(unsigned long long)s.sent);
+	/* The summary goes to stderr, so stdout holds packet lines only; a
+	 * stderr nobody reads cannot hold attach either. */
+	if (!rc) {
+		char sum[128];
+		int len = snprintf(sum, sizeof(sum), "%llu packets, %llu bytes received; %llu answers sent\n",
+				   (unsigned long long)s.packets, (unsigned long long)s.bytes,
+				   (unsigned long long)s.sent);
+
+		fflush(stderr);
+		write_out(&s, STDERR_FILENO, may_block(STDERR_FILENO), sum, (size_t)len);
+	}
 out:
 	if (s.pcap && fclose(s.pcap) && !rc) {
 		report_err(c, errno, NULL, "writing %s", r->pcap);

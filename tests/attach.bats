@@ -227,10 +227,11 @@ except OSError:
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/attach.err")" -eq 1 ]
 }
 
-# Holds both ends of fifo $1 with the pipe full but for one page, and stays
-# (prints "ready" when it is so).
-hold_fifo_one_page_free() {
-	python3 -c '
+# Holds both ends of fifo $1, never reading, with the pipe full but for $2
+# pages, and stays (prints "ready" when it is so). Run it in the background
+# with 3>&-, so that bats does not wait for it.
+hold_fifo() {
+	exec python3 -c '
 import os, sys, time
 r = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
 w = os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)
@@ -239,10 +240,11 @@ try:
         os.write(w, b"x" * 4096)
 except BlockingIOError:
     pass
-os.read(r, 4096)
+for _ in range(int(sys.argv[2])):
+    os.read(r, 4096)
 print("ready", flush=True)
 time.sleep(60)
-' "$1"
+' "$1" "$2"
 }
 
 @test "a SIGTERM that lands just before a write still stops attach at once (gdb sends it there)" {
@@ -253,7 +255,7 @@ time.sleep(60)
 	t add tun0 --addr 192.0.2.1/24 >/dev/null
 	fifo=$BATS_TEST_TMPDIR/fifo
 	mkfifo "$fifo"
-	hold_fifo_one_page_free "$fifo" >"$BATS_TEST_TMPDIR/holder" &
+	hold_fifo "$fifo" 1 >"$BATS_TEST_TMPDIR/holder" 3>&- &
 	holder=$!
 	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/holder" ] && break; sleep 0.1; done
 	# At the first write to standard output, gdb delivers SIGTERM, as if it
@@ -275,7 +277,8 @@ time.sleep(60)
 	EOF
 	# LeakSanitizer cannot work under ptrace (the ASan build of CI).
 	(export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-	 exec ip netns exec "$NS" timeout 20 gdb -q -batch -nx -x "$BATS_TEST_TMPDIR/cmds.gdb" \
+	 exec ip netns exec "$NS" timeout 20 gdb -q -batch -nx -iex 'set debuginfod enabled off' \
+		-x "$BATS_TEST_TMPDIR/cmds.gdb" \
 		-ex "run attach tun0 --echo --hex >$fifo 2>$BATS_TEST_TMPDIR/attach.err" \
 		--args "$TUNCTL" >"$BATS_TEST_TMPDIR/gdb.out" 2>&1) &
 	gdb=$!
@@ -284,8 +287,10 @@ time.sleep(60)
 		g=$(pgrep -P "$gdb" | head -1)
 		a=${g:+$(pgrep -P "$g" | head -1)}
 		[ -n "$a" ] && grep -qs "iff:.tun0\$" /proc/"$a"/fdinfo/* && break
+		a=
 		sleep 0.1
 	done
+	[ -n "$a" ] || { kill "$gdb" "$holder"; echo "attach did not start under gdb"; cat "$BATS_TEST_TMPDIR/gdb.out"; false; }
 	in_ns ping -c 1 -s 1400 -W 1 192.0.2.2 >/dev/null || true
 	rc=0
 	wait "$gdb" || rc=$?
@@ -295,6 +300,29 @@ time.sleep(60)
 	grep -q '^SIGTERM before write(1, \.\.\., [0-9]*)$' "$BATS_TEST_TMPDIR/gdb.out"
 	grep -q 'exited normally' "$BATS_TEST_TMPDIR/gdb.out"
 	grep -qE '^1 packets, 1428 bytes received; [0-9]+ answers sent$' "$BATS_TEST_TMPDIR/attach.err"
+}
+
+@test "SIGTERM stops attach when stdout and stderr are both a pipe nobody reads" {
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	fifo=$BATS_TEST_TMPDIR/fifo
+	mkfifo "$fifo"
+	hold_fifo "$fifo" 0 >"$BATS_TEST_TMPDIR/holder" 3>&- &
+	holder=$!
+	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/holder" ] && break; sleep 0.1; done
+	(exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo --hex >"$fifo" 2>&1) 3>&- &
+	ATTACH_PID=$!
+	for _ in $(seq 50); do in_ns grep -qs 'iff:.tun0$' /proc/"$ATTACH_PID"/fdinfo/* && break; sleep 0.1; done
+	# Its first packet line finds the pipe full: attach waits on it.
+	in_ns ping -c 3 -i 0.2 -s 1400 -W 1 192.0.2.2 >/dev/null || true
+	kill -TERM "$ATTACH_PID"
+	rc=0
+	timeout 5 tail --pid="$ATTACH_PID" -f /dev/null || rc=$?
+	kill "$holder"
+	[ "$rc" -eq 0 ]
+	rc=0
+	wait "$ATTACH_PID" || rc=$?
+	ATTACH_PID=
+	[ "$rc" -eq 0 ]
 }
 
 @test "a reader that goes away ends the run (SIGPIPE ignored): exit 0" {
