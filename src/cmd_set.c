@@ -92,7 +92,10 @@ int set_run(struct ctx *c, const struct set_req *r)
 	dc_run_init(&run);
 	dc_run_init(&run2);
 	rc = dc_exchange(c, &run, r->name, ifindex, &dc);
-	if (!rc && r->netns && (rc = dc_exchange(c, &run2, r->name, ifindex, &mv)))
+	/* A move whose answer was lost may have happened: then the index here
+	 * may be another device's, and the settings are left as they are. */
+	if (!rc && r->netns && (rc = dc_exchange(c, &run2, r->name, ifindex, &mv)) &&
+	    !(run2.tx.n && run2.tx.replies[0].fate == NL_UNKNOWN))
 		dc_undo(c, &run, 0);
 	if (!rc && r->user.set)
 		err = tun_set_owner(fd, uid);

@@ -234,7 +234,7 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 		}
 		nl_tx_push(&tx);
 	}
-	if (tx.n)
+	if (tx.n && ctx_nl(c))
 		nl_tx_run(&c->nl, &tx);
 	nl_tx_free(&tx);
 }

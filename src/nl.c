@@ -110,6 +110,7 @@ void nl_tx_push(struct nl_tx *tx)
 	struct nlmsghdr *nlh = (struct nlmsghdr *)(tx->buf + tx->len);
 
 	tx->len += NLMSG_ALIGN(nlh->nlmsg_len);
+	tx->replies[tx->n] = (struct nl_reply){ .fate = NL_UNSENT };
 	tx->n++;
 }
 
