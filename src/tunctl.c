@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,23 @@ static int enter_netns(struct ctx *c, const char *name)
 	return 0;
 }
 
+/* Standard input, output and error, when closed, are opened on /dev/null:
+ * else the first descriptor tunctl opens (a device's, the netlink socket)
+ * would take their number, and output meant for the terminal would go to
+ * it, into a device as a packet even. */
+static void std_fds_open(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int got;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		got = open("/dev/null", O_RDWR);
+		if (got >= 0 && got != fd)
+			close(got);     /* cannot happen: the lowest free number is fd */
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct request req;
@@ -36,6 +54,7 @@ int main(int argc, char **argv)
 	char err[ERRLEN];
 	int rc;
 
+	std_fds_open();
 	memset(&c, 0, sizeof(c));
 	out_init(&c.out, stdout, false);
 	rc = cmdline_parse(argc, argv, &req, err, sizeof(err));

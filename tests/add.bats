@@ -35,6 +35,15 @@ info() { link_json "$1" | jq -c ".[0].linkinfo.info_data"; }
 	link_json tun0 | jq -e '.[0].flags | index("UP")'
 }
 
+@test "with standard output closed, add succeeds and writes nothing into the device" {
+	t add tun0 --addr 192.0.2.1/24 >&- 2>"$BATS_TEST_TMPDIR/err"
+	[ ! -s "$BATS_TEST_TMPDIR/err" ]
+	[ "$(link_json tun0 | jq -r '.[0].ifname')" = tun0 ]
+	[ "$(addr_json dev tun0 | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')" = 192.0.2.1 ]
+	[ "$(ip -n "$NS" -s -j link show tun0 | jq '.[0].stats64.tx.packets + .[0].stats64.rx.packets')" -eq 0 ]
+	t -j list >&-
+}
+
 @test "add --mode tap with flags sets them" {
 	run t add tap0 --mode tap --pi --vnet-hdr --multi-queue
 	[ "$status" -eq 0 ]
