@@ -304,8 +304,9 @@ static bool time_left(struct session *s, struct timespec *left)
 
 /* Writes buf to fd. Returns 0 when it is written, or when the run stops
  * first: the reader is gone (EPIPE, with SIGPIPE ignored) or, once
- * stopping, no room came in time; then the rest is dropped. -errno when a
- * write fails.
+ * stopping, no room came in time (after the time is up, what has room at
+ * once is still written); then the rest is dropped. -errno when a write
+ * fails.
  *
  * Where fd can block, it waits for room in ppoll, the one place SIGINT and
  * SIGTERM are let in, and then writes no more than PIPE_BUF bytes, which a
@@ -327,9 +328,8 @@ static int write_out(struct session *s, int fd, bool blocking, const char *buf, 
 
 			sigprocmask(SIG_BLOCK, &s->sigs, NULL);
 			if (stop && !time_left(s, &left))
-				ready = 0;
-			else
-				ready = ppoll(&pfd, 1, stop ? &left : NULL, &s->waitmask);
+				left = (struct timespec){ 0, 0 };       /* what has room now */
+			ready = ppoll(&pfd, 1, stop ? &left : NULL, &s->waitmask);
 			err = errno;
 			sigprocmask(SIG_UNBLOCK, &s->sigs, NULL);
 			if (ready < 0 && err == EINTR)
@@ -347,6 +347,8 @@ static int write_out(struct session *s, int fd, bool blocking, const char *buf, 
 		} else if (errno == EPIPE) {
 			stop = 1;
 			return 0;
+		} else if (errno == EAGAIN) {
+			blocking = true;        /* non-blocking after all: wait in ppoll */
 		} else if (errno != EINTR) {
 			return -errno;
 		}

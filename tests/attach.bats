@@ -325,6 +325,40 @@ time.sleep(60)
 	[ "$rc" -eq 0 ]
 }
 
+@test "stdout stuck on a full pipe, stderr a pipe with room: one SIGTERM, and the summary still comes" {
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	fifo=$BATS_TEST_TMPDIR/fifo
+	mkfifo "$fifo"
+	hold_fifo "$fifo" 0 >"$BATS_TEST_TMPDIR/holder" 3>&- &
+	holder=$!
+	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/holder" ] && break; sleep 0.1; done
+	(exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo --hex >"$fifo" 2> >(cat >"$BATS_TEST_TMPDIR/attach.err")) 3>&- &
+	ATTACH_PID=$!
+	for _ in $(seq 50); do in_ns grep -qs 'iff:.tun0$' /proc/"$ATTACH_PID"/fdinfo/* && break; sleep 0.1; done
+	in_ns ping -c 2 -i 0.2 -s 1400 -W 1 192.0.2.2 >/dev/null || true
+	kill -TERM "$ATTACH_PID"
+	rc=0
+	timeout 5 tail --pid="$ATTACH_PID" -f /dev/null || rc=$?
+	kill "$holder"
+	[ "$rc" -eq 0 ]
+	wait "$ATTACH_PID"
+	ATTACH_PID=
+	for _ in $(seq 20); do [ -s "$BATS_TEST_TMPDIR/attach.err" ] && break; sleep 0.1; done
+	grep -qE '^[0-9]+ packets, [0-9]+ bytes received; [0-9]+ answers sent$' "$BATS_TEST_TMPDIR/attach.err"
+}
+
+@test "with standard output closed, attach's lines go to /dev/null, not to a descriptor of its own" {
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	(exec ip netns exec "$NS" "$TUNCTL" attach tun0 --count 2 >&- 2>"$BATS_TEST_TMPDIR/attach.err") &
+	ATTACH_PID=$!
+	for _ in $(seq 50); do in_ns grep -qs 'iff:.tun0$' /proc/"$ATTACH_PID"/fdinfo/* && break; sleep 0.1; done
+	[ "$(readlink /proc/"$ATTACH_PID"/fd/1)" = /dev/null ]
+	in_ns ping -c 2 -i 0.2 -W 1 192.0.2.2 >/dev/null || true
+	wait "$ATTACH_PID"
+	ATTACH_PID=
+	grep -qE '^2 packets, [0-9]+ bytes received; 0 answers sent$' "$BATS_TEST_TMPDIR/attach.err"
+}
+
 @test "a reader that goes away ends the run (SIGPIPE ignored): exit 0" {
 	t add tun0 --addr 192.0.2.1/24 >/dev/null
 	(trap '' PIPE; exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo 2>"$BATS_TEST_TMPDIR/attach.err" | head -1 >/dev/null; echo "${PIPESTATUS[0]}" >"$BATS_TEST_TMPDIR/rc") &
