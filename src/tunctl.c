@@ -33,8 +33,8 @@ static int enter_netns(struct ctx *c, const char *name)
 /* Standard input, output and error, when closed, are opened on /dev/null:
  * else the first descriptor tunctl opens (a device's, the netlink socket)
  * would take their number, and output meant for the terminal would go to
- * it, into a device as a packet even. */
-static void std_fds_open(void)
+ * it, into a device as a packet even. False when that cannot be done. */
+static bool std_fds_open(void)
 {
 	for (int fd = 0; fd <= 2; fd++) {
 		int got;
@@ -42,9 +42,17 @@ static void std_fds_open(void)
 		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
 			continue;
 		got = open("/dev/null", O_RDWR);
-		if (got >= 0 && got != fd)
-			close(got);     /* cannot happen: the lowest free number is fd */
+		if (got < 0)
+			return false;
+		if (got != fd) {
+			if (dup2(got, fd) < 0) {
+				close(got);
+				return false;
+			}
+			close(got);
+		}
 	}
+	return true;
 }
 
 int main(int argc, char **argv)
@@ -54,7 +62,13 @@ int main(int argc, char **argv)
 	char err[ERRLEN];
 	int rc;
 
-	std_fds_open();
+	if (!std_fds_open()) {
+		/* Said only if stderr is open; never run with a descriptor
+		 * standing in for another. */
+		fprintf(stderr, "tunctl: cannot open /dev/null for a closed standard descriptor: %s\n",
+			strerror(errno));
+		exit(1);
+	}
 	memset(&c, 0, sizeof(c));
 	out_init(&c.out, stdout, false);
 	rc = cmdline_parse(argc, argv, &req, err, sizeof(err));
