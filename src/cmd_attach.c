@@ -35,24 +35,33 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* Output collected in memory and written by attach itself (write_out):
+ * stdio would go on writing the rest of a partly written buffer after
+ * SIGINT/SIGTERM cut a write to a full pipe short, and never stop. */
+struct sink {
+	int fd;
+	bool blocking;          /* fd can block (may_block) */
+	FILE *mem;
+	char *buf;
+	size_t len;
+};
+
 struct session {
 	struct ctx *c;
 	const struct attach_req *r;
 	bool tap, pi;
 	size_t vnet;            /* virtio-net header size, 0 without */
 	uint8_t mac[6];         /* ours, for answers on tap */
-	FILE *pcap;
+	FILE *pcap;             /* pcap records not written yet (pcap_out's) */
 	uint64_t packets, bytes, sent;
 	/* The directed broadcast addresses of the device's IPv4 subnets: no
 	 * host answers a ping to them from them. */
 	struct ipaddr bcast[16];
 	size_t nbcast;
-	FILE *mem;              /* packet lines not written yet */
-	char *outbuf;
-	size_t outlen;
+	struct sink out;        /* packet lines, to standard output */
+	struct sink pcap_out;   /* pcap records, to --pcap FILE (fd -1 without) */
 	sigset_t sigs;          /* SIGINT and SIGTERM */
 	sigset_t waitmask;      /* the mask inside ppoll: without them */
-	bool out_may_block;     /* standard output can block (may_block) */
 	bool deadline_set;      /* stopping: writes end by deadline */
 	struct timespec deadline;
 };
@@ -251,19 +260,23 @@ static int send_answer(struct session *s, int fd, const uint8_t *p, size_t len)
 	return show(s, "out", &ts, p, len, &k);
 }
 
-/* Packet lines are collected in memory and written here, by attach itself:
- * stdio would go on writing the rest of a partly written buffer after
- * SIGINT/SIGTERM cut a write to a full pipe short, and never stop. */
-static int out_start(struct session *s)
+/* Starts collecting output for k. Returns 0 or -errno. */
+static int sink_start(struct sink *k)
 {
-	s->outbuf = NULL;
-	s->outlen = 0;
-	if (!(s->mem = open_memstream(&s->outbuf, &s->outlen))) {
-		report_err(s->c, errno, NULL, "buffering output");
-		return 1;
-	}
-	s->c->out.f = s->mem;
-	return 0;
+	k->buf = NULL;
+	k->len = 0;
+	k->mem = open_memstream(&k->buf, &k->len);
+	return k->mem ? 0 : -errno;
+}
+
+static void sink_end(struct sink *k)
+{
+	if (k->mem)
+		fclose(k->mem);
+	free(k->buf);
+	k->mem = NULL;
+	k->buf = NULL;
+	k->len = 0;
 }
 
 /* Whether a write to fd can block for long: a pipe, a socket, a terminal.
@@ -356,29 +369,37 @@ static int write_out(struct session *s, int fd, bool blocking, const char *buf, 
 	return 0;
 }
 
-/* Writes the packet lines collected and what the pcap file holds. */
+/* Writes what k collected and starts collecting again. Returns 0 or -errno. */
+static int sink_flush(struct session *s, struct sink *k)
+{
+	int err = fclose(k->mem) ? -errno : 0;
+
+	k->mem = NULL;
+	if (!err)
+		err = write_out(s, k->fd, k->blocking, k->buf, k->len);
+	free(k->buf);
+	k->buf = NULL;
+	k->len = 0;
+	return err ? err : sink_start(k);
+}
+
+/* Writes the packet lines and the pcap records collected. */
 static int flush(struct session *s)
 {
-	int rc = 0, err;
+	int err;
 
-	if (fclose(s->mem)) {
-		s->mem = NULL;
-		report_err(s->c, errno, NULL, "buffering output");
+	if ((err = sink_flush(s, &s->out))) {
+		report_err(s->c, err, NULL, "writing output");
 		return 1;
 	}
-	s->mem = NULL;
-	if ((err = write_out(s, STDOUT_FILENO, s->out_may_block, s->outbuf, s->outlen))) {
-		report_err(s->c, err, NULL, "writing output");
-		rc = 1;
+	s->c->out.f = s->out.mem;
+	if (s->pcap && (err = sink_flush(s, &s->pcap_out))) {
+		s->pcap = NULL;
+		report_err(s->c, err, NULL, "writing %s", s->r->pcap);
+		return 1;
 	}
-	free(s->outbuf);
-	s->outbuf = NULL;
-	s->outlen = 0;
-	if (!rc && s->pcap && fflush(s->pcap)) {
-		report_err(s->c, errno, NULL, "writing %s", s->r->pcap);
-		rc = 1;
-	}
-	return rc || out_start(s);
+	s->pcap = s->pcap_out.mem;
+	return 0;
 }
 
 /* Waits for a packet. SIGINT and SIGTERM are blocked from the check of
@@ -441,7 +462,7 @@ static int loop(struct session *s, int fd)
 		pkt_decode(p, len, s->tap, &k);
 		if (show(s, "in", &ts, p, len, &k))
 			return 1;
-		if (ftello(s->mem) > 65536 && flush(s))
+		if ((ftello(s->out.mem) > 65536 || (s->pcap && ftello(s->pcap) > 65536)) && flush(s))
 			return 1;
 		if (s->r->echo && answerable(s, &k) &&
 		    (alen = pkt_answer(p, len, s->tap, s->mac, ans, sizeof(ans))) &&
@@ -481,7 +502,8 @@ static void load_broadcasts(struct session *s, int ifindex)
 
 int attach_run(struct ctx *c, const struct attach_req *r)
 {
-	struct session s = { .c = c, .r = r, .mac = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 } };
+	struct session s = { .c = c, .r = r, .mac = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 },
+			      .out = { .fd = STDOUT_FILENO }, .pcap_out = { .fd = -1 } };
 	struct sigaction sa;
 	struct tun_info ti;
 	struct holder *h = NULL;
@@ -535,14 +557,18 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 			s.mac[5] ^= 0xff;
 	}
 	if (r->pcap) {
-		if (!(s.pcap = fopen(r->pcap, "we"))) {
+		/* As fopen "w" would; a FIFO waits here for its reader. */
+		if ((s.pcap_out.fd = open(r->pcap, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0) {
 			report_err(c, errno, NULL, "cannot create %s", r->pcap);
 			goto out;
 		}
-		if ((err = pcap_start(s.pcap, s.tap ? LINKTYPE_ETHERNET : LINKTYPE_RAW))) {
+		s.pcap_out.blocking = may_block(s.pcap_out.fd);
+		if ((err = sink_start(&s.pcap_out)) ||
+		    (err = pcap_start(s.pcap_out.mem, s.tap ? LINKTYPE_ETHERNET : LINKTYPE_RAW))) {
 			report_err(c, err, NULL, "writing %s", r->pcap);
 			goto out;
 		}
+		s.pcap = s.pcap_out.mem;
 	}
 	if (nh)
 		fprintf(stderr, "tunctl: warning: %s has %zu other queue%s attached (%s, pid %d): "
@@ -562,14 +588,19 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 	sigdelset(&s.waitmask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	s.out_may_block = may_block(STDOUT_FILENO);
-	if (!(rc = out_start(&s))) {
-		rc = loop(&s, fd);
+	s.out.fd = STDOUT_FILENO;
+	s.out.blocking = may_block(STDOUT_FILENO);
+	if ((err = sink_start(&s.out))) {
+		report_err(c, err, NULL, "buffering output");
+		rc = 1;
+	} else {
+		c->out.f = s.out.mem;
+		/* The pcap file header first, for a reader waiting on a FIFO. */
+		rc = flush(&s);
+		if (!rc)
+			rc = loop(&s, fd);
 		if (!rc)
 			rc = flush(&s);
-		if (s.mem)
-			fclose(s.mem);
-		free(s.outbuf);
 		c->out.f = stdout;
 	}
 	/* The summary goes to stderr, so stdout holds packet lines only; a
@@ -584,7 +615,9 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 		write_out(&s, STDERR_FILENO, may_block(STDERR_FILENO), sum, (size_t)len);
 	}
 out:
-	if (s.pcap && fclose(s.pcap) && !rc) {
+	sink_end(&s.out);
+	sink_end(&s.pcap_out);
+	if (s.pcap_out.fd >= 0 && close(s.pcap_out.fd) && !rc) {
 		report_err(c, errno, NULL, "writing %s", r->pcap);
 		rc = 1;
 	}

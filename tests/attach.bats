@@ -347,6 +347,29 @@ time.sleep(60)
 	grep -qE '^[0-9]+ packets, [0-9]+ bytes received; [0-9]+ answers sent$' "$BATS_TEST_TMPDIR/attach.err"
 }
 
+@test "--pcap into a FIFO nobody reads: one SIGTERM ends attach, exit 0 with the summary" {
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	fifo=$BATS_TEST_TMPDIR/fifo
+	mkfifo "$fifo"
+	hold_fifo "$fifo" 0 >"$BATS_TEST_TMPDIR/holder" 3>&- &
+	holder=$!
+	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/holder" ] && break; sleep 0.1; done
+	start_attach tun0 --echo --pcap "$fifo"
+	in_ns ping -c 2 -i 0.2 -W 1 192.0.2.2 >/dev/null || true
+	kill -TERM "$ATTACH_PID"
+	rc=0
+	timeout 5 tail --pid="$ATTACH_PID" -f /dev/null || rc=$?
+	kill "$holder"
+	[ "$rc" -eq 0 ]
+	rc=0
+	wait "$ATTACH_PID" || rc=$?
+	ATTACH_PID=
+	cat "$BATS_TEST_TMPDIR/attach.err"
+	[ "$rc" -eq 0 ]
+	grep -qE '^[0-9]+ packets, [0-9]+ bytes received; [0-9]+ answers sent$' "$BATS_TEST_TMPDIR/attach.err"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/attach.err")" -eq 1 ]
+}
+
 @test "with standard output closed, attach's lines go to /dev/null, not to a descriptor of its own" {
 	t add tun0 --addr 192.0.2.1/24 >/dev/null
 	(exec ip netns exec "$NS" "$TUNCTL" attach tun0 --count 2 >&- 2>"$BATS_TEST_TMPDIR/attach.err") &
