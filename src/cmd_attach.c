@@ -41,6 +41,7 @@ static void on_signal(int sig)
 struct sink {
 	int fd;
 	bool blocking;          /* fd can block (may_block) */
+	bool dead;              /* output was dropped: write no more */
 	FILE *mem;
 	char *buf;
 	size_t len;
@@ -315,11 +316,10 @@ static bool time_left(struct session *s, struct timespec *left)
 	return true;
 }
 
-/* Writes buf to fd. Returns 0 when it is written, or when the run stops
- * first: the reader is gone (EPIPE, with SIGPIPE ignored) or, once
- * stopping, no room came in time (after the time is up, what has room at
- * once is still written); then the rest is dropped. -errno when a write
- * fails.
+/* Writes buf to fd. Returns 0 when it is written; 1 when the run stops
+ * first and the rest is dropped: the reader is gone (EPIPE, with SIGPIPE
+ * ignored) or, once stopping, no room came in time (after the time is up,
+ * what has room at once is still written); -errno when a write fails.
  *
  * Where fd can block, it waits for room in ppoll, the one place SIGINT and
  * SIGTERM are let in, and then writes no more than PIPE_BUF bytes, which a
@@ -350,7 +350,7 @@ static int write_out(struct session *s, int fd, bool blocking, const char *buf, 
 			if (ready < 0)
 				return -err;
 			if (ready == 0)
-				return 0;       /* stopping, and no room came in time */
+				return 1;       /* stopping, and no room came in time */
 			if (chunk > PIPE_BUF)
 				chunk = PIPE_BUF;
 		}
@@ -359,9 +359,17 @@ static int write_out(struct session *s, int fd, bool blocking, const char *buf, 
 			off += (size_t)n;
 		} else if (errno == EPIPE) {
 			stop = 1;
-			return 0;
+			return 1;
 		} else if (errno == EAGAIN) {
-			blocking = true;        /* non-blocking after all: wait in ppoll */
+			/* Non-blocking after all: wait in ppoll from now on, and
+			 * pause, in case ppoll says there is room when there is
+			 * none (some file systems). */
+			struct timespec left, pause = { 0, 10 * 1000 * 1000 };
+
+			if (stop && !time_left(s, &left))
+				return 1;
+			blocking = true;
+			nanosleep(&pause, NULL);
 		} else if (errno != EINTR) {
 			return -errno;
 		}
@@ -369,14 +377,18 @@ static int write_out(struct session *s, int fd, bool blocking, const char *buf, 
 	return 0;
 }
 
-/* Writes what k collected and starts collecting again. Returns 0 or -errno. */
+/* Writes what k collected and starts collecting again; once part of its
+ * output was dropped, nothing more is written to it, so a pcap stream is
+ * not continued after a cut record. Returns 0 or -errno. */
 static int sink_flush(struct session *s, struct sink *k)
 {
 	int err = fclose(k->mem) ? -errno : 0;
 
 	k->mem = NULL;
-	if (!err)
-		err = write_out(s, k->fd, k->blocking, k->buf, k->len);
+	if (!err && !k->dead && (err = write_out(s, k->fd, k->blocking, k->buf, k->len)) > 0) {
+		k->dead = true;
+		err = 0;
+	}
 	free(k->buf);
 	k->buf = NULL;
 	k->len = 0;
@@ -389,6 +401,7 @@ static int flush(struct session *s)
 	int err;
 
 	if ((err = sink_flush(s, &s->out))) {
+		s->c->out.f = stdout;
 		report_err(s->c, err, NULL, "writing output");
 		return 1;
 	}
@@ -615,6 +628,9 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 		write_out(&s, STDERR_FILENO, may_block(STDERR_FILENO), sum, (size_t)len);
 	}
 out:
+	/* After a failure, the packets seen still go to the pcap file. */
+	if (rc && s.pcap)
+		sink_flush(&s, &s.pcap_out);
 	sink_end(&s.out);
 	sink_end(&s.pcap_out);
 	if (s.pcap_out.fd >= 0 && close(s.pcap_out.fd) && !rc) {
