@@ -8,9 +8,11 @@ setup() {
 	ns_setup
 	command -v ping >/dev/null || skip "ping (iputils-ping) is not installed"
 	ATTACH_PID=
+	HOLDER=
 }
 teardown() {
 	[ -n "$ATTACH_PID" ] && kill "$ATTACH_PID" 2>/dev/null
+	[ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null
 	ns_teardown
 }
 
@@ -21,11 +23,16 @@ start_attach() {
 	shift
 	(exec ip netns exec "$NS" "$TUNCTL" attach "$dev" "$@" >"$BATS_TEST_TMPDIR/attach.out" 2>"$BATS_TEST_TMPDIR/attach.err") &
 	ATTACH_PID=$!
+	wait_attached "$dev"
+}
+
+# Waits until ATTACH_PID holds device $1.
+wait_attached() {
 	for _ in $(seq 50); do
-		in_ns grep -qs "iff:.$dev\$" /proc/"$ATTACH_PID"/fdinfo/* && return 0
+		in_ns grep -qs "iff:.$1\$" /proc/"$ATTACH_PID"/fdinfo/* && return 0
 		sleep 0.1
 	done
-	echo "attach did not start: $(cat "$BATS_TEST_TMPDIR/attach.err")"
+	echo "attach did not start: $(cat "$BATS_TEST_TMPDIR/attach.err" 2>/dev/null)"
 	return 1
 }
 
@@ -247,17 +254,38 @@ time.sleep(60)
 ' "$1" "$2"
 }
 
+# Makes $FIFO, a pipe nobody reads, full but for $1 pages (HOLDER holds it).
+stuck_fifo() {
+	FIFO=$BATS_TEST_TMPDIR/fifo
+	mkfifo "$FIFO"
+	hold_fifo "$FIFO" "$1" >"$BATS_TEST_TMPDIR/holder" 3>&- &
+	HOLDER=$!
+	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/holder" ] && return 0; sleep 0.1; done
+	echo "the fifo holder did not start"
+	return 1
+}
+
+# One SIGTERM must end attach (ATTACH_PID) within 5 s; its exit status is
+# left in ATTACH_RC.
+sigterm_ends_attach() {
+	local rc=0
+	kill -TERM "$ATTACH_PID"
+	timeout 5 tail --pid="$ATTACH_PID" -f /dev/null || rc=$?
+	kill "$HOLDER"
+	HOLDER=
+	[ "$rc" -eq 0 ] || { echo "attach still runs 5 s after SIGTERM"; return 1; }
+	ATTACH_RC=0
+	wait "$ATTACH_PID" || ATTACH_RC=$?
+	ATTACH_PID=
+}
+
 @test "a SIGTERM that lands just before a write still stops attach at once (gdb sends it there)" {
 	command -v gdb >/dev/null || skip "gdb is not installed"
 	[ "$(uname -m)" = x86_64 ] || skip "the breakpoint's condition reads x86-64 registers"
 	# No IPv6 in the namespace: the first packet attach sees is the ping.
 	in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 	t add tun0 --addr 192.0.2.1/24 >/dev/null
-	fifo=$BATS_TEST_TMPDIR/fifo
-	mkfifo "$fifo"
-	hold_fifo "$fifo" 1 >"$BATS_TEST_TMPDIR/holder" 3>&- &
-	holder=$!
-	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/holder" ] && break; sleep 0.1; done
+	stuck_fifo 1
 	# At the first write to standard output, gdb delivers SIGTERM, as if it
 	# had come after attach last looked at its stop flag. The output of one
 	# large packet in hex is bigger than the one page of room: an attach
@@ -279,7 +307,7 @@ time.sleep(60)
 	(export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 	 exec ip netns exec "$NS" timeout 20 gdb -q -batch -nx -iex 'set debuginfod enabled off' \
 		-x "$BATS_TEST_TMPDIR/cmds.gdb" \
-		-ex "run attach tun0 --echo --hex >$fifo 2>$BATS_TEST_TMPDIR/attach.err" \
+		-ex "run attach tun0 --echo --hex >$FIFO 2>$BATS_TEST_TMPDIR/attach.err" \
 		--args "$TUNCTL" >"$BATS_TEST_TMPDIR/gdb.out" 2>&1) &
 	gdb=$!
 	# attach runs as gdb's child, gdb as timeout's ($gdb).
@@ -290,11 +318,10 @@ time.sleep(60)
 		a=
 		sleep 0.1
 	done
-	[ -n "$a" ] || { kill "$gdb" "$holder"; echo "attach did not start under gdb"; cat "$BATS_TEST_TMPDIR/gdb.out"; false; }
+	[ -n "$a" ] || { kill "$gdb"; echo "attach did not start under gdb"; cat "$BATS_TEST_TMPDIR/gdb.out"; false; }
 	in_ns ping -c 1 -s 1400 -W 1 192.0.2.2 >/dev/null || true
 	rc=0
 	wait "$gdb" || rc=$?
-	kill "$holder" 2>/dev/null || true
 	cat "$BATS_TEST_TMPDIR/gdb.out"
 	[ "$rc" -eq 0 ]
 	grep -q '^SIGTERM before write(1, \.\.\., [0-9]*)$' "$BATS_TEST_TMPDIR/gdb.out"
@@ -304,68 +331,37 @@ time.sleep(60)
 
 @test "SIGTERM stops attach when stdout and stderr are both a pipe nobody reads" {
 	t add tun0 --addr 192.0.2.1/24 >/dev/null
-	fifo=$BATS_TEST_TMPDIR/fifo
-	mkfifo "$fifo"
-	hold_fifo "$fifo" 0 >"$BATS_TEST_TMPDIR/holder" 3>&- &
-	holder=$!
-	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/holder" ] && break; sleep 0.1; done
-	(exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo --hex >"$fifo" 2>&1) 3>&- &
+	stuck_fifo 0
+	(exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo --hex >"$FIFO" 2>&1) 3>&- &
 	ATTACH_PID=$!
-	for _ in $(seq 50); do in_ns grep -qs 'iff:.tun0$' /proc/"$ATTACH_PID"/fdinfo/* && break; sleep 0.1; done
+	wait_attached tun0
 	# Its first packet line finds the pipe full: attach waits on it.
 	in_ns ping -c 3 -i 0.2 -s 1400 -W 1 192.0.2.2 >/dev/null || true
-	kill -TERM "$ATTACH_PID"
-	rc=0
-	timeout 5 tail --pid="$ATTACH_PID" -f /dev/null || rc=$?
-	kill "$holder"
-	[ "$rc" -eq 0 ]
-	rc=0
-	wait "$ATTACH_PID" || rc=$?
-	ATTACH_PID=
-	[ "$rc" -eq 0 ]
+	sigterm_ends_attach
+	[ "$ATTACH_RC" -eq 0 ]
 }
 
 @test "stdout stuck on a full pipe, stderr a pipe with room: one SIGTERM, and the summary still comes" {
 	t add tun0 --addr 192.0.2.1/24 >/dev/null
-	fifo=$BATS_TEST_TMPDIR/fifo
-	mkfifo "$fifo"
-	hold_fifo "$fifo" 0 >"$BATS_TEST_TMPDIR/holder" 3>&- &
-	holder=$!
-	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/holder" ] && break; sleep 0.1; done
-	(exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo --hex >"$fifo" 2> >(cat >"$BATS_TEST_TMPDIR/attach.err")) 3>&- &
+	stuck_fifo 0
+	(exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo --hex >"$FIFO" 2> >(cat >"$BATS_TEST_TMPDIR/attach.err")) 3>&- &
 	ATTACH_PID=$!
-	for _ in $(seq 50); do in_ns grep -qs 'iff:.tun0$' /proc/"$ATTACH_PID"/fdinfo/* && break; sleep 0.1; done
+	wait_attached tun0
 	in_ns ping -c 2 -i 0.2 -s 1400 -W 1 192.0.2.2 >/dev/null || true
-	kill -TERM "$ATTACH_PID"
-	rc=0
-	timeout 5 tail --pid="$ATTACH_PID" -f /dev/null || rc=$?
-	kill "$holder"
-	[ "$rc" -eq 0 ]
-	wait "$ATTACH_PID"
-	ATTACH_PID=
+	sigterm_ends_attach
+	[ "$ATTACH_RC" -eq 0 ]
 	for _ in $(seq 20); do [ -s "$BATS_TEST_TMPDIR/attach.err" ] && break; sleep 0.1; done
 	grep -qE '^[0-9]+ packets, [0-9]+ bytes received; [0-9]+ answers sent$' "$BATS_TEST_TMPDIR/attach.err"
 }
 
 @test "--pcap into a FIFO nobody reads: one SIGTERM ends attach, exit 0 with the summary" {
 	t add tun0 --addr 192.0.2.1/24 >/dev/null
-	fifo=$BATS_TEST_TMPDIR/fifo
-	mkfifo "$fifo"
-	hold_fifo "$fifo" 0 >"$BATS_TEST_TMPDIR/holder" 3>&- &
-	holder=$!
-	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/holder" ] && break; sleep 0.1; done
-	start_attach tun0 --echo --pcap "$fifo"
+	stuck_fifo 0
+	start_attach tun0 --echo --pcap "$FIFO"
 	in_ns ping -c 2 -i 0.2 -W 1 192.0.2.2 >/dev/null || true
-	kill -TERM "$ATTACH_PID"
-	rc=0
-	timeout 5 tail --pid="$ATTACH_PID" -f /dev/null || rc=$?
-	kill "$holder"
-	[ "$rc" -eq 0 ]
-	rc=0
-	wait "$ATTACH_PID" || rc=$?
-	ATTACH_PID=
+	sigterm_ends_attach
 	cat "$BATS_TEST_TMPDIR/attach.err"
-	[ "$rc" -eq 0 ]
+	[ "$ATTACH_RC" -eq 0 ]
 	grep -qE '^[0-9]+ packets, [0-9]+ bytes received; [0-9]+ answers sent$' "$BATS_TEST_TMPDIR/attach.err"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/attach.err")" -eq 1 ]
 }
@@ -374,7 +370,7 @@ time.sleep(60)
 	t add tun0 --addr 192.0.2.1/24 >/dev/null
 	(exec ip netns exec "$NS" "$TUNCTL" attach tun0 --count 2 >&- 2>"$BATS_TEST_TMPDIR/attach.err") &
 	ATTACH_PID=$!
-	for _ in $(seq 50); do in_ns grep -qs 'iff:.tun0$' /proc/"$ATTACH_PID"/fdinfo/* && break; sleep 0.1; done
+	wait_attached tun0
 	[ "$(readlink /proc/"$ATTACH_PID"/fd/1)" = /dev/null ]
 	in_ns ping -c 2 -i 0.2 -W 1 192.0.2.2 >/dev/null || true
 	wait "$ATTACH_PID"
