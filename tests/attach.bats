@@ -424,11 +424,14 @@ fcntl.ioctl(fd, 0x400454cb, 1)'
 	assert_error 1 "uid 65534 (nobody) is not in its group 4343"
 }
 
-@test "a write error on the output or the pcap file: one error, exit 1, no crash" {
+@test "a write error on the output or the pcap file: one error, exit 1, no crash; the pcap still gets the packets seen" {
+	# No IPv6 in the namespace: the first packet attach sees is the ping.
+	in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 	t add tun0 --addr 192.0.2.1/24 >/dev/null
-	for args in "" "--pcap /dev/full"; do
+	pcap=$BATS_TEST_TMPDIR/f.pcap
+	for args in "" "--pcap /dev/full" "--echo --pcap $pcap"; do
 		out=/dev/full
-		[ -n "$args" ] && out=/dev/null
+		[ "$args" = "--pcap /dev/full" ] && out=/dev/null
 		# shellcheck disable=SC2086
 		(exec ip netns exec "$NS" "$TUNCTL" attach tun0 $args >"$out" 2>"$BATS_TEST_TMPDIR/attach.err") &
 		pid=$!
@@ -440,20 +443,8 @@ fcntl.ioctl(fd, 0x400454cb, 1)'
 		[ "$(wc -l <"$BATS_TEST_TMPDIR/attach.err")" -eq 1 ]
 		grep -q '^tunctl: writing .*No space left on device$' "$BATS_TEST_TMPDIR/attach.err"
 	done
-}
-
-@test "when writing the output fails, the packets seen still reach the pcap file" {
-	command -v tshark >/dev/null || skip "tshark is not installed"
-	# No IPv6 in the namespace: the first packet attach sees is the ping.
-	in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	t add tun0 --addr 192.0.2.1/24 >/dev/null
-	(exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo --pcap "$BATS_TEST_TMPDIR/f.pcap" >/dev/full 2>"$BATS_TEST_TMPDIR/attach.err") &
-	pid=$!
-	sleep 0.3
-	in_ns ping -c 1 -W 1 192.0.2.2 >/dev/null || true
-	rc=0
-	wait "$pid" || rc=$?
-	[ "$rc" -eq 1 ]
-	grep -q '^tunctl: writing output: No space left on device$' "$BATS_TEST_TMPDIR/attach.err"
-	[ "$(pcap_count "$BATS_TEST_TMPDIR/f.pcap" 'icmp.type == 8')" -eq 1 ]
+	# The last run failed writing its output; the request is in its pcap.
+	if command -v tshark >/dev/null; then
+		[ "$(pcap_count "$pcap" 'icmp.type == 8')" -eq 1 ]
+	fi
 }
