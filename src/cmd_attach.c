@@ -53,14 +53,13 @@ struct session {
 	bool tap, pi;
 	size_t vnet;            /* virtio-net header size, 0 without */
 	uint8_t mac[6];         /* ours, for answers on tap */
-	FILE *pcap;             /* pcap records not written yet (pcap_out's) */
 	uint64_t packets, bytes, sent;
 	/* The directed broadcast addresses of the device's IPv4 subnets: no
 	 * host answers a ping to them from them. */
 	struct ipaddr bcast[16];
 	size_t nbcast;
 	struct sink out;        /* packet lines, to standard output */
-	struct sink pcap_out;   /* pcap records, to --pcap FILE (fd -1 without) */
+	struct sink pcap_out;   /* pcap records, to --pcap FILE (no mem: none, or failed) */
 	sigset_t sigs;          /* SIGINT and SIGTERM */
 	sigset_t waitmask;      /* the mask inside ppoll: without them */
 	bool deadline_set;      /* stopping: writes end by deadline */
@@ -208,8 +207,8 @@ static int show(struct session *s, const char *dir, const struct timespec *ts,
 	}
 	out_obj_close(o);
 	out_end(o);
-	if (s->pcap) {
-		int err = pcap_record(s->pcap, ts, p, len);
+	if (s->pcap_out.mem) {
+		int err = pcap_record(s->pcap_out.mem, ts, p, len);
 
 		if (err) {
 			report_err(s->c, err, NULL, "writing %s", s->r->pcap);
@@ -406,12 +405,10 @@ static int flush(struct session *s)
 		return 1;
 	}
 	s->c->out.f = s->out.mem;
-	if (s->pcap && (err = sink_flush(s, &s->pcap_out))) {
-		s->pcap = NULL;
+	if (s->pcap_out.mem && (err = sink_flush(s, &s->pcap_out))) {
 		report_err(s->c, err, NULL, "writing %s", s->r->pcap);
 		return 1;
 	}
-	s->pcap = s->pcap_out.mem;
 	return 0;
 }
 
@@ -475,7 +472,7 @@ static int loop(struct session *s, int fd)
 		pkt_decode(p, len, s->tap, &k);
 		if (show(s, "in", &ts, p, len, &k))
 			return 1;
-		if ((ftello(s->out.mem) > 65536 || (s->pcap && ftello(s->pcap) > 65536)) && flush(s))
+		if ((ftello(s->out.mem) > 65536 || (s->pcap_out.mem && ftello(s->pcap_out.mem) > 65536)) && flush(s))
 			return 1;
 		if (s->r->echo && answerable(s, &k) &&
 		    (alen = pkt_answer(p, len, s->tap, s->mac, ans, sizeof(ans))) &&
@@ -579,9 +576,9 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 		if ((err = sink_start(&s.pcap_out)) ||
 		    (err = pcap_start(s.pcap_out.mem, s.tap ? LINKTYPE_ETHERNET : LINKTYPE_RAW))) {
 			report_err(c, err, NULL, "writing %s", r->pcap);
+			sink_end(&s.pcap_out);
 			goto out;
 		}
-		s.pcap = s.pcap_out.mem;
 	}
 	if (nh)
 		fprintf(stderr, "tunctl: warning: %s has %zu other queue%s attached (%s, pid %d): "
@@ -601,7 +598,6 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 	sigdelset(&s.waitmask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	s.out.fd = STDOUT_FILENO;
 	s.out.blocking = may_block(STDOUT_FILENO);
 	if ((err = sink_start(&s.out))) {
 		report_err(c, err, NULL, "buffering output");
@@ -629,7 +625,7 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 	}
 out:
 	/* After a failure, the packets seen still go to the pcap file. */
-	if (rc && s.pcap)
+	if (rc && s.pcap_out.mem)
 		sink_flush(&s, &s.pcap_out);
 	sink_end(&s.out);
 	sink_end(&s.pcap_out);
