@@ -201,19 +201,19 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 		const struct dc_item *it = &run->items[i];
 		const struct nl_reply *r = &run->tx.replies[i];
 		bool done = r->fate == NL_ANSWERED && !r->err;
+		bool link = it->kind != IT_ADDR && it->kind != IT_ROUTE;
 		void *room;
 
-		/* A request whose answer was lost (the exchange failed as a
-		 * whole) may have been carried out: a link setting is put back
-		 * all the same, which is harmless if it was not; an address or
-		 * route is left, as it may have been there before. */
-		if (it->job != job || !(done || r->fate == NL_UNKNOWN))
+		/* The move comes last: nothing after it can fail. A request
+		 * whose answer was lost (the exchange failed as a whole) may
+		 * have been carried out: a link setting is put back all the
+		 * same, which is harmless if it was not; an address or route is
+		 * left, as it may have been there before. */
+		if (it->job != job || it->kind == IT_NETNS)
 			continue;
-		if (it->kind == IT_NETNS)
-			continue;       /* last: nothing after it can fail */
-		if ((it->kind == IT_ADDR || it->kind == IT_ROUTE) && !done)
+		if (!done && !(link && r->fate == NL_UNKNOWN))
 			continue;
-		if (it->kind != IT_ADDR && it->kind != IT_ROUTE) {
+		if (link) {
 			struct link_spec one;
 
 			if (!it->dc->restore)

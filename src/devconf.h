@@ -49,8 +49,9 @@ int dc_result(struct ctx *c, struct dc_run *run, size_t job);
 void dc_undo(struct ctx *c, const struct dc_run *run, size_t job);
 
 /* Queues one device's requests as job 0, sends them and reports the first
- * failure (undoing as dc asks, also when the exchange fails as a whole). run stays the caller's, for dc_undo after a
- * later step fails. Returns 0 or 1. */
+ * failure (undoing as dc asks, also when the exchange fails as a whole).
+ * run stays the caller's, for dc_undo after a later step fails. Returns 0
+ * or 1. */
 int dc_exchange(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex,
 		const struct devconf *dc);
 

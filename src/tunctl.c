@@ -36,22 +36,10 @@ static int enter_netns(struct ctx *c, const char *name)
  * it, into a device as a packet even. False when that cannot be done. */
 static bool std_fds_open(void)
 {
-	for (int fd = 0; fd <= 2; fd++) {
-		int got;
-
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
-			continue;
-		got = open("/dev/null", O_RDWR);
-		if (got < 0)
+	/* In order: open takes the lowest free number, which is fd itself. */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDWR) != fd)
 			return false;
-		if (got != fd) {
-			if (dup2(got, fd) < 0) {
-				close(got);
-				return false;
-			}
-			close(got);
-		}
-	}
 	return true;
 }
 
