@@ -17,6 +17,11 @@ struct holder {
 int proc_tun_holders(const char *only, struct holder **out, size_t *n);
 /* The holders of one device within a list from proc_tun_holders. */
 size_t holders_of(const struct holder *h, size_t n, const char *ifname, const struct holder **first);
+/* The holders of ifname as a message names them: "python3 (pid 7)", or
+ * several joined with ", ", the first HOLDERS_NAMED and then "and N more".
+ * Returns how many hold it. */
+#define HOLDERS_NAMED 3
+size_t holders_text(const struct holder *h, size_t n, const char *ifname, char *buf, size_t len);
 
 /* Whether this process has capability cap (a CAP_* number) in its
  * effective set, from /proc/self/status; true when that cannot be read,
