@@ -495,7 +495,8 @@ static int parse_show(struct parsed *p, struct request *req)
 {
 	int rc;
 
-	if ((rc = need_name(p, 0, &req->u.show.name, false)))
+	/* Without a name: every device. */
+	if (p->npos && (rc = need_name(p, 0, &req->u.show.name, false)))
 		return rc;
 	return no_more(p, 1);
 }

@@ -52,7 +52,7 @@ struct list_req {
 };
 
 struct show_req {
-	const char *name;
+	const char *name;           /* NULL: every device */
 };
 
 struct set_req {

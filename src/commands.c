@@ -34,7 +34,7 @@ static const struct command {
 	  "  --force               delete even devices a process holds open\n" },
 	{ CMD_LIST, "list [--mode tun|tap]", "list TUN/TAP devices (alias: ls)",
 	  "  --mode tun|tap        only devices of that mode\n" },
-	{ CMD_SHOW, "show NAME", "show one device in detail", "" },
+	{ CMD_SHOW, "show [NAME]", "show a device in detail (every device without NAME)", "" },
 	{ CMD_SET, "set NAME [OPTIONS]", "change a device",
 	  "  --user USER | --no-user     set the owner, or require that none is set\n"
 	  "  --group GROUP | --no-group  set the group, or require that none is set\n"

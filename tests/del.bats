@@ -64,29 +64,17 @@ teardown() { ns_teardown; }
 	[ -z "$(tun_devices)" ]
 }
 
-# Waits until $2 processes hold device $1 (hold_device's own wait cannot
-# tell one holder of a device from the next).
-wait_holders() {
-	for _ in $(seq 50); do
-		[ "$(in_ns sh -c "grep -ls 'iff:.$1\$' /proc/[0-9]*/fdinfo/* 2>/dev/null" | cut -d/ -f3 | sort -u | wc -l)" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "$1 has not $2 holders"; return 1
-}
-
 @test "a multi-queue device held by several processes: the refusal names them all, or three and how many more" {
 	t add mq0 --multi-queue
 	pids=()
-	for i in 1 2; do
+	for _ in 1 2; do
 		hold_device mq0 0x1101 && pids+=("$HOLDER")
-		wait_holders mq0 "$i"
 	done
 	run --separate-stderr t del mq0
 	assert_error 1 mq0
 	[[ "$stderr" == *"in use by python3 (pid ${pids[0]}), python3 (pid ${pids[1]}); use --force"* ]]
-	for i in 3 4 5; do
+	for _ in 3 4 5; do
 		hold_device mq0 0x1101 && pids+=("$HOLDER")
-		wait_holders mq0 "$i"
 	done
 	run --separate-stderr t del mq0
 	assert_error 1 mq0

@@ -81,7 +81,7 @@ static void test_table(void)
 		{ "route add tun0 198.51.100.1/24", 2, "host bits" },
 		{ "route flush tun0", 2, "flush" },
 		{ "attach tun0 --count 0", 2, "0" },
-		{ "show", 2, "device name" },
+		{ "show", 0, NULL }, { "show tun0 tun1", 2, "tun1" },
 		{ "show a/b", 2, "a/b" },
 		{ "list --mode", 2, "--mode" },
 		{ "help frob", 2, "frob" },
