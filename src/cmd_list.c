@@ -78,14 +78,13 @@ int list_run(struct ctx *c, const struct list_req *r)
 	if (c->out.json) {
 		out_arr_open(&c->out, NULL);
 		for (size_t i = 0; i < n; i++) {
-			size_t from, k = holders_next(h, nh, &pos, v[i].name);
+			size_t k = holders_next(h, nh, &pos, v[i].name);
 
-			from = pos - k;
 			if (r->mode != MODE_ANY && v[i].flags.mode != r->mode)
 				continue;
 			out_obj_open(&c->out, NULL);
 			print_tun_fields(&c->out, &v[i]);
-			print_processes(&c->out, h + from, k);
+			print_processes(&c->out, k ? &h[pos - k] : NULL, k);
 			out_obj_close(&c->out);
 		}
 		out_arr_close(&c->out);

@@ -127,7 +127,7 @@ static void print_device(struct ctx *c, struct collect *col, const struct tun_in
 		out_str(&c->out, "address", "    mac %s\n", mac);
 	print_addrs(&c->out, col, ifindex);
 	print_routes(&c->out, col, ifindex);
-	print_processes(&c->out, col->holders + col->pos - nh, nh);
+	print_processes(&c->out, nh ? &col->holders[col->pos - nh] : NULL, nh);
 	out_obj_close(&c->out);
 }
 
