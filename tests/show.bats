@@ -209,3 +209,14 @@ json_keys() { jq -r '.. | objects | keys[]' | sort -u; }
 	[ "$(t -j show tap0 | jq -r .address)" = 02:00:5e:00:53:01 ]
 	[ "$(t -j show tap0 | jq .txqlen)" -eq 77 ]
 }
+
+@test "the man page's sample show output is what show prints" {
+	local page=${MAN_SOURCE:-$BATS_TEST_DIRNAME/../man/tunctl.8.in}
+	want=$(awk '/^\$ tunctl show vpn0$/ { on = 1; next } on && /^\.fi$/ { exit } on' "$page" | sed 's/\\-/-/g')
+	[ -n "$want" ]
+	t add vpn0 --addr 192.0.2.1/24 --route "198.51.100.0/24 via 192.0.2.2" >/dev/null
+	settle
+	run --separate-stderr t show vpn0
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ] || { diff <(echo "$want") <(echo "$output"); return 1; }
+}
