@@ -66,40 +66,6 @@ struct session {
 	struct timespec deadline;
 };
 
-static bool in_group(gid_t g)
-{
-	gid_t list[256];
-	int n = getgroups(256, list);
-
-	if (getegid() == g)
-		return true;
-	for (int i = 0; i < n; i++)
-		if (list[i] == g)
-			return true;
-	return false;
-}
-
-/* The kernel's rule (tun_not_capable): an owner that is set must be the
- * caller, and a group that is set must be one of the caller's; both when
- * both are set. Says which one failed. */
-static void report_denied(struct ctx *c, const struct tun_info *ti)
-{
-	char who[64], me[64];
-	uid_t uid = geteuid();
-
-	ids_user_name((uint32_t)uid, me, sizeof(me));
-	if (ti->owner_set && ti->owner != (uint32_t)uid)
-		report(c, "permission denied attaching to %s: it belongs to user %s, not to uid %u (%s); "
-		       "the owner, or CAP_NET_ADMIN, is needed", ti->name,
-		       ids_user_name(ti->owner, who, sizeof(who)), (unsigned)uid, me);
-	else if (ti->group_set && !in_group((gid_t)ti->group))
-		report(c, "permission denied attaching to %s: uid %u (%s) is not in its group %s; "
-		       "a member, or CAP_NET_ADMIN, is needed", ti->name, (unsigned)uid, me,
-		       ids_group_name(ti->group, who, sizeof(who)));
-	else
-		report(c, "permission denied attaching to %s as uid %u (%s)", ti->name, (unsigned)uid, me);
-}
-
 /* Plain hex for JSON: no spaces, no lines. */
 static char *hex_string(const uint8_t *p, size_t len)
 {
@@ -537,7 +503,7 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 	}
 	err = tun_attach(fd, ti.name, &ti.flags);
 	if (err == -EPERM) {
-		report_denied(c, &ti);
+		report_attach_denied(c, &ti);
 		goto out;
 	}
 	if (err == -EBUSY) {

@@ -14,6 +14,7 @@ enum opt_id {
 	O_MODE, O_USER, O_GROUP, O_ANY_USER, O_PI, O_VNET_HDR, O_MULTI_QUEUE,
 	O_ADDR, O_PEER, O_ROUTE, O_MTU, O_MAC, O_TXQLEN, O_UP, O_DOWN, O_EXIST_OK,
 	O_ALL, O_NO_USER, O_NO_GROUP, O_COUNT, O_HEX, O_PCAP, O_ECHO,
+	O_QUEUES, O_FD,
 };
 
 struct optdef {
@@ -108,11 +109,19 @@ static const struct optdef attach_opts[] = {
 	{ NULL, 0, 0, 0 }
 };
 
+static const struct optdef run_opts[] = {
+	{ "queues", required_argument, O_QUEUES, 0 },
+	{ "fd", required_argument, O_FD, 0 },
+	{ NULL, 0, 0, 0 }
+};
+
 struct parsed {
 	struct optitem *items;
 	int nitems;
 	char **pos;
 	int npos;
+	int dashdash;           /* pos[dashdash..] came after "--"; -1: no "--" */
+	char **tail;            /* the argv words after "--", NULL-ended */
 	const char *cmd;
 	char *err;
 	size_t errlen;
@@ -177,6 +186,8 @@ static int tokenize(int argc, char **argv, const struct optdef *defs,
 		if (!strcmp(a, "--")) {
 			if (stop_at_word)
 				return i + 1;
+			p->dashdash = p->npos;
+			p->tail = argv + i + 1;
 			while (++i < argc)
 				p->pos[p->npos++] = argv[i];
 			break;
@@ -664,6 +675,51 @@ static int parse_attach(struct parsed *p, struct request *req)
 	return 0;
 }
 
+static int parse_run(struct parsed *p, struct request *req)
+{
+	struct run_req *r = &req->u.run;
+	bool seen[2] = { false, false };
+	int rc, words = p->dashdash < 0 ? p->npos : p->dashdash;
+
+	r->queues = 1;
+	r->first_fd = 3;
+	if ((rc = need_name(p, 0, &r->name, false)))
+		return rc;
+	if (p->dashdash < 0 && words > 1) {
+		snprintf(p->err, p->errlen, "\"run\" needs \"--\" before the command: tunctl run %s -- %s ...",
+			 r->name, p->pos[1]);
+		return 2;
+	}
+	if (words > 1)
+		return usage_err(p, "unexpected argument \"%s\" before \"--\" (tunctl run NAME [OPTIONS] -- COMMAND)",
+				 p->pos[1]);
+	if (p->dashdash < 0)
+		return usage_err(p, "%s", "\"run\" needs \"--\" and a command: tunctl run NAME -- COMMAND [ARGS...]");
+	if (p->dashdash >= p->npos)
+		return usage_err(p, "%s", "\"run\" needs a command after \"--\"");
+	for (int i = 0; i < p->nitems; i++) {
+		const struct optitem *it = &p->items[i];
+
+		switch (it->def->id) {
+		case O_QUEUES:
+			if ((rc = once(p, &seen[0], it->def)))
+				return rc;
+			if (!parse_u32(it->val, 1, 256, &r->queues))
+				return usage_err(p, "invalid --queues \"%s\" (a number of queues from 1 to 256)", it->val);
+			break;
+		case O_FD:
+			if ((rc = once(p, &seen[1], it->def)))
+				return rc;
+			if (!parse_u32(it->val, 3, 65535, &r->first_fd))
+				return usage_err(p, "invalid --fd \"%s\" (the first descriptor, from 3 to 65535; 0-2 are "
+						 "standard input, output and error)", it->val);
+			break;
+		}
+	}
+	r->argv = p->tail;
+	return 0;
+}
+
 static int parse_help(struct parsed *p, struct request *req)
 {
 	if (p->npos == 0)
@@ -689,6 +745,7 @@ static const struct cmd_spec {
 	{ "addr", "address", CMD_ADDR, addr_opts, parse_addr },
 	{ "route", NULL, CMD_ROUTE, no_opts, parse_route_cmd },
 	{ "attach", NULL, CMD_ATTACH, attach_opts, parse_attach },
+	{ "run", NULL, CMD_RUN, run_opts, parse_run },
 	{ "help", NULL, CMD_HELP, no_opts, parse_help },
 };
 
@@ -892,7 +949,7 @@ static int parse_classic(int argc, char **argv, struct request *req, char *err, 
 static int parse_common(int argc, char **argv, struct request *req, char *err, size_t errlen,
 			bool batch)
 {
-	struct parsed p = { .err = err, .errlen = errlen };
+	struct parsed p = { .err = err, .errlen = errlen, .dashdash = -1 };
 	const struct cmd_spec *spec = NULL;
 	int i, rc = 2;
 
@@ -941,6 +998,10 @@ static int parse_common(int argc, char **argv, struct request *req, char *err, s
 			spec = &cmd_specs[k];
 	if (!spec) {
 		snprintf(err, errlen, "unknown command \"%s\" (see tunctl --help)", argv[i]);
+		goto out;
+	}
+	if (batch && spec->id == CMD_RUN) {
+		snprintf(err, errlen, "\"run\" cannot stand in a batch file: it replaces tunctl with its command");
 		goto out;
 	}
 	req->cmd = spec->id;

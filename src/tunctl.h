@@ -34,6 +34,9 @@ struct nl *ctx_nl(struct ctx *c);
 void ctx_free(struct ctx *c);
 
 struct tun_info;
+/* Why attaching to the device (TUNSETIFF) gave EPERM: the owner or group
+ * the caller lacks, named. */
+void report_attach_denied(struct ctx *c, const struct tun_info *ti);
 /* The fields every device has, in list and show alike (JSON only). */
 void print_tun_fields(struct out *o, const struct tun_info *t);
 
@@ -73,6 +76,8 @@ int set_run(struct ctx *c, const struct set_req *r);
 int addr_run(struct ctx *c, const struct addr_req *r);
 int route_run(struct ctx *c, const struct route_req *r);
 int attach_run(struct ctx *c, const struct attach_req *r);
+/* Returns only on failure (1, 2, or 126/127 as a shell would for COMMAND). */
+int run_run(struct ctx *c, const struct run_req *r);
 int classic_run(struct ctx *c, const struct classic_req *r);
 
 #endif
