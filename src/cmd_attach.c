@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <arpa/inet.h>
 
 #include "dumps.h"
@@ -60,6 +61,8 @@ struct session {
 	size_t nbcast;
 	struct sink out;        /* packet lines, to standard output */
 	struct sink pcap_out;   /* pcap records, to --pcap FILE (no mem: none, or failed) */
+	bool quiet;             /* standard output is /dev/null: no lines to make */
+	bool masked;            /* no output can block: signals stay blocked but in ppoll */
 	sigset_t sigs;          /* SIGINT and SIGTERM */
 	sigset_t waitmask;      /* the mask inside ppoll: without them */
 	bool deadline_set;      /* stopping: writes end by deadline */
@@ -137,6 +140,8 @@ static int show(struct session *s, const char *dir, const struct timespec *ts,
 	char when[64], line[512];
 	struct tm tm;
 
+	if (s->quiet)
+		goto pcap;
 	pkt_format(k, line, sizeof(line));
 	localtime_r(&ts->tv_sec, &tm);
 	out_obj_open(o, NULL);
@@ -173,6 +178,7 @@ static int show(struct session *s, const char *dir, const struct timespec *ts,
 	}
 	out_obj_close(o);
 	out_end(o);
+pcap:
 	if (s->pcap_out.mem) {
 		int err = pcap_record(s->pcap_out.mem, ts, p, len);
 
@@ -221,6 +227,8 @@ static int send_answer(struct session *s, int fd, const uint8_t *p, size_t len)
 		return 1;
 	}
 	s->sent++;
+	if (s->quiet && !s->pcap_out.mem)
+		return 0;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	pkt_decode(p, len, s->tap, &k);
 	return show(s, "out", &ts, p, len, &k);
@@ -245,6 +253,15 @@ static void sink_end(struct sink *k)
 	k->len = 0;
 }
 
+/* SIGINT and SIGTERM are let in only inside ppoll where a wait or a write
+ * could block; with nothing that can block (s->masked) they stay blocked
+ * but there, which saves two system calls a wait. */
+static void block_signals(struct session *s, bool block)
+{
+	if (!s->masked)
+		sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &s->sigs, NULL);
+}
+
 /* Whether a write to fd can block for long: a pipe, a socket, a terminal.
  * Regular files and devices such as /dev/null take every write at once. */
 static bool may_block(int fd)
@@ -254,6 +271,14 @@ static bool may_block(int fd)
 	if (fstat(fd, &st) < 0)
 		return false;   /* closed: the write fails at once */
 	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || (S_ISCHR(st.st_mode) && isatty(fd));
+}
+
+/* Whether fd is /dev/null, where packet lines would go unread. */
+static bool discards(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
 }
 
 /* Once stopping, writes get 200 ms in all, counted from the first of them:
@@ -304,12 +329,12 @@ static int write_out(struct session *s, int fd, bool blocking, const char *buf, 
 			struct timespec left;
 			int ready, err;
 
-			sigprocmask(SIG_BLOCK, &s->sigs, NULL);
+			block_signals(s, true);
 			if (stop && !time_left(s, &left))
 				left = (struct timespec){ 0, 0 };       /* what has room now */
 			ready = ppoll(&pfd, 1, stop ? &left : NULL, &s->waitmask);
 			err = errno;
-			sigprocmask(SIG_UNBLOCK, &s->sigs, NULL);
+			block_signals(s, false);
 			if (ready < 0 && err == EINTR)
 				continue;       /* stopping now: wait again, within the time left */
 			if (ready < 0)
@@ -347,7 +372,12 @@ static int write_out(struct session *s, int fd, bool blocking, const char *buf, 
  * not continued after a cut record. Returns 0 or -errno. */
 static int sink_flush(struct session *s, struct sink *k)
 {
-	int err = fclose(k->mem) ? -errno : 0;
+	int err;
+
+	/* Nothing collected since the last time: the stream stays as it is. */
+	if (ftello(k->mem) == 0)
+		return 0;
+	err = fclose(k->mem) ? -errno : 0;
 
 	k->mem = NULL;
 	if (!err && !k->dead && (err = write_out(s, k->fd, k->blocking, k->buf, k->len)) > 0) {
@@ -387,12 +417,12 @@ static int wait_packet(struct session *s, int fd)
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	int rc = 0;
 
-	sigprocmask(SIG_BLOCK, &s->sigs, NULL);
+	block_signals(s, true);
 	if (!stop && ppoll(&pfd, 1, NULL, &s->waitmask) < 0 && errno != EINTR) {
 		report_err(s->c, errno, NULL, "waiting for packets on %s", s->r->name);
 		rc = 1;
 	}
-	sigprocmask(SIG_UNBLOCK, &s->sigs, NULL);
+	block_signals(s, false);
 	return rc;
 }
 
@@ -428,16 +458,19 @@ static int loop(struct session *s, int fd)
 			report_err(s->c, errno, NULL, "reading %s", s->r->name);
 			return 1;
 		}
-		clock_gettime(CLOCK_REALTIME, &ts);
 		if ((size_t)n < skip)
 			continue;
 		p = buf + skip;
 		len = (size_t)n - skip;
 		s->packets++;
 		s->bytes += len;
-		pkt_decode(p, len, s->tap, &k);
-		if (show(s, "in", &ts, p, len, &k))
-			return 1;
+		if (!s->quiet || s->r->echo)
+			pkt_decode(p, len, s->tap, &k);
+		if (!s->quiet || s->pcap_out.mem) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			if (show(s, "in", &ts, p, len, &k))
+				return 1;
+		}
 		if ((ftello(s->out.mem) > 65536 || (s->pcap_out.mem && ftello(s->pcap_out.mem) > 65536)) && flush(s))
 			return 1;
 		if (s->r->echo && answerable(s, &k) &&
@@ -565,6 +598,12 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	s.out.blocking = may_block(STDOUT_FILENO);
+	/* Lines for /dev/null are not made: attach then costs what a bare
+	 * read/write loop costs. */
+	s.quiet = discards(STDOUT_FILENO);
+	s.masked = !s.out.blocking && !(s.pcap_out.fd >= 0 && s.pcap_out.blocking);
+	if (s.masked)
+		sigprocmask(SIG_BLOCK, &s.sigs, NULL);
 	if ((err = sink_start(&s.out))) {
 		report_err(c, err, NULL, "buffering output");
 		rc = 1;
