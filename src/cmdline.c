@@ -14,7 +14,7 @@ enum opt_id {
 	O_MODE, O_USER, O_GROUP, O_ANY_USER, O_PI, O_VNET_HDR, O_MULTI_QUEUE,
 	O_ADDR, O_PEER, O_ROUTE, O_MTU, O_MAC, O_TXQLEN, O_UP, O_DOWN, O_EXIST_OK,
 	O_ALL, O_NO_USER, O_NO_GROUP, O_COUNT, O_HEX, O_PCAP, O_ECHO,
-	O_QUEUES, O_FD,
+	O_QUEUES, O_FD, O_DRY_RUN, O_PRUNE, O_RECREATE,
 };
 
 struct optdef {
@@ -112,6 +112,14 @@ static const struct optdef attach_opts[] = {
 static const struct optdef run_opts[] = {
 	{ "queues", required_argument, O_QUEUES, 0 },
 	{ "fd", required_argument, O_FD, 0 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct optdef apply_opts[] = {
+	{ "dry-run", no_argument, O_DRY_RUN, 0 },
+	{ "prune", no_argument, O_PRUNE, 0 },
+	{ "recreate", no_argument, O_RECREATE, 0 },
+	{ "force", no_argument, O_FORCE, 0 },
 	{ NULL, 0, 0, 0 }
 };
 
@@ -720,6 +728,49 @@ static int parse_run(struct parsed *p, struct request *req)
 	return 0;
 }
 
+static int parse_save(struct parsed *p, struct request *req)
+{
+	struct save_req *r = &req->u.save;
+	char err[ERRLEN];
+
+	for (int i = 0; i < p->npos; i++)
+		if (!parse_ifname(p->pos[i], false, err, sizeof(err)))
+			return usage_err(p, "%s", err);
+	if (!p->npos)
+		return 0;
+	if (!(r->names = malloc((size_t)p->npos * sizeof(*r->names))))
+		return usage_err(p, "%s", "out of memory");
+	memcpy(r->names, p->pos, (size_t)p->npos * sizeof(*r->names));
+	r->nnames = (size_t)p->npos;
+	return 0;
+}
+
+static int parse_apply(struct parsed *p, struct request *req)
+{
+	struct apply_req *r = &req->u.apply;
+	bool seen[4] = { false, false, false, false };
+	bool *flag[4] = { &r->dry_run, &r->prune, &r->recreate, &r->force };
+	int rc;
+
+	if (!p->npos)
+		return usage_err(p, "%s", "\"apply\" needs a file (- for standard input)");
+	if ((rc = no_more(p, 1)))
+		return rc;
+	r->file = p->pos[0];
+	for (int i = 0; i < p->nitems; i++) {
+		const struct optitem *it = &p->items[i];
+		int k = it->def->id == O_DRY_RUN ? 0 : it->def->id == O_PRUNE ? 1 :
+			it->def->id == O_RECREATE ? 2 : 3;
+
+		if ((rc = once(p, &seen[k], it->def)))
+			return rc;
+		*flag[k] = true;
+	}
+	if (r->force && !r->prune)
+		return usage_err(p, "%s", "--force goes with --prune (delete held devices too)");
+	return 0;
+}
+
 static int parse_help(struct parsed *p, struct request *req)
 {
 	if (p->npos == 0)
@@ -746,6 +797,8 @@ static const struct cmd_spec {
 	{ "route", NULL, CMD_ROUTE, no_opts, parse_route_cmd },
 	{ "attach", NULL, CMD_ATTACH, attach_opts, parse_attach },
 	{ "run", NULL, CMD_RUN, run_opts, parse_run },
+	{ "save", NULL, CMD_SAVE, no_opts, parse_save },
+	{ "apply", NULL, CMD_APPLY, apply_opts, parse_apply },
 	{ "help", NULL, CMD_HELP, no_opts, parse_help },
 };
 
@@ -1000,8 +1053,10 @@ static int parse_common(int argc, char **argv, struct request *req, char *err, s
 		snprintf(err, errlen, "unknown command \"%s\" (see tunctl --help)", argv[i]);
 		goto out;
 	}
-	if (batch && spec->id == CMD_RUN) {
-		snprintf(err, errlen, "\"run\" cannot stand in a batch file: it replaces tunctl with its command");
+	if (batch && (spec->id == CMD_RUN || spec->id == CMD_APPLY)) {
+		snprintf(err, errlen, spec->id == CMD_RUN ?
+			 "\"run\" cannot stand in a batch file: it replaces tunctl with its command" :
+			 "\"apply\" cannot stand in a batch file: give the file to apply itself");
 		goto out;
 	}
 	req->cmd = spec->id;
@@ -1044,5 +1099,8 @@ void request_free(struct request *req)
 	} else if (req->cmd == CMD_DEL) {
 		free(req->u.del.names);
 		req->u.del.names = NULL;
+	} else if (req->cmd == CMD_SAVE) {
+		free(req->u.save.names);
+		req->u.save.names = NULL;
 	}
 }

@@ -15,6 +15,8 @@ enum cmd_id {
 	CMD_ROUTE,
 	CMD_ATTACH,
 	CMD_RUN,
+	CMD_SAVE,
+	CMD_APPLY,
 	CMD_HELP,
 	CMD_CLASSIC,
 	CMD__COUNT
@@ -94,6 +96,16 @@ struct run_req {
 	char **argv;            /* COMMAND and ARGS: a NULL-ended tail of argv */
 };
 
+struct save_req {
+	char **names;           /* points into argv; none: every device */
+	size_t nnames;
+};
+
+struct apply_req {
+	const char *file;       /* "-": standard input */
+	bool dry_run, prune, recreate, force;
+};
+
 struct help_req {
 	enum cmd_id topic;
 };
@@ -120,6 +132,8 @@ struct request {
 		struct route_req route;
 		struct attach_req attach;
 		struct run_req run;
+		struct save_req save;
+		struct apply_req apply;
 		struct help_req help;
 		struct classic_req classic;
 	} u;

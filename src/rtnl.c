@@ -50,6 +50,17 @@ struct nlmsghdr *rtnl_link_set(void *buf, int ifindex, const struct link_spec *l
 	return nlh;
 }
 
+struct nlmsghdr *rtnl_link_rename(void *buf, int ifindex, const char *name)
+{
+	struct nlmsghdr *nlh = header(buf, RTM_SETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nlh;
+}
+
 struct nlmsghdr *rtnl_link_del(void *buf, int ifindex)
 {
 	struct nlmsghdr *nlh = header(buf, RTM_DELLINK, 0);
@@ -218,6 +229,13 @@ bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
 		return false;
 	snprintf(out->name, sizeof(out->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
 	out->has_group = get_u32(tb[IFLA_GROUP], &out->group);
+	out->flags = ifi->ifi_flags;
+	get_u32(tb[IFLA_MTU], &out->mtu);
+	get_u32(tb[IFLA_TXQLEN], &out->txqlen);
+	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6) {
+		memcpy(out->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
+		out->has_mac = true;
+	}
 	return true;
 }
 

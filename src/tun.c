@@ -82,6 +82,19 @@ int tun_attach(int fd, char *name, const struct tun_flags *f)
 	return set_iff(fd, name, tun_flags_to_ifr(f));
 }
 
+int tun_attach_admin(int fd, char *name, const struct tun_flags *f)
+{
+#ifdef IFF_NO_CARRIER
+	/* Without carrier: attaching only to administer must not set off
+	 * IPv6 autoconfiguration. Kernels before 6.0 refuse the flag. */
+	int err = set_iff(fd, name, tun_flags_to_ifr(f) | IFF_NO_CARRIER);
+
+	if (err != -EINVAL)
+		return err;
+#endif
+	return set_iff(fd, name, tun_flags_to_ifr(f));
+}
+
 static int ioctl_long(int fd, unsigned long req, unsigned long arg)
 {
 	return ioctl(fd, req, arg) < 0 ? -errno : 0;

@@ -30,6 +30,9 @@ int tun_create(int fd, char *name, const struct tun_flags *f);
 /* Attaches to a device, asking for exactly its flags (or creates one, as the
  * classic tool did); name (16 bytes) receives the kernel's name. */
 int tun_attach(int fd, char *name, const struct tun_flags *f);
+/* The same, for administering only (owner, group, flags): the carrier
+ * stays off, where the kernel can (IFF_NO_CARRIER). */
+int tun_attach_admin(int fd, char *name, const struct tun_flags *f);
 int tun_set_owner(int fd, uint32_t uid);
 int tun_set_group(int fd, uint32_t gid);
 int tun_set_persist(int fd, bool on);
