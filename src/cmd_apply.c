@@ -170,15 +170,21 @@ static int read_wants(struct ctx *c, const struct batch_line *v, size_t n, const
 			w[i].user_set = true;
 			w[i].uid = (uint32_t)geteuid();
 		}
+		/* Lines mostly share their owner: the line before's answer is
+		 * kept, as each lookup reads the passwd or group file. */
 		if (r->user.set) {
-			if (ids_user(&r->user, &w[i].uid)) {
+			if (i && w[i - 1].r->user.set && !strcmp(w[i - 1].r->user.name, r->user.name))
+				w[i].uid = w[i - 1].uid;
+			else if (ids_user(&r->user, &w[i].uid)) {
 				report(c, "unknown user \"%s\"", r->user.name);
 				return 2;
 			}
 			w[i].user_set = true;
 		}
 		if (r->group.set) {
-			if (ids_group(&r->group, &w[i].gid)) {
+			if (i && w[i - 1].r->group.set && !strcmp(w[i - 1].r->group.name, r->group.name))
+				w[i].gid = w[i - 1].gid;
+			else if (ids_group(&r->group, &w[i].gid)) {
 				report(c, "unknown group \"%s\"", r->group.name);
 				return 2;
 			}
@@ -206,7 +212,8 @@ static int push(void **v, size_t *n, const void *elem, size_t size)
 
 /* The differences of one present device, into t and the plan. Returns 0,
  * or 1 after reporting what cannot be converged. */
-static int diff_device(struct ctx *c, const struct apply_req *ar, struct todo *t, struct plan *p)
+static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset *cur, struct todo *t,
+		       struct plan *p)
 {
 	const struct want *w = t->w;
 	const struct device *d = t->d;
@@ -230,6 +237,8 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct todo *t
 			snprintf(a, sizeof(a), "%u", !strcmp(what, "user") ? d->ti.owner : d->ti.group);
 			snprintf(b, sizeof(b), "-");
 		}
+		if (ar->recreate && dev_read_holders(c, cur))
+			return 1;
 		c->where = w->where;
 		if (!ar->recreate) {
 			if (ident)
@@ -263,6 +272,8 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct todo *t
 		const char *what = f->pi != w->flags.pi ? "pi" : "vnet-hdr";
 		bool has = f->pi != w->flags.pi ? f->pi : f->vnet_hdr;
 
+		if (dev_read_holders(c, cur))
+			return 1;
 		if (d->nholders) {
 			struct change *ch = plan_add(p, ST_NOTE, name, what);
 
@@ -288,7 +299,9 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct todo *t
 			 id_text(true, w->gid, b, sizeof(b)));
 		t->attach = true;
 	}
-	if (t->attach && d->nholders && f->multi_queue == false) {
+	if (t->attach && dev_read_holders(c, cur))
+		return 1;
+	if (t->attach && d->nholders && !f->multi_queue) {
 		/* A single-queue device that is held cannot be attached to. */
 		c->where = w->where;
 		report(c, "%s is in use by %s (pid %d): its owner and group can be changed only while "
@@ -582,7 +595,7 @@ static int make_plan(struct apply *a)
 		t->w = &a->w[i];
 		a->fds[i] = -1;
 		if (!(t->d = devset_find(&a->cur, a->w[i].r->name))) {
-			if (sysfs_tun_read(a->w[i].r->name, &(struct tun_info){ 0 }) == -ENOTTY) {
+			if (devset_other(&a->cur, a->w[i].r->name)) {
 				c->where = a->w[i].where;
 				report(c, "%s exists and is not a TUN/TAP device", a->w[i].r->name);
 				c->where = NULL;
@@ -591,7 +604,7 @@ static int make_plan(struct apply *a)
 			plan_create(&a->plan, &a->w[i], ST_CREATE);
 			continue;
 		}
-		if ((rc = diff_device(c, a->ar, t, &a->plan)))
+		if ((rc = diff_device(c, a->ar, &a->cur, t, &a->plan)))
 			return rc;
 		if (t->recreate)
 			plan_create(&a->plan, &a->w[i], ST_RECREATE);
@@ -605,6 +618,8 @@ static int make_plan(struct apply *a)
 				named = !strcmp(a->w[k].r->name, d->ti.name);
 			if (named)
 				continue;
+			if (!a->ar->force && dev_read_holders(c, &a->cur))
+				return 1;
 			if (d->nholders && !a->ar->force) {
 				report(c, "%s is in use by %s (pid %d): --prune deletes it only with --force",
 				       d->ti.name, d->holder_comm, (int)d->holder_pid);
@@ -711,10 +726,22 @@ static int carry_out(struct apply *a)
 	for (size_t i = 0; i < a->nw; i++) {
 		struct todo *t = &a->t[i];
 
+		struct tun_info now;
+		struct tun_flags f;
+
 		if (!t->d || t->recreate || !t->attach)
 			continue;
+		/* TUNSETIFF sets what it is given: the flags tunctl does not
+		 * manage (IFF_NAPI...) are carried over from sysfs. */
+		f = a->w[i].flags;
+		if (!sysfs_tun_read(t->d->ti.name, &now)) {
+			f.napi = now.flags.napi;
+			f.napi_frags = now.flags.napi_frags;
+			t->d->ti.flags.napi = now.flags.napi;
+			t->d->ti.flags.napi_frags = now.flags.napi_frags;
+		}
 		t->attached = true;
-		if ((err = admin_attach(t->d->ti.name, &a->w[i].flags, a->w[i].user_set, a->w[i].uid,
+		if ((err = admin_attach(t->d->ti.name, &f, a->w[i].user_set, a->w[i].uid,
 					a->w[i].group_set, a->w[i].gid))) {
 			c->where = a->w[i].where;
 			report_err(c, err, NULL, "%s: setting its flags, owner and group", t->d->ti.name);

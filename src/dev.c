@@ -14,6 +14,7 @@
 #include "dumps.h"
 #include "ids.h"
 #include "procfs.h"
+#include "rtnl.h"
 
 /* The kernel's default IPv6 route metric (IP6_RT_PRIO_USER). */
 #define IPV6_DEFAULT_METRIC 1024
@@ -64,8 +65,8 @@ void devset_free(struct devset *s)
 		free(s->v[i].routes);
 	}
 	free(s->v);
-	s->v = NULL;
-	s->n = 0;
+	free(s->others);
+	memset(s, 0, sizeof(*s));
 }
 
 static int by_name(const void *a, const void *b)
@@ -128,49 +129,101 @@ static bool kernel_addr(const struct addr_info *a)
 	return l->family == AF_INET6 && l->a.b[0] == 0xfe && (l->a.b[1] & 0xc0) == 0x80;
 }
 
-static int attach_dumps(struct ctx *c, struct devset *s)
+static int cmp_name16(const void *a, const void *b)
+{
+	return strncmp(a, b, 16);
+}
+
+static int by_name_cmp(const void *a, const void *b)
+{
+	return by_name(a, b);
+}
+
+/* The TUN/TAP devices of the link dump, into s (sorted by name). */
+static int take_links(struct devset *s, const struct link_info *links, size_t n)
+{
+	size_t k = 0;
+
+	if (!(s->v = calloc(n + 1, sizeof(*s->v))) || !(s->others = calloc(n + 1, sizeof(*s->others))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct link_info *l = &links[i];
+		struct device *d = &s->v[k];
+
+		if (!l->is_tun) {
+			memcpy(s->others[s->nothers++], l->name, sizeof(l->name));
+			continue;
+		}
+		snprintf(d->ti.name, sizeof(d->ti.name), "%s", l->name);
+		d->ti.flags = (struct tun_flags){ .mode = l->tun.tap ? MODE_TAP : MODE_TUN, .pi = l->tun.pi,
+						  .vnet_hdr = l->tun.vnet_hdr, .multi_queue = l->tun.multi_queue,
+						  .persist = l->tun.persist };
+		d->ti.owner_set = l->tun.owner_set;
+		d->ti.owner = l->tun.owner;
+		d->ti.group_set = l->tun.group_set;
+		d->ti.group = l->tun.group;
+		d->ifindex = l->ifindex;
+		d->link = (struct link_spec){
+			.set_updown = true, .up = (l->flags & IFF_UP) != 0,
+			.has_mtu = true, .mtu = l->mtu,
+			.has_txqlen = true, .txqlen = l->txqlen,
+			.has_mac = l->tun.tap && l->has_mac,
+		};
+		memcpy(d->link.mac, l->mac, 6);
+		k++;
+	}
+	s->n = k;
+	qsort(s->v, k, sizeof(*s->v), by_name_cmp);
+	qsort(s->others, s->nothers, sizeof(*s->others), cmp_name16);
+	return 0;
+}
+
+bool devset_other(const struct devset *s, const char *name)
+{
+	char key[16];
+
+	snprintf(key, sizeof(key), "%s", name);
+	return s->nothers && bsearch(key, s->others, s->nothers, sizeof(*s->others), cmp_name16);
+}
+
+int dev_read_all(struct ctx *c, struct devset *s)
 {
 	struct link_info *links = NULL;
 	struct addr_info *addrs = NULL;
 	struct route_info *routes = NULL;
 	struct by_index *idx = NULL;
-	size_t nl = 0, na = 0, nr = 0, ni = 0;
+	size_t nl = 0, na = 0, nr = 0;
 	int rc = 1;
 
-	if (dump_links(c, &links, &nl) || dump_addrs(c, 0, &addrs, &na) || dump_routes(c, 0, &routes, &nr))
-		goto out;
-	if (!(idx = malloc((nl + 1) * sizeof(*idx))))
+	memset(s, 0, sizeof(*s));
+	/* The link dump says all that sysfs would (the tun driver's
+	 * IFLA_INFO_DATA), so the model costs three dumps whatever the
+	 * number of devices. */
+	if (dump_links(c, &links, &nl))
+		return 1;
+	if (take_links(s, links, nl))
 		goto oom;
-	for (size_t i = 0; i < nl; i++) {
-		struct device *d = devset_find(s, links[i].name);
-
-		if (!d)
-			continue;
-		d->ifindex = links[i].ifindex;
-		d->link = (struct link_spec){
-			.set_updown = true, .up = (links[i].flags & IFF_UP) != 0,
-			.has_mtu = true, .mtu = links[i].mtu,
-			.has_txqlen = true, .txqlen = links[i].txqlen,
-			.has_mac = d->ti.flags.mode == MODE_TAP && links[i].has_mac,
-		};
-		memcpy(d->link.mac, links[i].mac, 6);
-		idx[ni++] = (struct by_index){ links[i].ifindex, d };
-	}
-	qsort(idx, ni, sizeof(*idx), cmp_index);
+	if (s->n && (dump_addrs(c, 0, &addrs, &na) || dump_routes(c, 0, &routes, &nr)))
+		goto out;
+	if (!(idx = malloc((s->n + 1) * sizeof(*idx))))
+		goto oom;
+	for (size_t i = 0; i < s->n; i++)
+		idx[i] = (struct by_index){ s->v[i].ifindex, &s->v[i] };
+	qsort(idx, s->n, sizeof(*idx), cmp_index);
 	for (size_t i = 0; i < na; i++) {
-		struct device *d = find_index(idx, ni, addrs[i].ifindex);
+		struct device *d = find_index(idx, s->n, addrs[i].ifindex);
 
 		if (d && !kernel_addr(&addrs[i]) &&
 		    append((void **)&d->addrs, &d->naddrs, &addrs[i].a, sizeof(addrs[i].a)))
 			goto oom;
 	}
 	for (size_t i = 0; i < nr; i++) {
-		struct device *d = find_index(idx, ni, routes[i].oif);
+		struct device *d = find_index(idx, s->n, routes[i].oif);
 		struct route_spec r = routes[i].r;
 
 		if (!d || routes[i].protocol == RTPROT_KERNEL)
 			continue;
-		r.has_metric = true;    /* the kernel always says; 0 for IPv4 without */
+		r.has_metric = true;    /* the kernel leaves out a metric of 0 */
 		r.metric = routes[i].r.has_metric ? routes[i].r.metric : 0;
 		if (append((void **)&d->routes, &d->nroutes, &r, sizeof(r)))
 			goto oom;
@@ -180,6 +233,8 @@ static int attach_dumps(struct ctx *c, struct devset *s)
 oom:
 	report(c, "out of memory");
 out:
+	if (rc)
+		devset_free(s);
 	free(links);
 	free(addrs);
 	free(routes);
@@ -187,33 +242,17 @@ out:
 	return rc;
 }
 
-int dev_read_all(struct ctx *c, struct devset *s)
+int dev_read_holders(struct ctx *c, struct devset *s)
 {
-	struct tun_info *ti = NULL;
 	struct holder *h = NULL;
-	size_t n = 0, nh = 0;
+	size_t nh = 0;
 	int err;
 
-	memset(s, 0, sizeof(*s));
-	if ((err = sysfs_tun_list(&ti, &n))) {
-		report_err(c, err, NULL, "reading /sys/class/net");
-		return 1;
-	}
-	if (!(s->v = calloc(n + 1, sizeof(*s->v)))) {
-		free(ti);
-		report(c, "out of memory");
-		return 1;
-	}
-	for (size_t i = 0; i < n; i++)
-		s->v[i].ti = ti[i];
-	s->n = n;
-	free(ti);
-	/* sysfs_tun_list gives them sorted by name, as devset_find needs. */
-	if (n && attach_dumps(c, s))
-		goto fail;
-	if (n && (err = proc_tun_holders(NULL, &h, &nh))) {
+	if (s->holders_read)
+		return 0;
+	if ((err = proc_tun_holders(NULL, &h, &nh))) {
 		report_err(c, err, NULL, "reading /proc");
-		goto fail;
+		return 1;
 	}
 	for (size_t i = 0; i < nh; i++) {
 		struct device *d = devset_find(s, h[i].ifname);
@@ -224,10 +263,8 @@ int dev_read_all(struct ctx *c, struct devset *s)
 		}
 	}
 	free(h);
+	s->holders_read = true;
 	return 0;
-fail:
-	devset_free(s);
-	return 1;
 }
 
 /* A growing line. */
@@ -270,22 +307,35 @@ static void put(struct line *l, const char *fmt, ...)
 }
 
 /* A user or group as the file gives it: the name when it maps back to
- * the same number, else the number. */
+ * the same number, else the number. The last answer of each kind is kept:
+ * a passwd lookup reads the whole file, and the devices of a namespace
+ * mostly share their owner. */
 static void put_id(struct line *l, const char *opt, uint32_t id, bool user)
 {
-	char name[64];
+	static struct {
+		bool valid;
+		uint32_t id;
+		char word[64];
+	} last[2];
 	struct id_spec spec = { .set = true };
+	char name[64];
 	uint32_t back;
+	int k = user ? 0 : 1;
 
-	if (user)
-		ids_user_name(id, name, sizeof(name));
-	else
-		ids_group_name(id, name, sizeof(name));
-	spec.name = name;
-	if (parse_id(name, &spec) && !(user ? ids_user(&spec, &back) : ids_group(&spec, &back)) && back == id)
-		put(l, " --%s %s", opt, name);
-	else
-		put(l, " --%s %u", opt, id);
+	if (!last[k].valid || last[k].id != id) {
+		if (user)
+			ids_user_name(id, name, sizeof(name));
+		else
+			ids_group_name(id, name, sizeof(name));
+		spec.name = name;
+		if (!parse_id(name, &spec) || (user ? ids_user(&spec, &back) : ids_group(&spec, &back)) ||
+		    back != id)
+			snprintf(name, sizeof(name), "%u", id);
+		last[k].valid = true;
+		last[k].id = id;
+		snprintf(last[k].word, sizeof(last[k].word), "%s", name);
+	}
+	put(l, " --%s %s", opt, last[k].word);
 }
 
 char *dev_add_line(const struct device *d)

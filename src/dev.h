@@ -16,7 +16,7 @@ struct device {
 	size_t naddrs;
 	struct route_spec *routes;      /* has_table and has_metric always set */
 	size_t nroutes;
-	size_t nholders;                /* processes that have it open */
+	size_t nholders;                /* processes that have it open (dev_read_holders) */
 	pid_t holder_pid;               /* the first of them */
 	char holder_comm[16];
 };
@@ -24,14 +24,22 @@ struct device {
 struct devset {
 	struct device *v;               /* sorted by name */
 	size_t n;
+	bool holders_read;
+	char (*others)[16];             /* the names of every other link, sorted */
+	size_t nothers;
 };
 
-/* Every TUN/TAP device: one sysfs pass, one dump each of links, addresses
- * and routes, one pass over /proc; never one dump per device. Returns 0 or
- * 1 after reporting. */
+/* Every TUN/TAP device: one dump each of links (the tun driver's link
+ * info carries mode, flags, owner and group), addresses and routes; never
+ * one read per device. Returns 0 or 1 after reporting. */
 int dev_read_all(struct ctx *c, struct devset *s);
+/* The processes that hold each device: one pass over /proc, once, for
+ * callers that need it. Returns 0 or 1 after reporting. */
+int dev_read_holders(struct ctx *c, struct devset *s);
 void devset_free(struct devset *s);
 struct device *devset_find(const struct devset *s, const char *name);
+/* Whether a link that is not TUN/TAP has this name. */
+bool devset_other(const struct devset *s, const char *name);
 
 /* The metric the kernel gives a route without one: 0 for IPv4, 1024 for
  * IPv6. */

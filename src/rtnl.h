@@ -37,6 +37,14 @@ struct link_info {
 	uint32_t mtu, txqlen;       /* 0 when not given */
 	bool has_mac;
 	uint8_t mac[6];
+	/* IFLA_LINKINFO of kind "tun": what sysfs's tun_flags, owner and group
+	 * say, in the dump itself. */
+	bool is_tun;
+	struct {
+		bool tap, pi, vnet_hdr, persist, multi_queue;
+		bool owner_set, group_set;
+		uint32_t owner, group;
+	} tun;
 };
 
 struct addr_info {
