@@ -137,6 +137,47 @@ static const char *id_text(bool set, uint32_t id, char *buf, size_t len)
 	return buf;
 }
 
+static int by_name_then_line(const void *a, const void *b)
+{
+	const struct want *x = *(const struct want *const *)a, *y = *(const struct want *const *)b;
+	int d = strcmp(x->r->name, y->r->name);
+
+	return d ? d : (x > y) - (x < y);
+}
+
+/* A name given twice: the second line is the error. Sorted, so that a
+ * file of many devices costs n log n. Returns 0, or 2 after reporting. */
+static int twice(struct ctx *c, struct want *w, size_t n)
+{
+	const struct want **v = malloc((n + 1) * sizeof(*v)), *bad = NULL, *first = NULL;
+
+	if (!v) {
+		report(c, "out of memory");
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = &w[i];
+	qsort(v, n, sizeof(*v), by_name_then_line);
+	/* In each run of one name, the second is the line that repeats it
+	 * and the first the line it repeats; the earliest such line counts. */
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(v[i]->r->name, v[i - 1]->r->name) ||
+		    (i >= 2 && !strcmp(v[i - 2]->r->name, v[i]->r->name)))
+			continue;
+		if (!bad || v[i] < bad) {
+			bad = v[i];
+			first = v[i - 1];
+		}
+	}
+	if (bad) {
+		c->where = bad->where;
+		report(c, "device %s is named twice (first at %s)", bad->r->name, first->where);
+		c->where = NULL;
+	}
+	free(v);
+	return bad ? 2 : 0;
+}
+
 /* The file's lines as wanted devices. Returns 0, or 2 after reporting
  * FILE:LINE. */
 static int read_wants(struct ctx *c, const struct batch_line *v, size_t n, const char *name,
@@ -155,12 +196,6 @@ static int read_wants(struct ctx *c, const struct batch_line *v, size_t n, const
 		if (strchr(r->name, '%')) {
 			report(c, "\"%s\" is a name template: apply needs the device's own name", r->name);
 			return 2;
-		}
-		for (size_t k = 0; k < i; k++) {
-			if (!strcmp(w[k].r->name, r->name)) {
-				report(c, "device %s is named twice (first at %s)", r->name, w[k].where);
-				return 2;
-			}
 		}
 		w[i] = (struct want){ .r = r, .where = where[i], .link = r->link };
 		w[i].flags = (struct tun_flags){ .mode = r->mode, .pi = r->pi, .vnet_hdr = r->vnet_hdr,
@@ -192,7 +227,7 @@ static int read_wants(struct ctx *c, const struct batch_line *v, size_t n, const
 		}
 	}
 	c->where = NULL;
-	return 0;
+	return twice(c, w, n);
 }
 
 /* Appends to a growing array of elements of size (doubling). */
