@@ -125,7 +125,7 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		int fd = tun_open(NULL), err = fd < 0 ? fd : 0;
 
 		if (!err)
-			err = tun_attach(fd, ti->name, f);
+			err = tun_attach_admin(fd, ti->name, f);
 		if (!err && need_owner)
 			err = tun_set_owner(fd, o->uid);
 		if (!err && need_group)
