@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -62,14 +63,28 @@ static int resolve_owner(struct ctx *c, const struct add_req *r, struct owner *o
 	return 0;
 }
 
-static void print_result(struct ctx *c, bool json, const char *name, bool created)
+/* What add prints is part of what it does: it is written out before the
+ * device is kept, so that a name no reader got names no device.  Returns 0
+ * or -errno.  What could not be written is discarded, so that it is
+ * neither written later nor reported again at exit. */
+static int print_result(struct ctx *c, bool json, const char *name, bool created)
 {
+	FILE *f = c->out.f;
+	int err;
+
+	errno = 0;
 	c->out.json = json;
 	out_obj_open(&c->out, NULL);
 	out_str(&c->out, "ifname", "%s\n", name);
 	out_bool(&c->out, "created", NULL, created);
 	out_obj_close(&c->out);
 	out_end(&c->out);
+	if (!ferror(f))
+		return 0;
+	err = errno ? errno : EIO;
+	__fpurge(f);
+	clearerr(f);
+	return -err;
 }
 
 static const char *onoff(bool b)
@@ -138,9 +153,13 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 			rc = 1;
 		}
 	}
+	/* Output that fails undoes the rest too (but the owner and group). */
+	if (!rc && (rc = print_result(c, json, r->name, false))) {
+		report_err(c, rc, NULL, "writing output");
+		dc_undo(c, &run, 0);
+		rc = 1;
+	}
 	dc_run_free(&run);
-	if (!rc)
-		print_result(c, json, r->name, false);
 	return rc;
 }
 
@@ -185,13 +204,18 @@ static int job_create(struct ctx *c, struct add_job *j)
 	return 0;
 }
 
-/* Keeps the device (persistent, name printed) or drops it: closing our fd
- * destroys a device that is not persistent, whatever was done to it. */
+/* Keeps the device (name printed, then persistent) or drops it: closing
+ * our fd destroys a device that is not persistent, whatever was done to
+ * it, and so a name that cannot be written out drops the device too. */
 static int job_finish(struct ctx *c, struct add_job *j, bool keep)
 {
 	int err, rc = 0;
 
-	if (keep && (err = tun_set_persist(j->fd, true))) {
+	if (keep && (err = print_result(c, j->json, j->name, true))) {
+		report_err(c, err, NULL, "writing output");
+		rc = 1;
+	}
+	if (keep && !rc && (err = tun_set_persist(j->fd, true))) {
 		if (err == -EBADFD)     /* what the kernel says once it is gone */
 			report(c, "%s was deleted by another process while being created", j->name);
 		else
@@ -201,8 +225,6 @@ static int job_finish(struct ctx *c, struct add_job *j, bool keep)
 	if (j->fd >= 0)
 		close(j->fd);
 	j->fd = -1;
-	if (keep && !rc)
-		print_result(c, j->json, j->name, true);
 	return rc;
 }
 
