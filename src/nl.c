@@ -256,12 +256,12 @@ static int dump_once(struct nl *nl, struct nlmsghdr *req, nl_dump_cb cb, void *d
 		const struct nlmsghdr *nlh;
 		size_t len;
 
-		if (n == -ENOBUFS) {
+		if (n < 0) {
+			/* The rest of this dump would hold up the next: a
+			 * socket runs one dump at a time (EBUSY). */
 			drain(nl);
-			return -ENOBUFS;
-		}
-		if (n < 0)
 			return (int)n;
+		}
 		len = (size_t)n;
 		for (nlh = (const struct nlmsghdr *)nl->rx; rtnl_msg_ok(nlh, len); nlh = rtnl_msg_next(nlh, &len)) {
 			int rc;

@@ -218,6 +218,13 @@ bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
 		return false;
 	snprintf(out->name, sizeof(out->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
 	out->has_group = get_u32(tb[IFLA_GROUP], &out->group);
+	out->flags = ifi->ifi_flags;
+	out->has_mtu = get_u32(tb[IFLA_MTU], &out->mtu);
+	out->has_txqlen = get_u32(tb[IFLA_TXQLEN], &out->txqlen);
+	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == sizeof(out->mac)) {
+		memcpy(out->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), sizeof(out->mac));
+		out->has_mac = true;
+	}
 	return true;
 }
 

@@ -31,6 +31,10 @@ struct link_info {
 	char name[16];
 	uint32_t group;
 	bool has_group;
+	uint32_t flags;             /* IFF_* */
+	bool has_mtu, has_txqlen, has_mac;
+	uint32_t mtu, txqlen;
+	uint8_t mac[6];
 };
 
 struct addr_info {
