@@ -80,7 +80,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 static int dump_quiet(struct nl *nl, uint16_t type, nl_dump_cb cb, struct vec *a, struct nl_reply *rep)
 {
 	char req[RTNL_MSG_MAX] = { 0 };
-	int err = nl_dump(nl, rtnl_dump(req, type, AF_UNSPEC), cb, vec_reset, a, rep);
+	int err = nl_dump(nl, rtnl_dump_dev(req, type, a->ifindex), cb, vec_reset, a, rep);
 
 	if (err) {
 		free(a->v);

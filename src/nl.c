@@ -43,6 +43,9 @@ int nl_open(struct nl *nl)
 	/* Best effort: older kernels lack these and still work. */
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* Dumps of one device's addresses or routes are then filtered by
+	 * the kernel (rtnl_dump_dev), not after copying all of them. */
+	setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0)

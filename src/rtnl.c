@@ -143,6 +143,17 @@ struct nlmsghdr *rtnl_dump(void *buf, uint16_t type, uint8_t family)
 	return nlh;
 }
 
+struct nlmsghdr *rtnl_dump_dev(void *buf, uint16_t type, int ifindex)
+{
+	struct nlmsghdr *nlh = rtnl_dump(buf, type, AF_UNSPEC);
+
+	if (ifindex > 0 && type == RTM_GETADDR)
+		((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_index = (uint32_t)ifindex;
+	else if (ifindex > 0 && type == RTM_GETROUTE)
+		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	return nlh;
+}
+
 bool rtnl_msg_ok(const struct nlmsghdr *nlh, size_t len)
 {
 	return len >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= len;

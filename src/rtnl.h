@@ -25,6 +25,10 @@ struct nlmsghdr *rtnl_addr(void *buf, bool add, int ifindex, const struct addr_s
 struct nlmsghdr *rtnl_route(void *buf, bool add, int ifindex, const struct route_spec *r);
 /* A dump request for RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE. */
 struct nlmsghdr *rtnl_dump(void *buf, uint16_t type, uint8_t family);
+/* The same of every family, for RTM_GETADDR and RTM_GETROUTE asking the
+ * kernel for one device's only (ifindex > 0): it filters so on a socket
+ * with NETLINK_GET_STRICT_CHK, and ignores the filter otherwise. */
+struct nlmsghdr *rtnl_dump_dev(void *buf, uint16_t type, int ifindex);
 
 struct link_info {
 	int ifindex;
