@@ -316,6 +316,7 @@ void dc_verify(struct ctx *c, struct dc_run *run, size_t job, const struct dump_
 	}
 	if (!ifindex)
 		return;
+	/* -ENODATA: nothing that can be asked. */
 	again = what ? dump_state(c, ifindex, what, &now) : -ENODATA;
 	for (size_t i = 0; i < run->nitems; i++) {
 		const struct dc_item *it = &run->items[i];
@@ -329,8 +330,14 @@ void dc_verify(struct ctx *c, struct dc_run *run, size_t job, const struct dump_
 		r->err = err;
 		if (again || (it->kind == IT_ADDR && !now.has_addrs) || (it->kind == IT_ROUTE && !now.has_routes)) {
 			/* Left as it is: dc_undo knows what to do with it. */
-			snprintf(r->msg, sizeof(r->msg), "the kernel's answer was lost (%s) and asking again %s: it may have been done",
-				 strerror(-err), again ? "failed" : "was not possible");
+			if (again && again != -ENODATA)
+				snprintf(r->msg, sizeof(r->msg),
+					 "the kernel's answer was lost (%s) and asking again failed (%s): it may have been done",
+					 strerror(-err), strerror(-again));
+			else
+				snprintf(r->msg, sizeof(r->msg),
+					 "the kernel's answer was lost (%s) and there is no state from before to compare: it may have been done",
+					 strerror(-err));
 			continue;
 		}
 		if (it->kind == IT_ADDR) {

@@ -16,7 +16,9 @@ teardown() { ns_teardown; }
 # The namespace's links, addresses and routes (v4 and v6, every table),
 # without what the kernel changes on its own (operstate, carrier flags,
 # counters) and without ifindexes, which a re-created device does not keep.
-snap() {
+snap() { snap_ns "$NS"; }
+snap_ns() {
+	local NS=$1
 	ip -n "$NS" -d -j link show | jq -S -c 'sort_by(.ifname) | [.[] | {ifname, mtu, address, group, txqlen, linkinfo,
 		flags: [.flags[] | select(. != "LOWER_UP" and . != "NO-CARRIER")]}]'
 	ip -n "$NS" -j addr show | jq -S -c 'sort_by(.ifname) | [.[] | {ifname, a: [.addr_info[] | {family, local, prefixlen, address}]}]'
@@ -135,4 +137,30 @@ lost() {
 	t add tap0 --mode tap --mac 02:00:5e:00:53:01 --txqueuelen 1000
 	lost "t set tap0 --mtu 1500 --txqueuelen 1000 --mac 02:00:5e:00:53:01 --up" -- \
 		set tap0 --mtu 1400 --txqueuelen 33 --mac 02:00:5e:00:53:02 --down
+}
+
+@test "add of a new device with a lost answer: complete, or no device" {
+	lost "t del f0" -- add f0 --mtu 1400 --addr 192.0.2.1/24 --addr 2001:db8::1/64 --route 198.51.100.0/24
+}
+
+@test "addr flush with a lost answer: all gone, or all there" {
+	t add f0
+	t addr add f0 192.0.2.9/24
+	t addr add f0 2001:db8::9/64
+	t addr add f0 192.0.2.1/24
+	t addr add f0 2001:db8::1/64
+	# Put back in the order they came: primary before secondary.
+	lost "t addr add f0 192.0.2.9/24; t addr add f0 2001:db8::9/64; t addr add f0 192.0.2.1/24; t addr add f0 2001:db8::1/64" \
+		-- addr flush f0
+}
+
+@test "set --netns with a lost answer: moved, or where it was" {
+	local other="$NS-other"
+	ip netns add "$other"
+	t add f0
+	# The state of both namespaces, the other's in the same form.
+	snap() { snap_ns "$NS"; snap_ns "$other"; }
+	run lost "ip -n $other link set f0 netns $NS && ip -n $NS link set f0 up" -- set f0 --netns "$other"
+	ip netns del "$other"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 }
