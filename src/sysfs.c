@@ -283,9 +283,11 @@ int sysfs_link_settings(const char *name, const struct link_spec *want, struct l
 		*attr = "address";
 		if ((rc = sysfs_attr(name, *attr, buf, sizeof(buf))))
 			return rc;
-		if (!parse_mac(buf, l->mac, NULL, 0))
+		/* Empty: a device without one (tun), which the kernel will
+		 * refuse a MAC to. */
+		if (*buf && !parse_mac(buf, l->mac, NULL, 0))
 			return -EINVAL;
-		l->has_mac = true;
+		l->has_mac = *buf != '\0';
 	}
 	*attr = NULL;
 	return 0;
