@@ -115,6 +115,7 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 	};
 	bool need_owner, need_group;
 	struct link_spec old;
+	const char *attr;
 	struct dc_run run;
 	int ifindex, rc;
 
@@ -143,7 +144,10 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		return 1;
 	/* All or nothing here too: link settings are put back on failure, and
 	 * the owner and group, which the kernel cannot unset, come last. */
-	sysfs_link_settings(r->name, &r->link, &old);
+	if ((rc = sysfs_link_settings(r->name, &r->link, &old, &attr))) {
+		report_err(c, rc, NULL, "%s: nothing changed: reading its %s from /sys/class/net (to put it back on failure)", r->name, attr);
+		return 1;
+	}
 	dc.restore = &old;
 	dc_run_init(&run);
 	rc = dc_exchange(c, &run, r->name, ifindex, &dc);

@@ -69,15 +69,50 @@ static void restore_groups(struct nl *nl, const struct links *l, char *const *na
 	nl_tx_free(&tx);
 }
 
+/* After an exchange of tx that failed as a whole: asks the kernel again,
+ * once, whether every request took effect, the devices being in group
+ * (group >= 0) or gone (group < 0).  1: all did; 0: none did (of moves
+ * into group: not all did); -1: some did; -2: asking again failed. */
+static int lost_done(struct ctx *c, const struct nl_tx *tx, const struct links *l, char *const *names,
+		     size_t n, int64_t group)
+{
+	struct dump_state now;
+	size_t done = 0;
+
+	for (size_t i = 0; i < tx->n; i++)
+		if (tx->replies[i].fate == NL_ANSWERED && tx->replies[i].err)
+			return 0;
+	if (dump_state(c, 0, DS_LINKS, &now)) {
+		dump_state_free(&now);
+		return -2;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct link_info *old = find_link(l, names[k]);
+		const struct link_info *li = old ? state_link(&now, old->ifindex) : NULL;
+
+		if (group >= 0 ? li && li->group == group : !li)
+			done++;
+	}
+	dump_state_free(&now);
+	return done == n ? 1 : done == 0 || group >= 0 ? 0 : -1;
+}
+
 /* Sends what tx holds; reports the first failed request (by device name
  * when there is one request per device)
  * and returns 1 if any failed. */
-static int run_checked(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *const *names, size_t n)
+static int run_checked(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *const *names, size_t n,
+		       const struct links *l, int64_t group)
 {
 	int err;
 
 	if ((err = nl_tx_run(nl, tx))) {
-		report_err(c, err, NULL, "deleting devices");
+		int done = lost_done(c, tx, l, names, n, group);
+
+		if (done == 1)
+			return 0;
+		report(c, "deleting devices: the kernel's answer was lost (%s), and asking again %s", strerror(-err),
+		       done == 0 ? "shows none was deleted" : done == -1 ? "shows only some were deleted"
+		       : "failed: some may be deleted");
 		return 1;
 	}
 	for (size_t i = 0; i < tx->n; i++) {
@@ -126,7 +161,7 @@ static int delete_links(struct ctx *c, char *const *names, size_t n)
 			rtnl_link_set(room, li->ifindex, NULL, -1, group);
 		nl_tx_push(&tx);
 	}
-	if (run_checked(c, nl, &tx, names, n)) {
+	if (run_checked(c, nl, &tx, names, n, &l, n > 1 ? (int64_t)group : -1)) {
 		if (n > 1)
 			restore_groups(nl, &l, names, n);
 		goto out;
@@ -137,7 +172,7 @@ static int delete_links(struct ctx *c, char *const *names, size_t n)
 			goto oom;
 		rtnl_group_del(room, group);
 		nl_tx_push(&tx);
-		if (run_checked(c, nl, &tx, names, n)) {
+		if (run_checked(c, nl, &tx, names, n, &l, -1)) {
 			restore_groups(nl, &l, names, n);
 			goto out;
 		}

@@ -72,6 +72,7 @@ int set_run(struct ctx *c, const struct set_req *r)
 	struct devconf dc = { .link = &r->link, .add = true, .undo = true };
 	struct devconf mv = { .add = true, .move = true, .netns_fd = -1, .netns_name = r->netns };
 	struct link_spec old;
+	const char *attr;
 	struct tun_info ti;
 	struct dc_run run, run2;
 	uint32_t uid = 0, gid = 0;
@@ -87,7 +88,11 @@ int set_run(struct ctx *c, const struct set_req *r)
 		rc = 1;
 		goto out;
 	}
-	sysfs_link_settings(r->name, &r->link, &old);
+	if ((err = sysfs_link_settings(r->name, &r->link, &old, &attr))) {
+		report_err(c, err, NULL, "%s: nothing changed: reading its %s from /sys/class/net (to put it back on failure)", r->name, attr);
+		rc = 1;
+		goto out;
+	}
 	dc.restore = &old;
 	dc_run_init(&run);
 	dc_run_init(&run2);

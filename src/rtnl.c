@@ -155,6 +155,17 @@ struct nlmsghdr *rtnl_dump(void *buf, uint16_t type, uint8_t family)
 	return nlh;
 }
 
+struct nlmsghdr *rtnl_dump_dev(void *buf, uint16_t type, int ifindex)
+{
+	struct nlmsghdr *nlh = rtnl_dump(buf, type, AF_UNSPEC);
+
+	if (ifindex > 0 && type == RTM_GETADDR)
+		((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_index = (uint32_t)ifindex;
+	else if (ifindex > 0 && type == RTM_GETROUTE)
+		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	return nlh;
+}
+
 bool rtnl_msg_ok(const struct nlmsghdr *nlh, size_t len)
 {
 	return len >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= len;
@@ -275,10 +286,10 @@ bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
 	snprintf(out->name, sizeof(out->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
 	out->has_group = get_u32(tb[IFLA_GROUP], &out->group);
 	out->flags = ifi->ifi_flags;
-	get_u32(tb[IFLA_MTU], &out->mtu);
-	get_u32(tb[IFLA_TXQLEN], &out->txqlen);
-	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6) {
-		memcpy(out->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
+	out->has_mtu = get_u32(tb[IFLA_MTU], &out->mtu);
+	out->has_txqlen = get_u32(tb[IFLA_TXQLEN], &out->txqlen);
+	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == sizeof(out->mac)) {
+		memcpy(out->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), sizeof(out->mac));
 		out->has_mac = true;
 	}
 	out->is_tun = tb[IFLA_LINKINFO] && parse_tun_info(tb[IFLA_LINKINFO], out);

@@ -6,6 +6,16 @@ load helpers
 setup() { ns_setup; }
 teardown() { ns_teardown; }
 
+# tunctl with openat of sysfs file $1 failing with EMFILE; strace's note
+# that the path resolved through a symlink is left out of stderr.
+emfile_on() {
+	local path=$1
+	shift
+	# LeakSanitizer cannot run under ptrace (the sanitizer build in CI).
+	{ ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" in_ns strace -f -qq -o /dev/null -e signal=none -P "$path" -e inject=openat:error=EMFILE \
+		"$TUNCTL" "$@" 2>&1 >&3 | grep -v '^strace: Requested path' >&2; return "${PIPESTATUS[0]}"; } 3>&1
+}
+
 @test "set --user/--group; --no-user/--no-group only where nothing is set" {
 	t add tap0 --mode tap --vnet-hdr
 	flags=$(sysfs tap0 tun_flags)
@@ -167,4 +177,26 @@ no_link_change() {
 	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
 	[ -z "$stderr" ]
 	[ "$(sysfs s0 owner)" = 1234 ]
+}
+
+@test "set refuses before changing anything when an old value cannot be read" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	command -v prlimit >/dev/null || skip "prlimit is not installed"
+	t add f0
+	# Out of descriptors: the MTU cannot be read, so it could not be put
+	# back when the MAC (refused on a tun device) fails.
+	# (bats's own descriptors closed first.)
+	run --separate-stderr in_ns bash -c 'for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+		exec prlimit --nofile=5 "$@"' - "$TUNCTL" set f0 --mtu 1300 --mac 02:00:5e:00:53:09 --user 65534
+	assert_error 1 "mtu"
+	[ "$(link_json f0 | jq .[0].mtu)" = 1500 ]
+	[ "$(sysfs f0 owner)" = 0 ]
+	t add tap0 --mode tap --mac 02:00:5e:00:53:01
+	before=$(link_json tap0 | jq -c '.[0] | [.mtu, .address, .txqlen, (.flags | index("UP") != null)]')
+	for attr in mtu tx_queue_len address flags; do
+		run --separate-stderr emfile_on "/sys/class/net/tap0/$attr" set tap0 --mtu 1300 --txqueuelen 7 --mac 02:00:5e:00:53:09 --down
+		assert_error 1 "$attr"
+		[[ "$stderr" == *"Too many open files"* ]]
+		[ "$(link_json tap0 | jq -c '.[0] | [.mtu, .address, .txqlen, (.flags | index("UP") != null)]')" = "$before" ]
+	done
 }
