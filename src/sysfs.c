@@ -193,7 +193,8 @@ int sysfs_tun_list(struct tun_info **out, size_t *n)
 		return rc;
 	if (!(d = opendir(VIRTUAL_NET_DIR)) && !(d = opendir(NET_DIR)))
 		return -errno;
-	while ((e = readdir(d))) {
+	/* readdir says NULL for the end and for an error alike: errno tells. */
+	for (errno = 0; (e = readdir(d)); errno = 0) {
 		if (e->d_name[0] == '.' || strlen(e->d_name) >= 16)
 			continue;
 		if (cnt == cap) {
@@ -207,6 +208,10 @@ int sysfs_tun_list(struct tun_info **out, size_t *n)
 			names = p;
 		}
 		memcpy(names[cnt++], e->d_name, strlen(e->d_name) + 1);
+	}
+	if (errno) {
+		rc = -errno;
+		goto out;
 	}
 	info = malloc((cnt + 1) * sizeof(*info));
 	found = malloc((cnt + 1) * sizeof(*found));

@@ -88,3 +88,37 @@ teardown() { ns_teardown; }
 	[ "$(grep -o RTM_DELLINK "$BATS_TEST_TMPDIR/st" | wc -l)" -eq 1 ]
 	[ "$(grep -o RTM_SETLINK "$BATS_TEST_TMPDIR/st" | wc -l)" -eq 5 ]
 }
+
+# tunctl in the namespace with the syscall $1 failing once, at its $2nd call, with $3.
+t_inject() {
+	local sc=$1 when=$2 err=$3
+	shift 3
+	env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o /dev/null -e trace="$sc" \
+		-e inject="$sc":error="$err":when="$when" "$TUNCTL" "$@"
+}
+
+@test "a directory read error fails del --all and deletes nothing" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	t add tun0 >/dev/null
+	t add tun1 >/dev/null
+	run --separate-stderr t_inject getdents64 1 EIO del --all
+	assert_error 1 "reading /sys/class/net: Input/output error"
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "tun0 tun1 " ]
+}
+
+@test "the in-use check fails closed when /proc cannot be read" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	t add tun0 >/dev/null
+	t add tun1 >/dev/null
+	hold_device tun0
+	# /proc itself, then the first process's descriptors.
+	for when in 1 2; do
+		run --separate-stderr t_inject getdents64 $when EIO del tun0
+		assert_error 1 "reading /proc: Input/output error"
+		run --separate-stderr t_inject getdents64 $when EIO del tun0 tun1
+		assert_error 1 "reading /proc: Input/output error"
+		[ "$(tun_devices | sort | tr '\n' ' ')" = "tun0 tun1 " ] || { kill "$HOLDER"; false; }
+	done
+	kill "$HOLDER"
+}
