@@ -189,7 +189,7 @@ int del_run(struct ctx *c, const struct del_req *r)
 		size_t cnt = 0;
 
 		if ((err = sysfs_tun_list(&all, &cnt))) {
-			report_err(c, err, NULL, "reading /sys/class/net");
+			report_sysfs(c, err, NULL);
 			return 1;
 		}
 		names = malloc((cnt + 1) * sizeof(*names));

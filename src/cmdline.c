@@ -126,6 +126,13 @@ static int usage_err(struct parsed *p, const char *fmt, const char *val)
 	return 2;
 }
 
+/* Out of memory is no fault of the input: the operation failed, 1. */
+static int oom_err(struct parsed *p)
+{
+	snprintf(p->err, p->errlen, "out of memory");
+	return 1;
+}
+
 static const struct optdef *find_long(const struct optdef *defs, const char *name, size_t len)
 {
 	for (; defs && defs->name; defs++)
@@ -384,7 +391,7 @@ static int parse_add(struct parsed *p, struct request *req)
 			break;
 		case O_ADDR:
 			if (!(n = grow(r->addrs, r->naddrs, sizeof(*r->addrs))))
-				return usage_err(p, "%s", "out of memory");
+				return oom_err(p);
 			r->addrs = n;
 			memset(&r->addrs[r->naddrs], 0, sizeof(*r->addrs));
 			if (!parse_prefix(it->val, false, false, &r->addrs[r->naddrs].local, err, sizeof(err)))
@@ -405,7 +412,7 @@ static int parse_add(struct parsed *p, struct request *req)
 		}
 		case O_ROUTE:
 			if (!(n = grow(r->routes, r->nroutes, sizeof(*r->routes))))
-				return usage_err(p, "%s", "out of memory");
+				return oom_err(p);
 			r->routes = n;
 			if (!parse_route(it->val, &r->routes[r->nroutes], err, sizeof(err)))
 				return usage_err(p, "--route: %s", err);
@@ -475,7 +482,7 @@ static int parse_del(struct parsed *p, struct request *req)
 	}
 	r->names = malloc(((size_t)p->npos + 1) * sizeof(*r->names));
 	if (!r->names)
-		return usage_err(p, "%s", "out of memory");
+		return oom_err(p);
 	memcpy(r->names, p->pos, (size_t)p->npos * sizeof(*r->names));
 	r->nnames = (size_t)p->npos;
 	return 0;
@@ -908,6 +915,7 @@ static int parse_common(int argc, char **argv, struct request *req, char *err, s
 	p.pos = calloc((size_t)argc + 1, sizeof(*p.pos));
 	if (!p.items || !p.pos) {
 		snprintf(err, errlen, "out of memory");
+		rc = 1;
 		goto out;
 	}
 	i = tokenize(argc, argv, batch ? late_global_opts : global_opts, NULL, &req->g, true, &p);

@@ -12,6 +12,8 @@
 #include <sched.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 
 #include "parse.h"
 #include "sysfs.h"
@@ -43,6 +45,15 @@ static int prepare(void)
 	    mount(name, "/sys", "sysfs", 0, NULL) < 0)
 		return -errno;
 	return 0;
+}
+
+bool sysfs_missing(void)
+{
+	struct statfs st;
+
+	if (prepare())
+		return false;
+	return statfs("/sys", &st) == 0 && st.f_type != SYSFS_MAGIC;
 }
 
 static int read_at(int dirfd, const char *path, char *buf, size_t len)
