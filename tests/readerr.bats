@@ -9,29 +9,33 @@ setup() { ns_setup; }
 teardown() { ns_teardown; }
 
 # Builds $BATS_TEST_TMPDIR/failalloc.so: with TUNCTL_FAIL_ALLOC=N in the
-# environment, the Nth malloc, calloc or realloc of the process fails.
+# environment, the Nth malloc, calloc or realloc of the process fails (with
+# TUNCTL_FAIL_ONLY=realloc, say, the Nth of that one only).
 build_failalloc() {
 	command -v cc >/dev/null || skip "no C compiler for the allocation-failure shim"
 	grep -q __asan_init "$TUNCTL" && skip "a sanitizer build has its own allocator"
 	cat >"$BATS_TEST_TMPDIR/failalloc.c" <<'C'
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 extern void *__libc_malloc(size_t), *__libc_calloc(size_t, size_t), *__libc_realloc(void *, size_t);
 static long count, at = -2;
-static int fail(void)
+static const char *only;
+static int fail(const char *what)
 {
 	if (at == -2) {
 		const char *e = getenv("TUNCTL_FAIL_ALLOC");
 		at = e ? atol(e) : -1;
+		only = getenv("TUNCTL_FAIL_ONLY");
 	}
-	if (++count != at)
+	if ((only && strcmp(only, what)) || ++count != at)
 		return 0;
 	errno = ENOMEM;
 	return 1;
 }
-void *malloc(size_t n) { return fail() ? NULL : __libc_malloc(n); }
-void *calloc(size_t n, size_t s) { return fail() ? NULL : __libc_calloc(n, s); }
-void *realloc(void *p, size_t n) { return fail() ? NULL : __libc_realloc(p, n); }
+void *malloc(size_t n) { return fail("malloc") ? NULL : __libc_malloc(n); }
+void *calloc(size_t n, size_t s) { return fail("calloc") ? NULL : __libc_calloc(n, s); }
+void *realloc(void *p, size_t n) { return fail("realloc") ? NULL : __libc_realloc(p, n); }
 C
 	cc -shared -fPIC -O1 -o "$BATS_TEST_TMPDIR/failalloc.so" "$BATS_TEST_TMPDIR/failalloc.c"
 }
@@ -117,4 +121,38 @@ t_failopen() {
 	done
 	[ "$(tun_devices)" = tun0 ]
 	[ "$(link_json tun0 | jq .[0].mtu)" = 1500 ]
+}
+
+@test "attach: a memory stream whose last realloc fails is out of memory, never a write from NULL" {
+	build_failalloc
+	command -v ping >/dev/null || skip "ping (iputils-ping) is not installed"
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	oom=0
+	# The first reallocs of a run: the output streams closed at each flush.
+	for n in $(seq 1 6); do
+		(exec ip netns exec "$NS" env LD_PRELOAD="$BATS_TEST_TMPDIR/failalloc.so" \
+			TUNCTL_FAIL_ONLY=realloc TUNCTL_FAIL_ALLOC=$n "$TUNCTL" attach tun0 --count 2 \
+			>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err") &
+		pid=$!
+		for _ in $(seq 50); do
+			in_ns grep -qs 'iff:.tun0$' /proc/$pid/fdinfo/* && break
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.1
+		done
+		in_ns ping -c 3 -i 0.2 -W 1 192.0.2.2 >/dev/null || true
+		status=0
+		wait $pid || status=$?
+		stderr=$(cat "$BATS_TEST_TMPDIR/err")
+		output=$(cat "$BATS_TEST_TMPDIR/out")
+		[[ "$stderr" != *"Bad address"* ]] || { echo "realloc $n: $stderr"; false; }
+		if [ "$status" -ne 0 ]; then
+			oom=$((oom + 1))
+			# attach streams: lines of the packets before the failure stay.
+			output=
+			assert_error 1 "writing output: Cannot allocate memory"
+		else
+			[[ "$stderr" == "2 packets, "* ]]
+		fi
+	done
+	[ "$oom" -gt 0 ]
 }
