@@ -17,12 +17,23 @@ struct links {
 	size_t n;
 };
 
+static int link_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct link_info *)a)->name, ((const struct link_info *)b)->name);
+}
+
+/* l sorted by name (sort_links): one lookup per name of a del of many. */
 static const struct link_info *find_link(const struct links *l, const char *name)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].name, name))
-			return &l->v[i];
-	return NULL;
+	struct link_info key;
+
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	return bsearch(&key, l->v, l->n, sizeof(*l->v), link_by_name);
+}
+
+static void sort_links(struct links *l)
+{
+	qsort(l->v, l->n, sizeof(*l->v), link_by_name);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -110,6 +121,7 @@ static int delete_links(struct ctx *c, char *const *names, size_t n)
 		return 1;
 	if (dump_links(c, &l.v, &l.n))
 		goto out;
+	sort_links(&l);
 	group = free_group(&l);
 	for (size_t i = 0; i < n; i++) {
 		const struct link_info *li = find_link(&l, names[i]);

@@ -122,3 +122,13 @@ t_inject() {
 	done
 	kill "$HOLDER"
 }
+
+@test "among many names, the first repeat in their order is the one named; nothing is deleted" {
+	t add n3 >/dev/null
+	t add n7 >/dev/null
+	run --separate-stderr t del $(seq -f n%g 2000) n1500 n7 n3
+	assert_error 2 'device "n1500" is named twice'
+	run --separate-stderr t del n7 n3 n9 n3 n7
+	assert_error 2 'device "n3" is named twice'
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "n3 n7 " ]
+}
