@@ -132,3 +132,55 @@ t_inject() {
 	assert_error 2 'device "n3" is named twice'
 	[ "$(tun_devices | sort | tr '\n' ' ')" = "n3 n7 " ]
 }
+
+# 0x7e570000: the first of the link groups a del of several devices moves
+# them into before deleting the group (DEL_GROUP_FIRST in src/cmd_del.c).
+DEL_GROUP=2119630848
+
+@test "devices a killed del left in its link group are deleted by the next del; other devices stay" {
+	for d in ta tb tc td; do t add "$d" >/dev/null; done
+	t add tp --mode tap >/dev/null
+	ip -n "$NS" link add v0 type veth peer name v1
+	ip -n "$NS" link set dev ta group $DEL_GROUP
+	ip -n "$NS" link set dev tb group $((DEL_GROUP + 1))
+	ip -n "$NS" link set dev v0 group $DEL_GROUP
+	run --separate-stderr t del tc
+	[ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "td tp " ]
+	[ "$(link_json v0 | jq -r '.[0].group')" = $DEL_GROUP ]
+	ip -n "$NS" link show v1 >/dev/null
+	# --all --mode tap finishes the job for tun devices too.
+	ip -n "$NS" link set dev td group $((DEL_GROUP + 7))
+	run --separate-stderr t del --all --mode tap
+	[ "$status" -eq 0 ]
+	[ -z "$(tun_devices)" ]
+	# And with nothing else to delete.
+	t add te >/dev/null
+	ip -n "$NS" link set dev te group $DEL_GROUP
+	run --separate-stderr t del --all --mode tap
+	[ "$status" -eq 0 ]
+	[ -z "$(tun_devices)" ]
+	[ "$(link_json v0 | jq -r '.[0].group')" = $DEL_GROUP ]
+}
+
+@test "a del running at the same time as another, which sweeps its devices, still exits 0" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	for d in a1 a2 b1 b2; do t add "$d" >/dev/null; done
+	# The first del waits 3 s before its group delete (its third request):
+	# its devices sit in the group meanwhile, as if it had been killed.
+	(exec env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o /dev/null -e trace=sendto \
+		-e inject=sendto:delay_enter=3000000:when=3 "$TUNCTL" del a1 a2 2>"$BATS_TEST_TMPDIR/a.err") &
+	pid=$!
+	for _ in $(seq 50); do
+		[ "$(link_json a2 | jq -r '.[0].group')" = $DEL_GROUP ] && break
+		sleep 0.1
+	done
+	[ "$(link_json a2 | jq -r '.[0].group')" = $DEL_GROUP ]
+	run --separate-stderr t del b1 b2
+	[ "$status" -eq 0 ]
+	[ -z "$(tun_devices)" ]
+	status=0
+	wait $pid || status=$?
+	[ "$status" -eq 0 ] || { echo "first del: $status $(cat "$BATS_TEST_TMPDIR/a.err")"; false; }
+}
