@@ -30,15 +30,32 @@ static int parse_file(struct ctx *c, FILE *f, const char *path, bool force, stru
 	unsigned no = 0;
 	int rc = 0;
 
-	while (getline(&buf, &len, f) >= 0) {
+	for (;;) {
 		char **words, **argv;
-		int argc;
+		int argc, err_no;
 
+		errno = 0;
+		if (getline(&buf, &len, f) < 0) {
+			/* getline says -1 for the end, a read error and a
+			 * failed allocation alike: only the end is the end. */
+			if (feof(f) && !ferror(f) && errno != ENOMEM)
+				break;
+			err_no = errno ? errno : EIO;
+			snprintf(where, sizeof(where), "%s:%u", path, no + 1);
+			c->where = where;
+			report_err(c, err_no, NULL, "reading %s", path);
+			rc = 1;
+			break;
+		}
 		no++;
 		snprintf(where, sizeof(where), "%s:%u", path, no);
 		c->where = where;
 		if (!split_words(buf, &argc, &words, err, sizeof(err))) {
 			report(c, "%s", err);
+			if (errno == ENOMEM) {
+				rc = 1;
+				break;
+			}
 			if (force) {
 				(*bad)++;
 				continue;
@@ -87,11 +104,6 @@ static int parse_file(struct ctx *c, FILE *f, const char *path, bool force, stru
 			(*bad)++;
 			rc = 0;
 		}
-	}
-	if (!rc && ferror(f)) {
-		c->where = NULL;
-		report_err(c, errno, NULL, "reading %s", path);
-		rc = 1;
 	}
 	free(buf);
 	c->where = NULL;

@@ -49,6 +49,8 @@ struct add_job {
 /* Secure by default: with neither --user nor --group the caller owns it. */
 static int resolve_owner(struct ctx *c, const struct add_req *r, struct owner *o)
 {
+	int err;
+
 	memset(o, 0, sizeof(*o));
 	if (r->any_user)
 		return 0;
@@ -58,17 +60,13 @@ static int resolve_owner(struct ctx *c, const struct add_req *r, struct owner *o
 		return 0;
 	}
 	if (r->user.set) {
-		if (ids_user(&r->user, &o->uid)) {
-			report(c, "unknown user \"%s\"", r->user.name);
-			return 2;
-		}
+		if ((err = ids_user(&r->user, &o->uid)))
+			return report_id(c, err, "user", r->user.name);
 		o->user_set = true;
 	}
 	if (r->group.set) {
-		if (ids_group(&r->group, &o->gid)) {
-			report(c, "unknown group \"%s\"", r->group.name);
-			return 2;
-		}
+		if ((err = ids_group(&r->group, &o->gid)))
+			return report_id(c, err, "group", r->group.name);
 		o->group_set = true;
 	}
 	return 0;
@@ -310,7 +308,8 @@ static int try_adopt(struct ctx *c, const struct add_req *r, long long deadline)
 		return 1;
 	}
 	if (err) {
-		report_err(c, err, NULL, "reading /sys/class/net/%s", r->name);
+		/* Not knowing whether it is there is no reason to create it. */
+		report_sysfs(c, err, r->name);
 		return 1;
 	}
 	if ((rc = resolve_owner(c, r, &o)))

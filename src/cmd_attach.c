@@ -380,6 +380,10 @@ static int sink_flush(struct session *s, struct sink *k)
 	err = fclose(k->mem) ? -errno : 0;
 
 	k->mem = NULL;
+	/* fclose says nothing when the stream's final realloc fails: it
+	 * leaves no buffer, and a length that no longer describes one. */
+	if (!err && !k->buf)
+		err = -ENOMEM;
 	if (!err && !k->dead && (err = write_out(s, k->fd, k->blocking, k->buf, k->len)) > 0) {
 		k->dead = true;
 		err = 0;

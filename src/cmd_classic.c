@@ -21,14 +21,10 @@ static int classic_add(struct ctx *c, const struct classic_req *r, int fd)
 	bool user = r->user.set, group = r->group.set, exists = false;
 	int err;
 
-	if (user && ids_user(&r->user, &uid)) {
-		report(c, "unknown user \"%s\"", r->user.name);
-		return 2;
-	}
-	if (group && ids_group(&r->group, &gid)) {
-		report(c, "unknown group \"%s\"", r->group.name);
-		return 2;
-	}
+	if (user && (err = ids_user(&r->user, &uid)))
+		return report_id(c, err, "user", r->user.name);
+	if (group && (err = ids_group(&r->group, &gid)))
+		return report_id(c, err, "group", r->group.name);
 	if (!user && !group) {
 		user = true;
 		uid = (uint32_t)geteuid();

@@ -40,7 +40,7 @@ int list_run(struct ctx *c, const struct list_req *r)
 	int err, rc = 0;
 
 	if ((err = sysfs_tun_list(&v, &n))) {
-		report_err(c, err, NULL, "reading /sys/class/net");
+		report_sysfs(c, err, NULL);
 		return 1;
 	}
 	if (c->out.json) {

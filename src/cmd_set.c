@@ -17,14 +17,12 @@
 static int check_owner(struct ctx *c, const struct set_req *r, const struct tun_info *ti,
 		       uint32_t *uid, uint32_t *gid)
 {
-	if (r->user.set && ids_user(&r->user, uid)) {
-		report(c, "unknown user \"%s\"", r->user.name);
-		return 2;
-	}
-	if (r->group.set && ids_group(&r->group, gid)) {
-		report(c, "unknown group \"%s\"", r->group.name);
-		return 2;
-	}
+	int err;
+
+	if (r->user.set && (err = ids_user(&r->user, uid)))
+		return report_id(c, err, "user", r->user.name);
+	if (r->group.set && (err = ids_group(&r->group, gid)))
+		return report_id(c, err, "group", r->group.name);
 	/* TUNSETOWNER and TUNSETGROUP refuse -1 (an invalid id) since user
 	 * namespaces: once set, an owner or group cannot be cleared in place. */
 	if ((r->no_user && ti->owner_set) || (r->no_group && ti->group_set)) {

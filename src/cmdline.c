@@ -143,6 +143,13 @@ static int usage_err(struct parsed *p, const char *fmt, const char *val)
 	return 2;
 }
 
+/* Out of memory is no fault of the input: the operation failed, 1. */
+static int oom_err(struct parsed *p)
+{
+	snprintf(p->err, p->errlen, "out of memory");
+	return 1;
+}
+
 static const struct optdef *find_long(const struct optdef *defs, const char *name, size_t len)
 {
 	for (; defs && defs->name; defs++)
@@ -403,7 +410,7 @@ static int parse_add(struct parsed *p, struct request *req)
 			break;
 		case O_ADDR:
 			if (!(n = grow(r->addrs, r->naddrs, sizeof(*r->addrs))))
-				return usage_err(p, "%s", "out of memory");
+				return oom_err(p);
 			r->addrs = n;
 			memset(&r->addrs[r->naddrs], 0, sizeof(*r->addrs));
 			if (!parse_prefix(it->val, false, false, &r->addrs[r->naddrs].local, err, sizeof(err)))
@@ -424,7 +431,7 @@ static int parse_add(struct parsed *p, struct request *req)
 		}
 		case O_ROUTE:
 			if (!(n = grow(r->routes, r->nroutes, sizeof(*r->routes))))
-				return usage_err(p, "%s", "out of memory");
+				return oom_err(p);
 			r->routes = n;
 			if (!parse_route(it->val, &r->routes[r->nroutes], err, sizeof(err)))
 				return usage_err(p, "--route: %s", err);
@@ -452,12 +459,47 @@ static int parse_add(struct parsed *p, struct request *req)
 	return 0;
 }
 
+struct named {
+	const char *name;
+	int pos;
+};
+
+static int by_name_then_pos(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* The position of the first word of v[0..n) that repeats an earlier one
+ * (the second of the earliest pair to complete), -1 if none, -2 out of
+ * memory: sorted, so n log n for the 100,000 names of a big del. */
+static int first_repeat(char *const *v, int n)
+{
+	struct named *s = malloc(((size_t)n + 1) * sizeof(*s));
+	int first = -1;
+
+	if (!s)
+		return -2;
+	for (int i = 0; i < n; i++)
+		s[i] = (struct named){ v[i], i };
+	qsort(s, (size_t)n, sizeof(*s), by_name_then_pos);
+	/* In a run of equal names, the second is where the repeat shows. */
+	for (int i = 1; i < n; i++)
+		if (!strcmp(s[i].name, s[i - 1].name) && (i < 2 || strcmp(s[i - 1].name, s[i - 2].name)) &&
+		    (first < 0 || s[i].pos < first))
+			first = s[i].pos;
+	free(s);
+	return first;
+}
+
 static int parse_del(struct parsed *p, struct request *req)
 {
 	struct del_req *r = &req->u.del;
 	bool seen_all = false, seen_force = false;
 	char err[ERRLEN];
-	int rc;
+	int rc, bad, dup;
 
 	for (int i = 0; i < p->nitems; i++) {
 		const struct optitem *it = &p->items[i];
@@ -485,16 +527,19 @@ static int parse_del(struct parsed *p, struct request *req)
 		return usage_err(p, "%s", "--mode goes with --all");
 	if (!r->all && !p->npos)
 		return usage_err(p, "%s", "\"del\" needs a device name (or --all)");
-	for (int i = 0; i < p->npos; i++) {
-		if (!parse_ifname(p->pos[i], false, err, sizeof(err)))
-			return usage_err(p, "%s", err);
-		for (int j = 0; j < i; j++)
-			if (!strcmp(p->pos[i], p->pos[j]))
-				return usage_err(p, "device \"%s\" is named twice", p->pos[i]);
-	}
+	for (bad = 0; bad < p->npos && parse_ifname(p->pos[bad], false, err, sizeof(err)); bad++)
+		;
+	/* The first error in the order of the names, as a check of each name
+	 * against those before it would find it: a repeat before bad wins. */
+	if ((dup = first_repeat(p->pos, bad)) == -2)
+		return oom_err(p);
+	if (dup >= 0)
+		return usage_err(p, "device \"%s\" is named twice", p->pos[dup]);
+	if (bad < p->npos)
+		return usage_err(p, "%s", err);
 	r->names = malloc(((size_t)p->npos + 1) * sizeof(*r->names));
 	if (!r->names)
-		return usage_err(p, "%s", "out of memory");
+		return oom_err(p);
 	memcpy(r->names, p->pos, (size_t)p->npos * sizeof(*r->names));
 	r->nnames = (size_t)p->npos;
 	return 0;
@@ -1018,6 +1063,7 @@ static int parse_common(int argc, char **argv, struct request *req, char *err, s
 	p.pos = calloc((size_t)argc + 1, sizeof(*p.pos));
 	if (!p.items || !p.pos) {
 		snprintf(err, errlen, "out of memory");
+		rc = 1;
 		goto out;
 	}
 	i = tokenize(argc, argv, batch ? late_global_opts : global_opts, NULL, &req->g, true, &p);

@@ -104,7 +104,7 @@ int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
 		return 1;
 	}
 	if (err) {
-		report_err(c, err, NULL, "reading /sys/class/net/%s", name);
+		report_sysfs(c, err, name);
 		return 1;
 	}
 	if (ifindex && !(*ifindex = ctx_ifindex(c, name)))
@@ -187,4 +187,25 @@ void report_attach_denied(struct ctx *c, const struct tun_info *ti)
 		       ids_group_name(ti->group, who, sizeof(who)));
 	else
 		report(c, "permission denied attaching to %s as uid %u (%s)", ti->name, (unsigned)uid, me);
+}
+
+int report_id(struct ctx *c, int err, const char *what, const char *name)
+{
+	if (err == -ENOENT) {
+		report(c, "unknown %s \"%s\"", what, name);
+		return 2;
+	}
+	report_err(c, err, NULL, "looking up %s \"%s\"", what, name);
+	return 1;
+}
+
+void report_sysfs(struct ctx *c, int err, const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/class/net%s%s", name ? "/" : "", name ? name : "");
+	if (err == -ENOENT && sysfs_missing())
+		report(c, "reading %s: /sys is not mounted (mount -t sysfs sysfs /sys)", path);
+	else
+		report_err(c, err, NULL, "reading %s", path);
 }

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <net/if.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 
 #include "parse.h"
 #include "sysfs.h"
@@ -44,6 +46,15 @@ static int prepare(void)
 	    mount(name, "/sys", "sysfs", 0, NULL) < 0)
 		return -errno;
 	return 0;
+}
+
+bool sysfs_missing(void)
+{
+	struct statfs st;
+
+	if (prepare())
+		return false;
+	return statfs("/sys", &st) == 0 && st.f_type != SYSFS_MAGIC;
 }
 
 static int read_at(int dirfd, const char *path, char *buf, size_t len)
@@ -194,7 +205,8 @@ int sysfs_tun_list(struct tun_info **out, size_t *n)
 		return rc;
 	if (!(d = opendir(VIRTUAL_NET_DIR)) && !(d = opendir(NET_DIR)))
 		return -errno;
-	while ((e = readdir(d))) {
+	/* readdir says NULL for the end and for an error alike: errno tells. */
+	for (errno = 0; (e = readdir(d)); errno = 0) {
 		if (e->d_name[0] == '.' || strlen(e->d_name) >= 16)
 			continue;
 		if (cnt == cap) {
@@ -208,6 +220,10 @@ int sysfs_tun_list(struct tun_info **out, size_t *n)
 			names = p;
 		}
 		memcpy(names[cnt++], e->d_name, strlen(e->d_name) + 1);
+	}
+	if (errno) {
+		rc = -errno;
+		goto out;
 	}
 	info = malloc((cnt + 1) * sizeof(*info));
 	found = malloc((cnt + 1) * sizeof(*found));

@@ -21,6 +21,9 @@ struct tun_info {
  * never pay for it. Call after entering the namespace. */
 void sysfs_for_netns(const char *name);
 
+/* Whether /sys is not a sysfs (not mounted, or something else on it):
+ * what a -ENOENT from the functions below then means. */
+bool sysfs_missing(void);
 /* -ENODEV: no such device; -ENOTTY: it exists but is not TUN/TAP. */
 int sysfs_tun_read(const char *name, struct tun_info *out);
 /* Every TUN/TAP device, in one pass, sorted by name. */

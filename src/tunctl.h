@@ -29,6 +29,13 @@ void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
 /* "NAME is in use by COMM (pid N): why", naming the first process in this
  * namespace that holds the device. */
 void report_in_use(struct ctx *c, const char *name, const char *why);
+/* For a failed ids_user or ids_group (err) of the user or group (what)
+ * called name: reports it and returns the exit status, 2 for a name that
+ * does not exist, 1 when the lookup failed. */
+int report_id(struct ctx *c, int err, const char *what, const char *name);
+/* A failed read of /sys/class/net[/name] (name may be NULL), saying so
+ * when /sys is not mounted. */
+void report_sysfs(struct ctx *c, int err, const char *name);
 /* The socket, opened on first use; NULL after reporting why not. */
 struct nl *ctx_nl(struct ctx *c);
 void ctx_free(struct ctx *c);

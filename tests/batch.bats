@@ -155,3 +155,27 @@ B
 	assert_error 1 "$b:1: writing output: No space left on device"
 	gone
 }
+
+@test "a line too long for memory fails the batch, before anything runs" {
+	grep -q __asan_init "$TUNCTL" && skip "a sanitizer build needs more address space than the limit"
+	run --separate-stderr in_ns bash -c '
+		ulimit -v 300000
+		{ echo "add g1 --addr 198.18.5.1/32"; head -c 400M /dev/zero | tr "\0" a; echo; echo "del g1"; } |
+			"$1" -b -' - "$TUNCTL"
+	assert_error 1 "<stdin>:2: reading <stdin>: Cannot allocate memory"
+	[ -z "$(tun_devices)" ]
+}
+
+@test "a read error in the batch file fails it with FILE:LINE, before anything runs" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	printf 'add tun0\nadd tun1\nadd tun2\n' >"$BATS_TEST_TMPDIR/b"
+	# The first read of the file, then the one that would find its end.
+	for when in 1 2; do
+		run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			ip netns exec "$NS" strace -f -qq -o /dev/null -P "$BATS_TEST_TMPDIR/b" \
+			-e trace=read -e inject=read:error=EIO:when=$when "$TUNCTL" -b "$BATS_TEST_TMPDIR/b"
+		line=$((when == 1 ? 1 : 4))
+		assert_error 1 "$BATS_TEST_TMPDIR/b:$line: reading $BATS_TEST_TMPDIR/b: Input/output error"
+		[ -z "$(tun_devices)" ]
+	done
+}

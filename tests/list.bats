@@ -58,3 +58,12 @@ teardown() { ns_teardown; }
 	run --separate-stderr t list extra
 	assert_error 2 extra
 }
+
+@test "a directory read error fails list, never an empty listing" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	t add tun0 >/dev/null
+	run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o /dev/null -e trace=getdents64 \
+		-e inject=getdents64:error=EIO:when=1 "$TUNCTL" list
+	assert_error 1 "reading /sys/class/net: Input/output error"
+}
