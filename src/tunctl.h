@@ -29,6 +29,9 @@ void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
 /* "NAME is in use by COMM (pid N): why", naming the first process in this
  * namespace that holds the device. */
 void report_in_use(struct ctx *c, const char *name, const char *why);
+/* "cannot open PATH: ..." for a failed tun_open (err is -errno; path NULL:
+ * /dev/net/tun); on EACCES with the node's mode and owner and the fix. */
+void report_tun_open(struct ctx *c, int err, const char *path);
 /* The socket, opened on first use; NULL after reporting why not. */
 struct nl *ctx_nl(struct ctx *c);
 void ctx_free(struct ctx *c);
