@@ -14,7 +14,7 @@ setup_file() {
 	export BUILDDIR
 }
 
-setup() {
+need_stage() {
 	[ "$(id -u)" = 0 ] || skip "needs root (mounts an overlay in a private mount namespace)"
 	[ -f "$BUILDDIR/Makefile" ] || skip "no build tree at $BUILDDIR"
 	unshare -m mount -t tmpfs none /mnt 2>/dev/null || skip "cannot make a private mount namespace here"
@@ -63,6 +63,7 @@ fish_tab() {
 	[ -f /usr/share/bash-completion/bash_completion ] || skip "bash-completion is not installed"
 	command -v zsh >/dev/null || skip "zsh is not installed"
 	command -v fish >/dev/null || skip "fish is not installed"
+	need_stage
 	stage /usr
 	root=$BATS_TEST_TMPDIR/root
 	[ -x "$root/usr/sbin/tunctl" ]
@@ -82,6 +83,7 @@ fish_tab() {
 @test "make install with the default prefix: bash and zsh load theirs; configure says fish will not" {
 	[ -f /usr/share/bash-completion/bash_completion ] || skip "bash-completion is not installed"
 	command -v zsh >/dev/null || skip "zsh is not installed"
+	need_stage
 	stage /usr/local
 	root=$BATS_TEST_TMPDIR/root
 	[ -x "$root/usr/local/sbin/tunctl" ]
@@ -101,4 +103,15 @@ fish_tab() {
 		run over /usr/local env XDG_DATA_DIRS=/usr/local/share:/usr/share fish -c "complete -C 'tunctl '"
 		grep -q '^add' <<<"$output"
 	fi
+}
+
+@test "the Quick start installs the packages .ci/run installs, less its sanitizer and valgrind tools" {
+	[ -f "$SRCDIR/.ci/run" ] || skip "no .ci/run (a tarball)"
+	readme=$(grep -m1 '^apt-get update' "$SRCDIR/README.md" |
+		sed 's/.*--no-install-recommends //; s/ &&.*//' | tr ' ' '\n' | sort)
+	ci=$(awk '/--no-install-recommends/ { on = 1; sub(/.*--no-install-recommends/, "") }
+		on { last = /\/dev\/null/; sub(/>.*/, ""); gsub(/\\/, ""); print; if (last) on = 0 }' "$SRCDIR/.ci/run" |
+		tr -s ' \t' '\n' | grep . | grep -vxE 'clang|libclang-rt-[0-9]+-dev|valgrind' | sort)
+	[ -n "$readme" ] && [ -n "$ci" ]
+	[ "$readme" = "$ci" ] || { diff <(echo "$readme") <(echo "$ci"); return 1; }
 }
