@@ -160,8 +160,11 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 			err = tun_set_group(fd, o->gid);
 		if (fd >= 0)
 			close(fd);
-		if (err) {
+		if (fd < 0)
+			report_tun_open(c, fd, NULL);
+		else if (err)
 			report_err(c, err, NULL, "%s: setting its owner", r->name);
+		if (err) {
 			dc_undo(c, &run, 0);
 			rc = 1;
 		}
@@ -193,7 +196,7 @@ static int job_create(struct ctx *c, struct add_job *j)
 	if ((rc = resolve_owner(c, r, &j->o)))
 		return rc;
 	if ((j->fd = tun_open(NULL)) < 0) {
-		report_err(c, j->fd, NULL, "cannot open %s", TUN_CLONE_PATH);
+		report_tun_open(c, j->fd, NULL);
 		return 1;
 	}
 	snprintf(j->name, sizeof(j->name), "%s", r->name);

@@ -574,7 +574,7 @@ static int create_one(struct ctx *c, const struct want *w, int *fd, int *ifindex
 
 	snprintf(name, sizeof(name), "%s", w->r->name);
 	if ((*fd = tun_open(NULL)) < 0) {
-		report_err(c, *fd, NULL, "cannot open %s", TUN_CLONE_PATH);
+		report_tun_open(c, *fd, NULL);
 		*fd = -1;
 		return 1;
 	}

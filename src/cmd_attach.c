@@ -534,7 +534,7 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 	s.tap = ti.flags.mode == MODE_TAP;
 	s.pi = ti.flags.pi;
 	if ((fd = tun_open(NULL)) < 0) {
-		report_err(c, fd, NULL, "cannot open %s", TUN_CLONE_PATH);
+		report_tun_open(c, fd, NULL);
 		free(h);
 		return 1;
 	}

@@ -82,7 +82,7 @@ int classic_run(struct ctx *c, const struct classic_req *r)
 	int fd = tun_open(r->clone_path), rc;
 
 	if (fd < 0) {
-		report_err(c, fd, NULL, "cannot open %s", r->clone_path ? r->clone_path : TUN_CLONE_PATH);
+		report_tun_open(c, fd, r->clone_path);
 		return 1;
 	}
 	rc = r->del ? classic_del(c, r, fd) : classic_add(c, r, fd);

@@ -73,7 +73,7 @@ static int open_queues(struct ctx *c, struct tun_info *ti, unsigned n, int *fds,
 		int fd = tun_open(NULL), err;
 
 		if (fd < 0) {
-			report_err(c, fd, NULL, "cannot open %s", TUN_CLONE_PATH);
+			report_tun_open(c, fd, NULL);
 			return 1;
 		}
 		fds[*opened] = fd;

@@ -43,7 +43,7 @@ static int hold(struct ctx *c, const struct set_req *r, struct tun_info *ti)
 	int fd, err;
 
 	if ((fd = tun_open(NULL)) < 0) {
-		report_err(c, fd, NULL, "cannot open %s", TUN_CLONE_PATH);
+		report_tun_open(c, fd, NULL);
 		return -1;
 	}
 	err = tun_attach_admin(fd, ti->name, &ti->flags);

@@ -9,12 +9,14 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <linux/capability.h>
 
 #include "ids.h"
 #include "procfs.h"
 #include "sysfs.h"
+#include "tun.h"
 #include "tunctl.h"
 
 static void vreport(struct ctx *c, const char *fmt, va_list ap)
@@ -68,6 +70,26 @@ void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
 		report(c, "%s: %s%s", what, kmsg, hint);
 	else
 		report(c, "%s: %s%s", what, strerror(err), hint);
+}
+
+void report_tun_open(struct ctx *c, int err, const char *path)
+{
+	char user[64], group[64];
+	struct stat st;
+
+	if (!path)
+		path = TUN_CLONE_PATH;
+	/* Without udev's rule the node is 0600 root: say so, and what to do,
+	 * rather than a bare "Permission denied". */
+	if (err == -EACCES && stat(path, &st) == 0) {
+		report(c, "cannot open %s: %s (it is mode %04o, owner %s, group %s): "
+		       "run as root, or make it 0666 as udev's rule does (chmod 0666 %s)",
+		       path, strerror(EACCES), (unsigned)(st.st_mode & 07777),
+		       ids_user_name((uint32_t)st.st_uid, user, sizeof(user)),
+		       ids_group_name((uint32_t)st.st_gid, group, sizeof(group)), path);
+		return;
+	}
+	report_err(c, err, NULL, "cannot open %s", path);
 }
 
 struct nl *ctx_nl(struct ctx *c)

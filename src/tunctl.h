@@ -36,6 +36,9 @@ int report_id(struct ctx *c, int err, const char *what, const char *name);
 /* A failed read of /sys/class/net[/name] (name may be NULL), saying so
  * when /sys is not mounted. */
 void report_sysfs(struct ctx *c, int err, const char *name);
+/* "cannot open PATH: ..." for a failed tun_open (err is -errno; path NULL:
+ * /dev/net/tun); on EACCES with the node's mode and owner and the fix. */
+void report_tun_open(struct ctx *c, int err, const char *path);
 /* The socket, opened on first use; NULL after reporting why not. */
 struct nl *ctx_nl(struct ctx *c);
 void ctx_free(struct ctx *c);

@@ -135,3 +135,15 @@ entries() {
 	[[ "$entry" == *"the kernel cannot clear an owner or group once set"* ]]
 	[[ "$entry" != *"clear the owner"* ]]
 }
+
+@test "the page's date is the page's: its last commit, or the date a tarball carries; not the build day" {
+	top=$BATS_TEST_DIRNAME/..
+	if [ -f "$top/man/tunctl.8.date" ]; then
+		want=$(cat "$top/man/tunctl.8.date")
+	else
+		want=$(git -C "$top" log -1 --format=%cs -- man/tunctl.8.in 2>/dev/null) || true
+	fi
+	[ -n "$want" ] || skip "neither a git checkout with the page committed nor a tarball"
+	run grep -c "^\.TH TUNCTL 8 \"$want\" " "$MAN"
+	[ "$output" = 1 ] || { grep '^\.TH' "$MAN"; echo "want $want"; return 1; }
+}
