@@ -242,7 +242,7 @@ function __tunctl_word_kind
                 case '*'
                     # PREFIX then KEYWORD VALUE pairs; a quoted "PREFIX via
                     # GW ..." is the whole route.
-                    if string match -q -- '*[ 	]*' $__tunctl_args[3]
+                    if string match -qr -- '\s' $__tunctl_args[3]
                         echo value
                     else if test (math "($n - 3) % 2") -eq 0
                         echo keyword

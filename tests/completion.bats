@@ -449,8 +449,9 @@ type_tab_nothing() {
 	type_tab "tunctl del tunA " "READY> tunctl del tunA tapB *"
 	# After "via GW": the keywords not used yet (Tab twice lists them).
 	type_tab "tunctl route add tunA 198.51.100.0/24 via 192.0.2.2 " "metric +table *" 2
-	# After via: a gateway, no keyword.
+	# After via: a gateway, no keyword; nothing after a route given whole.
 	type_tab_nothing "tunctl route add tunA 198.51.100.0/24 via "
+	type_tab_nothing 'tunctl route add tunA "198.51.100.0/24 via 192.0.2.2" '
 	# No device after --all: its options' common part.
 	type_tab "tunctl del --all " "READY> tunctl del --all --"
 	type_tab "tunctl route add tunA " "READY> tunctl route add tunA default *"
@@ -465,6 +466,7 @@ type_tab_nothing() {
 	type_tab "tunctl del tunA " "READY> tunctl del tunA tapB *"
 	type_tab "tunctl route add tunA 198.51.100.0/24 via 192.0.2.2 " "metric +table *"
 	type_tab_nothing "tunctl route add tunA 198.51.100.0/24 via "
+	type_tab_nothing 'tunctl route add tunA "198.51.100.0/24 via 192.0.2.2" '
 	type_tab "tunctl del --all " "READY> tunctl del --all --"
 	type_tab "tunctl route add tunA " "READY> tunctl route add tunA default *"
 }
@@ -474,11 +476,12 @@ type_tab_nothing() {
 	need_fish
 	ns_with_devices
 	start_shell "fish -i" \
-		"set -g fish_greeting; source $COMPDIR/tunctl.fish; function fish_prompt; echo -n 'REA''DY> '; end"
+		"set -g fish_greeting; set -g fish_autosuggestion_enabled 0; source $COMPDIR/tunctl.fish; function fish_prompt; echo -n 'REA''DY> '; end"
 	type_tab "tunctl del tunA " "READY> tunctl del tunA tapB *"
 	# Only --peer (of add's options) goes after addr add's address.
 	type_tab "tunctl addr add tunA 192.0.2.1/24 --p" "READY> tunctl addr add tunA 192.0.2.1/24 --peer *"
 	type_tab "tunctl route add tunA 198.51.100.0/24 via 192.0.2.2 " "metric +table *"
+	type_tab_nothing 'tunctl route add tunA "198.51.100.0/24 via 192.0.2.2" '
 	# Nothing after show's device, nor after addr add's.
 	type_tab_nothing "tunctl show tunA "
 	type_tab_nothing "tunctl addr add tunA "
