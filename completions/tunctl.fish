@@ -143,8 +143,9 @@ function __tunctl_opts_here
             if not contains -- --user $o; and not contains -- --group $o
                 set -a out (__tunctl_unseen --any-user)
             end
-            # A --peer belongs to the --addr before it, one each.
-            if test (count (string match -- --addr $o)) -gt (count (string match -- --peer $o))
+            # A --peer belongs to the --addr just before it, one each.
+            set -l ap (string match -r -- '^--(?:addr|peer)$' $o)
+            if test "$ap[-1]" = --addr
                 set -a out --peer
             end
             printf '%s\n' $out

@@ -335,6 +335,9 @@ CASES=(
 	"tunctl route add tunA 198.51.100.0/24 table main via 192.0.2.2 metric 7 "	""
 	"tunctl add x0 --addr 192.0.2.1/24 --p"		"--peer --pi"
 	"tunctl add x0 --p"				"--pi"
+	"tunctl add x0 --addr 192.0.2.1/24 --addr 192.0.2.3/24 --peer 192.0.2.2 --p"	"--pi"
+	"tunctl add x0 --addr 192.0.2.1/24 --peer 192.0.2.2 --addr 192.0.2.3/24 --p"	"--peer --pi"
+	"tunctl add x0 --addr 192.0.2.1/24 --peer 192.0.2.2 --mode "	"tap tun"
 	"tunctl add x0 --any-user --"			"--addr --down --exist-ok --help --json --mac --mode --mtu --multi-queue --pi --route --txqueuelen --vnet-hdr"
 	"tunctl set tunA --up --user root --"		"--group --help --json --mac --mtu --netns --no-group --txqueuelen"
 )
