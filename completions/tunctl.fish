@@ -69,14 +69,231 @@ function __tunctl_classic_here
     __fish_is_first_arg; or __tunctl_classic
 end
 
-set -l cmds add del delete list ls show set addr address route attach help
-set -l tunctl_cmd "not __tunctl_classic; and not __fish_seen_subcommand_from $cmds"
+# The command line before the cursor as tunctl reads it: sets __tunctl_cmd
+# (the command, aliases resolved; empty before it), __tunctl_args (the words
+# after it that are not options) and __tunctl_opts (the options after it,
+# without their values). Returns 1 when the word being completed is the
+# value of an option, then named in __tunctl_value_of (fish completes those
+# from the option's own -a).
+function __tunctl_parse
+    set -l toks (commandline -opc)
+    set -e toks[1]
+    set -g __tunctl_cmd ''
+    set -g __tunctl_value_of ''
+    set -g __tunctl_args
+    set -g __tunctl_opts
+    while set -q toks[1]
+        switch $toks[1]
+            case -n --netns -b --batch
+                set __tunctl_value_of $toks[1]
+                set -q toks[2]; or return 1
+                set -e toks[1]
+            case '-*'
+            case '*'
+                set __tunctl_cmd $toks[1]
+                set -e toks[1]
+                break
+        end
+        set -e toks[1]
+    end
+    switch $__tunctl_cmd
+        case delete
+            set __tunctl_cmd del
+        case ls
+            set __tunctl_cmd list
+        case address
+            set __tunctl_cmd addr
+    end
+    while set -q toks[1]
+        switch $toks[1]
+            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --count
+                set -a __tunctl_opts $toks[1]
+                set __tunctl_value_of $toks[1]
+                set -q toks[2]; or return 1
+                set -e toks[1]
+            case '--*=*'
+                set -a __tunctl_opts (string replace -r -- '=.*' '' $toks[1])
+            case '-?*'
+                set -a __tunctl_opts $toks[1]
+            case '*'
+                set -a __tunctl_args $toks[1]
+        end
+        set -e toks[1]
+    end
+    return 0
+end
+
+# The words of $argv not in $__tunctl_opts.
+function __tunctl_unseen
+    for o in $argv
+        contains -- $o $__tunctl_opts; or echo $o
+    end
+end
+
+# After __tunctl_parse: the long options of the command that tunctl would
+# accept here (not given yet, not in conflict with one given), one a line.
+function __tunctl_opts_here
+    set -l o $__tunctl_opts
+    switch $__tunctl_cmd
+        case add
+            set -l out (__tunctl_unseen --mode --pi --vnet-hdr --multi-queue --mtu --mac --txqueuelen --down --exist-ok) --addr --route
+            if not contains -- --any-user $o
+                set -a out (__tunctl_unseen --user --group)
+            end
+            if not contains -- --user $o; and not contains -- --group $o
+                set -a out (__tunctl_unseen --any-user)
+            end
+            # A --peer belongs to the --addr just before it, one each.
+            set -l ap (string match -r -- '^--(?:addr|peer)$' $o)
+            if test "$ap[-1]" = --addr
+                set -a out --peer
+            end
+            printf '%s\n' $out
+        case del
+            if contains -- --all $o
+                __tunctl_unseen --mode --force
+            else if set -q __tunctl_args[1]
+                __tunctl_unseen --force
+            else if contains -- --mode $o
+                __tunctl_unseen --all --force
+            else
+                __tunctl_unseen --all --mode --force
+            end
+        case list
+            __tunctl_unseen --mode
+        case set
+            set -l out (__tunctl_unseen --mtu --mac --txqueuelen --netns)
+            contains -- --no-user $o; or set -a out (__tunctl_unseen --user)
+            contains -- --user $o; or set -a out (__tunctl_unseen --no-user)
+            contains -- --no-group $o; or set -a out (__tunctl_unseen --group)
+            contains -- --group $o; or set -a out (__tunctl_unseen --no-group)
+            contains -- --down $o; or set -a out (__tunctl_unseen --up)
+            contains -- --up $o; or set -a out (__tunctl_unseen --down)
+            printf '%s\n' $out
+        case addr
+            # flush takes no --peer.
+            test "$__tunctl_args[1]" = flush; or __tunctl_unseen --peer
+        case attach
+            __tunctl_unseen --count --hex --pcap --echo
+    end
+end
+
+# True if the command is $argv[1] and tunctl accepts the option $argv[2] here,
+# or its value is being completed.
+function __tunctl_offer
+    __tunctl_classic; and return 1
+    if not __tunctl_parse
+        test "$__tunctl_cmd" = $argv[1] -a "$__tunctl_value_of" = $argv[2]
+        return
+    end
+    test "$__tunctl_cmd" = $argv[1]; or return 1
+    contains -- $argv[2] (__tunctl_opts_here)
+end
+
+# The same for the global options before the command ($argv: its spellings).
+function __tunctl_global
+    __tunctl_classic; and return 1
+    if not __tunctl_parse
+        test -z "$__tunctl_cmd"; and contains -- "$__tunctl_value_of" $argv
+        return
+    end
+    test -z "$__tunctl_cmd"
+end
+
+# What the word being completed is, if no option: command, device, newname,
+# addr-action, route-action, prefix, keyword, table, topic, value (one
+# nothing can be offered for) or none (only options can come).
+function __tunctl_word_kind
+    __tunctl_parse; or return 1
+    set -l n (count $__tunctl_args)
+    switch $__tunctl_cmd
+        case ''
+            echo command
+        case add
+            test $n -eq 0; and echo newname; or echo none
+        case del
+            if contains -- --all $__tunctl_opts; or begin
+                    test $n -eq 0; and contains -- --mode $__tunctl_opts
+                end
+                echo none
+            else
+                echo device
+            end
+        case show set attach
+            test $n -eq 0; and echo device; or echo none
+        case addr
+            switch $n
+                case 0
+                    echo addr-action
+                case 1
+                    echo device
+                case 2
+                    test "$__tunctl_args[1]" = flush; and echo none; or echo value
+                case '*'
+                    echo none
+            end
+        case route
+            switch $n
+                case 0
+                    echo route-action
+                case 1
+                    echo device
+                case 2
+                    echo prefix
+                case '*'
+                    # PREFIX then KEYWORD VALUE pairs; a quoted "PREFIX via
+                    # GW ..." is the whole route.
+                    if string match -qr -- '\s' $__tunctl_args[3]
+                        echo value
+                    else if test (math "($n - 3) % 2") -eq 0
+                        echo keyword
+                    else if test "$__tunctl_args[$n]" = table
+                        echo table
+                    else
+                        echo value
+                    end
+            end
+        case help
+            test $n -eq 0; and echo topic; or echo value
+        case '*'
+            echo value
+    end
+end
+
+function __tunctl_word
+    __tunctl_classic; and return 1
+    set -l kind (__tunctl_word_kind); or return 1
+    test "$kind" = $argv[1]
+end
+
+# The devices not named on the line already (del takes each once).
+function __tunctl_other_devices
+    __tunctl_parse
+    for d in (__tunctl_devices)
+        contains -- $d $__tunctl_args; or echo $d
+    end
+end
+
+# The route keywords not given yet.
+function __tunctl_route_keywords
+    __tunctl_parse
+    set -l used $__tunctl_args[4..-1]
+    for k in via metric table
+        set -l seen 0
+        for j in (seq 1 2 (count $used))
+            test "$used[$j]" = $k; and set seen 1
+        end
+        test $seen = 0; and echo $k
+    end
+end
+
+set -l tunctl_cmd '__tunctl_word command'
 complete -c tunctl -f
 
-# Global options
+# Global options (-j and -h go after the command too)
 complete -c tunctl -n 'not __tunctl_classic' -s j -l json -d 'JSON output'
-complete -c tunctl -n $tunctl_cmd -s n -l netns -x -a '(__tunctl_netns)' -d 'Run inside a network namespace'
-complete -c tunctl -n $tunctl_cmd -s b -l batch -r -F -d 'Run the commands in a file'
+complete -c tunctl -n '__tunctl_global -n --netns' -s n -l netns -x -a '(__tunctl_netns)' -d 'Run inside a network namespace'
+complete -c tunctl -n '__tunctl_global -b --batch' -s b -l batch -r -F -d 'Run the commands in a file'
 complete -c tunctl -n $tunctl_cmd -l force -d 'With --batch: go on after a failing line'
 complete -c tunctl -n 'not __tunctl_classic' -s h -l help -d 'Show help'
 complete -c tunctl -n $tunctl_cmd -s V -l version -d 'Show the version'
@@ -105,45 +322,59 @@ complete -c tunctl -n $tunctl_cmd -a route -d 'Manage routes'
 complete -c tunctl -n $tunctl_cmd -a attach -d 'Read (and answer) packets on a device'
 complete -c tunctl -n $tunctl_cmd -a help -d 'Show help'
 
+# The words in place of options, by position (__tunctl_word_kind)
+complete -c tunctl -n '__tunctl_word device' -a '(__tunctl_other_devices)'
+complete -c tunctl -n '__tunctl_word addr-action' -a 'add del flush'
+complete -c tunctl -n '__tunctl_word route-action' -a 'add del'
+complete -c tunctl -n '__tunctl_word prefix' -a default -d 'The default route'
+complete -c tunctl -n '__tunctl_word keyword' -a '(__tunctl_route_keywords)'
+complete -c tunctl -n '__tunctl_word table' -a 'main local default'
+complete -c tunctl -n '__tunctl_word topic' -a 'add del list show set addr route attach'
+# Where only options can come, an empty word gets them too.
+complete -c tunctl -n '__tunctl_word none; and not string length -q -- (commandline -ct)' -a '(__tunctl_opts_here)'
+
 # add
-complete -c tunctl -n '__fish_seen_subcommand_from add list ls' -l mode -x -a 'tun tap' -d 'Device mode'
-complete -c tunctl -n '__fish_seen_subcommand_from add set' -l user -x -a '(__fish_complete_users)' -d 'Owner'
-complete -c tunctl -n '__fish_seen_subcommand_from add set' -l group -x -a '(__fish_complete_groups)' -d 'Group'
-complete -c tunctl -n '__fish_seen_subcommand_from add' -l any-user -d 'No owner or group: any user may attach'
-complete -c tunctl -n '__fish_seen_subcommand_from add' -l pi -d 'Keep the packet information header'
-complete -c tunctl -n '__fish_seen_subcommand_from add' -l vnet-hdr -d 'Virtio-net header'
-complete -c tunctl -n '__fish_seen_subcommand_from add' -l multi-queue -d 'Several queues'
-complete -c tunctl -n '__fish_seen_subcommand_from add' -l addr -x -d 'Address (CIDR)'
-complete -c tunctl -n '__fish_seen_subcommand_from add addr address' -l peer -x -d 'Point-to-point peer'
-complete -c tunctl -n '__fish_seen_subcommand_from add' -l route -x -d 'PREFIX [via GW] [metric N] [table ID]'
-complete -c tunctl -n '__fish_seen_subcommand_from add set' -l mtu -x -d 'MTU'
-complete -c tunctl -n '__fish_seen_subcommand_from add set' -l mac -x -d 'MAC address (tap)'
-complete -c tunctl -n '__fish_seen_subcommand_from add set' -l txqueuelen -x -d 'Transmit queue length'
-complete -c tunctl -n '__fish_seen_subcommand_from add set' -l down -d 'Link down'
-complete -c tunctl -n '__fish_seen_subcommand_from add' -l exist-ok -d 'Succeed if it exists alike'
+complete -c tunctl -n '__tunctl_offer add --mode' -l mode -x -a 'tun tap' -d 'Device mode'
+complete -c tunctl -n '__tunctl_offer add --user' -l user -x -a '(__fish_complete_users)' -d 'Owner'
+complete -c tunctl -n '__tunctl_offer add --group' -l group -x -a '(__fish_complete_groups)' -d 'Group'
+complete -c tunctl -n '__tunctl_offer add --any-user' -l any-user -d 'No owner or group: any user may attach'
+complete -c tunctl -n '__tunctl_offer add --pi' -l pi -d 'Keep the packet information header'
+complete -c tunctl -n '__tunctl_offer add --vnet-hdr' -l vnet-hdr -d 'Virtio-net header'
+complete -c tunctl -n '__tunctl_offer add --multi-queue' -l multi-queue -d 'Several queues'
+complete -c tunctl -n '__tunctl_offer add --addr' -l addr -x -d 'Address (CIDR)'
+complete -c tunctl -n '__tunctl_offer add --peer' -l peer -x -d 'Point-to-point peer of the --addr before it'
+complete -c tunctl -n '__tunctl_offer add --route' -l route -x -d 'PREFIX [via GW] [metric N] [table ID]'
+complete -c tunctl -n '__tunctl_offer add --mtu' -l mtu -x -d 'MTU'
+complete -c tunctl -n '__tunctl_offer add --mac' -l mac -x -d 'MAC address (tap)'
+complete -c tunctl -n '__tunctl_offer add --txqueuelen' -l txqueuelen -x -d 'Transmit queue length'
+complete -c tunctl -n '__tunctl_offer add --down' -l down -d 'Leave the link down'
+complete -c tunctl -n '__tunctl_offer add --exist-ok' -l exist-ok -d 'Succeed if it exists alike'
 
 # del
-complete -c tunctl -n '__fish_seen_subcommand_from del delete' -l all -d 'Every TUN/TAP device'
-complete -c tunctl -n '__fish_seen_subcommand_from del delete' -l mode -x -a 'tun tap' -d 'With --all: only this mode'
-complete -c tunctl -n '__fish_seen_subcommand_from del delete' -l force -d 'Delete even devices held open'
-complete -c tunctl -n '__fish_seen_subcommand_from del delete show set attach' -a '(__tunctl_devices)'
+complete -c tunctl -n '__tunctl_offer del --all' -l all -d 'Every TUN/TAP device'
+complete -c tunctl -n '__tunctl_offer del --mode' -l mode -x -a 'tun tap' -d 'With --all: only this mode'
+complete -c tunctl -n '__tunctl_offer del --force' -l force -d 'Delete even devices held open'
+
+# list
+complete -c tunctl -n '__tunctl_offer list --mode' -l mode -x -a 'tun tap' -d 'Only this mode'
 
 # set
-complete -c tunctl -n '__fish_seen_subcommand_from set' -l no-user -d 'Require that no owner is set (the kernel cannot clear one)'
-complete -c tunctl -n '__fish_seen_subcommand_from set' -l no-group -d 'Require that no group is set (the kernel cannot clear one)'
-complete -c tunctl -n '__fish_seen_subcommand_from set' -l up -d 'Link up'
-complete -c tunctl -n '__fish_seen_subcommand_from set' -l netns -x -a '(__tunctl_netns)' -d 'Move into a network namespace'
+complete -c tunctl -n '__tunctl_offer set --user' -l user -x -a '(__fish_complete_users)' -d 'Set the owner'
+complete -c tunctl -n '__tunctl_offer set --no-user' -l no-user -d 'Require that no owner is set (the kernel cannot clear one)'
+complete -c tunctl -n '__tunctl_offer set --group' -l group -x -a '(__fish_complete_groups)' -d 'Set the group'
+complete -c tunctl -n '__tunctl_offer set --no-group' -l no-group -d 'Require that no group is set (the kernel cannot clear one)'
+complete -c tunctl -n '__tunctl_offer set --up' -l up -d 'Link up'
+complete -c tunctl -n '__tunctl_offer set --down' -l down -d 'Link down'
+complete -c tunctl -n '__tunctl_offer set --mtu' -l mtu -x -d 'MTU'
+complete -c tunctl -n '__tunctl_offer set --mac' -l mac -x -d 'MAC address'
+complete -c tunctl -n '__tunctl_offer set --txqueuelen' -l txqueuelen -x -d 'Transmit queue length'
+complete -c tunctl -n '__tunctl_offer set --netns' -l netns -x -a '(__tunctl_netns)' -d 'Move into a network namespace'
 
-# addr, route
-complete -c tunctl -n '__fish_seen_subcommand_from addr address; and not __fish_seen_subcommand_from add del flush' -a 'add del flush'
-complete -c tunctl -n '__fish_seen_subcommand_from route; and not __fish_seen_subcommand_from add del' -a 'add del'
-complete -c tunctl -n '__fish_seen_subcommand_from addr address route; and __fish_seen_subcommand_from add del flush' -a '(__tunctl_devices)'
+# addr
+complete -c tunctl -n '__tunctl_offer addr --peer' -l peer -x -d 'Point-to-point peer'
 
 # attach
-complete -c tunctl -n '__fish_seen_subcommand_from attach' -l count -x -d 'Stop after N packets'
-complete -c tunctl -n '__fish_seen_subcommand_from attach' -l hex -d 'Hex dump'
-complete -c tunctl -n '__fish_seen_subcommand_from attach' -l pcap -r -F -d 'Write a pcap file'
-complete -c tunctl -n '__fish_seen_subcommand_from attach' -l echo -d 'Answer pings, ARP and neighbour solicitations'
-
-# help
-complete -c tunctl -n '__fish_seen_subcommand_from help' -a 'add del list show set addr route attach'
+complete -c tunctl -n '__tunctl_offer attach --count' -l count -x -d 'Stop after N packets'
+complete -c tunctl -n '__tunctl_offer attach --hex' -l hex -d 'Hex dump'
+complete -c tunctl -n '__tunctl_offer attach --pcap' -l pcap -r -F -d 'Write a pcap file'
+complete -c tunctl -n '__tunctl_offer attach --echo' -l echo -d 'Answer pings, ARP and neighbour solicitations'

@@ -21,14 +21,10 @@ static int classic_add(struct ctx *c, const struct classic_req *r, int fd)
 	bool user = r->user.set, group = r->group.set, exists = false;
 	int err;
 
-	if (user && ids_user(&r->user, &uid)) {
-		report(c, "unknown user \"%s\"", r->user.name);
-		return 2;
-	}
-	if (group && ids_group(&r->group, &gid)) {
-		report(c, "unknown group \"%s\"", r->group.name);
-		return 2;
-	}
+	if (user && (err = ids_user(&r->user, &uid)))
+		return report_id(c, err, "user", r->user.name);
+	if (group && (err = ids_group(&r->group, &gid)))
+		return report_id(c, err, "group", r->group.name);
 	if (!user && !group) {
 		user = true;
 		uid = (uint32_t)geteuid();
@@ -43,7 +39,7 @@ static int classic_add(struct ctx *c, const struct classic_req *r, int fd)
 			exists = true;
 		}
 	}
-	if ((err = tun_attach(fd, name, &f))) {
+	if ((err = tun_attach_admin(fd, name, &f))) {
 		report_err(c, err, NULL, "%s %s", exists ? "attaching to" : "creating", name);
 		return 1;
 	}
@@ -73,7 +69,7 @@ static int classic_del(struct ctx *c, const struct classic_req *r, int fd)
 
 	if (find_tun(c, r->name, &ti, NULL))
 		return 1;
-	if ((err = tun_attach(fd, ti.name, &ti.flags)) || (err = tun_set_persist(fd, false))) {
+	if ((err = tun_attach_admin(fd, ti.name, &ti.flags)) || (err = tun_set_persist(fd, false))) {
 		report_err(c, err, NULL, "%s", r->name);
 		return 1;
 	}
@@ -86,7 +82,7 @@ int classic_run(struct ctx *c, const struct classic_req *r)
 	int fd = tun_open(r->clone_path), rc;
 
 	if (fd < 0) {
-		report_err(c, fd, NULL, "cannot open %s", r->clone_path ? r->clone_path : TUN_CLONE_PATH);
+		report_tun_open(c, fd, r->clone_path);
 		return 1;
 	}
 	rc = r->del ? classic_del(c, r, fd) : classic_add(c, r, fd);

@@ -17,36 +17,84 @@ struct links {
 	size_t n;
 };
 
+static int link_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct link_info *)a)->name, ((const struct link_info *)b)->name);
+}
+
+/* l sorted by name (sort_links): one lookup per name of a del of many. */
 static const struct link_info *find_link(const struct links *l, const char *name)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].name, name))
-			return &l->v[i];
-	return NULL;
+	struct link_info key;
+
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	return bsearch(&key, l->v, l->n, sizeof(*l->v), link_by_name);
 }
 
-static int cmp_u32(const void *a, const void *b)
+static void sort_links(struct links *l)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
+	qsort(l->v, l->n, sizeof(*l->v), link_by_name);
 }
 
-/* A link group no device in this namespace is in. */
-static uint32_t free_group(const struct links *l)
-{
-	uint32_t *g = malloc((l->n + 1) * sizeof(*g)), cand = 0x7e570000u;
+/* A free one of these link groups is where "del" of several devices puts
+ * them, to delete them with one RTM_DELLINK by group.  A del killed between
+ * the two steps leaves its devices in one: the next del finds TUN/TAP
+ * devices there and deletes them too (see the man page, "del"). */
+#define DEL_GROUP_FIRST 0x7e570000u    /* 2119630848 */
+#define DEL_GROUPS      256u
 
-	if (!g)
-		return 0;
+static bool in_del_group(uint32_t group)
+{
+	return group - DEL_GROUP_FIRST < DEL_GROUPS;
+}
+
+/* A link group of tunctl's that no device in this namespace is in. */
+static int free_group(const struct links *l, uint32_t *group)
+{
+	bool used[DEL_GROUPS] = { false };
+
 	for (size_t i = 0; i < l->n; i++)
-		g[i] = l->v[i].group;
-	qsort(g, l->n, sizeof(*g), cmp_u32);
-	for (size_t i = 0; i < l->n; i++)
-		if (g[i] == cand)
-			cand++;
-	free(g);
-	return cand;
+		if (in_del_group(l->v[i].group))
+			used[l->v[i].group - DEL_GROUP_FIRST] = true;
+	for (uint32_t k = 0; k < DEL_GROUPS; k++) {
+		if (!used[k]) {
+			*group = DEL_GROUP_FIRST + k;
+			return 0;
+		}
+	}
+	return -EBUSY;
+}
+
+/* names, and after them the TUN/TAP devices a del killed half-way left in
+ * tunctl's groups (not named already): into *all (free it), *total. */
+static int add_leftovers(const struct links *l, char *const *names, size_t n, char ***all, size_t *total)
+{
+	bool *named = calloc(l->n + 1, sizeof(*named));
+	size_t k = n;
+
+	*all = NULL;
+	if (!named)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct link_info *li = find_link(l, names[i]);
+
+		if (li)
+			named[li - l->v] = true;
+	}
+	if (!(*all = malloc((n + l->n + 1) * sizeof(**all)))) {
+		free(named);
+		return -ENOMEM;
+	}
+	memcpy(*all, names, n * sizeof(*names));
+	for (size_t i = 0; i < l->n; i++) {
+		struct tun_info ti;
+
+		if (!named[i] && in_del_group(l->v[i].group) && !sysfs_tun_read(l->v[i].name, &ti))
+			(*all)[k++] = l->v[i].name;
+	}
+	free(named);
+	*total = k;
+	return 0;
 }
 
 /* Puts the devices back into the groups they had. */
@@ -69,17 +117,39 @@ static void restore_groups(struct nl *nl, const struct links *l, char *const *na
 	nl_tx_free(&tx);
 }
 
+/* After an exchange of tx that failed as a whole: asks the kernel again,
+ * once, whether every request took effect, the devices being in group
+ * (group >= 0) or gone (group < 0).  1: all did; 0: none did (of moves
+ * into group: not all did); -1: some did; -2: asking again failed. */
+static int lost_done(struct ctx *c, const struct nl_tx *tx, const struct links *l, char *const *names,
+		     size_t n, int64_t group)
+{
+	struct dump_state now;
+	size_t done = 0;
+
+	for (size_t i = 0; i < tx->n; i++)
+		if (tx->replies[i].fate == NL_ANSWERED && tx->replies[i].err)
+			return 0;
+	if (dump_state(c, 0, DS_LINKS, &now)) {
+		dump_state_free(&now);
+		return -2;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct link_info *old = find_link(l, names[k]);
+		const struct link_info *li = old ? state_link(&now, old->ifindex) : NULL;
+
+		if (group >= 0 ? li && li->group == group : !li)
+			done++;
+	}
+	dump_state_free(&now);
+	return done == n ? 1 : done == 0 || group >= 0 ? 0 : -1;
+}
+
 /* Sends what tx holds; reports the first failed request (by device name
  * when there is one request per device)
  * and returns 1 if any failed. */
-static int run_checked(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *const *names, size_t n)
+static int report_replies(struct ctx *c, struct nl_tx *tx, char *const *names, size_t n)
 {
-	int err;
-
-	if ((err = nl_tx_run(nl, tx))) {
-		report_err(c, err, NULL, "deleting devices");
-		return 1;
-	}
 	for (size_t i = 0; i < tx->n; i++) {
 		if (!tx->replies[i].err)
 			continue;
@@ -92,6 +162,62 @@ static int run_checked(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *con
 	return 0;
 }
 
+/* After an exchange that failed as a whole (err): 0 when asking again
+ * shows it all took effect, else 1 after saying what is known. */
+static int lost_report(struct ctx *c, const struct nl_tx *tx, const struct links *l, char *const *names,
+		       size_t n, int64_t group, int err)
+{
+	int done = lost_done(c, tx, l, names, n, group);
+
+	if (done == 1)
+		return 0;
+	report(c, "deleting devices: the kernel's answer was lost (%s), and asking again %s", strerror(-err),
+	       done == 0 ? "shows none was deleted" : done == -1 ? "shows only some were deleted"
+	       : "failed: some may be deleted");
+	return 1;
+}
+
+static int run_checked(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *const *names, size_t n,
+		       const struct links *l, int64_t group)
+{
+	int err;
+
+	if ((err = nl_tx_run(nl, tx)))
+		return lost_report(c, tx, l, names, n, group, err);
+	return report_replies(c, tx, names, n);
+}
+
+/* Whether none of the devices is there any more. */
+static bool none_left(struct ctx *c, char *const *names, size_t n)
+{
+	struct links l = { 0 };
+	bool none = true;
+
+	if (dump_links(c, &l.v, &l.n))
+		return false;
+	sort_links(&l);
+	for (size_t i = 0; i < n && none; i++)
+		none = !find_link(&l, names[i]);
+	free(l.v);
+	return none;
+}
+
+/* The delete of the group.  ENODEV says no device is in it: a del running
+ * at the same time took them (it finds them in a group of tunctl's, as a
+ * del cut short leaves them, or picked the same group); done if they are
+ * gone. */
+static int run_group_del(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *const *names, size_t n,
+			 const struct links *l)
+{
+	int err;
+
+	if ((err = nl_tx_run(nl, tx)))
+		return lost_report(c, tx, l, names, n, -1, err);
+	if (tx->n == 1 && tx->replies[0].err == -ENODEV && none_left(c, names, n))
+		return 0;
+	return report_replies(c, tx, names, n);
+}
+
 /* Moves the devices into a fresh group, then deletes that group: one
  * unregistration for all of them instead of one each.  The moves are
  * checked before the delete, which would otherwise take whichever of them
@@ -101,8 +227,9 @@ static int delete_links(struct ctx *c, char *const *names, size_t n)
 	struct nl *nl = ctx_nl(c);
 	struct links l = { 0 };
 	struct nl_tx tx;
-	uint32_t group;
-	int rc = 1;
+	uint32_t group = DEL_GROUP_FIRST;
+	char **all = NULL;
+	int rc = 1, err;
 	void *room;
 
 	nl_tx_init(&tx);
@@ -110,7 +237,21 @@ static int delete_links(struct ctx *c, char *const *names, size_t n)
 		return 1;
 	if (dump_links(c, &l.v, &l.n))
 		goto out;
-	group = free_group(&l);
+	sort_links(&l);
+	if ((err = add_leftovers(&l, names, n, &all, &n))) {
+		report_err(c, err, NULL, "deleting devices");
+		goto out;
+	}
+	names = all;
+	if (!n) {
+		rc = 0;
+		goto out;
+	}
+	if (n > 1 && (err = free_group(&l, &group))) {
+		report(c, "deleting devices: all %u link groups from %#x are in use; "
+		       "delete their devices (ip link del group N)", DEL_GROUPS, DEL_GROUP_FIRST);
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct link_info *li = find_link(&l, names[i]);
 
@@ -126,7 +267,7 @@ static int delete_links(struct ctx *c, char *const *names, size_t n)
 			rtnl_link_set(room, li->ifindex, NULL, -1, group);
 		nl_tx_push(&tx);
 	}
-	if (run_checked(c, nl, &tx, names, n)) {
+	if (run_checked(c, nl, &tx, names, n, &l, n > 1 ? (int64_t)group : -1)) {
 		if (n > 1)
 			restore_groups(nl, &l, names, n);
 		goto out;
@@ -137,7 +278,7 @@ static int delete_links(struct ctx *c, char *const *names, size_t n)
 			goto oom;
 		rtnl_group_del(room, group);
 		nl_tx_push(&tx);
-		if (run_checked(c, nl, &tx, names, n)) {
+		if (run_group_del(c, nl, &tx, names, n, &l)) {
 			restore_groups(nl, &l, names, n);
 			goto out;
 		}
@@ -150,6 +291,7 @@ oom:
 		restore_groups(nl, &l, names, n);
 out:
 	nl_tx_free(&tx);
+	free(all);
 	free(l.v);
 	return rc;
 }
@@ -166,10 +308,10 @@ static int check_holders(struct ctx *c, char *const *names, size_t n)
 	}
 	for (size_t i = 0; i < nh; i++) {
 		for (size_t k = 0; k < n; k++) {
-			if (strcmp(h[i].ifname, names[k]))
-				continue;
 			char who[256];
 
+			if (strcmp(h[i].ifname, names[k]))
+				continue;
 			holders_text(h, nh, names[k], who, sizeof(who));
 			report(c, "device %s is in use by %s; use --force to delete it anyway", names[k], who);
 			free(h);
@@ -191,7 +333,7 @@ int del_run(struct ctx *c, const struct del_req *r)
 		size_t cnt = 0;
 
 		if ((err = sysfs_tun_list(&all, &cnt))) {
-			report_err(c, err, NULL, "reading /sys/class/net");
+			report_sysfs(c, err, NULL);
 			return 1;
 		}
 		names = malloc((cnt + 1) * sizeof(*names));
@@ -215,7 +357,8 @@ int del_run(struct ctx *c, const struct del_req *r)
 	rc = 0;
 	if (n && !r->force)
 		rc = check_holders(c, names, n);
-	if (n && !rc)
+	/* Even with nothing to delete: --all also finishes a del cut short. */
+	if (!rc && (n || r->all))
 		rc = delete_links(c, names, n);
 out:
 	if (r->all)

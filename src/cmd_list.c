@@ -65,7 +65,7 @@ int list_run(struct ctx *c, const struct list_req *r)
 	int err, rc = 0;
 
 	if ((err = sysfs_tun_list_state(&v, &n))) {
-		report_err(c, err, NULL, "reading /sys/class/net");
+		report_sysfs(c, err, NULL);
 		return 1;
 	}
 	/* One pass over /proc for all the devices, walked along with them. */

@@ -17,14 +17,12 @@
 static int check_owner(struct ctx *c, const struct set_req *r, const struct tun_info *ti,
 		       uint32_t *uid, uint32_t *gid)
 {
-	if (r->user.set && ids_user(&r->user, uid)) {
-		report(c, "unknown user \"%s\"", r->user.name);
-		return 2;
-	}
-	if (r->group.set && ids_group(&r->group, gid)) {
-		report(c, "unknown group \"%s\"", r->group.name);
-		return 2;
-	}
+	int err;
+
+	if (r->user.set && (err = ids_user(&r->user, uid)))
+		return report_id(c, err, "user", r->user.name);
+	if (r->group.set && (err = ids_group(&r->group, gid)))
+		return report_id(c, err, "group", r->group.name);
 	/* TUNSETOWNER and TUNSETGROUP refuse -1 (an invalid id) since user
 	 * namespaces: once set, an owner or group cannot be cleared in place. */
 	if ((r->no_user && ti->owner_set) || (r->no_group && ti->group_set)) {
@@ -45,10 +43,10 @@ static int hold(struct ctx *c, const struct set_req *r, struct tun_info *ti)
 	int fd, err;
 
 	if ((fd = tun_open(NULL)) < 0) {
-		report_err(c, fd, NULL, "cannot open %s", TUN_CLONE_PATH);
+		report_tun_open(c, fd, NULL);
 		return -1;
 	}
-	err = tun_attach(fd, ti->name, &ti->flags);
+	err = tun_attach_admin(fd, ti->name, &ti->flags);
 	if (err == -EBUSY) {
 		close(fd);
 		report_in_use(c, r->name, "its owner and group can be changed only while no process has it open");
@@ -72,6 +70,7 @@ int set_run(struct ctx *c, const struct set_req *r)
 	struct devconf dc = { .link = &r->link, .add = true, .undo = true };
 	struct devconf mv = { .add = true, .move = true, .netns_fd = -1, .netns_name = r->netns };
 	struct link_spec old;
+	const char *attr;
 	struct tun_info ti;
 	struct dc_run run, run2;
 	uint32_t uid = 0, gid = 0;
@@ -87,7 +86,11 @@ int set_run(struct ctx *c, const struct set_req *r)
 		rc = 1;
 		goto out;
 	}
-	sysfs_link_settings(r->name, &r->link, &old);
+	if ((err = sysfs_link_settings(r->name, &r->link, &old, &attr))) {
+		report_err(c, err, NULL, "%s: nothing changed: reading its %s from /sys/class/net (to put it back on failure)", r->name, attr);
+		rc = 1;
+		goto out;
+	}
 	dc.restore = &old;
 	dc_run_init(&run);
 	dc_run_init(&run2);

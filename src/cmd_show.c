@@ -156,7 +156,7 @@ static int show_one(struct ctx *c, struct collect *col, const char *name)
 	if (find_tun(c, name, &ti, &ifindex))
 		return 1;
 	if ((err = sysfs_link_state(name, &ti.up, &ti.carrier))) {
-		report_err(c, err, NULL, "reading /sys/class/net/%s", name);
+		report_sysfs(c, err, name);
 		return 1;
 	}
 	if (collect(c, col, ifindex, name))
@@ -180,7 +180,7 @@ static int show_all(struct ctx *c, struct collect *col)
 	int err, rc = 1;
 
 	if ((err = sysfs_tun_list_state(&v, &n))) {
-		report_err(c, err, NULL, "reading /sys/class/net");
+		report_sysfs(c, err, NULL);
 		return 1;
 	}
 	if (dump_links(c, &links, &nl) || collect(c, col, 0, NULL))

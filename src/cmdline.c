@@ -14,6 +14,7 @@ enum opt_id {
 	O_MODE, O_USER, O_GROUP, O_ANY_USER, O_PI, O_VNET_HDR, O_MULTI_QUEUE,
 	O_ADDR, O_PEER, O_ROUTE, O_MTU, O_MAC, O_TXQLEN, O_UP, O_DOWN, O_EXIST_OK,
 	O_ALL, O_NO_USER, O_NO_GROUP, O_COUNT, O_HEX, O_PCAP, O_ECHO,
+	O_QUEUES, O_FD, O_DRY_RUN, O_PRUNE, O_RECREATE,
 };
 
 struct optdef {
@@ -108,11 +109,27 @@ static const struct optdef attach_opts[] = {
 	{ NULL, 0, 0, 0 }
 };
 
+static const struct optdef run_opts[] = {
+	{ "queues", required_argument, O_QUEUES, 0 },
+	{ "fd", required_argument, O_FD, 0 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct optdef apply_opts[] = {
+	{ "dry-run", no_argument, O_DRY_RUN, 0 },
+	{ "prune", no_argument, O_PRUNE, 0 },
+	{ "recreate", no_argument, O_RECREATE, 0 },
+	{ "force", no_argument, O_FORCE, 0 },
+	{ NULL, 0, 0, 0 }
+};
+
 struct parsed {
 	struct optitem *items;
 	int nitems;
 	char **pos;
 	int npos;
+	int dashdash;           /* pos[dashdash..] came after "--"; -1: no "--" */
+	char **tail;            /* the argv words after "--", NULL-ended */
 	const char *cmd;
 	char *err;
 	size_t errlen;
@@ -124,6 +141,13 @@ static int usage_err(struct parsed *p, const char *fmt, const char *val)
 {
 	snprintf(p->err, p->errlen, fmt, val);
 	return 2;
+}
+
+/* Out of memory is no fault of the input: the operation failed, 1. */
+static int oom_err(struct parsed *p)
+{
+	snprintf(p->err, p->errlen, "out of memory");
+	return 1;
 }
 
 static const struct optdef *find_long(const struct optdef *defs, const char *name, size_t len)
@@ -177,6 +201,8 @@ static int tokenize(int argc, char **argv, const struct optdef *defs,
 		if (!strcmp(a, "--")) {
 			if (stop_at_word)
 				return i + 1;
+			p->dashdash = p->npos;
+			p->tail = argv + i + 1;
 			while (++i < argc)
 				p->pos[p->npos++] = argv[i];
 			break;
@@ -384,7 +410,7 @@ static int parse_add(struct parsed *p, struct request *req)
 			break;
 		case O_ADDR:
 			if (!(n = grow(r->addrs, r->naddrs, sizeof(*r->addrs))))
-				return usage_err(p, "%s", "out of memory");
+				return oom_err(p);
 			r->addrs = n;
 			memset(&r->addrs[r->naddrs], 0, sizeof(*r->addrs));
 			if (!parse_prefix(it->val, false, false, &r->addrs[r->naddrs].local, err, sizeof(err)))
@@ -405,7 +431,7 @@ static int parse_add(struct parsed *p, struct request *req)
 		}
 		case O_ROUTE:
 			if (!(n = grow(r->routes, r->nroutes, sizeof(*r->routes))))
-				return usage_err(p, "%s", "out of memory");
+				return oom_err(p);
 			r->routes = n;
 			if (!parse_route(it->val, &r->routes[r->nroutes], err, sizeof(err)))
 				return usage_err(p, "--route: %s", err);
@@ -433,12 +459,47 @@ static int parse_add(struct parsed *p, struct request *req)
 	return 0;
 }
 
+struct named {
+	const char *name;
+	int pos;
+};
+
+static int by_name_then_pos(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* The position of the first word of v[0..n) that repeats an earlier one
+ * (the second of the earliest pair to complete), -1 if none, -2 out of
+ * memory: sorted, so n log n for the 100,000 names of a big del. */
+static int first_repeat(char *const *v, int n)
+{
+	struct named *s = malloc(((size_t)n + 1) * sizeof(*s));
+	int first = -1;
+
+	if (!s)
+		return -2;
+	for (int i = 0; i < n; i++)
+		s[i] = (struct named){ v[i], i };
+	qsort(s, (size_t)n, sizeof(*s), by_name_then_pos);
+	/* In a run of equal names, the second is where the repeat shows. */
+	for (int i = 1; i < n; i++)
+		if (!strcmp(s[i].name, s[i - 1].name) && (i < 2 || strcmp(s[i - 1].name, s[i - 2].name)) &&
+		    (first < 0 || s[i].pos < first))
+			first = s[i].pos;
+	free(s);
+	return first;
+}
+
 static int parse_del(struct parsed *p, struct request *req)
 {
 	struct del_req *r = &req->u.del;
 	bool seen_all = false, seen_force = false;
 	char err[ERRLEN];
-	int rc;
+	int rc, bad, dup;
 
 	for (int i = 0; i < p->nitems; i++) {
 		const struct optitem *it = &p->items[i];
@@ -466,16 +527,19 @@ static int parse_del(struct parsed *p, struct request *req)
 		return usage_err(p, "%s", "--mode goes with --all");
 	if (!r->all && !p->npos)
 		return usage_err(p, "%s", "\"del\" needs a device name (or --all)");
-	for (int i = 0; i < p->npos; i++) {
-		if (!parse_ifname(p->pos[i], false, err, sizeof(err)))
-			return usage_err(p, "%s", err);
-		for (int j = 0; j < i; j++)
-			if (!strcmp(p->pos[i], p->pos[j]))
-				return usage_err(p, "device \"%s\" is named twice", p->pos[i]);
-	}
+	for (bad = 0; bad < p->npos && parse_ifname(p->pos[bad], false, err, sizeof(err)); bad++)
+		;
+	/* The first error in the order of the names, as a check of each name
+	 * against those before it would find it: a repeat before bad wins. */
+	if ((dup = first_repeat(p->pos, bad)) == -2)
+		return oom_err(p);
+	if (dup >= 0)
+		return usage_err(p, "device \"%s\" is named twice", p->pos[dup]);
+	if (bad < p->npos)
+		return usage_err(p, "%s", err);
 	r->names = malloc(((size_t)p->npos + 1) * sizeof(*r->names));
 	if (!r->names)
-		return usage_err(p, "%s", "out of memory");
+		return oom_err(p);
 	memcpy(r->names, p->pos, (size_t)p->npos * sizeof(*r->names));
 	r->nnames = (size_t)p->npos;
 	return 0;
@@ -665,6 +729,94 @@ static int parse_attach(struct parsed *p, struct request *req)
 	return 0;
 }
 
+static int parse_run(struct parsed *p, struct request *req)
+{
+	struct run_req *r = &req->u.run;
+	bool seen[2] = { false, false };
+	int rc, words = p->dashdash < 0 ? p->npos : p->dashdash;
+
+	r->queues = 1;
+	r->first_fd = 3;
+	if ((rc = need_name(p, 0, &r->name, false)))
+		return rc;
+	if (p->dashdash < 0 && words > 1) {
+		snprintf(p->err, p->errlen, "\"run\" needs \"--\" before the command: tunctl run %s -- %s ...",
+			 r->name, p->pos[1]);
+		return 2;
+	}
+	if (words > 1)
+		return usage_err(p, "unexpected argument \"%s\" before \"--\" (tunctl run NAME [OPTIONS] -- COMMAND)",
+				 p->pos[1]);
+	if (p->dashdash < 0)
+		return usage_err(p, "%s", "\"run\" needs \"--\" and a command: tunctl run NAME -- COMMAND [ARGS...]");
+	if (p->dashdash >= p->npos)
+		return usage_err(p, "%s", "\"run\" needs a command after \"--\"");
+	for (int i = 0; i < p->nitems; i++) {
+		const struct optitem *it = &p->items[i];
+
+		switch (it->def->id) {
+		case O_QUEUES:
+			if ((rc = once(p, &seen[0], it->def)))
+				return rc;
+			if (!parse_u32(it->val, 1, 256, &r->queues))
+				return usage_err(p, "invalid --queues \"%s\" (a number of queues from 1 to 256)", it->val);
+			break;
+		case O_FD:
+			if ((rc = once(p, &seen[1], it->def)))
+				return rc;
+			if (!parse_u32(it->val, 3, 65535, &r->first_fd))
+				return usage_err(p, "invalid --fd \"%s\" (the first descriptor, from 3 to 65535; 0-2 are "
+						 "standard input, output and error)", it->val);
+			break;
+		}
+	}
+	r->argv = p->tail;
+	return 0;
+}
+
+static int parse_save(struct parsed *p, struct request *req)
+{
+	struct save_req *r = &req->u.save;
+	char err[ERRLEN];
+
+	for (int i = 0; i < p->npos; i++)
+		if (!parse_ifname(p->pos[i], false, err, sizeof(err)))
+			return usage_err(p, "%s", err);
+	if (!p->npos)
+		return 0;
+	if (!(r->names = malloc((size_t)p->npos * sizeof(*r->names))))
+		return usage_err(p, "%s", "out of memory");
+	memcpy(r->names, p->pos, (size_t)p->npos * sizeof(*r->names));
+	r->nnames = (size_t)p->npos;
+	return 0;
+}
+
+static int parse_apply(struct parsed *p, struct request *req)
+{
+	struct apply_req *r = &req->u.apply;
+	bool seen[4] = { false, false, false, false };
+	bool *flag[4] = { &r->dry_run, &r->prune, &r->recreate, &r->force };
+	int rc;
+
+	if (!p->npos)
+		return usage_err(p, "%s", "\"apply\" needs a file (- for standard input)");
+	if ((rc = no_more(p, 1)))
+		return rc;
+	r->file = p->pos[0];
+	for (int i = 0; i < p->nitems; i++) {
+		const struct optitem *it = &p->items[i];
+		int k = it->def->id == O_DRY_RUN ? 0 : it->def->id == O_PRUNE ? 1 :
+			it->def->id == O_RECREATE ? 2 : 3;
+
+		if ((rc = once(p, &seen[k], it->def)))
+			return rc;
+		*flag[k] = true;
+	}
+	if (r->force && !r->prune)
+		return usage_err(p, "%s", "--force goes with --prune (delete held devices too)");
+	return 0;
+}
+
 static int parse_help(struct parsed *p, struct request *req)
 {
 	if (p->npos == 0)
@@ -690,6 +842,9 @@ static const struct cmd_spec {
 	{ "addr", "address", CMD_ADDR, addr_opts, parse_addr },
 	{ "route", NULL, CMD_ROUTE, no_opts, parse_route_cmd },
 	{ "attach", NULL, CMD_ATTACH, attach_opts, parse_attach },
+	{ "run", NULL, CMD_RUN, run_opts, parse_run },
+	{ "save", NULL, CMD_SAVE, no_opts, parse_save },
+	{ "apply", NULL, CMD_APPLY, apply_opts, parse_apply },
 	{ "help", NULL, CMD_HELP, no_opts, parse_help },
 };
 
@@ -893,7 +1048,7 @@ static int parse_classic(int argc, char **argv, struct request *req, char *err, 
 static int parse_common(int argc, char **argv, struct request *req, char *err, size_t errlen,
 			bool batch)
 {
-	struct parsed p = { .err = err, .errlen = errlen };
+	struct parsed p = { .err = err, .errlen = errlen, .dashdash = -1 };
 	const struct cmd_spec *spec = NULL;
 	int i, rc = 2;
 
@@ -909,6 +1064,7 @@ static int parse_common(int argc, char **argv, struct request *req, char *err, s
 	p.pos = calloc((size_t)argc + 1, sizeof(*p.pos));
 	if (!p.items || !p.pos) {
 		snprintf(err, errlen, "out of memory");
+		rc = 1;
 		goto out;
 	}
 	i = tokenize(argc, argv, batch ? late_global_opts : global_opts, NULL, &req->g, true, &p);
@@ -942,6 +1098,12 @@ static int parse_common(int argc, char **argv, struct request *req, char *err, s
 			spec = &cmd_specs[k];
 	if (!spec) {
 		snprintf(err, errlen, "unknown command \"%s\" (see tunctl --help)", argv[i]);
+		goto out;
+	}
+	if (batch && (spec->id == CMD_RUN || spec->id == CMD_APPLY)) {
+		snprintf(err, errlen, spec->id == CMD_RUN ?
+			 "\"run\" cannot stand in a batch file: it replaces tunctl with its command" :
+			 "\"apply\" cannot stand in a batch file: give the file to apply itself");
 		goto out;
 	}
 	req->cmd = spec->id;
@@ -984,5 +1146,8 @@ void request_free(struct request *req)
 	} else if (req->cmd == CMD_DEL) {
 		free(req->u.del.names);
 		req->u.del.names = NULL;
+	} else if (req->cmd == CMD_SAVE) {
+		free(req->u.save.names);
+		req->u.save.names = NULL;
 	}
 }

@@ -8,11 +8,15 @@
 #include <string.h>
 
 #include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <linux/capability.h>
 
+#include "ids.h"
 #include "procfs.h"
 #include "sysfs.h"
+#include "tun.h"
 #include "tunctl.h"
 
 static void vreport(struct ctx *c, const char *fmt, va_list ap)
@@ -68,6 +72,26 @@ void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
 		report(c, "%s: %s%s", what, strerror(err), hint);
 }
 
+void report_tun_open(struct ctx *c, int err, const char *path)
+{
+	char user[64], group[64];
+	struct stat st;
+
+	if (!path)
+		path = TUN_CLONE_PATH;
+	/* Without udev's rule the node is 0600 root: say so, and what to do,
+	 * rather than a bare "Permission denied". */
+	if (err == -EACCES && stat(path, &st) == 0) {
+		report(c, "cannot open %s: %s (it is mode %04o, owner %s, group %s): "
+		       "run as root, or make it 0666 as udev's rule does (chmod 0666 %s)",
+		       path, strerror(EACCES), (unsigned)(st.st_mode & 07777),
+		       ids_user_name((uint32_t)st.st_uid, user, sizeof(user)),
+		       ids_group_name((uint32_t)st.st_gid, group, sizeof(group)), path);
+		return;
+	}
+	report_err(c, err, NULL, "cannot open %s", path);
+}
+
 struct nl *ctx_nl(struct ctx *c)
 {
 	int rc;
@@ -102,7 +126,7 @@ int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
 		return 1;
 	}
 	if (err) {
-		report_err(c, err, NULL, "reading /sys/class/net/%s", name);
+		report_sysfs(c, err, name);
 		return 1;
 	}
 	if (ifindex && !(*ifindex = ctx_ifindex(c, name)))
@@ -152,4 +176,59 @@ void report_in_use(struct ctx *c, const char *name, const char *why)
 	else
 		report(c, "%s is in use by another process: %s", name, why);
 	free(h);
+}
+
+static bool in_group(gid_t g)
+{
+	gid_t list[256];
+	int n = getgroups(256, list);
+
+	if (getegid() == g)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (list[i] == g)
+			return true;
+	return false;
+}
+
+/* The kernel's rule (tun_not_capable): an owner that is set must be the
+ * caller, and a group that is set must be one of the caller's; both when
+ * both are set. Says which one failed. */
+void report_attach_denied(struct ctx *c, const struct tun_info *ti)
+{
+	char who[64], me[64];
+	uid_t uid = geteuid();
+
+	ids_user_name((uint32_t)uid, me, sizeof(me));
+	if (ti->owner_set && ti->owner != (uint32_t)uid)
+		report(c, "permission denied attaching to %s: it belongs to user %s, not to uid %u (%s); "
+		       "the owner, or CAP_NET_ADMIN, is needed", ti->name,
+		       ids_user_name(ti->owner, who, sizeof(who)), (unsigned)uid, me);
+	else if (ti->group_set && !in_group((gid_t)ti->group))
+		report(c, "permission denied attaching to %s: uid %u (%s) is not in its group %s; "
+		       "a member, or CAP_NET_ADMIN, is needed", ti->name, (unsigned)uid, me,
+		       ids_group_name(ti->group, who, sizeof(who)));
+	else
+		report(c, "permission denied attaching to %s as uid %u (%s)", ti->name, (unsigned)uid, me);
+}
+
+int report_id(struct ctx *c, int err, const char *what, const char *name)
+{
+	if (err == -ENOENT) {
+		report(c, "unknown %s \"%s\"", what, name);
+		return 2;
+	}
+	report_err(c, err, NULL, "looking up %s \"%s\"", what, name);
+	return 1;
+}
+
+void report_sysfs(struct ctx *c, int err, const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/class/net%s%s", name ? "/" : "", name ? name : "");
+	if (err == -ENOENT && sysfs_missing())
+		report(c, "reading %s: /sys is not mounted (mount -t sysfs sysfs /sys)", path);
+	else
+		report_err(c, err, NULL, "reading %s", path);
 }

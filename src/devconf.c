@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <net/if.h>
+
 #include "devconf.h"
+#include "dumps.h"
 #include "rtnl.h"
 
 enum item_kind { IT_MTU, IT_MAC, IT_TXQLEN, IT_STATE, IT_ADDR, IT_ROUTE, IT_NETNS };
@@ -205,10 +208,10 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 		void *room;
 
 		/* The move comes last: nothing after it can fail. A request
-		 * whose answer was lost (the exchange failed as a whole) may
-		 * have been carried out: a link setting is put back all the
-		 * same, which is harmless if it was not; an address or route is
-		 * left, as it may have been there before. */
+		 * whose answer was lost and that dc_verify could not settle
+		 * may have been carried out: a link setting is put back all
+		 * the same, which is harmless if it was not; an address or
+		 * route is left, as it may have been there before. */
 		if (it->job != job || it->kind == IT_NETNS)
 			continue;
 		if (!done && !(link && r->fate == NL_UNKNOWN))
@@ -227,10 +230,11 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 		} else {
 			if (!(room = nl_tx_room(&tx)))
 				break;
+			/* What was added is removed; what was removed, added back. */
 			if (it->kind == IT_ADDR)
-				rtnl_addr(room, false, it->ifindex, &it->dc->addrs[it->idx]);
+				rtnl_addr(room, !it->dc->add, it->ifindex, &it->dc->addrs[it->idx]);
 			else
-				rtnl_route(room, false, it->ifindex, &it->dc->routes[it->idx]);
+				rtnl_route(room, !it->dc->add, it->ifindex, &it->dc->routes[it->idx]);
 		}
 		nl_tx_push(&tx);
 	}
@@ -270,19 +274,130 @@ int dc_result(struct ctx *c, struct dc_run *run, size_t job)
 	return rc;
 }
 
+/* Whether the kernel now has the effect of link request it (the device
+ * as li shows it, NULL: not in this namespace). */
+static bool link_done(const struct dc_item *it, const struct link_info *li)
+{
+	const struct link_spec *l = it->dc->link;
+
+	switch (it->kind) {
+	case IT_MTU: return li && li->has_mtu && li->mtu == l->mtu;
+	case IT_MAC: return li && li->has_mac && !memcmp(li->mac, l->mac, sizeof(li->mac));
+	case IT_TXQLEN: return li && li->has_txqlen && li->txqlen == l->txqlen;
+	case IT_STATE: return li && !(li->flags & IFF_UP) == !l->up;
+	case IT_NETNS: return !li || strcmp(li->name, it->ifname);
+	default: return false;
+	}
+}
+
+void dc_verify(struct ctx *c, struct dc_run *run, size_t job, const struct dump_state *before, int err)
+{
+	struct dump_state now;
+	unsigned what = 0;
+	int ifindex = 0, again;
+
+	for (size_t i = 0; i < run->nitems; i++) {
+		const struct dc_item *it = &run->items[i];
+		struct nl_reply *r = &run->tx.replies[i];
+
+		if (it->job != job || r->fate == NL_ANSWERED)
+			continue;
+		if (r->fate == NL_UNSENT) {
+			r->err = err;
+			snprintf(r->msg, sizeof(r->msg), "not sent: the exchange failed first (%s)", strerror(-err));
+			continue;
+		}
+		ifindex = it->ifindex;
+		if (it->kind == IT_ADDR && before && before->has_addrs)
+			what |= DS_ADDRS;
+		else if (it->kind == IT_ROUTE && before && before->has_routes)
+			what |= DS_ROUTES;
+		else if (it->kind != IT_ADDR && it->kind != IT_ROUTE)
+			what |= DS_LINKS;
+	}
+	if (!ifindex)
+		return;
+	/* -ENODATA: nothing that can be asked. */
+	again = what ? dump_state(c, ifindex, what, &now) : -ENODATA;
+	for (size_t i = 0; i < run->nitems; i++) {
+		const struct dc_item *it = &run->items[i];
+		struct nl_reply *r = &run->tx.replies[i];
+		size_t was = 0, is = 0;
+		bool done, add = it->dc->add;
+		int no = 0;     /* what the kernel answers when it is not done for a reason we know */
+
+		if (it->job != job || r->fate != NL_UNKNOWN)
+			continue;
+		r->err = err;
+		if (again || (it->kind == IT_ADDR && !now.has_addrs) || (it->kind == IT_ROUTE && !now.has_routes)) {
+			/* Left as it is: dc_undo knows what to do with it. */
+			if (again && again != -ENODATA)
+				snprintf(r->msg, sizeof(r->msg),
+					 "the kernel's answer was lost (%s) and asking again failed (%s): it may have been done",
+					 strerror(-err), strerror(-again));
+			else
+				snprintf(r->msg, sizeof(r->msg),
+					 "the kernel's answer was lost (%s) and there is no state from before to compare: it may have been done",
+					 strerror(-err));
+			continue;
+		}
+		if (it->kind == IT_ADDR) {
+			was = state_count_addrs(before, &it->dc->addrs[it->idx]);
+			is = state_count_addrs(&now, &it->dc->addrs[it->idx]);
+			no = add ? -EEXIST : -EADDRNOTAVAIL;
+		} else if (it->kind == IT_ROUTE) {
+			was = state_count_routes(before, &it->dc->routes[it->idx], add);
+			is = state_count_routes(&now, &it->dc->routes[it->idx], add);
+			no = add ? -EEXIST : -ESRCH;
+		}
+		if (it->kind == IT_ADDR || it->kind == IT_ROUTE) {
+			done = add ? is > was : is < was;
+			if (!done && (add ? was > 0 : was == 0))
+				r->err = no;    /* there before, or not there to delete */
+		} else {
+			done = link_done(it, state_link(&now, it->ifindex));
+		}
+		r->fate = NL_ANSWERED;
+		if (done) {
+			r->err = 0;
+			r->msg[0] = '\0';
+		} else if (r->err == err) {
+			snprintf(r->msg, sizeof(r->msg), "the kernel's answer was lost (%s) and asking again shows it was not done",
+				 strerror(-err));
+		}
+	}
+	if (what)
+		dump_state_free(&now);
+}
+
 int dc_exchange(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex,
 		const struct devconf *dc)
 {
+	unsigned what = (dc->naddrs ? DS_ADDRS : 0) | (dc->nroutes ? DS_ROUTES : 0);
+	struct dump_state before;
+	int err, rc;
+
+	memset(&before, 0, sizeof(before));
 	if (dc_queue(run, 0, ifname, ifindex, dc)) {
 		report(c, "out of memory");
 		return 1;
 	}
-	if (dc_send(c, run)) {
-		if (dc->undo)
-			dc_undo(c, run, 0);
+	if (!run->tx.n)
+		return 0;
+	if (!ctx_nl(c))
+		return 1;
+	/* What the device has before, to tell after a lost answer whether an
+	 * address or route that is there now was put there by us. */
+	if (what && (err = dump_state(c, ifindex, what, &before))) {
+		report_err(c, err, NULL, "%s: listing its addresses and routes", ifname);
+		dump_state_free(&before);
 		return 1;
 	}
-	return dc_result(c, run, 0);
+	if ((err = nl_tx_run(&c->nl, &run->tx)))
+		dc_verify(c, run, 0, &before, err);
+	rc = dc_result(c, run, 0);
+	dump_state_free(&before);
+	return rc;
 }
 
 int devconf_apply(struct ctx *c, const char *ifname, int ifindex, const struct devconf *dc)

@@ -40,16 +40,29 @@ int dc_send(struct ctx *c, struct dc_run *run);
  * Returns 0 or 1. */
 int dc_result(struct ctx *c, struct dc_run *run, size_t job);
 
+struct dump_state;
+
+/* After an exchange that failed as a whole with err: asks the kernel again,
+ * once, what became of each request of job whose answer was lost, and
+ * records it as answered: done (0), not done (err, or what the kernel would
+ * have said: -EEXIST for an address or route that before (the device's
+ * addresses and routes before the exchange) already had).  A request not
+ * sent gets err.  What cannot be settled (asking again failed, or no
+ * before) stays NL_UNKNOWN, with a message that says it may have been done. */
+void dc_verify(struct ctx *c, struct dc_run *run, size_t job, const struct dump_state *before, int err);
+
 /* Removes what job added and puts back the link settings it changed (when
  * dc->restore is set), newest first: for a step after the exchange that
- * failed.  After an exchange that failed as a whole, a request whose answer
- * was lost counts as carried out for link settings, which are put back, and
+ * failed.  A request whose answer was lost and that dc_verify could not
+ * settle counts as carried out for link settings, which are put back, and
  * not for addresses and routes, which are left (they may have been there
  * before).  The failure itself is the caller's to report. */
 void dc_undo(struct ctx *c, const struct dc_run *run, size_t job);
 
 /* Queues one device's requests as job 0, sends them and reports the first
- * failure (undoing as dc asks, also when the exchange fails as a whole).
+ * failure (undoing as dc asks, also when the exchange fails as a whole:
+ * then what became of the requests is asked again with dc_verify, against
+ * the device's addresses and routes dumped before the exchange).
  * run stays the caller's, for dc_undo after a later step fails. Returns 0
  * or 1. */
 int dc_exchange(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex,

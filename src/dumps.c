@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/ipv6_route.h>
 #include <linux/rtnetlink.h>
 
 #include "dumps.h"
@@ -75,19 +76,31 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+/* 0 or -errno, with the kernel's message in rep; a->v is freed on failure. */
+static int dump_quiet(struct nl *nl, uint16_t type, nl_dump_cb cb, struct vec *a, struct nl_reply *rep)
+{
+	char req[RTNL_MSG_MAX] = { 0 };
+	int err = nl_dump(nl, rtnl_dump_dev(req, type, a->ifindex), cb, vec_reset, a, rep);
+
+	if (err) {
+		free(a->v);
+		a->v = NULL;
+		a->n = 0;
+	}
+	return err;
+}
+
 static int dump(struct ctx *c, uint16_t type, nl_dump_cb cb, struct vec *a, void **out, size_t *n,
 		const char *what)
 {
-	char req[RTNL_MSG_MAX] = { 0 };
 	struct nl *nl = ctx_nl(c);
 	struct nl_reply rep;
 	int err;
 
 	if (!nl)
 		return 1;
-	if ((err = nl_dump(nl, rtnl_dump(req, type, AF_UNSPEC), cb, vec_reset, a, &rep))) {
+	if ((err = dump_quiet(nl, type, cb, a, &rep))) {
 		report_err(c, err, rep.msg, "listing %s", what);
-		free(a->v);
 		return 1;
 	}
 	*out = a->v;
@@ -114,4 +127,116 @@ int dump_routes(struct ctx *c, int ifindex, struct route_info **out, size_t *n)
 	struct vec a = { .size = sizeof(**out), .ifindex = ifindex };
 
 	return dump(c, RTM_GETROUTE, route_cb, &a, (void **)out, n, "routes");
+}
+
+int dump_state(struct ctx *c, int ifindex, unsigned what, struct dump_state *s)
+{
+	struct nl *nl = c->nl_ready ? &c->nl : NULL;
+	struct nl_reply rep;
+	int err = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->ifindex = ifindex;
+	if (!nl)
+		return -ENOTCONN;
+	if (what & DS_LINKS) {
+		struct vec a = { .size = sizeof(*s->links) };
+
+		if ((err = dump_quiet(nl, RTM_GETLINK, link_cb, &a, &rep)))
+			return err;
+		s->links = a.v;
+		s->nlinks = a.n;
+		s->has_links = true;
+	}
+	if (what & DS_ADDRS) {
+		struct vec a = { .size = sizeof(*s->addrs), .ifindex = ifindex };
+
+		if ((err = dump_quiet(nl, RTM_GETADDR, addr_cb, &a, &rep)))
+			return err;
+		s->addrs = a.v;
+		s->naddrs = a.n;
+		s->has_addrs = true;
+	}
+	if (what & DS_ROUTES) {
+		struct vec a = { .size = sizeof(*s->routes), .ifindex = ifindex };
+
+		if ((err = dump_quiet(nl, RTM_GETROUTE, route_cb, &a, &rep)))
+			return err;
+		s->routes = a.v;
+		s->nroutes = a.n;
+		s->has_routes = true;
+	}
+	return 0;
+}
+
+void dump_state_free(struct dump_state *s)
+{
+	free(s->links);
+	free(s->addrs);
+	free(s->routes);
+	memset(s, 0, sizeof(*s));
+}
+
+static size_t ip_len(int family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+static bool same_ip(const struct ipaddr *x, const struct ipaddr *y)
+{
+	return x->family == y->family && !memcmp(x->a.b, y->a.b, ip_len(x->family));
+}
+
+size_t state_count_addrs(const struct dump_state *s, const struct addr_spec *a)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->naddrs; i++) {
+		const struct addr_spec *h = &s->addrs[i].a;
+
+		/* What the kernel tells one address from another by: the
+		 * local address, the prefix length and the peer. */
+		if (s->addrs[i].ifindex != s->ifindex || !same_ip(&h->local.addr, &a->local.addr) ||
+		    h->local.len != a->local.len || h->has_peer != a->has_peer ||
+		    (a->has_peer && !same_ip(&h->peer, &a->peer)))
+			continue;
+		n++;
+	}
+	return n;
+}
+
+/* The metric a route gets without one. */
+static uint32_t default_metric(int family)
+{
+	return family == AF_INET6 ? IP6_RT_PRIO_USER : 0;
+}
+
+size_t state_count_routes(const struct dump_state *s, const struct route_spec *r, bool exact)
+{
+	uint32_t table = r->has_table ? r->table : RT_TABLE_MAIN;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nroutes; i++) {
+		const struct route_info *h = &s->routes[i];
+		uint32_t metric = h->r.has_metric ? h->r.metric : 0;
+
+		if (h->oif != s->ifindex || !same_ip(&h->r.dst.addr, &r->dst.addr) ||
+		    h->r.dst.len != r->dst.len || h->r.table != table)
+			continue;
+		if ((exact || r->has_gw) &&
+		    (h->r.has_gw != r->has_gw || (r->has_gw && !same_ip(&h->r.gw, &r->gw))))
+			continue;
+		if (r->has_metric ? metric != r->metric : exact && metric != default_metric(r->dst.addr.family))
+			continue;
+		n++;
+	}
+	return n;
+}
+
+const struct link_info *state_link(const struct dump_state *s, int ifindex)
+{
+	for (size_t i = 0; i < s->nlinks; i++)
+		if (s->links[i].ifindex == ifindex)
+			return &s->links[i];
+	return NULL;
 }

@@ -9,7 +9,35 @@
 int dump_links(struct ctx *c, struct link_info **out, size_t *n);
 /* ifindex 0: every device's. */
 int dump_addrs(struct ctx *c, int ifindex, struct addr_info **out, size_t *n);
-/* The unicast routes through ifindex (0: any device), in any table but local. */
+/* The unicast routes through ifindex (0: through any device), in any
+ * table but local. */
 int dump_routes(struct ctx *c, int ifindex, struct route_info **out, size_t *n);
+
+/* What the kernel has of what requests touch, for asking it again when
+ * their answers were lost.  Only the parts asked for are filled. */
+struct dump_state {
+	int ifindex;                    /* addresses and routes: of this device */
+	bool has_links, has_addrs, has_routes;
+	struct link_info *links;
+	struct addr_info *addrs;
+	struct route_info *routes;
+	size_t nlinks, naddrs, nroutes;
+};
+
+enum { DS_LINKS = 1, DS_ADDRS = 2, DS_ROUTES = 4 };
+
+/* Fills s with the parts in what (DS_*); reports nothing.  Returns 0 or
+ * -errno; on failure s holds what was read before. */
+int dump_state(struct ctx *c, int ifindex, unsigned what, struct dump_state *s);
+void dump_state_free(struct dump_state *s);
+
+/* Pure: the addresses or routes of s that a request for a would act on.
+ * exact: as an add creates it (unset metric and table are the kernel's
+ * defaults); otherwise as a delete matches (unset gateway and metric match
+ * any). */
+size_t state_count_addrs(const struct dump_state *s, const struct addr_spec *a);
+size_t state_count_routes(const struct dump_state *s, const struct route_spec *r, bool exact);
+/* The device of s with that index, or NULL. */
+const struct link_info *state_link(const struct dump_state *s, int ifindex);
 
 #endif

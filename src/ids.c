@@ -5,38 +5,77 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ids.h"
 
+/* getpwnam_r and getgrnam_r tell "no such name" (0, no entry) from a
+ * failed lookup (an error number: EMFILE, EIO, ...); getpwnam does not. */
+#define IDS_BUF_MAX (1 << 20)
+
 int ids_user(const struct id_spec *s, uint32_t *uid)
 {
-	struct passwd *pw;
+	struct passwd pw, *res = NULL;
+	size_t len = 1024;
+	char *buf = NULL;
+	int err;
 
 	if (s->numeric) {
 		*uid = s->id;
 		return 0;
 	}
-	pw = getpwnam(s->name);
-	if (!pw)
-		return -ENOENT;
-	*uid = pw->pw_uid;
-	return 0;
+	for (;;) {
+		char *p = realloc(buf, len);
+
+		if (!p) {
+			err = ENOMEM;
+			break;
+		}
+		buf = p;
+		err = getpwnam_r(s->name, &pw, buf, len, &res);
+		if (err != ERANGE || len >= IDS_BUF_MAX)
+			break;
+		len *= 2;
+	}
+	if (!err && res)
+		*uid = res->pw_uid;
+	free(buf);
+	if (err)
+		return -err;
+	return res ? 0 : -ENOENT;
 }
 
 int ids_group(const struct id_spec *s, uint32_t *gid)
 {
-	struct group *gr;
+	struct group gr, *res = NULL;
+	size_t len = 1024;
+	char *buf = NULL;
+	int err;
 
 	if (s->numeric) {
 		*gid = s->id;
 		return 0;
 	}
-	gr = getgrnam(s->name);
-	if (!gr)
-		return -ENOENT;
-	*gid = gr->gr_gid;
-	return 0;
+	for (;;) {
+		char *p = realloc(buf, len);
+
+		if (!p) {
+			err = ENOMEM;
+			break;
+		}
+		buf = p;
+		err = getgrnam_r(s->name, &gr, buf, len, &res);
+		if (err != ERANGE || len >= IDS_BUF_MAX)
+			break;
+		len *= 2;
+	}
+	if (!err && res)
+		*gid = res->gr_gid;
+	free(buf);
+	if (err)
+		return -err;
+	return res ? 0 : -ENOENT;
 }
 
 struct cache {

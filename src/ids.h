@@ -8,7 +8,8 @@
 
 #include "parse.h"
 
-/* 0, or -ENOENT for a name that does not resolve. */
+/* 0; -ENOENT for a name that does not resolve; another -errno when the
+ * lookup itself failed (the name may well exist). */
 int ids_user(const struct id_spec *s, uint32_t *uid);
 int ids_group(const struct id_spec *s, uint32_t *gid);
 /* The name, or the number when there is none. */

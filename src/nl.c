@@ -43,6 +43,9 @@ int nl_open(struct nl *nl)
 	/* Best effort: older kernels lack these and still work. */
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* Dumps of one device's addresses or routes are then filtered by
+	 * the kernel (rtnl_dump_dev), not after copying all of them. */
+	setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0)
@@ -256,12 +259,12 @@ static int dump_once(struct nl *nl, struct nlmsghdr *req, nl_dump_cb cb, void *d
 		const struct nlmsghdr *nlh;
 		size_t len;
 
-		if (n == -ENOBUFS) {
+		if (n < 0) {
+			/* The rest of this dump would hold up the next: a
+			 * socket runs one dump at a time (EBUSY). */
 			drain(nl);
-			return -ENOBUFS;
-		}
-		if (n < 0)
 			return (int)n;
+		}
 		len = (size_t)n;
 		for (nlh = (const struct nlmsghdr *)nl->rx; rtnl_msg_ok(nlh, len); nlh = rtnl_msg_next(nlh, &len)) {
 			int rc;

@@ -352,7 +352,9 @@ bool split_words(const char *line, int *argc, char ***argv, char *err, size_t er
 	char *out, *p;
 	int n = 0;
 
+	errno = 0;
 	if (!v) {
+		errno = ENOMEM;
 		seterr(err, errlen, "%sout of memory", "");
 		return false;
 	}

@@ -91,7 +91,8 @@ bool parse_route(const char *s, struct route_spec *r, char *err, size_t errlen);
 /* Split a line into words as a shell would for simple commands: blanks
  * separate, '...' and "..." quote, backslash escapes, '#' at the start of a
  * word starts a comment.  On success *argv is one allocation (free(*argv)),
- * NULL-terminated. */
+ * NULL-terminated.  On failure errno is ENOMEM when memory ran out, else 0
+ * (the line is bad). */
 bool split_words(const char *line, int *argc, char ***argv, char *err, size_t errlen);
 
 /* sysfs values: "0x1801\n" and "1000\n" / "-1\n" (unset). */

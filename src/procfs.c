@@ -92,7 +92,7 @@ static int scan_pid(int procfd, const char *pidstr, const char *only, const stru
 			close(fdfd);
 		return 0;
 	}
-	while ((e = readdir(d))) {
+	for (errno = 0; (e = readdir(d)); errno = 0) {
 		ssize_t len;
 
 		if (e->d_name[0] == '.')
@@ -121,6 +121,10 @@ static int scan_pid(int procfd, const char *pidstr, const char *only, const stru
 		if ((rc = add_holder(arr, n, cap, (pid_t)atoi(pidstr), comm, ifname)))
 			break;
 	}
+	/* A process that exits while its descriptors are read is gone, not
+	 * an error; any other failure leaves its descriptors unknown. */
+	if (!rc && e == NULL && errno && errno != ENOENT && errno != ESRCH)
+		rc = -errno;
 	closedir(d);
 	return rc;
 }
@@ -144,12 +148,16 @@ int proc_tun_holders(const char *only, struct holder **out, size_t *n)
 		close(procfd);
 		return rc;
 	}
-	while ((e = readdir(d))) {
+	/* readdir says NULL for the end and for an error alike: errno tells,
+	 * and a process not seen could be the one holding the device. */
+	for (errno = 0; (e = readdir(d)); errno = 0) {
 		if (!isdigit((unsigned char)e->d_name[0]))
 			continue;
 		if ((rc = scan_pid(procfd, e->d_name, only, have_self ? &self : NULL, &arr, &cnt, &cap)))
 			break;
 	}
+	if (!rc && errno)
+		rc = -errno;
 	closedir(d);
 	if (rc) {
 		free(arr);

@@ -15,6 +15,8 @@
 /* RTM_SETLINK.  netns_fd < 0 and group < 0 leave those alone. */
 struct nlmsghdr *rtnl_link_set(void *buf, int ifindex, const struct link_spec *l,
 			       int netns_fd, int64_t group);
+/* RTM_SETLINK of IFLA_IFNAME: a new name (the link must be down). */
+struct nlmsghdr *rtnl_link_rename(void *buf, int ifindex, const char *name);
 /* RTM_DELLINK of one device, by index. */
 struct nlmsghdr *rtnl_link_del(void *buf, int ifindex);
 /* RTM_DELLINK of every device in a group, in one kernel operation. */
@@ -25,12 +27,28 @@ struct nlmsghdr *rtnl_addr(void *buf, bool add, int ifindex, const struct addr_s
 struct nlmsghdr *rtnl_route(void *buf, bool add, int ifindex, const struct route_spec *r);
 /* A dump request for RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE. */
 struct nlmsghdr *rtnl_dump(void *buf, uint16_t type, uint8_t family);
+/* The same of every family, for RTM_GETADDR and RTM_GETROUTE asking the
+ * kernel for one device's only (ifindex > 0): it filters so on a socket
+ * with NETLINK_GET_STRICT_CHK, and ignores the filter otherwise. */
+struct nlmsghdr *rtnl_dump_dev(void *buf, uint16_t type, int ifindex);
 
 struct link_info {
 	int ifindex;
 	char name[16];
 	uint32_t group;
 	bool has_group;
+	uint32_t flags;             /* IFF_* */
+	bool has_mtu, has_txqlen, has_mac;
+	uint32_t mtu, txqlen;
+	uint8_t mac[6];
+	/* IFLA_LINKINFO of kind "tun": what sysfs's tun_flags, owner and group
+	 * say, in the dump itself. */
+	bool is_tun;
+	struct {
+		bool tap, pi, vnet_hdr, persist, multi_queue;
+		bool owner_set, group_set;
+		uint32_t owner, group;
+	} tun;
 };
 
 struct addr_info {

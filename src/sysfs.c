@@ -12,6 +12,9 @@
 #include <sched.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <net/if.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 
 #include "parse.h"
 #include "sysfs.h"
@@ -43,6 +46,15 @@ static int prepare(void)
 	    mount(name, "/sys", "sysfs", 0, NULL) < 0)
 		return -errno;
 	return 0;
+}
+
+bool sysfs_missing(void)
+{
+	struct statfs st;
+
+	if (prepare())
+		return false;
+	return statfs("/sys", &st) == 0 && st.f_type != SYSFS_MAGIC;
 }
 
 static int read_at(int dirfd, const char *path, char *buf, size_t len)
@@ -226,7 +238,8 @@ static int list_tuns(struct tun_info **out, size_t *n, bool state)
 		return rc;
 	if (!(d = opendir(VIRTUAL_NET_DIR)) && !(d = opendir(NET_DIR)))
 		return -errno;
-	while ((e = readdir(d))) {
+	/* readdir says NULL for the end and for an error alike: errno tells. */
+	for (errno = 0; (e = readdir(d)); errno = 0) {
 		if (e->d_name[0] == '.' || strlen(e->d_name) >= 16)
 			continue;
 		if (cnt == cap) {
@@ -240,6 +253,10 @@ static int list_tuns(struct tun_info **out, size_t *n, bool state)
 			names = p;
 		}
 		memcpy(names[cnt++], e->d_name, strlen(e->d_name) + 1);
+	}
+	if (errno) {
+		rc = -errno;
+		goto out;
 	}
 	info = malloc((cnt + 1) * sizeof(*info));
 	found = malloc((cnt + 1) * sizeof(*found));
@@ -288,20 +305,49 @@ int sysfs_attr(const char *name, const char *attr, char *buf, size_t len)
 	return rc;
 }
 
-void sysfs_link_settings(const char *name, const struct link_spec *want, struct link_spec *l)
+/* One attribute of the device as a number (hex: as sysfs writes flags). */
+static int attr_u32(const char *name, const char *attr, bool hex, uint32_t *v)
+{
+	char buf[64];
+	int rc = sysfs_attr(name, attr, buf, sizeof(buf));
+
+	if (rc)
+		return rc;
+	if (hex ? !parse_sysfs_hex(buf, v) : !parse_u32(buf, 0, UINT32_MAX, v))
+		return -EINVAL;
+	return 0;
+}
+
+int sysfs_link_settings(const char *name, const struct link_spec *want, struct link_spec *l,
+			const char **attr)
 {
 	char buf[64];
 	uint32_t flags;
+	int rc = 0;
 
 	memset(l, 0, sizeof(*l));
-	l->has_mtu = want->has_mtu && !sysfs_attr(name, "mtu", buf, sizeof(buf)) &&
-		     parse_u32(buf, 0, UINT32_MAX, &l->mtu);
-	l->has_txqlen = want->has_txqlen && !sysfs_attr(name, "tx_queue_len", buf, sizeof(buf)) &&
-			parse_u32(buf, 0, UINT32_MAX, &l->txqlen);
-	if (want->set_updown && !sysfs_attr(name, "flags", buf, sizeof(buf)) && parse_sysfs_hex(buf, &flags)) {
+	if (want->has_mtu && (rc = attr_u32(name, *attr = "mtu", false, &l->mtu)))
+		return rc;
+	l->has_mtu = want->has_mtu;
+	if (want->has_txqlen && (rc = attr_u32(name, *attr = "tx_queue_len", false, &l->txqlen)))
+		return rc;
+	l->has_txqlen = want->has_txqlen;
+	if (want->set_updown) {
+		if ((rc = attr_u32(name, *attr = "flags", true, &flags)))
+			return rc;
 		l->set_updown = true;
-		l->up = flags & 1;      /* IFF_UP */
+		l->up = flags & IFF_UP;
 	}
-	l->has_mac = want->has_mac && !sysfs_attr(name, "address", buf, sizeof(buf)) &&
-		     parse_mac(buf, l->mac, NULL, 0);
+	if (want->has_mac) {
+		*attr = "address";
+		if ((rc = sysfs_attr(name, *attr, buf, sizeof(buf))))
+			return rc;
+		/* Empty: a device without one (tun), which the kernel will
+		 * refuse a MAC to. */
+		if (*buf && !parse_mac(buf, l->mac, NULL, 0))
+			return -EINVAL;
+		l->has_mac = *buf != '\0';
+	}
+	*attr = NULL;
+	return 0;
 }

@@ -24,6 +24,9 @@ struct tun_info {
  * never pay for it. Call after entering the namespace. */
 void sysfs_for_netns(const char *name);
 
+/* Whether /sys is not a sysfs (not mounted, or something else on it):
+ * what a -ENOENT from the functions below then means. */
+bool sysfs_missing(void);
 /* -ENODEV: no such device; -ENOTTY: it exists but is not TUN/TAP. */
 int sysfs_tun_read(const char *name, struct tun_info *out);
 /* Every TUN/TAP device, in one pass, sorted by name. */
@@ -35,8 +38,9 @@ int sysfs_link_state(const char *name, bool *up, bool *carrier);
 /* One attribute's first line, newline stripped. */
 int sysfs_attr(const char *name, const char *attr, char *buf, size_t len);
 /* The link settings a device has now, of those want sets (MTU,
- * txqueuelen, MAC, up), for putting back after a failure; what cannot be
- * read is left unset. */
-void sysfs_link_settings(const char *name, const struct link_spec *want, struct link_spec *l);
+ * txqueuelen, MAC, up), for putting back after a failure.  On failure
+ * *attr names the attribute that could not be read (or parsed: -EINVAL). */
+int sysfs_link_settings(const char *name, const struct link_spec *want, struct link_spec *l,
+			const char **attr);
 
 #endif

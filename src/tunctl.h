@@ -29,11 +29,24 @@ void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
 /* "NAME is in use by COMM (pid N): why", naming the processes in this
  * namespace that hold the device (the first three, and how many more). */
 void report_in_use(struct ctx *c, const char *name, const char *why);
+/* For a failed ids_user or ids_group (err) of the user or group (what)
+ * called name: reports it and returns the exit status, 2 for a name that
+ * does not exist, 1 when the lookup failed. */
+int report_id(struct ctx *c, int err, const char *what, const char *name);
+/* A failed read of /sys/class/net[/name] (name may be NULL), saying so
+ * when /sys is not mounted. */
+void report_sysfs(struct ctx *c, int err, const char *name);
+/* "cannot open PATH: ..." for a failed tun_open (err is -errno; path NULL:
+ * /dev/net/tun); on EACCES with the node's mode and owner and the fix. */
+void report_tun_open(struct ctx *c, int err, const char *path);
 /* The socket, opened on first use; NULL after reporting why not. */
 struct nl *ctx_nl(struct ctx *c);
 void ctx_free(struct ctx *c);
 
 struct tun_info;
+/* Why attaching to the device (TUNSETIFF) gave EPERM: the owner or group
+ * the caller lacks, named. */
+void report_attach_denied(struct ctx *c, const struct tun_info *ti);
 struct holder;
 /* The fields every device has, in list and show alike (JSON only), up and
  * carrier included: t from sysfs_tun_list_state or sysfs_link_state. */
@@ -58,6 +71,18 @@ int run_request(struct ctx *c, const struct request *req);
 /* Batch mode (batch.c): path "-" is stdin. */
 int batch_run(struct ctx *c, const char *path, bool json, bool force);
 
+/* One line of a batch file, parsed. */
+struct batch_line {
+	unsigned no;
+	char **argv;            /* one allocation from split_words */
+	struct request req;
+};
+/* Reads and parses the whole file (path "-": stdin; *name is what errors
+ * call it) without running anything. Returns 0, 1 or 2 after reporting
+ * "FILE:LINE: ..."; free the lines with batch_lines_free. */
+int batch_read(struct ctx *c, const char *path, const char **name, struct batch_line **out, size_t *n);
+void batch_lines_free(struct batch_line *v, size_t n);
+
 /* Consecutive add lines of a batch: created, then configured in one
  * exchange, then kept in line order.  Without force, the lines after a
  * failing one are undone; done counts the lines that ran. */
@@ -80,6 +105,10 @@ int set_run(struct ctx *c, const struct set_req *r);
 int addr_run(struct ctx *c, const struct addr_req *r);
 int route_run(struct ctx *c, const struct route_req *r);
 int attach_run(struct ctx *c, const struct attach_req *r);
+/* Returns only on failure (1, 2, or 126/127 as a shell would for COMMAND). */
+int run_run(struct ctx *c, const struct run_req *r);
+int save_run(struct ctx *c, const struct save_req *r);
+int apply_run(struct ctx *c, const struct apply_req *r);
 int classic_run(struct ctx *c, const struct classic_req *r);
 
 #endif

@@ -124,3 +124,58 @@ B
 	[ "$status" -eq 0 ]
 	[ -z "$(tun_devices)" ]
 }
+
+@test "20 adds whose output fails: exit 1 at line 1, no device left (/dev/full, -j, | true, --force)" {
+	b=$BATS_TEST_TMPDIR/b
+	for i in $(seq 0 19); do echo "add b$i --addr 198.18.0.$i/32"; done >"$b"
+	gone() {
+		[ -z "$(tun_devices)" ] || { echo "left: $(tun_devices | tr '\n' ' ')"; return 1; }
+		[ "$(ip -n "$NS" -j link | jq -c '[.[].ifname]')" = '["lo"]' ]
+		[ "$(addr_json | jq '[.[].addr_info[] | select(.local | startswith("198.18."))] | length')" -eq 0 ]
+	}
+	run --separate-stderr t_full -b "$b"
+	assert_error 1 "$b:1: writing output: No space left on device"
+	gone
+	run --separate-stderr t_full -j -b "$b"
+	assert_error 1 "$b:1: writing output: No space left on device"
+	gone
+	run t_to_true -b "$b"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/stderr")" = "tunctl: $b:1: writing output: Broken pipe" ]
+	gone
+	# --force: every line is tried, and each fails on its own output.
+	run --separate-stderr t_full --force -b "$b"
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$stderr" | grep -c ': writing output: No space left on device$')" -eq 20 ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 20 ]
+	gone
+	# --exist-ok lines run one by one: the same.
+	printf 'add x0 --exist-ok\nadd x1 --exist-ok\n' >"$b"
+	run --separate-stderr t_full -b "$b"
+	assert_error 1 "$b:1: writing output: No space left on device"
+	gone
+}
+
+@test "a line too long for memory fails the batch, before anything runs" {
+	grep -q __asan_init "$TUNCTL" && skip "a sanitizer build needs more address space than the limit"
+	run --separate-stderr in_ns bash -c '
+		ulimit -v 300000
+		{ echo "add g1 --addr 198.18.5.1/32"; head -c 400M /dev/zero | tr "\0" a; echo; echo "del g1"; } |
+			"$1" -b -' - "$TUNCTL"
+	assert_error 1 "<stdin>:2: reading <stdin>: Cannot allocate memory"
+	[ -z "$(tun_devices)" ]
+}
+
+@test "a read error in the batch file fails it with FILE:LINE, before anything runs" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	printf 'add tun0\nadd tun1\nadd tun2\n' >"$BATS_TEST_TMPDIR/b"
+	# The first read of the file, then the one that would find its end.
+	for when in 1 2; do
+		run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			ip netns exec "$NS" strace -f -qq -o /dev/null -P "$BATS_TEST_TMPDIR/b" \
+			-e trace=read -e inject=read:error=EIO:when=$when "$TUNCTL" -b "$BATS_TEST_TMPDIR/b"
+		line=$((when == 1 ? 1 : 4))
+		assert_error 1 "$BATS_TEST_TMPDIR/b:$line: reading $BATS_TEST_TMPDIR/b: Input/output error"
+		[ -z "$(tun_devices)" ]
+	done
+}

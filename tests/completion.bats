@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The bash, zsh and fish completions offer the right candidates at each
 # position: zsh's through a pseudo-terminal (zsh/zpty), fish's through
-# "complete -C".
+# "complete -C"; and as a person types, each shell in tmux.
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -10,9 +10,15 @@ COMP=$COMPDIR/tunctl
 
 setup() {
 	[ -f /usr/share/bash-completion/bash_completion ] || skip "bash-completion is not installed"
+	# zsh's compinit dump, made once for the file (compinit is slow without).
+	export ZDUMP=$BATS_FILE_TMPDIR/zcompdump
 }
 
-teardown() { ns_teardown; }
+teardown() {
+	# The tmux server of a tmux test (ours alone: its own socket).
+	[ -S "$BATS_TEST_TMPDIR/tmux.sock" ] && tmux -S "$BATS_TEST_TMPDIR/tmux.sock" kill-server 2>/dev/null
+	ns_teardown
+}
 
 # Completes the line "$*" (the last word is the one being completed; end
 # the line with a space to complete an empty word) and prints the candidates.
@@ -32,13 +38,14 @@ printf "%s\n" "${COMPREPLY[@]}" | sort' _ "$COMP" "$line"
 }
 
 # The same with zsh's completion system, driven through a pseudo-terminal:
-# compadd is wrapped to write down every match it is given.
+# compadd is wrapped to write down every match it is given. $ZDUMP, if set,
+# is compinit's dump file.
 zsh_complete() {
 	zsh -f -c '
 zmodload zsh/zpty || exit 1
 tmp=$(mktemp -d) || exit 1
 zpty z zsh -f -i
-zpty -w z "PS1=; fpath=(${(q)1} \$fpath); autoload -Uz compinit; compinit -u -d $tmp/dump"
+zpty -w z "PS1=; fpath=(${(q)1} \$fpath); autoload -Uz compinit; compinit -u -d ${ZDUMP:-$tmp/dump}"
 zpty -w z "compadd() { local -a m; builtin compadd -O m \"\$@\"; (( \$#m )) && print -rl -- \$m >>$tmp/out; builtin compadd \"\$@\" }"
 zpty -w z "_tc_done() { zle complete-word; : >$tmp/done }; zle -N _tc_done; bindkey \"^T\" _tc_done"
 zpty -w -n z "$2"$'"'"'\x14'"'"'
@@ -121,7 +128,7 @@ ns_with_devices() {
 	run in_ns bash -c "$(declare -f complete_line); COMP='$COMP'; complete_line 'tunctl show '"
 	[ "$output" = "$(printf 'tapB\ntunA')" ]
 	run in_ns bash -c "$(declare -f complete_line); COMP='$COMP'; complete_line 'tunctl del tunA t'"
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
+	[ "$output" = tapB ]
 	run in_ns bash -c "$(declare -f complete_line); COMP='$COMP'; complete_line 'tunctl addr add '"
 	[ "$output" = "$(printf 'tapB\ntunA')" ]
 	run in_ns bash -c "$(declare -f complete_line); COMP='$COMP'; complete_line 'tunctl route del tu'"
@@ -205,7 +212,7 @@ ns_with_devices() {
 	run zsh_complete "tunctl -n $NS show "
 	[ "$output" = "$(printf 'tapB\ntunA')" ]
 	run zsh_complete "tunctl --netns $NS del tunA "
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
+	[ "$output" = tapB ]
 	run zsh_complete "tunctl --netns=$NS addr add "
 	[ "$output" = "$(printf 'tapB\ntunA')" ]
 	run zsh_complete "tunctl -j -n $NS route del tu"
@@ -274,4 +281,212 @@ ns_with_devices() {
 	[ "$status" -eq 1 ]
 	grep -q 'no-user\[require that no owner is set' "$COMPDIR/_tunctl"
 	grep -q "no-user -d 'Require that no owner is set" "$COMPDIR/tunctl.fish"
+}
+
+# The completion of line $2 by shell $1 (bash, zsh or fish, through its own
+# completion API), run inside the test's namespace: the devices are its own.
+# Prints the candidates sorted, on one line, a space between them.
+ns_complete() {
+	local fn=complete_line
+	case $1 in
+	zsh) fn=zsh_complete ;;
+	fish) fn=fish_complete ;;
+	esac
+	in_ns bash -c "$(declare -f $fn); COMP='$COMP'; COMPDIR='$COMPDIR'; $fn \"\$1\"" _ "$2" | sort -u | paste -sd' '
+}
+
+# Checks pairs of a line and the candidates it must get (on one line, sorted)
+# in shell $1, and reports every pair that is wrong.
+check_cases() {
+	local sh=$1 fail=0 got
+	shift
+	while (($#)); do
+		got=$(ns_complete "$sh" "$1")
+		[ "$got" = "$2" ] || { echo "$sh: \"$1\" gives \"$got\", want \"$2\""; fail=1; }
+		shift 2
+	done
+	return $fail
+}
+
+# What tunctl would accept at each place (src/cmdline.c, src/parse.c): each
+# device once, --all without names and --mode only with it, --peer after an
+# address, a route's prefix (or default) and then each keyword once with a
+# value after it, and nothing after a word that ends the command.
+CASES=(
+	"tunctl del tunA "				"tapB"
+	"tunctl del tunA tapB "				""
+	"tunctl del tunA --"				"--force --help --json"
+	"tunctl del --all "				"--force --mode"
+	"tunctl del --all --mode tun "			"--force"
+	"tunctl del --mode tun "			"--all --force"
+	"tunctl show tunA "				""
+	"tunctl attach tunA --hex --"			"--count --echo --help --json --pcap"
+	"tunctl addr add tunA "				""
+	"tunctl addr add tunA 192.0.2.1/24 --"		"--help --json --peer"
+	"tunctl addr add tunA 192.0.2.1/24 --peer 192.0.2.2 --"	"--help --json"
+	"tunctl addr flush tunA "			""
+	"tunctl route add tunA "			"default"
+	"tunctl route del tunA --"			"--help --json"
+	"tunctl route add tunA 198.51.100.0/24 via "	""
+	"tunctl route add tunA 198.51.100.0/24 via 192.0.2.2 "	"metric table"
+	"tunctl route add tunA default via 192.0.2.2 metric 5 "	"table"
+	"tunctl route add tunA 198.51.100.0/24 metric "	""
+	"tunctl route add tunA 198.51.100.0/24 table "	"default local main"
+	"tunctl route add tunA 198.51.100.0/24 table main via 192.0.2.2 metric 7 "	""
+	"tunctl add x0 --addr 192.0.2.1/24 --p"		"--peer --pi"
+	"tunctl add x0 --p"				"--pi"
+	"tunctl add x0 --addr 192.0.2.1/24 --addr 192.0.2.3/24 --peer 192.0.2.2 --p"	"--pi"
+	"tunctl add x0 --addr 192.0.2.1/24 --peer 192.0.2.2 --addr 192.0.2.3/24 --p"	"--peer --pi"
+	"tunctl add x0 --addr 192.0.2.1/24 --peer 192.0.2.2 --mode "	"tap tun"
+	"tunctl add x0 --any-user --"			"--addr --down --exist-ok --help --json --mac --mode --mtu --multi-queue --pi --route --txqueuelen --vnet-hdr"
+	"tunctl set tunA --up --user root --"		"--group --help --json --mac --mtu --netns --no-group --txqueuelen"
+)
+
+@test "bash: only what tunctl would accept, at each place" {
+	ns_with_devices
+	check_cases bash "${CASES[@]}"
+}
+
+@test "zsh: only what tunctl would accept, at each place" {
+	need_zsh
+	ns_with_devices
+	check_cases zsh "${CASES[@]}"
+}
+
+@test "fish: only what tunctl would accept, at each place" {
+	need_fish
+	ns_with_devices
+	check_cases fish "${CASES[@]}"
+}
+
+# Completion as a person types it: the shell runs interactively in tmux
+# inside the test's namespace, the keys are sent, and the screen is read.
+need_tmux() { command -v tmux >/dev/null || skip "tmux not installed"; }
+
+tm() { tmux -S "$BATS_TEST_TMPDIR/tmux.sock" "$@"; }
+
+# Waits (up to 10 s) until a line of the screen is the whole of the
+# extended regular expression $1 (trailing spaces aside).
+wait_line() {
+	for _ in $(seq 200); do
+		tm capture-pane -p | grep -qEx -- "$1" && return 0
+		sleep 0.05
+	done
+	echo "no line of the screen was \"$1\":"
+	tm capture-pane -p
+	return 1
+}
+
+# Starts shell command $1 in the namespace in a fixed-size terminal, types
+# the setup $2 (which must make the prompt "READY> ") and waits for it.
+start_shell() {
+	mkdir -p "$BATS_TEST_TMPDIR/home"
+	tm new-session -d -x 120 -y 30 \
+		"exec ip netns exec $NS env -i HOME=$BATS_TEST_TMPDIR/home XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/home TERM=xterm PATH=$PATH $1"
+	# Typed once the shell has drawn its first prompt.
+	for _ in $(seq 200); do
+		tm capture-pane -p | grep -q . && break
+		sleep 0.05
+	done
+	tm send-keys -l -- "$2"
+	tm send-keys Enter
+	# The prompt is set in two halves: what was typed does not show it.
+	wait_line "READY>"
+	fresh_line
+}
+
+# Abandons the line (and any list shown) and clears the screen: then the
+# screen is the prompt alone.
+fresh_line() {
+	tm send-keys C-c
+	# Keys typed before the shell is back from the interrupt may be lost.
+	for _ in $(seq 200); do
+		[ "$(tm capture-pane -p | grep . | tail -n 1)" = "READY>" ] && break
+		sleep 0.05
+	done
+	tm send-keys C-l
+	for _ in $(seq 200); do
+		[ "$(tm capture-pane -p | grep .)" = "READY>" ] && return 0
+		sleep 0.05
+	done
+	echo "the screen did not clear:"
+	tm capture-pane -p
+	return 1
+}
+
+# Types $1, then Tab $3 times (default once), and waits for a line of the
+# screen to be $2 (an extended regular expression).
+type_tab() {
+	tm send-keys -l -- "$1"
+	for _ in $(seq "${3:-1}"); do tm send-keys Tab; done
+	wait_line "$2"
+	fresh_line
+}
+
+# Types $1, then Tab twice (bash lists on the second), then "X": the screen
+# must then be the line $1 and the X alone, nothing inserted or listed (the
+# X shows that the Tabs have been dealt with).
+type_tab_nothing() {
+	tm send-keys -l -- "$1"
+	tm send-keys Tab
+	tm send-keys Tab
+	tm send-keys -l X
+	for _ in $(seq 200); do
+		tm capture-pane -p | grep -qFx -- "READY> $1X" && break
+		sleep 0.05
+	done
+	[ "$(tm capture-pane -p | grep .)" = "READY> $1X" ] || {
+		echo "\"$1\" did not stay alone on the screen:"
+		tm capture-pane -p
+		return 1
+	}
+	fresh_line
+}
+
+@test "bash in tmux: del, route via, del --all, route prefix as typed" {
+	need_tmux
+	ns_with_devices
+	start_shell "bash --norc --noprofile -i" \
+		"source /usr/share/bash-completion/bash_completion; source $COMP; PS1='REA''DY> '"
+	# The one device not named yet is completed whole.
+	type_tab "tunctl del tunA " "READY> tunctl del tunA tapB *"
+	# After "via GW": the keywords not used yet (Tab twice lists them).
+	type_tab "tunctl route add tunA 198.51.100.0/24 via 192.0.2.2 " "metric +table *" 2
+	# After via: a gateway, no keyword; nothing after a route given whole.
+	type_tab_nothing "tunctl route add tunA 198.51.100.0/24 via "
+	type_tab_nothing 'tunctl route add tunA "198.51.100.0/24 via 192.0.2.2" '
+	# No device after --all: its options' common part.
+	type_tab "tunctl del --all " "READY> tunctl del --all --"
+	type_tab "tunctl route add tunA " "READY> tunctl route add tunA default *"
+}
+
+@test "zsh in tmux: del, route via, del --all, route prefix as typed" {
+	need_tmux
+	need_zsh
+	ns_with_devices
+	start_shell "zsh -f -i" \
+		"fpath=($COMPDIR \$fpath); autoload -Uz compinit; compinit -u -d $BATS_TEST_TMPDIR/zcompdump; PS1='REA''DY> '"
+	type_tab "tunctl del tunA " "READY> tunctl del tunA tapB *"
+	type_tab "tunctl route add tunA 198.51.100.0/24 via 192.0.2.2 " "metric +table *"
+	type_tab_nothing "tunctl route add tunA 198.51.100.0/24 via "
+	type_tab_nothing 'tunctl route add tunA "198.51.100.0/24 via 192.0.2.2" '
+	type_tab "tunctl del --all " "READY> tunctl del --all --"
+	type_tab "tunctl route add tunA " "READY> tunctl route add tunA default *"
+}
+
+@test "fish in tmux: del, addr add options, route via, show as typed" {
+	need_tmux
+	need_fish
+	ns_with_devices
+	start_shell "fish -i" \
+		"set -g fish_greeting; set -g fish_autosuggestion_enabled 0; source $COMPDIR/tunctl.fish; function fish_prompt; echo -n 'REA''DY> '; end"
+	type_tab "tunctl del tunA " "READY> tunctl del tunA tapB *"
+	# Only --peer (of add's options) goes after addr add's address.
+	type_tab "tunctl addr add tunA 192.0.2.1/24 --p" "READY> tunctl addr add tunA 192.0.2.1/24 --peer *"
+	type_tab "tunctl route add tunA 198.51.100.0/24 via 192.0.2.2 " "metric +table *"
+	type_tab_nothing 'tunctl route add tunA "198.51.100.0/24 via 192.0.2.2" '
+	# Nothing after show's device, nor after addr add's.
+	type_tab_nothing "tunctl show tunA "
+	type_tab_nothing "tunctl addr add tunA "
+	type_tab "tunctl del --all " "READY> tunctl del --all --"
 }

@@ -107,3 +107,99 @@ teardown() { ns_teardown; }
 	[ "$(grep -o RTM_DELLINK "$BATS_TEST_TMPDIR/st" | wc -l)" -eq 1 ]
 	[ "$(grep -o RTM_SETLINK "$BATS_TEST_TMPDIR/st" | wc -l)" -eq 5 ]
 }
+
+# tunctl in the namespace with the syscall $1 failing once, at its $2nd call, with $3.
+t_inject() {
+	local sc=$1 when=$2 err=$3
+	shift 3
+	env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o /dev/null -e trace="$sc" \
+		-e inject="$sc":error="$err":when="$when" "$TUNCTL" "$@"
+}
+
+@test "a directory read error fails del --all and deletes nothing" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	t add tun0 >/dev/null
+	t add tun1 >/dev/null
+	run --separate-stderr t_inject getdents64 1 EIO del --all
+	assert_error 1 "reading /sys/class/net: Input/output error"
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "tun0 tun1 " ]
+}
+
+@test "the in-use check fails closed when /proc cannot be read" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	t add tun0 >/dev/null
+	t add tun1 >/dev/null
+	hold_device tun0
+	# /proc itself, then the first process's descriptors.
+	for when in 1 2; do
+		run --separate-stderr t_inject getdents64 $when EIO del tun0
+		assert_error 1 "reading /proc: Input/output error"
+		run --separate-stderr t_inject getdents64 $when EIO del tun0 tun1
+		assert_error 1 "reading /proc: Input/output error"
+		[ "$(tun_devices | sort | tr '\n' ' ')" = "tun0 tun1 " ] || { kill "$HOLDER"; false; }
+	done
+	kill "$HOLDER"
+}
+
+@test "among many names, the first repeat in their order is the one named; nothing is deleted" {
+	t add n3 >/dev/null
+	t add n7 >/dev/null
+	run --separate-stderr t del $(seq -f n%g 2000) n1500 n7 n3
+	assert_error 2 'device "n1500" is named twice'
+	run --separate-stderr t del n7 n3 n9 n3 n7
+	assert_error 2 'device "n3" is named twice'
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "n3 n7 " ]
+}
+
+# 0x7e570000: the first of the link groups a del of several devices moves
+# them into before deleting the group (DEL_GROUP_FIRST in src/cmd_del.c).
+DEL_GROUP=2119630848
+
+@test "devices a killed del left in its link group are deleted by the next del; other devices stay" {
+	for d in ta tb tc td; do t add "$d" >/dev/null; done
+	t add tp --mode tap >/dev/null
+	ip -n "$NS" link add v0 type veth peer name v1
+	ip -n "$NS" link set dev ta group $DEL_GROUP
+	ip -n "$NS" link set dev tb group $((DEL_GROUP + 1))
+	ip -n "$NS" link set dev v0 group $DEL_GROUP
+	run --separate-stderr t del tc
+	[ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ]
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "td tp " ]
+	[ "$(link_json v0 | jq -r '.[0].group')" = $DEL_GROUP ]
+	ip -n "$NS" link show v1 >/dev/null
+	# --all --mode tap finishes the job for tun devices too.
+	ip -n "$NS" link set dev td group $((DEL_GROUP + 7))
+	run --separate-stderr t del --all --mode tap
+	[ "$status" -eq 0 ]
+	[ -z "$(tun_devices)" ]
+	# And with nothing else to delete.
+	t add te >/dev/null
+	ip -n "$NS" link set dev te group $DEL_GROUP
+	run --separate-stderr t del --all --mode tap
+	[ "$status" -eq 0 ]
+	[ -z "$(tun_devices)" ]
+	[ "$(link_json v0 | jq -r '.[0].group')" = $DEL_GROUP ]
+}
+
+@test "a del running at the same time as another, which sweeps its devices, still exits 0" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	for d in a1 a2 b1 b2; do t add "$d" >/dev/null; done
+	# The first del waits 3 s before its group delete (its third request):
+	# its devices sit in the group meanwhile, as if it had been killed.
+	(exec env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o /dev/null -e trace=sendto \
+		-e inject=sendto:delay_enter=3000000:when=3 "$TUNCTL" del a1 a2 2>"$BATS_TEST_TMPDIR/a.err") &
+	pid=$!
+	for _ in $(seq 50); do
+		[ "$(link_json a2 | jq -r '.[0].group')" = $DEL_GROUP ] && break
+		sleep 0.1
+	done
+	[ "$(link_json a2 | jq -r '.[0].group')" = $DEL_GROUP ]
+	run --separate-stderr t del b1 b2
+	[ "$status" -eq 0 ]
+	[ -z "$(tun_devices)" ]
+	status=0
+	wait $pid || status=$?
+	[ "$status" -eq 0 ] || { echo "first del: $status $(cat "$BATS_TEST_TMPDIR/a.err")"; false; }
+}

@@ -109,6 +109,16 @@ ip_state() {
 	run --separate-stderr t list
 	[ "$(printf '%s\n' "${lines[@]:1}" | awk '{ printf "%s=%s ", $1, $4 }')" = "m0=0 m1=0 m2=0 m3=1 m4=0 m5=0 m6=0 m7=2 m8=0 m9=0 " ]
 	# /proc is read once, not once per device.
-	run in_ns strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=openat "$TUNCTL" list
+	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=openat "$TUNCTL" list
 	[ "$(grep -c '"/proc"' "$BATS_TEST_TMPDIR/trace")" -eq 1 ]
+}
+
+@test "a directory read error fails list, never an empty listing" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	t add tun0 >/dev/null
+	run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o /dev/null -e trace=getdents64 \
+		-e inject=getdents64:error=EIO:when=1 "$TUNCTL" list
+	assert_error 1 "reading /sys/class/net: Input/output error"
 }

@@ -135,3 +135,52 @@ entries() {
 	[[ "$entry" == *"the kernel cannot clear an owner or group once set"* ]]
 	[[ "$entry" != *"clear the owner"* ]]
 }
+
+@test "the page's date is the page's: its last commit, or the date a tarball carries; not the build day" {
+	top=$BATS_TEST_DIRNAME/..
+	if [ -f "$top/man/tunctl.8.date" ]; then
+		want=$(cat "$top/man/tunctl.8.date")
+	else
+		want=$(git -C "$top" log -1 --format=%cs -- man/tunctl.8.in 2>/dev/null) || true
+	fi
+	[ -n "$want" ] || skip "neither a git checkout with the page committed nor a tarball"
+	run grep -c "^\.TH TUNCTL 8 \"$want\" " "$MAN"
+	[ "$output" = 1 ] || { grep '^\.TH' "$MAN"; echo "want $want"; return 1; }
+}
+
+teardown() { ns_teardown; }
+
+# The sample batch file of EXAMPLES, from its first line "# devices.txt" on.
+example_batch() {
+	text | awk '$0 == "# devices.txt" { on = 1 } on && /^\.fi/ { exit } on'
+}
+
+@test "EXAMPLES: the sample batch file runs, and its second run fails as shown" {
+	example_batch >"$BATS_TEST_TMPDIR/devices.txt"
+	grep -q '^add ' "$BATS_TEST_TMPDIR/devices.txt" || { echo "no sample batch file in EXAMPLES"; return 1; }
+	want=$(text | grep '^tunctl: devices.txt:')
+	[ -n "$want" ]
+	ns_setup
+	# alice need not exist here.
+	sed -i 's/--user alice/--user root/' "$BATS_TEST_TMPDIR/devices.txt"
+	cd "$BATS_TEST_TMPDIR"
+	run --separate-stderr t -b devices.txt
+	[ "$status" -eq 0 ] || { echo "status $status: $stderr"; return 1; }
+	[ "$(tun_devices | sort | paste -sd ' ')" = "vm1 vm2 vpn0" ]
+	[ "$(sysfs vm1 mtu)" = 9000 ]
+	[ "$(sysfs vm1 tx_queue_len)" = 2000 ]
+	route_json 198.51.100.0/24 | jq -e '.[0].gateway == "192.0.2.2" and .[0].metric == 50' >/dev/null
+	run --separate-stderr t -b devices.txt
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "$want" ] || { echo "stderr \"$stderr\", the page says \"$want\""; return 1; }
+}
+
+@test "SEE ALSO: by section, then by name; the capture and capability pages" {
+	see=$(text | awk '/^\.SH/ { on = ($0 ~ /^\.SH "?SEE ALSO/); next }
+		on && /^\.BR/ { gsub(/[(),]/, "", $3); print $3, $2 }')
+	[ -n "$see" ]
+	LC_ALL=C sort -c -k1,1n -k2,2 <<<"$see" || { echo "not sorted: $see"; return 1; }
+	for p in "1 tshark" "7 capabilities" "8 setcap" "8 tcpdump" "8 ip-tuntap"; do
+		grep -qx -- "$p" <<<"$see" || { echo "SEE ALSO lacks $p"; return 1; }
+	done
+}

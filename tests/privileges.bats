@@ -29,6 +29,18 @@ as_user() {
 		ip netns exec "$NS" setpriv --reuid="$id" --regid="$id" --clear-groups "$TUNCTL" "$@"
 }
 
+# tunctl in the namespace as user $1, with /dev/net/tun a 0600 root node (as
+# on a machine without udev's rule), bind-mounted in a private mount
+# namespace so the host's node is left as it is.
+as_user_0600() {
+	local id=$1 node=$BATS_TEST_TMPDIR/tun0600
+	shift
+	[ -e "$node" ] || { mknod "$node" c 10 200 && chown 0:0 "$node" && chmod 600 "$node"; } ||
+		skip "cannot make a device node here"
+	unshare -m sh -c 'mount --bind "$1" /dev/net/tun && shift && exec "$@"' _ "$node" \
+		ip netns exec "$NS" setpriv --reuid="$id" --regid="$id" --clear-groups "$TUNCTL" "$@"
+}
+
 # Everything a command could change, in both namespaces: links, addresses,
 # routes, and the TUN/TAP devices' sysfs attributes.
 state() {
@@ -197,4 +209,21 @@ fd = os.open(\"/dev/net/tun\", os.O_RDWR)
 fcntl.ioctl(fd, 0x400454ca, struct.pack(\"16sH\", b\"tun0\", 0x1001))
 print(\"ok\")"' _ "$node" "$NS"
 	[ "$output" = ok ]
+}
+
+@test "a 0600 /dev/net/tun: the error gives the node's mode and owner and what to do" {
+	# The device is the user's own: only the node stands in the way.
+	t add pvacc0 --user 4242 >/dev/null
+	settle
+	before=$(state)
+	for cmd in "attach pvacc0 --count 1" "set pvacc0 --group 4242" "-t pvacc1"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr as_user_0600 4242 $cmd
+		assert_error 1 "cannot open /dev/net/tun: Permission denied" || { echo "command: $cmd"; return 1; }
+		[[ "$stderr" == *"(it is mode 0600, owner root, group root)"* ]] || { echo "$cmd: $stderr"; return 1; }
+		[[ "$stderr" == *"run as root, or make it 0666 as udev's rule does (chmod 0666 /dev/net/tun)"* ]] ||
+			{ echo "$cmd: $stderr"; return 1; }
+	done
+	settle
+	[ "$before" = "$(state)" ] || { diff <(echo "$before") <(state); return 1; }
 }

@@ -6,6 +6,16 @@ load helpers
 setup() { ns_setup; }
 teardown() { ns_teardown; }
 
+# tunctl with openat of sysfs file $1 failing with EMFILE; strace's note
+# that the path resolved through a symlink is left out of stderr.
+emfile_on() {
+	local path=$1
+	shift
+	# LeakSanitizer cannot run under ptrace (the sanitizer build in CI).
+	{ ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" in_ns strace -f -qq -o /dev/null -e signal=none -P "$path" -e inject=openat:error=EMFILE \
+		"$TUNCTL" "$@" 2>&1 >&3 | grep -v '^strace: Requested path' >&2; return "${PIPESTATUS[0]}"; } 3>&1
+}
+
 @test "set --user/--group; --no-user/--no-group only where nothing is set" {
 	t add tap0 --mode tap --vnet-hdr
 	flags=$(sysfs tap0 tun_flags)
@@ -116,4 +126,77 @@ teardown() { ns_teardown; }
 	assert_error 2 198.51.100.1/24
 	run --separate-stderr t route add tun0 198.51.100.0/24 dev eth0
 	assert_error 2 dev
+}
+
+# Administrative attaches (to set an owner or group) keep the carrier off:
+# no carrier change (carrier_changes counts every one, at once), so no IPv6
+# link-local address and no fe80::/64 route appear on the device.
+no_link_change() {
+	local dev=$1 before=$2
+	[ "$(sysfs "$dev" carrier_changes)" = "$before" ] ||
+		{ echo "$dev: carrier_changes $before -> $(sysfs "$dev" carrier_changes)"; return 1; }
+	link_json "$dev" | jq -e '.[0].flags | index("NO-CARRIER")' >/dev/null
+	settle
+	[ "$(addr_json dev "$dev" | jq '[.[0].addr_info[] | select(.local | startswith("fe80"))] | length')" -eq 0 ] ||
+		{ addr_json dev "$dev"; return 1; }
+	[ "$(ip -n "$NS" -j -6 route show dev "$dev" | jq '[.[] | select(.dst == "fe80::/64")] | length')" -eq 0 ] ||
+		{ ip -n "$NS" -6 route show dev "$dev"; return 1; }
+}
+
+@test "set --user/--group on an up device without a reader leaves its carrier off: no fe80 address or route" {
+	t add s0 --addr 192.0.2.1/24 >/dev/null
+	n=$(sysfs s0 carrier_changes)
+	run --separate-stderr t set s0 --user nobody --group 4321
+	[ "$status" -eq 0 ]
+	[ "$(sysfs s0 owner)" = 65534 ]
+	no_link_change s0 "$n"
+	# Also when the command fails after attaching (the MTU is refused).
+	run --separate-stderr t set s0 --group 4322 --mtu 70000
+	assert_error 1 "mtu 70000"
+	[ "$(sysfs s0 group)" = 4321 ]
+	no_link_change s0 "$n"
+}
+
+@test "add --exist-ok --user that sets a missing owner leaves the carrier off: no fe80 address or route" {
+	t add e0 --any-user --addr 192.0.2.1/24 >/dev/null
+	n=$(sysfs e0 carrier_changes)
+	run --separate-stderr t add e0 --exist-ok --user nobody --addr 192.0.2.1/24
+	[ "$status" -eq 0 ]
+	[ "$output" = e0 ]
+	[ "$(sysfs e0 owner)" = 65534 ]
+	no_link_change e0 "$n"
+}
+
+@test "a kernel that refuses IFF_NO_CARRIER (EINVAL): set attaches again without it" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	t add s0 >/dev/null
+	# The second ioctl is TUNSETIFF (after SIOCGIFINDEX): it fails as an
+	# old kernel refusing an unknown flag would.
+	run --separate-stderr in_ns strace -f -qq -o /dev/null -e trace=ioctl -e inject=ioctl:error=EINVAL:when=2 \
+		"$TUNCTL" set s0 --user 1234
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[ -z "$stderr" ]
+	[ "$(sysfs s0 owner)" = 1234 ]
+}
+
+@test "set refuses before changing anything when an old value cannot be read" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	command -v prlimit >/dev/null || skip "prlimit is not installed"
+	t add f0
+	# Out of descriptors: the MTU cannot be read, so it could not be put
+	# back when the MAC (refused on a tun device) fails.
+	# (bats's own descriptors closed first.)
+	run --separate-stderr in_ns bash -c 'for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+		exec prlimit --nofile=5 "$@"' - "$TUNCTL" set f0 --mtu 1300 --mac 02:00:5e:00:53:09 --user 65534
+	assert_error 1 "mtu"
+	[ "$(link_json f0 | jq .[0].mtu)" = 1500 ]
+	[ "$(sysfs f0 owner)" = 0 ]
+	t add tap0 --mode tap --mac 02:00:5e:00:53:01
+	before=$(link_json tap0 | jq -c '.[0] | [.mtu, .address, .txqlen, (.flags | index("UP") != null)]')
+	for attr in mtu tx_queue_len address flags; do
+		run --separate-stderr emfile_on "/sys/class/net/tap0/$attr" set tap0 --mtu 1300 --txqueuelen 7 --mac 02:00:5e:00:53:09 --down
+		assert_error 1 "$attr"
+		[[ "$stderr" == *"Too many open files"* ]]
+		[ "$(link_json tap0 | jq -c '.[0] | [.mtu, .address, .txqlen, (.flags | index("UP") != null)]')" = "$before" ]
+	done
 }

@@ -155,7 +155,8 @@ make_three() {
 	command -v strace >/dev/null || skip "no strace"
 	t add tun0 >/dev/null
 	for cmd in "show tun0" "-j show" "list" "-j list"; do
-		run --separate-stderr in_ns strace -f -qq -o /dev/null -e inject=openat:error=EACCES -P /proc "$TUNCTL" $cmd
+		run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			ip netns exec "$NS" strace -f -qq -o /dev/null -e inject=openat:error=EACCES -P /proc "$TUNCTL" $cmd
 		assert_error 1 "reading /proc: Permission denied"
 	done
 }

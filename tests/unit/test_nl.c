@@ -442,12 +442,37 @@ static int lo_has(struct ctx *c, const char *a)
 }
 
 /* "set" and "add --exist-ok" when the exchange fails as a whole (their
- * answers lost): the link settings are put back, as they may have been
- * changed; an address that was there before is left alone. */
-static void test_undo_lost(void)
+ * answers lost): dc_verify asks the kernel again, so what was done counts
+ * as done, and an address that was there before is not taken for ours. */
+/* dc_exchange's steps, with the answers lost between the dump of the state
+ * before and the exchange (a full receive buffer): returns dc_result's
+ * status, the report in captured. */
+static int exchange_lost(struct ctx *c, struct dc_run *run, const struct devconf *dc, char *captured, size_t len)
+{
+	struct dump_state before;
+	int err, rc = -1;
+
+	captured[0] = '\0';
+	dc_run_init(run);
+	if (dc_queue(run, 0, "lo", 1, dc) || dump_state(c, 1, DS_ADDRS, &before))
+		return -1;
+	if (fill_port(c->nl.portid) && (err = nl_tx_run(&c->nl, &run->tx)) == -ENOBUFS) {
+		dc_verify(c, run, 0, &before, err);
+		c->capture = captured;
+		c->capture_len = len;
+		rc = dc_result(c, run, 0);
+		c->capture = NULL;
+		captured[strcspn(captured, "\n")] = '\0';
+	}
+	dump_state_free(&before);
+	return rc;
+}
+
+static void test_verify_lost(void)
 {
 	struct ctx c = { 0 };
 	struct link_spec mtu = { .has_mtu = true, .mtu = 1500 }, old = { .has_mtu = true };
+	struct link_spec bad = { .has_mtu = true, .mtu = 0x80000000u };
 	struct addr_spec addrs[2];
 	struct devconf dc = { .link = &mtu, .addrs = addrs, .naddrs = 2, .add = true,
 			      .exist_ok = true, .undo = true, .restore = &old };
@@ -469,18 +494,87 @@ static void test_undo_lost(void)
 	ok(devconf_apply(&c, "lo", 1, &pre) == 0 && lo_has(&c, "198.51.100.1") == 1,
 	   "198.51.100.1 on lo beforehand");
 
-	ok(fill_port(c.nl.portid), "the ctx socket's buffer filled");
-	c.capture = captured;
-	c.capture_len = sizeof(captured);
-	dc_run_init(&run);
-	rc = dc_exchange(&c, &run, "lo", 1, &dc);
-	c.capture = NULL;
-	captured[strcspn(captured, "\n")] = '\0';
-	ok(rc == 1 && strstr(captured, "netlink exchange failed"), "the exchange fails: %s", captured);
-	ok(mtu_of(&c, "lo") == m, "lo's MTU put back to %d (is %d)", m, mtu_of(&c, "lo"));
-	ok(lo_has(&c, "198.51.100.1") == 1, "the address that was there before is still there");
+	rc = exchange_lost(&c, &run, &dc, captured, sizeof(captured));
+	ok(rc == 0 && !captured[0], "answers lost, asked again: all done (rc %d) %s", rc, captured);
+	ok(mtu_of(&c, "lo") == 1500 && lo_has(&c, "198.51.100.2") == 1, "the MTU and the new address are there");
+	ok(run.tx.replies[0].fate == NL_ANSWERED && run.tx.replies[0].err == 0 &&
+	   run.tx.replies[1].err == 1 && run.tx.replies[2].err == 0,
+	   "the old address counts as there before (%d), the others as done", run.tx.replies[1].err);
+	/* A later step failing: what is ours goes, what was there stays. */
+	dc_undo(&c, &run, 0);
+	ok(mtu_of(&c, "lo") == m && lo_has(&c, "198.51.100.2") == 0 && lo_has(&c, "198.51.100.1") == 1,
+	   "undo: MTU back to %d, the new address gone, the old one kept", m);
+	dc_run_free(&run);
+
+	/* A refusal whose answer is lost (an MTU beyond INT_MAX): asking
+	 * again shows it was not done, and the address after it, which the
+	 * kernel did add, is removed. */
+	dc.link = &bad;
+	rc = exchange_lost(&c, &run, &dc, captured, sizeof(captured));
+	ok(rc == 1 && strstr(captured, "mtu 2147483648") && strstr(captured, "not done"), "refused and lost: %s",
+	   captured);
+	ok(mtu_of(&c, "lo") == m && lo_has(&c, "198.51.100.2") == 0 && lo_has(&c, "198.51.100.1") == 1,
+	   "nothing changed");
+
+	/* What cannot be settled keeps the old rule and says so. */
+	run.tx.replies[1].fate = run.tx.replies[2].fate = NL_UNKNOWN;
+	dc_verify(&c, &run, 0, &(struct dump_state){ .ifindex = 1 }, -ENOBUFS);
+	ok(run.tx.replies[2].fate == NL_UNKNOWN && run.tx.replies[2].err == -ENOBUFS &&
+	   strstr(run.tx.replies[2].msg, "may have been done"), "without a state from before: %s",
+	   run.tx.replies[2].msg);
 	dc_run_free(&run);
 	ctx_free(&c);
+}
+
+/* The matching rules of dump_state, on a hand-made state. */
+static void test_state_match(void)
+{
+	struct addr_info ai[3] = { 0 };
+	struct route_info ri[3] = { 0 };
+	struct dump_state s = { .ifindex = 5, .addrs = ai, .naddrs = 3, .routes = ri, .nroutes = 3 };
+	struct link_info li[2] = { { .ifindex = 1 }, { .ifindex = 5 } };
+	struct addr_spec a = { 0 };
+	struct route_spec r = { 0 }, r6 = { 0 };
+	char err[100];
+
+	ok(parse_prefix("192.0.2.1/24", false, false, &ai[0].a.local, err, sizeof(err)) &&
+	   parse_prefix("192.0.2.1/25", false, false, &ai[1].a.local, err, sizeof(err)) &&
+	   parse_prefix("192.0.2.1/24", false, false, &ai[2].a.local, err, sizeof(err)) &&
+	   parse_prefix("192.0.2.1/24", false, false, &a.local, err, sizeof(err)), "addresses parsed");
+	ai[0].ifindex = ai[1].ifindex = 5;
+	ai[2].ifindex = 6;
+	ok(state_count_addrs(&s, &a) == 1, "an address: same local, length and device");
+	a.has_peer = true;
+	ok(parse_ipaddr("192.0.2.2", AF_INET, &a.peer) && state_count_addrs(&s, &a) == 0,
+	   "with a peer it is another address");
+
+	ok(parse_route("198.51.100.0/24 via 192.0.2.2", &r, err, sizeof(err)) &&
+	   parse_route("2001:db8::/64", &r6, err, sizeof(err)), "routes parsed");
+	ri[0].oif = ri[1].oif = ri[2].oif = 5;
+	ri[0].r = r;
+	ri[0].r.has_table = true;
+	ri[0].r.table = RT_TABLE_MAIN;
+	ri[1].r = ri[0].r;
+	ri[1].r.has_metric = true;
+	ri[1].r.metric = 10;
+	ri[2].r = r6;
+	ri[2].r.has_table = true;
+	ri[2].r.table = RT_TABLE_MAIN;
+	ri[2].r.has_metric = true;
+	ri[2].r.metric = 1024;
+	ok(state_count_routes(&s, &r, true) == 1, "an add matches the route with the default metric only");
+	ok(state_count_routes(&s, &r, false) == 2, "a delete without a metric matches either");
+	ok(state_count_routes(&s, &r6, true) == 1, "IPv6's default metric is 1024");
+	r.has_table = true;
+	r.table = 100;
+	ok(state_count_routes(&s, &r, false) == 0, "another table, another route");
+	r.has_table = false;
+	r.has_gw = false;
+	ok(state_count_routes(&s, &r, true) == 0 && state_count_routes(&s, &r, false) == 2,
+	   "without a gateway: an add's is another route, a delete matches any");
+	s.links = li;
+	s.nlinks = 2;
+	ok(state_link(&s, 5) == &li[1] && !state_link(&s, 7), "links by index");
 }
 
 /* A datagram too big for nl's buffer, from another port: it is not a reply,
@@ -547,7 +641,8 @@ int main(void)
 	test_enobufs();
 	test_oversize();
 	test_dump_intr();
-	test_undo_lost();
+	test_verify_lost();
+	test_state_match();
 	close(forger);
 	nl_close(&nl);
 	return tap_done();

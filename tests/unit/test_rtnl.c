@@ -199,8 +199,38 @@ static void test_link_parse(void)
 	mnl_attr_put_u32(nlh, IFLA_GROUP, 5);
 	ok(rtnl_parse_link(nlh, &li) && li.ifindex == 12 && !strcmp(li.name, "tap7") && li.has_group && li.group == 5,
 	   "link parse");
+	ok(!li.has_mtu && !li.has_txqlen && !li.has_mac, "no MTU, txqueuelen or MAC when not given");
+	ifi->ifi_flags = IFF_UP;
+	mnl_attr_put_u32(nlh, IFLA_MTU, 1400);
+	mnl_attr_put_u32(nlh, IFLA_TXQLEN, 33);
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, "\x02\x00\x5e\x00\x53\x01");
+	ok(rtnl_parse_link(nlh, &li) && (li.flags & IFF_UP) && li.has_mtu && li.mtu == 1400 && li.has_txqlen &&
+	   li.txqlen == 33 && li.has_mac && !memcmp(li.mac, "\x02\x00\x5e\x00\x53\x01", 6),
+	   "link parse: flags, MTU, txqueuelen, MAC");
 	nlh->nlmsg_type = RTM_DELLINK;
 	ok(!rtnl_parse_link(nlh, &li), "wrong type refused");
+}
+
+static void test_dump_dev(void)
+{
+	char buf[RTNL_MSG_MAX] = { 0 };
+	struct nlmsghdr *nlh = rtnl_dump_dev(buf, RTM_GETADDR, 7);
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct rtmsg *rtm;
+
+	ok(nlh->nlmsg_type == RTM_GETADDR && (nlh->nlmsg_flags & NLM_F_DUMP) && ifa->ifa_index == 7 &&
+	   ifa->ifa_family == AF_UNSPEC && nlh->nlmsg_len == NLMSG_LENGTH(sizeof(*ifa)),
+	   "an address dump of one device: ifa_index, nothing else");
+	memset(buf, 0, sizeof(buf));
+	nlh = rtnl_dump_dev(buf, RTM_GETROUTE, 7);
+	rtm = mnl_nlmsg_get_payload(nlh);
+	attrs(nlh, sizeof(*rtm));
+	ok(nlh->nlmsg_type == RTM_GETROUTE && rtm->rtm_family == AF_UNSPEC && tb[RTA_OIF] &&
+	   mnl_attr_get_u32(tb[RTA_OIF]) == 7 && !rtm->rtm_table && !rtm->rtm_dst_len,
+	   "a route dump of one device: RTA_OIF");
+	memset(buf, 0, sizeof(buf));
+	nlh = rtnl_dump_dev(buf, RTM_GETROUTE, 0);
+	ok(nlh->nlmsg_len == NLMSG_LENGTH(sizeof(*rtm)), "ifindex 0: no filter");
 }
 
 static void test_msg_ok(void)
@@ -269,5 +299,6 @@ int main(void)
 	test_route();
 	test_ack();
 	test_link_parse();
+	test_dump_dev();
 	return tap_done();
 }
