@@ -164,3 +164,31 @@ T
 	[ "$n" -eq 17 ]
 	[ "$(tun_devices | sort | tr '\n' ' ')" = "tap0 tun0 " ]
 }
+
+@test "a route that exists, or is not there: route exists / no such route, with the route; nothing changes" {
+	t route add tun0 198.51.100.0/24 >/dev/null
+	t addr add tun0 2001:db8::1/64 >/dev/null
+	t route add tun0 2001:db8:1::/64 >/dev/null
+	settle
+	before=$(state)
+	while IFS=$'\t' read -r msg args; do
+		IFS='|' read -r -a argv <<<"$args"
+		run --separate-stderr t "${argv[@]}"
+		assert_error 1 "" || { echo "case: $args"; return 1; }
+		[ "$stderr" = "$msg" ] || { echo "case: $args"; echo "got:  $stderr"; echo "want: $msg"; return 1; }
+		unchanged "$args" || return 1
+	done <<-'T'
+		tunctl: tun0: route exists: 198.51.100.0/24 (on this or another device: ip route show 198.51.100.0/24)	route|add|tun0|198.51.100.0/24
+		tunctl: tun0: route exists: 2001:db8:1::/64 (on this or another device: ip -6 route show 2001:db8:1::/64)	route|add|tun0|2001:db8:1::/64
+		tunctl: tun1: route exists: 198.51.100.0/24 (on this or another device: ip route show 198.51.100.0/24)	add|tun1|--route|198.51.100.0/24
+		tunctl: tun0: no such route: 203.0.113.0/24 (tunctl show tun0 lists its routes)	route|del|tun0|203.0.113.0/24
+		tunctl: tun0: no such route: 198.51.100.0/24 via 192.0.2.7 (tunctl show tun0 lists its routes)	route|del|tun0|198.51.100.0/24|via|192.0.2.7
+		tunctl: tun0: no such route: 2001:db8:2::/64 (tunctl show tun0 lists its routes)	route|del|tun0|2001:db8:2::/64
+		tunctl: tap0: no such route: 198.51.100.0/24 (tunctl show tap0 lists its routes)	route|del|tap0|198.51.100.0/24
+	T
+	# The kernel's own text, where it gives one, is kept.
+	run --separate-stderr t addr del tun0 192.0.2.9/24
+	assert_error 1 "tun0: address 192.0.2.9/24: "
+	[[ "$stderr" != *"Cannot assign requested address"* ]]
+	unchanged "addr del" || return 1
+}
