@@ -17,6 +17,8 @@ teardown() {
 
 # tunctl in the namespace without CAP_NET_ADMIN (still uid 0).
 nocap() { in_ns setpriv --inh-caps=-net_admin --bounding-set=-net_admin "$TUNCTL" "$@"; }
+# tunctl in the namespace without CAP_SYS_ADMIN (uid 0, CAP_NET_ADMIN kept).
+nosysadmin() { in_ns setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin "$TUNCTL" "$@"; }
 
 # tunctl in the namespace as user $1 (uid and gid), which has no capabilities.
 # /dev/net/tun may be mode 0600 here: a 0666 node is bind-mounted over it in
@@ -197,4 +199,37 @@ fd = os.open(\"/dev/net/tun\", os.O_RDWR)
 fcntl.ioctl(fd, 0x400454ca, struct.pack(\"16sH\", b\"tun0\", 0x1001))
 print(\"ok\")"' _ "$node" "$NS"
 	[ "$output" = ok ]
+}
+
+@test "-n NS without CAP_SYS_ADMIN: the error names CAP_SYS_ADMIN, not CAP_NET_ADMIN" {
+	ip netns add "$NS2"
+	t add pv0 >/dev/null
+	settle
+	before=$(state)
+	# An ordinary user, and root without CAP_SYS_ADMIN (but with CAP_NET_ADMIN).
+	for runner in "as_user 4242" nosysadmin; do
+		run --separate-stderr $runner -n "$NS2" list
+		assert_error 1 "entering network namespace \"$NS2\": Operation not permitted (CAP_SYS_ADMIN is needed to enter a namespace: run as root)" ||
+			{ echo "runner: $runner"; return 1; }
+		run --separate-stderr $runner -n "$NS2" add pv9
+		assert_error 1 "CAP_SYS_ADMIN is needed" || { echo "runner: $runner"; return 1; }
+		[[ "$stderr" != *CAP_NET_ADMIN* ]] || { echo "runner: $runner: $stderr"; return 1; }
+	done
+	[ "$before" = "$(state)" ]
+}
+
+@test "opening /run/netns/NS refused: the error is the open's, without the CAP_NET_ADMIN hint" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	ip netns add "$NS2"
+	t add pv0 >/dev/null
+	settle
+	before=$(state)
+	for args in "-n $NS2 list" "set pv0 --netns $NS2"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr in_ns setpriv --inh-caps=-net_admin --bounding-set=-net_admin \
+			strace -qq -o /dev/null -P "/run/netns/$NS2" -e trace=openat -e inject=openat:error=EPERM "$TUNCTL" $args
+		assert_error 1 "opening /run/netns/$NS2: Operation not permitted" || { echo "args: $args"; return 1; }
+		[[ "$stderr" != *CAP_NET_ADMIN* ]] || { echo "args: $args: $stderr"; return 1; }
+	done
+	[ "$before" = "$(state)" ]
 }
