@@ -133,6 +133,7 @@ complete -c tunctl -n '__fish_seen_subcommand_from set' -l no-user -d 'Require t
 complete -c tunctl -n '__fish_seen_subcommand_from set' -l no-group -d 'Require that no group is set (the kernel cannot clear one)'
 complete -c tunctl -n '__fish_seen_subcommand_from set' -l up -d 'Link up'
 complete -c tunctl -n '__fish_seen_subcommand_from set' -l netns -x -a '(__tunctl_netns)' -d 'Move into a network namespace'
+complete -c tunctl -n '__fish_seen_subcommand_from set' -l yes -d 'Set a --group that locks the caller out'
 
 # addr, route
 complete -c tunctl -n '__fish_seen_subcommand_from addr address; and not __fish_seen_subcommand_from add del flush' -a 'add del flush'

@@ -13,7 +13,7 @@ enum opt_id {
 	O_JSON = 1, O_HELP, O_VERSION, O_NETNS, O_BATCH, O_FORCE,
 	O_MODE, O_USER, O_GROUP, O_ANY_USER, O_PI, O_VNET_HDR, O_MULTI_QUEUE,
 	O_ADDR, O_PEER, O_ROUTE, O_MTU, O_MAC, O_TXQLEN, O_UP, O_DOWN, O_EXIST_OK,
-	O_ALL, O_NO_USER, O_NO_GROUP, O_COUNT, O_HEX, O_PCAP, O_ECHO,
+	O_ALL, O_NO_USER, O_NO_GROUP, O_COUNT, O_HEX, O_PCAP, O_ECHO, O_YES,
 };
 
 struct optdef {
@@ -92,6 +92,7 @@ static const struct optdef set_opts[] = {
 	{ "mac", required_argument, O_MAC, 0 },
 	{ "txqueuelen", required_argument, O_TXQLEN, 0 },
 	{ "netns", required_argument, O_NETNS, 0 },
+	{ "yes", no_argument, O_YES, 0 },
 	{ NULL, 0, 0, 0 }
 };
 
@@ -573,7 +574,7 @@ static int parse_show(struct parsed *p, struct request *req)
 static int parse_set(struct parsed *p, struct request *req)
 {
 	struct set_req *r = &req->u.set;
-	bool seen_nu = false, seen_ng = false;
+	bool seen_nu = false, seen_ng = false, seen_yes = false;
 	char err[ERRLEN];
 	int rc;
 
@@ -600,6 +601,11 @@ static int parse_set(struct parsed *p, struct request *req)
 			if ((rc = once(p, &seen_ng, it->def)))
 				return rc;
 			r->no_group = true;
+			break;
+		case O_YES:
+			if ((rc = once(p, &seen_yes, it->def)))
+				return rc;
+			r->yes = true;
 			break;
 		case O_NETNS:
 			if (r->netns)

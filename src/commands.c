@@ -41,7 +41,8 @@ static const struct command {
 	  "  --up | --down               link state\n"
 	  "  --mtu N  --mac ADDR  --txqueuelen N\n"
 	  "  --netns NETNS               move the device into namespace NETNS\n"
-
+	  "  --yes                       set a --group that you are not in, locking\n"
+	  "                              yourself out (refused without it, unless root)\n"
 	  "The kernel cannot clear an owner or group once set: where one is set,\n"
 	  "--no-user (--no-group) fails; delete and re-create the device instead.\n" },
 	{ CMD_ADDR, "addr add|del NAME CIDR [--peer ADDR] | addr flush NAME", "manage addresses (alias: address)",

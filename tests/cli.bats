@@ -141,7 +141,9 @@ load helpers
 	T
 }
 
-@test "--help says --force before the command is -b's" {
+@test "--help says --force before the command is -b's, and set --yes" {
 	run --separate-stderr "$TUNCTL" --help
 	[[ "$output" == *"--force           with --batch: go on after a failing line (del's own"* ]]
+	run --separate-stderr "$TUNCTL" set --help
+	[[ "$output" == *"--yes "*"locking"* ]]
 }

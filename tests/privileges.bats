@@ -233,3 +233,32 @@ print(\"ok\")"' _ "$node" "$NS"
 	done
 	[ "$before" = "$(state)" ]
 }
+
+@test "set --group G by an owner not in G: refused (exit 2) unless --yes" {
+	t add pvown0 --user 4242 >/dev/null
+	t add pvown1 >/dev/null
+	t add pvown2 --user 4242 >/dev/null
+	settle
+	before=$(state)
+	run --separate-stderr as_user 4242 set pvown0 --group 4243
+	assert_error 2 "--group 4243 would lock you (uid 4242) out of pvown0: you are not in that group, and could not attach to it or change it back; add --yes to do it anyway"
+	[ "$before" = "$(state)" ]
+	[ "$(sysfs pvown0 group)" = -1 ]
+	# A group of one's own, or root (CAP_NET_ADMIN attaches anyway): no question.
+	run --separate-stderr as_user 4242 set pvown0 --group 4242
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || { echo "$stderr"; return 1; }
+	run --separate-stderr t set pvown1 --group 4243
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || { echo "$stderr"; return 1; }
+	[ "$(sysfs pvown1 group)" = 4243 ]
+	# Giving the device away with --user needs no --yes.
+	run --separate-stderr as_user 4242 set pvown2 --user 4243 --group 4243
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || { echo "$stderr"; return 1; }
+	[ "$(sysfs pvown2 owner)" = 4243 ] && [ "$(sysfs pvown2 group)" = 4243 ]
+	# With --yes it is done.
+	run --separate-stderr as_user 4242 set pvown0 --group 4243 --yes
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] && [ -z "$output" ] || { echo "$stderr"; return 1; }
+	[ "$(sysfs pvown0 group)" = 4243 ]
+	[ "$(sysfs pvown0 owner)" = 4242 ]
+	# Locked out indeed: the owner cannot change it back.
+	fails_with_hint "set pvown0 --group 4242" "as_user 4242"
+}
