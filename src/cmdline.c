@@ -1121,7 +1121,6 @@ static bool hint_route_quotes(char **args, int nargs, const struct parsed *p, ch
 			append(route, sizeof(route), &at, " ", 1);
 			append(route, sizeof(route), &at, args[next], strlen(args[next]));
 		}
-		at = 0;
 		snprintf(err, errlen, "--route takes the route as one argument: quote it: --route ");
 		at = strlen(err);
 		append_shell_word(err, errlen, &at, route);
@@ -1154,7 +1153,10 @@ static const struct ip_word {
 	{ "peer", "--peer", true, IN(CMD_ADD) | IN(CMD_ADDR) },
 };
 
-enum role { R_REST, R_NAME, R_DROP, R_OPT, R_VAL };
+/* What a positional word becomes: kept in order, the device name, dropped
+ * ("dev"), an option (then its value), the value of the option before it,
+ * or an option with the word itself as its value ("list tap"). */
+enum role { R_REST, R_NAME, R_DROP, R_OPT, R_VAL, R_OPT_SELF };
 
 static const struct ip_word *find_ip_word(enum cmd_id id, const char *w)
 {
@@ -1210,7 +1212,7 @@ static bool hint_iproute2(char **argv, int argc, int ci, const struct cmd_spec *
 			if (!dev_word)
 				dev_word = w;
 		} else if (id == CMD_LIST && (!strcmp(w, "tun") || !strcmp(w, "tap"))) {
-			role[i] = R_OPT;
+			role[i] = R_OPT_SELF;
 			opt[i] = "--mode";
 			list_mode = true;
 		} else if ((k = find_ip_word(id, w)) && (!k->value || i + 1 < npos)) {
@@ -1260,10 +1262,9 @@ static bool hint_iproute2(char **argv, int argc, int ci, const struct cmd_spec *
 	j = 0;
 	for (int k = 0; k < nargs; k++) {
 		if (j < npos && args[k] == p->pos[j]) {
-			if (role[j] == R_OPT)
+			if (role[j] == R_OPT || role[j] == R_OPT_SELF)
 				add_word(ws, opt[j]);
-			if ((role[j] == R_OPT && list_mode && !strcmp(opt[j], "--mode") && id == CMD_LIST) ||
-			    role[j] == R_VAL)
+			if (role[j] == R_OPT_SELF || role[j] == R_VAL)
 				add_word(ws, p->pos[j]);
 			j++;
 			continue;

@@ -73,6 +73,9 @@ static void test_table(void)
 		{ "set tun0", 2, "needs something" },
 		{ "set tun0 --up --down", 2, "conflict" },
 		{ "set tun0 --user bob --no-user", 2, "--no-user" },
+		{ "set tun0 --group 5 --yes", 0, NULL },
+		{ "set tun0 --yes", 2, "needs something" },
+		{ "set tun0 --group 5 --yes --yes", 2, "twice" },
 		{ "addr", 2, "add, del or flush" },
 		{ "addr move tun0", 2, "move" },
 		{ "addr add tun0", 2, "needs an address" },
@@ -212,6 +215,7 @@ static void test_guidance(void)
 		{ "-j|show|dev|mytun", false, "\"dev\" is iproute2 syntax; tunctl takes the name first: tunctl -j show mytun" },
 		{ "list|tap", false, "list takes the mode as an option: tunctl list --mode tap" },
 		{ "ls|tun|-j", false, "list takes the mode as an option: tunctl ls --mode tun -j" },
+		{ "list|mode|tap", false, "\"mode\" is iproute2 syntax; tunctl spells it --mode: tunctl list --mode tap" },
 		{ "list|-n|blue", false, "\"-n\" goes before the command: tunctl -n blue list" },
 		{ "list|--netns=blue", false, "\"--netns=blue\" goes before the command: tunctl --netns=blue list" },
 		{ "set|mytun|-n|blue|--up", false,
@@ -297,6 +301,7 @@ static void test_no_false_hints(void)
 		{ "route|add|203.0.113.0/24|dev|vpn0|proto|static",
 		  "interface name \"203.0.113.0/24\" must not contain '/', ':' or blanks" },
 		{ "add|x1|mode", "unexpected argument \"mode\"" },
+		{ "list|tap|mode|tun", "unexpected argument \"tap\"" },
 	};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		struct request req;
