@@ -9,13 +9,7 @@
 
 #include "tunctl.h"
 
-struct line {
-	unsigned no;
-	char **argv;            /* one allocation from split_words */
-	struct request req;
-};
-
-static void free_lines(struct line *v, size_t n)
+void batch_lines_free(struct batch_line *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		request_free(&v[i].req);
@@ -27,10 +21,10 @@ static void free_lines(struct line *v, size_t n)
 /* Every line is parsed before any runs: a syntax error anywhere changes
  * nothing.  With force, a bad line is reported and left out instead, and
  * *bad counts such lines. */
-static int parse_file(struct ctx *c, FILE *f, const char *path, bool force, struct line **out,
+static int parse_file(struct ctx *c, FILE *f, const char *path, bool force, struct batch_line **out,
 		      size_t *nout, size_t *bad)
 {
-	struct line *v = NULL;
+	struct batch_line *v = NULL;
 	size_t n = 0, cap = 0, len = 0;
 	char *buf = NULL, where[300], err[ERRLEN];
 	unsigned no = 0;
@@ -67,7 +61,7 @@ static int parse_file(struct ctx *c, FILE *f, const char *path, bool force, stru
 		argv[0] = (char *)"tunctl";
 		memcpy(argv + 1, words, ((size_t)argc + 1) * sizeof(*argv));
 		if (n == cap) {
-			struct line *p;
+			struct batch_line *p;
 
 			cap = cap ? cap * 2 : 64;
 			if (!(p = realloc(v, cap * sizeof(*v)))) {
@@ -108,7 +102,7 @@ static int parse_file(struct ctx *c, FILE *f, const char *path, bool force, stru
 
 /* Lines [i, end) that can go through add_run_many together: plain adds.
  * Each holds a descriptor until the group ends, hence the cap. */
-static size_t add_group_end(const struct line *v, size_t i, size_t n, size_t cap)
+static size_t add_group_end(const struct batch_line *v, size_t i, size_t n, size_t cap)
 {
 	size_t end = i;
 
@@ -133,7 +127,7 @@ static size_t group_cap(void)
 	return rl.rlim_cur - 32 < 512 ? rl.rlim_cur - 32 : 512;
 }
 
-static int run_adds(struct ctx *c, struct line *v, size_t i, size_t end, const char *name,
+static int run_adds(struct ctx *c, struct batch_line *v, size_t i, size_t end, const char *name,
 		    bool force, size_t *ran)
 {
 	size_t n = end - i;
@@ -170,7 +164,7 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
-	struct line *v = NULL;
+	struct batch_line *v = NULL;
 	char where[300];
 	size_t n = 0, cap, bad = 0;
 	int rc, failed = 0;
@@ -183,7 +177,7 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 	if (f != stdin)
 		fclose(f);
 	if (rc) {
-		free_lines(v, n);
+		batch_lines_free(v, n);
 		return rc;
 	}
 	cap = group_cap();
@@ -207,7 +201,31 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 			break;
 		i += ran;
 	}
-	free_lines(v, n);
+	batch_lines_free(v, n);
 	/* A line that failed, whatever its own status, fails the batch: 1. */
 	return failed || bad ? 1 : 0;
+}
+
+int batch_read(struct ctx *c, const char *path, const char **name, struct batch_line **out, size_t *n)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	size_t bad = 0;
+	int rc;
+
+	*name = strcmp(path, "-") ? path : "<stdin>";
+	*out = NULL;
+	*n = 0;
+	if (!f) {
+		report_err(c, errno, NULL, "cannot open %s", path);
+		return 1;
+	}
+	rc = parse_file(c, f, *name, false, out, n, &bad);
+	if (f != stdin)
+		fclose(f);
+	if (rc) {
+		batch_lines_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
 }

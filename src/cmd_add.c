@@ -3,9 +3,12 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <net/if.h>
 
 #include "devconf.h"
 #include "ids.h"
@@ -14,6 +17,13 @@
 #include "tunctl.h"
 
 #define ERRLINE 1200
+
+/* --exist-ok: how long a device that another process is still creating
+ * (there, but not persistent yet) is waited for, and how many times
+ * creating and adopting may hand over to each other as other processes
+ * create and drop the device. */
+#define ADOPT_WAIT_MS 5000
+#define ADOPT_TURNS 20
 
 struct owner {
 	bool user_set, group_set;
@@ -31,6 +41,8 @@ struct add_job {
 	int fd;
 	int ifindex;
 	char name[16];
+	bool adopt_taken;       /* a taken name is the caller's to adopt: not reported */
+	bool exists;            /* creation failed: the name is taken */
 	char *err;              /* batch: the creation error, shown in line order */
 };
 
@@ -62,14 +74,28 @@ static int resolve_owner(struct ctx *c, const struct add_req *r, struct owner *o
 	return 0;
 }
 
-static void print_result(struct ctx *c, bool json, const char *name, bool created)
+/* What add prints is part of what it does: it is written out before the
+ * device is kept, so that a name no reader got names no device.  Returns 0
+ * or -errno.  What could not be written is discarded, so that it is
+ * neither written later nor reported again at exit. */
+static int print_result(struct ctx *c, bool json, const char *name, bool created)
 {
+	FILE *f = c->out.f;
+	int err;
+
+	errno = 0;
 	c->out.json = json;
 	out_obj_open(&c->out, NULL);
 	out_str(&c->out, "ifname", "%s\n", name);
 	out_bool(&c->out, "created", NULL, created);
 	out_obj_close(&c->out);
 	out_end(&c->out);
+	if (!ferror(f))
+		return 0;
+	err = errno ? errno : EIO;
+	__fpurge(f);
+	clearerr(f);
+	return -err;
 }
 
 static const char *onoff(bool b)
@@ -125,7 +151,7 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		int fd = tun_open(NULL), err = fd < 0 ? fd : 0;
 
 		if (!err)
-			err = tun_attach(fd, ti->name, f);
+			err = tun_attach_admin(fd, ti->name, f);
 		if (!err && need_owner)
 			err = tun_set_owner(fd, o->uid);
 		if (!err && need_group)
@@ -138,9 +164,13 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 			rc = 1;
 		}
 	}
+	/* Output that fails undoes the rest too (but the owner and group). */
+	if (!rc && (rc = print_result(c, json, r->name, false))) {
+		report_err(c, rc, NULL, "writing output");
+		dc_undo(c, &run, 0);
+		rc = 1;
+	}
 	dc_run_free(&run);
-	if (!rc)
-		print_result(c, json, r->name, false);
 	return rc;
 }
 
@@ -152,9 +182,11 @@ static int job_create(struct ctx *c, struct add_job *j)
 	int err, rc;
 
 	j->fd = -1;
+	/* With --exist-ok an address or route that is there is fine here too,
+	 * as it is when adopting. */
 	j->dc = (struct devconf){
 		.link = &r->link, .addrs = r->addrs, .naddrs = r->naddrs,
-		.routes = r->routes, .nroutes = r->nroutes, .add = true,
+		.routes = r->routes, .nroutes = r->nroutes, .add = true, .exist_ok = r->exist_ok,
 	};
 	if ((rc = resolve_owner(c, r, &j->o)))
 		return rc;
@@ -164,8 +196,10 @@ static int job_create(struct ctx *c, struct add_job *j)
 	}
 	snprintf(j->name, sizeof(j->name), "%s", r->name);
 	err = tun_create(j->fd, j->name, &f);
-	if (err == -EBUSY) {
-		report(c, "device %s already exists", r->name);
+	if (err == -EBUSY || err == -EEXIST) {
+		j->exists = true;
+		if (!j->adopt_taken)
+			report(c, "device %s already exists", r->name);
 		return 1;
 	}
 	if (err) {
@@ -185,13 +219,18 @@ static int job_create(struct ctx *c, struct add_job *j)
 	return 0;
 }
 
-/* Keeps the device (persistent, name printed) or drops it: closing our fd
- * destroys a device that is not persistent, whatever was done to it. */
+/* Keeps the device (name printed, then persistent) or drops it: closing
+ * our fd destroys a device that is not persistent, whatever was done to
+ * it, and so a name that cannot be written out drops the device too. */
 static int job_finish(struct ctx *c, struct add_job *j, bool keep)
 {
 	int err, rc = 0;
 
-	if (keep && (err = tun_set_persist(j->fd, true))) {
+	if (keep && (err = print_result(c, j->json, j->name, true))) {
+		report_err(c, err, NULL, "writing output");
+		rc = 1;
+	}
+	if (keep && !rc && (err = tun_set_persist(j->fd, true))) {
 		if (err == -EBADFD)     /* what the kernel says once it is gone */
 			report(c, "%s was deleted by another process while being created", j->name);
 		else
@@ -201,37 +240,118 @@ static int job_finish(struct ctx *c, struct add_job *j, bool keep)
 	if (j->fd >= 0)
 		close(j->fd);
 	j->fd = -1;
-	if (keep && !rc)
-		print_result(c, j->json, j->name, true);
 	return rc;
 }
 
-int add_run(struct ctx *c, const struct add_req *r)
+static long long now_ms(void)
 {
-	struct add_job j = { .r = r, .json = c->out.json };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads NAME for adopting it, waiting (until the deadline) while it is
+ * being made by another process: that process drops it if it fails, so
+ * adopting it then would lose it, and what was added to it would make that
+ * process fail.  Such a device is there but not persistent yet, or, before
+ * that, not yet listed under its name while its sysfs entries are made
+ * (the kernel lists a device once they are all there, and unlists it
+ * before removing them).  Returns 0 when it is persistent, -ENODEV when it
+ * is gone, the read's error, or -ETIMEDOUT. */
+static int read_adoptable(const char *name, struct tun_info *ti, long long deadline)
+{
+	long pause_us = 500;
+
+	for (;;) {
+		struct timespec ts = { 0, pause_us * 1000 };
+		int err = sysfs_tun_read(name, ti);
+
+		if (err && err != -ENODEV) {
+			/* Listed, its sysfs entries are all there: what they
+			 * say now holds; not listed, they are being made. */
+			if (if_nametoindex(name)) {
+				if ((err = sysfs_tun_read(name, ti)))
+					return err;
+			} else if (errno != ENODEV) {
+				return err;
+			}
+		}
+		if (err == -ENODEV || (!err && ti->flags.persist))
+			return err;
+		if (now_ms() >= deadline)
+			return err ? err : -ETIMEDOUT;
+		nanosleep(&ts, NULL);
+		if (pause_us < 16000)
+			pause_us *= 2;
+	}
+}
+
+/* --exist-ok: adopts NAME if it is there (the status), or returns -ENODEV
+ * when it is not, for the caller to create it. */
+static int try_adopt(struct ctx *c, const struct add_req *r, long long deadline)
+{
+	struct tun_info ti;
+	struct owner o;
+	int err = read_adoptable(r->name, &ti, deadline), rc;
+
+	if (err == -ENODEV)
+		return err;
+	if (err == -ENOTTY) {
+		report(c, "%s exists and is not a TUN/TAP device", r->name);
+		return 1;
+	}
+	if (err == -ETIMEDOUT) {
+		report_in_use(c, r->name, "it is not persistent, and --exist-ok adopts only a persistent device");
+		return 1;
+	}
+	if (err) {
+		report_err(c, err, NULL, "reading /sys/class/net/%s", r->name);
+		return 1;
+	}
+	if ((rc = resolve_owner(c, r, &o)))
+		return rc;
+	return adopt(c, r, &ti, &o, c->out.json);
+}
+
+/* Creates, configures and keeps one device. *exists: the name was taken
+ * (reported unless adopt_taken). */
+static int create_one(struct ctx *c, const struct add_req *r, bool adopt_taken, bool *exists)
+{
+	struct add_job j = { .r = r, .json = c->out.json, .adopt_taken = adopt_taken };
 	int rc;
 
-	if (r->exist_ok && !strchr(r->name, '%')) {
-		struct tun_info ti;
-		struct owner o;
-		int err = sysfs_tun_read(r->name, &ti);
-
-		if (err == -ENOTTY) {
-			report(c, "%s exists and is not a TUN/TAP device", r->name);
-			return 1;
-		}
-		if (!err) {
-			if ((rc = resolve_owner(c, r, &o)))
-				return rc;
-			return adopt(c, r, &ti, &o, c->out.json);
-		}
-	}
-	if ((rc = job_create(c, &j))) {
+	rc = job_create(c, &j);
+	*exists = j.exists;
+	if (rc) {
 		job_finish(c, &j, false);
 		return rc;
 	}
 	rc = devconf_apply(c, j.name, j.ifindex, &j.dc);
 	return job_finish(c, &j, rc == 0) || rc;
+}
+
+/* With --exist-ok, any number of processes adding the same line at once
+ * end with one device, made by one of them and adopted by the others: a
+ * device being created is waited for, one that is dropped is created
+ * again, and a name taken between looking and creating is adopted. */
+int add_run(struct ctx *c, const struct add_req *r)
+{
+	bool adoptable = r->exist_ok && !strchr(r->name, '%');
+	long long deadline = now_ms() + ADOPT_WAIT_MS;
+	bool exists;
+	int rc;
+
+	for (int turn = 0; turn < ADOPT_TURNS; turn++) {
+		if (adoptable && (rc = try_adopt(c, r, deadline)) != -ENODEV)
+			return rc;
+		rc = create_one(c, r, adoptable, &exists);
+		if (!exists || !adoptable)
+			return rc;
+	}
+	report(c, "device %s was gone again each of the %d times it was to be adopted: other processes keep creating and deleting it",
+	       r->name, ADOPT_TURNS);
+	return 1;
 }
 
 int add_run_many(struct ctx *c, struct add_many *m)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <arpa/inet.h>
 
 #include "dumps.h"
@@ -60,45 +61,13 @@ struct session {
 	size_t nbcast;
 	struct sink out;        /* packet lines, to standard output */
 	struct sink pcap_out;   /* pcap records, to --pcap FILE (no mem: none, or failed) */
+	bool quiet;             /* standard output is /dev/null: no lines to make */
+	bool masked;            /* no output can block: signals stay blocked but in ppoll */
 	sigset_t sigs;          /* SIGINT and SIGTERM */
 	sigset_t waitmask;      /* the mask inside ppoll: without them */
 	bool deadline_set;      /* stopping: writes end by deadline */
 	struct timespec deadline;
 };
-
-static bool in_group(gid_t g)
-{
-	gid_t list[256];
-	int n = getgroups(256, list);
-
-	if (getegid() == g)
-		return true;
-	for (int i = 0; i < n; i++)
-		if (list[i] == g)
-			return true;
-	return false;
-}
-
-/* The kernel's rule (tun_not_capable): an owner that is set must be the
- * caller, and a group that is set must be one of the caller's; both when
- * both are set. Says which one failed. */
-static void report_denied(struct ctx *c, const struct tun_info *ti)
-{
-	char who[64], me[64];
-	uid_t uid = geteuid();
-
-	ids_user_name((uint32_t)uid, me, sizeof(me));
-	if (ti->owner_set && ti->owner != (uint32_t)uid)
-		report(c, "permission denied attaching to %s: it belongs to user %s, not to uid %u (%s); "
-		       "the owner, or CAP_NET_ADMIN, is needed", ti->name,
-		       ids_user_name(ti->owner, who, sizeof(who)), (unsigned)uid, me);
-	else if (ti->group_set && !in_group((gid_t)ti->group))
-		report(c, "permission denied attaching to %s: uid %u (%s) is not in its group %s; "
-		       "a member, or CAP_NET_ADMIN, is needed", ti->name, (unsigned)uid, me,
-		       ids_group_name(ti->group, who, sizeof(who)));
-	else
-		report(c, "permission denied attaching to %s as uid %u (%s)", ti->name, (unsigned)uid, me);
-}
 
 /* Plain hex for JSON: no spaces, no lines. */
 static char *hex_string(const uint8_t *p, size_t len)
@@ -171,6 +140,8 @@ static int show(struct session *s, const char *dir, const struct timespec *ts,
 	char when[64], line[512];
 	struct tm tm;
 
+	if (s->quiet)
+		goto pcap;
 	pkt_format(k, line, sizeof(line));
 	localtime_r(&ts->tv_sec, &tm);
 	out_obj_open(o, NULL);
@@ -207,6 +178,7 @@ static int show(struct session *s, const char *dir, const struct timespec *ts,
 	}
 	out_obj_close(o);
 	out_end(o);
+pcap:
 	if (s->pcap_out.mem) {
 		int err = pcap_record(s->pcap_out.mem, ts, p, len);
 
@@ -255,6 +227,8 @@ static int send_answer(struct session *s, int fd, const uint8_t *p, size_t len)
 		return 1;
 	}
 	s->sent++;
+	if (s->quiet && !s->pcap_out.mem)
+		return 0;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	pkt_decode(p, len, s->tap, &k);
 	return show(s, "out", &ts, p, len, &k);
@@ -279,6 +253,15 @@ static void sink_end(struct sink *k)
 	k->len = 0;
 }
 
+/* SIGINT and SIGTERM are let in only inside ppoll where a wait or a write
+ * could block; with nothing that can block (s->masked) they stay blocked
+ * but there, which saves two system calls a wait. */
+static void block_signals(struct session *s, bool block)
+{
+	if (!s->masked)
+		sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &s->sigs, NULL);
+}
+
 /* Whether a write to fd can block for long: a pipe, a socket, a terminal.
  * Regular files and devices such as /dev/null take every write at once. */
 static bool may_block(int fd)
@@ -288,6 +271,14 @@ static bool may_block(int fd)
 	if (fstat(fd, &st) < 0)
 		return false;   /* closed: the write fails at once */
 	return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || (S_ISCHR(st.st_mode) && isatty(fd));
+}
+
+/* Whether fd is /dev/null, where packet lines would go unread. */
+static bool discards(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
 }
 
 /* Once stopping, writes get 200 ms in all, counted from the first of them:
@@ -338,12 +329,12 @@ static int write_out(struct session *s, int fd, bool blocking, const char *buf, 
 			struct timespec left;
 			int ready, err;
 
-			sigprocmask(SIG_BLOCK, &s->sigs, NULL);
+			block_signals(s, true);
 			if (stop && !time_left(s, &left))
 				left = (struct timespec){ 0, 0 };       /* what has room now */
 			ready = ppoll(&pfd, 1, stop ? &left : NULL, &s->waitmask);
 			err = errno;
-			sigprocmask(SIG_UNBLOCK, &s->sigs, NULL);
+			block_signals(s, false);
 			if (ready < 0 && err == EINTR)
 				continue;       /* stopping now: wait again, within the time left */
 			if (ready < 0)
@@ -381,7 +372,12 @@ static int write_out(struct session *s, int fd, bool blocking, const char *buf, 
  * not continued after a cut record. Returns 0 or -errno. */
 static int sink_flush(struct session *s, struct sink *k)
 {
-	int err = fclose(k->mem) ? -errno : 0;
+	int err;
+
+	/* Nothing collected since the last time: the stream stays as it is. */
+	if (ftello(k->mem) == 0)
+		return 0;
+	err = fclose(k->mem) ? -errno : 0;
 
 	k->mem = NULL;
 	if (!err && !k->dead && (err = write_out(s, k->fd, k->blocking, k->buf, k->len)) > 0) {
@@ -421,12 +417,12 @@ static int wait_packet(struct session *s, int fd)
 	struct pollfd pfd = { fd, POLLIN, 0 };
 	int rc = 0;
 
-	sigprocmask(SIG_BLOCK, &s->sigs, NULL);
+	block_signals(s, true);
 	if (!stop && ppoll(&pfd, 1, NULL, &s->waitmask) < 0 && errno != EINTR) {
 		report_err(s->c, errno, NULL, "waiting for packets on %s", s->r->name);
 		rc = 1;
 	}
-	sigprocmask(SIG_UNBLOCK, &s->sigs, NULL);
+	block_signals(s, false);
 	return rc;
 }
 
@@ -462,16 +458,19 @@ static int loop(struct session *s, int fd)
 			report_err(s->c, errno, NULL, "reading %s", s->r->name);
 			return 1;
 		}
-		clock_gettime(CLOCK_REALTIME, &ts);
 		if ((size_t)n < skip)
 			continue;
 		p = buf + skip;
 		len = (size_t)n - skip;
 		s->packets++;
 		s->bytes += len;
-		pkt_decode(p, len, s->tap, &k);
-		if (show(s, "in", &ts, p, len, &k))
-			return 1;
+		if (!s->quiet || s->r->echo)
+			pkt_decode(p, len, s->tap, &k);
+		if (!s->quiet || s->pcap_out.mem) {
+			clock_gettime(CLOCK_REALTIME, &ts);
+			if (show(s, "in", &ts, p, len, &k))
+				return 1;
+		}
 		if ((ftello(s->out.mem) > 65536 || (s->pcap_out.mem && ftello(s->pcap_out.mem) > 65536)) && flush(s))
 			return 1;
 		if (s->r->echo && answerable(s, &k) &&
@@ -537,7 +536,7 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 	}
 	err = tun_attach(fd, ti.name, &ti.flags);
 	if (err == -EPERM) {
-		report_denied(c, &ti);
+		report_attach_denied(c, &ti);
 		goto out;
 	}
 	if (err == -EBUSY) {
@@ -599,6 +598,12 @@ int attach_run(struct ctx *c, const struct attach_req *r)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	s.out.blocking = may_block(STDOUT_FILENO);
+	/* Lines for /dev/null are not made: attach then costs what a bare
+	 * read/write loop costs. */
+	s.quiet = discards(STDOUT_FILENO);
+	s.masked = !s.out.blocking && !(s.pcap_out.fd >= 0 && s.pcap_out.blocking);
+	if (s.masked)
+		sigprocmask(SIG_BLOCK, &s.sigs, NULL);
 	if ((err = sink_start(&s.out))) {
 		report_err(c, err, NULL, "buffering output");
 		rc = 1;

@@ -43,7 +43,7 @@ static int classic_add(struct ctx *c, const struct classic_req *r, int fd)
 			exists = true;
 		}
 	}
-	if ((err = tun_attach(fd, name, &f))) {
+	if ((err = tun_attach_admin(fd, name, &f))) {
 		report_err(c, err, NULL, "%s %s", exists ? "attaching to" : "creating", name);
 		return 1;
 	}
@@ -73,7 +73,7 @@ static int classic_del(struct ctx *c, const struct classic_req *r, int fd)
 
 	if (find_tun(c, r->name, &ti, NULL))
 		return 1;
-	if ((err = tun_attach(fd, ti.name, &ti.flags)) || (err = tun_set_persist(fd, false))) {
+	if ((err = tun_attach_admin(fd, ti.name, &ti.flags)) || (err = tun_set_persist(fd, false))) {
 		report_err(c, err, NULL, "%s", r->name);
 		return 1;
 	}

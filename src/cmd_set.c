@@ -81,7 +81,7 @@ static int hold(struct ctx *c, const struct set_req *r, struct tun_info *ti)
 		report_err(c, fd, NULL, "cannot open %s", TUN_CLONE_PATH);
 		return -1;
 	}
-	err = tun_attach(fd, ti->name, &ti->flags);
+	err = tun_attach_admin(fd, ti->name, &ti->flags);
 	if (err == -EBUSY) {
 		close(fd);
 		report_in_use(c, r->name, "its owner and group can be changed only while no process has it open");

@@ -13,7 +13,8 @@ enum opt_id {
 	O_JSON = 1, O_HELP, O_VERSION, O_NETNS, O_BATCH, O_FORCE,
 	O_MODE, O_USER, O_GROUP, O_ANY_USER, O_PI, O_VNET_HDR, O_MULTI_QUEUE,
 	O_ADDR, O_PEER, O_ROUTE, O_MTU, O_MAC, O_TXQLEN, O_UP, O_DOWN, O_EXIST_OK,
-	O_ALL, O_NO_USER, O_NO_GROUP, O_COUNT, O_HEX, O_PCAP, O_ECHO, O_YES,
+	O_ALL, O_NO_USER, O_NO_GROUP, O_COUNT, O_HEX, O_PCAP, O_ECHO,
+	O_QUEUES, O_FD, O_DRY_RUN, O_PRUNE, O_RECREATE, O_YES,
 };
 
 struct optdef {
@@ -109,11 +110,27 @@ static const struct optdef attach_opts[] = {
 	{ NULL, 0, 0, 0 }
 };
 
+static const struct optdef run_opts[] = {
+	{ "queues", required_argument, O_QUEUES, 0 },
+	{ "fd", required_argument, O_FD, 0 },
+	{ NULL, 0, 0, 0 }
+};
+
+static const struct optdef apply_opts[] = {
+	{ "dry-run", no_argument, O_DRY_RUN, 0 },
+	{ "prune", no_argument, O_PRUNE, 0 },
+	{ "recreate", no_argument, O_RECREATE, 0 },
+	{ "force", no_argument, O_FORCE, 0 },
+	{ NULL, 0, 0, 0 }
+};
+
 struct parsed {
 	struct optitem *items;
 	int nitems;
 	char **pos;
 	int npos;
+	int dashdash;           /* pos[dashdash..] came after "--"; -1: no "--" */
+	char **tail;            /* the argv words after "--", NULL-ended */
 	const char *cmd;
 	char *err;
 	size_t errlen;
@@ -229,6 +246,8 @@ static int tokenize(int argc, char **argv, const struct optdef *defs,
 		if (!strcmp(a, "--")) {
 			if (stop_at_word)
 				return i + 1;
+			p->dashdash = p->npos;
+			p->tail = argv + i + 1;
 			while (++i < argc)
 				p->pos[p->npos++] = argv[i];
 			break;
@@ -740,6 +759,94 @@ static int parse_attach(struct parsed *p, struct request *req)
 	return 0;
 }
 
+static int parse_run(struct parsed *p, struct request *req)
+{
+	struct run_req *r = &req->u.run;
+	bool seen[2] = { false, false };
+	int rc, words = p->dashdash < 0 ? p->npos : p->dashdash;
+
+	r->queues = 1;
+	r->first_fd = 3;
+	if ((rc = need_name(p, 0, &r->name, false)))
+		return rc;
+	if (p->dashdash < 0 && words > 1) {
+		snprintf(p->err, p->errlen, "\"run\" needs \"--\" before the command: tunctl run %s -- %s ...",
+			 r->name, p->pos[1]);
+		return 2;
+	}
+	if (words > 1)
+		return usage_err(p, "unexpected argument \"%s\" before \"--\" (tunctl run NAME [OPTIONS] -- COMMAND)",
+				 p->pos[1]);
+	if (p->dashdash < 0)
+		return usage_err(p, "%s", "\"run\" needs \"--\" and a command: tunctl run NAME -- COMMAND [ARGS...]");
+	if (p->dashdash >= p->npos)
+		return usage_err(p, "%s", "\"run\" needs a command after \"--\"");
+	for (int i = 0; i < p->nitems; i++) {
+		const struct optitem *it = &p->items[i];
+
+		switch (it->def->id) {
+		case O_QUEUES:
+			if ((rc = once(p, &seen[0], it->def)))
+				return rc;
+			if (!parse_u32(it->val, 1, 256, &r->queues))
+				return usage_err(p, "invalid --queues \"%s\" (a number of queues from 1 to 256)", it->val);
+			break;
+		case O_FD:
+			if ((rc = once(p, &seen[1], it->def)))
+				return rc;
+			if (!parse_u32(it->val, 3, 65535, &r->first_fd))
+				return usage_err(p, "invalid --fd \"%s\" (the first descriptor, from 3 to 65535; 0-2 are "
+						 "standard input, output and error)", it->val);
+			break;
+		}
+	}
+	r->argv = p->tail;
+	return 0;
+}
+
+static int parse_save(struct parsed *p, struct request *req)
+{
+	struct save_req *r = &req->u.save;
+	char err[ERRLEN];
+
+	for (int i = 0; i < p->npos; i++)
+		if (!parse_ifname(p->pos[i], false, err, sizeof(err)))
+			return usage_err(p, "%s", err);
+	if (!p->npos)
+		return 0;
+	if (!(r->names = malloc((size_t)p->npos * sizeof(*r->names))))
+		return usage_err(p, "%s", "out of memory");
+	memcpy(r->names, p->pos, (size_t)p->npos * sizeof(*r->names));
+	r->nnames = (size_t)p->npos;
+	return 0;
+}
+
+static int parse_apply(struct parsed *p, struct request *req)
+{
+	struct apply_req *r = &req->u.apply;
+	bool seen[4] = { false, false, false, false };
+	bool *flag[4] = { &r->dry_run, &r->prune, &r->recreate, &r->force };
+	int rc;
+
+	if (!p->npos)
+		return usage_err(p, "%s", "\"apply\" needs a file (- for standard input)");
+	if ((rc = no_more(p, 1)))
+		return rc;
+	r->file = p->pos[0];
+	for (int i = 0; i < p->nitems; i++) {
+		const struct optitem *it = &p->items[i];
+		int k = it->def->id == O_DRY_RUN ? 0 : it->def->id == O_PRUNE ? 1 :
+			it->def->id == O_RECREATE ? 2 : 3;
+
+		if ((rc = once(p, &seen[k], it->def)))
+			return rc;
+		*flag[k] = true;
+	}
+	if (r->force && !r->prune)
+		return usage_err(p, "%s", "--force goes with --prune (delete held devices too)");
+	return 0;
+}
+
 static const char *nearest_cmd(const char *w);
 
 static int parse_help(struct parsed *p, struct request *req)
@@ -774,6 +881,9 @@ static const struct cmd_spec {
 	{ "addr", "address", CMD_ADDR, addr_opts, parse_addr },
 	{ "route", NULL, CMD_ROUTE, no_opts, parse_route_cmd },
 	{ "attach", NULL, CMD_ATTACH, attach_opts, parse_attach },
+	{ "run", NULL, CMD_RUN, run_opts, parse_run },
+	{ "save", NULL, CMD_SAVE, no_opts, parse_save },
+	{ "apply", NULL, CMD_APPLY, apply_opts, parse_apply },
 	{ "help", NULL, CMD_HELP, no_opts, parse_help },
 };
 
@@ -1328,8 +1438,12 @@ static void hint_force(char **argv, int argc, int ci, const struct cmd_spec *spe
 		}
 	}
 	free(ws.w);
-	snprintf(err, errlen, "--force before the command goes with -b (tunctl -b FILE --force); \"%s\" has no --force",
-		 spec->name);
+	if (find_long(spec->opts, "force", 5))
+		snprintf(err, errlen, "--force before the command goes with -b; %s's own --force goes after the "
+			 "command (see tunctl %s --help)", spec->name, spec->name);
+	else
+		snprintf(err, errlen, "--force before the command goes with -b (tunctl -b FILE --force); \"%s\" has no --force",
+			 spec->name);
 }
 
 static const char *nearest_cmd(const char *w)
@@ -1348,7 +1462,7 @@ static const char *nearest_cmd(const char *w)
 static int parse_common(int argc, char **argv, struct request *req, char *err, size_t errlen,
 			bool batch, bool hints)
 {
-	struct parsed p = { .err = err, .errlen = errlen, .bad = -1 };
+	struct parsed p = { .err = err, .errlen = errlen, .bad = -1, .dashdash = -1 };
 	const struct cmd_spec *spec = NULL;
 	int i, rc = 2;
 
@@ -1409,6 +1523,12 @@ static int parse_common(int argc, char **argv, struct request *req, char *err, s
 			snprintf(err, errlen, "unknown command \"%s\" (see tunctl --help)", argv[i]);
 		goto out;
 	}
+	if (batch && (spec->id == CMD_RUN || spec->id == CMD_APPLY)) {
+		snprintf(err, errlen, spec->id == CMD_RUN ?
+			 "\"run\" cannot stand in a batch file: it replaces tunctl with its command" :
+			 "\"apply\" cannot stand in a batch file: give the file to apply itself");
+		goto out;
+	}
 	req->cmd = spec->id;
 	p.cmd = spec->name;
 	if (tokenize(argc - i - 1, argv + i + 1, spec->opts, late_global_opts, &req->g, false, &p) < 0) {
@@ -1458,5 +1578,8 @@ void request_free(struct request *req)
 	} else if (req->cmd == CMD_DEL) {
 		free(req->u.del.names);
 		req->u.del.names = NULL;
+	} else if (req->cmd == CMD_SAVE) {
+		free(req->u.save.names);
+		req->u.save.names = NULL;
 	}
 }

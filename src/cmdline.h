@@ -14,6 +14,9 @@ enum cmd_id {
 	CMD_ADDR,
 	CMD_ROUTE,
 	CMD_ATTACH,
+	CMD_RUN,
+	CMD_SAVE,
+	CMD_APPLY,
 	CMD_HELP,
 	CMD_CLASSIC,
 	CMD__COUNT
@@ -86,6 +89,24 @@ struct attach_req {
 	const char *pcap;
 };
 
+/* tunctl run NAME [--queues N] [--fd K] -- COMMAND [ARGS...] */
+struct run_req {
+	const char *name;
+	unsigned queues;        /* descriptors to open: 1 unless --queues */
+	unsigned first_fd;      /* where they go: 3 unless --fd */
+	char **argv;            /* COMMAND and ARGS: a NULL-ended tail of argv */
+};
+
+struct save_req {
+	char **names;           /* points into argv; none: every device */
+	size_t nnames;
+};
+
+struct apply_req {
+	const char *file;       /* "-": standard input */
+	bool dry_run, prune, recreate, force;
+};
+
 struct help_req {
 	enum cmd_id topic;
 };
@@ -111,6 +132,9 @@ struct request {
 		struct addr_req addr;
 		struct route_req route;
 		struct attach_req attach;
+		struct run_req run;
+		struct save_req save;
+		struct apply_req apply;
 		struct help_req help;
 		struct classic_req classic;
 	} u;

@@ -54,6 +54,20 @@ static const struct command {
 	  "  --hex                 add a hex dump of each packet\n"
 	  "  --pcap FILE           also write the packets to a pcap file\n"
 	  "  --echo                answer pings, ARP and neighbour solicitations\n" },
+	{ CMD_RUN, "run NAME [--queues N] [--fd K] -- COMMAND [ARGS...]",
+	  "run a program holding the device's queues as descriptors",
+	  "  --queues N            open N queues (multi-queue devices; default 1)\n"
+	  "  --fd K                put them at descriptors K, K+1, ... (default 3)\n"
+	  "With --fd 3, LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES are set as\n"
+	  "sd_listen_fds(3) expects; TUNCTL_FD and TUNCTL_IFNAME always.\n" },
+	{ CMD_SAVE, "save [NAME...]", "print the devices as a file that apply takes", "" },
+	{ CMD_APPLY, "apply FILE [--dry-run] [--prune [--force]] [--recreate]",
+	  "make the devices match FILE, converging in place",
+	  "  --dry-run             print the plan, change nothing\n"
+	  "  --prune               also delete TUN/TAP devices FILE does not name\n"
+	  "  --force               with --prune: delete them even when held open\n"
+	  "  --recreate            re-create a device whose mode or multi-queue differs\n"
+	  "FILE holds add lines (as tunctl save prints them); - is standard input.\n" },
 	{ CMD_HELP, "help [COMMAND]", "show help", "" },
 };
 
@@ -108,6 +122,9 @@ int run_request(struct ctx *c, const struct request *req)
 	case CMD_ADDR: return addr_run(c, &req->u.addr);
 	case CMD_ROUTE: return route_run(c, &req->u.route);
 	case CMD_ATTACH: return attach_run(c, &req->u.attach);
+	case CMD_RUN: return run_run(c, &req->u.run);
+	case CMD_SAVE: return save_run(c, &req->u.save);
+	case CMD_APPLY: return apply_run(c, &req->u.apply);
 	case CMD_CLASSIC: return classic_run(c, &req->u.classic);
 	case CMD_HELP:
 		if (req->u.help.topic == CMD_NONE)

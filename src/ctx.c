@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <linux/capability.h>
 
+#include "ids.h"
 #include "procfs.h"
 #include "sysfs.h"
 #include "tunctl.h"
@@ -153,4 +155,38 @@ void report_in_use(struct ctx *c, const char *name, const char *why)
 	else
 		report(c, "%s is in use by another process: %s", name, why);
 	free(h);
+}
+
+static bool in_group(gid_t g)
+{
+	gid_t list[256];
+	int n = getgroups(256, list);
+
+	if (getegid() == g)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (list[i] == g)
+			return true;
+	return false;
+}
+
+/* The kernel's rule (tun_not_capable): an owner that is set must be the
+ * caller, and a group that is set must be one of the caller's; both when
+ * both are set. Says which one failed. */
+void report_attach_denied(struct ctx *c, const struct tun_info *ti)
+{
+	char who[64], me[64];
+	uid_t uid = geteuid();
+
+	ids_user_name((uint32_t)uid, me, sizeof(me));
+	if (ti->owner_set && ti->owner != (uint32_t)uid)
+		report(c, "permission denied attaching to %s: it belongs to user %s, not to uid %u (%s); "
+		       "the owner, or CAP_NET_ADMIN, is needed", ti->name,
+		       ids_user_name(ti->owner, who, sizeof(who)), (unsigned)uid, me);
+	else if (ti->group_set && !in_group((gid_t)ti->group))
+		report(c, "permission denied attaching to %s: uid %u (%s) is not in its group %s; "
+		       "a member, or CAP_NET_ADMIN, is needed", ti->name, (unsigned)uid, me,
+		       ids_group_name(ti->group, who, sizeof(who)));
+	else
+		report(c, "permission denied attaching to %s as uid %u (%s)", ti->name, (unsigned)uid, me);
 }

@@ -227,10 +227,11 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 		} else {
 			if (!(room = nl_tx_room(&tx)))
 				break;
+			/* What was added is removed; what was removed, added back. */
 			if (it->kind == IT_ADDR)
-				rtnl_addr(room, false, it->ifindex, &it->dc->addrs[it->idx]);
+				rtnl_addr(room, !it->dc->add, it->ifindex, &it->dc->addrs[it->idx]);
 			else
-				rtnl_route(room, false, it->ifindex, &it->dc->routes[it->idx]);
+				rtnl_route(room, !it->dc->add, it->ifindex, &it->dc->routes[it->idx]);
 		}
 		nl_tx_push(&tx);
 	}

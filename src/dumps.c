@@ -64,7 +64,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	struct vec *a = data;
 	struct route_info ri, *slot;
 
-	if (!rtnl_parse_route(nlh, &ri) || !ri.has_oif || ri.oif != a->ifindex)
+	if (!rtnl_parse_route(nlh, &ri) || !ri.has_oif || (a->ifindex && ri.oif != a->ifindex))
 		return 0;
 	/* The local table and cached clones are the kernel's business. */
 	if (ri.r.table == RT_TABLE_LOCAL || ri.type != RTN_UNICAST || (ri.flags & RTM_F_CLONED))

@@ -9,7 +9,8 @@
 int dump_links(struct ctx *c, struct link_info **out, size_t *n);
 /* ifindex 0: every device's. */
 int dump_addrs(struct ctx *c, int ifindex, struct addr_info **out, size_t *n);
-/* The unicast routes through ifindex, in any table but local. */
+/* The unicast routes through ifindex (0: through any device), in any
+ * table but local. */
 int dump_routes(struct ctx *c, int ifindex, struct route_info **out, size_t *n);
 
 #endif

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <net/if.h>
 #include <linux/if_link.h>
+#include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
@@ -47,6 +48,17 @@ struct nlmsghdr *rtnl_link_set(void *buf, int ifindex, const struct link_spec *l
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
 	if (group >= 0)
 		mnl_attr_put_u32(nlh, IFLA_GROUP, (uint32_t)group);
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_link_rename(void *buf, int ifindex, const char *name)
+{
+	struct nlmsghdr *nlh = header(buf, RTM_SETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	return nlh;
 }
 
@@ -192,6 +204,50 @@ static bool get_u32(const struct nlattr *at, uint32_t *v)
 	return true;
 }
 
+static bool get_u8(const struct nlattr *at, uint8_t *v)
+{
+	if (!at || mnl_attr_validate(at, MNL_TYPE_U8) < 0)
+		return false;
+	*v = mnl_attr_get_u8(at);
+	return true;
+}
+
+static bool parse_nested(const struct nlattr *nest, const struct nlattr **tb, unsigned max)
+{
+	struct attrs a = { tb, max };
+
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	return nest && mnl_attr_validate(nest, MNL_TYPE_NESTED) >= 0 &&
+	       mnl_attr_parse_nested(nest, attr_cb, &a) >= 0;
+}
+
+/* The tun driver's IFLA_INFO_DATA (tun_fill_info); false when it is not
+ * there or not whole. */
+static bool parse_tun_info(const struct nlattr *linkinfo, struct link_info *out)
+{
+	const struct nlattr *li[IFLA_INFO_MAX + 1], *t[IFLA_TUN_MAX + 1];
+	uint8_t type = 0, pi = 0, vnet = 0, persist = 0, mq = 0;
+
+	if (!parse_nested(linkinfo, li, IFLA_INFO_MAX) || !li[IFLA_INFO_KIND] ||
+	    mnl_attr_validate(li[IFLA_INFO_KIND], MNL_TYPE_NUL_STRING) < 0 ||
+	    strcmp(mnl_attr_get_str(li[IFLA_INFO_KIND]), "tun") ||
+	    !parse_nested(li[IFLA_INFO_DATA], t, IFLA_TUN_MAX))
+		return false;
+	if (!get_u8(t[IFLA_TUN_TYPE], &type) || !get_u8(t[IFLA_TUN_PI], &pi) ||
+	    !get_u8(t[IFLA_TUN_VNET_HDR], &vnet) || !get_u8(t[IFLA_TUN_PERSIST], &persist) ||
+	    !get_u8(t[IFLA_TUN_MULTI_QUEUE], &mq))
+		return false;
+	out->tun.tap = type == IFF_TAP;
+	out->tun.pi = pi;
+	out->tun.vnet_hdr = vnet;
+	out->tun.persist = persist;
+	out->tun.multi_queue = mq;
+	/* The kernel leaves them out when unset. */
+	out->tun.owner_set = get_u32(t[IFLA_TUN_OWNER], &out->tun.owner);
+	out->tun.group_set = get_u32(t[IFLA_TUN_GROUP], &out->tun.group);
+	return true;
+}
+
 static bool get_addr(const struct nlattr *at, int family, struct ipaddr *out)
 {
 	size_t len = addr_len(family);
@@ -218,6 +274,14 @@ bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
 		return false;
 	snprintf(out->name, sizeof(out->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
 	out->has_group = get_u32(tb[IFLA_GROUP], &out->group);
+	out->flags = ifi->ifi_flags;
+	get_u32(tb[IFLA_MTU], &out->mtu);
+	get_u32(tb[IFLA_TXQLEN], &out->txqlen);
+	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6) {
+		memcpy(out->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
+		out->has_mac = true;
+	}
+	out->is_tun = tb[IFLA_LINKINFO] && parse_tun_info(tb[IFLA_LINKINFO], out);
 	return true;
 }
 

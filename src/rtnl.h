@@ -15,6 +15,8 @@
 /* RTM_SETLINK.  netns_fd < 0 and group < 0 leave those alone. */
 struct nlmsghdr *rtnl_link_set(void *buf, int ifindex, const struct link_spec *l,
 			       int netns_fd, int64_t group);
+/* RTM_SETLINK of IFLA_IFNAME: a new name (the link must be down). */
+struct nlmsghdr *rtnl_link_rename(void *buf, int ifindex, const char *name);
 /* RTM_DELLINK of one device, by index. */
 struct nlmsghdr *rtnl_link_del(void *buf, int ifindex);
 /* RTM_DELLINK of every device in a group, in one kernel operation. */
@@ -31,6 +33,18 @@ struct link_info {
 	char name[16];
 	uint32_t group;
 	bool has_group;
+	uint32_t flags;             /* ifi_flags: IFF_UP and the rest */
+	uint32_t mtu, txqlen;       /* 0 when not given */
+	bool has_mac;
+	uint8_t mac[6];
+	/* IFLA_LINKINFO of kind "tun": what sysfs's tun_flags, owner and group
+	 * say, in the dump itself. */
+	bool is_tun;
+	struct {
+		bool tap, pi, vnet_hdr, persist, multi_queue;
+		bool owner_set, group_set;
+		uint32_t owner, group;
+	} tun;
 };
 
 struct addr_info {

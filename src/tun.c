@@ -15,6 +15,12 @@
 #define TUN_IFF_NAPI 0x0010
 #define TUN_IFF_NAPI_FRAGS 0x0020
 
+#ifndef IFF_NO_CARRIER
+/* In include/uapi/linux/if_tun.h since Linux 6.0 ("bring up tun/tap
+ * without carrier"); older headers lack it. The value is ABI. */
+#define IFF_NO_CARRIER 0x0040
+#endif
+
 uint16_t tun_flags_to_ifr(const struct tun_flags *f)
 {
 	uint16_t v = f->mode == MODE_TAP ? IFF_TAP : IFF_TUN;
@@ -64,22 +70,34 @@ static int set_iff(int fd, char *name, uint16_t flags)
 	return 0;
 }
 
+/* TUNSETIFF with IFF_NO_CARRIER: the carrier stays off (as it is while no
+ * reader is attached) instead of coming on, so holding the device to
+ * administer it neither flaps the link nor sets off IPv6
+ * autoconfiguration (a link-local address and an fe80::/64 route that
+ * would stay).  A kernel before 6.0 ignores the flag; one that refuses it
+ * gets the request again without it. */
+static int set_iff_no_carrier(int fd, char *name, uint16_t flags)
+{
+	int err = set_iff(fd, name, flags | IFF_NO_CARRIER);
+
+	if (err == -EINVAL)
+		err = set_iff(fd, name, flags);
+	return err;
+}
+
 int tun_create(int fd, char *name, const struct tun_flags *f)
 {
-	uint16_t extra = IFF_TUN_EXCL;
-
-#ifdef IFF_NO_CARRIER
-	/* The state "ip tuntap add" leaves (no carrier while no reader is
-	 * attached) from the start: bringing it up while we hold it then sets
-	 * off no IPv6 autoconfiguration, and closing our fd no carrier change. */
-	extra |= IFF_NO_CARRIER;
-#endif
-	return set_iff(fd, name, tun_flags_to_ifr(f) | extra);
+	return set_iff_no_carrier(fd, name, tun_flags_to_ifr(f) | IFF_TUN_EXCL);
 }
 
 int tun_attach(int fd, char *name, const struct tun_flags *f)
 {
 	return set_iff(fd, name, tun_flags_to_ifr(f));
+}
+
+int tun_attach_admin(int fd, char *name, const struct tun_flags *f)
+{
+	return set_iff_no_carrier(fd, name, tun_flags_to_ifr(f));
 }
 
 static int ioctl_long(int fd, unsigned long req, unsigned long arg)

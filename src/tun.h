@@ -24,12 +24,16 @@ void tun_flags_from_sysfs(uint32_t v, struct tun_flags *f);
 
 /* Returns an fd or -errno. path NULL: /dev/net/tun. */
 int tun_open(const char *path);
-/* Creates a new device (never adopts an existing one): name may be a
- * template, and receives the kernel's choice (16 bytes). */
+/* Creates a new device (never adopts an existing one), without carrier:
+ * name may be a template, and receives the kernel's choice (16 bytes). */
 int tun_create(int fd, char *name, const struct tun_flags *f);
 /* Attaches to a device, asking for exactly its flags (or creates one, as the
- * classic tool did); name (16 bytes) receives the kernel's name. */
+ * classic tool did); name (16 bytes) receives the kernel's name.  The
+ * carrier comes on: for a reader of the device's packets. */
 int tun_attach(int fd, char *name, const struct tun_flags *f);
+/* The same, only to administer the device (owner, group, persist): the
+ * carrier stays off, so the link does not change. */
+int tun_attach_admin(int fd, char *name, const struct tun_flags *f);
 int tun_set_owner(int fd, uint32_t uid);
 int tun_set_group(int fd, uint32_t gid);
 int tun_set_persist(int fd, bool on);

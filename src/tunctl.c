@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,10 @@ int main(int argc, char **argv)
 			strerror(errno));
 		exit(1);
 	}
+	/* A reader that is gone is a write error like any other (EPIPE): it is
+	 * reported, and what add made for that output is dropped, instead of
+	 * the process dying half way with the device left. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&c, 0, sizeof(c));
 	out_init(&c.out, stdout, false);
 	rc = cmdline_parse(argc, argv, &req, err, sizeof(err));

@@ -34,6 +34,9 @@ struct nl *ctx_nl(struct ctx *c);
 void ctx_free(struct ctx *c);
 
 struct tun_info;
+/* Why attaching to the device (TUNSETIFF) gave EPERM: the owner or group
+ * the caller lacks, named. */
+void report_attach_denied(struct ctx *c, const struct tun_info *ti);
 /* The fields every device has, in list and show alike (JSON only). */
 void print_tun_fields(struct out *o, const struct tun_info *t);
 
@@ -50,6 +53,18 @@ void usage(FILE *f);
 int run_request(struct ctx *c, const struct request *req);
 /* Batch mode (batch.c): path "-" is stdin. */
 int batch_run(struct ctx *c, const char *path, bool json, bool force);
+
+/* One line of a batch file, parsed. */
+struct batch_line {
+	unsigned no;
+	char **argv;            /* one allocation from split_words */
+	struct request req;
+};
+/* Reads and parses the whole file (path "-": stdin; *name is what errors
+ * call it) without running anything. Returns 0, 1 or 2 after reporting
+ * "FILE:LINE: ..."; free the lines with batch_lines_free. */
+int batch_read(struct ctx *c, const char *path, const char **name, struct batch_line **out, size_t *n);
+void batch_lines_free(struct batch_line *v, size_t n);
 
 /* Consecutive add lines of a batch: created, then configured in one
  * exchange, then kept in line order.  Without force, the lines after a
@@ -73,6 +88,10 @@ int set_run(struct ctx *c, const struct set_req *r);
 int addr_run(struct ctx *c, const struct addr_req *r);
 int route_run(struct ctx *c, const struct route_req *r);
 int attach_run(struct ctx *c, const struct attach_req *r);
+/* Returns only on failure (1, 2, or 126/127 as a shell would for COMMAND). */
+int run_run(struct ctx *c, const struct run_req *r);
+int save_run(struct ctx *c, const struct save_req *r);
+int apply_run(struct ctx *c, const struct apply_req *r);
 int classic_run(struct ctx *c, const struct classic_req *r);
 
 #endif

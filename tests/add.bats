@@ -143,3 +143,52 @@ info() { link_json "$1" | jq -c ".[0].linkinfo.info_data"; }
 	[[ "$stderr" == *"setcap cap_net_admin+ep"* ]]
 	[ -z "$(tun_devices)" ]
 }
+
+# What add prints is part of it: a device whose name could not be written
+# out is not kept, and no address of it is left.
+no_device_left() {
+	[ -z "$(tun_devices)" ] || { echo "left: $(tun_devices)"; return 1; }
+	[ "$(ip -n "$NS" -j link | jq -c '[.[].ifname]')" = '["lo"]' ]
+	[ "$(addr_json | jq '[.[].addr_info[] | select(.local == "192.0.2.1")] | length')" -eq 0 ]
+}
+
+@test "add with standard output on /dev/full: exit 1, the write error, no device left" {
+	for args in "add f0 --addr 192.0.2.1/24" "-j add f0 --addr 192.0.2.1/24" \
+		"add f0 --exist-ok --addr 192.0.2.1/24" "add f%d --addr 192.0.2.1/24"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr t_full $args
+		assert_error 1 "writing output: No space left on device" || { echo "tunctl $args"; return 1; }
+		[ "$stderr" = "tunctl: writing output: No space left on device" ]
+		no_device_left || { echo "tunctl $args"; return 1; }
+	done
+}
+
+@test "add | true (the reader gone): EPIPE is an error like any other, exit 1, no device left" {
+	for args in "add f0 --addr 192.0.2.1/24" "-j add f0 --addr 192.0.2.1/24" \
+		"add f0 --exist-ok --addr 192.0.2.1/24"; do
+		# shellcheck disable=SC2086
+		run t_to_true $args
+		# Not 141: SIGPIPE does not kill it half way.
+		[ "$status" -eq 1 ] || { echo "tunctl $args: status $status"; return 1; }
+		[ "$(cat "$BATS_TEST_TMPDIR/stderr")" = "tunctl: writing output: Broken pipe" ]
+		no_device_left || { echo "tunctl $args"; return 1; }
+	done
+}
+
+@test "add --exist-ok on an existing device whose output fails: what it added is undone" {
+	t add e0 >/dev/null
+	for how in t_full t_to_true; do
+		run --separate-stderr "$how" add e0 --exist-ok --mtu 1400 --addr 192.0.2.1/24 --route 198.51.100.0/24
+		[ "$status" -eq 1 ] || { echo "$how: status $status"; return 1; }
+		[ "$(tun_devices)" = e0 ]
+		[ "$(link_json e0 | jq .[0].mtu)" -eq 1500 ]
+		[ "$(addr_json dev e0 | jq '[.[0].addr_info[] | select(.family == "inet")] | length')" -eq 0 ]
+		[ "$(route_json dev e0 | jq length)" -eq 0 ]
+	done
+	[ "$(cat "$BATS_TEST_TMPDIR/stderr")" = "tunctl: writing output: Broken pipe" ]
+	# With output that works, the same line does it all.
+	run --separate-stderr t add e0 --exist-ok --mtu 1400 --addr 192.0.2.1/24 --route 198.51.100.0/24
+	[ "$status" -eq 0 ]
+	[ "$output" = e0 ]
+	[ "$(link_json e0 | jq .[0].mtu)" -eq 1400 ]
+}

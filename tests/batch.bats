@@ -124,3 +124,34 @@ B
 	[ "$status" -eq 0 ]
 	[ -z "$(tun_devices)" ]
 }
+
+@test "20 adds whose output fails: exit 1 at line 1, no device left (/dev/full, -j, | true, --force)" {
+	b=$BATS_TEST_TMPDIR/b
+	for i in $(seq 0 19); do echo "add b$i --addr 198.18.0.$i/32"; done >"$b"
+	gone() {
+		[ -z "$(tun_devices)" ] || { echo "left: $(tun_devices | tr '\n' ' ')"; return 1; }
+		[ "$(ip -n "$NS" -j link | jq -c '[.[].ifname]')" = '["lo"]' ]
+		[ "$(addr_json | jq '[.[].addr_info[] | select(.local | startswith("198.18."))] | length')" -eq 0 ]
+	}
+	run --separate-stderr t_full -b "$b"
+	assert_error 1 "$b:1: writing output: No space left on device"
+	gone
+	run --separate-stderr t_full -j -b "$b"
+	assert_error 1 "$b:1: writing output: No space left on device"
+	gone
+	run t_to_true -b "$b"
+	[ "$status" -eq 1 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/stderr")" = "tunctl: $b:1: writing output: Broken pipe" ]
+	gone
+	# --force: every line is tried, and each fails on its own output.
+	run --separate-stderr t_full --force -b "$b"
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$stderr" | grep -c ': writing output: No space left on device$')" -eq 20 ]
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 20 ]
+	gone
+	# --exist-ok lines run one by one: the same.
+	printf 'add x0 --exist-ok\nadd x1 --exist-ok\n' >"$b"
+	run --separate-stderr t_full -b "$b"
+	assert_error 1 "$b:1: writing output: No space left on device"
+	gone
+}

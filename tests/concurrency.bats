@@ -15,6 +15,7 @@ setup() {
 }
 teardown() {
 	exec 8>&- 2>/dev/null
+	[ -n "${HOLDER:-}" ] && kill "$HOLDER" 2>/dev/null
 	ns_teardown
 }
 
@@ -123,4 +124,60 @@ reap() {
 		link_json "$d" | jq -e '.[0].linkinfo.info_data.persist' >/dev/null
 		[ "$(addr_json dev "$d" | jq -c '[.[0].addr_info[] | select(.family == "inet") | .local]')" = "[\"198.18.1.${d#r}\"]" ]
 	done
+}
+
+# The same --exist-ok line from many processes: one creates, the others
+# wait for it and adopt it (or create it again if it is dropped).
+@test "20 concurrent add --exist-ok of one line, round after round: one complete device, every process exits 0" {
+	for round in $(seq 1 8); do
+		rm -f "$dir"/ready.* "$dir"/rc.* "$dir"/out.* "$dir"/err.*
+		PIDS=()
+		exec 8>"$gate"
+		flock -x 8
+		for k in $(seq 1 20); do
+			racer "$k" "$TUNCTL" -n "$NS" add c0 --exist-ok --addr 192.0.2.1/24
+		done
+		release 20
+		reap
+		# All at once: every status 0, every output "c0", no error.
+		[ -z "$(grep -L '^0$' "$dir"/rc.*)" ] ||
+			{ echo "round $round:"; grep -H . $(grep -L '^0$' "$dir"/rc.*) "$dir"/err.*; return 1; }
+		[ "$(cat "$dir"/out.* | uniq -c | sed 's/^ *//')" = "20 c0" ]
+		[ -z "$(cat "$dir"/err.*)" ]
+		[ "$(tun_devices)" = c0 ] || { echo "round $round: devices: $(tun_devices | tr '\n' ' ')"; return 1; }
+		link_json c0 | jq -e '.[0].linkinfo.info_data.persist and (.[0].flags | index("UP"))' >/dev/null ||
+			{ echo "round $round: $(link_json c0)"; return 1; }
+		[ "$(addr_json dev c0 | jq -c '[.[0].addr_info[] | select(.family == "inet") | "\(.local)/\(.prefixlen)"]')" = '["192.0.2.1/24"]' ] ||
+			{ echo "round $round: $(addr_json dev c0)"; return 1; }
+		in_ns ip link del c0
+	done
+}
+
+# hold_device makes a device that is not persistent, as an add still at
+# work has it: --exist-ok waits for it instead of adopting it.
+@test "--exist-ok waits while another process holds the device, not persistent; when it is dropped, creates it" {
+	hold_device c0
+	"$TUNCTL" -n "$NS" add c0 --exist-ok --addr 192.0.2.1/24 >"$dir/out" 2>"$dir/err" &
+	pid=$!
+	# Until it waits between looks (or is done, as before the fix).
+	for _ in $(seq 200); do
+		grep -q nanosleep "/proc/$pid/wchan" 2>/dev/null && break
+		[ -d "/proc/$pid" ] || break
+		sleep 0.01
+	done
+	kill "$HOLDER"
+	HOLDER=
+	wait "$pid"
+	[ "$(cat "$dir/out")" = c0 ]
+	[ ! -s "$dir/err" ]
+	link_json c0 | jq -e '.[0].linkinfo.info_data.persist' >/dev/null
+	[ "$(addr_json dev c0 | jq -c '[.[0].addr_info[] | select(.family == "inet") | .local]')" = '["192.0.2.1"]' ]
+}
+
+@test "--exist-ok refuses a device that stays not persistent, after waiting, and changes nothing" {
+	hold_device c0
+	run --separate-stderr t add c0 --exist-ok --addr 192.0.2.1/24
+	assert_error 1 "c0 is in use by python3 (pid $HOLDER): it is not persistent, and --exist-ok adopts only a persistent device"
+	[ "$(addr_json dev c0 | jq '[.[0].addr_info[] | select(.family == "inet")] | length')" -eq 0 ]
+	[ "$(sysfs c0 tun_flags)" = 0x1001 ]
 }

@@ -35,6 +35,27 @@ tun_devices() {
 }
 sysfs() { in_ns cat "/sys/class/net/$1/$2"; }
 
+# Output that fails. t_full: tunctl in the namespace with standard output on
+# /dev/full (every write: ENOSPC). t_to_true: tunctl on the left of
+# "| true", started once true has exited, so its output finds no reader
+# (EPIPE), as it does whenever tunctl is the slower of the two; SIGPIPE at
+# its default, as a shell leaves it. Returns tunctl's status (PIPESTATUS);
+# its stderr goes to $BATS_TEST_TMPDIR/stderr.
+t_full() { t "$@" >/dev/full; }
+t_to_true() {
+	in_ns python3 -c '
+import os, select, signal, sys, time
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+p = select.poll()
+p.register(1, 0)
+for _ in range(500):
+    if p.poll(0):   # POLLERR: the reader is gone
+        break
+    time.sleep(0.01)
+os.execv(sys.argv[1], sys.argv[1:])' "$TUNCTL" "$@" 2>"$BATS_TEST_TMPDIR/stderr" | true
+	return "${PIPESTATUS[0]}"
+}
+
 # Asserts the failure shape every error must have: status, one line on
 # stderr starting "tunctl: " and naming $3, nothing on stdout.
 # Use after: run --separate-stderr t ...

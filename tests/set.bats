@@ -117,3 +117,54 @@ teardown() { ns_teardown; }
 	run --separate-stderr t route add tun0 198.51.100.0/24 dev eth0
 	assert_error 2 dev
 }
+
+# Administrative attaches (to set an owner or group) keep the carrier off:
+# no carrier change (carrier_changes counts every one, at once), so no IPv6
+# link-local address and no fe80::/64 route appear on the device.
+no_link_change() {
+	local dev=$1 before=$2
+	[ "$(sysfs "$dev" carrier_changes)" = "$before" ] ||
+		{ echo "$dev: carrier_changes $before -> $(sysfs "$dev" carrier_changes)"; return 1; }
+	link_json "$dev" | jq -e '.[0].flags | index("NO-CARRIER")' >/dev/null
+	settle
+	[ "$(addr_json dev "$dev" | jq '[.[0].addr_info[] | select(.local | startswith("fe80"))] | length')" -eq 0 ] ||
+		{ addr_json dev "$dev"; return 1; }
+	[ "$(ip -n "$NS" -j -6 route show dev "$dev" | jq '[.[] | select(.dst == "fe80::/64")] | length')" -eq 0 ] ||
+		{ ip -n "$NS" -6 route show dev "$dev"; return 1; }
+}
+
+@test "set --user/--group on an up device without a reader leaves its carrier off: no fe80 address or route" {
+	t add s0 --addr 192.0.2.1/24 >/dev/null
+	n=$(sysfs s0 carrier_changes)
+	run --separate-stderr t set s0 --user nobody --group 4321
+	[ "$status" -eq 0 ]
+	[ "$(sysfs s0 owner)" = 65534 ]
+	no_link_change s0 "$n"
+	# Also when the command fails after attaching (the MTU is refused).
+	run --separate-stderr t set s0 --group 4322 --mtu 70000
+	assert_error 1 "mtu 70000"
+	[ "$(sysfs s0 group)" = 4321 ]
+	no_link_change s0 "$n"
+}
+
+@test "add --exist-ok --user that sets a missing owner leaves the carrier off: no fe80 address or route" {
+	t add e0 --any-user --addr 192.0.2.1/24 >/dev/null
+	n=$(sysfs e0 carrier_changes)
+	run --separate-stderr t add e0 --exist-ok --user nobody --addr 192.0.2.1/24
+	[ "$status" -eq 0 ]
+	[ "$output" = e0 ]
+	[ "$(sysfs e0 owner)" = 65534 ]
+	no_link_change e0 "$n"
+}
+
+@test "a kernel that refuses IFF_NO_CARRIER (EINVAL): set attaches again without it" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	t add s0 >/dev/null
+	# The second ioctl is TUNSETIFF (after SIOCGIFINDEX): it fails as an
+	# old kernel refusing an unknown flag would.
+	run --separate-stderr in_ns strace -f -qq -o /dev/null -e trace=ioctl -e inject=ioctl:error=EINVAL:when=2 \
+		"$TUNCTL" set s0 --user 1234
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[ -z "$stderr" ]
+	[ "$(sysfs s0 owner)" = 1234 ]
+}

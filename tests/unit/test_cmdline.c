@@ -265,6 +265,11 @@ static void test_guidance(void)
 		{ "--force|add|x1", false,
 		  "--force before the command goes with -b (tunctl -b FILE --force); \"add\" has no --force" },
 		{ "--force", false, "--force goes with -b FILE (see tunctl --help)" },
+		/* apply's --force goes with --prune: the form moved would not parse. */
+		{ "--force|apply|f", false,
+		  "--force before the command goes with -b; apply's own --force goes after the command (see tunctl apply --help)" },
+		{ "--force|apply|f|--prune", false,
+		  "--force before the command goes with -b; put it after the command: tunctl apply f --prune --force" },
 		/* Empty values: a variable that expanded to nothing. */
 		{ "add|x1|--user|", false, "--user needs a user name or uid; \"\" is empty (is $USER set?)" },
 		{ "add|x1|--user=", false, "--user needs a user name or uid; \"\" is empty (is $USER set?)" },

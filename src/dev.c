@@ -1,0 +1,394 @@
+/* dev.c - the device model: every TUN/TAP device read in one pass, and its add line. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <arpa/inet.h>
+#include <linux/rtnetlink.h>
+
+#include "dev.h"
+#include "dumps.h"
+#include "ids.h"
+#include "procfs.h"
+#include "rtnl.h"
+
+/* The kernel's default IPv6 route metric (IP6_RT_PRIO_USER). */
+#define IPV6_DEFAULT_METRIC 1024
+
+uint32_t dev_default_metric(int family)
+{
+	return family == AF_INET6 ? IPV6_DEFAULT_METRIC : 0;
+}
+
+static bool ip_eq(const struct ipaddr *a, const struct ipaddr *b)
+{
+	return a->family == b->family &&
+	       !memcmp(a->a.b, b->a.b, a->family == AF_INET ? 4 : 16);
+}
+
+static bool prefix_eq(const struct prefix *a, const struct prefix *b)
+{
+	return a->len == b->len && ip_eq(&a->addr, &b->addr);
+}
+
+bool dev_addr_eq(const struct addr_spec *a, const struct addr_spec *b)
+{
+	return prefix_eq(&a->local, &b->local) && a->has_peer == b->has_peer &&
+	       (!a->has_peer || ip_eq(&a->peer, &b->peer));
+}
+
+static uint32_t metric_of(const struct route_spec *r)
+{
+	return r->has_metric ? r->metric : dev_default_metric(r->dst.addr.family);
+}
+
+static uint32_t table_of(const struct route_spec *r)
+{
+	return r->has_table ? r->table : RT_TABLE_MAIN;
+}
+
+bool dev_route_eq(const struct route_spec *a, const struct route_spec *b)
+{
+	return prefix_eq(&a->dst, &b->dst) && a->has_gw == b->has_gw &&
+	       (!a->has_gw || ip_eq(&a->gw, &b->gw)) &&
+	       metric_of(a) == metric_of(b) && table_of(a) == table_of(b);
+}
+
+void devset_free(struct devset *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].addrs);
+		free(s->v[i].routes);
+	}
+	free(s->v);
+	free(s->others);
+	memset(s, 0, sizeof(*s));
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct device *)a)->ti.name, ((const struct device *)b)->ti.name);
+}
+
+struct device *devset_find(const struct devset *s, const char *name)
+{
+	struct device key;
+
+	if (!s->n)
+		return NULL;
+	snprintf(key.ti.name, sizeof(key.ti.name), "%s", name);
+	return bsearch(&key, s->v, s->n, sizeof(*s->v), by_name);
+}
+
+/* Devices by index, for putting addresses and routes where they belong. */
+struct by_index {
+	int ifindex;
+	struct device *d;
+};
+
+static int cmp_index(const void *a, const void *b)
+{
+	int x = ((const struct by_index *)a)->ifindex, y = ((const struct by_index *)b)->ifindex;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct device *find_index(const struct by_index *v, size_t n, int ifindex)
+{
+	struct by_index key = { .ifindex = ifindex }, *hit;
+
+	hit = n ? bsearch(&key, v, n, sizeof(*v), cmp_index) : NULL;
+	return hit ? hit->d : NULL;
+}
+
+/* Appends one element of size to *v (holding *n). Returns 0 or -ENOMEM. */
+static int append(void **v, size_t *n, const void *elem, size_t size)
+{
+	/* Doubling: a count that is a power of two is a full array. */
+	if (!(*n & (*n - 1)) || !*n) {
+		void *p = realloc(*v, (*n ? *n * 2 : 1) * size);
+
+		if (!p)
+			return -ENOMEM;
+		*v = p;
+	}
+	memcpy((char *)*v + *n * size, elem, size);
+	(*n)++;
+	return 0;
+}
+
+static bool kernel_addr(const struct addr_info *a)
+{
+	const struct ipaddr *l = &a->a.local.addr;
+
+	/* fe80::/10, which the kernel adds when the carrier comes on. */
+	return l->family == AF_INET6 && l->a.b[0] == 0xfe && (l->a.b[1] & 0xc0) == 0x80;
+}
+
+static int cmp_name16(const void *a, const void *b)
+{
+	return strncmp(a, b, 16);
+}
+
+static int by_name_cmp(const void *a, const void *b)
+{
+	return by_name(a, b);
+}
+
+/* The TUN/TAP devices of the link dump, into s (sorted by name). */
+static int take_links(struct devset *s, const struct link_info *links, size_t n)
+{
+	size_t k = 0;
+
+	if (!(s->v = calloc(n + 1, sizeof(*s->v))) || !(s->others = calloc(n + 1, sizeof(*s->others))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct link_info *l = &links[i];
+		struct device *d = &s->v[k];
+
+		if (!l->is_tun) {
+			memcpy(s->others[s->nothers++], l->name, sizeof(l->name));
+			continue;
+		}
+		snprintf(d->ti.name, sizeof(d->ti.name), "%s", l->name);
+		d->ti.flags = (struct tun_flags){ .mode = l->tun.tap ? MODE_TAP : MODE_TUN, .pi = l->tun.pi,
+						  .vnet_hdr = l->tun.vnet_hdr, .multi_queue = l->tun.multi_queue,
+						  .persist = l->tun.persist };
+		d->ti.owner_set = l->tun.owner_set;
+		d->ti.owner = l->tun.owner;
+		d->ti.group_set = l->tun.group_set;
+		d->ti.group = l->tun.group;
+		d->ifindex = l->ifindex;
+		d->link = (struct link_spec){
+			.set_updown = true, .up = (l->flags & IFF_UP) != 0,
+			.has_mtu = true, .mtu = l->mtu,
+			.has_txqlen = true, .txqlen = l->txqlen,
+			.has_mac = l->tun.tap && l->has_mac,
+		};
+		memcpy(d->link.mac, l->mac, 6);
+		k++;
+	}
+	s->n = k;
+	qsort(s->v, k, sizeof(*s->v), by_name_cmp);
+	qsort(s->others, s->nothers, sizeof(*s->others), cmp_name16);
+	return 0;
+}
+
+bool devset_other(const struct devset *s, const char *name)
+{
+	char key[16];
+
+	snprintf(key, sizeof(key), "%s", name);
+	return s->nothers && bsearch(key, s->others, s->nothers, sizeof(*s->others), cmp_name16);
+}
+
+int dev_read_all(struct ctx *c, struct devset *s)
+{
+	struct link_info *links = NULL;
+	struct addr_info *addrs = NULL;
+	struct route_info *routes = NULL;
+	struct by_index *idx = NULL;
+	size_t nl = 0, na = 0, nr = 0;
+	int rc = 1;
+
+	memset(s, 0, sizeof(*s));
+	/* The link dump says all that sysfs would (the tun driver's
+	 * IFLA_INFO_DATA), so the model costs three dumps whatever the
+	 * number of devices. */
+	if (dump_links(c, &links, &nl))
+		return 1;
+	if (take_links(s, links, nl))
+		goto oom;
+	if (s->n && (dump_addrs(c, 0, &addrs, &na) || dump_routes(c, 0, &routes, &nr)))
+		goto out;
+	if (!(idx = malloc((s->n + 1) * sizeof(*idx))))
+		goto oom;
+	for (size_t i = 0; i < s->n; i++)
+		idx[i] = (struct by_index){ s->v[i].ifindex, &s->v[i] };
+	qsort(idx, s->n, sizeof(*idx), cmp_index);
+	for (size_t i = 0; i < na; i++) {
+		struct device *d = find_index(idx, s->n, addrs[i].ifindex);
+
+		if (d && !kernel_addr(&addrs[i]) &&
+		    append((void **)&d->addrs, &d->naddrs, &addrs[i].a, sizeof(addrs[i].a)))
+			goto oom;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		struct device *d = find_index(idx, s->n, routes[i].oif);
+		struct route_spec r = routes[i].r;
+
+		if (!d || routes[i].protocol == RTPROT_KERNEL)
+			continue;
+		r.has_metric = true;    /* the kernel leaves out a metric of 0 */
+		r.metric = routes[i].r.has_metric ? routes[i].r.metric : 0;
+		if (append((void **)&d->routes, &d->nroutes, &r, sizeof(r)))
+			goto oom;
+	}
+	rc = 0;
+	goto out;
+oom:
+	report(c, "out of memory");
+out:
+	if (rc)
+		devset_free(s);
+	free(links);
+	free(addrs);
+	free(routes);
+	free(idx);
+	return rc;
+}
+
+int dev_read_holders(struct ctx *c, struct devset *s)
+{
+	struct holder *h = NULL;
+	size_t nh = 0;
+	int err;
+
+	if (s->holders_read)
+		return 0;
+	if ((err = proc_tun_holders(NULL, &h, &nh))) {
+		report_err(c, err, NULL, "reading /proc");
+		return 1;
+	}
+	for (size_t i = 0; i < nh; i++) {
+		struct device *d = devset_find(s, h[i].ifname);
+
+		if (d && !d->nholders++) {
+			d->holder_pid = h[i].pid;
+			memcpy(d->holder_comm, h[i].comm, sizeof(d->holder_comm));
+		}
+	}
+	free(h);
+	s->holders_read = true;
+	return 0;
+}
+
+/* A growing line. */
+struct line {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+static void put(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->oom)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(l->s + l->len, l->cap - l->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			l->oom = true;
+			return;
+		}
+		if ((size_t)n < l->cap - l->len) {
+			l->len += (size_t)n;
+			return;
+		}
+		char *p = realloc(l->s, l->cap * 2 + (size_t)n + 1);
+
+		if (!p) {
+			l->oom = true;
+			return;
+		}
+		l->s = p;
+		l->cap = l->cap * 2 + (size_t)n + 1;
+	}
+}
+
+/* A user or group as the file gives it: the name when it maps back to
+ * the same number, else the number. The last answer of each kind is kept:
+ * a passwd lookup reads the whole file, and the devices of a namespace
+ * mostly share their owner. */
+static void put_id(struct line *l, const char *opt, uint32_t id, bool user)
+{
+	static struct {
+		bool valid;
+		uint32_t id;
+		char word[64];
+	} last[2];
+	struct id_spec spec = { .set = true };
+	char name[64];
+	uint32_t back;
+	int k = user ? 0 : 1;
+
+	if (!last[k].valid || last[k].id != id) {
+		if (user)
+			ids_user_name(id, name, sizeof(name));
+		else
+			ids_group_name(id, name, sizeof(name));
+		spec.name = name;
+		if (!parse_id(name, &spec) || (user ? ids_user(&spec, &back) : ids_group(&spec, &back)) ||
+		    back != id)
+			snprintf(name, sizeof(name), "%u", id);
+		last[k].valid = true;
+		last[k].id = id;
+		snprintf(last[k].word, sizeof(last[k].word), "%s", name);
+	}
+	put(l, " --%s %s", opt, last[k].word);
+}
+
+char *dev_add_line(const struct device *d)
+{
+	const struct tun_info *ti = &d->ti;
+	struct line l = { .cap = 256 };
+
+	if (!(l.s = malloc(l.cap)))
+		return NULL;
+	l.s[0] = '\0';
+	put(&l, "add %s --mode %s", ti->name, mode_name(ti->flags.mode));
+	if (ti->flags.pi)
+		put(&l, " --pi");
+	if (ti->flags.vnet_hdr)
+		put(&l, " --vnet-hdr");
+	if (ti->flags.multi_queue)
+		put(&l, " --multi-queue");
+	if (!ti->owner_set && !ti->group_set)
+		put(&l, " --any-user");
+	if (ti->owner_set)
+		put_id(&l, "user", ti->owner, true);
+	if (ti->group_set)
+		put_id(&l, "group", ti->group, false);
+	put(&l, " --mtu %u", d->link.mtu);
+	if (d->link.has_mac) {
+		char m[18];
+
+		format_mac(d->link.mac, m);
+		put(&l, " --mac %s", m);
+	}
+	put(&l, " --txqueuelen %u", d->link.txqlen);
+	if (!d->link.up)
+		put(&l, " --down");
+	for (size_t i = 0; i < d->naddrs; i++) {
+		char a[INET6_ADDRSTRLEN + 8], p[INET6_ADDRSTRLEN];
+
+		put(&l, " --addr %s", format_prefix(&d->addrs[i].local, a, sizeof(a)));
+		if (d->addrs[i].has_peer)
+			put(&l, " --peer %s", format_ipaddr(&d->addrs[i].peer, p, sizeof(p)));
+	}
+	for (size_t i = 0; i < d->nroutes; i++) {
+		struct route_spec r = d->routes[i];
+		char buf[256];
+
+		/* Defaults left out, so the line reads as it would be written. */
+		r.has_metric = metric_of(&r) != dev_default_metric(r.dst.addr.family);
+		r.has_table = table_of(&r) != RT_TABLE_MAIN;
+		format_route(&r, buf, sizeof(buf));
+		put(&l, " --route \"%s\"", buf);
+	}
+	if (l.oom) {
+		free(l.s);
+		return NULL;
+	}
+	return l.s;
+}

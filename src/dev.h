@@ -1,0 +1,56 @@
+/* dev.h - the device model: a TUN/TAP device as tunctl knows it, read for
+ * every device of the namespace in one pass, and written as an add line. */
+#ifndef TUNCTL_DEV_H
+#define TUNCTL_DEV_H
+
+#include "sysfs.h"
+#include "tunctl.h"
+
+struct device {
+	struct tun_info ti;             /* name, mode and flags, owner, group */
+	int ifindex;
+	struct link_spec link;          /* up, mtu, txqueuelen always; mac on tap */
+	/* What tunctl manages: the kernel's own (IPv6 link-local addresses,
+	 * routes of protocol kernel) are left out. */
+	struct addr_spec *addrs;
+	size_t naddrs;
+	struct route_spec *routes;      /* has_table and has_metric always set */
+	size_t nroutes;
+	size_t nholders;                /* processes that have it open (dev_read_holders) */
+	pid_t holder_pid;               /* the first of them */
+	char holder_comm[16];
+};
+
+struct devset {
+	struct device *v;               /* sorted by name */
+	size_t n;
+	bool holders_read;
+	char (*others)[16];             /* the names of every other link, sorted */
+	size_t nothers;
+};
+
+/* Every TUN/TAP device: one dump each of links (the tun driver's link
+ * info carries mode, flags, owner and group), addresses and routes; never
+ * one read per device. Returns 0 or 1 after reporting. */
+int dev_read_all(struct ctx *c, struct devset *s);
+/* The processes that hold each device: one pass over /proc, once, for
+ * callers that need it. Returns 0 or 1 after reporting. */
+int dev_read_holders(struct ctx *c, struct devset *s);
+void devset_free(struct devset *s);
+struct device *devset_find(const struct devset *s, const char *name);
+/* Whether a link that is not TUN/TAP has this name. */
+bool devset_other(const struct devset *s, const char *name);
+
+/* The metric the kernel gives a route without one: 0 for IPv4, 1024 for
+ * IPv6. */
+uint32_t dev_default_metric(int family);
+/* Whether two routes are the same route (destination, gateway, metric and
+ * table, defaults filled in). */
+bool dev_route_eq(const struct route_spec *a, const struct route_spec *b);
+bool dev_addr_eq(const struct addr_spec *a, const struct addr_spec *b);
+
+/* The add line that makes d again (save's format, apply's input), without
+ * a newline; NULL when out of memory. The caller frees it. */
+char *dev_add_line(const struct device *d);
+
+#endif

@@ -1,0 +1,280 @@
+#!/usr/bin/env bats
+# tunctl save and apply: the namespace's devices as a file, and converged
+# to one, read back with ip.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	ns_setup
+	F=$BATS_TEST_TMPDIR/devices
+}
+teardown() {
+	[ -n "${HOLDER:-}" ] && kill "$HOLDER" 2>/dev/null && wait "$HOLDER" 2>/dev/null
+	ns_teardown
+}
+
+# Everything apply manages, as ip sees it, with what changes by itself
+# (indexes, counters, carrier and operstate, address lifetimes, tentative
+# and linkdown flags) left out. Sorted, so that order does not count.
+state() {
+	link_json | jq -S 'map({ifname, mtu, txqlen, address, up: (.flags | index("UP") != null),
+		tun: .linkinfo.info_data}) | sort_by(.ifname)'
+	addr_json | jq -S 'map({ifname, a: (.addr_info | map({family, local, prefixlen, address})
+		| sort_by(.local))}) | sort_by(.ifname)'
+	for fam in -4 -6; do
+		ip -n "$NS" "$fam" -j route show table all |
+			jq -S 'map(select(.type != "local" and .type != "multicast" and .type != "broadcast"
+			and (.dst | startswith("fe80") | not) and .dst != "ff00::/8")
+			| del(.flags, .pref)) | sort_by(.dst, .dev, .table)'
+	done
+}
+
+devices() {
+	t add vpn0 --addr 192.0.2.1 --peer 192.0.2.2 --route "198.51.100.0/24 via 192.0.2.2 metric 50" \
+		--mtu 1400 >/dev/null
+	t add vm0 --mode tap --vnet-hdr --user nobody --addr 2001:db8::1/64 --addr 203.0.113.1/24 \
+		--route "2001:db8:1::/48 table 100" --route "198.18.0.0/16 via 203.0.113.254 table 200" \
+		--txqueuelen 2000 >/dev/null
+	t add q0 --multi-queue --any-user --down >/dev/null
+	t add g0 --group nogroup --pi >/dev/null
+}
+
+@test "save, del --all, apply: the same devices, as ip sees them, and save prints the file again" {
+	devices
+	state >"$BATS_TEST_TMPDIR/before"
+	run --separate-stderr t save
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" >"$F"
+	[ "$(wc -l <"$F")" -eq 4 ]
+	t del --all
+	[ -z "$(tun_devices)" ]
+	run --separate-stderr t apply "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	grep -qx '+ vpn0 create' <<<"$output"
+	state >"$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	run --separate-stderr t save
+	diff <(printf '%s\n' "$output") "$F"
+}
+
+@test "save NAME...: those devices; a missing one fails and prints nothing" {
+	devices
+	run --separate-stderr t save vm0 q0
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[0]}" == "add vm0 --mode tap --vnet-hdr --user nobody "* ]]
+	[[ "${lines[1]}" == "add q0 --mode tun --multi-queue --any-user --mtu 1500 "*" --down" ]]
+	run --separate-stderr t save vm0 nosuch0
+	assert_error 1 "device nosuch0 does not exist"
+	run --separate-stderr t save lo
+	assert_error 1 "lo is not a TUN/TAP device"
+	run --separate-stderr t -j save vpn0
+	[ "$(jq -r '.[0]' <<<"$output")" = "$(t save vpn0)" ]
+}
+
+@test "apply twice: the second run prints nothing and -j says changed false" {
+	devices
+	t save >"$F"
+	t del --all
+	t apply "$F" >/dev/null
+	run --separate-stderr t apply "$F"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run --separate-stderr t -j apply "$F"
+	[ "$status" -eq 0 ]
+	jq -e '.changed == false and .changes == []' <<<"$output"
+}
+
+@test "apply converges each kind of difference in place, and says each in the plan" {
+	devices
+	t save >"$F"
+	state >"$BATS_TEST_TMPDIR/want"
+	# Every setting apply manages, changed behind its back.
+	idx=$(link_json dev vpn0 | jq '.[0].ifindex')
+	ip -n "$NS" link set vpn0 mtu 1300
+	ip -n "$NS" link set q0 up
+	ip -n "$NS" tuntap del mode tap name vm0 vnet_hdr
+	ip -n "$NS" tuntap add mode tap name vm0 vnet_hdr user 0
+	ip -n "$NS" link set vm0 address 02:00:5e:00:53:01 txqueuelen 10 up
+	ip -n "$NS" addr add 203.0.113.1/24 dev vm0
+	ip -n "$NS" -6 addr add 2001:db8:9::1/64 dev vm0
+	ip -n "$NS" route add 2001:db8:1::/48 dev vm0 table 100
+	ip -n "$NS" route add 203.0.113.128/25 dev vm0 table 300
+	# Down, vpn0 loses its routes too.
+	ip -n "$NS" link set vpn0 down
+	ip -n "$NS" addr add 198.51.100.9/32 peer 198.51.100.10 dev vpn0
+	ip -n "$NS" tuntap del mode tun name g0
+	ip -n "$NS" tuntap add mode tun name g0 group 2
+	run --separate-stderr t apply "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	for want in '~ vpn0 mtu 1300 -> 1400' '~ vpn0 state down -> up' '~ q0 state up -> down' \
+		'~ vm0 txqueuelen 10 -> 2000' '~ vm0 mac 02:00:5e:00:53:01 -> ' '- vpn0 addr 198.51.100.9/32 peer 198.51.100.10' \
+		'+ vm0 addr 2001:db8::1/64' '- vm0 addr 2001:db8:9::1/64' '- vm0 route 203.0.113.128/25 table 300' '+ vpn0 route 198.51.100.0/24 via 192.0.2.2 metric 50' \
+		'+ vm0 route 198.18.0.0/16 via 203.0.113.254 table 200' '~ g0 pi off -> on' '~ g0 group 2 -> 65534' '~ vm0 user 0 -> 65534'; do
+		grep -qF -- "$want" <<<"$output" || { echo "missing: $want"; echo "$output"; false; }
+	done
+	state >"$BATS_TEST_TMPDIR/got"
+	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	# In place: the same device, not a new one.
+	[ "$(link_json dev vpn0 | jq '.[0].ifindex')" -eq "$idx" ]
+	run t apply "$F"
+	[ -z "$output" ]
+}
+
+@test "apply: a different mode or multi-queue is an error naming both, and --recreate re-creates it" {
+	t add a0 --addr 192.0.2.1/24 >/dev/null
+	echo 'add a0 --mode tap --addr 192.0.2.1/24' >"$F"
+	state >"$BATS_TEST_TMPDIR/before"
+	run --separate-stderr t apply "$F"
+	assert_error 1 "$F:1: a0 is mode tun, the file says mode tap: apply --recreate"
+	state >"$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	run --separate-stderr t apply --recreate "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	grep -qx '~ a0 recreate (mode tun -> tap)' <<<"$output"
+	[ "$(link_json dev a0 | jq -r '.[0].linkinfo.info_data.type')" = tap ]
+	[ "$(addr_json dev a0 | jq -r '[.[0].addr_info[] | select(.family == "inet")][0].local')" = 192.0.2.1 ]
+	[ "$(tun_devices)" = a0 ]
+	echo 'add a0 --mode tap --multi-queue' >"$F"
+	run --separate-stderr t apply "$F"
+	assert_error 1 "a0 is multi-queue off, the file says multi-queue on"
+	# Held: refused, naming the holder.
+	hold_device a0 0x1002
+	run --separate-stderr t apply --recreate "$F"
+	assert_error 1 "a0 is in use by python3 (pid $HOLDER)"
+}
+
+@test "apply: an owner the file does not have cannot be cleared in place: an error, or --recreate" {
+	t add o0 --user nobody >/dev/null
+	echo 'add o0 --any-user' >"$F"
+	run --separate-stderr t apply "$F"
+	assert_error 1 "o0 has user 65534 and the kernel cannot clear it: apply --recreate"
+	[ "$(sysfs o0 owner)" = 65534 ]
+	run --separate-stderr t apply --recreate "$F"
+	[ "$status" -eq 0 ]
+	[ "$output" = "~ o0 recreate (user 65534 -> -)" ]
+	[ "$(sysfs o0 owner)" = -1 ]
+}
+
+@test "apply: pi and vnet-hdr set by an attached program are left, as a note, and set back once it is gone" {
+	t add vm0 --mode tap --vnet-hdr >/dev/null
+	t save vm0 >"$F"
+	# A program attaches without vnet_hdr (IFF_TAP|IFF_NO_PI), as some do.
+	hold_device vm0 0x1002
+	[ "$(( $(sysfs vm0 tun_flags) & 0x4000 ))" -eq 0 ]
+	run --separate-stderr t apply "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$output" = "! vm0 vnet-hdr off, the file says on: left as the attached python3 (pid $HOLDER) set it" ]
+	run --separate-stderr t -j apply "$F"
+	jq -e '.changed == false and .changes[0].op == "note"' <<<"$output"
+	kill "$HOLDER"; wait "$HOLDER" 2>/dev/null || true; HOLDER=
+	# The holder was a reader: its carrier made a link-local address.
+	ip -n "$NS" addr flush dev vm0 scope link
+	run --separate-stderr t apply "$F"
+	[ "$status" -eq 0 ]
+	[ "$output" = "~ vm0 vnet-hdr off -> on" ]
+	[ "$(( $(sysfs vm0 tun_flags) & 0x4000 ))" -ne 0 ]
+	# The attach that set it back brought no carrier, so no link-local address.
+	[ "$(addr_json dev vm0 | jq '[.[].addr_info[] | select(.scope == "link")] | length')" -eq 0 ]
+}
+
+@test "apply --prune deletes the TUN/TAP devices the file does not name, never lo or a veth" {
+	devices
+	ip -n "$NS" link add ve0 type veth peer name ve1
+	t save vpn0 >"$F"
+	run --separate-stderr t apply --prune --dry-run "$F"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | sort)" = "$(printf '%s\n' '- g0 delete' '- q0 delete' '- vm0 delete')" ]
+	[ "$(tun_devices | wc -l)" -eq 4 ]
+	hold_device q0 0x1101
+	run --separate-stderr t apply --prune "$F"
+	assert_error 1 "q0 is in use by python3 (pid $HOLDER): --prune deletes it only with --force"
+	[ "$(tun_devices | wc -l)" -eq 4 ]
+	run --separate-stderr t apply --prune --force "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(tun_devices)" = vpn0 ]
+	[ "$(link_json | jq -r '[.[].ifname] | sort | join(" ")')" = "lo ve0 ve1 vpn0" ]
+}
+
+@test "apply --dry-run prints the plan and changes nothing" {
+	devices
+	t save >"$F"
+	echo 'add new0 --addr 198.51.100.1/24' >>"$F"
+	sed -i 's/--mtu 1400/--mtu 1280/' "$F"
+	state >"$BATS_TEST_TMPDIR/before"
+	run --separate-stderr t apply --dry-run "$F"
+	[ "$status" -eq 0 ]
+	[ "$output" = "~ vpn0 mtu 1400 -> 1280
++ new0 create
++ new0 addr 198.51.100.1/24" ]
+	state >"$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	run --separate-stderr t -j apply --dry-run "$F"
+	jq -e '.changed and (.changes | length == 3) and .changes[0] == {"device": "vpn0", "op": "set",
+		"setting": "mtu", "from": "1400", "to": "1280"} and .changes[2].addr == "198.51.100.1/24"' <<<"$output"
+}
+
+@test "apply: a step that fails in the middle puts back everything, newest first" {
+	devices
+	t save >"$F"
+	state >"$BATS_TEST_TMPDIR/before"
+	# An MTU change, an address, a new device, then a gateway nothing reaches.
+	sed -e 's/--mtu 1400/--mtu 1280/' -e 's|^add q0 .*|& --addr 198.51.100.7/24|' "$F" >"$F.bad"
+	echo 'add new0 --addr 203.0.113.9/24 --route "198.18.0.0/24 via 192.0.2.200"' >>"$F.bad"
+	run --separate-stderr t apply "$F.bad"
+	assert_error 1 "$F.bad:5: new0: route 198.18.0.0/24 via 192.0.2.200"
+	state >"$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	# An MTU the kernel refuses, after other changes in the same exchange.
+	sed -e 's/--mtu 1400/--mtu 70000/' -e 's|^add q0 .*|& --addr 198.51.100.7/24|' "$F" >"$F.bad"
+	run --separate-stderr t apply "$F.bad"
+	assert_error 1 "vpn0: mtu 70000"
+	state >"$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "two applies of the same file at once both exit 0 and leave the file's state" {
+	for i in $(seq 0 19); do echo "add c$i --addr 198.18.1.$i/32 --route 198.18.100.$i/32"; done >"$F"
+	for round in 1 2 3; do
+		t del --all 2>/dev/null || true
+		t apply "$F" >"$BATS_TEST_TMPDIR/o1" 2>&1 & p1=$!
+		t apply "$F" >"$BATS_TEST_TMPDIR/o2" 2>&1 & p2=$!
+		wait "$p1" || { cat "$BATS_TEST_TMPDIR/o1"; false; }
+		wait "$p2" || { cat "$BATS_TEST_TMPDIR/o2"; false; }
+		[ "$(tun_devices | wc -l)" -eq 20 ]
+		[ "$(addr_json | jq '[.[].addr_info[] | select(.local | startswith("198.18.1."))] | length')" -eq 20 ]
+		run t apply "$F"
+		[ -z "$output" ]
+	done
+}
+
+@test "apply: bad files are FILE:LINE errors, exit 2, and change nothing" {
+	devices
+	state >"$BATS_TEST_TMPDIR/before"
+	check() {
+		printf '%b' "$1" >"$F"
+		run --separate-stderr t apply "$F"
+		assert_error 2 "$F:$2: $3"
+		state >"$BATS_TEST_TMPDIR/after"
+		diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	}
+	check 'add new0\nadd new1 --bogus\n' 2 'unknown option "--bogus"'
+	check 'add new0\nadd tap%d\n' 2 '"tap%d" is a name template'
+	check 'add new0\n# a comment\nadd new0 --mtu 1400\n' 3 'device new0 is named twice (first at '
+	check 'add new0 --route "198.51.100.0/24\n' 1 'unterminated double quote'
+	check 'add new0\ndel vpn0\n' 2 'only add lines can stand in a file for apply, not "del"'
+	check 'add new0 --user no-such-user-here\n' 1 'unknown user "no-such-user-here"'
+	run --separate-stderr t apply "$BATS_TEST_TMPDIR/none"
+	assert_error 1 "cannot open $BATS_TEST_TMPDIR/none"
+	run --separate-stderr t apply
+	assert_error 2 '"apply" needs a file'
+	run --separate-stderr t apply "$F" --force
+	assert_error 2 '--force goes with --prune'
+}
+
+@test "apply - reads standard input; apply in a batch file is refused" {
+	echo 'add s0 --addr 192.0.2.5/24' | t apply - >/dev/null
+	[ "$(tun_devices)" = s0 ]
+	run --separate-stderr t -b - <<<"apply /dev/null"
+	assert_error 2 '"apply" cannot stand in a batch file'
+}
