@@ -62,6 +62,7 @@ struct set_req {
 	const char *name;
 	struct id_spec user, group;
 	bool no_user, no_group;
+	bool yes;               /* even if --group locks the caller out */
 	struct link_spec link;
 	const char *netns;
 };

@@ -41,6 +41,8 @@ static const struct command {
 	  "  --up | --down               link state\n"
 	  "  --mtu N  --mac ADDR  --txqueuelen N\n"
 	  "  --netns NETNS               move the device into namespace NETNS\n"
+	  "  --yes                       set a --group that you are not in, locking\n"
+	  "                              yourself out (refused without it, unless root)\n"
 	  "The kernel cannot clear an owner or group once set: where one is set,\n"
 	  "--no-user (--no-group) fails; delete and re-create the device instead.\n" },
 	{ CMD_ADDR, "addr add|del NAME CIDR [--peer ADDR] | addr flush NAME", "manage addresses (alias: address)",
@@ -81,7 +83,8 @@ void usage(FILE *f)
 		"  -j, --json            JSON output\n"
 		"  -n, --netns NETNS     run inside network namespace NETNS\n"
 		"  -b, --batch FILE      run the commands in FILE (- for stdin)\n"
-		"      --force           with --batch: go on after a failing line\n"
+		"      --force           with --batch: go on after a failing line (del's own\n"
+		"                        --force goes after the command)\n"
 		"  -h, --help            show help (also: tunctl COMMAND --help)\n"
 		"  -V, --version         show the version\n"
 		"\nClassic tunctl: tunctl [-b] [-u USER] [-g GROUP] [-t NAME] [-p|-n] [-f PATH],"

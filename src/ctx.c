@@ -157,10 +157,12 @@ int open_netns(struct ctx *c, const char *name)
 	snprintf(path, sizeof(path), "/run/netns/%s", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
+		/* Not report_err: its CAP_NET_ADMIN hint is not what opening
+		 * a file takes. */
 		if (errno == ENOENT)
 			report(c, "network namespace \"%s\" does not exist (see ip netns list)", name);
 		else
-			report_err(c, errno, NULL, "opening %s", path);
+			report(c, "opening %s: %s", path, strerror(errno));
 	}
 	return fd;
 }
