@@ -32,6 +32,7 @@ fault_case() {
 @test "faults: add --exist-ok on a device missing an address" { fault_case add-exist-ok; }
 @test "faults: set mtu, mac, txqueuelen, user" { fault_case set; }
 @test "faults: del of several devices" { fault_case del; }
+@test "faults: del refusing a device in use" { fault_case del-busy; }
 @test "faults: del --all" { fault_case del-all; }
 @test "faults: a five-line batch" { fault_case batch; }
 @test "faults: addr add" { fault_case addr-add; }
