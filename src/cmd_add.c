@@ -224,22 +224,27 @@ static int job_create(struct ctx *c, struct add_job *j)
 	return 0;
 }
 
-/* Keeps the device (name printed, then persistent) or drops it: closing
+/* Keeps the device (persistent, then its name printed) or drops it: closing
  * our fd destroys a device that is not persistent, whatever was done to
  * it, and so a name that cannot be written out drops the device too. */
 static int job_finish(struct ctx *c, struct add_job *j, bool keep)
 {
 	int err, rc = 0;
 
-	if (keep && (err = print_result(c, j->json, j->name, true))) {
-		report_err(c, err, NULL, "writing output");
-		rc = 1;
-	}
-	if (keep && !rc && (err = tun_set_persist(j->fd, true))) {
+	/* Persistent first, then the name printed: a name on standard output
+	 * always names a device that is there. Should the output fail, the
+	 * device is made not persistent again while still held, and goes
+	 * when its descriptor closes. */
+	if (keep && (err = tun_set_persist(j->fd, true))) {
 		if (err == -EBADFD)     /* what the kernel says once it is gone */
 			report(c, "%s was deleted by another process while being created", j->name);
 		else
 			report_err(c, err, NULL, "%s: making it persistent", j->name);
+		rc = 1;
+	}
+	if (keep && !rc && (err = print_result(c, j->json, j->name, true))) {
+		report_err(c, err, NULL, "writing output");
+		tun_set_persist(j->fd, false);
 		rc = 1;
 	}
 	if (j->fd >= 0)

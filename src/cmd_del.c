@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/rtnetlink.h>
 
 #include "procfs.h"
 #include "dumps.h"
 #include "sysfs.h"
+#include "tun.h"
 #include "tunctl.h"
 
 struct links {
@@ -222,10 +224,10 @@ static int run_group_del(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *c
  * unregistration for all of them instead of one each.  The moves are
  * checked before the delete, which would otherwise take whichever of them
  * went through; on any failure the groups are put back. */
-static int delete_links(struct ctx *c, char *const *names, size_t n)
+static int delete_links(struct ctx *c, char *const *names, size_t n, const struct links *links)
 {
 	struct nl *nl = ctx_nl(c);
-	struct links l = { 0 };
+	const struct links l = *links;
 	struct nl_tx tx;
 	uint32_t group = DEL_GROUP_FIRST;
 	char **all = NULL;
@@ -235,9 +237,6 @@ static int delete_links(struct ctx *c, char *const *names, size_t n)
 	nl_tx_init(&tx);
 	if (!nl)
 		return 1;
-	if (dump_links(c, &l.v, &l.n))
-		goto out;
-	sort_links(&l);
 	if ((err = add_leftovers(&l, names, n, &all, &n))) {
 		report_err(c, err, NULL, "deleting devices");
 		goto out;
@@ -292,11 +291,42 @@ oom:
 out:
 	nl_tx_free(&tx);
 	free(all);
-	free(l.v);
 	return rc;
 }
 
-static int check_holders(struct ctx *c, char *const *names, size_t n)
+/* Whether the kernel says a process holds NAME, for when /proc could not
+ * show every process: a multi-queue device counts its attached queues; a
+ * single-queue one refuses a second reader (EBUSY), which an attach
+ * without carrier asks at no cost to the device. 1 held, 0 not, or -1
+ * after reporting that it cannot be known. */
+static int held_per_kernel(struct ctx *c, const struct links *l, const char *name)
+{
+	const struct link_info *li = find_link(l, name);
+	struct tun_info ti;
+	char n[16];
+	int fd, err;
+
+	if (li && li->is_tun && li->tun.multi_queue)
+		return li->tun.num_queues > 0;
+	if ((err = sysfs_tun_read(name, &ti))) {
+		report_sysfs(c, err, name);
+		return -1;
+	}
+	if ((fd = tun_open(NULL)) < 0) {
+		report_tun_open(c, fd, NULL);
+		return -1;
+	}
+	snprintf(n, sizeof(n), "%s", name);
+	err = tun_attach_admin(fd, n, &ti.flags);
+	close(fd);
+	if (err && err != -EBUSY) {
+		report_err(c, err, NULL, "%s: asking the kernel whether a process holds it", name);
+		return -1;
+	}
+	return err == -EBUSY;
+}
+
+static int check_holders(struct ctx *c, char *const *names, size_t n, const struct links *l)
 {
 	struct holder *h = NULL;
 	size_t nh = 0;
@@ -305,6 +335,25 @@ static int check_holders(struct ctx *c, char *const *names, size_t n)
 	if ((err = proc_tun_holders(n == 1 ? names[0] : NULL, &h, &nh))) {
 		report_err(c, err, NULL, "reading /proc");
 		return 1;
+	}
+	/* Some processes could not be looked into: the devices no process
+	 * seen holds are asked about of the kernel (fail closed). */
+	if (proc_unseen()) {
+		int rc = 0;
+
+		for (size_t k = 0; k < n && !rc; k++) {
+			const struct holder *first;
+
+			if (holders_of(h, nh, names[k], &first))
+				continue;
+			if ((rc = held_per_kernel(c, l, names[k])) > 0)
+				report(c, "device %s is in use by a process that /proc does not show tunctl; "
+				       "use --force to delete it anyway", names[k]);
+		}
+		if (rc) {
+			free(h);
+			return 1;
+		}
 	}
 	for (size_t i = 0; i < nh; i++) {
 		for (size_t k = 0; k < n; k++) {
@@ -324,6 +373,7 @@ static int check_holders(struct ctx *c, char *const *names, size_t n)
 
 int del_run(struct ctx *c, const struct del_req *r)
 {
+	struct links l = { 0 };
 	struct tun_info *all = NULL;
 	char **names = r->names;
 	size_t n = r->nnames;
@@ -354,15 +404,20 @@ int del_run(struct ctx *c, const struct del_req *r)
 				return 1;
 		}
 	}
+	/* One link dump serves the in-use check and the deletion. */
+	if (!ctx_nl(c) || dump_links(c, &l.v, &l.n))
+		goto out;
+	sort_links(&l);
 	rc = 0;
 	if (n && !r->force)
-		rc = check_holders(c, names, n);
+		rc = check_holders(c, names, n, &l);
 	/* Even with nothing to delete: --all also finishes a del cut short. */
 	if (!rc && (n || r->all))
-		rc = delete_links(c, names, n);
+		rc = delete_links(c, names, n, &l);
 out:
 	if (r->all)
 		free(names);
 	free(all);
+	free(l.v);
 	return rc;
 }

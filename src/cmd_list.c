@@ -114,8 +114,22 @@ int list_run(struct ctx *c, const struct list_req *r)
 		row[2] = link_state_name(v[i].up, v[i].carrier);
 		row[3] = procs;
 		row[4] = flags;
-		row[5] = v[i].owner_set ? ids_user_name(v[i].owner, owner, sizeof(owner)) : "-";
-		row[6] = v[i].group_set ? ids_group_name(v[i].group, group, sizeof(group)) : "-";
+		row[5] = row[6] = "-";
+		/* A number where a name belongs would be a quiet error. */
+		if (v[i].owner_set && (err = ids_user_lookup(v[i].owner, owner, sizeof(owner)))) {
+			report_err(c, err, NULL, "%s: looking up its owner (uid %u)", v[i].name, v[i].owner);
+			rc = 1;
+			goto out_table;
+		}
+		if (v[i].group_set && (err = ids_group_lookup(v[i].group, group, sizeof(group)))) {
+			report_err(c, err, NULL, "%s: looking up its group (gid %u)", v[i].name, v[i].group);
+			rc = 1;
+			goto out_table;
+		}
+		if (v[i].owner_set)
+			row[5] = owner;
+		if (v[i].group_set)
+			row[6] = group;
 		if (table_add(&t, row))
 			goto oom;
 	}

@@ -106,7 +106,6 @@ static void print_device(struct ctx *c, struct collect *col, const struct tun_in
 	if (ti->flags.mode == MODE_TAP)
 		sysfs_attr(name, "address", mac, sizeof(mac));
 	nh = holders_next(col->holders, col->nholders, &col->pos, name);
-
 	out_obj_open(&c->out, NULL);
 	print_tun_fields(&c->out, ti);
 	out_uint(&c->out, "ifindex", NULL, (unsigned)ifindex);
@@ -133,6 +132,27 @@ static void print_device(struct ctx *c, struct collect *col, const struct tun_in
 
 /* Addresses, routes (ifindex 0: every device's) and holders (only: NULL
  * for every device's); 1 after reporting. */
+/* The owner's and group's names can be looked up: checked before anything
+ * is printed, as a number standing in for a name whose lookup failed
+ * would be a quiet error. Returns 0 or 1 after reporting. */
+static int names_ok(struct ctx *c, const struct tun_info *ti)
+{
+	char buf[64];
+	int err;
+
+	if (c->out.json)
+		return 0;       /* JSON gives the numbers */
+	if (ti->owner_set && (err = ids_user_lookup(ti->owner, buf, sizeof(buf)))) {
+		report_err(c, err, NULL, "%s: looking up its owner (uid %u)", ti->name, ti->owner);
+		return 1;
+	}
+	if (ti->group_set && (err = ids_group_lookup(ti->group, buf, sizeof(buf)))) {
+		report_err(c, err, NULL, "%s: looking up its group (gid %u)", ti->name, ti->group);
+		return 1;
+	}
+	return 0;
+}
+
 static int collect(struct ctx *c, struct collect *col, int ifindex, const char *only)
 {
 	int err;
@@ -159,7 +179,7 @@ static int show_one(struct ctx *c, struct collect *col, const char *name)
 		report_sysfs(c, err, name);
 		return 1;
 	}
-	if (collect(c, col, ifindex, name))
+	if (names_ok(c, &ti) || collect(c, col, ifindex, name))
 		return 1;
 	print_device(c, col, &ti, ifindex);
 	out_end(&c->out);
@@ -185,6 +205,9 @@ static int show_all(struct ctx *c, struct collect *col)
 	}
 	if (dump_links(c, &links, &nl) || collect(c, col, 0, NULL))
 		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (names_ok(c, &v[i]))
+			goto out;
 	/* Both by name: one walk pairs them. */
 	if (nl)
 		qsort(links, nl, sizeof(*links), link_by_name);

@@ -84,41 +84,76 @@ struct cache {
 	char name[64];
 };
 
-static const char *cached(struct cache *c, uint32_t id, bool user, char *buf, size_t len)
+/* The name of id into buf, or the number when there is no such entry.
+ * Returns 0, or -errno when the lookup itself failed (buf: the number). */
+static int cached(struct cache *c, uint32_t id, bool user, char *buf, size_t len)
 {
 	if (!c->valid || c->id != id) {
+		size_t room = 1024;
+		char *tmp = NULL;
 		const char *n = NULL;
+		int err;
 
-		if (user) {
-			struct passwd *pw = getpwuid(id);
+		for (;;) {
+			char *p = realloc(tmp, room);
+			struct passwd pw, *pr = NULL;
+			struct group gr, *gres = NULL;
 
-			n = pw ? pw->pw_name : NULL;
-		} else {
-			struct group *gr = getgrgid(id);
-
-			n = gr ? gr->gr_name : NULL;
+			if (!p) {
+				err = ENOMEM;
+				break;
+			}
+			tmp = p;
+			if (user) {
+				err = getpwuid_r(id, &pw, tmp, room, &pr);
+				n = !err && pr ? pr->pw_name : NULL;
+			} else {
+				err = getgrgid_r(id, &gr, tmp, room, &gres);
+				n = !err && gres ? gres->gr_name : NULL;
+			}
+			if (err != ERANGE || room >= IDS_BUF_MAX)
+				break;
+			room *= 2;
 		}
+		/* "No such entry" comes as 0 or as one of these (getpwuid_r(3)). */
+		if (err == ENOENT || err == ESRCH || err == EBADF || err == EPERM)
+			err = 0;
 		if (n)
 			snprintf(c->name, sizeof(c->name), "%s", n);
 		else
 			snprintf(c->name, sizeof(c->name), "%u", id);
+		free(tmp);
+		if (err) {
+			snprintf(buf, len, "%u", id);
+			return -err;
+		}
 		c->id = id;
 		c->valid = true;
 	}
 	snprintf(buf, len, "%s", c->name);
-	return buf;
+	return 0;
+}
+
+static struct cache user_cache, group_cache;
+
+int ids_user_lookup(uint32_t uid, char *buf, size_t len)
+{
+	return cached(&user_cache, uid, true, buf, len);
+}
+
+int ids_group_lookup(uint32_t gid, char *buf, size_t len)
+{
+	return cached(&group_cache, gid, false, buf, len);
 }
 
 const char *ids_user_name(uint32_t uid, char *buf, size_t len)
 {
-	static struct cache c;
-
-	return cached(&c, uid, true, buf, len);
+	ids_user_lookup(uid, buf, len);
+	return buf;
 }
 
 const char *ids_group_name(uint32_t gid, char *buf, size_t len)
 {
-	static struct cache c;
-
-	return cached(&c, gid, false, buf, len);
+	ids_group_lookup(gid, buf, len);
+	return buf;
 }

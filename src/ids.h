@@ -12,8 +12,14 @@
  * lookup itself failed (the name may well exist). */
 int ids_user(const struct id_spec *s, uint32_t *uid);
 int ids_group(const struct id_spec *s, uint32_t *gid);
-/* The name, or the number when there is none. */
+/* The name, or the number when there is none (or the lookup failed). */
 const char *ids_user_name(uint32_t uid, char *buf, size_t len);
 const char *ids_group_name(uint32_t gid, char *buf, size_t len);
+
+/* The same into buf, returning 0, or -errno when the lookup itself failed
+ * (out of memory or descriptors, an NSS backend's error): for output that
+ * must not stand in a number for a name silently. */
+int ids_user_lookup(uint32_t uid, char *buf, size_t len);
+int ids_group_lookup(uint32_t gid, char *buf, size_t len);
 
 #endif

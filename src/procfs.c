@@ -15,19 +15,47 @@
 #include "procfs.h"
 #include "tun.h"
 
+/* Returns 0 or -errno. */
 static int read_file(int dirfd, const char *path, char *buf, size_t len)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC), err;
 	ssize_t n;
 
 	if (fd < 0)
-		return -1;
+		return -errno;
 	n = read(fd, buf, len - 1);
+	err = errno;
 	close(fd);
 	if (n < 0)
-		return -1;
+		return -err;
 	buf[n] = '\0';
 	return 0;
+}
+
+/* Processes the last scan could not look into (proc_unseen). */
+static size_t unseen;
+
+size_t proc_unseen(void)
+{
+	return unseen;
+}
+
+/* Whether err says the kernel does not let us look into a process (its
+ * descriptors of another user namespace, say): it is not seen, and
+ * counted, for a caller that must know of every holder to ask the kernel
+ * another way. */
+static bool denied(int err)
+{
+	err = err < 0 ? -err : err;
+	return err == EACCES || err == EPERM;
+}
+
+/* What says that a process, or one of its descriptors, is gone (it exited,
+ * or closed it, while it was being read): no holder, and no error. */
+static bool gone(int err)
+{
+	err = err < 0 ? -err : err;
+	return err == ENOENT || err == ESRCH;
 }
 
 static int add_holder(struct holder **arr, size_t *n, size_t *cap, pid_t pid,
@@ -62,21 +90,26 @@ static int by_pid(const void *a, const void *b)
 /* Whether process pidstr is in the network namespace netns (ours): names
  * repeat across namespaces, one tap0 per container.  A descriptor belongs
  * to the namespace it was opened in, which is the process's own unless it
- * moved since; that is the one case this misses. */
-static bool same_netns(int procfd, const char *pidstr, const struct stat *netns)
+ * moved since; that is the one case this misses. 1, 0, or -errno. */
+static int same_netns(int procfd, const char *pidstr, const struct stat *netns)
 {
 	char path[300];
 	struct stat st;
 
 	if (!netns)
-		return true;
+		return 1;
 	snprintf(path, sizeof(path), "%s/ns/net", pidstr);
-	if (fstatat(procfd, path, &st, 0))
-		return false;
+	if (fstatat(procfd, path, &st, 0)) {
+		if (denied(errno))
+			unseen++;
+		return gone(errno) || denied(errno) ? 0 : -errno;
+	}
 	return st.st_dev == netns->st_dev && st.st_ino == netns->st_ino;
 }
 
-/* Scans one process's fds; unreadable processes (other users', gone) are skipped. */
+/* Scans one process's fds. A process that is gone, or another user's that
+ * an ordinary user may not look into, is skipped; any other failure is an
+ * error, as a holder not seen could be the one in use (fail closed). */
 static int scan_pid(int procfd, const char *pidstr, const char *only, const struct stat *netns,
 		    struct holder **arr, size_t *n, size_t *cap)
 {
@@ -87,10 +120,15 @@ static int scan_pid(int procfd, const char *pidstr, const char *only, const stru
 
 	snprintf(path, sizeof(path), "%s/fd", pidstr);
 	fdfd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fdfd < 0 || !(d = fdopendir(fdfd))) {
-		if (fdfd >= 0)
-			close(fdfd);
-		return 0;
+	if (fdfd < 0) {
+		if (denied(errno))
+			unseen++;
+		return gone(errno) || denied(errno) ? 0 : -errno;
+	}
+	if (!(d = fdopendir(fdfd))) {
+		rc = -errno;
+		close(fdfd);
+		return rc;
 	}
 	for (errno = 0; (e = readdir(d)); errno = 0) {
 		ssize_t len;
@@ -98,18 +136,39 @@ static int scan_pid(int procfd, const char *pidstr, const char *only, const stru
 		if (e->d_name[0] == '.')
 			continue;
 		len = readlinkat(fdfd, e->d_name, link, sizeof(link) - 1);
-		if (len < 0)
+		if (len < 0 && gone(errno))
 			continue;
+		if (len < 0 && denied(errno)) {
+			unseen++;
+			break;
+		}
+		if (len < 0) {
+			rc = -errno;
+			break;
+		}
 		link[len] = '\0';
 		if (strcmp(link, TUN_CLONE_PATH))
 			continue;
 		snprintf(path, sizeof(path), "%s/fdinfo/%s", pidstr, e->d_name);
-		if (read_file(procfd, path, info, sizeof(info)) || !parse_fdinfo_iff(info, ifname))
+		if ((rc = read_file(procfd, path, info, sizeof(info)))) {
+			if (denied(rc)) {
+				unseen++;
+				rc = 0;
+				break;
+			}
+			if (!gone(rc))
+				break;
+			rc = 0;
+			continue;
+		}
+		if (!parse_fdinfo_iff(info, ifname))
 			continue;
 		if (only && strcmp(only, ifname))
 			continue;
-		if (ours < 0)
-			ours = same_netns(procfd, pidstr, netns);
+		if (ours < 0 && (ours = same_netns(procfd, pidstr, netns)) < 0) {
+			rc = ours;
+			break;
+		}
 		if (!ours)
 			break;
 		if (!comm[0]) {
@@ -123,7 +182,7 @@ static int scan_pid(int procfd, const char *pidstr, const char *only, const stru
 	}
 	/* A process that exits while its descriptors are read is gone, not
 	 * an error; any other failure leaves its descriptors unknown. */
-	if (!rc && e == NULL && errno && errno != ENOENT && errno != ESRCH)
+	if (!rc && e == NULL && errno && !gone(errno))
 		rc = -errno;
 	closedir(d);
 	return rc;
@@ -139,6 +198,7 @@ int proc_tun_holders(const char *only, struct holder **out, size_t *n)
 	int procfd, rc = 0;
 	DIR *d;
 
+	unseen = 0;
 	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return -errno;

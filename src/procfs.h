@@ -15,6 +15,9 @@ struct holder {
 /* One pass over /proc: every (process, device) pair, each once, ordered
  * by pid.  only: NULL for every device, else that device only. */
 int proc_tun_holders(const char *only, struct holder **out, size_t *n);
+/* How many processes the last proc_tun_holders could not look into
+ * (EACCES, EPERM): their holders, if any, are not in its list. */
+size_t proc_unseen(void);
 /* The holders of one device within a list from proc_tun_holders. */
 size_t holders_of(const struct holder *h, size_t n, const char *ifname, const struct holder **first);
 /* Sorts a list from proc_tun_holders by device name, then pid, for

@@ -257,6 +257,7 @@ static bool parse_tun_info(const struct nlattr *linkinfo, struct link_info *out)
 	/* The kernel leaves them out when unset. */
 	out->tun.owner_set = get_u32(t[IFLA_TUN_OWNER], &out->tun.owner);
 	out->tun.group_set = get_u32(t[IFLA_TUN_GROUP], &out->tun.group);
+	get_u32(t[IFLA_TUN_NUM_QUEUES], &out->tun.num_queues);
 	return true;
 }
 

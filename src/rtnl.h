@@ -48,6 +48,7 @@ struct link_info {
 		bool tap, pi, vnet_hdr, persist, multi_queue;
 		bool owner_set, group_set;
 		uint32_t owner, group;
+		uint32_t num_queues;        /* attached queues: multi-queue only */
 	} tun;
 };
 
