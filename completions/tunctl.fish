@@ -168,7 +168,7 @@ function __tunctl_opts_here
         case list
             __tunctl_unseen --mode
         case set
-            set -l out (__tunctl_unseen --mtu --mac --txqueuelen --netns)
+            set -l out (__tunctl_unseen --mtu --mac --txqueuelen --netns --yes)
             contains -- --no-user $o; or set -a out (__tunctl_unseen --user)
             contains -- --user $o; or set -a out (__tunctl_unseen --no-user)
             contains -- --no-group $o; or set -a out (__tunctl_unseen --group)
@@ -412,6 +412,7 @@ complete -c tunctl -n '__tunctl_offer set --mtu' -l mtu -x -d 'MTU'
 complete -c tunctl -n '__tunctl_offer set --mac' -l mac -x -d 'MAC address'
 complete -c tunctl -n '__tunctl_offer set --txqueuelen' -l txqueuelen -x -d 'Transmit queue length'
 complete -c tunctl -n '__tunctl_offer set --netns' -l netns -x -a '(__tunctl_netns)' -d 'Move into a network namespace'
+complete -c tunctl -n '__tunctl_offer set --yes' -l yes -d 'Set a --group that locks the caller out'
 
 # addr
 complete -c tunctl -n '__tunctl_offer addr --peer' -l peer -x -d 'Point-to-point peer'

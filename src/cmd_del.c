@@ -308,10 +308,12 @@ static int check_holders(struct ctx *c, char *const *names, size_t n)
 	}
 	for (size_t i = 0; i < nh; i++) {
 		for (size_t k = 0; k < n; k++) {
+			char who[256];
+
 			if (strcmp(h[i].ifname, names[k]))
 				continue;
-			report(c, "device %s is in use by %s (pid %d); use --force to delete it anyway",
-			       names[k], h[i].comm, (int)h[i].pid);
+			holders_text(h, nh, names[k], who, sizeof(who));
+			report(c, "device %s is in use by %s; use --force to delete it anyway", names[k], who);
 			free(h);
 			return 1;
 		}

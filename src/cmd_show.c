@@ -1,7 +1,6 @@
-/* cmd_show.c - "tunctl show": one device in detail, with addresses, routes and processes. */
+/* cmd_show.c - "tunctl show": devices in detail, with addresses, routes and processes. */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,41 +14,60 @@
 #include "sysfs.h"
 #include "tunctl.h"
 
+/* What show prints besides sysfs: every device's, or one device's. */
 struct collect {
-	int ifindex;
 	struct addr_info *addrs;
 	size_t naddrs;
 	struct route_info *routes;
 	size_t nroutes;
+	struct holder *holders;     /* sorted by holders_by_dev */
+	size_t nholders, pos;
 };
 
-static void print_addrs(struct out *o, const struct collect *col)
+static void print_flag_words(struct out *o, const char **w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out_bool(o, w[i], NULL, true);
+	for (size_t i = 0; i < n; i++)
+		out_text(o, " %s", w[i]);
+}
+
+static void print_addrs(struct out *o, const struct collect *col, int ifindex)
 {
 	out_arr_open(o, "addresses");
 	for (size_t i = 0; i < col->naddrs; i++) {
 		const struct addr_spec *a = &col->addrs[i].a;
 		char buf[INET6_ADDRSTRLEN];
 		const char *fam = a->local.addr.family == AF_INET ? "inet" : "inet6";
+		const char *w[RTNL_FLAG_WORDS];
 
+		if (col->addrs[i].ifindex != ifindex)
+			continue;
 		out_obj_open(o, NULL);
 		out_str(o, "family", "    %s", fam);
 		out_str(o, "local", " %s", format_ipaddr(&a->local.addr, buf, sizeof(buf)));
 		out_uint(o, "prefixlen", "/%llu", a->local.len);
 		if (a->has_peer)
 			out_str(o, "peer", " peer %s", format_ipaddr(&a->peer, buf, sizeof(buf)));
+		/* As ip -j does: a key set to true for each flag that is set. */
+		print_flag_words(o, w, rtnl_addr_flag_words(col->addrs[i].flags, a->local.addr.family, w));
 		out_text(o, "\n");
 		out_obj_close(o);
 	}
 	out_arr_close(o);
 }
 
-static void print_routes(struct out *o, const struct collect *col)
+static void print_routes(struct out *o, const struct collect *col, int ifindex)
 {
 	out_arr_open(o, "routes");
 	for (size_t i = 0; i < col->nroutes; i++) {
 		const struct route_spec *r = &col->routes[i].r;
 		char buf[INET6_ADDRSTRLEN + 8];
+		const char *w[RTNL_FLAG_WORDS];
+		size_t nw;
 
+		if (col->routes[i].oif != ifindex)
+			continue;
 		out_obj_open(o, NULL);
 		out_str(o, "dst", "    route %s", format_prefix(&r->dst, buf, sizeof(buf)));
 		if (r->has_gw)
@@ -59,74 +77,144 @@ static void print_routes(struct out *o, const struct collect *col)
 		out_uint(o, "metric", r->has_metric ? " metric %llu" : NULL, r->has_metric ? r->metric : 0);
 		if (r->table != RT_TABLE_MAIN)
 			out_uint(o, "table", " table %llu", r->table);
+		/* As ip -j does: an array of words, empty when none. */
+		nw = rtnl_route_flag_words(col->routes[i].flags, w);
+		out_arr_open(o, "flags");
+		for (size_t k = 0; k < nw; k++)
+			out_str(o, NULL, " %s", w[k]);
+		out_arr_close(o);
 		out_text(o, "\n");
 		out_obj_close(o);
 	}
 	out_arr_close(o);
 }
 
-int show_run(struct ctx *c, const struct show_req *r)
+static void print_device(struct ctx *c, struct collect *col, const struct tun_info *ti, int ifindex)
 {
-	struct collect col = { 0 };
-	struct holder *h = NULL;
-	char operstate[32] = "", carrier[8] = "", mtu[16] = "", txq[16] = "", mac[32] = "", u[64], g[64];
-	struct tun_info ti;
-	size_t nh = 0;
+	char operstate[32] = "", mtu[16] = "", txq[16] = "", mac[32] = "", u[64], g[64];
+	const char *name = ti->name;
+	size_t nh;
 	uint32_t v;
-	int err, rc = 1;
 
-	if (find_tun(c, r->name, &ti, &col.ifindex))
-		return 1;
-	sysfs_attr(r->name, "operstate", operstate, sizeof(operstate));
+	sysfs_attr(name, "operstate", operstate, sizeof(operstate));
 	/* As ip(8) prints it. */
 	for (char *p = operstate; *p; p++)
-		*p = (char)toupper((unsigned char)*p);
-	/* carrier reads as EINVAL while the link is down: no carrier then. */
-	if (sysfs_attr(r->name, "carrier", carrier, sizeof(carrier)))
-		snprintf(carrier, sizeof(carrier), "0");
-	sysfs_attr(r->name, "mtu", mtu, sizeof(mtu));
-	sysfs_attr(r->name, "tx_queue_len", txq, sizeof(txq));
-	if (ti.flags.mode == MODE_TAP)
-		sysfs_attr(r->name, "address", mac, sizeof(mac));
-	if (dump_addrs(c, col.ifindex, &col.addrs, &col.naddrs) ||
-	    dump_routes(c, col.ifindex, &col.routes, &col.nroutes))
-		goto out;
-	if ((err = proc_tun_holders(r->name, &h, &nh))) {
-		report_err(c, err, NULL, "reading /proc");
-		goto out;
-	}
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	sysfs_attr(name, "mtu", mtu, sizeof(mtu));
+	sysfs_attr(name, "tx_queue_len", txq, sizeof(txq));
+	if (ti->flags.mode == MODE_TAP)
+		sysfs_attr(name, "address", mac, sizeof(mac));
+	nh = holders_next(col->holders, col->nholders, &col->pos, name);
 
 	out_obj_open(&c->out, NULL);
-	print_tun_fields(&c->out, &ti);
-	out_text(&c->out, "%s: %s%s%s%s%s\n", ti.name, mode_name(ti.flags.mode),
-		 ti.flags.persist ? " persist" : "", ti.flags.pi ? " pi" : "",
-		 ti.flags.vnet_hdr ? " vnet_hdr" : "", ti.flags.multi_queue ? " multi_queue" : "");
+	print_tun_fields(&c->out, ti);
+	out_uint(&c->out, "ifindex", NULL, (unsigned)ifindex);
+	out_text(&c->out, "%s: %s%s%s%s%s\n", name, mode_name(ti->flags.mode),
+		 ti->flags.persist ? " persist" : "", ti->flags.pi ? " pi" : "",
+		 ti->flags.vnet_hdr ? " vnet_hdr" : "", ti->flags.multi_queue ? " multi_queue" : "");
 	out_text(&c->out, "    owner %s  group %s\n",
-		 ti.owner_set ? ids_user_name(ti.owner, u, sizeof(u)) : "-",
-		 ti.group_set ? ids_group_name(ti.group, g, sizeof(g)) : "-");
-	out_str(&c->out, "operstate", "    state %s", operstate);
-	out_bool(&c->out, "carrier", NULL, !strcmp(carrier, "1"));
-	out_text(&c->out, "  carrier %s", strcmp(carrier, "1") ? "off" : "on");
+		 ti->owner_set ? ids_user_name(ti->owner, u, sizeof(u)) : "-",
+		 ti->group_set ? ids_group_name(ti->group, g, sizeof(g)) : "-");
+	/* The admin state and carrier in text; ip's operstate, which says
+	 * DOWN for a device that is up with no reader, in JSON only. */
+	out_text(&c->out, "    link %s", link_state_name(ti->up, ti->carrier));
+	out_str(&c->out, "operstate", NULL, operstate);
 	out_uint(&c->out, "mtu", "  mtu %llu", parse_u32(mtu, 0, UINT32_MAX, &v) ? v : 0);
-	out_uint(&c->out, "txqueuelen", "  txqueuelen %llu", parse_u32(txq, 0, UINT32_MAX, &v) ? v : 0);
+	out_uint(&c->out, "txqlen", "  txqueuelen %llu", parse_u32(txq, 0, UINT32_MAX, &v) ? v : 0);
 	out_text(&c->out, "\n");
 	if (mac[0])
-		out_str(&c->out, "mac", "    mac %s\n", mac);
-	print_addrs(&c->out, &col);
-	print_routes(&c->out, &col);
-	out_arr_open(&c->out, "processes");
-	for (size_t i = 0; i < nh; i++) {
-		out_obj_open(&c->out, NULL);
-		out_uint(&c->out, "pid", "    process %llu", (unsigned long long)h[i].pid);
-		out_str(&c->out, "name", " %s\n", h[i].comm);
-		out_obj_close(&c->out);
+		out_str(&c->out, "address", "    mac %s\n", mac);
+	print_addrs(&c->out, col, ifindex);
+	print_routes(&c->out, col, ifindex);
+	print_processes(&c->out, nh ? &col->holders[col->pos - nh] : NULL, nh);
+	out_obj_close(&c->out);
+}
+
+/* Addresses, routes (ifindex 0: every device's) and holders (only: NULL
+ * for every device's); 1 after reporting. */
+static int collect(struct ctx *c, struct collect *col, int ifindex, const char *only)
+{
+	int err;
+
+	if (dump_addrs(c, ifindex, &col->addrs, &col->naddrs) ||
+	    dump_routes(c, ifindex, &col->routes, &col->nroutes))
+		return 1;
+	if ((err = proc_tun_holders(only, &col->holders, &col->nholders))) {
+		report_err(c, err, NULL, "reading /proc");
+		return 1;
+	}
+	holders_by_dev(col->holders, col->nholders);
+	return 0;
+}
+
+static int show_one(struct ctx *c, struct collect *col, const char *name)
+{
+	struct tun_info ti;
+	int ifindex, err;
+
+	if (find_tun(c, name, &ti, &ifindex))
+		return 1;
+	if ((err = sysfs_link_state(name, &ti.up, &ti.carrier))) {
+		report_sysfs(c, err, name);
+		return 1;
+	}
+	if (collect(c, col, ifindex, name))
+		return 1;
+	print_device(c, col, &ti, ifindex);
+	out_end(&c->out);
+	return 0;
+}
+
+static int link_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct link_info *)a)->name, ((const struct link_info *)b)->name);
+}
+
+static int show_all(struct ctx *c, struct collect *col)
+{
+	struct link_info *links = NULL;
+	struct tun_info *v = NULL;
+	size_t n = 0, nl = 0;
+	bool first = true;
+	int err, rc = 1;
+
+	if ((err = sysfs_tun_list_state(&v, &n))) {
+		report_sysfs(c, err, NULL);
+		return 1;
+	}
+	if (dump_links(c, &links, &nl) || collect(c, col, 0, NULL))
+		goto out;
+	/* Both by name: one walk pairs them. */
+	if (nl)
+		qsort(links, nl, sizeof(*links), link_by_name);
+	out_arr_open(&c->out, NULL);
+	for (size_t i = 0, k = 0; i < n; i++) {
+		while (k < nl && strcmp(links[k].name, v[i].name) < 0)
+			k++;
+		/* Gone since sysfs was read. */
+		if (k == nl || strcmp(links[k].name, v[i].name))
+			continue;
+		if (!first)
+			out_text(&c->out, "\n");
+		first = false;
+		print_device(c, col, &v[i], links[k].ifindex);
 	}
 	out_arr_close(&c->out);
-	out_obj_close(&c->out);
 	out_end(&c->out);
 	rc = 0;
 out:
-	free(h);
+	free(links);
+	free(v);
+	return rc;
+}
+
+int show_run(struct ctx *c, const struct show_req *r)
+{
+	struct collect col = { 0 };
+	int rc = r->name ? show_one(c, &col, r->name) : show_all(c, &col);
+
+	free(col.holders);
 	free(col.addrs);
 	free(col.routes);
 	return rc;

@@ -14,7 +14,7 @@ enum opt_id {
 	O_MODE, O_USER, O_GROUP, O_ANY_USER, O_PI, O_VNET_HDR, O_MULTI_QUEUE,
 	O_ADDR, O_PEER, O_ROUTE, O_MTU, O_MAC, O_TXQLEN, O_UP, O_DOWN, O_EXIST_OK,
 	O_ALL, O_NO_USER, O_NO_GROUP, O_COUNT, O_HEX, O_PCAP, O_ECHO,
-	O_QUEUES, O_FD, O_DRY_RUN, O_PRUNE, O_RECREATE,
+	O_QUEUES, O_FD, O_DRY_RUN, O_PRUNE, O_RECREATE, O_YES,
 };
 
 struct optdef {
@@ -93,6 +93,7 @@ static const struct optdef set_opts[] = {
 	{ "mac", required_argument, O_MAC, 0 },
 	{ "txqueuelen", required_argument, O_TXQLEN, 0 },
 	{ "netns", required_argument, O_NETNS, 0 },
+	{ "yes", no_argument, O_YES, 0 },
 	{ NULL, 0, 0, 0 }
 };
 
@@ -133,6 +134,7 @@ struct parsed {
 	const char *cmd;
 	char *err;
 	size_t errlen;
+	int bad;                /* the index of the word tokenize refused, or -1 */
 };
 
 typedef int (*parse_fn)(struct parsed *p, struct request *req);
@@ -166,6 +168,55 @@ static const struct optdef *find_short(const struct optdef *defs, char c)
 	return NULL;
 }
 
+/* What an option's value must be, for the message when it is empty. */
+static const char *value_kind(int id)
+{
+	switch (id) {
+	case O_USER: return "a user name or uid";
+	case O_GROUP: return "a group name or gid";
+	case O_MODE: return "tun or tap";
+	case O_NETNS: return "a network namespace name";
+	case O_BATCH: return "a file name (- for standard input)";
+	case O_ADDR: return "an address (CIDR)";
+	case O_PEER: return "an address";
+	case O_ROUTE: return "a route (PREFIX [via GW] [metric N] [table ID])";
+	case O_MAC: return "a MAC address";
+	case O_PCAP: return "a file name";
+	default: return "a number";
+	}
+}
+
+/* Names users bring from iproute2 for options tunctl spells otherwise. */
+static const struct { const char *from, *to; } opt_aliases[] = {
+	{ "txqlen", "txqueuelen" },
+	{ "address", "mac" },
+};
+
+/* The option of defs or globals nearest to the unknown --name (len bytes
+ * of it), or NULL. */
+static const char *nearest_opt(const struct optdef *defs, const struct optdef *globals,
+			       const char *name, size_t len)
+{
+	const char *cands[64];
+	char w[EDIT_MAX + 1];
+	size_t n = 0;
+
+	if (len > EDIT_MAX)
+		return NULL;
+	memcpy(w, name, len);
+	w[len] = '\0';
+	for (const struct optdef *d = defs; d && d->name && n < 64; d++)
+		cands[n++] = d->name;
+	for (const struct optdef *d = globals; d && d->name && n < 64; d++)
+		cands[n++] = d->name;
+	for (size_t i = 0; i < sizeof(opt_aliases) / sizeof(opt_aliases[0]); i++)
+		if (!strcmp(w, opt_aliases[i].from) &&
+		    (find_long(defs, opt_aliases[i].to, strlen(opt_aliases[i].to)) ||
+		     find_long(globals, opt_aliases[i].to, strlen(opt_aliases[i].to))))
+			return opt_aliases[i].to;
+	return nearest_word(w, cands, n);
+}
+
 static void apply_global(struct globals *g, const struct optdef *d, const char *val)
 {
 	switch (d->id) {
@@ -190,6 +241,7 @@ static int tokenize(int argc, char **argv, const struct optdef *defs,
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i], *val = NULL;
 		const struct optdef *d = NULL;
+		const char *near;
 		bool is_global = false;
 
 		if (a[0] != '-' || !a[1]) {
@@ -242,6 +294,17 @@ static int tokenize(int argc, char **argv, const struct optdef *defs,
 			}
 			val = argv[++i];
 		}
+		if (d->has_arg == required_argument && !*val) {
+			/* A variable that expanded to nothing: "--user $USER". */
+			if (a[1] == '-')
+				snprintf(p->err, p->errlen, "--%s needs %s; \"\" is empty%s", d->name,
+					 value_kind(d->id), d->id == O_USER ? " (is $USER set?)" : "");
+			else
+				snprintf(p->err, p->errlen, "-%c needs %s; \"\" is empty", d->short_name,
+					 value_kind(d->id));
+			p->bad = i;
+			return -1;
+		}
 		if (is_global)
 			apply_global(g, d, val);
 		else {
@@ -251,11 +314,19 @@ static int tokenize(int argc, char **argv, const struct optdef *defs,
 		}
 		continue;
 unknown:
-		if (p->cmd)
+		p->bad = i;
+		if (a[1] == '-' && (near = nearest_opt(defs, globals, a + 2, strcspn(a + 2, "=")))) {
+			if (p->cmd)
+				snprintf(p->err, p->errlen, "unknown option \"%s\" for \"%s\"; did you mean \"--%s\"?",
+					 a, p->cmd, near);
+			else
+				snprintf(p->err, p->errlen, "unknown option \"%s\"; did you mean \"--%s\"?", a, near);
+		} else if (p->cmd) {
 			snprintf(p->err, p->errlen, "unknown option \"%s\" for \"%s\" (see tunctl %s --help)",
 				 a, p->cmd, p->cmd);
-		else
+		} else {
 			snprintf(p->err, p->errlen, "unknown option \"%s\" (see tunctl --help)", a);
+		}
 		return -1;
 	}
 	return i;
@@ -559,7 +630,8 @@ static int parse_show(struct parsed *p, struct request *req)
 {
 	int rc;
 
-	if ((rc = need_name(p, 0, &req->u.show.name, false)))
+	/* Without a name: every device. */
+	if (p->npos && (rc = need_name(p, 0, &req->u.show.name, false)))
 		return rc;
 	return no_more(p, 1);
 }
@@ -567,7 +639,7 @@ static int parse_show(struct parsed *p, struct request *req)
 static int parse_set(struct parsed *p, struct request *req)
 {
 	struct set_req *r = &req->u.set;
-	bool seen_nu = false, seen_ng = false;
+	bool seen_nu = false, seen_ng = false, seen_yes = false;
 	char err[ERRLEN];
 	int rc;
 
@@ -594,6 +666,11 @@ static int parse_set(struct parsed *p, struct request *req)
 			if ((rc = once(p, &seen_ng, it->def)))
 				return rc;
 			r->no_group = true;
+			break;
+		case O_YES:
+			if ((rc = once(p, &seen_yes, it->def)))
+				return rc;
+			r->yes = true;
 			break;
 		case O_NETNS:
 			if (r->netns)
@@ -816,13 +893,22 @@ static int parse_apply(struct parsed *p, struct request *req)
 	return 0;
 }
 
+static const char *nearest_cmd(const char *w);
+
 static int parse_help(struct parsed *p, struct request *req)
 {
 	if (p->npos == 0)
 		return 0;
 	req->u.help.topic = cmd_lookup(p->pos[0]);
-	if (req->u.help.topic == CMD_NONE || req->u.help.topic == CMD_CLASSIC)
+	if (req->u.help.topic == CMD_NONE || req->u.help.topic == CMD_CLASSIC) {
+		const char *near = nearest_cmd(p->pos[0]);
+
+		if (near) {
+			snprintf(p->err, p->errlen, "unknown command \"%s\"; did you mean \"%s\"?", p->pos[0], near);
+			return 2;
+		}
 		return usage_err(p, "unknown command \"%s\" (see tunctl --help)", p->pos[0]);
+	}
 	return no_more(p, 1);
 }
 
@@ -1026,6 +1112,12 @@ static int parse_classic(int argc, char **argv, struct request *req, char *err, 
 			break;
 		case 'u':
 		case 'g':
+			if (!*val) {
+				snprintf(err, errlen, "-%c needs a %s; \"\" is empty%s", c,
+					 c == 'u' ? "user name or uid" : "group name or gid",
+					 c == 'u' ? " (is $USER set?)" : "");
+				return 2;
+			}
 			if (!parse_id(val, c == 'u' ? &r->user : &r->group)) {
 				snprintf(err, errlen, "invalid %s \"%s\"", c == 'u' ? "user" : "group", val);
 				return 2;
@@ -1044,10 +1136,379 @@ static int parse_classic(int argc, char **argv, struct request *req, char *err, 
 	return 0;
 }
 
+/* Hints: for a command line that does not parse, the tunctl form of what was
+ * probably meant (an iproute2 habit, swapped arguments, a global option
+ * after the command).  Each is checked by parsing it: a hint never
+ * suggests what tunctl would refuse. */
+
 static int parse_common(int argc, char **argv, struct request *req, char *err, size_t errlen,
-			bool batch)
+			bool batch, bool hints);
+
+struct words {
+	char **w;
+	int n, cap;
+};
+
+static void add_word(struct words *ws, const char *w)
 {
-	struct parsed p = { .err = err, .errlen = errlen, .dashdash = -1 };
+	if (ws->n < ws->cap)
+		ws->w[ws->n++] = (char *)w;
+}
+
+static void append(char *buf, size_t len, size_t *at, const char *s, size_t n)
+{
+	while (n-- && *at + 1 < len)
+		buf[(*at)++] = *s++;
+	buf[*at] = '\0';
+}
+
+/* w as it would be typed to a shell: in double quotes if it needs them. */
+static void append_shell_word(char *buf, size_t len, size_t *at, const char *w)
+{
+	if (*w && !w[strcspn(w, " \t\n\"'\\$`|&;<>()*?[]#~!{}")]) {
+		append(buf, len, at, w, strlen(w));
+		return;
+	}
+	append(buf, len, at, "\"", 1);
+	for (; *w; w++) {
+		if (strchr("\"\\$`", *w))
+			append(buf, len, at, "\\", 1);
+		append(buf, len, at, w, 1);
+	}
+	append(buf, len, at, "\"", 1);
+}
+
+/* Whether ws (a program name first) parses; if so, the command line it
+ * forms goes to buf ("tunctl ..."; a batch line without the program). */
+static bool try_words(const struct words *ws, bool batch, char *buf, size_t len)
+{
+	struct request req;
+	char e[ERRLEN];
+	size_t at = 0;
+
+	if (ws->n >= ws->cap || parse_common(ws->n, ws->w, &req, e, sizeof(e), batch, false))
+		return false;
+	request_free(&req);
+	buf[0] = '\0';
+	for (int i = batch ? 1 : 0; i < ws->n; i++) {
+		if (i > (batch ? 1 : 0))
+			append(buf, len, &at, " ", 1);
+		append_shell_word(buf, len, &at, ws->w[i]);
+	}
+	return true;
+}
+
+static bool is_pos(const struct parsed *p, const char *w)
+{
+	for (int i = 0; i < p->npos; i++)
+		if (p->pos[i] == w)
+			return true;
+	return false;
+}
+
+static bool is_route_word(const char *w)
+{
+	return !strcmp(w, "via") || !strcmp(w, "metric") || !strcmp(w, "table");
+}
+
+/* "tunctl list -n NS": -n, -b and -V go before the command. */
+static bool hint_late_global(char **argv, int argc, int ci, const struct cmd_spec *spec,
+			     const struct parsed *p, struct words *ws, char *err, size_t errlen)
+{
+	char **args = argv + ci + 1, sugg[ERRLEN];
+	int nargs = argc - ci - 1, b = p->bad, take = 1;
+	const char *a = args[b];
+	const struct optdef *d = NULL;
+
+	if (a[0] != '-' || !a[1])
+		return false;
+	if (a[1] == '-')
+		d = find_long(global_opts, a + 2, strcspn(a + 2, "="));
+	else
+		d = find_short(global_opts, a[1]);
+	if (!d)
+		return false;
+	if (d->has_arg == required_argument && !(a[1] == '-' ? strchr(a, '=') != NULL : a[2] != '\0'))
+		take = 2;
+	if (b + take > nargs)
+		return false;
+	ws->n = 0;
+	add_word(ws, "tunctl");
+	for (int k = 0; k < ci; k++)
+		add_word(ws, argv[k]);
+	for (int k = 0; k < take; k++)
+		add_word(ws, args[b + k]);
+	add_word(ws, argv[ci]);
+	for (int k = 0; k < nargs; k++)
+		if (k < b || k >= b + take)
+			add_word(ws, args[k]);
+	if (!try_words(ws, false, sugg, sizeof(sugg)))
+		return false;
+	if (spec->id == CMD_SET && d->id == O_NETNS)
+		snprintf(err, errlen, "\"%s\" goes before the command: %s (\"set NAME --netns NETNS\" moves a device there)",
+			 a, sugg);
+	else
+		snprintf(err, errlen, "\"%s\" goes before the command: %s", a, sugg);
+	return true;
+}
+
+/* "--route 203.0.113.0/24 via 192.0.2.2" unquoted: the route is one argument. */
+static bool hint_route_quotes(char **args, int nargs, const struct parsed *p, char *err, size_t errlen)
+{
+	for (int k = 0; k < nargs; k++) {
+		const char *val;
+		char route[ERRLEN];
+		size_t at = 0;
+		int next;
+
+		if (!strcmp(args[k], "--route") && k + 1 < nargs) {
+			val = args[k + 1];
+			next = k + 2;
+		} else if (!strncmp(args[k], "--route=", 8)) {
+			val = args[k] + 8;
+			next = k + 1;
+		} else {
+			continue;
+		}
+		if (next >= nargs || !is_pos(p, args[next]) || !is_route_word(args[next]))
+			continue;
+		append(route, sizeof(route), &at, val, strlen(val));
+		for (; next < nargs && is_pos(p, args[next]); next++) {
+			append(route, sizeof(route), &at, " ", 1);
+			append(route, sizeof(route), &at, args[next], strlen(args[next]));
+		}
+		snprintf(err, errlen, "--route takes the route as one argument: quote it: --route ");
+		at = strlen(err);
+		append_shell_word(err, errlen, &at, route);
+		return true;
+	}
+	return false;
+}
+
+#define IN(x) (1u << (x))
+
+/* iproute2's words and the tunctl options they stand for. */
+static const struct ip_word {
+	const char *word, *opt;
+	bool value;
+	unsigned cmds;
+} ip_words[] = {
+	{ "mode", "--mode", true, IN(CMD_ADD) | IN(CMD_LIST) },
+	{ "user", "--user", true, IN(CMD_ADD) | IN(CMD_SET) },
+	{ "group", "--group", true, IN(CMD_ADD) | IN(CMD_SET) },
+	{ "pi", "--pi", false, IN(CMD_ADD) },
+	{ "vnet_hdr", "--vnet-hdr", false, IN(CMD_ADD) },
+	{ "multi_queue", "--multi-queue", false, IN(CMD_ADD) },
+	{ "mtu", "--mtu", true, IN(CMD_ADD) | IN(CMD_SET) },
+	{ "address", "--mac", true, IN(CMD_ADD) | IN(CMD_SET) },
+	{ "txqueuelen", "--txqueuelen", true, IN(CMD_ADD) | IN(CMD_SET) },
+	{ "txqlen", "--txqueuelen", true, IN(CMD_ADD) | IN(CMD_SET) },
+	{ "up", "--up", false, IN(CMD_SET) },
+	{ "down", "--down", false, IN(CMD_ADD) | IN(CMD_SET) },
+	{ "netns", "--netns", true, IN(CMD_SET) },
+	{ "peer", "--peer", true, IN(CMD_ADD) | IN(CMD_ADDR) },
+};
+
+/* What a positional word becomes: kept in order, the device name, dropped
+ * ("dev"), an option (then its value), the value of the option before it,
+ * or an option with the word itself as its value ("list tap"). */
+enum role { R_REST, R_NAME, R_DROP, R_OPT, R_VAL, R_OPT_SELF };
+
+static const struct ip_word *find_ip_word(enum cmd_id id, const char *w)
+{
+	for (size_t i = 0; i < sizeof(ip_words) / sizeof(ip_words[0]); i++)
+		if ((ip_words[i].cmds & IN(id)) && !strcmp(ip_words[i].word, w))
+			return &ip_words[i];
+	return NULL;
+}
+
+static bool looks_like_prefix(const char *w, bool route)
+{
+	struct prefix pf;
+
+	return parse_prefix(w, false, route, &pf, NULL, 0);
+}
+
+/* "add dev x1 mode tun", "set mytun up", "list tap", "addr add 192.0.2.9/24
+ * dev mytun", "route add 203.0.113.0/24 vpn0": the tunctl form. */
+static bool hint_iproute2(char **argv, int argc, int ci, const struct cmd_spec *spec,
+			  const struct parsed *p, bool batch, struct words *ws, char *err, size_t errlen)
+{
+	char **args = argv + ci + 1, sugg[ERRLEN];
+	int nargs = argc - ci - 1, npos = p->npos, first = 0, name = -1, j;
+	enum cmd_id id = spec->id;
+	const char *dev_word = NULL, *kw = NULL, *kw_opt = NULL, **opt;
+	bool list_mode = false, swapped = false, ok = false;
+	enum role *role;
+
+	if (id != CMD_ADD && id != CMD_SHOW && id != CMD_SET && id != CMD_LIST && id != CMD_ADDR &&
+	    id != CMD_ROUTE)
+		return false;
+	for (int k = 0; k < nargs; k++)
+		if (!strcmp(args[k], "--"))
+			return false;
+	if (id == CMD_ADDR || id == CMD_ROUTE)
+		first = 1;
+	if (npos <= first)
+		return false;
+	role = calloc((size_t)npos, sizeof(*role));
+	opt = calloc((size_t)npos, sizeof(*opt));
+	if (!role || !opt)
+		goto out;
+	for (int i = first; i < npos; i++) {
+		const char *w = p->pos[i];
+		const struct ip_word *k;
+
+		if ((!strcmp(w, "dev") || (id == CMD_ADD && !strcmp(w, "name"))) && i + 1 < npos) {
+			if (name >= 0)
+				goto out;
+			role[i] = R_DROP;
+			name = ++i;
+			role[i] = R_NAME;
+			if (!dev_word)
+				dev_word = w;
+		} else if (id == CMD_LIST && (!strcmp(w, "tun") || !strcmp(w, "tap"))) {
+			role[i] = R_OPT_SELF;
+			opt[i] = "--mode";
+			list_mode = true;
+		} else if ((k = find_ip_word(id, w)) && (!k->value || i + 1 < npos)) {
+			role[i] = R_OPT;
+			opt[i] = k->opt;
+			if (k->value)
+				role[++i] = R_VAL;
+			if (!kw) {
+				kw = w;
+				kw_opt = k->opt;
+			}
+		}
+	}
+	/* Swapped: "addr add 192.0.2.9/24 mytun", "route add PREFIX [via GW] vpn0". */
+	if (name < 0 && (id == CMD_ADDR || id == CMD_ROUTE) && npos >= first + 2 &&
+	    role[first] == R_REST && looks_like_prefix(p->pos[first], id == CMD_ROUTE)) {
+		for (int i = first + 1; i < npos; i++) {
+			if (role[i] != R_REST)
+				continue;
+			if (id == CMD_ROUTE && is_route_word(p->pos[i])) {
+				i++;
+				continue;
+			}
+			if (name >= 0 || looks_like_prefix(p->pos[i], id == CMD_ROUTE))
+				goto out;
+			name = i;
+		}
+		if (name >= 0) {
+			role[name] = R_NAME;
+			swapped = true;
+		}
+	}
+	if (!dev_word && !kw && !list_mode && !swapped)
+		goto out;
+	ws->n = 0;
+	add_word(ws, "tunctl");
+	for (int k = 0; k <= ci; k++)
+		add_word(ws, argv[k]);
+	if (first)
+		add_word(ws, p->pos[0]);
+	if (name >= 0)
+		add_word(ws, p->pos[name]);
+	for (int i = first; i < npos; i++)
+		if (role[i] == R_REST)
+			add_word(ws, p->pos[i]);
+	/* Options where they were typed, iproute2's words among them. */
+	j = 0;
+	for (int k = 0; k < nargs; k++) {
+		if (j < npos && args[k] == p->pos[j]) {
+			if (role[j] == R_OPT || role[j] == R_OPT_SELF)
+				add_word(ws, opt[j]);
+			if (role[j] == R_OPT_SELF || role[j] == R_VAL)
+				add_word(ws, p->pos[j]);
+			j++;
+			continue;
+		}
+		add_word(ws, args[k]);
+	}
+	if (!try_words(ws, batch, sugg, sizeof(sugg)))
+		goto out;
+	if (dev_word)
+		snprintf(err, errlen, "\"%s\" is iproute2 syntax; tunctl takes the name first: %s", dev_word, sugg);
+	else if (kw)
+		snprintf(err, errlen, "\"%s\" is iproute2 syntax; tunctl spells it %s: %s", kw, kw_opt, sugg);
+	else if (list_mode)
+		snprintf(err, errlen, "list takes the mode as an option: %s", sugg);
+	else
+		snprintf(err, errlen, "the device name goes before the %s: %s",
+			 id == CMD_ADDR ? "address" : "route", sugg);
+	ok = true;
+out:
+	free(role);
+	free(opt);
+	return ok;
+}
+
+/* After a parse error in the command's arguments (rc 2): a hint instead of
+ * the message, where one applies. */
+static void hint_args(char **argv, int argc, int ci, const struct cmd_spec *spec,
+		      const struct parsed *p, bool batch, bool tokenize_failed)
+{
+	struct words ws = { .cap = 2 * argc + 8 };
+
+	if (!(ws.w = calloc((size_t)ws.cap, sizeof(*ws.w))))
+		return;
+	if (tokenize_failed) {
+		if (!batch && p->bad >= 0)
+			hint_late_global(argv, argc, ci, spec, p, &ws, p->err, p->errlen);
+	} else if (!(spec->id == CMD_ADD &&
+		     hint_route_quotes(argv + ci + 1, argc - ci - 1, p, p->err, p->errlen))) {
+		hint_iproute2(argv, argc, ci, spec, p, batch, &ws, p->err, p->errlen);
+	}
+	free(ws.w);
+}
+
+/* "tunctl --force del X": --force before the command is -b's. */
+static void hint_force(char **argv, int argc, int ci, const struct cmd_spec *spec, char *err, size_t errlen)
+{
+	struct words ws = { .cap = argc + 4 };
+	char sugg[ERRLEN];
+
+	if (find_long(spec->opts, "force", 5) && (ws.w = calloc((size_t)ws.cap, sizeof(*ws.w)))) {
+		add_word(&ws, "tunctl");
+		for (int k = 0; k < argc; k++)
+			if (k >= ci || strcmp(argv[k], "--force"))
+				add_word(&ws, argv[k]);
+		add_word(&ws, "--force");
+		if (try_words(&ws, false, sugg, sizeof(sugg))) {
+			snprintf(err, errlen, "--force before the command goes with -b; put it after the command: %s",
+				 sugg);
+			free(ws.w);
+			return;
+		}
+	}
+	free(ws.w);
+	if (find_long(spec->opts, "force", 5))
+		snprintf(err, errlen, "--force before the command goes with -b; %s's own --force goes after the "
+			 "command (see tunctl %s --help)", spec->name, spec->name);
+	else
+		snprintf(err, errlen, "--force before the command goes with -b (tunctl -b FILE --force); \"%s\" has no --force",
+			 spec->name);
+}
+
+static const char *nearest_cmd(const char *w)
+{
+	const char *cands[2 * NSPECS];
+	size_t n = 0;
+
+	for (size_t k = 0; k < NSPECS; k++) {
+		cands[n++] = cmd_specs[k].name;
+		if (cmd_specs[k].alias)
+			cands[n++] = cmd_specs[k].alias;
+	}
+	return strlen(w) > EDIT_MAX ? NULL : nearest_word(w, cands, n);
+}
+
+static int parse_common(int argc, char **argv, struct request *req, char *err, size_t errlen,
+			bool batch, bool hints)
+{
+	struct parsed p = { .err = err, .errlen = errlen, .bad = -1, .dashdash = -1 };
 	const struct cmd_spec *spec = NULL;
 	int i, rc = 2;
 
@@ -1081,6 +1542,11 @@ static int parse_common(int argc, char **argv, struct request *req, char *err, s
 		}
 		if (req->g.help || req->g.version || req->g.batch)
 			goto out;
+		if (req->g.force) {
+			snprintf(err, errlen, "--force goes with -b FILE (see tunctl --help)");
+			rc = 2;
+			goto out;
+		}
 		snprintf(err, errlen, batch ? "empty command" : "no command given (see tunctl --help)");
 		rc = 2;
 		goto out;
@@ -1096,7 +1562,12 @@ static int parse_common(int argc, char **argv, struct request *req, char *err, s
 		    (cmd_specs[k].alias && !strcmp(cmd_specs[k].alias, argv[i])))
 			spec = &cmd_specs[k];
 	if (!spec) {
-		snprintf(err, errlen, "unknown command \"%s\" (see tunctl --help)", argv[i]);
+		const char *near = nearest_cmd(argv[i]);
+
+		if (near)
+			snprintf(err, errlen, "unknown command \"%s\"; did you mean \"%s\"?", argv[i], near);
+		else
+			snprintf(err, errlen, "unknown command \"%s\" (see tunctl --help)", argv[i]);
 		goto out;
 	}
 	if (batch && (spec->id == CMD_RUN || spec->id == CMD_APPLY)) {
@@ -1107,13 +1578,22 @@ static int parse_common(int argc, char **argv, struct request *req, char *err, s
 	}
 	req->cmd = spec->id;
 	p.cmd = spec->name;
-	if (tokenize(argc - i - 1, argv + i + 1, spec->opts, late_global_opts, &req->g, false, &p) < 0)
+	if (tokenize(argc - i - 1, argv + i + 1, spec->opts, late_global_opts, &req->g, false, &p) < 0) {
+		if (hints)
+			hint_args(argv, argc, i, spec, &p, batch, true);
 		goto out;
+	}
 	if (req->g.help) {
 		rc = 0;
 		goto out;
 	}
+	if (req->g.force && !req->g.batch) {
+		hint_force(argv, argc, i, spec, err, errlen);
+		goto out;
+	}
 	rc = spec->parse(&p, req);
+	if (rc == 2 && hints)
+		hint_args(argv, argc, i, spec, &p, batch, false);
 out:
 	free(p.items);
 	free(p.pos);
@@ -1127,12 +1607,12 @@ out:
 
 int cmdline_parse(int argc, char **argv, struct request *req, char *err, size_t errlen)
 {
-	return parse_common(argc, argv, req, err, errlen, false);
+	return parse_common(argc, argv, req, err, errlen, false, true);
 }
 
 int cmdline_parse_batch(int argc, char **argv, struct request *req, char *err, size_t errlen)
 {
-	return parse_common(argc, argv, req, err, errlen, true);
+	return parse_common(argc, argv, req, err, errlen, true, true);
 }
 
 void request_free(struct request *req)

@@ -55,13 +55,14 @@ struct list_req {
 };
 
 struct show_req {
-	const char *name;
+	const char *name;           /* NULL: every device */
 };
 
 struct set_req {
 	const char *name;
 	struct id_spec user, group;
 	bool no_user, no_group;
+	bool yes;               /* even if --group locks the caller out */
 	struct link_spec link;
 	const char *netns;
 };

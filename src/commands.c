@@ -34,13 +34,15 @@ static const struct command {
 	  "  --force               delete even devices a process holds open\n" },
 	{ CMD_LIST, "list [--mode tun|tap]", "list TUN/TAP devices (alias: ls)",
 	  "  --mode tun|tap        only devices of that mode\n" },
-	{ CMD_SHOW, "show NAME", "show one device in detail", "" },
+	{ CMD_SHOW, "show [NAME]", "show a device in detail (every device without NAME)", "" },
 	{ CMD_SET, "set NAME [OPTIONS]", "change a device",
 	  "  --user USER | --no-user     set the owner, or require that none is set\n"
 	  "  --group GROUP | --no-group  set the group, or require that none is set\n"
 	  "  --up | --down               link state\n"
 	  "  --mtu N  --mac ADDR  --txqueuelen N\n"
 	  "  --netns NETNS               move the device into namespace NETNS\n"
+	  "  --yes                       set a --group that you are not in, locking\n"
+	  "                              yourself out (refused without it, unless root)\n"
 	  "The kernel cannot clear an owner or group once set: where one is set,\n"
 	  "--no-user (--no-group) fails; delete and re-create the device instead.\n" },
 	{ CMD_ADDR, "addr add|del NAME CIDR [--peer ADDR] | addr flush NAME", "manage addresses (alias: address)",
@@ -81,7 +83,8 @@ void usage(FILE *f)
 		"  -j, --json            JSON output\n"
 		"  -n, --netns NETNS     run inside network namespace NETNS\n"
 		"  -b, --batch FILE      run the commands in FILE (- for stdin)\n"
-		"      --force           with --batch: go on after a failing line\n"
+		"      --force           with --batch: go on after a failing line (del's own\n"
+		"                        --force goes after the command)\n"
 		"  -h, --help            show help (also: tunctl COMMAND --help)\n"
 		"  -V, --version         show the version\n"
 		"\nClassic tunctl: tunctl [-b] [-u USER] [-g GROUP] [-t NAME] [-p|-n] [-f PATH],"

@@ -157,10 +157,12 @@ int open_netns(struct ctx *c, const char *name)
 	snprintf(path, sizeof(path), "/run/netns/%s", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
+		/* Not report_err: its CAP_NET_ADMIN hint is not what opening
+		 * a file takes. */
 		if (errno == ENOENT)
 			report(c, "network namespace \"%s\" does not exist (see ip netns list)", name);
 		else
-			report_err(c, errno, NULL, "opening %s", path);
+			report(c, "opening %s: %s", path, strerror(errno));
 	}
 	return fd;
 }
@@ -168,10 +170,11 @@ int open_netns(struct ctx *c, const char *name)
 void report_in_use(struct ctx *c, const char *name, const char *why)
 {
 	struct holder *h = NULL;
+	char who[256];
 	size_t n = 0;
 
-	if (!proc_tun_holders(name, &h, &n) && n)
-		report(c, "%s is in use by %s (pid %d): %s", name, h[0].comm, (int)h[0].pid, why);
+	if (!proc_tun_holders(name, &h, &n) && holders_text(h, n, name, who, sizeof(who)))
+		report(c, "%s is in use by %s: %s", name, who, why);
 	else
 		report(c, "%s is in use by another process: %s", name, why);
 	free(h);

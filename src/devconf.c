@@ -243,6 +243,42 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 	nl_tx_free(&tx);
 }
 
+/* A route or address that is not there, or is there already, said so with
+ * what to look at, where the kernel gives no text of its own (for routes it
+ * gives none: "No such process", "File exists").  False if not such a case. */
+static bool report_plain(struct ctx *c, const struct dc_item *it, const struct nl_reply *r)
+{
+	char v[300];
+
+	if (r->msg[0])
+		return false;
+	if (it->kind == IT_ROUTE && (r->err == -ESRCH || r->err == -EEXIST)) {
+		const struct route_spec *rs = &it->dc->routes[it->idx];
+		char dst[INET6_ADDRSTRLEN + 8], table[32] = "";
+
+		format_route(rs, v, sizeof(v));
+		if (r->err == -ESRCH) {
+			report(c, "%s: no such route: %s (tunctl show %s lists its routes)", it->ifname, v, it->ifname);
+		} else {
+			if (rs->has_table)
+				snprintf(table, sizeof(table), " table %u", rs->table);
+			report(c, "%s: route exists: %s (on this or another device: ip %sroute show%s %s)", it->ifname, v,
+			       rs->dst.addr.family == AF_INET6 ? "-6 " : "", table,
+			       format_prefix(&rs->dst, dst, sizeof(dst)));
+		}
+		return true;
+	}
+	if (it->kind == IT_ADDR && (r->err == -EADDRNOTAVAIL || r->err == -EEXIST)) {
+		format_prefix(&it->dc->addrs[it->idx].local, v, sizeof(v));
+		if (r->err == -EADDRNOTAVAIL)
+			report(c, "%s: no such address: %s (tunctl show %s lists its addresses)", it->ifname, v, it->ifname);
+		else
+			report(c, "%s: address exists: %s is on %s already", it->ifname, v, it->ifname);
+		return true;
+	}
+	return false;
+}
+
 int dc_result(struct ctx *c, struct dc_run *run, size_t job)
 {
 	const struct devconf *dc = NULL;
@@ -265,7 +301,8 @@ int dc_result(struct ctx *c, struct dc_run *run, size_t job)
 		}
 		if (!rc) {
 			label(it, what, sizeof(what));
-			report_err(c, r->err, r->msg, "%s: %s", it->ifname, what);
+			if (!report_plain(c, it, r))
+				report_err(c, r->err, r->msg, "%s: %s", it->ifname, what);
 			rc = 1;
 		}
 	}

@@ -513,3 +513,55 @@ void format_route(const struct route_spec *r, char *buf, size_t len)
 	if (r->has_table && n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, " table %u", r->table);
 }
+
+unsigned edit_distance(const char *a, const char *b)
+{
+	/* Optimal string alignment (Damerau-Levenshtein without moves of a
+	 * letter past others): three rows of at most EDIT_MAX + 1 cells. */
+	unsigned rows[3][EDIT_MAX + 1], *pp = rows[0], *p = rows[1], *c = rows[2];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > EDIT_MAX || lb > EDIT_MAX)
+		return UINT32_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		p[j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++) {
+		unsigned *t;
+
+		c[0] = (unsigned)i;
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned cost = a[i - 1] != b[j - 1], v = p[j - 1] + cost;
+
+			if (p[j] + 1 < v)
+				v = p[j] + 1;
+			if (c[j - 1] + 1 < v)
+				v = c[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
+				v = pp[j - 2] + 1;
+			c[j] = v;
+		}
+		t = pp;
+		pp = p;
+		p = c;
+		c = t;
+	}
+	return p[lb];
+}
+
+const char *nearest_word(const char *w, const char *const *cands, size_t n)
+{
+	size_t len = strlen(w);
+	/* A slip of a letter or two: more would suggest unrelated words. */
+	unsigned max = len <= 4 ? 1 : len <= 8 ? 2 : 3, best = max + 1;
+	const char *pick = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = edit_distance(w, cands[i]);
+
+		if (d < best) {
+			best = d;
+			pick = cands[i];
+		}
+	}
+	return pick;
+}

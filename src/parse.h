@@ -102,6 +102,15 @@ bool parse_sysfs_id(const char *s, bool *set, uint32_t *id);
 /* /proc/PID/fdinfo/FD text: the "iff:\tNAME" line of a tun file. */
 bool parse_fdinfo_iff(const char *text, char ifname[16]);
 
+/* The edit distance between a and b (optimal string alignment: insertions,
+ * deletions, substitutions and swaps of neighbours cost 1); UINT32_MAX when
+ * either is longer than EDIT_MAX. */
+#define EDIT_MAX 32
+unsigned edit_distance(const char *a, const char *b);
+/* The first of cands nearest to w, if within a slip of a letter or two
+ * (1 for words up to 4 letters, 2 up to 8, else 3); NULL if none is. */
+const char *nearest_word(const char *w, const char *const *cands, size_t n);
+
 /* Text forms. buf must hold INET6_ADDRSTRLEN + 4. */
 const char *format_ipaddr(const struct ipaddr *a, char *buf, size_t len);
 const char *format_prefix(const struct prefix *p, char *buf, size_t len);

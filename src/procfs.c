@@ -185,6 +185,56 @@ size_t holders_of(const struct holder *h, size_t n, const char *ifname, const st
 	return cnt;
 }
 
+static int by_dev(const void *a, const void *b)
+{
+	const struct holder *x = a, *y = b;
+	int d = strcmp(x->ifname, y->ifname);
+
+	return d ? d : by_pid(a, b);
+}
+
+void holders_by_dev(struct holder *h, size_t n)
+{
+	if (n)
+		qsort(h, n, sizeof(*h), by_dev);
+}
+
+size_t holders_next(const struct holder *h, size_t n, size_t *pos, const char *ifname)
+{
+	size_t from;
+
+	while (*pos < n && strcmp(h[*pos].ifname, ifname) < 0)
+		(*pos)++;
+	from = *pos;
+	while (*pos < n && !strcmp(h[*pos].ifname, ifname))
+		(*pos)++;
+	return *pos - from;
+}
+
+size_t holders_text(const struct holder *h, size_t n, const char *ifname, char *buf, size_t len)
+{
+	size_t cnt = 0, used = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int w;
+
+		if (strcmp(h[i].ifname, ifname))
+			continue;
+		if (cnt++ >= HOLDERS_NAMED)
+			continue;
+		w = snprintf(buf + used, len - used, "%s%s (pid %d)", cnt > 1 ? ", " : "", h[i].comm, (int)h[i].pid);
+		if (w < 0 || (size_t)w >= len - used)
+			used = len ? len - 1 : 0;
+		else
+			used += (size_t)w;
+	}
+	if (cnt > HOLDERS_NAMED && used < len)
+		snprintf(buf + used, len - used, " and %zu more", cnt - HOLDERS_NAMED);
+	return cnt;
+}
+
 bool proc_has_cap(int cap)
 {
 	char buf[4096], *line;

@@ -17,6 +17,18 @@ struct holder {
 int proc_tun_holders(const char *only, struct holder **out, size_t *n);
 /* The holders of one device within a list from proc_tun_holders. */
 size_t holders_of(const struct holder *h, size_t n, const char *ifname, const struct holder **first);
+/* Sorts a list from proc_tun_holders by device name, then pid, for
+ * holders_next. */
+void holders_by_dev(struct holder *h, size_t n);
+/* Walks such a list along device names asked in strcmp order: the
+ * holders of ifname start at h[*pos]; returns how many there are, and
+ * moves *pos past them.  One pass for every device, however many. */
+size_t holders_next(const struct holder *h, size_t n, size_t *pos, const char *ifname);
+/* The holders of ifname as a message names them: "python3 (pid 7)", or
+ * several joined with ", ", the first HOLDERS_NAMED and then "and N more".
+ * Returns how many hold it. */
+#define HOLDERS_NAMED 3
+size_t holders_text(const struct holder *h, size_t n, const char *ifname, char *buf, size_t len);
 
 /* Whether this process has capability cap (a CAP_* number) in its
  * effective set, from /proc/self/status; true when that cannot be read,

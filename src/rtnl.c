@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <net/if.h>
+#include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
@@ -394,4 +395,46 @@ bool rtnl_parse_ack(const struct nlmsghdr *nlh, int *err, char *msg, size_t msgl
 		msg[l] = '\0';
 	}
 	return true;
+}
+
+struct flag_word {
+	uint32_t flag;
+	int family;         /* AF_UNSPEC: any */
+	const char *word;
+};
+
+static const struct flag_word addr_words[] = {
+	{ IFA_F_SECONDARY, AF_INET, "secondary" },
+	{ IFA_F_TEMPORARY, AF_INET6, "temporary" },
+	{ IFA_F_DEPRECATED, AF_UNSPEC, "deprecated" },
+	{ IFA_F_TENTATIVE, AF_UNSPEC, "tentative" },
+	{ IFA_F_DADFAILED, AF_UNSPEC, "dadfailed" },
+	{ IFA_F_NOPREFIXROUTE, AF_UNSPEC, "noprefixroute" },
+};
+
+static const struct flag_word route_words[] = {
+	{ RTNH_F_DEAD, AF_UNSPEC, "dead" },
+	{ RTNH_F_ONLINK, AF_UNSPEC, "onlink" },
+	{ RTNH_F_LINKDOWN, AF_UNSPEC, "linkdown" },
+};
+
+static size_t flag_words(const struct flag_word *t, size_t nt, uint32_t flags, int family,
+			 const char **words)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nt && n < RTNL_FLAG_WORDS; i++)
+		if ((flags & t[i].flag) && (t[i].family == AF_UNSPEC || t[i].family == family))
+			words[n++] = t[i].word;
+	return n;
+}
+
+size_t rtnl_addr_flag_words(uint32_t flags, int family, const char **words)
+{
+	return flag_words(addr_words, sizeof(addr_words) / sizeof(addr_words[0]), flags, family, words);
+}
+
+size_t rtnl_route_flag_words(uint32_t flags, const char **words)
+{
+	return flag_words(route_words, sizeof(route_words) / sizeof(route_words[0]), flags, AF_UNSPEC, words);
 }

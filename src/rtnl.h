@@ -65,6 +65,13 @@ struct route_info {
 	struct route_spec r;        /* has_table is always set */
 };
 
+/* The address flags (IFA_F_*) and route flags (RTNH_F_*) worth showing, as
+ * the words ip(8) prints for them (and uses as JSON keys or values):
+ * fills words (room for RTNL_FLAG_WORDS) and returns how many. */
+#define RTNL_FLAG_WORDS 8
+size_t rtnl_addr_flag_words(uint32_t flags, int family, const char **words);
+size_t rtnl_route_flag_words(uint32_t flags, const char **words);
+
 /* Whether a whole message starts at nlh within len bytes. Use this, not
  * mnl_nlmsg_ok, which compares (int)nlmsg_len and so lets a length of
  * 0xffffffff through. */

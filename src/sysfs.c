@@ -107,6 +107,34 @@ static int read_tun(int dirfd, const char *name, struct tun_info *out)
 	return 0;
 }
 
+/* The carrier file answers only while the device is up (running): it
+ * says EINVAL when it is down, so one read tells all three states. */
+static int read_state(int dirfd, const char *name, bool *up, bool *carrier)
+{
+	char path[64], buf[8];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/carrier", name);
+	rc = read_at(dirfd, path, buf, sizeof(buf));
+	*up = rc == 0;
+	*carrier = rc == 0 && buf[0] == '1';
+	return rc == -EINVAL ? 0 : rc;
+}
+
+int sysfs_link_state(const char *name, bool *up, bool *carrier)
+{
+	int dirfd, rc;
+
+	if ((rc = prepare()))
+		return rc;
+	dirfd = open(NET_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -errno;
+	rc = read_state(dirfd, name, up, carrier);
+	close(dirfd);
+	return rc;
+}
+
 int sysfs_tun_read(const char *name, struct tun_info *out)
 {
 	int dirfd, rc;
@@ -133,6 +161,7 @@ struct slice {
 	struct tun_info *info;
 	bool *found;
 	size_t from, to;
+	bool state;
 	int err;
 };
 
@@ -142,6 +171,9 @@ static void *read_slice(void *arg)
 
 	for (size_t i = s->from; i < s->to; i++) {
 		int rc = read_tun(s->dirfd, s->names[i], &s->info[i]);
+
+		if (!rc && s->state)
+			rc = read_state(s->dirfd, s->names[i], &s->info[i].up, &s->info[i].carrier);
 
 		/* Not a tun device, or gone since readdir: not listed. */
 		s->found[i] = rc == 0;
@@ -160,7 +192,8 @@ static void *read_slice(void *arg)
 /* The cost of a listing is three sysfs files per device, each an open, a
  * read and a close in the kernel: at 10,000 devices that dominates, so the
  * one pass over the directory is shared among a few threads. */
-static int read_all(int dirfd, char (*names)[16], size_t cnt, struct tun_info *info, bool *found)
+static int read_all(int dirfd, char (*names)[16], size_t cnt, struct tun_info *info, bool *found,
+		    bool state)
 {
 	struct slice sl[MAX_THREADS];
 	pthread_t th[MAX_THREADS];
@@ -174,7 +207,7 @@ static int read_all(int dirfd, char (*names)[16], size_t cnt, struct tun_info *i
 	if (cpus > 0 && k > (size_t)cpus)
 		k = (size_t)cpus;
 	for (size_t t = 0; t < k; t++) {
-		sl[t] = (struct slice){ dirfd, names, info, found, cnt * t / k, cnt * (t + 1) / k, 0 };
+		sl[t] = (struct slice){ dirfd, names, info, found, cnt * t / k, cnt * (t + 1) / k, state, 0 };
 		/* Slice 0 is ours; a thread that cannot start is done here too. */
 		if (t > 0)
 			started[t] = !pthread_create(&th[t], NULL, read_slice, &sl[t]);
@@ -191,7 +224,7 @@ static int read_all(int dirfd, char (*names)[16], size_t cnt, struct tun_info *i
 	return rc;
 }
 
-int sysfs_tun_list(struct tun_info **out, size_t *n)
+static int list_tuns(struct tun_info **out, size_t *n, bool state)
 {
 	char (*names)[16] = NULL;
 	struct tun_info *info = NULL;
@@ -231,7 +264,7 @@ int sysfs_tun_list(struct tun_info **out, size_t *n)
 		rc = -ENOMEM;
 		goto out;
 	}
-	if ((rc = read_all(dirfd(d), names, cnt, info, found)))
+	if ((rc = read_all(dirfd(d), names, cnt, info, found, state)))
 		goto out;
 	for (size_t i = 0; i < cnt; i++)
 		if (found[i])
@@ -246,6 +279,16 @@ out:
 	free(info);
 	free(found);
 	return rc;
+}
+
+int sysfs_tun_list(struct tun_info **out, size_t *n)
+{
+	return list_tuns(out, n, false);
+}
+
+int sysfs_tun_list_state(struct tun_info **out, size_t *n)
+{
+	return list_tuns(out, n, true);
 }
 
 int sysfs_attr(const char *name, const char *attr, char *buf, size_t len)

@@ -35,6 +35,8 @@ uint16_t tun_flags_to_ifr(const struct tun_flags *f)
 		v |= TUN_IFF_NAPI;
 	if (f->napi_frags)
 		v |= TUN_IFF_NAPI_FRAGS;
+	if (f->one_queue)
+		v |= IFF_ONE_QUEUE;
 	return v;
 }
 
@@ -47,6 +49,7 @@ void tun_flags_from_sysfs(uint32_t v, struct tun_flags *f)
 	f->persist = !!(v & 0x800);     /* IFF_PERSIST, not exported by if_tun.h */
 	f->napi = !!(v & TUN_IFF_NAPI);
 	f->napi_frags = !!(v & TUN_IFF_NAPI_FRAGS);
+	f->one_queue = !!(v & IFF_ONE_QUEUE);
 }
 
 int tun_open(const char *path)

@@ -16,6 +16,9 @@ struct tun_flags {
 	 * when attaching, since TUNSETIFF resets the device's features to
 	 * what it is asked for. */
 	bool napi, napi_frags;
+	/* IFF_ONE_QUEUE: a no-op since Linux 3.8, but "ip tuntap add ...
+	 * one_queue" sets it and TUNSETIFF would clear it: kept likewise. */
+	bool one_queue;
 };
 
 /* Between the TUNSETIFF flags and the sysfs tun_flags value. */

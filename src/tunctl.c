@@ -11,6 +11,9 @@
 #include <unistd.h>
 #include <sys/resource.h>
 
+#include <linux/capability.h>
+
+#include "procfs.h"
 #include "sysfs.h"
 #include "tunctl.h"
 
@@ -22,7 +25,15 @@ static int enter_netns(struct ctx *c, const char *name)
 	if (fd < 0)
 		return 1;
 	if (setns(fd, CLONE_NEWNET) < 0) {
-		report_err(c, errno, NULL, "entering network namespace \"%s\"", name);
+		int err = errno;
+
+		/* Entering takes CAP_SYS_ADMIN, not the CAP_NET_ADMIN that
+		 * report_err would name. */
+		if (err == EPERM && !proc_has_cap(CAP_SYS_ADMIN))
+			report(c, "entering network namespace \"%s\": %s (CAP_SYS_ADMIN is needed to enter a "
+			       "namespace: run as root)", name, strerror(err));
+		else
+			report(c, "entering network namespace \"%s\": %s", name, strerror(err));
 		close(fd);
 		return 1;
 	}

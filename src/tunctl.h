@@ -26,8 +26,8 @@ void report(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2
 /* "tunctl: WHAT: <kernel message or strerror>[ hint]". */
 void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* "NAME is in use by COMM (pid N): why", naming the first process in this
- * namespace that holds the device. */
+/* "NAME is in use by COMM (pid N): why", naming the processes in this
+ * namespace that hold the device (the first three, and how many more). */
 void report_in_use(struct ctx *c, const char *name, const char *why);
 /* For a failed ids_user or ids_group (err) of the user or group (what)
  * called name: reports it and returns the exit status, 2 for a name that
@@ -47,8 +47,15 @@ struct tun_info;
 /* Why attaching to the device (TUNSETIFF) gave EPERM: the owner or group
  * the caller lacks, named. */
 void report_attach_denied(struct ctx *c, const struct tun_info *ti);
-/* The fields every device has, in list and show alike (JSON only). */
+struct holder;
+/* The fields every device has, in list and show alike (JSON only), up and
+ * carrier included: t from sysfs_tun_list_state or sysfs_link_state. */
 void print_tun_fields(struct out *o, const struct tun_info *t);
+/* list's STATE column and show's "link" word: "up", "up,no-carrier"
+ * (up, but no reader attached), "down". */
+const char *link_state_name(bool up, bool carrier);
+/* The holders h[0..n) as a "processes" array; text: a line each. */
+void print_processes(struct out *o, const struct holder *h, size_t n);
 
 /* Reads NAME from sysfs; reports and returns 1 when it is missing or not
  * TUN/TAP.  ifindex may be NULL. */

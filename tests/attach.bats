@@ -448,3 +448,29 @@ fcntl.ioctl(fd, 0x400454cb, 1)'
 		[ "$(pcap_count "$pcap" 'icmp.type == 8')" -eq 1 ]
 	fi
 }
+
+@test "a device made with one_queue keeps IFF_ONE_QUEUE through attach, set --user and add --exist-ok" {
+	# IFF_ONE_QUEUE is 0x2000 in tun_flags; ip tuntap sets it with one_queue.
+	in_ns ip tuntap add mode tun one_queue name oq0
+	in_ns ip link set oq0 up
+	in_ns ip addr add 192.0.2.1/24 dev oq0
+	before=$(sysfs oq0 tun_flags)
+	(( before & 0x2000 ))
+	start_attach oq0
+	[ "$(sysfs oq0 tun_flags)" = "$before" ]
+	stop_attach
+	[ "$(sysfs oq0 tun_flags)" = "$before" ]
+	t set oq0 --user 65534
+	[ "$(sysfs oq0 tun_flags)" = "$before" ]
+	[ "$(sysfs oq0 owner)" = 65534 ]
+	t add oq0 --exist-ok --group 65534 --user 65534 >/dev/null
+	[ "$(sysfs oq0 tun_flags)" = "$before" ]
+	[ "$(sysfs oq0 group)" = 65534 ]
+	# A tap, with pi, through attach once more.
+	in_ns ip tuntap add mode tap one_queue pi name oq1
+	in_ns ip link set oq1 up
+	before=$(sysfs oq1 tun_flags)
+	start_attach oq1
+	stop_attach
+	[ "$(sysfs oq1 tun_flags)" = "$before" ]
+}

@@ -123,3 +123,72 @@ T
 		unchanged "batch: $content" || return 1
 	done
 }
+
+# status <TAB> the whole of stderr <TAB> the arguments, '|' between them
+# (EMPTY: an empty argument). Habits from iproute2, swapped arguments, typos
+# and empty values: the message says the tunctl form, and nothing changes.
+GUIDANCE=$(cat <<'T'
+2	tunctl: "dev" is iproute2 syntax; tunctl takes the name first: tunctl add x1 --mode tun	add|dev|x1|mode|tun
+2	tunctl: "up" is iproute2 syntax; tunctl spells it --up: tunctl set tun0 --up	set|tun0|up
+2	tunctl: "dev" is iproute2 syntax; tunctl takes the name first: tunctl set tun0 --mtu 1400 --down	set|dev|tun0|mtu|1400|down
+2	tunctl: list takes the mode as an option: tunctl list --mode tap	list|tap
+2	tunctl: "-n" goes before the command: tunctl -n blue list	list|-n|blue
+2	tunctl: --route takes the route as one argument: quote it: --route "203.0.113.0/24 via 192.0.2.2"	add|x1|--route|203.0.113.0/24|via|192.0.2.2
+2	tunctl: the device name goes before the address: tunctl addr add tun0 192.0.2.9/24	addr|add|192.0.2.9/24|tun0
+2	tunctl: "dev" is iproute2 syntax; tunctl takes the name first: tunctl addr del tun0 192.0.2.1/24	addr|del|192.0.2.1/24|dev|tun0
+2	tunctl: "dev" is iproute2 syntax; tunctl takes the name first: tunctl route add tun0 203.0.113.0/24	route|add|203.0.113.0/24|dev|tun0
+2	tunctl: the device name goes before the route: tunctl route add tun0 203.0.113.0/24 via 192.0.2.2	route|add|203.0.113.0/24|via|192.0.2.2|tun0
+2	tunctl: unknown option "--mdoe" for "add"; did you mean "--mode"?	add|x1|--mdoe|tun
+2	tunctl: unknown option "--multiqueue" for "add"; did you mean "--multi-queue"?	add|x1|--multiqueue
+2	tunctl: unknown command "lsit"; did you mean "list"?	lsit
+2	tunctl: --force before the command goes with -b; put it after the command: tunctl del tun0 --force	--force|del|tun0
+2	tunctl: --user needs a user name or uid; "" is empty (is $USER set?)	add|x1|--user|EMPTY
+2	tunctl: --group needs a group name or gid; "" is empty	set|tun0|--group|EMPTY
+2	tunctl: -u needs a user name or uid; "" is empty (is $USER set?)	-t|x1|-u|EMPTY
+T
+)
+
+@test "iproute2 habits, swapped arguments, typos, empty values: the message says the tunctl form" {
+	settle
+	before=$(state)
+	n=0
+	while IFS=$'\t' read -r want msg args; do
+		IFS='|' read -r -a argv <<<"$args"
+		argv=("${argv[@]/#EMPTY/}")
+		run --separate-stderr t "${argv[@]}"
+		assert_error "$want" "" || { echo "case: $args"; return 1; }
+		[ "$stderr" = "$msg" ] || { echo "case: $args"; echo "got:  $stderr"; echo "want: $msg"; return 1; }
+		unchanged "$args" || return 1
+		n=$((n + 1))
+	done <<<"$GUIDANCE"
+	[ "$n" -eq 17 ]
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "tap0 tun0 " ]
+}
+
+@test "a route that exists, or is not there: route exists / no such route, with the route; nothing changes" {
+	t route add tun0 198.51.100.0/24 >/dev/null
+	t addr add tun0 2001:db8::1/64 >/dev/null
+	t route add tun0 2001:db8:1::/64 >/dev/null
+	settle
+	before=$(state)
+	while IFS=$'\t' read -r msg args; do
+		IFS='|' read -r -a argv <<<"$args"
+		run --separate-stderr t "${argv[@]}"
+		assert_error 1 "" || { echo "case: $args"; return 1; }
+		[ "$stderr" = "$msg" ] || { echo "case: $args"; echo "got:  $stderr"; echo "want: $msg"; return 1; }
+		unchanged "$args" || return 1
+	done <<-'T'
+		tunctl: tun0: route exists: 198.51.100.0/24 (on this or another device: ip route show 198.51.100.0/24)	route|add|tun0|198.51.100.0/24
+		tunctl: tun0: route exists: 2001:db8:1::/64 (on this or another device: ip -6 route show 2001:db8:1::/64)	route|add|tun0|2001:db8:1::/64
+		tunctl: tun1: route exists: 198.51.100.0/24 (on this or another device: ip route show 198.51.100.0/24)	add|tun1|--route|198.51.100.0/24
+		tunctl: tun0: no such route: 203.0.113.0/24 (tunctl show tun0 lists its routes)	route|del|tun0|203.0.113.0/24
+		tunctl: tun0: no such route: 198.51.100.0/24 via 192.0.2.7 (tunctl show tun0 lists its routes)	route|del|tun0|198.51.100.0/24|via|192.0.2.7
+		tunctl: tun0: no such route: 2001:db8:2::/64 (tunctl show tun0 lists its routes)	route|del|tun0|2001:db8:2::/64
+		tunctl: tap0: no such route: 198.51.100.0/24 (tunctl show tap0 lists its routes)	route|del|tap0|198.51.100.0/24
+	T
+	# The kernel's own text, where it gives one, is kept.
+	run --separate-stderr t addr del tun0 192.0.2.9/24
+	assert_error 1 "tun0: address 192.0.2.9/24: "
+	[[ "$stderr" != *"Cannot assign requested address"* ]]
+	unchanged "addr del" || return 1
+}

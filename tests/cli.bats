@@ -117,3 +117,33 @@ load helpers
 	[ -z "$(tun_devices)" ]
 	ns_teardown
 }
+
+@test "typos and misplaced options: the nearest name, the place it goes" {
+	while IFS=$'\t' read -r msg args; do
+		IFS='|' read -r -a argv <<<"$args"
+		run --separate-stderr "$TUNCTL" "${argv[@]}"
+		assert_error 2 "" || { echo "case: $args"; return 1; }
+		[ "$stderr" = "$msg" ] || { echo "case: $args"; echo "got:  $stderr"; echo "want: $msg"; return 1; }
+	done <<-'T'
+		tunctl: unknown command "lsit"; did you mean "list"?	lsit
+		tunctl: unknown command "rotue"; did you mean "route"?	help|rotue
+		tunctl: unknown option "--mdoe" for "add"; did you mean "--mode"?	add|x1|--mdoe|tun
+		tunctl: unknown option "--multiqueue" for "add"; did you mean "--multi-queue"?	add|x1|--multiqueue
+		tunctl: unknown option "--jsno" for "list"; did you mean "--json"?	list|--jsno
+		tunctl: unknown option "--txqlen" for "set"; did you mean "--txqueuelen"?	set|x1|--txqlen|100
+		tunctl: unknown option "--frob" for "list" (see tunctl list --help)	list|--frob
+		tunctl: "-n" goes before the command: tunctl -n blue list -j	list|-n|blue|-j
+		tunctl: "--netns" goes before the command: tunctl --netns blue show x1	show|x1|--netns|blue
+		tunctl: "-n" goes before the command: tunctl -n blue set x1 --up ("set NAME --netns NETNS" moves a device there)	set|x1|-n|blue|--up
+		tunctl: --force before the command goes with -b; put it after the command: tunctl del --all --force	--force|del|--all
+		tunctl: --force before the command goes with -b (tunctl -b FILE --force); "add" has no --force	--force|add|x1
+		tunctl: --force goes with -b FILE (see tunctl --help)	--force
+	T
+}
+
+@test "--help says --force before the command is -b's, and set --yes" {
+	run --separate-stderr "$TUNCTL" --help
+	[[ "$output" == *"--force           with --batch: go on after a failing line (del's own"* ]]
+	run --separate-stderr "$TUNCTL" set --help
+	[[ "$output" == *"--yes "*"locking"* ]]
+}

@@ -64,6 +64,25 @@ teardown() { ns_teardown; }
 	[ -z "$(tun_devices)" ]
 }
 
+@test "a multi-queue device held by several processes: the refusal names them all, or three and how many more" {
+	t add mq0 --multi-queue
+	pids=()
+	for _ in 1 2; do
+		hold_device mq0 0x1101 && pids+=("$HOLDER")
+	done
+	run --separate-stderr t del mq0
+	assert_error 1 mq0
+	[[ "$stderr" == *"in use by python3 (pid ${pids[0]}), python3 (pid ${pids[1]}); use --force"* ]]
+	for _ in 3 4 5; do
+		hold_device mq0 0x1101 && pids+=("$HOLDER")
+	done
+	run --separate-stderr t del mq0
+	assert_error 1 mq0
+	[[ "$stderr" == *"in use by python3 (pid "*"), python3 (pid "*"), python3 (pid "*") and 2 more; use --force"* ]]
+	kill "${pids[@]}"
+	[ "$(tun_devices)" = mq0 ]
+}
+
 @test "bad del usage exits 2" {
 	run --separate-stderr t del
 	assert_error 2 del

@@ -72,6 +72,8 @@ assert_error() {
 # default IFF_TUN|IFF_NO_PI) until killed; sets HOLDER to its pid.
 hold_device() {
 	local out="$BATS_TEST_TMPDIR/holder.$1"
+	# A second holder of the same device must not see the first's "ready".
+	rm -f "$out"
 	# exec: $! is then the holder itself, named python3.
 	(exec ip netns exec "$NS" python3 -c '
 import fcntl, struct, os, sys, time

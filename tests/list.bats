@@ -3,8 +3,15 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-setup() { ns_setup; }
-teardown() { ns_teardown; }
+setup() {
+	ns_setup
+	HOLDERS=()
+}
+teardown() {
+	[ "${#HOLDERS[@]}" -gt 0 ] && kill "${HOLDERS[@]}" 2>/dev/null
+	ns_teardown
+}
+hold() { hold_device "$@" && HOLDERS+=("$HOLDER"); }
 
 @test "an empty namespace lists nothing" {
 	run --separate-stderr t list
@@ -20,9 +27,9 @@ teardown() { ns_teardown; }
 	in_ns ip link add v0 type veth peer name v1
 	run --separate-stderr t list
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "NAME  MODE  FLAGS                         OWNER   GROUP" ]
-	[[ "${lines[1]}" =~ ^tap0\ +tap\ +persist,vnet_hdr,multi_queue\ +nobody\ +nogroup$ ]]
-	[[ "${lines[2]}" =~ ^tun0\ +tun\ +persist\ +-\ +-$ ]]
+	[ "${lines[0]}" = "NAME  MODE  STATE  PROCS  FLAGS                         OWNER   GROUP" ]
+	[[ "${lines[1]}" =~ ^tap0\ +tap\ +down\ +0\ +persist,vnet_hdr,multi_queue\ +nobody\ +nogroup$ ]]
+	[[ "${lines[2]}" =~ ^tun0\ +tun\ +down\ +0\ +persist\ +-\ +-$ ]]
 	[ "${#lines[@]}" -eq 3 ]
 }
 
@@ -57,6 +64,54 @@ teardown() { ns_teardown; }
 	assert_error 2 eth
 	run --separate-stderr t list extra
 	assert_error 2 extra
+}
+
+# The STATE column's word for a device, from ip -j link's flags.
+ip_state() {
+	link_json "$1" | jq -r '.[0].flags | if index("UP") == null then "down"
+		elif index("LOWER_UP") != null then "up" else "up,no-carrier" end'
+}
+
+@test "list: STATE (up, up,no-carrier, down) as ip -j link flags say, and PROCS, the processes attached" {
+	t add a0 --down >/dev/null
+	t add b0 >/dev/null
+	t add c0 --down >/dev/null
+	hold c0
+	t add d0 --multi-queue >/dev/null
+	hold d0 0x1101
+	hold d0 0x1101
+	run --separate-stderr t list
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^NAME\ +MODE\ +STATE\ +PROCS\ +FLAGS\ +OWNER\ +GROUP$ ]]
+	[ "$(printf '%s\n' "${lines[@]:1}" | awk '{ print $1, $3, $4 }')" = "$(printf '%s\n' "a0 down 0" "b0 up,no-carrier 0" "c0 down 1" "d0 up 2")" ]
+	for d in a0 b0 c0 d0; do
+		[ "$(printf '%s\n' "${lines[@]}" | awk -v d="$d" '$1 == d { print $3 }')" = "$(ip_state "$d")" ]
+	done
+	# JSON: up, carrier only when up, and the processes themselves.
+	run --separate-stderr t -j list
+	[ "$status" -eq 0 ]
+	for d in a0 b0 c0 d0; do
+		o=$(jq -c --arg d "$d" '.[] | select(.ifname == $d)' <<<"$output")
+		[ "$(jq -r 'if .up | not then "down" elif .carrier then "up" else "up,no-carrier" end' <<<"$o")" = "$(ip_state "$d")" ]
+		[ "$(jq 'has("carrier")' <<<"$o")" = "$(jq .up <<<"$o")" ]
+		# The same as show says.
+		[ "$(jq -c '{up, carrier, processes}' <<<"$o")" = "$(t -j show "$d" | jq -c '{up, carrier, processes}')" ]
+	done
+	[ "$(jq -c '.[] | select(.ifname == "c0") | [.processes[].pid]' <<<"$output")" = "[${HOLDERS[0]}]" ]
+	[ "$(jq -c '.[] | select(.ifname == "d0") | [.processes[].pid] | sort' <<<"$output")" = "$(printf '%s\n' "${HOLDERS[1]}" "${HOLDERS[2]}" | sort -n | jq -sc .)" ]
+}
+
+@test "list counts each device's holders in one pass, however many devices" {
+	for i in 0 1 2 3 4 5 6 7 8 9; do echo "add m$i --multi-queue"; done | t -b - >/dev/null
+	hold m3 0x1101
+	hold m7 0x1101
+	hold m7 0x1101
+	run --separate-stderr t list
+	[ "$(printf '%s\n' "${lines[@]:1}" | awk '{ printf "%s=%s ", $1, $4 }')" = "m0=0 m1=0 m2=0 m3=1 m4=0 m5=0 m6=0 m7=2 m8=0 m9=0 " ]
+	# /proc is read once, not once per device.
+	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=openat "$TUNCTL" list
+	[ "$(grep -c '"/proc"' "$BATS_TEST_TMPDIR/trace")" -eq 1 ]
 }
 
 @test "a directory read error fails list, never an empty listing" {

@@ -17,6 +17,8 @@ teardown() {
 
 # tunctl in the namespace without CAP_NET_ADMIN (still uid 0).
 nocap() { in_ns setpriv --inh-caps=-net_admin --bounding-set=-net_admin "$TUNCTL" "$@"; }
+# tunctl in the namespace without CAP_SYS_ADMIN (uid 0, CAP_NET_ADMIN kept).
+nosysadmin() { in_ns setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin "$TUNCTL" "$@"; }
 
 # tunctl in the namespace as user $1 (uid and gid), which has no capabilities.
 # /dev/net/tun may be mode 0600 here: a 0666 node is bind-mounted over it in
@@ -226,4 +228,66 @@ print(\"ok\")"' _ "$node" "$NS"
 	done
 	settle
 	[ "$before" = "$(state)" ] || { diff <(echo "$before") <(state); return 1; }
+}
+
+@test "-n NS without CAP_SYS_ADMIN: the error names CAP_SYS_ADMIN, not CAP_NET_ADMIN" {
+	ip netns add "$NS2"
+	t add pv0 >/dev/null
+	settle
+	before=$(state)
+	# An ordinary user, and root without CAP_SYS_ADMIN (but with CAP_NET_ADMIN).
+	for runner in "as_user 4242" nosysadmin; do
+		run --separate-stderr $runner -n "$NS2" list
+		assert_error 1 "entering network namespace \"$NS2\": Operation not permitted (CAP_SYS_ADMIN is needed to enter a namespace: run as root)" ||
+			{ echo "runner: $runner"; return 1; }
+		run --separate-stderr $runner -n "$NS2" add pv9
+		assert_error 1 "CAP_SYS_ADMIN is needed" || { echo "runner: $runner"; return 1; }
+		[[ "$stderr" != *CAP_NET_ADMIN* ]] || { echo "runner: $runner: $stderr"; return 1; }
+	done
+	[ "$before" = "$(state)" ]
+}
+
+@test "opening /run/netns/NS refused: the error is the open's, without the CAP_NET_ADMIN hint" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	ip netns add "$NS2"
+	t add pv0 >/dev/null
+	settle
+	before=$(state)
+	for args in "-n $NS2 list" "set pv0 --netns $NS2"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr in_ns setpriv --inh-caps=-net_admin --bounding-set=-net_admin \
+			strace -qq -o /dev/null -P "/run/netns/$NS2" -e trace=openat -e inject=openat:error=EPERM "$TUNCTL" $args
+		assert_error 1 "opening /run/netns/$NS2: Operation not permitted" || { echo "args: $args"; return 1; }
+		[[ "$stderr" != *CAP_NET_ADMIN* ]] || { echo "args: $args: $stderr"; return 1; }
+	done
+	[ "$before" = "$(state)" ]
+}
+
+@test "set --group G by an owner not in G: refused (exit 2) unless --yes" {
+	t add pvown0 --user 4242 >/dev/null
+	t add pvown1 >/dev/null
+	t add pvown2 --user 4242 >/dev/null
+	settle
+	before=$(state)
+	run --separate-stderr as_user 4242 set pvown0 --group 4243
+	assert_error 2 "--group 4243 would lock you (uid 4242) out of pvown0: you are not in that group, and could not attach to it or change it back; add --yes to do it anyway"
+	[ "$before" = "$(state)" ]
+	[ "$(sysfs pvown0 group)" = -1 ]
+	# A group of one's own, or root (CAP_NET_ADMIN attaches anyway): no question.
+	run --separate-stderr as_user 4242 set pvown0 --group 4242
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || { echo "$stderr"; return 1; }
+	run --separate-stderr t set pvown1 --group 4243
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || { echo "$stderr"; return 1; }
+	[ "$(sysfs pvown1 group)" = 4243 ]
+	# Giving the device away with --user needs no --yes.
+	run --separate-stderr as_user 4242 set pvown2 --user 4243 --group 4243
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || { echo "$stderr"; return 1; }
+	[ "$(sysfs pvown2 owner)" = 4243 ] && [ "$(sysfs pvown2 group)" = 4243 ]
+	# With --yes it is done.
+	run --separate-stderr as_user 4242 set pvown0 --group 4243 --yes
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] && [ -z "$output" ] || { echo "$stderr"; return 1; }
+	[ "$(sysfs pvown0 group)" = 4243 ]
+	[ "$(sysfs pvown0 owner)" = 4242 ]
+	# Locked out indeed: the owner cannot change it back.
+	fails_with_hint "set pvown0 --group 4242" "as_user 4242"
 }

@@ -57,7 +57,7 @@ static void test_table(void)
 		{ "add tun0 --addr 192.0.2.256", 2, "192.0.2.256" },
 		{ "add tun0 --peer 192.0.2.2", 2, "must follow" },
 		{ "add tun0 --addr 192.0.2.1 --peer 2001:db8::1", 2, "2001:db8::1" },
-		{ "add tun0 --route 198.51.100.0/24 via 2001:db8::1", 2, "unexpected argument" },
+		{ "add tun0 --route 198.51.100.0/24 via 2001:db8::1", 2, "quote it" },
 		{ "add tun0 --any-user --user bob", 2, "--any-user" },
 		{ "add tun0 --mac 02:00:00:00:00:01", 2, "--mode tap" },
 		{ "add tun0 --mode tap --mac 01:00:00:00:00:01", 2, "multicast" },
@@ -77,6 +77,9 @@ static void test_table(void)
 		{ "set tun0", 2, "needs something" },
 		{ "set tun0 --up --down", 2, "conflict" },
 		{ "set tun0 --user bob --no-user", 2, "--no-user" },
+		{ "set tun0 --group 5 --yes", 0, NULL },
+		{ "set tun0 --yes", 2, "needs something" },
+		{ "set tun0 --group 5 --yes --yes", 2, "twice" },
 		{ "addr", 2, "add, del or flush" },
 		{ "addr move tun0", 2, "move" },
 		{ "addr add tun0", 2, "needs an address" },
@@ -85,7 +88,7 @@ static void test_table(void)
 		{ "route add tun0 198.51.100.1/24", 2, "host bits" },
 		{ "route flush tun0", 2, "flush" },
 		{ "attach tun0 --count 0", 2, "0" },
-		{ "show", 2, "device name" },
+		{ "show", 0, NULL }, { "show tun0 tun1", 2, "tun1" },
 		{ "show a/b", 2, "a/b" },
 		{ "list --mode", 2, "--mode" },
 		{ "help frob", 2, "frob" },
@@ -177,10 +180,160 @@ static void test_batch_and_classic(void)
 	   req.u.classic.user.id == 1234 && !strcmp(req.u.classic.name, "tun4"), "classic -nbuUID -tNAME");
 }
 
+/* Splits a line on '|' into argv with "tunctl" first: words may hold blanks. */
+static int parse_bars(const char *line, struct request *req, char *err, bool batch)
+{
+	static char buf[512];
+	char *argv[MAXW] = { "tunctl" }, *t = buf;
+	int argc = 1;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	while (*line && argc < MAXW - 1) {
+		argv[argc++] = t;
+		t += strcspn(t, "|");
+		if (!*t)
+			break;
+		*t++ = '\0';
+	}
+	argv[argc] = NULL;
+	return batch ? cmdline_parse_batch(argc, argv, req, err, ERRLEN)
+		     : cmdline_parse(argc, argv, req, err, ERRLEN);
+}
+
+/* Errors that teach: the exact message, which says the tunctl form. */
+static void test_guidance(void)
+{
+	static const struct { const char *line; bool batch; const char *msg; } cases[] = {
+		/* iproute2 habits */
+		{ "add|dev|x1|mode|tun", false,
+		  "\"dev\" is iproute2 syntax; tunctl takes the name first: tunctl add x1 --mode tun" },
+		{ "add|name|x1|mode|tap|multi_queue|vnet_hdr", false,
+		  "\"name\" is iproute2 syntax; tunctl takes the name first: tunctl add x1 --mode tap --multi-queue --vnet-hdr" },
+		{ "add|x1|mode|tap|--addr|192.0.2.1/24|peer|192.0.2.2", false,
+		  "\"mode\" is iproute2 syntax; tunctl spells it --mode: tunctl add x1 --mode tap --addr 192.0.2.1/24 --peer 192.0.2.2" },
+		{ "set|mytun|up", false, "\"up\" is iproute2 syntax; tunctl spells it --up: tunctl set mytun --up" },
+		{ "set|mytun|mtu|1400|down", false,
+		  "\"mtu\" is iproute2 syntax; tunctl spells it --mtu: tunctl set mytun --mtu 1400 --down" },
+		{ "set|dev|mytun|address|02:00:5e:00:53:01", false,
+		  "\"dev\" is iproute2 syntax; tunctl takes the name first: tunctl set mytun --mac 02:00:5e:00:53:01" },
+		{ "-j|show|dev|mytun", false, "\"dev\" is iproute2 syntax; tunctl takes the name first: tunctl -j show mytun" },
+		{ "list|tap", false, "list takes the mode as an option: tunctl list --mode tap" },
+		{ "ls|tun|-j", false, "list takes the mode as an option: tunctl ls --mode tun -j" },
+		{ "list|mode|tap", false, "\"mode\" is iproute2 syntax; tunctl spells it --mode: tunctl list --mode tap" },
+		{ "list|-n|blue", false, "\"-n\" goes before the command: tunctl -n blue list" },
+		{ "list|--netns=blue", false, "\"--netns=blue\" goes before the command: tunctl --netns=blue list" },
+		{ "set|mytun|-n|blue|--up", false,
+		  "\"-n\" goes before the command: tunctl -n blue set mytun --up (\"set NAME --netns NETNS\" moves a device there)" },
+		{ "list|-V", false, "\"-V\" goes before the command: tunctl -V list" },
+		{ "add|x1|--route|203.0.113.0/24|via|192.0.2.2", false,
+		  "--route takes the route as one argument: quote it: --route \"203.0.113.0/24 via 192.0.2.2\"" },
+		{ "add|x1|--route=203.0.113.0/24|metric|5|--mtu|1400", false,
+		  "--route takes the route as one argument: quote it: --route \"203.0.113.0/24 metric 5\"" },
+		{ "addr|add|192.0.2.9/24|mytun", false,
+		  "the device name goes before the address: tunctl addr add mytun 192.0.2.9/24" },
+		{ "addr|add|192.0.2.9/24|dev|mytun|peer|192.0.2.10", false,
+		  "\"dev\" is iproute2 syntax; tunctl takes the name first: tunctl addr add mytun 192.0.2.9/24 --peer 192.0.2.10" },
+		{ "addr|flush|dev|mytun", false, "\"dev\" is iproute2 syntax; tunctl takes the name first: tunctl addr flush mytun" },
+		{ "route|add|203.0.113.0/24|dev|vpn0", false,
+		  "\"dev\" is iproute2 syntax; tunctl takes the name first: tunctl route add vpn0 203.0.113.0/24" },
+		{ "route|del|default|via|192.0.2.2|dev|vpn0", false,
+		  "\"dev\" is iproute2 syntax; tunctl takes the name first: tunctl route del vpn0 default via 192.0.2.2" },
+		{ "route|add|2001:db8:1::/64|via|2001:db8::2|vpn0", false,
+		  "the device name goes before the route: tunctl route add vpn0 2001:db8:1::/64 via 2001:db8::2" },
+		/* In a batch file the line has no program name. */
+		{ "route|add|203.0.113.0/24|dev|vpn0", true,
+		  "\"dev\" is iproute2 syntax; tunctl takes the name first: route add vpn0 203.0.113.0/24" },
+		/* Typos: the nearest option of the command, or command. */
+		{ "add|x1|--mdoe|tun", false, "unknown option \"--mdoe\" for \"add\"; did you mean \"--mode\"?" },
+		{ "add|x1|--multiqueue", false, "unknown option \"--multiqueue\" for \"add\"; did you mean \"--multi-queue\"?" },
+		{ "add|x1|--vnet_hdr", false, "unknown option \"--vnet_hdr\" for \"add\"; did you mean \"--vnet-hdr\"?" },
+		{ "set|x1|--txqlen=5", false, "unknown option \"--txqlen=5\" for \"set\"; did you mean \"--txqueuelen\"?" },
+		{ "set|x1|--address|02:00:5e:00:53:01", false,
+		  "unknown option \"--address\" for \"set\"; did you mean \"--mac\"?" },
+		{ "list|--jsno", false, "unknown option \"--jsno\" for \"list\"; did you mean \"--json\"?" },
+		{ "--jsno|list", false, "unknown option \"--jsno\"; did you mean \"--json\"?" },
+		{ "attach|x1|--cuont|3", false, "unknown option \"--cuont\" for \"attach\"; did you mean \"--count\"?" },
+		{ "lsit", false, "unknown command \"lsit\"; did you mean \"list\"?" },
+		{ "attahc|x1", false, "unknown command \"attahc\"; did you mean \"attach\"?" },
+		{ "delte|x1", false, "unknown command \"delte\"; did you mean \"delete\"?" },
+		{ "help|rotue", false, "unknown command \"rotue\"; did you mean \"route\"?" },
+		/* Too far from anything: no guess. */
+		{ "frobnicate", false, "unknown command \"frobnicate\" (see tunctl --help)" },
+		{ "add|x1|--colour", false, "unknown option \"--colour\" for \"add\" (see tunctl add --help)" },
+		{ "list|--frob", false, "unknown option \"--frob\" for \"list\" (see tunctl list --help)" },
+		/* --force before the command is -b's. */
+		{ "--force|del|x1", false,
+		  "--force before the command goes with -b; put it after the command: tunctl del x1 --force" },
+		{ "-j|--force|del|--all|--mode|tap", false,
+		  "--force before the command goes with -b; put it after the command: tunctl -j del --all --mode tap --force" },
+		{ "--force|add|x1", false,
+		  "--force before the command goes with -b (tunctl -b FILE --force); \"add\" has no --force" },
+		{ "--force", false, "--force goes with -b FILE (see tunctl --help)" },
+		/* apply's --force goes with --prune: the form moved would not parse. */
+		{ "--force|apply|f", false,
+		  "--force before the command goes with -b; apply's own --force goes after the command (see tunctl apply --help)" },
+		{ "--force|apply|f|--prune", false,
+		  "--force before the command goes with -b; put it after the command: tunctl apply f --prune --force" },
+		/* Empty values: a variable that expanded to nothing. */
+		{ "add|x1|--user|", false, "--user needs a user name or uid; \"\" is empty (is $USER set?)" },
+		{ "add|x1|--user=", false, "--user needs a user name or uid; \"\" is empty (is $USER set?)" },
+		{ "set|x1|--group|", false, "--group needs a group name or gid; \"\" is empty" },
+		{ "-n||list", false, "-n needs a network namespace name; \"\" is empty" },
+		{ "add|x1|--addr|", false, "--addr needs an address (CIDR); \"\" is empty" },
+		{ "add|x1|--mtu=", false, "--mtu needs a number; \"\" is empty" },
+		{ "attach|x1|--pcap|", false, "--pcap needs a file name; \"\" is empty" },
+		{ "-t|tap0|-u|", false, "-u needs a user name or uid; \"\" is empty (is $USER set?)" },
+		{ "-t|tap0|-g|", false, "-g needs a group name or gid; \"\" is empty" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct request req;
+		char err[ERRLEN] = "";
+		int rc = parse_bars(cases[i].line, &req, err, cases[i].batch);
+
+		ok(rc == 2 && !strcmp(err, cases[i].msg), "\"%s\" -> %d (%s)", cases[i].line, rc, err);
+		request_free(&req);
+	}
+}
+
+/* Hints never turn a good command line bad, nor guess at what is valid. */
+static void test_no_false_hints(void)
+{
+	static const char *const good[] = {
+		"del|dev|x1", "add|mode", "set|up|--down", "list|--mode|tap", "show|dev",
+		"route|add|vpn0|203.0.113.0/24|via|192.0.2.2", "del|x1|--force", "-b|f|--force",
+		"--force|-b|f", "add|x1|--route|203.0.113.0/24 via 192.0.2.2",
+	};
+	static const struct { const char *line, *msg; } bad[] = {
+		/* Still wrong in the tunctl form: the original message stands. */
+		{ "add|dev|x1|mode|tan", "unexpected argument \"x1\"" },
+		{ "set|mytun|up|--up|--down", "unexpected argument \"up\"" },
+		{ "route|add|203.0.113.0/24|dev|vpn0|proto|static",
+		  "interface name \"203.0.113.0/24\" must not contain '/', ':' or blanks" },
+		{ "add|x1|mode", "unexpected argument \"mode\"" },
+		{ "list|tap|mode|tun", "unexpected argument \"tap\"" },
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct request req;
+		char err[ERRLEN] = "";
+
+		ok(parse_bars(good[i], &req, err, false) == 0, "\"%s\" parses (%s)", good[i], err);
+		request_free(&req);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct request req;
+		char err[ERRLEN] = "";
+		int rc = parse_bars(bad[i].line, &req, err, false);
+
+		ok(rc == 2 && !strcmp(err, bad[i].msg), "\"%s\" -> %d (%s)", bad[i].line, rc, err);
+	}
+}
+
 int main(void)
 {
 	test_table();
 	test_values();
 	test_batch_and_classic();
+	test_guidance();
+	test_no_false_hints();
 	return tap_done();
 }

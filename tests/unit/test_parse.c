@@ -217,8 +217,36 @@ static void test_netns(void)
 	ok(!parse_netns_name("..", err, sizeof(err)), "netns ..");
 }
 
+static void test_nearest(void)
+{
+	static const struct { const char *a, *b; unsigned d; } dist[] = {
+		{ "", "", 0 }, { "mode", "mode", 0 }, { "mdoe", "mode", 1 }, { "lsit", "list", 1 },
+		{ "multiqueue", "multi-queue", 1 }, { "mod", "mode", 1 }, { "modes", "mode", 1 },
+		{ "mxde", "mode", 1 }, { "", "abc", 3 }, { "abc", "", 3 }, { "ca", "abc", 3 },
+		{ "kitten", "sitting", 3 }, { "txqlen", "txqueuelen", 4 },
+	};
+	static const char *const cmds[] = { "add", "del", "delete", "list", "ls", "show", "set" };
+	char long_word[EDIT_MAX + 2];
+
+	for (size_t i = 0; i < sizeof(dist) / sizeof(dist[0]); i++)
+		ok(edit_distance(dist[i].a, dist[i].b) == dist[i].d && edit_distance(dist[i].b, dist[i].a) == dist[i].d,
+		   "distance \"%s\" \"%s\" = %u (%u)", dist[i].a, dist[i].b, dist[i].d, edit_distance(dist[i].a, dist[i].b));
+	memset(long_word, 'a', sizeof(long_word) - 1);
+	long_word[sizeof(long_word) - 1] = '\0';
+	ok(edit_distance(long_word, "a") == UINT32_MAX, "longer than EDIT_MAX: no distance");
+	ok(!strcmp(nearest_word("lsit", cmds, 7), "list"), "lsit -> list");
+	ok(!strcmp(nearest_word("delte", cmds, 7), "delete"), "delte -> delete (the nearest, not the first)");
+	ok(!strcmp(nearest_word("sho", cmds, 7), "show"), "sho -> show");
+	ok(!strcmp(nearest_word("adr", cmds, 7), "add"), "adr -> add (ties: the first)");
+	ok(!nearest_word("frob", cmds, 7), "frob: nothing near");
+	ok(nearest_word("lsitt", cmds, 7) && !strcmp(nearest_word("lsitt", cmds, 7), "list"), "lsitt: within 2 of list");
+	ok(!nearest_word("xx", cmds, 7), "xx: 2 from ls, too far for 2 letters");
+	ok(!nearest_word("", cmds, 7), "empty: nothing");
+}
+
 int main(void)
 {
+	test_nearest();
 	test_netns();
 	test_ifname();
 	test_numbers();

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <net/if.h>
+#include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
@@ -256,8 +257,42 @@ static void test_msg_ok(void)
 	ok(len == 0, "next never runs past the end");
 }
 
+/* The words joined with spaces, for comparing. */
+static const char *joined(const char **w, size_t n)
+{
+	static char buf[128];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		strcat(buf, i ? " " : "");
+		strcat(buf, w[i]);
+	}
+	return buf;
+}
+
+static void test_flag_words(void)
+{
+	const char *w[RTNL_FLAG_WORDS];
+	size_t n;
+
+	n = rtnl_addr_flag_words(0, AF_INET, w);
+	ok(n == 0, "no address flags, no words");
+	n = rtnl_addr_flag_words(IFA_F_SECONDARY | IFA_F_PERMANENT, AF_INET, w);
+	ok(!strcmp(joined(w, n), "secondary"), "IPv4 secondary; permanent is not shown: %s", joined(w, n));
+	n = rtnl_addr_flag_words(IFA_F_TEMPORARY | IFA_F_TENTATIVE | IFA_F_DADFAILED, AF_INET6, w);
+	ok(!strcmp(joined(w, n), "temporary tentative dadfailed"), "IPv6 temporary, as ip names it: %s", joined(w, n));
+	n = rtnl_addr_flag_words(0xffffffff, AF_INET6, w);
+	ok(n <= RTNL_FLAG_WORDS && !strcmp(joined(w, n), "temporary deprecated tentative dadfailed noprefixroute"),
+	   "every flag: within the room, one word each: %s", joined(w, n));
+	n = rtnl_route_flag_words(RTNH_F_LINKDOWN | RTNH_F_ONLINK, w);
+	ok(!strcmp(joined(w, n), "onlink linkdown"), "route flags in ip's order: %s", joined(w, n));
+	n = rtnl_route_flag_words(RTM_F_CLONED, w);
+	ok(n == 0, "rtm_flags that are not next-hop flags are not shown");
+}
+
 int main(void)
 {
+	test_flag_words();
 	test_msg_ok();
 	test_link();
 	test_addr();
