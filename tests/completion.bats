@@ -357,7 +357,7 @@ CASES=(
 	"tunctl add x0 --addr 192.0.2.1/24 --peer 192.0.2.2 --addr 192.0.2.3/24 --p"	"--peer --pi"
 	"tunctl add x0 --addr 192.0.2.1/24 --peer 192.0.2.2 --mode "	"tap tun"
 	"tunctl add x0 --any-user --"			"--addr --down --exist-ok --help --json --mac --mode --mtu --multi-queue --pi --route --txqueuelen --vnet-hdr"
-	"tunctl set tunA --up --user root --"		"--group --help --json --mac --mtu --netns --no-group --txqueuelen"
+	"tunctl set tunA --up --user root --"		"--group --help --json --mac --mtu --netns --no-group --txqueuelen --yes"
 	"tunctl "					"apply run save ..."
 	"tunctl r"					"route run"
 	"tunctl s"					"save set show"
