@@ -72,7 +72,8 @@ end
 # The command line before the cursor as tunctl reads it: sets __tunctl_cmd
 # (the command, aliases resolved; empty before it), __tunctl_args (the words
 # after it that are not options) and __tunctl_opts (the options after it,
-# without their values). Returns 1 when the word being completed is the
+# without their values); for run, __tunctl_tail (the words after its "--",
+# set only when there is one). Returns 1 when the word being completed is the
 # value of an option, then named in __tunctl_value_of (fish completes those
 # from the option's own -a).
 function __tunctl_parse
@@ -82,6 +83,7 @@ function __tunctl_parse
     set -g __tunctl_value_of ''
     set -g __tunctl_args
     set -g __tunctl_opts
+    set -e __tunctl_tail
     while set -q toks[1]
         switch $toks[1]
             case -n --netns -b --batch
@@ -105,8 +107,12 @@ function __tunctl_parse
             set __tunctl_cmd addr
     end
     while set -q toks[1]
+        if test "$__tunctl_cmd" = run -a "$toks[1]" = --
+            set -g __tunctl_tail $toks[2..-1]
+            return 0
+        end
         switch $toks[1]
-            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --count
+            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --count --queues --fd
                 set -a __tunctl_opts $toks[1]
                 set __tunctl_value_of $toks[1]
                 set -q toks[2]; or return 1
@@ -175,6 +181,15 @@ function __tunctl_opts_here
             test "$__tunctl_args[1]" = flush; or __tunctl_unseen --peer
         case attach
             __tunctl_unseen --count --hex --pcap --echo
+        case run
+            set -q __tunctl_tail; and return
+            __tunctl_unseen --queues --fd
+            # The "--" before the command, once the device is named.
+            set -q __tunctl_args[1]; and printf '%s\n' --
+        case apply
+            __tunctl_unseen --dry-run --prune --recreate
+            # --force goes with --prune.
+            contains -- --prune $__tunctl_opts; and __tunctl_unseen --force
     end
 end
 
@@ -201,8 +216,9 @@ function __tunctl_global
 end
 
 # What the word being completed is, if no option: command, device, newname,
-# addr-action, route-action, prefix, keyword, table, topic, value (one
-# nothing can be offered for) or none (only options can come).
+# addr-action, route-action, prefix, keyword, table, topic, file, subcommand
+# (run's COMMAND and its arguments), value (one nothing can be offered for)
+# or none (only options can come).
 function __tunctl_word_kind
     __tunctl_parse; or return 1
     set -l n (count $__tunctl_args)
@@ -221,6 +237,16 @@ function __tunctl_word_kind
             end
         case show set attach
             test $n -eq 0; and echo device; or echo none
+        case run
+            if set -q __tunctl_tail
+                echo subcommand
+            else
+                test $n -eq 0; and echo device; or echo none
+            end
+        case save
+            echo device
+        case apply
+            test $n -eq 0; and echo file; or echo none
         case addr
             switch $n
                 case 0
@@ -266,6 +292,18 @@ function __tunctl_word
     test "$kind" = $argv[1]
 end
 
+# True after run's "--": there only the command's own completion applies.
+function __tunctl_in_tail
+    __tunctl_classic; and return 1
+    __tunctl_parse; and set -q __tunctl_tail
+end
+
+# run's COMMAND [ARGS...] completed as that command's own line.
+function __tunctl_subcommand
+    __tunctl_parse
+    __fish_complete_subcommand --commandline (string escape -- $__tunctl_tail) (commandline -ct)
+end
+
 # The devices not named on the line already (del takes each once).
 function __tunctl_other_devices
     __tunctl_parse
@@ -291,11 +329,11 @@ set -l tunctl_cmd '__tunctl_word command'
 complete -c tunctl -f
 
 # Global options (-j and -h go after the command too)
-complete -c tunctl -n 'not __tunctl_classic' -s j -l json -d 'JSON output'
+complete -c tunctl -n 'not __tunctl_classic; and not __tunctl_in_tail' -s j -l json -d 'JSON output'
 complete -c tunctl -n '__tunctl_global -n --netns' -s n -l netns -x -a '(__tunctl_netns)' -d 'Run inside a network namespace'
 complete -c tunctl -n '__tunctl_global -b --batch' -s b -l batch -r -F -d 'Run the commands in a file'
 complete -c tunctl -n $tunctl_cmd -l force -d 'With --batch: go on after a failing line'
-complete -c tunctl -n 'not __tunctl_classic' -s h -l help -d 'Show help'
+complete -c tunctl -n 'not __tunctl_classic; and not __tunctl_in_tail' -s h -l help -d 'Show help'
 complete -c tunctl -n $tunctl_cmd -s V -l version -d 'Show the version'
 
 # Classic tunctl: tunctl [-b] [-u USER] [-g GROUP] [-t NAME] [-p|-n] [-f PATH], tunctl -d NAME
@@ -320,6 +358,9 @@ complete -c tunctl -n $tunctl_cmd -a addr -d 'Manage addresses'
 complete -c tunctl -n $tunctl_cmd -a address -d 'Manage addresses (alias of addr)'
 complete -c tunctl -n $tunctl_cmd -a route -d 'Manage routes'
 complete -c tunctl -n $tunctl_cmd -a attach -d 'Read (and answer) packets on a device'
+complete -c tunctl -n $tunctl_cmd -a run -d "Run a program holding the device's queues as descriptors"
+complete -c tunctl -n $tunctl_cmd -a save -d 'Print the devices as a file that apply takes'
+complete -c tunctl -n $tunctl_cmd -a apply -d 'Make the devices match a file'
 complete -c tunctl -n $tunctl_cmd -a help -d 'Show help'
 
 # The words in place of options, by position (__tunctl_word_kind)
@@ -329,7 +370,9 @@ complete -c tunctl -n '__tunctl_word route-action' -a 'add del'
 complete -c tunctl -n '__tunctl_word prefix' -a default -d 'The default route'
 complete -c tunctl -n '__tunctl_word keyword' -a '(__tunctl_route_keywords)'
 complete -c tunctl -n '__tunctl_word table' -a 'main local default'
-complete -c tunctl -n '__tunctl_word topic' -a 'add del list show set addr route attach'
+complete -c tunctl -n '__tunctl_word topic' -a 'add del list show set addr route attach run save apply'
+complete -c tunctl -n '__tunctl_word file' -F -a - -d 'A file, or - for standard input'
+complete -c tunctl -n '__tunctl_word subcommand' -x -a '(__tunctl_subcommand)'
 # Where only options can come, an empty word gets them too.
 complete -c tunctl -n '__tunctl_word none; and not string length -q -- (commandline -ct)' -a '(__tunctl_opts_here)'
 
@@ -379,3 +422,14 @@ complete -c tunctl -n '__tunctl_offer attach --count' -l count -x -d 'Stop after
 complete -c tunctl -n '__tunctl_offer attach --hex' -l hex -d 'Hex dump'
 complete -c tunctl -n '__tunctl_offer attach --pcap' -l pcap -r -F -d 'Write a pcap file'
 complete -c tunctl -n '__tunctl_offer attach --echo' -l echo -d 'Answer pings, ARP and neighbour solicitations'
+
+# run
+complete -c tunctl -n '__tunctl_offer run --queues' -l queues -x -d 'Open N queues (multi-queue devices)'
+complete -c tunctl -n '__tunctl_offer run --fd' -l fd -x -d 'Put them at descriptors K, K+1, ...'
+complete -c tunctl -n '__tunctl_offer run --; and string match -q -- "-*" (commandline -ct)' -a "(printf '%s\n' --)" -d 'End of options: the command follows'
+
+# apply
+complete -c tunctl -n '__tunctl_offer apply --dry-run' -l dry-run -d 'Print the plan, change nothing'
+complete -c tunctl -n '__tunctl_offer apply --prune' -l prune -d 'Also delete TUN/TAP devices the file does not name'
+complete -c tunctl -n '__tunctl_offer apply --recreate' -l recreate -d 'Re-create a device whose mode or multi-queue differs'
+complete -c tunctl -n '__tunctl_offer apply --force' -l force -d 'With --prune: delete devices even when held open'

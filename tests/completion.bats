@@ -76,11 +76,11 @@ ns_with_devices() {
 	run complete_line "tunctl "
 	[[ "$output" == *add* && "$output" == *del* && "$output" == *list* && "$output" == *attach* ]]
 	run complete_line "tunctl a"
-	[ "$output" = "$(printf 'add\naddr\naddress\nattach')" ]
+	[ "$output" = "$(printf 'add\naddr\naddress\napply\nattach')" ]
 	run complete_line "tunctl d"
 	[ "$output" = "$(printf 'del\ndelete')" ]
 	run complete_line "tunctl -j s"
-	[ "$output" = "$(printf 'set\nshow')" ]
+	[ "$output" = "$(printf 'save\nset\nshow')" ]
 }
 
 @test "global options, and namespace names for -n" {
@@ -189,7 +189,7 @@ ns_with_devices() {
 @test "zsh: commands, aliases, options, values, classic options" {
 	need_zsh
 	run zsh_complete "tunctl a"
-	[ "$output" = "$(printf 'add\naddr\naddress\nattach')" ]
+	[ "$output" = "$(printf 'add\naddr\naddress\napply\nattach')" ]
 	run zsh_complete "tunctl d"
 	[ "$output" = "$(printf 'del\ndelete')" ]
 	run zsh_complete "tunctl set tun0 --no"
@@ -295,23 +295,41 @@ ns_complete() {
 	in_ns bash -c "$(declare -f $fn); COMP='$COMP'; COMPDIR='$COMPDIR'; $fn \"\$1\"" _ "$2" | sort -u | paste -sd' '
 }
 
-# Checks pairs of a line and the candidates it must get (on one line, sorted)
-# in shell $1, and reports every pair that is wrong.
+# Checks pairs of a line and the candidates it must get (on one line, sorted;
+# ending in " ...": at least those) in shell $1, and reports every pair that
+# is wrong.
 check_cases() {
-	local sh=$1 fail=0 got
+	local sh=$1 fail=0 got w ok
 	shift
 	while (($#)); do
 		got=$(ns_complete "$sh" "$1")
-		[ "$got" = "$2" ] || { echo "$sh: \"$1\" gives \"$got\", want \"$2\""; fail=1; }
+		ok=1
+		if [[ $2 == *" ..." ]]; then
+			for w in ${2% ...}; do
+				[[ " $got " == *" $w "* ]] || ok=0
+			done
+		else
+			[ "$got" = "$2" ] || ok=0
+		fi
+		((ok)) || { echo "$sh: \"$1\" gives \"$got\", want \"$2\""; fail=1; }
 		shift 2
 	done
 	return $fail
 }
 
+# The cases run in a directory of two files, the candidates for apply's FILE.
+cd_files() {
+	mkdir "$BATS_TEST_TMPDIR/files"
+	touch "$BATS_TEST_TMPDIR/files/blue.conf" "$BATS_TEST_TMPDIR/files/devices"
+	cd "$BATS_TEST_TMPDIR/files"
+}
+
 # What tunctl would accept at each place (src/cmdline.c, src/parse.c): each
 # device once, --all without names and --mode only with it, --peer after an
 # address, a route's prefix (or default) and then each keyword once with a
-# value after it, and nothing after a word that ends the command.
+# value after it, and nothing after a word that ends the command; run's
+# options and "--" after its device, then the command and its own arguments;
+# apply's --force only with --prune.
 CASES=(
 	"tunctl del tunA "				"tapB"
 	"tunctl del tunA tapB "				""
@@ -340,22 +358,44 @@ CASES=(
 	"tunctl add x0 --addr 192.0.2.1/24 --peer 192.0.2.2 --mode "	"tap tun"
 	"tunctl add x0 --any-user --"			"--addr --down --exist-ok --help --json --mac --mode --mtu --multi-queue --pi --route --txqueuelen --vnet-hdr"
 	"tunctl set tunA --up --user root --"		"--group --help --json --mac --mtu --netns --no-group --txqueuelen --yes"
+	"tunctl "					"apply run save ..."
+	"tunctl r"					"route run"
+	"tunctl s"					"save set show"
+	"tunctl help "					"add addr apply attach del list route run save set show"
+	"tunctl run t"					"tapB tunA"
+	"tunctl run tunA "				"-- --fd --queues"
+	"tunctl run tunA --"				"-- --fd --help --json --queues"
+	"tunctl run tunA --queues 2 --"			"-- --fd --help --json"
+	"tunctl run tunA -- ech"			"echo ..."
+	"tunctl run tunA -- tunctl s"			"save set show"
+	"tunctl run tunA --fd=4 -- tunctl del tunA "	"tapB"
+	"tunctl save t"					"tapB tunA"
+	"tunctl save tunA "				"tapB"
+	"tunctl save --"				"--help --json"
+	"tunctl apply "					"- blue.conf devices"
+	"tunctl apply f "				"--dry-run --prune --recreate"
+	"tunctl apply f --"				"--dry-run --help --json --prune --recreate"
+	"tunctl apply f --prune --"			"--dry-run --force --help --json --recreate"
+	"tunctl apply f --prune --force --recreate "	"--dry-run"
 )
 
 @test "bash: only what tunctl would accept, at each place" {
 	ns_with_devices
+	cd_files
 	check_cases bash "${CASES[@]}"
 }
 
 @test "zsh: only what tunctl would accept, at each place" {
 	need_zsh
 	ns_with_devices
+	cd_files
 	check_cases zsh "${CASES[@]}"
 }
 
 @test "fish: only what tunctl would accept, at each place" {
 	need_fish
 	ns_with_devices
+	cd_files
 	check_cases fish "${CASES[@]}"
 }
 
@@ -443,7 +483,7 @@ type_tab_nothing() {
 	fresh_line
 }
 
-@test "bash in tmux: del, route via, del --all, route prefix as typed" {
+@test "bash in tmux: del, route via, del --all, route prefix, run, apply as typed" {
 	need_tmux
 	ns_with_devices
 	start_shell "bash --norc --noprofile -i" \
@@ -457,10 +497,13 @@ type_tab_nothing() {
 	type_tab_nothing 'tunctl route add tunA "198.51.100.0/24 via 192.0.2.2" '
 	# No device after --all: its options' common part.
 	type_tab "tunctl del --all " "READY> tunctl del --all --"
-	type_tab "tunctl route add tunA " "READY> tunctl route add tunA default *"
+	type_tab "tunctl route add tunA " "READY> tunctl route add tunA default *"	# run: after "--" a command, then that command's own completion.
+	type_tab "tunctl run tunA -- ech" "READY> tunctl run tunA -- echo *"
+	type_tab "tunctl run tunA -- tunctl del tunA " "READY> tunctl run tunA -- tunctl del tunA tapB *"
+	type_tab "tunctl apply f --prune --f" "READY> tunctl apply f --prune --force *"
 }
 
-@test "zsh in tmux: del, route via, del --all, route prefix as typed" {
+@test "zsh in tmux: del, route via, del --all, route prefix, run, apply as typed" {
 	need_tmux
 	need_zsh
 	ns_with_devices
@@ -471,10 +514,13 @@ type_tab_nothing() {
 	type_tab_nothing "tunctl route add tunA 198.51.100.0/24 via "
 	type_tab_nothing 'tunctl route add tunA "198.51.100.0/24 via 192.0.2.2" '
 	type_tab "tunctl del --all " "READY> tunctl del --all --"
-	type_tab "tunctl route add tunA " "READY> tunctl route add tunA default *"
+	type_tab "tunctl route add tunA " "READY> tunctl route add tunA default *"	# run: after "--" a command, then that command's own completion.
+	type_tab "tunctl run tunA -- ech" "READY> tunctl run tunA -- echo *"
+	type_tab "tunctl run tunA -- tunctl del tunA " "READY> tunctl run tunA -- tunctl del tunA tapB *"
+	type_tab "tunctl apply f --prune --f" "READY> tunctl apply f --prune --force *"
 }
 
-@test "fish in tmux: del, addr add options, route via, show as typed" {
+@test "fish in tmux: del, addr add options, route via, show, run, apply as typed" {
 	need_tmux
 	need_fish
 	ns_with_devices
@@ -488,5 +534,8 @@ type_tab_nothing() {
 	# Nothing after show's device, nor after addr add's.
 	type_tab_nothing "tunctl show tunA "
 	type_tab_nothing "tunctl addr add tunA "
-	type_tab "tunctl del --all " "READY> tunctl del --all --"
+	type_tab "tunctl del --all " "READY> tunctl del --all --"	# run: after "--" a command, then that command's own completion.
+	type_tab "tunctl run tunA -- ech" "READY> tunctl run tunA -- echo *"
+	type_tab "tunctl run tunA -- tunctl del tunA " "READY> tunctl run tunA -- tunctl del tunA tapB *"
+	type_tab "tunctl apply f --prune --f" "READY> tunctl apply f --prune --force *"
 }
