@@ -12,6 +12,7 @@
 
 #include "devconf.h"
 #include "ids.h"
+#include "procfs.h"
 #include "sysfs.h"
 #include "tun.h"
 #include "tunctl.h"
@@ -101,6 +102,20 @@ static const char *onoff(bool b)
 	return b ? "on" : "off";
 }
 
+/* After a failure: the pi and vnet_hdr flags an attach set, back as they
+ * were (another attach without carrier). */
+static void put_flags_back(const struct tun_info *ti, bool changed)
+{
+	char name[16];
+	int fd;
+
+	if (!changed || (fd = tun_open(NULL)) < 0)
+		return;
+	snprintf(name, sizeof(name), "%s", ti->name);
+	tun_attach_admin(fd, name, &ti->flags);
+	close(fd);
+}
+
 /* --exist-ok on a device that is there: same mode and flags, then add what is missing. */
 static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		 const struct owner *o, bool json)
@@ -111,7 +126,8 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		.routes = r->routes, .nroutes = r->nroutes,
 		.add = true, .exist_ok = true, .undo = true,
 	};
-	bool need_owner, need_group;
+	struct tun_flags want = ti->flags;
+	bool need_owner, need_group, need_flags = false;
 	struct link_spec old;
 	const char *attr;
 	struct dc_run run;
@@ -121,12 +137,33 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		report(c, "%s exists as a %s device, not %s", r->name, mode_name(f->mode), mode_name(r->mode));
 		return 1;
 	}
-	if (f->pi != r->pi || f->vnet_hdr != r->vnet_hdr || f->multi_queue != r->multi_queue) {
-		const char *what = f->pi != r->pi ? "pi" : f->vnet_hdr != r->vnet_hdr ? "vnet-hdr" : "multi-queue";
-		bool has = f->pi != r->pi ? f->pi : f->vnet_hdr != r->vnet_hdr ? f->vnet_hdr : f->multi_queue;
-
-		report(c, "%s exists with %s %s, but %s was asked for", r->name, what, onoff(has), onoff(!has));
+	if (f->multi_queue != r->multi_queue) {
+		report(c, "%s exists with multi-queue %s, but %s was asked for", r->name, onoff(f->multi_queue),
+		       onoff(r->multi_queue));
 		return 1;
+	}
+	/* pi and vnet_hdr are whoever attached last's (qemu, openvpn...): set
+	 * back while nobody holds the device, else left, with a warning. */
+	if (f->pi != r->pi || f->vnet_hdr != r->vnet_hdr) {
+		const char *what = f->pi != r->pi ? "pi" : "vnet-hdr";
+		bool has = f->pi != r->pi ? f->pi : f->vnet_hdr;
+		struct holder *h = NULL;
+		size_t nh = 0;
+		int err = proc_tun_holders(r->name, &h, &nh);
+
+		if (err) {
+			report_err(c, err, NULL, "reading /proc");
+			return 1;
+		}
+		if (nh) {
+			fprintf(stderr, "tunctl: warning: %s has %s %s, not %s: left as %s (pid %d), which has it "
+				"open, set it\n", r->name, what, onoff(has), onoff(!has), h[0].comm, (int)h[0].pid);
+		} else {
+			want.pi = r->pi;
+			want.vnet_hdr = r->vnet_hdr;
+			need_flags = true;
+		}
+		free(h);
 	}
 	if ((o->user_set && ti->owner_set && ti->owner != o->uid) ||
 	    (o->group_set && ti->group_set && ti->group != o->gid)) {
@@ -149,11 +186,11 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 	dc.restore = &old;
 	dc_run_init(&run);
 	rc = dc_exchange(c, &run, r->name, ifindex, &dc);
-	if (!rc && (need_owner || need_group)) {
+	if (!rc && (need_owner || need_group || need_flags)) {
 		int fd = tun_open(NULL), err = fd < 0 ? fd : 0;
 
 		if (!err)
-			err = tun_attach_admin(fd, ti->name, f);
+			err = tun_attach_admin(fd, ti->name, &want);
 		if (!err && need_owner)
 			err = tun_set_owner(fd, o->uid);
 		if (!err && need_group)
@@ -163,8 +200,10 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		if (fd < 0)
 			report_tun_open(c, fd, NULL);
 		else if (err)
-			report_err(c, err, NULL, "%s: setting its owner", r->name);
+			report_err(c, err, NULL, "%s: setting its %s", r->name,
+				   need_flags ? "pi and vnet-hdr, owner and group" : "owner and group");
 		if (err) {
+			put_flags_back(ti, need_flags);
 			dc_undo(c, &run, 0);
 			rc = 1;
 		}
@@ -172,6 +211,7 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 	/* Output that fails undoes the rest too (but the owner and group). */
 	if (!rc && (rc = print_result(c, json, r->name, false))) {
 		report_err(c, rc, NULL, "writing output");
+		put_flags_back(ti, need_flags);
 		dc_undo(c, &run, 0);
 		rc = 1;
 	}

@@ -74,13 +74,15 @@ addrs() { addr_json dev "$1" | jq -c '[.[0].addr_info[] | select(.scope != "link
 	route_json dev tun0 | jq -e '.[] | select(.dst == "198.51.100.0/24")'
 }
 
-@test "--exist-ok against another mode or flags fails naming the difference" {
+@test "--exist-ok against another mode or owner fails naming the difference; pi nobody holds is set" {
 	t add tun0
 	run --separate-stderr t add tun0 --mode tap --exist-ok
 	assert_error 1 tap
+	# pi and vnet-hdr are whoever attached last's: set back, with nobody holding it.
 	run --separate-stderr t add tun0 --pi --exist-ok
-	assert_error 1 pi
-	run --separate-stderr t add tun0 --user nobody --exist-ok
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || { echo "$stderr"; false; }
+	[ "$(( $(sysfs tun0 tun_flags) & 0x1000 ))" -eq 0 ]
+	run --separate-stderr t add tun0 --pi --user nobody --exist-ok
 	assert_error 1 owner
 	[ "$(link_json tun0 | jq -r .[0].linkinfo.info_data.type)" = tun ]
 }
@@ -131,4 +133,27 @@ addrs() { addr_json dev "$1" | jq -c '[.[0].addr_info[] | select(.scope != "link
 @test "show -j gives every route a metric, 0 when none is set" {
 	t add tun0 --addr 192.0.2.1/24 --route 198.51.100.0/24 --route "203.0.113.0/24 metric 7" >/dev/null
 	t -j show tun0 | jq -e '[.routes[] | .metric] | sort == [0, 0, 7]'
+}
+
+@test "--exist-ok: pi and vnet-hdr an attached program changed are left, with a warning; set back once it is gone" {
+	t add vm0 --mode tap --vnet-hdr >/dev/null
+	# A program attaches without vnet_hdr (IFF_TAP|IFF_NO_PI), as some do.
+	hold_device vm0 0x1002
+	[ "$(( $(sysfs vm0 tun_flags) & 0x4000 ))" -eq 0 ]
+	run --separate-stderr t add vm0 --mode tap --vnet-hdr --exist-ok
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$output" = vm0 ]
+	[ "$stderr" = "tunctl: warning: vm0 has vnet-hdr off, not on: left as python3 (pid $HOLDER), which has it open, set it" ]
+	[ "$(( $(sysfs vm0 tun_flags) & 0x4000 ))" -eq 0 ]
+	kill "$HOLDER"; wait "$HOLDER" 2>/dev/null || true
+	ip -n "$NS" addr flush dev vm0 scope link
+	run --separate-stderr t add vm0 --mode tap --vnet-hdr --exist-ok
+	[ "$status" -eq 0 ] && [ -z "$stderr" ] || { echo "$stderr"; false; }
+	[ "$(( $(sysfs vm0 tun_flags) & 0x4000 ))" -ne 0 ]
+	# Set back by an attach without carrier: no link-local address came of it.
+	settle
+	[ "$(addr_json dev vm0 | jq '[.[].addr_info[] | select(.scope == "link")] | length')" -eq 0 ]
+	# multi-queue is the device's identity: still an error.
+	run --separate-stderr t add vm0 --mode tap --vnet-hdr --multi-queue --exist-ok
+	assert_error 1 "vm0 exists with multi-queue off, but on was asked for"
 }
