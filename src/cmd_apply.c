@@ -561,7 +561,9 @@ static void set_dcs(struct todo *t)
 	t->dc_adel = (struct devconf){ .addrs = t->del_a, .naddrs = t->ndel_a, .undo = true };
 	t->dc_add = (struct devconf){ .link = &t->link, .restore = &t->old, .addrs = t->add_a,
 				      .naddrs = t->nadd_a, .routes = t->add_r, .nroutes = t->nadd_r,
-				      .add = true, .undo = true };
+				      /* Made meanwhile by another process (an add
+				       * --exist-ok of the same line): as wanted. */
+				      .add = true, .exist_ok = true, .undo = true };
 }
 
 /* Creates the device of w, held by *fd and not persistent yet. Returns 0,
@@ -836,7 +838,7 @@ static int carry_out(struct apply *a)
 		}
 		a->cdc[i] = (struct devconf){ .link = &a->w[i].link, .addrs = a->w[i].r->addrs,
 					      .naddrs = a->w[i].r->naddrs, .routes = a->w[i].r->routes,
-					      .nroutes = a->w[i].r->nroutes, .add = true };
+					      .nroutes = a->w[i].r->nroutes, .add = true, .exist_ok = true };
 		if (dc_queue(&a->run2, i, a->w[i].r->name, a->idx[i], &a->cdc[i])) {
 			report(c, "out of memory");
 			undo(a);

@@ -278,3 +278,17 @@ devices() {
 	run --separate-stderr t -b - <<<"apply /dev/null"
 	assert_error 2 '"apply" cannot stand in a batch file'
 }
+
+@test "an apply racing add --exist-ok of the same line: both exit 0, the file's state" {
+	echo 'add r0 --addr 198.18.2.1/32 --route 198.18.200.0/24' >"$F"
+	for round in 1 2 3 4 5; do
+		t del --all 2>/dev/null || true
+		t apply "$F" >"$BATS_TEST_TMPDIR/o1" 2>&1 & p1=$!
+		t add r0 --addr 198.18.2.1/32 --route 198.18.200.0/24 --exist-ok >"$BATS_TEST_TMPDIR/o2" 2>&1 & p2=$!
+		wait "$p1" || { echo "apply, round $round:"; cat "$BATS_TEST_TMPDIR/o1"; false; }
+		wait "$p2" || { echo "add, round $round:"; cat "$BATS_TEST_TMPDIR/o2"; false; }
+		[ "$(tun_devices)" = r0 ]
+		run t apply "$F"
+		[ -z "$output" ] || { echo "round $round: $output"; false; }
+	done
+}
