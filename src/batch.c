@@ -124,19 +124,28 @@ static size_t add_group_end(const struct batch_line *v, size_t i, size_t n, size
 	return end;
 }
 
-static size_t group_cap(void)
+size_t fd_room(void)
 {
 	struct rlimit rl;
 
-	/* A descriptor per device in a group: use what the hard limit allows. */
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (rl.rlim_cur < 64)
+	return rl.rlim_cur;
+}
+
+static size_t group_cap(void)
+{
+	/* A descriptor per device in a group: use what the hard limit allows. */
+	size_t room = fd_room();
+
+	if (room < 64)
 		return 1;
-	return rl.rlim_cur - 32 < 512 ? rl.rlim_cur - 32 : 512;
+	return room - 32 < 512 ? room - 32 : 512;
 }
 
 static int run_adds(struct ctx *c, struct batch_line *v, size_t i, size_t end, const char *name,

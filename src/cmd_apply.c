@@ -726,8 +726,17 @@ static void undo(struct apply *a)
 static int carry_out(struct apply *a)
 {
 	struct ctx *c = a->c;
+	size_t held = 0;
 	int rc, err;
 
+	/* Every new device is held open until all is done (all or nothing). */
+	for (size_t i = 0; i < a->nw; i++)
+		held += !a->t[i].d || a->t[i].recreate;
+	if (held && held + 32 > fd_room()) {
+		report(c, "apply would hold %zu new devices open at once, and the limit of descriptors is %zu "
+		       "(ulimit -n): raise it, or apply the file in parts", held, fd_room());
+		return 1;
+	}
 	/* 1. Present devices: link settings, addresses and routes of all of
 	 * them in one exchange. */
 	for (size_t i = 0; i < a->nw; i++) {

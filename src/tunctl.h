@@ -82,6 +82,9 @@ struct batch_line {
  * "FILE:LINE: ..."; free the lines with batch_lines_free. */
 int batch_read(struct ctx *c, const char *path, const char **name, struct batch_line **out, size_t *n);
 void batch_lines_free(struct batch_line *v, size_t n);
+/* The descriptors a process may have, the soft limit raised to the hard
+ * one first: for holding many new devices at once. */
+size_t fd_room(void);
 
 /* Consecutive add lines of a batch: created, then configured in one
  * exchange, then kept in line order.  Without force, the lines after a

@@ -292,3 +292,10 @@ devices() {
 		[ -z "$output" ] || { echo "round $round: $output"; false; }
 	done
 }
+
+@test "apply: more new devices than descriptors it may hold is refused before anything is made" {
+	printf 'add f%d\n' $(seq 0 39) >"$F"
+	run --separate-stderr in_ns bash -c 'ulimit -n 50 && ulimit -Hn 50 && exec "$@"' - "$TUNCTL" apply "$F"
+	assert_error 1 "apply would hold 40 new devices open at once, and the limit of descriptors is 50 (ulimit -n)"
+	[ -z "$(tun_devices)" ]
+}
