@@ -230,20 +230,6 @@ static int read_wants(struct ctx *c, const struct batch_line *v, size_t n, const
 	return twice(c, w, n);
 }
 
-/* Appends to a growing array of elements of size (doubling). */
-static int push(void **v, size_t *n, const void *elem, size_t size)
-{
-	if (!*n || !(*n & (*n - 1))) {
-		void *p = realloc(*v, (*n ? *n * 2 : 1) * size);
-
-		if (!p)
-			return -ENOMEM;
-		*v = p;
-	}
-	memcpy((char *)*v + *n * size, elem, size);
-	(*n)++;
-	return 0;
-}
 
 /* The differences of one present device, into t and the plan. Returns 0,
  * or 1 after reporting what cannot be converged. */
@@ -380,7 +366,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 			keep = dev_route_eq(&d->routes[i], &w->r->routes[k]);
 		if (keep)
 			continue;
-		if (push((void **)&t->del_r, &t->ndel_r, &d->routes[i], sizeof(d->routes[i])))
+		if (dev_append((void **)&t->del_r, &t->ndel_r, &d->routes[i], sizeof(d->routes[i])))
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < d->naddrs; i++) {
@@ -388,7 +374,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 
 		for (size_t k = 0; k < w->r->naddrs && !keep; k++)
 			keep = dev_addr_eq(&d->addrs[i], &w->r->addrs[k]);
-		if (!keep && push((void **)&t->del_a, &t->ndel_a, &d->addrs[i], sizeof(d->addrs[i])))
+		if (!keep && dev_append((void **)&t->del_a, &t->ndel_a, &d->addrs[i], sizeof(d->addrs[i])))
 			return -ENOMEM;
 	}
 	for (size_t k = 0; k < w->r->naddrs; k++) {
@@ -396,7 +382,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 
 		for (size_t i = 0; i < d->naddrs && !have; i++)
 			have = dev_addr_eq(&d->addrs[i], &w->r->addrs[k]);
-		if (!have && push((void **)&t->add_a, &t->nadd_a, &w->r->addrs[k], sizeof(w->r->addrs[k])))
+		if (!have && dev_append((void **)&t->add_a, &t->nadd_a, &w->r->addrs[k], sizeof(w->r->addrs[k])))
 			return -ENOMEM;
 	}
 	for (size_t k = 0; k < w->r->nroutes; k++) {
@@ -404,7 +390,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 
 		for (size_t i = 0; i < d->nroutes && !have; i++)
 			have = dev_route_eq(&d->routes[i], &w->r->routes[k]);
-		if (!have && push((void **)&t->add_r, &t->nadd_r, &w->r->routes[k], sizeof(w->r->routes[k])))
+		if (!have && dev_append((void **)&t->add_r, &t->nadd_r, &w->r->routes[k], sizeof(w->r->routes[k])))
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < t->ndel_r; i++) {
