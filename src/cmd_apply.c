@@ -14,6 +14,7 @@
 #include <linux/rtnetlink.h>
 
 #include "dev.h"
+#include "dumps.h"
 #include "devconf.h"
 #include "ids.h"
 #include "rtnl.h"
@@ -655,6 +656,22 @@ static int make_plan(struct apply *a)
 	return a->plan.oom ? -ENOMEM : 0;
 }
 
+/* Whether no link has any of these indexes any more (one link dump). */
+static bool all_gone(struct ctx *c, const int *idx, size_t n)
+{
+	struct link_info *l = NULL;
+	size_t nl = 0;
+	bool gone = true;
+
+	if (dump_links(c, &l, &nl))
+		return false;
+	for (size_t i = 0; i < nl && gone; i++)
+		for (size_t k = 0; k < n && gone; k++)
+			gone = l[i].ifindex != idx[k];
+	free(l);
+	return gone;
+}
+
 /* Undoes what carry_out did up to its failure, newest first. */
 static void undo(struct apply *a)
 {
@@ -754,35 +771,7 @@ static int carry_out(struct apply *a)
 			return 1;
 		}
 	}
-	/* 2. What takes an attach: pi, vnet_hdr, owner and group. */
-	for (size_t i = 0; i < a->nw; i++) {
-		struct todo *t = &a->t[i];
-
-		struct tun_info now;
-		struct tun_flags f;
-
-		if (!t->d || t->recreate || !t->attach)
-			continue;
-		/* TUNSETIFF sets what it is given: the flags tunctl does not
-		 * manage (IFF_NAPI...) are carried over from sysfs. */
-		f = a->w[i].flags;
-		if (!sysfs_tun_read(t->d->ti.name, &now)) {
-			f.napi = now.flags.napi;
-			f.napi_frags = now.flags.napi_frags;
-			t->d->ti.flags.napi = now.flags.napi;
-			t->d->ti.flags.napi_frags = now.flags.napi_frags;
-		}
-		t->attached = true;
-		if ((err = admin_attach(t->d->ti.name, &f, a->w[i].user_set, a->w[i].uid,
-					a->w[i].group_set, a->w[i].gid))) {
-			c->where = a->w[i].where;
-			report_err(c, err, NULL, "%s: setting its flags, owner and group", t->d->ti.name);
-			c->where = NULL;
-			undo(a);
-			return 1;
-		}
-	}
-	/* 3. Devices to re-create step aside: down, and renamed. */
+	/* 2. Devices to re-create step aside: down, and renamed. */
 	for (size_t i = 0; i < a->nw; i++) {
 		struct todo *t = &a->t[i];
 		struct nl_tx tx;
@@ -819,7 +808,7 @@ static int carry_out(struct apply *a)
 		}
 		nl_tx_free(&tx);
 	}
-	/* 4. New devices, and re-created ones: made, then configured all in
+	/* 3. New devices, and re-created ones: made, then configured all in
 	 * one exchange; kept (persistent) only once everything has worked. */
 	for (size_t i = 0; i < a->nw; i++) {
 		int *fd = a->t[i].recreate ? &a->t[i].fd : &a->fds[i];
@@ -855,7 +844,7 @@ static int carry_out(struct apply *a)
 			return 1;
 		}
 	}
-	/* 5. The new devices are made persistent, still held; then the
+	/* 4. The new devices are made persistent, still held; then the
 	 * deletions, last: what is pruned and the old devices of those
 	 * re-created, in one exchange. Should that fail, the new ones are
 	 * made not persistent again and dropped with the rest. */
@@ -868,30 +857,72 @@ static int carry_out(struct apply *a)
 			return 1;
 		}
 	}
+	/* 5. What takes an attach: pi, vnet_hdr, owner and group; late, as
+	 * an owner or group given to a device that had none cannot be taken
+	 * back (what else fails after it is undone, that stays). */
+	for (size_t i = 0; i < a->nw; i++) {
+		struct todo *t = &a->t[i];
+
+		struct tun_info now;
+		struct tun_flags f;
+
+		if (!t->d || t->recreate || !t->attach)
+			continue;
+		/* TUNSETIFF sets what it is given: the flags tunctl does not
+		 * manage (IFF_NAPI...) are carried over from sysfs. */
+		f = a->w[i].flags;
+		if (!sysfs_tun_read(t->d->ti.name, &now)) {
+			f.napi = now.flags.napi;
+			f.napi_frags = now.flags.napi_frags;
+			t->d->ti.flags.napi = now.flags.napi;
+			t->d->ti.flags.napi_frags = now.flags.napi_frags;
+		}
+		t->attached = true;
+		if ((err = admin_attach(t->d->ti.name, &f, a->w[i].user_set, a->w[i].uid,
+					a->w[i].group_set, a->w[i].gid))) {
+			c->where = a->w[i].where;
+			report_err(c, err, NULL, "%s: setting its flags, owner and group", t->d->ti.name);
+			c->where = NULL;
+			undo(a);
+			return 1;
+		}
+	}
+	/* 6. Deletions, last. */
 	{
 		struct nl_tx tx;
+		int *gone_idx = calloc(a->nw + a->nprune + 1, sizeof(*gone_idx));
+		size_t ng = 0;
 		void *room;
 
+		for (size_t i = 0; gone_idx && i < a->nw; i++)
+			if (a->t[i].recreate)
+				gone_idx[ng++] = a->t[i].d->ifindex;
+		for (size_t i = 0; gone_idx && i < a->nprune; i++)
+			gone_idx[ng++] = a->prune[i]->ifindex;
 		nl_tx_init(&tx);
-		for (size_t i = 0; i < a->nw; i++) {
-			if (!a->t[i].recreate || !(room = nl_tx_room(&tx)))
-				continue;
-			rtnl_link_del(room, a->t[i].d->ifindex);
+		err = gone_idx ? 0 : -ENOMEM;
+		for (size_t i = 0; !err && i < ng; i++) {
+			if (!(room = nl_tx_room(&tx))) {
+				err = -ENOMEM;
+				break;
+			}
+			rtnl_link_del(room, gone_idx[i]);
 			nl_tx_push(&tx);
 		}
-		for (size_t i = 0; i < a->nprune; i++) {
-			if (!(room = nl_tx_room(&tx)))
-				continue;
-			rtnl_link_del(room, a->prune[i]->ifindex);
-			nl_tx_push(&tx);
+		if (err) {
+			report(c, "out of memory");
+		} else if (ng && (err = ctx_nl(c) ? nl_tx_run(&c->nl, &tx) : -ENOTCONN)) {
+			/* Answers lost: asked again, the devices all gone is done. */
+			if (err != -ENOTCONN && all_gone(c, gone_idx, ng))
+				err = 0;
+			else
+				report_err(c, err, NULL, "deleting devices");
 		}
-		err = tx.n && ctx_nl(c) ? nl_tx_run(&c->nl, &tx) : 0;
 		for (size_t i = 0; !err && i < tx.n; i++)
-			if ((err = tx.replies[i].err))
+			if (tx.replies[i].fate == NL_ANSWERED && (err = tx.replies[i].err))
 				report_err(c, err, tx.replies[i].msg, "deleting devices");
-		if (err && !tx.n)
-			report_err(c, err, NULL, "deleting devices");
 		nl_tx_free(&tx);
+		free(gone_idx);
 		if (err) {
 			/* A deletion that went through cannot be undone; the rest is. */
 			undo(a);

@@ -35,6 +35,7 @@ fault_case() {
 @test "faults: del refusing a device in use" { fault_case del-busy; }
 @test "faults: del --all" { fault_case del-all; }
 @test "faults: a five-line batch" { fault_case batch; }
+@test "faults: apply --prune, converging, creating and deleting" { fault_case apply; }
 @test "faults: addr add" { fault_case addr-add; }
 @test "faults: route add" { fault_case route-add; }
 @test "faults: list" { fault_case list; }
