@@ -556,7 +556,7 @@ static void set_dcs(struct todo *t)
 /* Creates the device of w, held by *fd and not persistent yet. Returns 0,
  * or -EEXIST/-EBUSY when it has come to exist meanwhile, or 1 after
  * reporting. */
-static int create_one(struct ctx *c, const struct want *w, int *fd, int *ifindex)
+static int create_one(struct ctx *c, const struct want *w, int *fd)
 {
 	char name[16];
 	int err;
@@ -579,11 +579,10 @@ static int create_one(struct ctx *c, const struct want *w, int *fd, int *ifindex
 		report_err(c, err, NULL, "%s: setting its owner and group", name);
 		return 1;
 	}
-	if (!(*ifindex = ctx_ifindex(c, name)))
-		return 1;
 	c->where = NULL;
 	return 0;
 }
+
 
 struct apply {
 	struct ctx *c;
@@ -599,6 +598,38 @@ struct apply {
 	struct plan plan;
 	struct dc_run run1, run2;
 };
+
+static int link_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct link_info *)a)->name, ((const struct link_info *)b)->name);
+}
+
+/* The indexes of the devices just made: one link dump for all of them,
+ * not one request each. Returns 0 or 1 after reporting. */
+static int new_indexes(struct apply *a)
+{
+	struct link_info *l = NULL, key;
+	size_t nl = 0;
+
+	if (dump_links(a->c, &l, &nl))
+		return 1;
+	qsort(l, nl, sizeof(*l), link_name_cmp);
+	for (size_t i = 0; i < a->nw; i++) {
+		const struct link_info *hit;
+
+		if (a->t[i].d && !a->t[i].recreate)
+			continue;
+		snprintf(key.name, sizeof(key.name), "%s", a->w[i].r->name);
+		if (!(hit = nl ? bsearch(&key, l, nl, sizeof(*l), link_name_cmp) : NULL)) {
+			report(a->c, "%s was deleted by another process while being created", key.name);
+			free(l);
+			return 1;
+		}
+		a->idx[i] = hit->ifindex;
+	}
+	free(l);
+	return 0;
+}
 
 /* Reads the namespace and works out the plan. Returns 0, 1 or -ENOMEM. */
 static int make_plan(struct apply *a)
@@ -815,11 +846,19 @@ static int carry_out(struct apply *a)
 
 		if (a->t[i].d && !a->t[i].recreate)
 			continue;
-		if ((rc = create_one(c, &a->w[i], fd, &a->idx[i]))) {
+		if ((rc = create_one(c, &a->w[i], fd))) {
 			c->where = NULL;
 			undo(a);
 			return rc;
 		}
+	}
+	if (held && new_indexes(a)) {
+		undo(a);
+		return 1;
+	}
+	for (size_t i = 0; i < a->nw; i++) {
+		if (a->t[i].d && !a->t[i].recreate)
+			continue;
 		a->cdc[i] = (struct devconf){ .link = &a->w[i].link, .addrs = a->w[i].r->addrs,
 					      .naddrs = a->w[i].r->naddrs, .routes = a->w[i].r->routes,
 					      .nroutes = a->w[i].r->nroutes, .add = true, .exist_ok = true };
