@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,6 @@
 #include "rtnl.h"
 #include "tun.h"
 
-/* Where concurrent applies of one namespace wait for each other. */
-#define LOCK_DIR "/run/tunctl"
 /* Tries when another process creates or deletes a device the plan is about. */
 #define RACE_TRIES 3
 
@@ -492,29 +491,21 @@ static void print_plan(struct ctx *c, const struct plan *p)
 }
 
 /* An exclusive lock on this network namespace's devices, held until exit:
- * applies of one namespace run one after another. -1 after reporting. */
+ * applies of one namespace run one after another. The lock is on the
+ * namespace's own inode (nsfs), which every process in it opens as
+ * /proc/self/ns/net: no lock file, and no write access needed anywhere.
+ * -1 after reporting. */
 static int lock_netns(struct ctx *c)
 {
-	char path[128];
-	struct stat st;
-	int fd;
+	int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 
-	if (stat("/proc/self/ns/net", &st) < 0) {
-		report_err(c, errno, NULL, "reading /proc/self/ns/net");
-		return -1;
-	}
-	if (mkdir(LOCK_DIR, 0755) < 0 && errno != EEXIST) {
-		report_err(c, errno, NULL, "creating %s for the lock of concurrent applies", LOCK_DIR);
-		return -1;
-	}
-	snprintf(path, sizeof(path), LOCK_DIR "/netns-%llu.lock", (unsigned long long)st.st_ino);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
-		report_err(c, errno, NULL, "opening %s", path);
+	if (fd < 0) {
+		report_err(c, errno, NULL, "opening /proc/self/ns/net to lock the namespace");
 		return -1;
 	}
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
-			report_err(c, errno, NULL, "locking %s", path);
+			report_err(c, errno, NULL, "locking the network namespace (/proc/self/ns/net)");
 			close(fd);
 			return -1;
 		}
@@ -737,6 +728,22 @@ static void undo(struct apply *a)
 			if (tx.n && ctx_nl(a->c))
 				nl_tx_run(&a->c->nl, &tx);
 			nl_tx_free(&tx);
+			/* Down, it lost its IPv6 addresses and its routes (the
+			 * kernel flushes them): they are given back. Quietly: the
+			 * failure being undone is the one to report. */
+			if (t->d->link.up && (t->d->naddrs || t->d->nroutes)) {
+				struct devconf dc = { .addrs = t->d->addrs, .naddrs = t->d->naddrs,
+						      .routes = t->d->routes, .nroutes = t->d->nroutes,
+						      .add = true, .exist_ok = true };
+				char ignored[512] = "";
+
+				if (!a->c->capture) {
+					a->c->capture = ignored;
+					a->c->capture_len = sizeof(ignored);
+					devconf_apply(a->c, t->d->ti.name, t->d->ifindex, &dc);
+					a->c->capture = NULL;
+				}
+			}
 			t->renamed = false;
 		}
 		if (t->attached) {
@@ -933,11 +940,13 @@ static int carry_out(struct apply *a)
 		size_t ng = 0;
 		void *room;
 
+		/* What is pruned first: a re-created device's old self goes
+		 * only after, so a failure there cannot cost it. */
+		for (size_t i = 0; gone_idx && i < a->nprune; i++)
+			gone_idx[ng++] = a->prune[i]->ifindex;
 		for (size_t i = 0; gone_idx && i < a->nw; i++)
 			if (a->t[i].recreate)
 				gone_idx[ng++] = a->t[i].d->ifindex;
-		for (size_t i = 0; gone_idx && i < a->nprune; i++)
-			gone_idx[ng++] = a->prune[i]->ifindex;
 		nl_tx_init(&tx);
 		err = gone_idx ? 0 : -ENOMEM;
 		for (size_t i = 0; !err && i < ng; i++) {
@@ -957,8 +966,10 @@ static int carry_out(struct apply *a)
 			else
 				report_err(c, err, NULL, "deleting devices");
 		}
+		/* ENODEV: another process deleted it first; gone all the same. */
 		for (size_t i = 0; !err && i < tx.n; i++)
-			if (tx.replies[i].fate == NL_ANSWERED && (err = tx.replies[i].err))
+			if (tx.replies[i].fate == NL_ANSWERED && tx.replies[i].err != -ENODEV &&
+			    (err = tx.replies[i].err))
 				report_err(c, err, tx.replies[i].msg, "deleting devices");
 		nl_tx_free(&tx);
 		free(gone_idx);
@@ -1014,9 +1025,15 @@ int apply_run(struct ctx *c, const struct apply_req *ar)
 	struct batch_line *v = NULL;
 	char (*where)[300] = NULL;
 	const char *name;
+	sigset_t stops, oldmask;
+	bool masked = false;
 	size_t n = 0;
 	int rc, lock = -1;
 
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
 	if ((rc = batch_read(c, ar->file, &name, &v, &n)))
 		return rc;
 	a.nw = n;
@@ -1048,6 +1065,13 @@ int apply_run(struct ctx *c, const struct apply_req *ar)
 		}
 		if (rc || ar->dry_run)
 			break;
+		/* A signal (Ctrl-C, systemctl stop) takes effect once the
+		 * namespace is as before or as the file says, not half-way:
+		 * it is held until the plan is out. */
+		if (!masked) {
+			sigprocmask(SIG_BLOCK, &stops, &oldmask);
+			masked = true;
+		}
 		rc = carry_out(&a);
 		if (rc != -EEXIST)
 			break;
@@ -1061,6 +1085,10 @@ int apply_run(struct ctx *c, const struct apply_req *ar)
 	}
 	if (!rc)
 		print_plan(c, &a.plan);
+	if (masked) {
+		fflush(stdout);
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	}
 out:
 	reset(&a);
 	free(a.prune);

@@ -468,6 +468,13 @@ static int loop(struct session *s, int fd)
 		len = (size_t)n - skip;
 		s->packets++;
 		s->bytes += len;
+		/* Masked, signals come in only where a wait blocks: under
+		 * traffic that never lets the queue run dry, they are let in
+		 * every 256 packets too. */
+		if (s->masked && !(s->packets & 255)) {
+			sigprocmask(SIG_UNBLOCK, &s->sigs, NULL);
+			sigprocmask(SIG_BLOCK, &s->sigs, NULL);
+		}
 		if (!s->quiet || s->r->echo)
 			pkt_decode(p, len, s->tap, &k);
 		if (!s->quiet || s->pcap_out.mem) {

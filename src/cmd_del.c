@@ -306,8 +306,14 @@ static int held_per_kernel(struct ctx *c, const struct links *l, const char *nam
 	char n[16];
 	int fd, err;
 
-	if (li && li->is_tun && li->tun.multi_queue)
-		return li->tun.num_queues > 0;
+	if (li && li->is_tun && li->tun.multi_queue) {
+		if (!li->tun.has_queues) {
+			report(c, "%s: the kernel does not say how many queues are attached; "
+			       "use --force to delete it anyway", name);
+			return -1;
+		}
+		return li->tun.num_queues + li->tun.num_disabled > 0;
+	}
 	if ((err = sysfs_tun_read(name, &ti))) {
 		report_sysfs(c, err, name);
 		return -1;

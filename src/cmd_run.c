@@ -166,8 +166,9 @@ int run_run(struct ctx *c, const struct run_req *r)
 		       "made with --multi-queue", r->name, r->queues);
 		return 1;
 	}
+	/* The queues go at first.., and are moved above that range first. */
 	if (r->first_fd + r->queues - 1 > (unsigned)INT_MAX ||
-	    (long)(r->first_fd + r->queues) > sysconf(_SC_OPEN_MAX)) {
+	    (long)(r->first_fd + r->queues) >= sysconf(_SC_OPEN_MAX)) {
 		report(c, "--fd %u with %u queues goes past the descriptor limit %ld (ulimit -n)",
 		       r->first_fd, r->queues, sysconf(_SC_OPEN_MAX));
 		return 1;

@@ -338,6 +338,21 @@ static void put_id(struct line *l, const char *opt, uint32_t id, bool user)
 	put(l, " --%s %s", opt, last[k].word);
 }
 
+/* A word as split_words reads it back: as it is when plain, else in
+ * double quotes with \\, \", \$ and \` escaped (a name may hold '#' or a
+ * quote, which the kernel allows). */
+static void put_word(struct line *l, const char *w)
+{
+	if (w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-@")] == '\0' && *w) {
+		put(l, "%s", w);
+		return;
+	}
+	put(l, "\"");
+	for (; *w; w++)
+		put(l, strchr("\"\\$`", *w) ? "\\%c" : "%c", *w);
+	put(l, "\"");
+}
+
 char *dev_add_line(const struct device *d)
 {
 	const struct tun_info *ti = &d->ti;
@@ -346,7 +361,9 @@ char *dev_add_line(const struct device *d)
 	if (!(l.s = malloc(l.cap)))
 		return NULL;
 	l.s[0] = '\0';
-	put(&l, "add %s --mode %s", ti->name, mode_name(ti->flags.mode));
+	put(&l, "add ");
+	put_word(&l, ti->name);
+	put(&l, " --mode %s", mode_name(ti->flags.mode));
 	if (ti->flags.pi)
 		put(&l, " --pi");
 	if (ti->flags.vnet_hdr)

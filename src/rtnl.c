@@ -257,7 +257,8 @@ static bool parse_tun_info(const struct nlattr *linkinfo, struct link_info *out)
 	/* The kernel leaves them out when unset. */
 	out->tun.owner_set = get_u32(t[IFLA_TUN_OWNER], &out->tun.owner);
 	out->tun.group_set = get_u32(t[IFLA_TUN_GROUP], &out->tun.group);
-	get_u32(t[IFLA_TUN_NUM_QUEUES], &out->tun.num_queues);
+	out->tun.has_queues = get_u32(t[IFLA_TUN_NUM_QUEUES], &out->tun.num_queues) &&
+			      get_u32(t[IFLA_TUN_NUM_DISABLED_QUEUES], &out->tun.num_disabled);
 	return true;
 }
 

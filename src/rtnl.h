@@ -48,7 +48,10 @@ struct link_info {
 		bool tap, pi, vnet_hdr, persist, multi_queue;
 		bool owner_set, group_set;
 		uint32_t owner, group;
-		uint32_t num_queues;        /* attached queues: multi-queue only */
+		/* Multi-queue only: the queues attached, and those attached
+		 * but detached for now (TUNSETQUEUE), which hold it too. */
+		bool has_queues;
+		uint32_t num_queues, num_disabled;
 	} tun;
 };
 

@@ -299,3 +299,14 @@ devices() {
 	assert_error 1 "apply would hold 40 new devices open at once, and the limit of descriptors is 50 (ulimit -n)"
 	[ -z "$(tun_devices)" ]
 }
+
+@test "save quotes a name batch syntax would misread, and apply reads it back" {
+	for n in '#q' "a'b" 'x"y$z'; do ip -n "$NS" tuntap add name "$n" mode tun; done
+	t save >"$F"
+	grep -qx 'add "#q" --mode tun --any-user .*' "$F"
+	t del --all
+	run --separate-stderr t apply "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(tun_devices | sort | paste -sd ' ')" = "#q a'b x\"y\$z" ]
+	diff <(t save) "$F"
+}
