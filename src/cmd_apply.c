@@ -590,29 +590,23 @@ struct apply {
 	struct dc_run run1, run2;
 };
 
-static int link_name_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct link_info *)a)->name, ((const struct link_info *)b)->name);
-}
-
 /* The indexes of the devices just made: one link dump for all of them,
  * not one request each. Returns 0 or 1 after reporting. */
 static int new_indexes(struct apply *a)
 {
-	struct link_info *l = NULL, key;
+	struct link_info *l = NULL;
 	size_t nl = 0;
 
 	if (dump_links(a->c, &l, &nl))
 		return 1;
-	qsort(l, nl, sizeof(*l), link_name_cmp);
+	links_sort(l, nl);
 	for (size_t i = 0; i < a->nw; i++) {
 		const struct link_info *hit;
 
 		if (a->t[i].d && !a->t[i].recreate)
 			continue;
-		snprintf(key.name, sizeof(key.name), "%s", a->w[i].r->name);
-		if (!(hit = nl ? bsearch(&key, l, nl, sizeof(*l), link_name_cmp) : NULL)) {
-			report(a->c, "%s was deleted by another process while being created", key.name);
+		if (!(hit = links_find(l, nl, a->w[i].r->name))) {
+			report(a->c, "%s was deleted by another process while being created", a->w[i].r->name);
 			free(l);
 			return 1;
 		}

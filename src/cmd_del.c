@@ -19,23 +19,15 @@ struct links {
 	size_t n;
 };
 
-static int link_by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct link_info *)a)->name, ((const struct link_info *)b)->name);
-}
-
 /* l sorted by name (sort_links): one lookup per name of a del of many. */
 static const struct link_info *find_link(const struct links *l, const char *name)
 {
-	struct link_info key;
-
-	snprintf(key.name, sizeof(key.name), "%s", name);
-	return bsearch(&key, l->v, l->n, sizeof(*l->v), link_by_name);
+	return links_find(l->v, l->n, name);
 }
 
 static void sort_links(struct links *l)
 {
-	qsort(l->v, l->n, sizeof(*l->v), link_by_name);
+	links_sort(l->v, l->n);
 }
 
 /* A free one of these link groups is where "del" of several devices puts

@@ -186,11 +186,6 @@ static int show_one(struct ctx *c, struct collect *col, const char *name)
 	return 0;
 }
 
-static int link_by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct link_info *)a)->name, ((const struct link_info *)b)->name);
-}
-
 static int show_all(struct ctx *c, struct collect *col)
 {
 	struct link_info *links = NULL;
@@ -210,7 +205,7 @@ static int show_all(struct ctx *c, struct collect *col)
 			goto out;
 	/* Both by name: one walk pairs them. */
 	if (nl)
-		qsort(links, nl, sizeof(*links), link_by_name);
+		links_sort(links, nl);
 	out_arr_open(&c->out, NULL);
 	for (size_t i = 0, k = 0; i < n; i++) {
 		while (k < nl && strcmp(links[k].name, v[i].name) < 0)

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/ipv6_route.h>
@@ -113,6 +114,27 @@ int dump_links(struct ctx *c, struct link_info **out, size_t *n)
 	struct vec a = { .size = sizeof(**out) };
 
 	return dump(c, RTM_GETLINK, link_cb, &a, (void **)out, n, "links");
+}
+
+static int link_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct link_info *)a)->name, ((const struct link_info *)b)->name);
+}
+
+void links_sort(struct link_info *v, size_t n)
+{
+	if (n)
+		qsort(v, n, sizeof(*v), link_by_name);
+}
+
+const struct link_info *links_find(const struct link_info *v, size_t n, const char *name)
+{
+	struct link_info key;
+
+	if (!n)
+		return NULL;
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	return bsearch(&key, v, n, sizeof(*v), link_by_name);
 }
 
 int dump_addrs(struct ctx *c, int ifindex, struct addr_info **out, size_t *n)

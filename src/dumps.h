@@ -7,6 +7,9 @@
 #include "tunctl.h"
 
 int dump_links(struct ctx *c, struct link_info **out, size_t *n);
+/* A link list by name, and a name looked up in one so sorted. */
+void links_sort(struct link_info *v, size_t n);
+const struct link_info *links_find(const struct link_info *v, size_t n, const char *name);
 /* ifindex 0: every device's. */
 int dump_addrs(struct ctx *c, int ifindex, struct addr_info **out, size_t *n);
 /* The unicast routes through ifindex (0: through any device), in any

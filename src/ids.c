@@ -14,68 +14,76 @@
  * failed lookup (an error number: EMFILE, EIO, ...); getpwnam does not. */
 #define IDS_BUF_MAX (1 << 20)
 
-int ids_user(const struct id_spec *s, uint32_t *uid)
+/* One passwd (user) or group lookup: by name when name is given, else by
+ * the number in *id, with a buffer grown while the entry does not fit.
+ * Fills *id and, when namebuf is given, the name. Returns 0, -ENOENT when
+ * there is no such entry, or -errno when the lookup itself failed. */
+static int lookup(bool user, const char *name, uint32_t *id, char *namebuf, size_t namelen)
 {
-	struct passwd pw, *res = NULL;
 	size_t len = 1024;
 	char *buf = NULL;
+	bool found = false;
 	int err;
 
+	for (;;) {
+		char *p = realloc(buf, len);
+
+		if (!p) {
+			err = ENOMEM;
+			break;
+		}
+		buf = p;
+		if (user) {
+			struct passwd pw, *res = NULL;
+
+			err = name ? getpwnam_r(name, &pw, buf, len, &res) : getpwuid_r(*id, &pw, buf, len, &res);
+			if (!err && res) {
+				found = true;
+				*id = res->pw_uid;
+				if (namebuf)
+					snprintf(namebuf, namelen, "%s", res->pw_name);
+			}
+		} else {
+			struct group gr, *res = NULL;
+
+			err = name ? getgrnam_r(name, &gr, buf, len, &res) : getgrgid_r(*id, &gr, buf, len, &res);
+			if (!err && res) {
+				found = true;
+				*id = res->gr_gid;
+				if (namebuf)
+					snprintf(namebuf, namelen, "%s", res->gr_name);
+			}
+		}
+		if (err != ERANGE || len >= IDS_BUF_MAX)
+			break;
+		len *= 2;
+	}
+	free(buf);
+	/* By number, "no such entry" may also come as one of these
+	 * (getpwuid_r(3)). */
+	if (!name && (err == ENOENT || err == ESRCH || err == EBADF || err == EPERM))
+		err = 0;
+	if (err)
+		return -err;
+	return found ? 0 : -ENOENT;
+}
+
+int ids_user(const struct id_spec *s, uint32_t *uid)
+{
 	if (s->numeric) {
 		*uid = s->id;
 		return 0;
 	}
-	for (;;) {
-		char *p = realloc(buf, len);
-
-		if (!p) {
-			err = ENOMEM;
-			break;
-		}
-		buf = p;
-		err = getpwnam_r(s->name, &pw, buf, len, &res);
-		if (err != ERANGE || len >= IDS_BUF_MAX)
-			break;
-		len *= 2;
-	}
-	if (!err && res)
-		*uid = res->pw_uid;
-	free(buf);
-	if (err)
-		return -err;
-	return res ? 0 : -ENOENT;
+	return lookup(true, s->name, uid, NULL, 0);
 }
 
 int ids_group(const struct id_spec *s, uint32_t *gid)
 {
-	struct group gr, *res = NULL;
-	size_t len = 1024;
-	char *buf = NULL;
-	int err;
-
 	if (s->numeric) {
 		*gid = s->id;
 		return 0;
 	}
-	for (;;) {
-		char *p = realloc(buf, len);
-
-		if (!p) {
-			err = ENOMEM;
-			break;
-		}
-		buf = p;
-		err = getgrnam_r(s->name, &gr, buf, len, &res);
-		if (err != ERANGE || len >= IDS_BUF_MAX)
-			break;
-		len *= 2;
-	}
-	if (!err && res)
-		*gid = res->gr_gid;
-	free(buf);
-	if (err)
-		return -err;
-	return res ? 0 : -ENOENT;
+	return lookup(false, s->name, gid, NULL, 0);
 }
 
 struct cache {
@@ -89,44 +97,15 @@ struct cache {
 static int cached(struct cache *c, uint32_t id, bool user, char *buf, size_t len)
 {
 	if (!c->valid || c->id != id) {
-		size_t room = 1024;
-		char *tmp = NULL;
-		const char *n = NULL;
-		int err;
+		uint32_t v = id;
+		int err = lookup(user, NULL, &v, c->name, sizeof(c->name));
 
-		for (;;) {
-			char *p = realloc(tmp, room);
-			struct passwd pw, *pr = NULL;
-			struct group gr, *gres = NULL;
-
-			if (!p) {
-				err = ENOMEM;
-				break;
-			}
-			tmp = p;
-			if (user) {
-				err = getpwuid_r(id, &pw, tmp, room, &pr);
-				n = !err && pr ? pr->pw_name : NULL;
-			} else {
-				err = getgrgid_r(id, &gr, tmp, room, &gres);
-				n = !err && gres ? gres->gr_name : NULL;
-			}
-			if (err != ERANGE || room >= IDS_BUF_MAX)
-				break;
-			room *= 2;
-		}
-		/* "No such entry" comes as 0 or as one of these (getpwuid_r(3)). */
-		if (err == ENOENT || err == ESRCH || err == EBADF || err == EPERM)
-			err = 0;
-		if (n)
-			snprintf(c->name, sizeof(c->name), "%s", n);
-		else
-			snprintf(c->name, sizeof(c->name), "%u", id);
-		free(tmp);
-		if (err) {
+		if (err && err != -ENOENT) {
 			snprintf(buf, len, "%u", id);
-			return -err;
+			return err;
 		}
+		if (err)
+			snprintf(c->name, sizeof(c->name), "%u", id);
 		c->id = id;
 		c->valid = true;
 	}
