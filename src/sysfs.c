@@ -121,15 +121,24 @@ static int read_state(int dirfd, const char *name, bool *up, bool *carrier)
 	return rc == -EINVAL ? 0 : rc;
 }
 
+/* /sys/class/net, opened (after the namespace's /sys is in place): an fd
+ * or -errno. */
+static int open_net_dir(void)
+{
+	int rc = prepare(), fd;
+
+	if (rc)
+		return rc;
+	fd = open(NET_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 int sysfs_link_state(const char *name, bool *up, bool *carrier)
 {
-	int dirfd, rc;
+	int dirfd = open_net_dir(), rc;
 
-	if ((rc = prepare()))
-		return rc;
-	dirfd = open(NET_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
-		return -errno;
+		return dirfd;
 	rc = read_state(dirfd, name, up, carrier);
 	close(dirfd);
 	return rc;
@@ -137,13 +146,10 @@ int sysfs_link_state(const char *name, bool *up, bool *carrier)
 
 int sysfs_tun_read(const char *name, struct tun_info *out)
 {
-	int dirfd, rc;
+	int dirfd = open_net_dir(), rc;
 
-	if ((rc = prepare()))
-		return rc;
-	dirfd = open(NET_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
-		return -errno;
+		return dirfd;
 	rc = read_tun(dirfd, name, out);
 	close(dirfd);
 	return rc;
