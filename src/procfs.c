@@ -125,8 +125,10 @@ static int scan_pid(int procfd, const char *pidstr, const char *only, const stru
 			unseen++;
 		return gone(errno) || denied(errno) ? 0 : -errno;
 	}
+	/* fdopendir checks the directory with fstat, which says ENOENT once
+	 * the process has exited since the open. */
 	if (!(d = fdopendir(fdfd))) {
-		rc = -errno;
+		rc = gone(errno) ? 0 : -errno;
 		close(fdfd);
 		return rc;
 	}
