@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "tunctl.h"
+#include "vec.h"
 
 void batch_lines_free(struct batch_line *v, size_t n)
 {
@@ -77,11 +78,10 @@ static int parse_file(struct ctx *c, FILE *f, const char *path, bool force, stru
 		}
 		argv[0] = (char *)"tunctl";
 		memcpy(argv + 1, words, ((size_t)argc + 1) * sizeof(*argv));
-		if (n == cap) {
-			struct batch_line *p;
+		{
+			struct batch_line *p = vec_grow(v, &cap, n + 1, sizeof(*v));
 
-			cap = cap ? cap * 2 : 64;
-			if (!(p = realloc(v, cap * sizeof(*v)))) {
+			if (!p) {
 				free(words);
 				free(argv);
 				report(c, "out of memory");

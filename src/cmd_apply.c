@@ -20,6 +20,7 @@
 #include "ids.h"
 #include "rtnl.h"
 #include "tun.h"
+#include "vec.h"
 
 /* Tries when another process creates or deletes a device the plan is about. */
 #define RACE_TRIES 3
@@ -75,16 +76,14 @@ static struct change *plan_add(struct plan *p, enum step op, const char *dev, co
 {
 	struct change *c;
 
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 32;
-		struct change *v = realloc(p->v, cap * sizeof(*v));
+	{
+		struct change *v = vec_grow(p->v, &p->cap, p->n + 1, sizeof(*v));
 
 		if (!v) {
 			p->oom = true;
 			return NULL;
 		}
 		p->v = v;
-		p->cap = cap;
 	}
 	c = &p->v[p->n++];
 	memset(c, 0, sizeof(*c));
@@ -366,7 +365,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 			keep = dev_route_eq(&d->routes[i], &w->r->routes[k]);
 		if (keep)
 			continue;
-		if (dev_append((void **)&t->del_r, &t->ndel_r, &d->routes[i], sizeof(d->routes[i])))
+		if (vec_append((void **)&t->del_r, &t->ndel_r, &d->routes[i], sizeof(d->routes[i])))
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < d->naddrs; i++) {
@@ -374,7 +373,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 
 		for (size_t k = 0; k < w->r->naddrs && !keep; k++)
 			keep = dev_addr_eq(&d->addrs[i], &w->r->addrs[k]);
-		if (!keep && dev_append((void **)&t->del_a, &t->ndel_a, &d->addrs[i], sizeof(d->addrs[i])))
+		if (!keep && vec_append((void **)&t->del_a, &t->ndel_a, &d->addrs[i], sizeof(d->addrs[i])))
 			return -ENOMEM;
 	}
 	for (size_t k = 0; k < w->r->naddrs; k++) {
@@ -382,7 +381,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 
 		for (size_t i = 0; i < d->naddrs && !have; i++)
 			have = dev_addr_eq(&d->addrs[i], &w->r->addrs[k]);
-		if (!have && dev_append((void **)&t->add_a, &t->nadd_a, &w->r->addrs[k], sizeof(w->r->addrs[k])))
+		if (!have && vec_append((void **)&t->add_a, &t->nadd_a, &w->r->addrs[k], sizeof(w->r->addrs[k])))
 			return -ENOMEM;
 	}
 	for (size_t k = 0; k < w->r->nroutes; k++) {
@@ -390,7 +389,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 
 		for (size_t i = 0; i < d->nroutes && !have; i++)
 			have = dev_route_eq(&d->routes[i], &w->r->routes[k]);
-		if (!have && dev_append((void **)&t->add_r, &t->nadd_r, &w->r->routes[k], sizeof(w->r->routes[k])))
+		if (!have && vec_append((void **)&t->add_r, &t->nadd_r, &w->r->routes[k], sizeof(w->r->routes[k])))
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < t->ndel_r; i++) {

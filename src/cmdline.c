@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "cmdline.h"
+#include "vec.h"
 
 enum opt_id {
 	O_JSON = 1, O_HELP, O_VERSION, O_NETNS, O_BATCH, O_FORCE,
@@ -419,14 +420,6 @@ static int no_more(struct parsed *p, int idx)
 	return 0;
 }
 
-static void *grow(void *arr, size_t n, size_t size)
-{
-	/* Grows by doubling: called with n elements already in use. */
-	if (n && (n & (n - 1)))
-		return arr;
-	return realloc(arr, (n ? n * 2 : 1) * size);
-}
-
 static int parse_add(struct parsed *p, struct request *req)
 {
 	struct add_req *r = &req->u.add;
@@ -439,7 +432,6 @@ static int parse_add(struct parsed *p, struct request *req)
 		return rc;
 	for (int i = 0; i < p->nitems; i++) {
 		const struct optitem *it = &p->items[i];
-		void *n;
 
 		switch (it->def->id) {
 		case O_MODE:
@@ -479,15 +471,15 @@ static int parse_add(struct parsed *p, struct request *req)
 				return rc;
 			r->exist_ok = true;
 			break;
-		case O_ADDR:
-			if (!(n = grow(r->addrs, r->naddrs, sizeof(*r->addrs))))
-				return oom_err(p);
-			r->addrs = n;
-			memset(&r->addrs[r->naddrs], 0, sizeof(*r->addrs));
-			if (!parse_prefix(it->val, false, false, &r->addrs[r->naddrs].local, err, sizeof(err)))
+		case O_ADDR: {
+			struct addr_spec a = { 0 };
+
+			if (!parse_prefix(it->val, false, false, &a.local, err, sizeof(err)))
 				return usage_err(p, "--addr: %s", err);
-			r->naddrs++;
+			if (vec_append((void **)&r->addrs, &r->naddrs, &a, sizeof(a)))
+				return oom_err(p);
 			break;
+		}
 		case O_PEER: {
 			struct addr_spec *a = r->naddrs ? &r->addrs[r->naddrs - 1] : NULL;
 
@@ -500,14 +492,15 @@ static int parse_add(struct parsed *p, struct request *req)
 			a->has_peer = true;
 			break;
 		}
-		case O_ROUTE:
-			if (!(n = grow(r->routes, r->nroutes, sizeof(*r->routes))))
-				return oom_err(p);
-			r->routes = n;
-			if (!parse_route(it->val, &r->routes[r->nroutes], err, sizeof(err)))
+		case O_ROUTE: {
+			struct route_spec rt = { 0 };
+
+			if (!parse_route(it->val, &rt, err, sizeof(err)))
 				return usage_err(p, "--route: %s", err);
-			r->nroutes++;
+			if (vec_append((void **)&r->routes, &r->nroutes, &rt, sizeof(rt)))
+				return oom_err(p);
 			break;
+		}
 		default:
 			if ((rc = parse_link_opt(p, it, &r->link)))
 				return rc;

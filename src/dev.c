@@ -15,6 +15,7 @@
 #include "ids.h"
 #include "procfs.h"
 #include "rtnl.h"
+#include "vec.h"
 
 /* The kernel's default IPv6 route metric (IP6_RT_PRIO_USER). */
 #define IPV6_DEFAULT_METRIC 1024
@@ -74,20 +75,6 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct device *)a)->ti.name, ((const struct device *)b)->ti.name);
 }
 
-int dev_append(void **v, size_t *n, const void *elem, size_t size)
-{
-	/* Doubling: a count that is a power of two is a full array. */
-	if (!*n || !(*n & (*n - 1))) {
-		void *p = realloc(*v, (*n ? *n * 2 : 1) * size);
-
-		if (!p)
-			return -ENOMEM;
-		*v = p;
-	}
-	memcpy((char *)*v + *n * size, elem, size);
-	(*n)++;
-	return 0;
-}
 
 struct device *devset_find(const struct devset *s, const char *name)
 {
@@ -214,7 +201,7 @@ int dev_read_all(struct ctx *c, struct devset *s)
 		struct device *d = find_index(idx, s->n, addrs[i].ifindex);
 
 		if (d && !kernel_addr(&addrs[i]) &&
-		    dev_append((void **)&d->addrs, &d->naddrs, &addrs[i].a, sizeof(addrs[i].a)))
+		    vec_append((void **)&d->addrs, &d->naddrs, &addrs[i].a, sizeof(addrs[i].a)))
 			goto oom;
 	}
 	for (size_t i = 0; i < nr; i++) {
@@ -225,7 +212,7 @@ int dev_read_all(struct ctx *c, struct devset *s)
 			continue;
 		r.has_metric = true;    /* the kernel leaves out a metric of 0 */
 		r.metric = routes[i].r.has_metric ? routes[i].r.metric : 0;
-		if (dev_append((void **)&d->routes, &d->nroutes, &r, sizeof(r)))
+		if (vec_append((void **)&d->routes, &d->nroutes, &r, sizeof(r)))
 			goto oom;
 	}
 	rc = 0;

@@ -43,7 +43,6 @@ bool devset_other(const struct devset *s, const char *name);
 
 /* Appends one element of size to the array *v of *n, doubling its room
  * as it fills. Returns 0 or -ENOMEM. */
-int dev_append(void **v, size_t *n, const void *elem, size_t size);
 
 /* The metric the kernel gives a route without one: 0 for IPv4, 1024 for
  * IPv6. */

@@ -11,6 +11,7 @@
 #include "devconf.h"
 #include "dumps.h"
 #include "rtnl.h"
+#include "vec.h"
 
 enum item_kind { IT_MTU, IT_MAC, IT_TXQLEN, IT_STATE, IT_ADDR, IT_ROUTE, IT_NETNS };
 
@@ -42,14 +43,12 @@ static void *push(struct dc_run *run, enum item_kind kind, size_t idx, size_t jo
 {
 	void *room;
 
-	if (run->nitems == run->cap) {
-		size_t cap = run->cap ? run->cap * 2 : 16;
-		struct dc_item *v = realloc(run->items, cap * sizeof(*v));
+	{
+		struct dc_item *v = vec_grow(run->items, &run->cap, run->nitems + 1, sizeof(*v));
 
 		if (!v)
 			return NULL;
 		run->items = v;
-		run->cap = cap;
 	}
 	if (!(room = nl_tx_room(&run->tx)))
 		return NULL;

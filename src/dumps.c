@@ -9,6 +9,7 @@
 #include <linux/rtnetlink.h>
 
 #include "dumps.h"
+#include "vec.h"
 
 struct vec {
 	void *v;
@@ -19,14 +20,12 @@ struct vec {
 /* Room for one more element, or NULL. */
 static void *vec_push(struct vec *a)
 {
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 16;
-		void *v = realloc(a->v, cap * a->size);
+	{
+		void *v = vec_grow(a->v, &a->cap, a->n + 1, a->size);
 
 		if (!v)
 			return NULL;
 		a->v = v;
-		a->cap = cap;
 	}
 	return (char *)a->v + a->n++ * a->size;
 }

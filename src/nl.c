@@ -16,6 +16,7 @@
 
 #include "nl.h"
 #include "rtnl.h"
+#include "vec.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -86,23 +87,19 @@ void nl_tx_init(struct nl_tx *tx)
 
 void *nl_tx_room(struct nl_tx *tx)
 {
-	if (tx->len + RTNL_MSG_MAX > tx->cap) {
-		size_t cap = tx->cap ? tx->cap * 2 : 16 * RTNL_MSG_MAX;
-		char *b = realloc(tx->buf, cap);
+	{
+		char *b = vec_grow(tx->buf, &tx->cap, tx->len + RTNL_MSG_MAX, 1);
 
 		if (!b)
 			return NULL;
 		tx->buf = b;
-		tx->cap = cap;
 	}
-	if (tx->n == tx->nreplies_cap) {
-		size_t cap = tx->nreplies_cap ? tx->nreplies_cap * 2 : 16;
-		struct nl_reply *r = realloc(tx->replies, cap * sizeof(*r));
+	{
+		struct nl_reply *r = vec_grow(tx->replies, &tx->nreplies_cap, tx->n + 1, sizeof(*r));
 
 		if (!r)
 			return NULL;
 		tx->replies = r;
-		tx->nreplies_cap = cap;
 	}
 	memset(tx->buf + tx->len, 0, RTNL_MSG_MAX);
 	return tx->buf + tx->len;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "vec.h"
 
 void out_init(struct out *o, FILE *f, bool json)
 {
@@ -143,14 +144,13 @@ void table_init(struct table *t, size_t ncols)
 
 int table_add(struct table *t, const char *const *row)
 {
-	if (t->nrows == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-		char **c = realloc(t->cells, cap * t->ncols * sizeof(*c));
+	{
+		/* One element of the array is a row of ncols cells. */
+		char **c = vec_grow(t->cells, &t->cap, t->nrows + 1, t->ncols * sizeof(*c));
 
 		if (!c)
 			return -ENOMEM;
 		t->cells = c;
-		t->cap = cap;
 	}
 	for (size_t i = 0; i < t->ncols; i++) {
 		char *s = strdup(row[i] ? row[i] : "");

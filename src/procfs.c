@@ -14,6 +14,7 @@
 #include "parse.h"
 #include "procfs.h"
 #include "tun.h"
+#include "vec.h"
 
 /* Returns 0 or -errno. */
 static int read_file(int dirfd, const char *path, char *buf, size_t len)
@@ -64,14 +65,12 @@ static int add_holder(struct holder **arr, size_t *n, size_t *cap, pid_t pid,
 	for (size_t i = *n; i-- > 0 && (*arr)[i].pid == pid;)
 		if (!strcmp((*arr)[i].ifname, ifname))
 			return 0;
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		struct holder *p = realloc(*arr, c * sizeof(**arr));
+	{
+		struct holder *p = vec_grow(*arr, cap, *n + 1, sizeof(**arr));
 
 		if (!p)
 			return -ENOMEM;
 		*arr = p;
-		*cap = c;
 	}
 	(*arr)[*n].pid = pid;
 	snprintf((*arr)[*n].comm, sizeof((*arr)[*n].comm), "%.15s", comm);

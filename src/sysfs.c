@@ -18,6 +18,7 @@
 
 #include "parse.h"
 #include "sysfs.h"
+#include "vec.h"
 
 #define NET_DIR "/sys/class/net"
 /* Where /sys/class/net's links for devices without a parent point: every
@@ -248,11 +249,10 @@ static int list_tuns(struct tun_info **out, size_t *n, bool state)
 	for (errno = 0; (e = readdir(d)); errno = 0) {
 		if (e->d_name[0] == '.' || strlen(e->d_name) >= 16)
 			continue;
-		if (cnt == cap) {
-			char (*p)[16];
+		{
+			char (*p)[16] = vec_grow(names, &cap, cnt + 1, sizeof(*names));
 
-			cap = cap ? cap * 2 : 64;
-			if (!(p = realloc(names, cap * sizeof(*names)))) {
+			if (!p) {
 				rc = -ENOMEM;
 				goto out;
 			}
