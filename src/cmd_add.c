@@ -11,7 +11,7 @@
 #include <net/if.h>
 
 #include "devconf.h"
-#include "ids.h"
+#include "owner.h"
 #include "procfs.h"
 #include "sysfs.h"
 #include "tun.h"
@@ -25,11 +25,6 @@
  * create and drop the device. */
 #define ADOPT_WAIT_MS 5000
 #define ADOPT_TURNS 20
-
-struct owner {
-	bool user_set, group_set;
-	uint32_t uid, gid;
-};
 
 /* One device being made: created and held by fd (not persistent yet), then
  * configured, then kept (made persistent) or dropped (fd closed). */
@@ -47,30 +42,11 @@ struct add_job {
 	char *err;              /* batch: the creation error, shown in line order */
 };
 
-/* Secure by default: with neither --user nor --group the caller owns it. */
+/* Secure by default: with neither --user nor --group the caller owns it
+ * (--any-user goes with neither). */
 static int resolve_owner(struct ctx *c, const struct add_req *r, struct owner *o)
 {
-	int err;
-
-	memset(o, 0, sizeof(*o));
-	if (r->any_user)
-		return 0;
-	if (!r->user.set && !r->group.set) {
-		o->user_set = true;
-		o->uid = (uint32_t)geteuid();
-		return 0;
-	}
-	if (r->user.set) {
-		if ((err = ids_user(&r->user, &o->uid)))
-			return report_id(c, err, "user", r->user.name);
-		o->user_set = true;
-	}
-	if (r->group.set) {
-		if ((err = ids_group(&r->group, &o->gid)))
-			return report_id(c, err, "group", r->group.name);
-		o->group_set = true;
-	}
-	return 0;
+	return owner_resolve(c, &r->user, &r->group, !r->any_user, o);
 }
 
 /* What add prints is part of what it does: it is written out before the

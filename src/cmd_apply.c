@@ -17,7 +17,7 @@
 #include "dev.h"
 #include "dumps.h"
 #include "devconf.h"
-#include "ids.h"
+#include "owner.h"
 #include "rtnl.h"
 #include "tun.h"
 #include "vec.h"
@@ -177,8 +177,8 @@ static int twice(struct ctx *c, struct want *w, size_t n)
 	return bad ? 2 : 0;
 }
 
-/* The file's lines as wanted devices. Returns 0, or 2 after reporting
- * FILE:LINE. */
+/* The file's lines as wanted devices. Returns 0, or 2 (1 when a user or
+ * group lookup failed) after reporting FILE:LINE. */
 static int read_wants(struct ctx *c, const struct batch_line *v, size_t n, const char *name,
 		      struct want *w, char (*where)[300])
 {
@@ -200,29 +200,16 @@ static int read_wants(struct ctx *c, const struct batch_line *v, size_t n, const
 		w[i].flags = (struct tun_flags){ .mode = r->mode, .pi = r->pi, .vnet_hdr = r->vnet_hdr,
 						 .multi_queue = r->multi_queue };
 		w[i].link.set_updown = true;
-		if (!r->any_user && !r->user.set && !r->group.set) {
-			w[i].user_set = true;
-			w[i].uid = (uint32_t)geteuid();
-		}
-		/* Lines mostly share their owner: the line before's answer is
-		 * kept, as each lookup reads the passwd or group file. */
-		if (r->user.set) {
-			if (i && w[i - 1].r->user.set && !strcmp(w[i - 1].r->user.name, r->user.name))
-				w[i].uid = w[i - 1].uid;
-			else if (ids_user(&r->user, &w[i].uid)) {
-				report(c, "unknown user \"%s\"", r->user.name);
-				return 2;
-			}
-			w[i].user_set = true;
-		}
-		if (r->group.set) {
-			if (i && w[i - 1].r->group.set && !strcmp(w[i - 1].r->group.name, r->group.name))
-				w[i].gid = w[i - 1].gid;
-			else if (ids_group(&r->group, &w[i].gid)) {
-				report(c, "unknown group \"%s\"", r->group.name);
-				return 2;
-			}
-			w[i].group_set = true;
+		{
+			struct owner o;
+			int rc = owner_resolve(c, &r->user, &r->group, !r->any_user, &o);
+
+			if (rc)
+				return rc;
+			w[i].user_set = o.user_set;
+			w[i].uid = o.uid;
+			w[i].group_set = o.group_set;
+			w[i].gid = o.gid;
 		}
 	}
 	c->where = NULL;

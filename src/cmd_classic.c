@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <net/if.h>
 
-#include "ids.h"
+#include "owner.h"
 #include "sysfs.h"
 #include "tun.h"
 #include "tunctl.h"
@@ -17,18 +17,12 @@ static int classic_add(struct ctx *c, const struct classic_req *r, int fd)
 {
 	struct tun_flags f = { .mode = r->mode };
 	char name[IFNAMSIZ];
-	uint32_t uid = 0, gid = 0;
-	bool user = r->user.set, group = r->group.set, exists = false;
+	struct owner o;
+	bool exists = false;
 	int err;
 
-	if (user && (err = ids_user(&r->user, &uid)))
-		return report_id(c, err, "user", r->user.name);
-	if (group && (err = ids_group(&r->group, &gid)))
-		return report_id(c, err, "group", r->group.name);
-	if (!user && !group) {
-		user = true;
-		uid = (uint32_t)geteuid();
-	}
+	if ((err = owner_resolve(c, &r->user, &r->group, true, &o)))
+		return err;
 	snprintf(name, sizeof(name), "%s", r->name ? r->name : r->mode == MODE_TAP ? "tap%d" : "tun%d");
 	{
 		struct tun_info ti;
@@ -43,8 +37,8 @@ static int classic_add(struct ctx *c, const struct classic_req *r, int fd)
 		report_err(c, err, NULL, "%s %s", exists ? "attaching to" : "creating", name);
 		return 1;
 	}
-	if ((user && (err = tun_set_owner(fd, uid))) ||
-	    (group && (err = tun_set_group(fd, gid))) ||
+	if ((o.user_set && (err = tun_set_owner(fd, o.uid))) ||
+	    (o.group_set && (err = tun_set_group(fd, o.gid))) ||
 	    (err = tun_set_persist(fd, true))) {
 		report_err(c, err, NULL, "%s", name);
 		return 1;
@@ -53,10 +47,10 @@ static int classic_add(struct ctx *c, const struct classic_req *r, int fd)
 		printf("%s\n", name);
 	} else {
 		printf("Set '%s' persistent and owned by", name);
-		if (user)
-			printf(" uid %u", uid);
-		if (group)
-			printf(" gid %u", gid);
+		if (o.user_set)
+			printf(" uid %u", o.uid);
+		if (o.group_set)
+			printf(" gid %u", o.gid);
 		printf("\n");
 	}
 	return 0;

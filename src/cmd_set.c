@@ -9,47 +9,29 @@
 #include <linux/capability.h>
 
 #include "devconf.h"
-#include "ids.h"
+#include "owner.h"
 #include "procfs.h"
 #include "sysfs.h"
 #include "tun.h"
 #include "tunctl.h"
-
-/* Whether gid is this process's effective or a supplementary group, as the
- * kernel's in_egroup_p checks. */
-static bool in_egroup(uint32_t gid)
-{
-	gid_t *v;
-	int n;
-	bool in = false;
-
-	if (getegid() == (gid_t)gid)
-		return true;
-	if ((n = getgroups(0, NULL)) <= 0 || !(v = malloc((size_t)n * sizeof(*v))))
-		return false;
-	n = getgroups(n, v);
-	for (int i = 0; i < n && !in; i++)
-		in = v[i] == (gid_t)gid;
-	free(v);
-	return in;
-}
 
 /* Resolves --user and --group and refuses what the kernel cannot do, before
  * anything changes. */
 static int check_owner(struct ctx *c, const struct set_req *r, const struct tun_info *ti,
 		       uint32_t *uid, uint32_t *gid)
 {
-	int err;
+	struct owner o;
+	int rc;
 
-	if (r->user.set && (err = ids_user(&r->user, uid)))
-		return report_id(c, err, "user", r->user.name);
-	if (r->group.set && (err = ids_group(&r->group, gid)))
-		return report_id(c, err, "group", r->group.name);
+	if ((rc = owner_resolve(c, &r->user, &r->group, false, &o)))
+		return rc;
+	*uid = o.uid;
+	*gid = o.gid;
 	/* The kernel lets a process attach if it is the owner (when one is
 	 * set) and in the group (when one is set), or has CAP_NET_ADMIN: an
 	 * owner who sets a group they are not in can no longer attach, nor
 	 * change it back. Giving the device away with --user is explicit. */
-	if (r->group.set && !r->yes && !in_egroup(*gid) && !proc_has_cap(CAP_NET_ADMIN) &&
+	if (r->group.set && !r->yes && !owner_in_egroup(*gid) && !proc_has_cap(CAP_NET_ADMIN) &&
 	    (r->user.set ? *uid == (uint32_t)geteuid() : !ti->owner_set || ti->owner == (uint32_t)geteuid())) {
 		report(c, "--group %s would lock you (uid %u) out of %s: you are not in that group, and could not "
 		       "attach to it or change it back; add --yes to do it anyway", r->group.name,

@@ -103,6 +103,18 @@ t_failopen() {
 	assert_error 2 'unknown user "no-such-user-here"'
 }
 
+@test "apply: a failed user or group lookup is FILE:LINE, exit 1, not an unknown name" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	local f=$BATS_TEST_TMPDIR/devices
+	printf 'add a0\nadd a1 --user nobody\n' >"$f"
+	run --separate-stderr t_failopen /etc/nsswitch.conf EMFILE apply "$f"
+	assert_error 1 "$f:2: looking up user \"nobody\": Too many open files"
+	printf 'add a0 --group nogroup\n' >"$f"
+	run --separate-stderr t_failopen /etc/nsswitch.conf EIO apply "$f"
+	assert_error 1 "$f:1: looking up group \"nogroup\": Input/output error"
+	[ -z "$(tun_devices)" ]
+}
+
 @test "add --exist-ok reports an unreadable sysfs, not \"already exists\"" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	t add tun0 >/dev/null
