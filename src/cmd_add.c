@@ -1,384 +1,17 @@
-/* cmd_add.c - "tunctl add": create a persistent device, configured, all or nothing. */
+/* cmd_add.c - "tunctl add": glue over ops_add.c, and a batch's run of add
+ * lines created, then configured in one exchange. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <net/if.h>
 
-#include "devconf.h"
-#include "owner.h"
-#include "procfs.h"
-#include "sysfs.h"
-#include "tun.h"
-#include "tunctl.h"
+#include "ops.h"
 
 #define ERRLINE 1200
 
-/* --exist-ok: how long a device that another process is still creating
- * (there, but not persistent yet) is waited for, and how many times
- * creating and adopting may hand over to each other as other processes
- * create and drop the device. */
-#define ADOPT_WAIT_MS 5000
-#define ADOPT_TURNS 20
-
-/* One device being made: created and held by fd (not persistent yet), then
- * configured, then kept (made persistent) or dropped (fd closed). */
-struct add_job {
-	const struct add_req *r;
-	const char *where;
-	bool json;
-	struct owner o;
-	struct devconf dc;
-	int fd;
-	int ifindex;
-	char name[16];
-	bool adopt_taken;       /* a taken name is the caller's to adopt: not reported */
-	bool exists;            /* creation failed: the name is taken */
-	char *err;              /* batch: the creation error, shown in line order */
-};
-
-/* Secure by default: with neither --user nor --group the caller owns it
- * (--any-user goes with neither). */
-static int resolve_owner(struct ctx *c, const struct add_req *r, struct owner *o)
-{
-	return owner_resolve(c, &r->user, &r->group, !r->any_user, o);
-}
-
-/* What add prints is part of what it does: it is written out before the
- * device is kept, so that a name no reader got names no device.  Returns 0
- * or -errno.  What could not be written is discarded, so that it is
- * neither written later nor reported again at exit. */
-static int print_result(struct ctx *c, bool json, const char *name, bool created)
-{
-	FILE *f = c->out.f;
-	int err;
-
-	errno = 0;
-	c->out.json = json;
-	out_obj_open(&c->out, NULL);
-	out_str(&c->out, "ifname", "%s\n", name);
-	out_bool(&c->out, "created", NULL, created);
-	out_obj_close(&c->out);
-	out_end(&c->out);
-	if (!ferror(f))
-		return 0;
-	err = errno ? errno : EIO;
-	__fpurge(f);
-	clearerr(f);
-	return -err;
-}
-
-static const char *onoff(bool b)
-{
-	return b ? "on" : "off";
-}
-
-/* After a failure: the pi and vnet_hdr flags an attach set, back as they
- * were (another attach without carrier). */
-static void put_flags_back(const struct tun_info *ti, bool changed)
-{
-	char name[16];
-	int fd;
-
-	if (!changed || (fd = tun_open(NULL)) < 0)
-		return;
-	snprintf(name, sizeof(name), "%s", ti->name);
-	tun_attach_admin(fd, name, &ti->flags);
-	close(fd);
-}
-
-/* --exist-ok on a device that is there: same mode and flags, then add what is missing. */
-static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
-		 const struct owner *o, bool json)
-{
-	const struct tun_flags *f = &ti->flags;
-	struct devconf dc = {
-		.link = &r->link, .addrs = r->addrs, .naddrs = r->naddrs,
-		.routes = r->routes, .nroutes = r->nroutes,
-		.add = true, .exist_ok = true, .undo = true,
-	};
-	struct tun_flags want = ti->flags;
-	bool need_owner, need_group, need_flags = false;
-	struct link_spec old;
-	const char *attr;
-	struct dc_run run;
-	int ifindex, rc;
-
-	if (f->mode != r->mode) {
-		report(c, "%s exists as a %s device, not %s", r->name, mode_name(f->mode), mode_name(r->mode));
-		return 1;
-	}
-	if (f->multi_queue != r->multi_queue) {
-		report(c, "%s exists with multi-queue %s, but %s was asked for", r->name, onoff(f->multi_queue),
-		       onoff(r->multi_queue));
-		return 1;
-	}
-	/* pi and vnet_hdr are whoever attached last's (qemu, openvpn...): set
-	 * back while nobody holds the device, else left, with a warning. */
-	if (f->pi != r->pi || f->vnet_hdr != r->vnet_hdr) {
-		const char *what = f->pi != r->pi ? "pi" : "vnet-hdr";
-		bool has = f->pi != r->pi ? f->pi : f->vnet_hdr;
-		struct holder *h = NULL;
-		size_t nh = 0;
-		int err = proc_tun_holders(r->name, &h, &nh);
-
-		if (err) {
-			report_err(c, err, NULL, "reading /proc");
-			return 1;
-		}
-		if (nh) {
-			fprintf(stderr, "tunctl: warning: %s has %s %s, not %s: left as %s (pid %d), which has it "
-				"open, set it\n", r->name, what, onoff(has), onoff(!has), h[0].comm, (int)h[0].pid);
-		} else {
-			want.pi = r->pi;
-			want.vnet_hdr = r->vnet_hdr;
-			need_flags = true;
-		}
-		free(h);
-	}
-	if ((o->user_set && ti->owner_set && ti->owner != o->uid) ||
-	    (o->group_set && ti->group_set && ti->group != o->gid)) {
-		bool u = o->user_set && ti->owner_set && ti->owner != o->uid;
-
-		report(c, "%s exists with %s %u, not %u", r->name, u ? "owner" : "group",
-		       u ? ti->owner : ti->group, u ? o->uid : o->gid);
-		return 1;
-	}
-	need_owner = o->user_set && !ti->owner_set;
-	need_group = o->group_set && !ti->group_set;
-	if (!(ifindex = ctx_ifindex(c, r->name)))
-		return 1;
-	/* All or nothing here too: link settings are put back on failure, and
-	 * the owner and group, which the kernel cannot unset, come last. */
-	if ((rc = sysfs_link_settings(r->name, &r->link, &old, &attr))) {
-		report_err(c, rc, NULL, "%s: nothing changed: reading its %s from /sys/class/net (to put it back on failure)", r->name, attr);
-		return 1;
-	}
-	dc.restore = &old;
-	dc_run_init(&run);
-	rc = dc_exchange(c, &run, r->name, ifindex, &dc);
-	if (!rc && (need_owner || need_group || need_flags)) {
-		int fd = tun_open(NULL), err = fd < 0 ? fd : 0;
-
-		if (!err)
-			err = tun_attach_admin(fd, ti->name, &want);
-		if (!err && need_owner)
-			err = tun_set_owner(fd, o->uid);
-		if (!err && need_group)
-			err = tun_set_group(fd, o->gid);
-		if (fd >= 0)
-			close(fd);
-		if (fd < 0)
-			report_tun_open(c, fd, NULL);
-		else if (err)
-			report_err(c, err, NULL, "%s: setting its %s", r->name,
-				   need_flags ? "pi and vnet-hdr, owner and group" : "owner and group");
-		if (err) {
-			put_flags_back(ti, need_flags);
-			dc_undo(c, &run, 0);
-			rc = 1;
-		}
-	}
-	/* Output that fails undoes the rest too (but the owner and group). */
-	if (!rc && (rc = print_result(c, json, r->name, false))) {
-		report_err(c, rc, NULL, "writing output");
-		put_flags_back(ti, need_flags);
-		dc_undo(c, &run, 0);
-		rc = 1;
-	}
-	dc_run_free(&run);
-	return rc;
-}
-
-/* Creates the device, held by j->fd. Returns 0, 1 or 2. */
-static int job_create(struct ctx *c, struct add_job *j)
-{
-	const struct add_req *r = j->r;
-	struct tun_flags f = { .mode = r->mode, .pi = r->pi, .vnet_hdr = r->vnet_hdr, .multi_queue = r->multi_queue };
-	int err, rc;
-
-	j->fd = -1;
-	/* With --exist-ok an address or route that is there is fine here too,
-	 * as it is when adopting. */
-	j->dc = (struct devconf){
-		.link = &r->link, .addrs = r->addrs, .naddrs = r->naddrs,
-		.routes = r->routes, .nroutes = r->nroutes, .add = true, .exist_ok = r->exist_ok,
-	};
-	if ((rc = resolve_owner(c, r, &j->o)))
-		return rc;
-	if ((j->fd = tun_open(NULL)) < 0) {
-		report_tun_open(c, j->fd, NULL);
-		return 1;
-	}
-	snprintf(j->name, sizeof(j->name), "%s", r->name);
-	err = tun_create(j->fd, j->name, &f);
-	if (err == -EBUSY || err == -EEXIST) {
-		j->exists = true;
-		if (!j->adopt_taken)
-			report(c, "device %s already exists", r->name);
-		return 1;
-	}
-	if (err) {
-		report_err(c, err, NULL, "creating %s", r->name);
-		return 1;
-	}
-	if (j->o.user_set && (err = tun_set_owner(j->fd, j->o.uid))) {
-		report_err(c, err, NULL, "%s: setting owner %u", j->name, j->o.uid);
-		return 1;
-	}
-	if (j->o.group_set && (err = tun_set_group(j->fd, j->o.gid))) {
-		report_err(c, err, NULL, "%s: setting group %u", j->name, j->o.gid);
-		return 1;
-	}
-	if (!(j->ifindex = ctx_ifindex(c, j->name)))
-		return 1;
-	return 0;
-}
-
-/* Keeps the device (persistent, then its name printed) or drops it: closing
- * our fd destroys a device that is not persistent, whatever was done to
- * it, and so a name that cannot be written out drops the device too. */
-static int job_finish(struct ctx *c, struct add_job *j, bool keep)
-{
-	int err, rc = 0;
-
-	/* Persistent first, then the name printed: a name on standard output
-	 * always names a device that is there. Should the output fail, the
-	 * device is made not persistent again while still held, and goes
-	 * when its descriptor closes. */
-	if (keep && (err = tun_set_persist(j->fd, true))) {
-		if (err == -EBADFD)     /* what the kernel says once it is gone */
-			report(c, "%s was deleted by another process while being created", j->name);
-		else
-			report_err(c, err, NULL, "%s: making it persistent", j->name);
-		rc = 1;
-	}
-	if (keep && !rc && (err = print_result(c, j->json, j->name, true))) {
-		report_err(c, err, NULL, "writing output");
-		tun_set_persist(j->fd, false);
-		rc = 1;
-	}
-	if (j->fd >= 0)
-		close(j->fd);
-	j->fd = -1;
-	return rc;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Reads NAME for adopting it, waiting (until the deadline) while it is
- * being made by another process: that process drops it if it fails, so
- * adopting it then would lose it, and what was added to it would make that
- * process fail.  Such a device is there but not persistent yet, or, before
- * that, not yet listed under its name while its sysfs entries are made
- * (the kernel lists a device once they are all there, and unlists it
- * before removing them).  Returns 0 when it is persistent, -ENODEV when it
- * is gone, the read's error, or -ETIMEDOUT. */
-static int read_adoptable(const char *name, struct tun_info *ti, long long deadline)
-{
-	long pause_us = 500;
-
-	for (;;) {
-		struct timespec ts = { 0, pause_us * 1000 };
-		int err = sysfs_tun_read(name, ti);
-
-		if (err && err != -ENODEV) {
-			/* Listed, its sysfs entries are all there: what they
-			 * say now holds; not listed, they are being made. */
-			if (if_nametoindex(name)) {
-				if ((err = sysfs_tun_read(name, ti)))
-					return err;
-			} else if (errno != ENODEV) {
-				return err;
-			}
-		}
-		if (err == -ENODEV || (!err && ti->flags.persist))
-			return err;
-		if (now_ms() >= deadline)
-			return err ? err : -ETIMEDOUT;
-		nanosleep(&ts, NULL);
-		if (pause_us < 16000)
-			pause_us *= 2;
-	}
-}
-
-/* --exist-ok: adopts NAME if it is there (the status), or returns -ENODEV
- * when it is not, for the caller to create it. */
-static int try_adopt(struct ctx *c, const struct add_req *r, long long deadline)
-{
-	struct tun_info ti;
-	struct owner o;
-	int err = read_adoptable(r->name, &ti, deadline), rc;
-
-	if (err == -ENODEV)
-		return err;
-	if (err == -ENOTTY) {
-		report(c, "%s exists and is not a TUN/TAP device", r->name);
-		return 1;
-	}
-	if (err == -ETIMEDOUT) {
-		report_in_use(c, r->name, "it is not persistent, and --exist-ok adopts only a persistent device");
-		return 1;
-	}
-	if (err) {
-		/* Not knowing whether it is there is no reason to create it. */
-		report_sysfs(c, err, r->name);
-		return 1;
-	}
-	if ((rc = resolve_owner(c, r, &o)))
-		return rc;
-	return adopt(c, r, &ti, &o, c->out.json);
-}
-
-/* Creates, configures and keeps one device. *exists: the name was taken
- * (reported unless adopt_taken). */
-static int create_one(struct ctx *c, const struct add_req *r, bool adopt_taken, bool *exists)
-{
-	struct add_job j = { .r = r, .json = c->out.json, .adopt_taken = adopt_taken };
-	int rc;
-
-	rc = job_create(c, &j);
-	*exists = j.exists;
-	if (rc) {
-		job_finish(c, &j, false);
-		return rc;
-	}
-	rc = devconf_apply(c, j.name, j.ifindex, &j.dc);
-	return job_finish(c, &j, rc == 0) || rc;
-}
-
-/* With --exist-ok, any number of processes adding the same line at once
- * end with one device, made by one of them and adopted by the others: a
- * device being created is waited for, one that is dropped is created
- * again, and a name taken between looking and creating is adopted. */
 int add_run(struct ctx *c, const struct add_req *r)
 {
-	bool adoptable = r->exist_ok && !strchr(r->name, '%');
-	long long deadline = now_ms() + ADOPT_WAIT_MS;
-	bool exists;
-	int rc;
-
-	for (int turn = 0; turn < ADOPT_TURNS; turn++) {
-		if (adoptable && (rc = try_adopt(c, r, deadline)) != -ENODEV)
-			return rc;
-		rc = create_one(c, r, adoptable, &exists);
-		if (!exists || !adoptable)
-			return rc;
-	}
-	report(c, "device %s was gone again each of the %d times it was to be adopted: other processes keep creating and deleting it",
-	       r->name, ADOPT_TURNS);
-	return 1;
+	return ops_add(c, r);
 }
 
 int add_run_many(struct ctx *c, struct add_many *m)
@@ -408,7 +41,7 @@ int add_run_many(struct ctx *c, struct add_many *m)
 		c->where = jobs[i].where;
 		c->capture = jobs[i].err;
 		c->capture_len = ERRLINE;
-		status[i] = job_create(c, &jobs[i]);
+		status[i] = ops_job_create(c, &jobs[i]);
 		if (!status[i] && dc_queue(&run, i, jobs[i].name, jobs[i].ifindex, &jobs[i].dc)) {
 			report(c, "out of memory");
 			status[i] = 1;
@@ -422,7 +55,7 @@ int add_run_many(struct ctx *c, struct add_many *m)
 		for (size_t k = 0; k < m->n; k++) {
 			if (status[k])
 				fputs(jobs[k].err, stderr);
-			job_finish(c, &jobs[k], false);
+			ops_job_finish(c, &jobs[k], false);
 		}
 		dc_run_free(&run);
 		free(jobs);
@@ -442,9 +75,9 @@ int add_run_many(struct ctx *c, struct add_many *m)
 		if (!stop && !status[i])
 			status[i] = dc_result(c, &run, i);
 		if (!stop && !status[i])
-			status[i] = job_finish(c, &jobs[i], true);
+			status[i] = ops_job_finish(c, &jobs[i], true);
 		else
-			job_finish(c, &jobs[i], false);
+			ops_job_finish(c, &jobs[i], false);
 		if (!stop) {
 			m->done = i + 1;
 			if (status[i] > worst)

@@ -8,12 +8,9 @@
 
 #include <linux/capability.h>
 
-#include "devconf.h"
-#include "owner.h"
+#include "ops.h"
 #include "procfs.h"
-#include "sysfs.h"
 #include "tun.h"
-#include "tunctl.h"
 
 /* Resolves --user and --group and refuses what the kernel cannot do, before
  * anything changes. */
@@ -82,12 +79,11 @@ static int hold(struct ctx *c, const struct set_req *r, struct tun_info *ti)
  * cannot unset, come last. */
 int set_run(struct ctx *c, const struct set_req *r)
 {
-	struct devconf dc = { .link = &r->link, .add = true, .undo = true };
+	const struct devconf dc = { .link = &r->link, .add = true, .undo = true };
 	struct devconf mv = { .add = true, .move = true, .netns_fd = -1, .netns_name = r->netns };
-	struct link_spec old;
-	const char *attr;
 	struct tun_info ti;
-	struct dc_run run, run2;
+	struct ops_converge cv;
+	struct dc_run run2;
 	uint32_t uid = 0, gid = 0;
 	int ifindex, rc, fd = -1, err = 0;
 
@@ -101,20 +97,13 @@ int set_run(struct ctx *c, const struct set_req *r)
 		rc = 1;
 		goto out;
 	}
-	if ((err = sysfs_link_settings(r->name, &r->link, &old, &attr))) {
-		report_err(c, err, NULL, "%s: nothing changed: reading its %s from /sys/class/net (to put it back on failure)", r->name, attr);
-		rc = 1;
-		goto out;
-	}
-	dc.restore = &old;
-	dc_run_init(&run);
 	dc_run_init(&run2);
-	rc = dc_exchange(c, &run, r->name, ifindex, &dc);
+	rc = ops_converge(c, &cv, r->name, ifindex, &dc);
 	/* A move whose answer was lost may have happened: then the index here
 	 * may be another device's, and the settings are left as they are. */
 	if (!rc && r->netns && (rc = dc_exchange(c, &run2, r->name, ifindex, &mv)) &&
 	    !(run2.tx.n && run2.tx.replies[0].fate == NL_UNKNOWN))
-		dc_undo(c, &run, 0);
+		ops_converge_undo(c, &cv);
 	if (!rc && r->user.set)
 		err = tun_set_owner(fd, uid);
 	if (!rc && !err && r->group.set)
@@ -123,10 +112,10 @@ int set_run(struct ctx *c, const struct set_req *r)
 		report_err(c, err, NULL, "%s: setting owner and group", r->name);
 		/* After a move its index here may be another device's. */
 		if (!r->netns)
-			dc_undo(c, &run, 0);
+			ops_converge_undo(c, &cv);
 		rc = 1;
 	}
-	dc_run_free(&run);
+	ops_converge_free(&cv);
 	dc_run_free(&run2);
 out:
 	if (fd >= 0)

@@ -1,0 +1,83 @@
+/* apply.h - what apply's plan (apply_plan.c) and its carrying out
+ * (apply_do.c) share: the wanted devices, the plan, what is to be done. */
+#ifndef TUNCTL_APPLY_H
+#define TUNCTL_APPLY_H
+
+#include "dev.h"
+#include "devconf.h"
+#include "ops.h"
+
+/* One device as the file wants it. */
+struct want {
+	const struct add_req *r;
+	const char *where;              /* FILE:LINE */
+	struct tun_flags flags;
+	struct owner o;                 /* with the secure default of add */
+	struct link_spec link;          /* state always set: up unless --down */
+};
+
+enum step { ST_CREATE, ST_RECREATE, ST_DELETE, ST_SET, ST_ADD, ST_REMOVE, ST_NOTE };
+
+/* One line of the plan. */
+struct change {
+	enum step op;
+	const char *dev;
+	const char *what;               /* set: the setting; add, remove: "addr" or "route" */
+	char from[64], to[64];          /* set, recreate */
+	char text[300];                 /* add, remove: the address or route; note: the note */
+};
+
+struct plan {
+	struct change *v;
+	size_t n, cap;
+	bool oom;
+};
+
+/* What is to be done to one present device. */
+struct todo {
+	struct want *w;
+	struct device *d;
+	bool recreate;
+	bool attach;                    /* pi, vnet_hdr, owner or group to set */
+	struct link_spec link, old;     /* the link settings that differ, and theirs now */
+	struct addr_spec *add_a, *del_a;
+	size_t nadd_a, ndel_a;
+	struct route_spec *add_r, *del_r;
+	size_t nadd_r, ndel_r;
+	struct devconf dc_rdel, dc_adel, dc_add;
+	int fd;                         /* recreate: the new device, until kept */
+	int ifindex;                    /* recreate: the new device's */
+	char tmpname[16];               /* recreate: the old one's while the new is made */
+	bool renamed, attached;
+};
+
+struct apply {
+	struct ctx *c;
+	const struct apply_req *ar;
+	struct want *w;
+	size_t nw;
+	struct devset cur;
+	struct todo *t;                 /* per want: present devices */
+	int *fds, *idx;                 /* per want: created devices */
+	struct devconf *cdc;            /* per want: their configuration */
+	struct device **prune;
+	size_t nprune;
+	struct plan plan;
+	struct dc_run run1, run2;
+};
+
+/* The file's lines as wanted devices, into w (where: room for each line's
+ * FILE:LINE). Returns 0, or 2 (1 when a user or group lookup failed)
+ * after reporting FILE:LINE. */
+int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const char *name,
+		     struct want *w, char (*where)[300]);
+/* Reads the namespace and works out the plan. Returns 0, 1 or -ENOMEM. */
+int apply_make_plan(struct apply *a);
+void apply_print_plan(struct ctx *c, const struct plan *p);
+/* Carries the plan out. Returns 0, 1 after reporting (everything undone),
+ * or -EEXIST when a device came to exist meanwhile (undone, to try again). */
+int apply_carry_out(struct apply *a);
+/* Frees what one try made, for the next (or the end). */
+void apply_reset(struct apply *a);
+
+#endif

@@ -1,0 +1,421 @@
+/* apply_do.c - apply's plan carried out, all or nothing: present devices
+ * converged in one exchange, new ones made and kept only once all is done,
+ * deletions last; on any failure everything undone, newest first. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "dumps.h"
+#include "tun.h"
+
+
+static void set_dcs(struct todo *t)
+{
+	t->dc_rdel = (struct devconf){ .routes = t->del_r, .nroutes = t->ndel_r, .undo = true };
+	t->dc_adel = (struct devconf){ .addrs = t->del_a, .naddrs = t->ndel_a, .undo = true };
+	t->dc_add = (struct devconf){ .link = &t->link, .restore = &t->old, .addrs = t->add_a,
+				      .naddrs = t->nadd_a, .routes = t->add_r, .nroutes = t->nadd_r,
+				      /* Made meanwhile by another process (an add
+				       * --exist-ok of the same line): as wanted. */
+				      .add = true, .exist_ok = true, .undo = true };
+}
+
+/* Creates the device of w, held by *fd and not persistent yet. Returns 0,
+ * or -EEXIST/-EBUSY when it has come to exist meanwhile, or 1 after
+ * reporting. */
+static int create_one(struct ctx *c, const struct want *w, int *fd)
+{
+	enum ops_step step;
+	char name[16];
+	int err;
+
+	snprintf(name, sizeof(name), "%s", w->r->name);
+	err = ops_tun_create(fd, name, &w->flags, &w->o, &step);
+	if (err && step == OPS_OPEN) {
+		report_tun_open(c, err, NULL);
+		return 1;
+	}
+	c->where = w->where;
+	if (err && step == OPS_CREATE) {
+		if (err == -EBUSY || err == -EEXIST)
+			return -EEXIST;
+		report_err(c, err, NULL, "creating %s", name);
+		return 1;
+	}
+	if (err) {
+		report_err(c, err, NULL, "%s: setting its owner and group", name);
+		return 1;
+	}
+	c->where = NULL;
+	return 0;
+}
+
+/* The indexes of the devices just made: one link dump for all of them,
+ * not one request each. Returns 0 or 1 after reporting. */
+static int new_indexes(struct apply *a)
+{
+	struct link_info *l = NULL;
+	size_t nl = 0;
+
+	if (dump_links(a->c, &l, &nl))
+		return 1;
+	links_sort(l, nl);
+	for (size_t i = 0; i < a->nw; i++) {
+		const struct link_info *hit;
+
+		if (a->t[i].d && !a->t[i].recreate)
+			continue;
+		if (!(hit = links_find(l, nl, a->w[i].r->name))) {
+			report(a->c, "%s was deleted by another process while being created", a->w[i].r->name);
+			free(l);
+			return 1;
+		}
+		a->idx[i] = hit->ifindex;
+	}
+	free(l);
+	return 0;
+}
+
+/* Whether no link has any of these indexes any more (one link dump). */
+static bool all_gone(struct ctx *c, const int *idx, size_t n)
+{
+	struct link_info *l = NULL;
+	size_t nl = 0;
+	bool gone = true;
+
+	if (dump_links(c, &l, &nl))
+		return false;
+	for (size_t i = 0; i < nl && gone; i++)
+		for (size_t k = 0; k < n && gone; k++)
+			gone = l[i].ifindex != idx[k];
+	free(l);
+	return gone;
+}
+
+/* Undoes what carry_out did up to its failure, newest first. */
+static void undo(struct apply *a)
+{
+	for (size_t i = a->nw; i-- > 0;) {
+		struct todo *t = &a->t[i];
+
+		/* Not persistent (any more), a device goes with its last fd. */
+		if (a->fds[i] >= 0) {
+			tun_set_persist(a->fds[i], false);
+			close(a->fds[i]);
+			a->fds[i] = -1;
+		}
+		if (t->fd >= 0) {
+			tun_set_persist(t->fd, false);
+			close(t->fd);
+			t->fd = -1;
+		}
+		if (t->renamed) {
+			struct nl_tx tx;
+			void *room;
+
+			nl_tx_init(&tx);
+			if ((room = nl_tx_room(&tx))) {
+				rtnl_link_rename(room, t->d->ifindex, t->d->ti.name);
+				nl_tx_push(&tx);
+			}
+			if ((room = nl_tx_room(&tx)) && t->d->link.up) {
+				rtnl_link_set(room, t->d->ifindex, &(struct link_spec){ .set_updown = true, .up = true },
+					      -1, -1);
+				nl_tx_push(&tx);
+			}
+			if (tx.n && ctx_nl(a->c))
+				nl_tx_run(&a->c->nl, &tx);
+			nl_tx_free(&tx);
+			/* Down, it lost its IPv6 addresses and its routes (the
+			 * kernel flushes them): they are given back. Quietly: the
+			 * failure being undone is the one to report. */
+			if (t->d->link.up && (t->d->naddrs || t->d->nroutes)) {
+				struct devconf dc = { .addrs = t->d->addrs, .naddrs = t->d->naddrs,
+						      .routes = t->d->routes, .nroutes = t->d->nroutes,
+						      .add = true, .exist_ok = true };
+				char ignored[512] = "";
+
+				if (!a->c->capture) {
+					a->c->capture = ignored;
+					a->c->capture_len = sizeof(ignored);
+					devconf_apply(a->c, t->d->ti.name, t->d->ifindex, &dc);
+					a->c->capture = NULL;
+				}
+			}
+			t->renamed = false;
+		}
+		if (t->attached) {
+			const struct tun_info *o = &t->d->ti;
+
+			ops_admin_attach(o->name, &o->flags, &(struct owner){ .user_set = o->owner_set,
+					 .uid = o->owner, .group_set = o->group_set, .gid = o->group }, NULL);
+			t->attached = false;
+		}
+	}
+	for (size_t i = a->nw; i-- > 0;) {
+		if (!a->t[i].d || a->t[i].recreate)
+			continue;
+		dc_undo(a->c, &a->run1, 3 * i + 2);
+		dc_undo(a->c, &a->run1, 3 * i + 1);
+		dc_undo(a->c, &a->run1, 3 * i);
+	}
+}
+
+int apply_carry_out(struct apply *a)
+{
+	struct ctx *c = a->c;
+	size_t held = 0;
+	int rc, err;
+
+	/* Every new device is held open until all is done (all or nothing). */
+	for (size_t i = 0; i < a->nw; i++)
+		held += !a->t[i].d || a->t[i].recreate;
+	if (held && held + 32 > fd_room()) {
+		report(c, "apply would hold %zu new devices open at once, and the limit of descriptors is %zu "
+		       "(ulimit -n): raise it, or apply the file in parts", held, fd_room());
+		return 1;
+	}
+	/* 1. Present devices: link settings, addresses and routes of all of
+	 * them in one exchange. */
+	for (size_t i = 0; i < a->nw; i++) {
+		struct todo *t = &a->t[i];
+
+		if (!t->d || t->recreate)
+			continue;
+		set_dcs(t);
+		if (dc_queue(&a->run1, 3 * i, t->d->ti.name, t->d->ifindex, &t->dc_rdel) ||
+		    dc_queue(&a->run1, 3 * i + 1, t->d->ti.name, t->d->ifindex, &t->dc_adel) ||
+		    dc_queue(&a->run1, 3 * i + 2, t->d->ti.name, t->d->ifindex, &t->dc_add)) {
+			report(c, "out of memory");
+			return 1;
+		}
+	}
+	if (dc_send(c, &a->run1)) {
+		undo(a);
+		return 1;
+	}
+	for (size_t i = 0; i < a->nw; i++) {
+		if (!a->t[i].d || a->t[i].recreate)
+			continue;
+		c->where = a->w[i].where;
+		rc = dc_result(c, &a->run1, 3 * i) || dc_result(c, &a->run1, 3 * i + 1) ||
+		     dc_result(c, &a->run1, 3 * i + 2);
+		c->where = NULL;
+		if (rc) {
+			undo(a);
+			return 1;
+		}
+	}
+	/* 2. Devices to re-create step aside: down, and renamed. */
+	for (size_t i = 0; i < a->nw; i++) {
+		struct todo *t = &a->t[i];
+		struct nl_tx tx;
+		void *room;
+		int bad = 0;
+
+		if (!t->recreate)
+			continue;
+		snprintf(t->tmpname, sizeof(t->tmpname), "tunctl%d", t->d->ifindex);
+		nl_tx_init(&tx);
+		if ((room = nl_tx_room(&tx))) {
+			rtnl_link_set(room, t->d->ifindex, &(struct link_spec){ .set_updown = true }, -1, -1);
+			nl_tx_push(&tx);
+		}
+		if ((room = nl_tx_room(&tx))) {
+			rtnl_link_rename(room, t->d->ifindex, t->tmpname);
+			nl_tx_push(&tx);
+		}
+		if (tx.n != 2 || !ctx_nl(c) || (err = nl_tx_run(&c->nl, &tx)) ||
+		    (err = tx.replies[0].err) || (err = tx.replies[1].err))
+			bad = 1;
+		if (!bad)
+			t->renamed = true;
+		else if (tx.n == 2 && tx.replies[0].fate == NL_ANSWERED && !tx.replies[0].err)
+			t->renamed = true;      /* down, not renamed: put back up */
+		if (bad) {
+			c->where = a->w[i].where;
+			report_err(c, err ? err : -ENOMEM, tx.n == 2 ? tx.replies[1].msg : NULL,
+				   "%s: setting it aside to re-create it", t->d->ti.name);
+			c->where = NULL;
+			nl_tx_free(&tx);
+			undo(a);
+			return 1;
+		}
+		nl_tx_free(&tx);
+	}
+	/* 3. New devices, and re-created ones: made, then configured all in
+	 * one exchange; kept (persistent) only once everything has worked. */
+	for (size_t i = 0; i < a->nw; i++) {
+		int *fd = a->t[i].recreate ? &a->t[i].fd : &a->fds[i];
+
+		if (a->t[i].d && !a->t[i].recreate)
+			continue;
+		if ((rc = create_one(c, &a->w[i], fd))) {
+			c->where = NULL;
+			undo(a);
+			return rc;
+		}
+	}
+	if (held && new_indexes(a)) {
+		undo(a);
+		return 1;
+	}
+	for (size_t i = 0; i < a->nw; i++) {
+		if (a->t[i].d && !a->t[i].recreate)
+			continue;
+		a->cdc[i] = (struct devconf){ .link = &a->w[i].link, .addrs = a->w[i].r->addrs,
+					      .naddrs = a->w[i].r->naddrs, .routes = a->w[i].r->routes,
+					      .nroutes = a->w[i].r->nroutes, .add = true, .exist_ok = true };
+		if (dc_queue(&a->run2, i, a->w[i].r->name, a->idx[i], &a->cdc[i])) {
+			report(c, "out of memory");
+			undo(a);
+			return 1;
+		}
+	}
+	if (dc_send(c, &a->run2)) {
+		undo(a);
+		return 1;
+	}
+	for (size_t i = 0; i < a->nw; i++) {
+		if (a->t[i].d && !a->t[i].recreate)
+			continue;
+		c->where = a->w[i].where;
+		rc = dc_result(c, &a->run2, i);
+		c->where = NULL;
+		if (rc) {
+			undo(a);
+			return 1;
+		}
+	}
+	/* 4. The new devices are made persistent, still held; then the
+	 * deletions, last: what is pruned and the old devices of those
+	 * re-created, in one exchange. Should that fail, the new ones are
+	 * made not persistent again and dropped with the rest. */
+	for (size_t i = 0; i < a->nw; i++) {
+		int fd = a->t[i].recreate ? a->t[i].fd : a->fds[i];
+
+		if (fd >= 0 && (err = tun_set_persist(fd, true))) {
+			report_err(c, err, NULL, "%s: making it persistent", a->w[i].r->name);
+			undo(a);
+			return 1;
+		}
+	}
+	/* 5. What takes an attach: pi, vnet_hdr, owner and group; late, as
+	 * an owner or group given to a device that had none cannot be taken
+	 * back (what else fails after it is undone, that stays). */
+	for (size_t i = 0; i < a->nw; i++) {
+		struct todo *t = &a->t[i];
+
+		struct tun_info now;
+		struct tun_flags f;
+
+		if (!t->d || t->recreate || !t->attach)
+			continue;
+		/* TUNSETIFF sets what it is given: the flags tunctl does not
+		 * manage (IFF_NAPI...) are carried over from sysfs. */
+		f = a->w[i].flags;
+		if (!sysfs_tun_read(t->d->ti.name, &now)) {
+			f.napi = now.flags.napi;
+			f.napi_frags = now.flags.napi_frags;
+			t->d->ti.flags.napi = now.flags.napi;
+			t->d->ti.flags.napi_frags = now.flags.napi_frags;
+		}
+		t->attached = true;
+		if ((err = ops_admin_attach(t->d->ti.name, &f, &a->w[i].o, NULL))) {
+			c->where = a->w[i].where;
+			report_err(c, err, NULL, "%s: setting its flags, owner and group", t->d->ti.name);
+			c->where = NULL;
+			undo(a);
+			return 1;
+		}
+	}
+	/* 6. Deletions, last. */
+	{
+		struct nl_tx tx;
+		int *gone_idx = calloc(a->nw + a->nprune + 1, sizeof(*gone_idx));
+		size_t ng = 0;
+		void *room;
+
+		/* What is pruned first: a re-created device's old self goes
+		 * only after, so a failure there cannot cost it. */
+		for (size_t i = 0; gone_idx && i < a->nprune; i++)
+			gone_idx[ng++] = a->prune[i]->ifindex;
+		for (size_t i = 0; gone_idx && i < a->nw; i++)
+			if (a->t[i].recreate)
+				gone_idx[ng++] = a->t[i].d->ifindex;
+		nl_tx_init(&tx);
+		err = gone_idx ? 0 : -ENOMEM;
+		for (size_t i = 0; !err && i < ng; i++) {
+			if (!(room = nl_tx_room(&tx))) {
+				err = -ENOMEM;
+				break;
+			}
+			rtnl_link_del(room, gone_idx[i]);
+			nl_tx_push(&tx);
+		}
+		if (err) {
+			report(c, "out of memory");
+		} else if (ng && (err = ctx_nl(c) ? nl_tx_run(&c->nl, &tx) : -ENOTCONN)) {
+			/* Answers lost: asked again, the devices all gone is done. */
+			if (err != -ENOTCONN && all_gone(c, gone_idx, ng))
+				err = 0;
+			else
+				report_err(c, err, NULL, "deleting devices");
+		}
+		/* ENODEV: another process deleted it first; gone all the same. */
+		for (size_t i = 0; !err && i < tx.n; i++)
+			if (tx.replies[i].fate == NL_ANSWERED && tx.replies[i].err != -ENODEV &&
+			    (err = tx.replies[i].err))
+				report_err(c, err, tx.replies[i].msg, "deleting devices");
+		nl_tx_free(&tx);
+		free(gone_idx);
+		if (err) {
+			/* A deletion that went through cannot be undone; the rest is. */
+			undo(a);
+			return 1;
+		}
+	}
+	for (size_t i = 0; i < a->nw; i++) {
+		int *fd = a->t[i].recreate ? &a->t[i].fd : &a->fds[i];
+
+		a->t[i].renamed = false;
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
+	return 0;
+}
+
+void apply_reset(struct apply *a)
+{
+	for (size_t i = 0; a->t && i < a->nw; i++) {
+		struct todo *t = &a->t[i];
+
+		free(t->add_a);
+		free(t->del_a);
+		free(t->add_r);
+		free(t->del_r);
+		if (t->fd >= 0)
+			close(t->fd);
+		memset(t, 0, sizeof(*t));
+		t->fd = -1;
+	}
+	for (size_t i = 0; a->fds && i < a->nw; i++) {
+		if (a->fds[i] >= 0)
+			close(a->fds[i]);
+		a->fds[i] = -1;
+	}
+	devset_free(&a->cur);
+	free(a->plan.v);
+	memset(&a->plan, 0, sizeof(a->plan));
+	a->nprune = 0;
+	dc_run_free(&a->run1);
+	dc_run_free(&a->run2);
+	dc_run_init(&a->run1);
+	dc_run_init(&a->run2);
+}

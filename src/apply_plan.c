@@ -1,0 +1,468 @@
+/* apply_plan.c - apply's plan: the file's devices against the namespace's,
+ * as a diff of two device models; nothing is changed here. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/rtnetlink.h>
+
+#include "apply.h"
+#include "vec.h"
+
+static const char *const op_names[] = { "create", "recreate", "delete", "set", "add", "remove", "note" };
+
+static struct change *plan_add(struct plan *p, enum step op, const char *dev, const char *what)
+{
+	struct change *c;
+
+	{
+		struct change *v = vec_grow(p->v, &p->cap, p->n + 1, sizeof(*v));
+
+		if (!v) {
+			p->oom = true;
+			return NULL;
+		}
+		p->v = v;
+	}
+	c = &p->v[p->n++];
+	memset(c, 0, sizeof(*c));
+	c->op = op;
+	c->dev = dev;
+	c->what = what;
+	return c;
+}
+
+static void plan_set(struct plan *p, const char *dev, const char *what, const char *from, const char *to)
+{
+	struct change *c = plan_add(p, ST_SET, dev, what);
+
+	if (c) {
+		snprintf(c->from, sizeof(c->from), "%s", from);
+		snprintf(c->to, sizeof(c->to), "%s", to);
+	}
+}
+
+static void addr_text(const struct addr_spec *a, char *buf, size_t len)
+{
+	char l[INET6_ADDRSTRLEN + 8], p[INET6_ADDRSTRLEN];
+
+	format_prefix(&a->local, l, sizeof(l));
+	if (a->has_peer)
+		snprintf(buf, len, "%s peer %s", l, format_ipaddr(&a->peer, p, sizeof(p)));
+	else
+		snprintf(buf, len, "%s", l);
+}
+
+static void route_text(const struct route_spec *r, char *buf, size_t len)
+{
+	struct route_spec s = *r;
+
+	s.has_metric = s.has_metric && s.metric != dev_default_metric(s.dst.addr.family);
+	s.has_table = s.has_table && s.table != RT_TABLE_MAIN;
+	format_route(&s, buf, len);
+}
+
+static const char *onoff(bool b)
+{
+	return b ? "on" : "off";
+}
+
+static const char *id_text(bool set, uint32_t id, char *buf, size_t len)
+{
+	if (!set)
+		return "-";
+	snprintf(buf, len, "%u", id);
+	return buf;
+}
+
+static int by_name_then_line(const void *a, const void *b)
+{
+	const struct want *x = *(const struct want *const *)a, *y = *(const struct want *const *)b;
+	int d = strcmp(x->r->name, y->r->name);
+
+	return d ? d : (x > y) - (x < y);
+}
+
+/* A name given twice: the second line is the error. Sorted, so that a
+ * file of many devices costs n log n. Returns 0, or 2 after reporting. */
+static int twice(struct ctx *c, struct want *w, size_t n)
+{
+	const struct want **v = malloc((n + 1) * sizeof(*v)), *bad = NULL, *first = NULL;
+
+	if (!v) {
+		report(c, "out of memory");
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = &w[i];
+	qsort(v, n, sizeof(*v), by_name_then_line);
+	/* In each run of one name, the second is the line that repeats it
+	 * and the first the line it repeats; the earliest such line counts. */
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(v[i]->r->name, v[i - 1]->r->name) ||
+		    (i >= 2 && !strcmp(v[i - 2]->r->name, v[i]->r->name)))
+			continue;
+		if (!bad || v[i] < bad) {
+			bad = v[i];
+			first = v[i - 1];
+		}
+	}
+	if (bad) {
+		c->where = bad->where;
+		report(c, "device %s is named twice (first at %s)", bad->r->name, first->where);
+		c->where = NULL;
+	}
+	free(v);
+	return bad ? 2 : 0;
+}
+
+int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const char *name,
+		     struct want *w, char (*where)[300])
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct request *req = &v[i].req;
+		const struct add_req *r = &req->u.add;
+
+		snprintf(where[i], sizeof(where[i]), "%s:%u", name, v[i].no);
+		c->where = where[i];
+		if (req->cmd != CMD_ADD || req->g.help) {
+			report(c, "only add lines can stand in a file for apply, not \"%s\"", cmd_name(req->cmd));
+			return 2;
+		}
+		if (strchr(r->name, '%')) {
+			report(c, "\"%s\" is a name template: apply needs the device's own name", r->name);
+			return 2;
+		}
+		w[i] = (struct want){ .r = r, .where = where[i], .link = r->link };
+		w[i].flags = (struct tun_flags){ .mode = r->mode, .pi = r->pi, .vnet_hdr = r->vnet_hdr,
+						 .multi_queue = r->multi_queue };
+		w[i].link.set_updown = true;
+		{
+			struct owner o;
+			int rc = owner_resolve(c, &r->user, &r->group, !r->any_user, &o);
+
+			if (rc)
+				return rc;
+			w[i].o = o;
+		}
+	}
+	c->where = NULL;
+	return twice(c, w, n);
+}
+
+
+/* The differences of one present device, into t and the plan. Returns 0,
+ * or 1 after reporting what cannot be converged. */
+static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset *cur, struct todo *t,
+		       struct plan *p)
+{
+	const struct want *w = t->w;
+	const struct device *d = t->d;
+	const struct tun_flags *f = &d->ti.flags;
+	const char *name = w->r->name;
+	char a[64], b[64];
+	bool ident = f->mode != w->flags.mode || f->multi_queue != w->flags.multi_queue;
+	bool owner_lost = (d->ti.owner_set && !w->o.user_set) || (d->ti.group_set && !w->o.group_set);
+
+	if (ident || owner_lost) {
+		const char *what = f->mode != w->flags.mode ? "mode" : f->multi_queue != w->flags.multi_queue ?
+				   "multi-queue" : d->ti.owner_set && !w->o.user_set ? "user" : "group";
+
+		if (!strcmp(what, "mode")) {
+			snprintf(a, sizeof(a), "%s", mode_name(f->mode));
+			snprintf(b, sizeof(b), "%s", mode_name(w->flags.mode));
+		} else if (!strcmp(what, "multi-queue")) {
+			snprintf(a, sizeof(a), "%s", onoff(f->multi_queue));
+			snprintf(b, sizeof(b), "%s", onoff(w->flags.multi_queue));
+		} else {
+			snprintf(a, sizeof(a), "%u", !strcmp(what, "user") ? d->ti.owner : d->ti.group);
+			snprintf(b, sizeof(b), "-");
+		}
+		if (ar->recreate && dev_read_holders(c, cur))
+			return 1;
+		c->where = w->where;
+		if (!ar->recreate) {
+			if (ident)
+				report(c, "%s is %s %s, the file says %s %s: apply --recreate deletes and re-creates it",
+				       name, what, a, what, b);
+			else
+				report(c, "%s has %s %s and the kernel cannot clear it: apply --recreate "
+				       "deletes and re-creates it", name, what, a);
+			c->where = NULL;
+			return 1;
+		}
+		if (d->nholders) {
+			report(c, "%s is in use by %s (pid %d): it cannot be re-created (%s %s -> %s) while held",
+			       name, d->holder_comm, (int)d->holder_pid, what, a, b);
+			c->where = NULL;
+			return 1;
+		}
+		c->where = NULL;
+		t->recreate = true;
+		struct change *ch = plan_add(p, ST_RECREATE, name, what);
+
+		if (ch) {
+			snprintf(ch->from, sizeof(ch->from), "%s", a);
+			snprintf(ch->to, sizeof(ch->to), "%s", b);
+		}
+		return 0;
+	}
+	/* pi and vnet_hdr are whoever attached last's: set back only when
+	 * nobody holds the device. */
+	if (f->pi != w->flags.pi || f->vnet_hdr != w->flags.vnet_hdr) {
+		const char *what = f->pi != w->flags.pi ? "pi" : "vnet-hdr";
+		bool has = f->pi != w->flags.pi ? f->pi : f->vnet_hdr;
+
+		if (dev_read_holders(c, cur))
+			return 1;
+		if (d->nholders) {
+			struct change *ch = plan_add(p, ST_NOTE, name, what);
+
+			if (ch)
+				snprintf(ch->text, sizeof(ch->text), "%s %s, the file says %s: left as the "
+					 "attached %s (pid %d) set it", what, onoff(has), onoff(!has),
+					 d->holder_comm, (int)d->holder_pid);
+		} else {
+			if (f->pi != w->flags.pi)
+				plan_set(p, name, "pi", onoff(f->pi), onoff(w->flags.pi));
+			if (f->vnet_hdr != w->flags.vnet_hdr)
+				plan_set(p, name, "vnet-hdr", onoff(f->vnet_hdr), onoff(w->flags.vnet_hdr));
+			t->attach = true;
+		}
+	}
+	if (w->o.user_set && (!d->ti.owner_set || d->ti.owner != w->o.uid)) {
+		plan_set(p, name, "user", id_text(d->ti.owner_set, d->ti.owner, a, sizeof(a)),
+			 id_text(true, w->o.uid, b, sizeof(b)));
+		t->attach = true;
+	}
+	if (w->o.group_set && (!d->ti.group_set || d->ti.group != w->o.gid)) {
+		plan_set(p, name, "group", id_text(d->ti.group_set, d->ti.group, a, sizeof(a)),
+			 id_text(true, w->o.gid, b, sizeof(b)));
+		t->attach = true;
+	}
+	if (t->attach && dev_read_holders(c, cur))
+		return 1;
+	if (t->attach && d->nholders && !f->multi_queue) {
+		/* A single-queue device that is held cannot be attached to. */
+		c->where = w->where;
+		report(c, "%s is in use by %s (pid %d): its owner and group can be changed only while "
+		       "no process has it open", name, d->holder_comm, (int)d->holder_pid);
+		c->where = NULL;
+		return 1;
+	}
+	t->old = d->link;
+	if (w->link.has_mtu && w->link.mtu != d->link.mtu) {
+		snprintf(a, sizeof(a), "%u", d->link.mtu);
+		snprintf(b, sizeof(b), "%u", w->link.mtu);
+		plan_set(p, name, "mtu", a, b);
+		t->link.has_mtu = true;
+		t->link.mtu = w->link.mtu;
+	}
+	if (w->link.has_mac && memcmp(w->link.mac, d->link.mac, 6)) {
+		format_mac(d->link.mac, a);
+		format_mac(w->link.mac, b);
+		plan_set(p, name, "mac", a, b);
+		t->link.has_mac = true;
+		memcpy(t->link.mac, w->link.mac, 6);
+	}
+	if (w->link.has_txqlen && w->link.txqlen != d->link.txqlen) {
+		snprintf(a, sizeof(a), "%u", d->link.txqlen);
+		snprintf(b, sizeof(b), "%u", w->link.txqlen);
+		plan_set(p, name, "txqueuelen", a, b);
+		t->link.has_txqlen = true;
+		t->link.txqlen = w->link.txqlen;
+	}
+	if (w->link.up != d->link.up) {
+		plan_set(p, name, "state", d->link.up ? "up" : "down", w->link.up ? "up" : "down");
+		t->link.set_updown = true;
+		t->link.up = w->link.up;
+	}
+	/* Deletions first in the plan as in the exchange: routes, then
+	 * addresses, so no route loses its way before it is removed. */
+	for (size_t i = 0; i < d->nroutes; i++) {
+		bool keep = false;
+
+		for (size_t k = 0; k < w->r->nroutes && !keep; k++)
+			keep = dev_route_eq(&d->routes[i], &w->r->routes[k]);
+		if (keep)
+			continue;
+		if (vec_append((void **)&t->del_r, &t->ndel_r, &d->routes[i], sizeof(d->routes[i])))
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < d->naddrs; i++) {
+		bool keep = false;
+
+		for (size_t k = 0; k < w->r->naddrs && !keep; k++)
+			keep = dev_addr_eq(&d->addrs[i], &w->r->addrs[k]);
+		if (!keep && vec_append((void **)&t->del_a, &t->ndel_a, &d->addrs[i], sizeof(d->addrs[i])))
+			return -ENOMEM;
+	}
+	for (size_t k = 0; k < w->r->naddrs; k++) {
+		bool have = false;
+
+		for (size_t i = 0; i < d->naddrs && !have; i++)
+			have = dev_addr_eq(&d->addrs[i], &w->r->addrs[k]);
+		if (!have && vec_append((void **)&t->add_a, &t->nadd_a, &w->r->addrs[k], sizeof(w->r->addrs[k])))
+			return -ENOMEM;
+	}
+	for (size_t k = 0; k < w->r->nroutes; k++) {
+		bool have = false;
+
+		for (size_t i = 0; i < d->nroutes && !have; i++)
+			have = dev_route_eq(&d->routes[i], &w->r->routes[k]);
+		if (!have && vec_append((void **)&t->add_r, &t->nadd_r, &w->r->routes[k], sizeof(w->r->routes[k])))
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < t->ndel_r; i++) {
+		struct change *ch = plan_add(p, ST_REMOVE, name, "route");
+
+		if (ch)
+			route_text(&t->del_r[i], ch->text, sizeof(ch->text));
+	}
+	for (size_t i = 0; i < t->ndel_a; i++) {
+		struct change *ch = plan_add(p, ST_REMOVE, name, "addr");
+
+		if (ch)
+			addr_text(&t->del_a[i], ch->text, sizeof(ch->text));
+	}
+	for (size_t i = 0; i < t->nadd_a; i++) {
+		struct change *ch = plan_add(p, ST_ADD, name, "addr");
+
+		if (ch)
+			addr_text(&t->add_a[i], ch->text, sizeof(ch->text));
+	}
+	for (size_t i = 0; i < t->nadd_r; i++) {
+		struct change *ch = plan_add(p, ST_ADD, name, "route");
+
+		if (ch)
+			route_text(&t->add_r[i], ch->text, sizeof(ch->text));
+	}
+	return 0;
+}
+
+/* The plan lines of a device to be made, with what it is made with. */
+static void plan_create(struct plan *p, const struct want *w, enum step op)
+{
+	if (op == ST_CREATE)
+		plan_add(p, ST_CREATE, w->r->name, NULL);
+	for (size_t i = 0; i < w->r->naddrs; i++) {
+		struct change *ch = plan_add(p, ST_ADD, w->r->name, "addr");
+
+		if (ch)
+			addr_text(&w->r->addrs[i], ch->text, sizeof(ch->text));
+	}
+	for (size_t i = 0; i < w->r->nroutes; i++) {
+		struct change *ch = plan_add(p, ST_ADD, w->r->name, "route");
+
+		if (ch)
+			route_text(&w->r->routes[i], ch->text, sizeof(ch->text));
+	}
+}
+
+void apply_print_plan(struct ctx *c, const struct plan *p)
+{
+	struct out *o = &c->out;
+	bool changed = false;
+
+	for (size_t i = 0; i < p->n; i++)
+		changed |= p->v[i].op != ST_NOTE;
+	if (o->json) {
+		out_obj_open(o, NULL);
+		out_bool(o, "changed", NULL, changed);
+		out_arr_open(o, "changes");
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const struct change *ch = &p->v[i];
+
+		if (!o->json) {
+			switch (ch->op) {
+			case ST_CREATE: fprintf(o->f, "+ %s create\n", ch->dev); break;
+			case ST_DELETE: fprintf(o->f, "- %s delete\n", ch->dev); break;
+			case ST_RECREATE:
+				fprintf(o->f, "~ %s recreate (%s %s -> %s)\n", ch->dev, ch->what, ch->from, ch->to);
+				break;
+			case ST_SET: fprintf(o->f, "~ %s %s %s -> %s\n", ch->dev, ch->what, ch->from, ch->to); break;
+			case ST_ADD: fprintf(o->f, "+ %s %s %s\n", ch->dev, ch->what, ch->text); break;
+			case ST_REMOVE: fprintf(o->f, "- %s %s %s\n", ch->dev, ch->what, ch->text); break;
+			case ST_NOTE: fprintf(o->f, "! %s %s\n", ch->dev, ch->text); break;
+			}
+			continue;
+		}
+		out_obj_open(o, NULL);
+		out_str(o, "device", NULL, ch->dev);
+		out_str(o, "op", NULL, op_names[ch->op]);
+		if (ch->op == ST_SET || ch->op == ST_RECREATE) {
+			out_str(o, "setting", NULL, ch->what);
+			out_str(o, "from", NULL, ch->from);
+			out_str(o, "to", NULL, ch->to);
+		} else if (ch->op == ST_ADD || ch->op == ST_REMOVE) {
+			out_str(o, ch->what, NULL, ch->text);
+		} else if (ch->op == ST_NOTE) {
+			out_str(o, "setting", NULL, ch->what);
+			out_str(o, "note", NULL, ch->text);
+		}
+		out_obj_close(o);
+	}
+	if (o->json) {
+		out_arr_close(o);
+		out_obj_close(o);
+		out_end(o);
+	}
+}
+
+int apply_make_plan(struct apply *a)
+{
+	struct ctx *c = a->c;
+	int rc;
+
+	if (dev_read_all(c, &a->cur))
+		return 1;
+	free(a->prune);
+	if (!(a->prune = calloc(a->cur.n + 1, sizeof(*a->prune))))
+		return -ENOMEM;
+	for (size_t i = 0; i < a->nw; i++) {
+		struct todo *t = &a->t[i];
+
+		memset(t, 0, sizeof(*t));
+		t->fd = -1;
+		t->w = &a->w[i];
+		a->fds[i] = -1;
+		if (!(t->d = devset_find(&a->cur, a->w[i].r->name))) {
+			if (devset_other(&a->cur, a->w[i].r->name)) {
+				c->where = a->w[i].where;
+				report(c, "%s exists and is not a TUN/TAP device", a->w[i].r->name);
+				c->where = NULL;
+				return 1;
+			}
+			plan_create(&a->plan, &a->w[i], ST_CREATE);
+			continue;
+		}
+		if ((rc = diff_device(c, a->ar, &a->cur, t, &a->plan)))
+			return rc;
+		if (t->recreate)
+			plan_create(&a->plan, &a->w[i], ST_RECREATE);
+	}
+	if (a->ar->prune) {
+		for (size_t i = 0; i < a->cur.n; i++) {
+			struct device *d = &a->cur.v[i];
+			bool named = false;
+
+			for (size_t k = 0; k < a->nw && !named; k++)
+				named = !strcmp(a->w[k].r->name, d->ti.name);
+			if (named)
+				continue;
+			if (!a->ar->force && dev_read_holders(c, &a->cur))
+				return 1;
+			if (d->nholders && !a->ar->force) {
+				report(c, "%s is in use by %s (pid %d): --prune deletes it only with --force",
+				       d->ti.name, d->holder_comm, (int)d->holder_pid);
+				return 1;
+			}
+			a->prune[a->nprune++] = d;
+			plan_add(&a->plan, ST_DELETE, d->ti.name, NULL);
+		}
+	}
+	return a->plan.oom ? -ENOMEM : 0;
+}

@@ -1,0 +1,144 @@
+/* ops.c - the small operations every changing command shares: creating and
+ * attaching as an administrator, converging with undo, held per the kernel. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dumps.h"
+#include "ops.h"
+#include "tun.h"
+
+int ops_tun_create(int *fd, char *name, const struct tun_flags *f, const struct owner *o,
+		   enum ops_step *step)
+{
+	int err;
+
+	*step = OPS_OPEN;
+	if ((*fd = tun_open(NULL)) < 0) {
+		err = *fd;
+		*fd = -1;
+		return err;
+	}
+	*step = OPS_CREATE;
+	if ((err = tun_create(*fd, name, f)))
+		return err;
+	*step = OPS_OWNER;
+	if (o->user_set && (err = tun_set_owner(*fd, o->uid)))
+		return err;
+	*step = OPS_GROUP;
+	if (o->group_set && (err = tun_set_group(*fd, o->gid)))
+		return err;
+	return 0;
+}
+
+int ops_admin_attach(const char *name, const struct tun_flags *f, const struct owner *o,
+		     enum ops_step *step)
+{
+	enum ops_step ignored;
+	char n[16];
+	int fd, err;
+
+	if (!step)
+		step = &ignored;
+	*step = OPS_OPEN;
+	if ((fd = tun_open(NULL)) < 0)
+		return fd;
+	snprintf(n, sizeof(n), "%s", name);
+	*step = OPS_CREATE;
+	err = tun_attach_admin(fd, n, f);
+	if (!err && o && o->user_set) {
+		*step = OPS_OWNER;
+		err = tun_set_owner(fd, o->uid);
+	}
+	if (!err && o && o->group_set) {
+		*step = OPS_GROUP;
+		err = tun_set_group(fd, o->gid);
+	}
+	close(fd);
+	return err;
+}
+
+int ops_converge(struct ctx *c, struct ops_converge *cv, const char *name, int ifindex,
+		 const struct devconf *dc)
+{
+	const char *attr;
+	int err;
+
+	dc_run_init(&cv->run);
+	cv->dc = *dc;
+	/* All or nothing: the link settings are put back on failure. */
+	if ((err = sysfs_link_settings(name, dc->link, &cv->old, &attr))) {
+		report_err(c, err, NULL, "%s: nothing changed: reading its %s from /sys/class/net (to put it back on failure)", name, attr);
+		return 1;
+	}
+	cv->dc.restore = &cv->old;
+	cv->dc.undo = true;
+	return dc_exchange(c, &cv->run, name, ifindex, &cv->dc);
+}
+
+void ops_converge_undo(struct ctx *c, struct ops_converge *cv)
+{
+	dc_undo(c, &cv->run, 0);
+}
+
+void ops_converge_free(struct ops_converge *cv)
+{
+	dc_run_free(&cv->run);
+}
+
+/* The queues attached to a multi-queue device, detached ones too (they
+ * hold it as well): 1 held, 0 not, -1 after reporting. */
+static int queues_held(struct ctx *c, const struct link_info *li, const char *name, const char *fix)
+{
+	if (!li->tun.has_queues) {
+		report(c, "%s: the kernel does not say how many queues are attached; %s", name, fix);
+		return -1;
+	}
+	return li->tun.num_queues + li->tun.num_disabled > 0;
+}
+
+int ops_held_per_kernel(struct ctx *c, const struct link_info *li, const char *name, const char *fix)
+{
+	struct tun_info ti;
+	char n[16];
+	int fd, err;
+
+	if (li && li->is_tun && li->tun.multi_queue)
+		return queues_held(c, li, name, fix);
+	if ((err = sysfs_tun_read(name, &ti))) {
+		report_sysfs(c, err, name);
+		return -1;
+	}
+	if (!li && ti.flags.multi_queue) {
+		struct link_info *l = NULL;
+		const struct link_info *hit;
+		size_t nl = 0;
+		int held;
+
+		if (dump_links(c, &l, &nl))
+			return -1;
+		links_sort(l, nl);
+		if ((hit = links_find(l, nl, name)) && hit->is_tun && hit->tun.multi_queue) {
+			held = queues_held(c, hit, name, fix);
+			free(l);
+			return held;
+		}
+		free(l);
+	}
+	if ((fd = tun_open(NULL)) < 0) {
+		report_tun_open(c, fd, NULL);
+		return -1;
+	}
+	snprintf(n, sizeof(n), "%s", name);
+	err = tun_attach_admin(fd, n, &ti.flags);
+	close(fd);
+	if (err && err != -EBUSY) {
+		report_err(c, err, NULL, "%s: asking the kernel whether a process holds it", name);
+		return -1;
+	}
+	return err == -EBUSY;
+}

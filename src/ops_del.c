@@ -1,0 +1,331 @@
+/* ops_del.c - deleting many devices in one kernel operation, and refusing
+ * while a process holds one. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/rtnetlink.h>
+
+#include "dumps.h"
+#include "ops.h"
+#include "procfs.h"
+
+struct links {
+	const struct link_info *v;
+	size_t n;
+};
+
+/* l sorted by name (sort_links): one lookup per name of a del of many. */
+static const struct link_info *find_link(const struct links *l, const char *name)
+{
+	return links_find(l->v, l->n, name);
+}
+
+/* A free one of these link groups is where "del" of several devices puts
+ * them, to delete them with one RTM_DELLINK by group.  A del killed between
+ * the two steps leaves its devices in one: the next del finds TUN/TAP
+ * devices there and deletes them too (see the man page, "del"). */
+#define DEL_GROUP_FIRST 0x7e570000u    /* 2119630848 */
+#define DEL_GROUPS      256u
+
+static bool in_del_group(uint32_t group)
+{
+	return group - DEL_GROUP_FIRST < DEL_GROUPS;
+}
+
+/* A link group of tunctl's that no device in this namespace is in. */
+static int free_group(const struct links *l, uint32_t *group)
+{
+	bool used[DEL_GROUPS] = { false };
+
+	for (size_t i = 0; i < l->n; i++)
+		if (in_del_group(l->v[i].group))
+			used[l->v[i].group - DEL_GROUP_FIRST] = true;
+	for (uint32_t k = 0; k < DEL_GROUPS; k++) {
+		if (!used[k]) {
+			*group = DEL_GROUP_FIRST + k;
+			return 0;
+		}
+	}
+	return -EBUSY;
+}
+
+/* names, and after them the TUN/TAP devices a del killed half-way left in
+ * tunctl's groups (not named already): into *all (free it), *total. */
+static int add_leftovers(const struct links *l, char *const *names, size_t n, char ***all, size_t *total)
+{
+	bool *named = calloc(l->n + 1, sizeof(*named));
+	size_t k = n;
+
+	*all = NULL;
+	if (!named)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct link_info *li = find_link(l, names[i]);
+
+		if (li)
+			named[li - l->v] = true;
+	}
+	if (!(*all = malloc((n + l->n + 1) * sizeof(**all)))) {
+		free(named);
+		return -ENOMEM;
+	}
+	memcpy(*all, names, n * sizeof(*names));
+	for (size_t i = 0; i < l->n; i++) {
+		struct tun_info ti;
+
+		if (!named[i] && in_del_group(l->v[i].group) && !sysfs_tun_read(l->v[i].name, &ti))
+			(*all)[k++] = (char *)l->v[i].name;      /* only read */
+	}
+	free(named);
+	*total = k;
+	return 0;
+}
+
+/* Puts the devices back into the groups they had. */
+static void restore_groups(struct nl *nl, const struct links *l, char *const *names, size_t n)
+{
+	struct nl_tx tx;
+
+	nl_tx_init(&tx);
+	for (size_t k = 0; k < n; k++) {
+		const struct link_info *li = find_link(l, names[k]);
+		void *room;
+
+		if (!li || !(room = nl_tx_room(&tx)))
+			continue;
+		rtnl_link_set(room, li->ifindex, NULL, -1, li->group);
+		nl_tx_push(&tx);
+	}
+	if (tx.n)
+		nl_tx_run(nl, &tx);
+	nl_tx_free(&tx);
+}
+
+/* After an exchange of tx that failed as a whole: asks the kernel again,
+ * once, whether every request took effect, the devices being in group
+ * (group >= 0) or gone (group < 0).  1: all did; 0: none did (of moves
+ * into group: not all did); -1: some did; -2: asking again failed. */
+static int lost_done(struct ctx *c, const struct nl_tx *tx, const struct links *l, char *const *names,
+		     size_t n, int64_t group)
+{
+	struct dump_state now;
+	size_t done = 0;
+
+	for (size_t i = 0; i < tx->n; i++)
+		if (tx->replies[i].fate == NL_ANSWERED && tx->replies[i].err)
+			return 0;
+	if (dump_state(c, 0, DS_LINKS, &now)) {
+		dump_state_free(&now);
+		return -2;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct link_info *old = find_link(l, names[k]);
+		const struct link_info *li = old ? state_link(&now, old->ifindex) : NULL;
+
+		if (group >= 0 ? li && li->group == group : !li)
+			done++;
+	}
+	dump_state_free(&now);
+	return done == n ? 1 : done == 0 || group >= 0 ? 0 : -1;
+}
+
+/* Sends what tx holds; reports the first failed request (by device name
+ * when there is one request per device)
+ * and returns 1 if any failed. */
+static int report_replies(struct ctx *c, struct nl_tx *tx, char *const *names, size_t n)
+{
+	for (size_t i = 0; i < tx->n; i++) {
+		if (!tx->replies[i].err)
+			continue;
+		if (i < n && n == tx->n)
+			report_err(c, tx->replies[i].err, tx->replies[i].msg, "deleting %s", names[i]);
+		else
+			report_err(c, tx->replies[i].err, tx->replies[i].msg, "deleting %zu devices", n);
+		return 1;
+	}
+	return 0;
+}
+
+/* After an exchange that failed as a whole (err): 0 when asking again
+ * shows it all took effect, else 1 after saying what is known. */
+static int lost_report(struct ctx *c, const struct nl_tx *tx, const struct links *l, char *const *names,
+		       size_t n, int64_t group, int err)
+{
+	int done = lost_done(c, tx, l, names, n, group);
+
+	if (done == 1)
+		return 0;
+	report(c, "deleting devices: the kernel's answer was lost (%s), and asking again %s", strerror(-err),
+	       done == 0 ? "shows none was deleted" : done == -1 ? "shows only some were deleted"
+	       : "failed: some may be deleted");
+	return 1;
+}
+
+static int run_checked(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *const *names, size_t n,
+		       const struct links *l, int64_t group)
+{
+	int err;
+
+	if ((err = nl_tx_run(nl, tx)))
+		return lost_report(c, tx, l, names, n, group, err);
+	return report_replies(c, tx, names, n);
+}
+
+/* Whether none of the devices is there any more. */
+static bool none_left(struct ctx *c, char *const *names, size_t n)
+{
+	struct link_info *v = NULL;
+	size_t nv = 0;
+	bool none = true;
+
+	if (dump_links(c, &v, &nv))
+		return false;
+	links_sort(v, nv);
+	for (size_t i = 0; i < n && none; i++)
+		none = !links_find(v, nv, names[i]);
+	free(v);
+	return none;
+}
+
+/* The delete of the group.  ENODEV says no device is in it: a del running
+ * at the same time took them (it finds them in a group of tunctl's, as a
+ * del cut short leaves them, or picked the same group); done if they are
+ * gone. */
+static int run_group_del(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *const *names, size_t n,
+			 const struct links *l)
+{
+	int err;
+
+	if ((err = nl_tx_run(nl, tx)))
+		return lost_report(c, tx, l, names, n, -1, err);
+	if (tx->n == 1 && tx->replies[0].err == -ENODEV && none_left(c, names, n))
+		return 0;
+	return report_replies(c, tx, names, n);
+}
+
+/* Moves the devices into a fresh group, then deletes that group: one
+ * unregistration for all of them instead of one each.  The moves are
+ * checked before the delete, which would otherwise take whichever of them
+ * went through; on any failure the groups are put back. */
+int ops_delete(struct ctx *c, char *const *names, size_t n, const struct link_info *links, size_t nlinks)
+{
+	struct nl *nl = ctx_nl(c);
+	const struct links l = { links, nlinks };
+	struct nl_tx tx;
+	uint32_t group = DEL_GROUP_FIRST;
+	char **all = NULL;
+	int rc = 1, err;
+	void *room;
+
+	nl_tx_init(&tx);
+	if (!nl)
+		return 1;
+	if ((err = add_leftovers(&l, names, n, &all, &n))) {
+		report_err(c, err, NULL, "deleting devices");
+		goto out;
+	}
+	names = all;
+	if (!n) {
+		rc = 0;
+		goto out;
+	}
+	if (n > 1 && (err = free_group(&l, &group))) {
+		report(c, "deleting devices: all %u link groups from %#x are in use; "
+		       "delete their devices (ip link del group N)", DEL_GROUPS, DEL_GROUP_FIRST);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct link_info *li = find_link(&l, names[i]);
+
+		if (!li) {
+			report(c, "device %s does not exist", names[i]);
+			goto out;
+		}
+		if (!(room = nl_tx_room(&tx)))
+			goto oom;
+		if (n == 1)
+			rtnl_link_del(room, li->ifindex);
+		else
+			rtnl_link_set(room, li->ifindex, NULL, -1, group);
+		nl_tx_push(&tx);
+	}
+	if (run_checked(c, nl, &tx, names, n, &l, n > 1 ? (int64_t)group : -1)) {
+		if (n > 1)
+			restore_groups(nl, &l, names, n);
+		goto out;
+	}
+	if (n > 1) {
+		nl_tx_clear(&tx);
+		if (!(room = nl_tx_room(&tx)))
+			goto oom;
+		rtnl_group_del(room, group);
+		nl_tx_push(&tx);
+		if (run_group_del(c, nl, &tx, names, n, &l)) {
+			restore_groups(nl, &l, names, n);
+			goto out;
+		}
+	}
+	rc = 0;
+	goto out;
+oom:
+	report(c, "out of memory");
+	if (n > 1)
+		restore_groups(nl, &l, names, n);
+out:
+	nl_tx_free(&tx);
+	free(all);
+	return rc;
+}
+
+int ops_check_holders(struct ctx *c, char *const *names, size_t n, const struct link_info *links,
+		      size_t nlinks)
+{
+	const struct links l = { links, nlinks };
+	struct holder *h = NULL;
+	size_t nh = 0;
+	int err;
+
+	if ((err = proc_tun_holders(n == 1 ? names[0] : NULL, &h, &nh))) {
+		report_err(c, err, NULL, "reading /proc");
+		return 1;
+	}
+	/* Some processes could not be looked into: the devices no process
+	 * seen holds are asked about of the kernel (fail closed). */
+	if (proc_unseen()) {
+		int rc = 0;
+
+		for (size_t k = 0; k < n && !rc; k++) {
+			const struct holder *first;
+
+			if (holders_of(h, nh, names[k], &first))
+				continue;
+			if ((rc = ops_held_per_kernel(c, find_link(&l, names[k]), names[k],
+						       "use --force to delete it anyway")) > 0)
+				report(c, "device %s is in use by a process that /proc does not show tunctl; "
+				       "use --force to delete it anyway", names[k]);
+		}
+		if (rc) {
+			free(h);
+			return 1;
+		}
+	}
+	for (size_t i = 0; i < nh; i++) {
+		for (size_t k = 0; k < n; k++) {
+			char who[256];
+
+			if (strcmp(h[i].ifname, names[k]))
+				continue;
+			holders_text(h, nh, names[k], who, sizeof(who));
+			report(c, "device %s is in use by %s; use --force to delete it anyway", names[k], who);
+			free(h);
+			return 1;
+		}
+	}
+	free(h);
+	return 0;
+}
+
