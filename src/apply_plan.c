@@ -9,6 +9,7 @@
 #include <linux/rtnetlink.h>
 
 #include "apply.h"
+#include "procfs.h"
 #include "vec.h"
 
 static const char *const op_names[] = { "create", "recreate", "delete", "set", "add", "remove", "note" };
@@ -153,6 +154,28 @@ int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const 
 }
 
 
+/* Whether d is held, after dev_read_holders: by a process /proc shows
+ * (d->nholders), or, when /proc could not look into every process (another
+ * user's, another user namespace's), as the kernel says.  1, 0, or -1
+ * after reporting that it cannot be known ("...; fix"). */
+static int held(struct ctx *c, const struct device *d, const char *fix)
+{
+	if (d->nholders)
+		return 1;
+	if (!proc_unseen())
+		return 0;
+	return ops_held_per_kernel(c, NULL, d->ti.name, fix);
+}
+
+/* "COMM (pid N)" of d's first holder, or what stands for one /proc does not show. */
+static const char *holder_name(const struct device *d, char *buf, size_t len)
+{
+	if (!d->nholders)
+		return "a process that /proc does not show tunctl";
+	snprintf(buf, len, "%s (pid %d)", d->holder_comm, (int)d->holder_pid);
+	return buf;
+}
+
 /* The differences of one present device, into t and the plan. Returns 0,
  * or 1 after reporting what cannot be converged. */
 static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset *cur, struct todo *t,
@@ -162,7 +185,8 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 	const struct device *d = t->d;
 	const struct tun_flags *f = &d->ti.flags;
 	const char *name = w->r->name;
-	char a[64], b[64];
+	char a[64], b[64], who[48];
+	int h;
 	bool ident = f->mode != w->flags.mode || f->multi_queue != w->flags.multi_queue;
 	bool owner_lost = (d->ti.owner_set && !w->o.user_set) || (d->ti.group_set && !w->o.group_set);
 
@@ -193,9 +217,10 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 			c->where = NULL;
 			return 1;
 		}
-		if (d->nholders) {
-			report(c, "%s is in use by %s (pid %d): it cannot be re-created (%s %s -> %s) while held",
-			       name, d->holder_comm, (int)d->holder_pid, what, a, b);
+		if ((h = held(c, d, "it is not re-created while that is not known"))) {
+			if (h > 0)
+				report(c, "%s is in use by %s: it cannot be re-created (%s %s -> %s) while held",
+				       name, holder_name(d, who, sizeof(who)), what, a, b);
 			c->where = NULL;
 			return 1;
 		}
@@ -217,13 +242,22 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 
 		if (dev_read_holders(c, cur))
 			return 1;
-		if (d->nholders) {
+		c->where = w->where;
+		h = held(c, d, "apply cannot tell whether its pi and vnet-hdr may be set back");
+		c->where = NULL;
+		if (h < 0)
+			return 1;
+		if (h) {
 			struct change *ch = plan_add(p, ST_NOTE, name, what);
 
-			if (ch)
+			if (ch && d->nholders)
 				snprintf(ch->text, sizeof(ch->text), "%s %s, the file says %s: left as the "
 					 "attached %s (pid %d) set it", what, onoff(has), onoff(!has),
 					 d->holder_comm, (int)d->holder_pid);
+			else if (ch)
+				snprintf(ch->text, sizeof(ch->text), "%s %s, the file says %s: left as the "
+					 "attached process (one /proc does not show tunctl) set it", what, onoff(has),
+					 onoff(!has));
 		} else {
 			if (f->pi != w->flags.pi)
 				plan_set(p, name, "pi", onoff(f->pi), onoff(w->flags.pi));
@@ -244,13 +278,15 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 	}
 	if (t->attach && dev_read_holders(c, cur))
 		return 1;
-	if (t->attach && d->nholders && !f->multi_queue) {
+	if (t->attach && !f->multi_queue) {
 		/* A single-queue device that is held cannot be attached to. */
 		c->where = w->where;
-		report(c, "%s is in use by %s (pid %d): its owner and group can be changed only while "
-		       "no process has it open", name, d->holder_comm, (int)d->holder_pid);
+		if ((h = held(c, d, "its owner and group are not changed while that is not known")) > 0)
+			report(c, "%s is in use by %s: its owner and group can be changed only while "
+			       "no process has it open", name, holder_name(d, who, sizeof(who)));
 		c->where = NULL;
-		return 1;
+		if (h)
+			return 1;
 	}
 	t->old = d->link;
 	if (w->link.has_mtu && w->link.mtu != d->link.mtu) {
@@ -415,7 +451,8 @@ void apply_print_plan(struct ctx *c, const struct plan *p)
 int apply_make_plan(struct apply *a)
 {
 	struct ctx *c = a->c;
-	int rc;
+	char who[48];
+	int rc, h;
 
 	if (dev_read_all(c, &a->cur))
 		return 1;
@@ -455,9 +492,10 @@ int apply_make_plan(struct apply *a)
 				continue;
 			if (!a->ar->force && dev_read_holders(c, &a->cur))
 				return 1;
-			if (d->nholders && !a->ar->force) {
-				report(c, "%s is in use by %s (pid %d): --prune deletes it only with --force",
-				       d->ti.name, d->holder_comm, (int)d->holder_pid);
+			if (!a->ar->force && (h = held(c, d, "use --force to delete it anyway"))) {
+				if (h > 0)
+					report(c, "%s is in use by %s: --prune deletes it only with --force",
+					       d->ti.name, holder_name(d, who, sizeof(who)));
 				return 1;
 			}
 			a->prune[a->nprune++] = d;

@@ -92,27 +92,39 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		return 1;
 	}
 	/* pi and vnet_hdr are whoever attached last's (qemu, openvpn...): set
-	 * back while nobody holds the device, else left, with a warning. */
+	 * back while nobody holds the device, else left, with a warning.  Set
+	 * back under a multi-queue device's reader, they would change under
+	 * it. */
 	if (f->pi != r->pi || f->vnet_hdr != r->vnet_hdr) {
 		const char *what = f->pi != r->pi ? "pi" : "vnet-hdr";
 		bool has = f->pi != r->pi ? f->pi : f->vnet_hdr;
-		struct holder *h = NULL;
+		struct holder *h = NULL, first;
 		size_t nh = 0;
-		int err = proc_tun_holders(r->name, &h, &nh);
+		int err = proc_tun_holders(r->name, &h, &nh), held = 0;
 
 		if (err) {
 			report_err(c, err, NULL, "reading /proc");
 			return 1;
 		}
+		if (nh)
+			first = h[0];
+		free(h);
+		/* Processes /proc could not show may hold it: the kernel says. */
+		if (!nh && proc_unseen() &&
+		    (held = ops_held_per_kernel(c, NULL, r->name, "add --exist-ok cannot tell whether "
+						"its pi and vnet-hdr may be set back")) < 0)
+			return 1;
 		if (nh) {
 			fprintf(stderr, "tunctl: warning: %s has %s %s, not %s: left as %s (pid %d), which has it "
-				"open, set it\n", r->name, what, onoff(has), onoff(!has), h[0].comm, (int)h[0].pid);
+				"open, set it\n", r->name, what, onoff(has), onoff(!has), first.comm, (int)first.pid);
+		} else if (held) {
+			fprintf(stderr, "tunctl: warning: %s has %s %s, not %s: left as a process that /proc does "
+				"not show tunctl, which has it open, set it\n", r->name, what, onoff(has), onoff(!has));
 		} else {
 			want.pi = r->pi;
 			want.vnet_hdr = r->vnet_hdr;
 			need_flags = true;
 		}
-		free(h);
 	}
 	if ((o->user_set && ti->owner_set && ti->owner != o->uid) ||
 	    (o->group_set && ti->group_set && ti->group != o->gid)) {

@@ -14,7 +14,10 @@ setup() {
 	*) ns_setup ;;
 	esac
 }
-teardown() { ns_teardown; }
+teardown() {
+	[ -n "${HOLDER:-}" ] && kill "$HOLDER" 2>/dev/null && wait "$HOLDER" 2>/dev/null
+	ns_teardown
+}
 u() { if [ -n "$NS" ]; then t "$@"; else "$TUNCTL" "$@"; fi; }
 none_made() { [ -z "$NS" ] || [ -z "$(tun_devices)" ]; }
 
@@ -191,4 +194,45 @@ no_device_left() {
 	[ "$status" -eq 0 ]
 	[ "$output" = e0 ]
 	[ "$(link_json e0 | jq .[0].mtu)" -eq 1400 ]
+}
+
+# tunctl as an ordinary user (nobody) with CAP_NET_ADMIN: /proc does not let
+# it look into root's processes (proc_unseen), so a device that root's
+# process holds is held only as far as the kernel says.  /dev/net/tun may
+# be mode 0600 here: a 0666 node is bind-mounted over it (as privileges.bats).
+t_unseen() {
+	local node=$BATS_TEST_TMPDIR/tun
+	[ -e "$node" ] || { mknod "$node" c 10 200 && chmod 666 "$node"; } || skip "cannot make a device node here"
+	unshare -m sh -c 'mount --bind "$1" /dev/net/tun && shift && exec "$@"' _ "$node" \
+		ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=+net_admin --ambient-caps=+net_admin "$TUNCTL" "$@"
+}
+info_data() { link_json "$1" | jq -c ".[0].linkinfo.info_data | {$2}"; }
+
+@test "add --exist-ok: pi and vnet-hdr of a device held by a process /proc does not show are left, per the kernel" {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	# Multi-queue: the kernel counts the queues attached.
+	t add m0 --mode tap --multi-queue --vnet-hdr --any-user >/dev/null
+	hold_device m0 0x5102       # IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE
+	local first=$HOLDER
+	run --separate-stderr t_unseen add m0 --mode tap --multi-queue --any-user --exist-ok
+	[ "$status" -eq 0 ] || { echo "status $status: $stderr"; return 1; }
+	[ "$output" = m0 ]
+	[[ "$stderr" == "tunctl: warning: m0 has vnet-hdr on, not off: left as a process that /proc does not show tunctl, which has it open, set it" ]]
+	[ "$(info_data m0 vnet_hdr,numqueues)" = '{"vnet_hdr":true,"numqueues":1}' ]
+	# Single-queue: a second reader is refused (EBUSY).
+	t add s0 --mode tap --vnet-hdr --any-user >/dev/null
+	hold_device s0 0x5002       # IFF_TAP | IFF_NO_PI | IFF_VNET_HDR
+	run --separate-stderr t_unseen add s0 --mode tap --any-user --exist-ok
+	[ "$status" -eq 0 ] || { echo "status $status: $stderr"; return 1; }
+	[ "$output" = s0 ]
+	[[ "$stderr" == *"s0 has vnet-hdr on, not off: left as a process that /proc does not show tunctl"* ]]
+	[ "$(info_data s0 vnet_hdr)" = '{"vnet_hdr":true}' ]
+	# Nobody holds it any more: set back.
+	kill "$first" "$HOLDER"
+	wait "$first" "$HOLDER" 2>/dev/null || true
+	HOLDER=
+	run --separate-stderr t_unseen add m0 --mode tap --multi-queue --any-user --exist-ok
+	[ "$status" -eq 0 ] && [ -z "$stderr" ]
+	[ "$(info_data m0 vnet_hdr,numqueues)" = '{"vnet_hdr":false,"numqueues":0}' ]
 }

@@ -310,3 +310,52 @@ devices() {
 	[ "$(tun_devices | sort | paste -sd ' ')" = "#q a'b x\"y\$z" ]
 	diff <(t save) "$F"
 }
+
+# tunctl as an ordinary user (nobody) with CAP_NET_ADMIN: /proc does not let
+# it look into root's processes (proc_unseen), so a device that root's
+# process holds is held only as far as the kernel says.  /dev/net/tun may
+# be mode 0600 here: a 0666 node is bind-mounted over it (as privileges.bats).
+t_unseen() {
+	local node=$BATS_TEST_TMPDIR/tun
+	[ -e "$node" ] || { mknod "$node" c 10 200 && chmod 666 "$node"; } || skip "cannot make a device node here"
+	unshare -m sh -c 'mount --bind "$1" /dev/net/tun && shift && exec "$@"' _ "$node" \
+		ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=+net_admin --ambient-caps=+net_admin "$TUNCTL" "$@"
+}
+
+@test "apply --prune and --recreate: a device held by a process /proc does not show is held, per the kernel" {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	t add keep0 --any-user >/dev/null
+	t add q0 --multi-queue --any-user >/dev/null
+	t add s0 --any-user >/dev/null
+	# Multi-queue: the kernel counts the queues attached.
+	hold_device q0 0x1101       # IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE
+	local first=$HOLDER
+	run --separate-stderr t_unseen apply --prune - <<<'add keep0 --any-user
+add s0 --any-user'
+	assert_error 1 "q0 is in use by a process that /proc does not show tunctl: --prune deletes it only with --force"
+	run --separate-stderr t_unseen apply --recreate - <<<'add q0 --mode tap --multi-queue --any-user'
+	assert_error 1 "q0 is in use by a process that /proc does not show tunctl: it cannot be re-created (mode tun -> tap) while held"
+	[ "$(link_json q0 | jq -r '.[0].linkinfo.info_data.type')" = tun ]
+	# Single-queue: a second reader is refused (EBUSY).
+	hold_device s0
+	run --separate-stderr t_unseen apply --prune - <<<'add keep0 --any-user
+add q0 --multi-queue --any-user'
+	assert_error 1 "s0 is in use by a process that /proc does not show tunctl: --prune deletes it only with --force"
+	run --separate-stderr t_unseen apply --recreate - <<<'add s0 --mode tap --any-user'
+	assert_error 1 "s0 is in use by a process that /proc does not show tunctl: it cannot be re-created (mode tun -> tap) while held"
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "keep0 q0 s0 " ]
+	[ "$(link_json s0 | jq -r '.[0].linkinfo.info_data.type')" = tun ]
+	# pi set by its holder: left, with a note, not a failed attach.
+	run --separate-stderr t_unseen apply - <<<'add s0 --pi --any-user'
+	[ "$status" -eq 0 ] || { echo "status $status: $stderr"; return 1; }
+	[ "$output" = "! s0 pi off, the file says on: left as the attached process (one /proc does not show tunctl) set it" ]
+	[ "$(link_json s0 | jq -r '.[0].linkinfo.info_data.pi')" = false ]
+	# --force prunes them all the same.
+	run --separate-stderr t_unseen apply --prune --force - <<<'add keep0 --any-user'
+	[ "$status" -eq 0 ] || { echo "status $status: $stderr"; return 1; }
+	[ "$(tun_devices)" = keep0 ]
+	kill "$first" 2>/dev/null || true
+	wait "$first" 2>/dev/null || true
+}
+
