@@ -65,6 +65,36 @@ static void route_text(const struct route_spec *r, char *buf, size_t len)
 	format_route(&s, buf, len);
 }
 
+static void plan_num(struct plan *p, const char *dev, const char *what, uint32_t from, uint32_t to)
+{
+	char a[16], b[16];
+
+	snprintf(a, sizeof(a), "%u", from);
+	snprintf(b, sizeof(b), "%u", to);
+	plan_set(p, dev, what, a, b);
+}
+
+/* A plan line for each address (op: add or remove) of dev. */
+static void plan_addrs(struct plan *p, enum step op, const char *dev, const struct addr_spec *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct change *ch = plan_add(p, op, dev, "addr");
+
+		if (ch)
+			addr_text(&v[i], ch->text, sizeof(ch->text));
+	}
+}
+
+static void plan_routes(struct plan *p, enum step op, const char *dev, const struct route_spec *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct change *ch = plan_add(p, op, dev, "route");
+
+		if (ch)
+			route_text(&v[i], ch->text, sizeof(ch->text));
+	}
+}
+
 static const char *onoff(bool b)
 {
 	return b ? "on" : "off";
@@ -153,6 +183,33 @@ int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const 
 	return twice(c, w, n);
 }
 
+
+static bool addr_eq(const void *a, const void *b)
+{
+	return dev_addr_eq(a, b);
+}
+
+static bool route_eq(const void *a, const void *b)
+{
+	return dev_route_eq(a, b);
+}
+
+/* Appends to *out (of *nout) each of the na elements of a that none of the
+ * nb of b equals. 0 or -ENOMEM. */
+static int only_in(const void *a, size_t na, const void *b, size_t nb, size_t size,
+		   bool (*eq)(const void *, const void *), void **out, size_t *nout)
+{
+	for (size_t i = 0; i < na; i++) {
+		const char *x = (const char *)a + i * size;
+		bool found = false;
+
+		for (size_t k = 0; k < nb && !found; k++)
+			found = eq(x, (const char *)b + k * size);
+		if (!found && vec_append(out, nout, x, size))
+			return -ENOMEM;
+	}
+	return 0;
+}
 
 /* Whether d is held, after dev_read_holders: by a process /proc shows
  * (d->nholders), or, when /proc could not look into every process (another
@@ -290,9 +347,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 	}
 	t->old = d->link;
 	if (w->link.has_mtu && w->link.mtu != d->link.mtu) {
-		snprintf(a, sizeof(a), "%u", d->link.mtu);
-		snprintf(b, sizeof(b), "%u", w->link.mtu);
-		plan_set(p, name, "mtu", a, b);
+		plan_num(p, name, "mtu", d->link.mtu, w->link.mtu);
 		t->link.has_mtu = true;
 		t->link.mtu = w->link.mtu;
 	}
@@ -304,9 +359,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 		memcpy(t->link.mac, w->link.mac, 6);
 	}
 	if (w->link.has_txqlen && w->link.txqlen != d->link.txqlen) {
-		snprintf(a, sizeof(a), "%u", d->link.txqlen);
-		snprintf(b, sizeof(b), "%u", w->link.txqlen);
-		plan_set(p, name, "txqueuelen", a, b);
+		plan_num(p, name, "txqueuelen", d->link.txqlen, w->link.txqlen);
 		t->link.has_txqlen = true;
 		t->link.txqlen = w->link.txqlen;
 	}
@@ -317,64 +370,19 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 	}
 	/* Deletions first in the plan as in the exchange: routes, then
 	 * addresses, so no route loses its way before it is removed. */
-	for (size_t i = 0; i < d->nroutes; i++) {
-		bool keep = false;
-
-		for (size_t k = 0; k < w->r->nroutes && !keep; k++)
-			keep = dev_route_eq(&d->routes[i], &w->r->routes[k]);
-		if (keep)
-			continue;
-		if (vec_append((void **)&t->del_r, &t->ndel_r, &d->routes[i], sizeof(d->routes[i])))
-			return -ENOMEM;
-	}
-	for (size_t i = 0; i < d->naddrs; i++) {
-		bool keep = false;
-
-		for (size_t k = 0; k < w->r->naddrs && !keep; k++)
-			keep = dev_addr_eq(&d->addrs[i], &w->r->addrs[k]);
-		if (!keep && vec_append((void **)&t->del_a, &t->ndel_a, &d->addrs[i], sizeof(d->addrs[i])))
-			return -ENOMEM;
-	}
-	for (size_t k = 0; k < w->r->naddrs; k++) {
-		bool have = false;
-
-		for (size_t i = 0; i < d->naddrs && !have; i++)
-			have = dev_addr_eq(&d->addrs[i], &w->r->addrs[k]);
-		if (!have && vec_append((void **)&t->add_a, &t->nadd_a, &w->r->addrs[k], sizeof(w->r->addrs[k])))
-			return -ENOMEM;
-	}
-	for (size_t k = 0; k < w->r->nroutes; k++) {
-		bool have = false;
-
-		for (size_t i = 0; i < d->nroutes && !have; i++)
-			have = dev_route_eq(&d->routes[i], &w->r->routes[k]);
-		if (!have && vec_append((void **)&t->add_r, &t->nadd_r, &w->r->routes[k], sizeof(w->r->routes[k])))
-			return -ENOMEM;
-	}
-	for (size_t i = 0; i < t->ndel_r; i++) {
-		struct change *ch = plan_add(p, ST_REMOVE, name, "route");
-
-		if (ch)
-			route_text(&t->del_r[i], ch->text, sizeof(ch->text));
-	}
-	for (size_t i = 0; i < t->ndel_a; i++) {
-		struct change *ch = plan_add(p, ST_REMOVE, name, "addr");
-
-		if (ch)
-			addr_text(&t->del_a[i], ch->text, sizeof(ch->text));
-	}
-	for (size_t i = 0; i < t->nadd_a; i++) {
-		struct change *ch = plan_add(p, ST_ADD, name, "addr");
-
-		if (ch)
-			addr_text(&t->add_a[i], ch->text, sizeof(ch->text));
-	}
-	for (size_t i = 0; i < t->nadd_r; i++) {
-		struct change *ch = plan_add(p, ST_ADD, name, "route");
-
-		if (ch)
-			route_text(&t->add_r[i], ch->text, sizeof(ch->text));
-	}
+	if (only_in(d->routes, d->nroutes, w->r->routes, w->r->nroutes, sizeof(*d->routes), route_eq,
+		    (void **)&t->del_r, &t->ndel_r) ||
+	    only_in(d->addrs, d->naddrs, w->r->addrs, w->r->naddrs, sizeof(*d->addrs), addr_eq,
+		    (void **)&t->del_a, &t->ndel_a) ||
+	    only_in(w->r->addrs, w->r->naddrs, d->addrs, d->naddrs, sizeof(*d->addrs), addr_eq,
+		    (void **)&t->add_a, &t->nadd_a) ||
+	    only_in(w->r->routes, w->r->nroutes, d->routes, d->nroutes, sizeof(*d->routes), route_eq,
+		    (void **)&t->add_r, &t->nadd_r))
+		return -ENOMEM;
+	plan_routes(p, ST_REMOVE, name, t->del_r, t->ndel_r);
+	plan_addrs(p, ST_REMOVE, name, t->del_a, t->ndel_a);
+	plan_addrs(p, ST_ADD, name, t->add_a, t->nadd_a);
+	plan_routes(p, ST_ADD, name, t->add_r, t->nadd_r);
 	return 0;
 }
 
@@ -383,18 +391,8 @@ static void plan_create(struct plan *p, const struct want *w, enum step op)
 {
 	if (op == ST_CREATE)
 		plan_add(p, ST_CREATE, w->r->name, NULL);
-	for (size_t i = 0; i < w->r->naddrs; i++) {
-		struct change *ch = plan_add(p, ST_ADD, w->r->name, "addr");
-
-		if (ch)
-			addr_text(&w->r->addrs[i], ch->text, sizeof(ch->text));
-	}
-	for (size_t i = 0; i < w->r->nroutes; i++) {
-		struct change *ch = plan_add(p, ST_ADD, w->r->name, "route");
-
-		if (ch)
-			route_text(&w->r->routes[i], ch->text, sizeof(ch->text));
-	}
+	plan_addrs(p, ST_ADD, w->r->name, w->r->addrs, w->r->naddrs);
+	plan_routes(p, ST_ADD, w->r->name, w->r->routes, w->r->nroutes);
 }
 
 void apply_print_plan(struct ctx *c, const struct plan *p)
