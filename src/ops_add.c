@@ -92,9 +92,9 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		return 1;
 	}
 	/* pi and vnet_hdr are whoever attached last's (qemu, openvpn...): set
-	 * back while nobody holds the device, else left, with a warning.  Set
-	 * back under a multi-queue device's reader, they would change under
-	 * it. */
+	 * back while nobody holds the device, else left, with a warning (the
+	 * kernel would refuse the attach to a held single-queue device, and
+	 * keep a held multi-queue device's flags). */
 	if (f->pi != r->pi || f->vnet_hdr != r->vnet_hdr) {
 		const char *what = f->pi != r->pi ? "pi" : "vnet-hdr";
 		bool has = f->pi != r->pi ? f->pi : f->vnet_hdr;

@@ -18,7 +18,7 @@ struct links {
 	size_t n;
 };
 
-/* l sorted by name (sort_links): one lookup per name of a del of many. */
+/* l sorted by name (links_sort): one lookup per name of a del of many. */
 static const struct link_info *find_link(const struct links *l, const char *name)
 {
 	return links_find(l->v, l->n, name);
