@@ -97,6 +97,53 @@ static bool all_gone(struct ctx *c, const int *idx, size_t n)
 	return gone;
 }
 
+/* Sends the present devices' requests.  Should the exchange fail as a
+ * whole, the kernel is asked again what became of each request whose
+ * answer was lost, against the addresses and routes from before, as
+ * dc_exchange does for one device: so that undo neither leaves what was
+ * added nor loses what was removed.  Returns 0 (dc_result tells each
+ * request's fate), or 1 after reporting. */
+static int send_present(struct apply *a)
+{
+	struct ctx *c = a->c;
+	struct dump_state before;
+	unsigned what = 0;
+	int err;
+
+	memset(&before, 0, sizeof(before));
+	if (!a->run1.tx.n)
+		return 0;
+	if (!ctx_nl(c))
+		return 1;
+	for (size_t i = 0; i < a->nw; i++) {
+		const struct todo *t = &a->t[i];
+
+		if (!t->d || t->recreate)
+			continue;
+		if (t->nadd_a || t->ndel_a)
+			what |= DS_ADDRS;
+		if (t->nadd_r || t->ndel_r)
+			what |= DS_ROUTES;
+	}
+	/* One dump of every device's, not one each. */
+	if (what && (err = dump_state(c, 0, what, &before))) {
+		report_err(c, err, NULL, "listing addresses and routes (to tell what was done should an answer be lost)");
+		dump_state_free(&before);
+		return 1;
+	}
+	if ((err = nl_tx_run(&c->nl, &a->run1.tx))) {
+		for (size_t i = 0; i < a->nw; i++) {
+			if (!a->t[i].d || a->t[i].recreate)
+				continue;
+			before.ifindex = a->t[i].d->ifindex;
+			for (size_t k = 0; k < 3; k++)
+				dc_verify(c, &a->run1, 3 * i + k, &before, err);
+		}
+	}
+	dump_state_free(&before);
+	return 0;
+}
+
 /* Undoes what carry_out did up to its failure, newest first. */
 static void undo(struct apply *a)
 {
@@ -195,7 +242,7 @@ int apply_carry_out(struct apply *a)
 			return 1;
 		}
 	}
-	if (dc_send(c, &a->run1)) {
+	if (send_present(a)) {
 		undo(a);
 		return 1;
 	}

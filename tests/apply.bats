@@ -359,3 +359,21 @@ add q0 --multi-queue --any-user'
 	wait "$first" 2>/dev/null || true
 }
 
+
+@test "apply: an exchange whose answers are lost (recvmsg fails) leaves the namespace as before or as the file says" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	printf 'add a0 --mtu 1400 --addr 192.0.2.5/24 --route 198.51.100.0/24\nadd n0 --mode tap\n' >"$F"
+	for w in $(seq 1 20); do
+		in_ns sh -c 'ip tuntap add a0 mode tun user 0 && ip link set a0 up && ip addr add 192.0.2.1/24 dev a0 && ip tuntap add p0 mode tun'
+		env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" ip netns exec "$NS" \
+			strace -f -qq -o /dev/null -e inject=recvmsg:error=ENOMEM:when="$w" "$TUNCTL" apply --prune "$F" \
+			>/dev/null 2>&1 || true
+		local st
+		st="$(addr_json dev a0 | jq -r '[.[0].addr_info[] | select(.family == "inet") | .local] | join(",")') $(link_json a0 | jq .[0].mtu) $(route_json 198.51.100.0/24 | jq length) $(tun_devices | sort | tr '\n' ,)"
+		case "$st" in
+		"192.0.2.1 1500 0 a0,p0," | "192.0.2.5 1400 1 a0,n0,") ;;
+		*) echo "recvmsg failing at call $w left: $st"; return 1 ;;
+		esac
+		in_ns sh -c 'for d in a0 n0 p0; do ip link del "$d" 2>/dev/null; done; true'
+	done
+}
