@@ -388,4 +388,6 @@ void request_free(struct request *req)
 
 	if (cmd && cmd->free)
 		cmd->free(req);
+	free(req->own);
+	req->own = NULL;
 }

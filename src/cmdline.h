@@ -138,6 +138,10 @@ struct request {
 		struct help_req help;
 		struct classic_req classic;
 	} u;
+	/* A command may keep its request struct in its own file instead of
+	 * in u: its parser allocates it here, request_free frees it. (u holds
+	 * those that other files read: batch.c, apply, the unit tests.) */
+	void *own;
 };
 
 struct ctx;
