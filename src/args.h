@@ -96,10 +96,6 @@ int parse_help(struct parsed *p, struct request *req);
 void free_add(struct request *req);
 void free_del(struct request *req);
 void free_save(struct request *req);
-/* cmd_monitor.c: owns its request (req->own). */
-extern const struct optdef monitor_opts[];
-int monitor_parse(struct parsed *p, struct request *req);
-int monitor_main(struct ctx *c, const struct request *req);
 
 /* The classic tunctl's command line (classic_args.c). */
 bool looks_classic(int argc, char **argv);

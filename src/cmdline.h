@@ -19,7 +19,6 @@ enum cmd_id {
 	CMD_APPLY,
 	CMD_HELP,
 	CMD_CLASSIC,
-	CMD_MONITOR,
 	CMD__COUNT
 };
 

@@ -187,15 +187,6 @@ const struct command commands[] = {
 		"FILE holds add lines (as tunctl save prints them); - is standard input.\n",
 	},
 	{
-		.name = "monitor", .id = CMD_MONITOR, .opts = monitor_opts, .parse = monitor_parse,
-		.run = monitor_main,
-		.synopsis = "monitor [NAME] [--count N] [--all-events]",
-		.summary = "print TUN/TAP link events as they come",
-		.options =
-		"  --count N             stop after N events\n"
-		"  --all-events          every change, not only up, down, new and gone\n",
-	},
-	{
 		.name = "help", .id = CMD_HELP, .parse = parse_help, .run = help_main,
 		.synopsis = "help [COMMAND]",
 		.summary = "show help",
