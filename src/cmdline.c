@@ -279,7 +279,7 @@ const char *cmd_name(enum cmd_id id)
 }
 
 int parse_common(int argc, char **argv, struct request *req, char *err, size_t errlen,
-			bool batch, bool hints)
+		 bool batch, bool hints)
 {
 	struct parsed p = { .err = err, .errlen = errlen, .bad = -1, .dashdash = -1 };
 	const struct command *spec;

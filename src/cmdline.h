@@ -155,7 +155,7 @@ struct command {
 	const char *alias;      /* NULL: none */
 	enum cmd_id id;
 	const struct optdef *opts;      /* its options (args.h), NULL-name ended */
-	/* Pure: the tokenized arguments into req->u. NULL: not a command
+	/* Pure: the tokenized arguments into req->u (or req->own). NULL: not a command
 	 * word (classic, recognised by its options). */
 	int (*parse)(struct parsed *p, struct request *req);
 	/* Runs the request: the exit status, 0, 1 or 2. */
