@@ -18,10 +18,6 @@
 #include "rtnl.h"
 #include "vec.h"
 
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
-
 #define RX_SIZE (64 * 1024)
 /* Messages per send: only the last asks for an ACK, so a window costs one
  * send and one receive; failures are answered one each, and a window this

@@ -4,14 +4,15 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <net/if.h>
+#include <linux/rtnetlink.h>
 
 #include "parse.h"
-
-#define IFNAMSIZ_ 16
 
 static void seterr(char *err, size_t len, const char *fmt, const char *val)
 {
@@ -36,7 +37,7 @@ bool parse_ifname(const char *s, bool allow_template, char *err, size_t errlen)
 		seterr(err, errlen, "%sinterface name is empty", "");
 		return false;
 	}
-	if (len >= IFNAMSIZ_) {
+	if (len >= IFNAMSIZ) {
 		seterr(err, errlen, "interface name \"%s\" is longer than 15 bytes", s);
 		return false;
 	}
@@ -64,7 +65,7 @@ bool parse_ifname(const char *s, bool allow_template, char *err, size_t errlen)
 
 bool parse_netns_name(const char *s, char *err, size_t errlen)
 {
-	if (!*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, "..") || strlen(s) > 255) {
+	if (!*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, "..") || strlen(s) > NAME_MAX) {
 		seterr(err, errlen, "invalid network namespace name \"%s\"", s);
 		return false;
 	}
@@ -256,11 +257,11 @@ bool parse_id(const char *s, struct id_spec *out)
 static bool parse_table(const char *s, uint32_t *out)
 {
 	if (!strcmp(s, "main"))
-		*out = 254;
+		*out = RT_TABLE_MAIN;
 	else if (!strcmp(s, "default"))
-		*out = 253;
+		*out = RT_TABLE_DEFAULT;
 	else if (!strcmp(s, "local"))
-		*out = 255;
+		*out = RT_TABLE_LOCAL;
 	else
 		return parse_u32(s, 1, UINT32_MAX, out);
 	return true;
@@ -452,7 +453,7 @@ bool parse_sysfs_id(const char *s, bool *set, uint32_t *id)
 	return true;
 }
 
-bool parse_fdinfo_iff(const char *text, char ifname[16])
+bool parse_fdinfo_iff(const char *text, char ifname[IFNAMSIZ])
 {
 	const char *p = text;
 
@@ -464,7 +465,7 @@ bool parse_fdinfo_iff(const char *text, char ifname[16])
 			while (*v == '\t' || *v == ' ')
 				v++;
 			len = strcspn(v, "\n");
-			if (len == 0 || len >= 16)
+			if (len == 0 || len >= IFNAMSIZ)
 				return false;
 			memcpy(ifname, v, len);
 			ifname[len] = '\0';
