@@ -1,4 +1,5 @@
-/* tunctl.c - main: global options, the command table, batch mode; the only exit(). */
+/* tunctl.c - main: parses the command line, enters -n NETNS and runs the
+ * request (run_request, or batch_run for --batch); the only exit(). */
 #include "config.h"
 
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/resource.h>
 
 #include <linux/capability.h>
 
