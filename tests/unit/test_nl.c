@@ -498,7 +498,7 @@ static void test_verify_lost(void)
 	ok(rc == 0 && !captured[0], "answers lost, asked again: all done (rc %d) %s", rc, captured);
 	ok(mtu_of(&c, "lo") == 1500 && lo_has(&c, "198.51.100.2") == 1, "the MTU and the new address are there");
 	ok(run.tx.replies[0].fate == NL_ANSWERED && run.tx.replies[0].err == 0 &&
-	   run.tx.replies[1].err == 1 && run.tx.replies[2].err == 0,
+	   run.tx.replies[1].err == -EEXIST && run.tx.replies[2].err == 0,
 	   "the old address counts as there before (%d), the others as done", run.tx.replies[1].err);
 	/* A later step failing: what is ours goes, what was there stays. */
 	dc_undo(&c, &run, 0);
