@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,9 +141,14 @@ struct parsed {
 
 typedef int (*parse_fn)(struct parsed *p, struct request *req);
 
-static int usage_err(struct parsed *p, const char *fmt, const char *val)
+static int usage_err(struct parsed *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage_err(struct parsed *p, const char *fmt, ...)
 {
-	snprintf(p->err, p->errlen, fmt, val);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->err, p->errlen, fmt, ap);
+	va_end(ap);
 	return 2;
 }
 

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +15,17 @@
 
 #include "parse.h"
 
-static void seterr(char *err, size_t len, const char *fmt, const char *val)
+static void seterr(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t len, const char *fmt, ...)
 {
-	if (err && len)
-		snprintf(err, len, fmt, val);
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
 }
 
 /* The kernel's isspace (lib/ctype.c, a Latin-1 table), which dev_valid_name
@@ -34,7 +42,7 @@ bool parse_ifname(const char *s, bool allow_template, char *err, size_t errlen)
 	const char *pct;
 
 	if (len == 0) {
-		seterr(err, errlen, "%sinterface name is empty", "");
+		seterr(err, errlen, "interface name is empty");
 		return false;
 	}
 	if (len >= IFNAMSIZ) {
@@ -274,7 +282,7 @@ bool parse_route_words(int n, char *const *words, struct route_spec *r,
 
 	memset(r, 0, sizeof(*r));
 	if (n < 1) {
-		seterr(err, errlen, "%sroute is missing its prefix", "");
+		seterr(err, errlen, "route is missing its prefix");
 		return false;
 	}
 	if (!parse_prefix(words[0], true, true, &r->dst, err, errlen))
@@ -330,7 +338,7 @@ bool parse_route(const char *s, struct route_spec *r, char *err, size_t errlen)
 	int n = 0;
 
 	if (strlen(s) >= sizeof(buf)) {
-		seterr(err, errlen, "%sroute is too long", "");
+		seterr(err, errlen, "route is too long");
 		return false;
 	}
 	strcpy(buf, s);
@@ -356,7 +364,7 @@ bool split_words(const char *line, int *argc, char ***argv, char *err, size_t er
 	errno = 0;
 	if (!v) {
 		errno = ENOMEM;
-		seterr(err, errlen, "%sout of memory", "");
+		seterr(err, errlen, "out of memory");
 		return false;
 	}
 	out = (char *)(v + nptr);
@@ -390,7 +398,7 @@ bool split_words(const char *line, int *argc, char ***argv, char *err, size_t er
 				quote = *p++;
 			} else if (*p == '\\') {
 				if (!p[1]) {
-					seterr(err, errlen, "%sline ends with a backslash", "");
+					seterr(err, errlen, "line ends with a backslash");
 					free(v);
 					return false;
 				}
