@@ -105,6 +105,10 @@ void nl_tx_push(struct nl_tx *tx)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)(tx->buf + tx->len);
 
+	/* Left empty by a builder: counted, so that replies stay in step
+	 * with the caller's requests, and the set is never sent. */
+	if (nlh->nlmsg_len < NLMSG_HDRLEN)
+		tx->unfit = true;
 	tx->len += NLMSG_ALIGN(nlh->nlmsg_len);
 	tx->replies[tx->n] = (struct nl_reply){ .fate = NL_UNSENT };
 	tx->n++;
@@ -114,6 +118,7 @@ void nl_tx_clear(struct nl_tx *tx)
 {
 	tx->len = 0;
 	tx->n = 0;
+	tx->unfit = false;
 }
 
 void nl_tx_free(struct nl_tx *tx)
@@ -208,6 +213,8 @@ int nl_tx_run(struct nl *nl, struct nl_tx *tx)
 
 	for (size_t k = 0; k < tx->n; k++)
 		tx->replies[k] = (struct nl_reply){ .fate = NL_UNSENT };
+	if (tx->unfit)
+		return -EMSGSIZE;
 	while (i < tx->n) {
 		size_t start = off, base = i, cnt = 0;
 		struct nlmsghdr *nlh = NULL;
@@ -287,6 +294,8 @@ int nl_dump(struct nl *nl, struct nlmsghdr *req, nl_dump_cb cb, void (*reset)(vo
 
 	reply->err = 0;
 	reply->msg[0] = '\0';
+	if (!req)
+		return reply->err = -EMSGSIZE;
 	for (int tries = 0; tries < 5 && (rc == -EAGAIN || rc == -ENOBUFS); tries++) {
 		if (tries && reset)
 			reset(data);
