@@ -20,9 +20,9 @@
 /* As "ip -n" does; sysfs.c mounts a private /sys for it when first needed. */
 static int enter_netns(struct ctx *c, const char *name)
 {
-	int fd = open_netns(c, name);
+	int fd;
 
-	if (fd < 0)
+	if (open_netns(c, name, &fd))
 		return 1;
 	if (setns(fd, CLONE_NEWNET) < 0) {
 		int err = errno;
