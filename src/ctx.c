@@ -19,6 +19,8 @@
 #include "tun.h"
 #include "tunctl.h"
 
+static void vreport(struct ctx *c, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void vreport(struct ctx *c, const char *fmt, va_list ap)
 {
 	char msg[1024];
