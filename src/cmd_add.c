@@ -175,7 +175,7 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 	}
 	need_owner = o->user_set && !ti->owner_set;
 	need_group = o->group_set && !ti->group_set;
-	if (!(ifindex = ctx_ifindex(c, r->name)))
+	if (ctx_ifindex(c, r->name, &ifindex))
 		return 1;
 	/* All or nothing here too: link settings are put back on failure, and
 	 * the owner and group, which the kernel cannot unset, come last. */
@@ -259,7 +259,7 @@ static int job_create(struct ctx *c, struct add_job *j)
 		report_err(c, err, NULL, "%s: setting group %u", j->name, j->o.gid);
 		return 1;
 	}
-	if (!(j->ifindex = ctx_ifindex(c, j->name)))
+	if (ctx_ifindex(c, j->name, &j->ifindex))
 		return 1;
 	return 0;
 }

@@ -25,7 +25,7 @@
 #include "tun.h"
 #include "tunctl.h"
 
-#define BUFSZ 65536 + 256
+#define BUFSZ (65536 + 256)
 #define PI_LEN 4
 
 static volatile sig_atomic_t stop;

@@ -31,6 +31,17 @@ void out_bool(struct out *o, const char *key, const char *fmt, bool val);
 /* A number, or null when !set; text prints fmt with the number, or unset_text. */
 void out_opt_uint(struct out *o, const char *key, const char *fmt, bool set, uint64_t val,
 		  const char *unset_text);
+/* The compiler checks each call's fmt against its value as it does printf's
+ * (a NULL fmt as the value's plain conversion): out_fmt_check is named only
+ * inside sizeof, never called nor defined. */
+int out_fmt_check(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define OUT_FMT_CHECK(fmt, plain, val) ((void)sizeof(out_fmt_check((fmt) ? (fmt) : plain, val)))
+#define out_str(o, key, fmt, val) \
+	(OUT_FMT_CHECK(fmt, "%s", (const char *)(val)), (out_str)(o, key, fmt, val))
+#define out_uint(o, key, fmt, val) \
+	(OUT_FMT_CHECK(fmt, "%llu", (unsigned long long)(val)), (out_uint)(o, key, fmt, val))
+#define out_opt_uint(o, key, fmt, set, val, unset_text) \
+	(OUT_FMT_CHECK(fmt, "%llu", (unsigned long long)(val)), (out_opt_uint)(o, key, fmt, set, val, unset_text))
 /* Text only. */
 void out_text(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Ends the document (a newline after JSON). */

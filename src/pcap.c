@@ -6,7 +6,12 @@
 
 #include "pcap.h"
 
-#define SNAPLEN 262144
+/* The format's constants (not in any system header: libpcap's pcap/pcap.h
+ * has them, and tunctl does not depend on libpcap). */
+#define PCAP_MAGIC 0xa1b2c3d4           /* microsecond timestamps */
+#define PCAP_VERSION_MAJOR 2
+#define PCAP_VERSION_MINOR 4
+#define SNAPLEN 262144                  /* tcpdump's MAXIMUM_SNAPLEN */
 
 static int put(FILE *f, const void *p, size_t n)
 {
@@ -21,7 +26,7 @@ int pcap_start(FILE *f, uint32_t linktype)
 		uint16_t major, minor;
 		int32_t thiszone;
 		uint32_t sigfigs, snaplen, linktype;
-	} h = { 0xa1b2c3d4, 2, 4, 0, 0, SNAPLEN, linktype };
+	} h = { PCAP_MAGIC, PCAP_VERSION_MAJOR, PCAP_VERSION_MINOR, 0, 0, SNAPLEN, linktype };
 
 	return put(f, &h, sizeof(h));
 }

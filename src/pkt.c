@@ -6,27 +6,31 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip.h>
+#include <net/if.h>               /* before linux/icmp.h, which has linux/if.h */
+#include <linux/icmp.h>
+#include <linux/if_ether.h>
 
 #include "pkt.h"
 
-#define ETH_HLEN_ 14
-#define ETH_IP 0x0800
-#define ETH_ARP 0x0806
-#define ETH_IPV6 0x86dd
-#define IP_ICMP 1
-#define IP_TCP 6
-#define IP_UDP 17
-#define IP_ICMPV6 58
-#define IP6_HOPOPTS 0
-#define IP6_ROUTING 43
-#define IP6_FRAGMENT 44
-#define IP6_DSTOPTS 60
-#define ICMP_ECHOREPLY 0
-#define ICMP_ECHO 8
-#define ICMP6_ECHO 128
-#define ICMP6_ECHOREPLY 129
-#define ND_NS 135
-#define ND_NA 136
+#define ETH_HLEN_ ETH_HLEN
+#define ETH_IP ETH_P_IP
+#define ETH_ARP ETH_P_ARP
+#define ETH_IPV6 ETH_P_IPV6
+#define IP_ICMP IPPROTO_ICMP
+#define IP_TCP IPPROTO_TCP
+#define IP_UDP IPPROTO_UDP
+#define IP_ICMPV6 IPPROTO_ICMPV6
+#define IP6_HOPOPTS IPPROTO_HOPOPTS
+#define IP6_ROUTING IPPROTO_ROUTING
+#define IP6_FRAGMENT IPPROTO_FRAGMENT
+#define IP6_DSTOPTS IPPROTO_DSTOPTS
+#define ICMP6_ECHO ICMP6_ECHO_REQUEST
+#define ICMP6_ECHOREPLY ICMP6_ECHO_REPLY
+#define ND_NS ND_NEIGHBOR_SOLICIT
+#define ND_NA ND_NEIGHBOR_ADVERT
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -128,11 +132,11 @@ static void decode_ipv4(const uint8_t *p, size_t len, struct pkt *k)
 	set_addr(&k->src, AF_INET, p + 12);
 	set_addr(&k->dst, AF_INET, p + 16);
 	frag = get16(p + 6);
-	if (frag & 0x3fff) {            /* MF or an offset */
+	if (frag & (IP_MF | IP_OFFMASK)) {
 		k->frag = true;
 		k->frag_id = get16(p + 4);
-		k->frag_off = (uint16_t)((frag & 0x1fff) * 8);
-		k->frag_more = frag & 0x2000;
+		k->frag_off = (uint16_t)((frag & IP_OFFMASK) * 8);
+		k->frag_more = frag & IP_MF;
 	}
 	/* Only the first fragment carries the transport header. */
 	if (k->frag_off)
@@ -474,7 +478,7 @@ static size_t answer_ip4(const uint8_t *in, size_t len, uint8_t *out, size_t cap
 	ihl = (size_t)(in[0] & 0xf) * 4;
 	tot = get16(in + 2);
 	if (ihl < 20 || tot < ihl + 8 || tot > len || in[9] != IP_ICMP ||
-	    (get16(in + 6) & 0x3fff) || in[ihl] != ICMP_ECHO || in[ihl + 1] != 0)
+	    (get16(in + 6) & (IP_MF | IP_OFFMASK)) || in[ihl] != ICMP_ECHO || in[ihl + 1] != 0)
 		return 0;
 	if (ipv4_special(in + 12) || ipv4_special(in + 16))
 		return 0;

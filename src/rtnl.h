@@ -9,7 +9,9 @@
 
 #include "parse.h"
 
-/* Room a builder may use; the buffer must be zeroed. */
+/* Room a builder may use; the buffer must be zeroed.  Each builder returns
+ * the message, or NULL when its attributes do not fit: the room is then left
+ * zeroed, an empty message that nl_tx_run and nl_dump refuse (-EMSGSIZE). */
 #define RTNL_MSG_MAX 256
 
 /* RTM_SETLINK.  netns_fd < 0 and group < 0 leave those alone. */
