@@ -384,7 +384,7 @@ static void format_l4(const struct pkt *k, struct fmt *f)
 	}
 }
 
-void pkt_format(const struct pkt *k, char *buf, size_t len)
+size_t pkt_format(const struct pkt *k, char *buf, size_t len)
 {
 	struct fmt f;
 
@@ -392,7 +392,7 @@ void pkt_format(const struct pkt *k, char *buf, size_t len)
 	if (k->ether) {
 		if (k->truncated && !k->ethertype) {
 			fmt_str(&f, "truncated Ethernet frame");
-			return;
+			return f.n;
 		}
 		fmt_mac(&f, k->src_mac);
 		fmt_str(&f, " > ");
@@ -400,7 +400,7 @@ void pkt_format(const struct pkt *k, char *buf, size_t len)
 		fmt_char(&f, ' ');
 	}
 	if (!format_l3(k, &f))
-		return;
+		return f.n;
 	format_l4(k, &f);
 	if (k->frag) {
 		fmt_str(&f, " (frag id ");
@@ -413,6 +413,7 @@ void pkt_format(const struct pkt *k, char *buf, size_t len)
 		fmt_str(&f, " (malformed)");
 	if (k->truncated)
 		fmt_str(&f, " (truncated)");
+	return f.n;
 }
 
 size_t pkt_hexdump(const uint8_t *p, size_t n, char *buf, size_t len)
