@@ -29,6 +29,24 @@ struct devset {
 	size_t nothers;
 };
 
+/* A device as a listing shows it, from the link dump alone: 28 bytes, so
+ * a listing of 10,000 devices keeps them all (to sort them and align
+ * columns) in less room than the dump's messages would take. */
+struct dev_brief {
+	char name[16];
+	uint32_t owner, group;
+	unsigned tap : 1, pi : 1, vnet_hdr : 1, multi_queue : 1, persist : 1;
+	unsigned owner_set : 1, group_set : 1;
+	unsigned up : 1;                /* administratively (IFF_UP) */
+	unsigned carrier : 1;           /* while up: a reader attached (IFF_LOWER_UP) */
+};
+
+/* Every TUN/TAP device, briefly, sorted by name: one link dump, nothing
+ * kept of the other links. Returns 0 or 1 after reporting. */
+int dev_read_briefs(struct ctx *c, struct dev_brief **out, size_t *n);
+/* The brief as the tun_info print_tun_fields takes (up and carrier too). */
+void dev_brief_info(const struct dev_brief *b, struct tun_info *ti);
+
 /* Every TUN/TAP device: one dump each of links (the tun driver's link
  * info carries mode, flags, owner and group), addresses and routes; never
  * one read per device. Returns 0 or 1 after reporting. */
@@ -40,9 +58,6 @@ void devset_free(struct devset *s);
 struct device *devset_find(const struct devset *s, const char *name);
 /* Whether a link that is not TUN/TAP has this name. */
 bool devset_other(const struct devset *s, const char *name);
-
-/* Appends one element of size to the array *v of *n, doubling its room
- * as it fills. Returns 0 or -ENOMEM. */
 
 /* The metric the kernel gives a route without one: 0 for IPv4, 1024 for
  * IPv6. */
