@@ -209,7 +209,7 @@ int dev_read_all(struct ctx *c, struct devset *s)
 	 * IFLA_INFO_DATA), so the model costs three dumps whatever the
 	 * number of devices; each link is taken as it comes, never kept
 	 * whole. */
-	if (dump_links_each(c, take_link, take_reset, &t))
+	if (dump_links_each(c, NULL, take_link, take_reset, &t))
 		goto out;
 	if (s->n)
 		qsort(s->v, s->n, sizeof(*s->v), by_name);
@@ -319,7 +319,7 @@ int dev_read_briefs(struct ctx *c, struct dev_brief **out, size_t *n)
 {
 	struct briefs b = { 0 };
 
-	if (dump_links_each(c, take_brief, briefs_reset, &b)) {
+	if (dump_links_each(c, NULL, take_brief, briefs_reset, &b)) {
 		free(b.v);
 		return 1;
 	}
@@ -342,6 +342,65 @@ void dev_brief_info(const struct dev_brief *b, struct tun_info *ti)
 	ti->group = b->group;
 	ti->up = b->up;
 	ti->carrier = b->carrier;
+}
+
+struct links {
+	struct dev_link *v;
+	size_t n, cap;
+};
+
+static int take_dev_link(const struct link_info *l, void *data)
+{
+	struct links *k = data;
+	struct dev_link *v;
+
+	if (!l->is_tun)
+		return 0;
+	if (!(v = vec_grow(k->v, &k->cap, k->n + 1, sizeof(*k->v))))
+		return -ENOMEM;
+	k->v = v;
+	v = &k->v[k->n++];
+	memset(v, 0, sizeof(*v));
+	tun_of_link(l, &v->ti);
+	v->ifindex = l->ifindex;
+	v->mtu = l->mtu;
+	v->txqlen = l->txqlen;
+	v->has_mac = l->tun.tap && l->has_mac;
+	memcpy(v->mac, l->mac, sizeof(v->mac));
+	/* The kernel says down for a device that is not running. */
+	v->operstate = l->has_operstate ? l->operstate : IF_OPER_UNKNOWN;
+	return 0;
+}
+
+static void links_reset(void *data)
+{
+	((struct links *)data)->n = 0;
+}
+
+static int link_by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct dev_link *)a)->ti.name, ((const struct dev_link *)b)->ti.name);
+}
+
+int dev_read_links(struct ctx *c, const char *name, struct dev_link **out, size_t *n)
+{
+	struct links k = { 0 };
+
+	if (dump_links_each(c, name, take_dev_link, links_reset, &k))
+		goto fail;
+	/* The one asked for exists (or the kernel said otherwise). */
+	if (name && !k.n) {
+		report(c, "%s is not a TUN/TAP device", name);
+		goto fail;
+	}
+	if (k.n)
+		qsort(k.v, k.n, sizeof(*k.v), link_by_name);
+	*out = k.v;
+	*n = k.n;
+	return 0;
+fail:
+	free(k.v);
+	return 1;
 }
 
 int dev_read_holders(struct ctx *c, struct devset *s)

@@ -47,6 +47,21 @@ int dev_read_briefs(struct ctx *c, struct dev_brief **out, size_t *n);
 /* The brief as the tun_info print_tun_fields takes (up and carrier too). */
 void dev_brief_info(const struct dev_brief *b, struct tun_info *ti);
 
+/* A device's link as show prints it: what the link dump says. */
+struct dev_link {
+	struct tun_info ti;             /* up and carrier too */
+	int ifindex;
+	uint32_t mtu, txqlen;
+	bool has_mac;                   /* tap only */
+	uint8_t mac[6];
+	uint8_t operstate;              /* IF_OPER_* */
+};
+
+/* The links of every TUN/TAP device (name NULL: one dump), sorted by name,
+ * or of the one named (one request), which must exist and be TUN/TAP.
+ * Returns 0 or 1 after reporting. */
+int dev_read_links(struct ctx *c, const char *name, struct dev_link **out, size_t *n);
+
 /* Every TUN/TAP device: one dump each of links (the tun driver's link
  * info carries mode, flags, owner and group), addresses and routes; never
  * one read per device. Returns 0 or 1 after reporting. */

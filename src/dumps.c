@@ -137,7 +137,7 @@ static void each_reset(void *data)
 		e->reset(e->data);
 }
 
-int dump_links_each(struct ctx *c, int (*each)(const struct link_info *l, void *data),
+int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct link_info *l, void *data),
 		    void (*reset)(void *data), void *data)
 {
 	char req[RTNL_MSG_MAX] = { 0 };
@@ -148,10 +148,15 @@ int dump_links_each(struct ctx *c, int (*each)(const struct link_info *l, void *
 
 	if (!nl)
 		return 1;
-	if ((err = nl_dump(nl, rtnl_dump_dev(req, RTM_GETLINK, 0), each_cb, each_reset, &e, &rep))) {
+	err = nl_dump(nl, name ? rtnl_link_get(req, name) : rtnl_dump_dev(req, RTM_GETLINK, 0), each_cb,
+		      each_reset, &e, &rep);
+	if (name && err == -ENODEV)
+		report(c, "device %s does not exist", name);
+	else if (err && name)
+		report_err(c, err, rep.msg, "reading %s", name);
+	else if (err)
 		report_err(c, err, rep.msg, "listing links");
-		return 1;
-	}
+	return err ? 1 : 0;
 	return 0;
 }
 

@@ -151,6 +151,32 @@ make_three() {
 	assert_error 1 nosuch0
 }
 
+@test "show reads links from netlink, not sysfs: /sys need not be mounted" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	t add tap0 --mode tap --mtu 1400 --txqueuelen 77 --addr 192.0.2.1/24 >/dev/null
+	t add tun0 --down >/dev/null
+	in_ns ip link add v0 type veth peer name v1
+	settle
+	for cmd in "show" "-j show" "show tap0" "-j show tap0" "-j show tun0"; do
+		# shellcheck disable=SC2086
+		want=$(t $cmd)
+		run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			ip netns exec "$NS" strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=openat "$TUNCTL" $cmd
+		[ "$status" -eq 0 ]
+		[ "$(grep -c '"/sys' "$BATS_TEST_TMPDIR/trace")" -eq 0 ] || { echo "$cmd opened /sys"; return 1; }
+		for how in "umount -l /sys" "mount -t tmpfs none /sys"; do
+			run --separate-stderr in_ns unshare -m sh -c "$how && exec \"\$0\" $cmd" "$TUNCTL"
+			[ "$status" -eq 0 ]
+			[ "$output" = "$want" ] || { echo "$cmd after $how"; diff <(echo "$want") <(echo "$output"); return 1; }
+		done
+	done
+	# The errors for a device missing or not TUN/TAP are the same as ever.
+	run --separate-stderr in_ns unshare -m sh -c "umount -l /sys && exec \"\$0\" show nosuch0" "$TUNCTL"
+	assert_error 1 "device nosuch0 does not exist"
+	run --separate-stderr t show v0
+	assert_error 1 "v0 is not a TUN/TAP device"
+}
+
 @test "show and list fail cleanly when /proc cannot be read" {
 	command -v strace >/dev/null || skip "no strace"
 	t add tun0 >/dev/null
