@@ -315,10 +315,20 @@ static void briefs_sort(struct dev_brief *v, size_t n)
 	}
 }
 
+/* Room for this many briefs from the start (224 KiB): an allocation that
+ * size is mapped on its own, so pages not written to cost nothing, and it
+ * grows by remapping, where one that starts small is copied as it doubles
+ * and leaves the copies behind in the heap. */
+#define BRIEFS_RESERVE 8192
+
 int dev_read_briefs(struct ctx *c, struct dev_brief **out, size_t *n)
 {
 	struct briefs b = { 0 };
 
+	if (!(b.v = vec_grow(NULL, &b.cap, BRIEFS_RESERVE, sizeof(*b.v)))) {
+		report(c, "out of memory");
+		return 1;
+	}
 	if (dump_links_each(c, NULL, take_brief, briefs_reset, &b)) {
 		free(b.v);
 		return 1;
