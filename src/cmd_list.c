@@ -12,6 +12,16 @@
 #include "tunctl.h"
 #include "vec.h"
 
+static enum tun_mode mode_of(const struct dev_brief *b)
+{
+	return b->tap ? MODE_TAP : MODE_TUN;
+}
+
+static bool shown(enum tun_mode mode, const struct dev_brief *b)
+{
+	return mode == MODE_ANY || mode_of(b) == mode;
+}
+
 static void flags_text(const struct dev_brief *b, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s%s%s", b->persist ? "persist," : "", b->pi ? "pi," : "",
@@ -61,8 +71,7 @@ static int look_up(struct ctx *c, const struct dev_brief *v, size_t n, enum tun_
 	for (size_t i = 0; i < n; i++) {
 		struct idname *p;
 
-		if ((mode != MODE_ANY && (v[i].tap ? MODE_TAP : MODE_TUN) != mode) ||
-		    !(user ? v[i].owner_set : v[i].group_set))
+		if (!shown(mode, &v[i]) || !(user ? v[i].owner_set : v[i].group_set))
 			continue;
 		/* Devices mostly share their owner: the last one is not
 		 * taken again. */
@@ -121,17 +130,12 @@ static void row_of(const struct dev_brief *b, size_t nprocs, const struct names 
 	flags_text(b, bufs->flags, sizeof(bufs->flags));
 	snprintf(bufs->procs, sizeof(bufs->procs), "%zu", nprocs);
 	row[0] = b->name;
-	row[1] = mode_name(b->tap ? MODE_TAP : MODE_TUN);
+	row[1] = mode_name(mode_of(b));
 	row[2] = link_state_name(b->up, b->carrier);
 	row[3] = bufs->procs;
 	row[4] = bufs->flags;
 	row[5] = u ? u : "-";
 	row[6] = g ? g : "-";
-}
-
-static bool shown(const struct list_req *r, const struct dev_brief *b)
-{
-	return r->mode == MODE_ANY || (b->tap ? MODE_TAP : MODE_TUN) == r->mode;
 }
 
 static void print_json(struct ctx *c, const struct list_req *r, const struct dev_brief *v, size_t n,
@@ -144,7 +148,7 @@ static void print_json(struct ctx *c, const struct list_req *r, const struct dev
 		size_t k = holders_next(h, nh, &pos, v[i].name);
 		struct tun_info ti;
 
-		if (!shown(r, &v[i]))
+		if (!shown(r->mode, &v[i]))
 			continue;
 		dev_brief_info(&v[i], &ti);
 		out_obj_open(&c->out, NULL);
@@ -179,7 +183,7 @@ static void print_table(struct ctx *c, const struct list_req *r, const struct de
 			struct row_bufs bufs;
 			const char *row[NCOLS];
 
-			if (!shown(r, &v[i]))
+			if (!shown(r->mode, &v[i]))
 				continue;
 			any = true;
 			row_of(&v[i], k, nm, &bufs, row);

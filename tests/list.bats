@@ -153,6 +153,34 @@ ip_state() {
 	[ "$(jq -c '.[] | select(.ifname == "tap9") | [.mode, .multi_queue, .owner, .up]' <<<"$want_json")" = '["tap",true,65534,false]' ]
 }
 
+@test "list looks each owner and group up once, before printing anything" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	# Owners alternating in name order: nobody, root, nobody, root.
+	t add a0 --user 65534 >/dev/null
+	t add b0 >/dev/null
+	t add c0 --user 65534 --group 65534 >/dev/null
+	t add d0 >/dev/null
+	run --separate-stderr t list
+	[ "$(printf '%s\n' "${lines[@]:1}" | awk '{ print $1, $6, $7 }')" = "$(printf '%s\n' "a0 nobody -" "b0 root -" "c0 nobody nogroup" "d0 root -")" ]
+	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=openat "$TUNCTL" list
+	[ "$status" -eq 0 ]
+	# Two owners and one group: three lookups.
+	[ "$(grep -c '"/etc/passwd"\|"/etc/group"' "$BATS_TEST_TMPDIR/trace")" -eq 3 ]
+	# A lookup that fails fails the listing, with nothing printed: the
+	# first is of uid 0, b0's owner.
+	run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o /dev/null -P /etc/nsswitch.conf -e trace=openat \
+		-e inject=openat:error=EMFILE "$TUNCTL" list
+	assert_error 1 "b0: looking up its owner (uid 0): Too many open files"
+	# JSON gives the numbers: no lookup.
+	run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o /dev/null -P /etc/nsswitch.conf -e trace=openat \
+		-e inject=openat:error=EMFILE "$TUNCTL" -j list
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.[] | .owner]' <<<"$output")" = "[65534,0,65534,0]" ]
+}
+
 @test "a process that exits while list reads its descriptors is gone, not an error" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	t add tun0 >/dev/null
