@@ -29,7 +29,12 @@ struct devset {
 	size_t nothers;
 };
 
-/* A device as a listing shows it, from the link dump alone: 28 bytes, so
+struct link_info;
+/* What the tun driver's link info says of a TUN/TAP link (is_tun), as
+ * sysfs's tun_flags, owner and group would, with up (IFF_UP) and carrier. */
+void dev_tun_info(const struct link_info *l, struct tun_info *ti);
+
+/* devread.c: the listings. A device as a listing shows it, from the link dump alone: 28 bytes, so
  * a listing of 10,000 devices keeps them all (to sort them and align
  * columns) in less room than the dump's messages would take. */
 struct dev_brief {

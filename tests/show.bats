@@ -133,6 +133,12 @@ make_three() {
 	t add tap0 --mode tap --down >/dev/null
 	hold tap0 0x1002
 	in_ns ip link add v0 type veth peer name v1
+	# show NAME asks for its device (RTM_GETLINK), which has the kernel
+	# finish the device's pending link events first (operstate, routes'
+	# linkdown); show reads a dump, which, as ip's, does not: until the
+	# kernel's linkwatch has run (within a second), tun1 still says
+	# UNKNOWN there.
+	for _ in $(seq 30); do [ "$(link_json tun1 | jq -r .[0].operstate)" = DOWN ] && break; sleep 0.1; done
 	run --separate-stderr t -j show
 	[ "$status" -eq 0 ]
 	[ "$(jq -c '[.[].ifname]' <<<"$output")" = '["tap0","tun1"]' ]
