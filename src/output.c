@@ -1,13 +1,11 @@
 /* output.c - one call prints text or JSON, so both stay in step. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
-#include "vec.h"
 
 void out_init(struct out *o, FILE *f, bool json)
 {
@@ -141,63 +139,30 @@ void out_end(struct out *o)
 	memset(o->has_item, 0, sizeof(o->has_item));
 }
 
-void table_init(struct table *t, size_t ncols)
+void cols_init(struct cols *c, size_t n)
 {
-	memset(t, 0, sizeof(*t));
-	t->ncols = ncols;
+	memset(c, 0, sizeof(*c));
+	c->n = n < COLS_MAX ? n : COLS_MAX;
 }
 
-int table_add(struct table *t, const char *const *row)
+void cols_measure(struct cols *c, const char *const *row)
 {
-	{
-		/* One element of the array is a row of ncols cells. */
-		char **c = vec_grow(t->cells, &t->cap, t->nrows + 1, t->ncols * sizeof(*c));
+	for (size_t i = 0; i < c->n; i++) {
+		size_t l = strlen(row[i] ? row[i] : "");
 
-		if (!c)
-			return -ENOMEM;
-		t->cells = c;
-	}
-	for (size_t i = 0; i < t->ncols; i++) {
-		char *s = strdup(row[i] ? row[i] : "");
-
-		if (!s) {
-			while (i-- > 0)
-				free(t->cells[t->nrows * t->ncols + i]);
-			return -ENOMEM;
-		}
-		t->cells[t->nrows * t->ncols + i] = s;
-	}
-	t->nrows++;
-	return 0;
-}
-
-void table_print(const struct table *t, FILE *f)
-{
-	size_t w[16] = { 0 };
-
-	for (size_t r = 0; r < t->nrows; r++)
-		for (size_t c = 0; c < t->ncols && c < 16; c++) {
-			size_t l = strlen(t->cells[r * t->ncols + c]);
-
-			if (l > w[c])
-				w[c] = l;
-		}
-	for (size_t r = 0; r < t->nrows; r++) {
-		for (size_t c = 0; c < t->ncols; c++) {
-			const char *s = t->cells[r * t->ncols + c];
-
-			if (c + 1 == t->ncols)
-				fprintf(f, "%s\n", s);
-			else
-				fprintf(f, "%-*s  ", (int)w[c], s);
-		}
+		if (l > c->w[i])
+			c->w[i] = l;
 	}
 }
 
-void table_free(struct table *t)
+void cols_print(const struct cols *c, FILE *f, const char *const *row)
 {
-	for (size_t i = 0; i < t->nrows * t->ncols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < c->n; i++) {
+		const char *s = row[i] ? row[i] : "";
+
+		if (i + 1 == c->n)
+			fprintf(f, "%s\n", s);
+		else
+			fprintf(f, "%-*s  ", (int)c->w[i], s);
+	}
 }

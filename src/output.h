@@ -47,14 +47,16 @@ void out_text(struct out *o, const char *fmt, ...) __attribute__((format(printf,
 /* Ends the document (a newline after JSON). */
 void out_end(struct out *o);
 
-/* An aligned table for text listings. */
-struct table {
-	size_t ncols, nrows, cap;
-	char **cells;
+/* An aligned table for text listings, printed in two passes over the same
+ * rows so that no cell is kept: every row measured, then every row printed,
+ * each column padded to its widest cell and two spaces apart. */
+#define COLS_MAX 16
+struct cols {
+	size_t n;
+	size_t w[COLS_MAX];
 };
-void table_init(struct table *t, size_t ncols);
-int table_add(struct table *t, const char *const *row);
-void table_print(const struct table *t, FILE *f);
-void table_free(struct table *t);
+void cols_init(struct cols *c, size_t n);
+void cols_measure(struct cols *c, const char *const *row);
+void cols_print(const struct cols *c, FILE *f, const char *const *row);
 
 #endif

@@ -100,6 +100,16 @@ struct nlmsghdr *rtnl_link_del(void *buf, int ifindex)
 	return nlh;
 }
 
+struct nlmsghdr *rtnl_link_get(void *buf, const char *name)
+{
+	struct nlmsghdr *nlh = header(buf, RTM_GETLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nlh;
+}
+
 struct nlmsghdr *rtnl_group_del(void *buf, uint32_t group)
 {
 	struct nlmsghdr *nlh = header(buf, RTM_DELLINK, 0);
@@ -321,6 +331,10 @@ bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
 	out->flags = ifi->ifi_flags;
 	out->has_mtu = get_u32(tb[IFLA_MTU], &out->mtu);
 	out->has_txqlen = get_u32(tb[IFLA_TXQLEN], &out->txqlen);
+	if (tb[IFLA_OPERSTATE] && mnl_attr_validate(tb[IFLA_OPERSTATE], MNL_TYPE_U8) == 0) {
+		out->operstate = mnl_attr_get_u8(tb[IFLA_OPERSTATE]);
+		out->has_operstate = true;
+	}
 	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == sizeof(out->mac)) {
 		memcpy(out->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), sizeof(out->mac));
 		out->has_mac = true;

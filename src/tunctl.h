@@ -61,7 +61,7 @@ struct tun_info;
 void report_attach_denied(struct ctx *c, const struct tun_info *ti);
 struct holder;
 /* The fields every device has, in list and show alike (JSON only), up and
- * carrier included: t from sysfs_tun_list_state or sysfs_link_state. */
+ * carrier included (devprint.c). */
 void print_tun_fields(struct out *o, const struct tun_info *t);
 /* list's STATE column and show's "link" word: "up", "up,no-carrier"
  * (up, but no reader attached), "down". */
