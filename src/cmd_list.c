@@ -1,147 +1,229 @@
-/* cmd_list.c - "tunctl list": the TUN/TAP devices, from one pass over sysfs and one over /proc. */
+/* cmd_list.c - "tunctl list": the TUN/TAP devices, from one link dump and one pass over /proc. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dev.h"
 #include "ids.h"
 #include "procfs.h"
 #include "sysfs.h"
 #include "tunctl.h"
+#include "vec.h"
 
-const char *link_state_name(bool up, bool carrier)
+static enum tun_mode mode_of(const struct dev_brief *b)
 {
-	return !up ? "down" : carrier ? "up" : "up,no-carrier";
+	return b->tap ? MODE_TAP : MODE_TUN;
 }
 
-void print_tun_fields(struct out *o, const struct tun_info *t)
+static bool shown(enum tun_mode mode, const struct dev_brief *b)
 {
-	out_str(o, "ifname", NULL, t->name);
-	out_str(o, "mode", NULL, mode_name(t->flags.mode));
-	out_bool(o, "persist", NULL, t->flags.persist);
-	out_bool(o, "pi", NULL, t->flags.pi);
-	out_bool(o, "vnet_hdr", NULL, t->flags.vnet_hdr);
-	out_bool(o, "multi_queue", NULL, t->flags.multi_queue);
-	out_opt_uint(o, "owner", NULL, t->owner_set, t->owner, NULL);
-	out_opt_uint(o, "group", NULL, t->group_set, t->group, NULL);
-	out_bool(o, "up", NULL, t->up);
-	/* Carrier means something only while the link is up. */
-	if (t->up)
-		out_bool(o, "carrier", NULL, t->carrier);
+	return mode == MODE_ANY || mode_of(b) == mode;
 }
 
-void print_processes(struct out *o, const struct holder *h, size_t n)
+static void flags_text(const struct dev_brief *b, char *buf, size_t len)
 {
-	out_arr_open(o, "processes");
-	for (size_t i = 0; i < n; i++) {
-		out_obj_open(o, NULL);
-		out_uint(o, "pid", "    process %llu", (unsigned long long)h[i].pid);
-		out_str(o, "name", " %s\n", h[i].comm);
-		out_obj_close(o);
-	}
-	out_arr_close(o);
-}
-
-static void flags_text(const struct tun_info *t, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s%s%s", t->flags.persist ? "persist," : "",
-		 t->flags.pi ? "pi," : "", t->flags.vnet_hdr ? "vnet_hdr," : "",
-		 t->flags.multi_queue ? "multi_queue," : "");
+	snprintf(buf, len, "%s%s%s%s", b->persist ? "persist," : "", b->pi ? "pi," : "",
+		 b->vnet_hdr ? "vnet_hdr," : "", b->multi_queue ? "multi_queue," : "");
 	if (*buf)
 		buf[strlen(buf) - 1] = '\0';
 	else
 		snprintf(buf, len, "-");
 }
 
+/* The name of each owner and group the devices have, looked up once per
+ * number before anything is printed: a number where a name belongs would
+ * be a quiet error, and a table half printed a loud one. */
+struct idname {
+	uint32_t id;
+	char name[64];
+};
+
+struct names {
+	struct idname *users, *groups;
+	size_t nusers, ngroups;
+};
+
+static int by_id(const void *a, const void *b)
+{
+	uint32_t x = ((const struct idname *)a)->id, y = ((const struct idname *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+static const char *name_of(const struct idname *v, size_t n, uint32_t id)
+{
+	struct idname key = { .id = id };
+	const struct idname *hit = n ? bsearch(&key, v, n, sizeof(*v), by_id) : NULL;
+
+	return hit ? hit->name : NULL;
+}
+
+/* The distinct ids of one kind (user: owners, else groups) of the listed
+ * devices, named. 0, or 1 after reporting. */
+static int look_up(struct ctx *c, const struct dev_brief *v, size_t n, enum tun_mode mode, bool user,
+		   struct idname **out, size_t *nout)
+{
+	struct idname *ids = NULL;
+	size_t k = 0, cap = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct idname *p;
+
+		if (!shown(mode, &v[i]) || !(user ? v[i].owner_set : v[i].group_set))
+			continue;
+		/* Devices mostly share their owner: the last one is not
+		 * taken again. */
+		if (k && ids[k - 1].id == (user ? v[i].owner : v[i].group))
+			continue;
+		if (!(p = vec_grow(ids, &cap, k + 1, sizeof(*ids)))) {
+			report(c, "out of memory");
+			free(ids);
+			return 1;
+		}
+		ids = p;
+		ids[k++].id = user ? v[i].owner : v[i].group;
+	}
+	if (k)
+		qsort(ids, k, sizeof(*ids), by_id);
+	*nout = 0;
+	for (size_t i = 0; i < k; i++) {
+		uint32_t id = ids[i].id;
+		int err;
+
+		if (*nout && ids[*nout - 1].id == id)
+			continue;
+		err = user ? ids_user_lookup(id, ids[*nout].name, sizeof(ids[*nout].name))
+			   : ids_group_lookup(id, ids[*nout].name, sizeof(ids[*nout].name));
+		if (err) {
+			const char *dev = "";
+
+			for (size_t d = 0; d < n && !*dev; d++)
+				if (user ? v[d].owner_set && v[d].owner == id : v[d].group_set && v[d].group == id)
+					dev = v[d].name;
+			report_err(c, err, NULL, "%s: looking up its %s (%s %u)", dev, user ? "owner" : "group",
+				   user ? "uid" : "gid", id);
+			free(ids);
+			return 1;
+		}
+		ids[*nout].id = id;
+		(*nout)++;
+	}
+	*out = ids;
+	return 0;
+}
+
 #define NCOLS 7
+
+/* One device's row; bufs holds its formatted cells. */
+struct row_bufs {
+	char flags[64], procs[24];
+};
+
+static void row_of(const struct dev_brief *b, size_t nprocs, const struct names *nm, struct row_bufs *bufs,
+		   const char *row[NCOLS])
+{
+	const char *u = b->owner_set ? name_of(nm->users, nm->nusers, b->owner) : NULL;
+	const char *g = b->group_set ? name_of(nm->groups, nm->ngroups, b->group) : NULL;
+
+	flags_text(b, bufs->flags, sizeof(bufs->flags));
+	snprintf(bufs->procs, sizeof(bufs->procs), "%zu", nprocs);
+	row[0] = b->name;
+	row[1] = mode_name(mode_of(b));
+	row[2] = link_state_name(b->up, b->carrier);
+	row[3] = bufs->procs;
+	row[4] = bufs->flags;
+	row[5] = u ? u : "-";
+	row[6] = g ? g : "-";
+}
+
+static void print_json(struct ctx *c, const struct list_req *r, const struct dev_brief *v, size_t n,
+		       const struct holder *h, size_t nh)
+{
+	size_t pos = 0;
+
+	out_arr_open(&c->out, NULL);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = holders_next(h, nh, &pos, v[i].name);
+		struct tun_info ti;
+
+		if (!shown(r->mode, &v[i]))
+			continue;
+		dev_brief_info(&v[i], &ti);
+		out_obj_open(&c->out, NULL);
+		print_tun_fields(&c->out, &ti);
+		print_processes(&c->out, k ? &h[pos - k] : NULL, k);
+		out_obj_close(&c->out);
+	}
+	out_arr_close(&c->out);
+	out_end(&c->out);
+}
+
+/* The table in two passes over the devices, measuring then printing, so
+ * no cell is kept. */
+static void print_table(struct ctx *c, const struct list_req *r, const struct dev_brief *v, size_t n,
+			const struct holder *h, size_t nh, const struct names *nm)
+{
+	static const char *const head[NCOLS] = {
+		"NAME", "MODE", "STATE", "PROCS", "FLAGS", "OWNER", "GROUP"
+	};
+	struct cols cols;
+	bool any = false;
+
+	cols_init(&cols, NCOLS);
+	cols_measure(&cols, head);
+	for (int pass = 0; pass < 2; pass++) {
+		size_t pos = 0;
+
+		if (pass && any)
+			cols_print(&cols, c->out.f, head);
+		for (size_t i = 0; i < n; i++) {
+			size_t k = holders_next(h, nh, &pos, v[i].name);
+			struct row_bufs bufs;
+			const char *row[NCOLS];
+
+			if (!shown(r->mode, &v[i]))
+				continue;
+			any = true;
+			row_of(&v[i], k, nm, &bufs, row);
+			if (pass)
+				cols_print(&cols, c->out.f, row);
+			else
+				cols_measure(&cols, row);
+		}
+	}
+	fflush(c->out.f);
+}
 
 int list_run(struct ctx *c, const struct list_req *r)
 {
-	struct tun_info *v = NULL;
+	struct dev_brief *v = NULL;
 	struct holder *h = NULL;
-	struct table t;
-	size_t n = 0, nh = 0, pos = 0;
-	int err, rc = 0;
+	struct names nm = { 0 };
+	size_t n = 0, nh = 0;
+	int err, rc = 1;
 
-	if ((err = sysfs_tun_list_state(&v, &n))) {
-		report_sysfs(c, err, NULL);
+	if (dev_read_briefs(c, &v, &n))
 		return 1;
-	}
 	/* One pass over /proc for all the devices, walked along with them. */
 	if ((err = proc_tun_holders(NULL, &h, &nh))) {
 		report_err(c, err, NULL, "reading /proc");
-		free(v);
-		return 1;
+		goto out;
 	}
 	holders_by_dev(h, nh);
 	if (c->out.json) {
-		out_arr_open(&c->out, NULL);
-		for (size_t i = 0; i < n; i++) {
-			size_t k = holders_next(h, nh, &pos, v[i].name);
-
-			if (r->mode != MODE_ANY && v[i].flags.mode != r->mode)
-				continue;
-			out_obj_open(&c->out, NULL);
-			print_tun_fields(&c->out, &v[i]);
-			print_processes(&c->out, k ? &h[pos - k] : NULL, k);
-			out_obj_close(&c->out);
-		}
-		out_arr_close(&c->out);
-		out_end(&c->out);
-		goto out;
+		print_json(c, r, v, n, h, nh);
+	} else {
+		if (look_up(c, v, n, r->mode, true, &nm.users, &nm.nusers) ||
+		    look_up(c, v, n, r->mode, false, &nm.groups, &nm.ngroups))
+			goto out;
+		print_table(c, r, v, n, h, nh, &nm);
 	}
-	table_init(&t, NCOLS);
-	for (size_t i = 0; i < n; i++) {
-		char flags[64], owner[64], group[64], procs[24];
-		size_t k = holders_next(h, nh, &pos, v[i].name);
-		const char *row[NCOLS];
-
-		if (r->mode != MODE_ANY && v[i].flags.mode != r->mode)
-			continue;
-		if (!t.nrows) {
-			static const char *const head[NCOLS] = {
-				"NAME", "MODE", "STATE", "PROCS", "FLAGS", "OWNER", "GROUP"
-			};
-
-			if (table_add(&t, head))
-				goto oom;
-		}
-		flags_text(&v[i], flags, sizeof(flags));
-		snprintf(procs, sizeof(procs), "%zu", k);
-		row[0] = v[i].name;
-		row[1] = mode_name(v[i].flags.mode);
-		row[2] = link_state_name(v[i].up, v[i].carrier);
-		row[3] = procs;
-		row[4] = flags;
-		row[5] = row[6] = "-";
-		/* A number where a name belongs would be a quiet error. */
-		if (v[i].owner_set && (err = ids_user_lookup(v[i].owner, owner, sizeof(owner)))) {
-			report_err(c, err, NULL, "%s: looking up its owner (uid %u)", v[i].name, v[i].owner);
-			rc = 1;
-			goto out_table;
-		}
-		if (v[i].group_set && (err = ids_group_lookup(v[i].group, group, sizeof(group)))) {
-			report_err(c, err, NULL, "%s: looking up its group (gid %u)", v[i].name, v[i].group);
-			rc = 1;
-			goto out_table;
-		}
-		if (v[i].owner_set)
-			row[5] = owner;
-		if (v[i].group_set)
-			row[6] = group;
-		if (table_add(&t, row))
-			goto oom;
-	}
-	table_print(&t, c->out.f);
-	fflush(c->out.f);
-	goto out_table;
-oom:
-	report(c, "out of memory");
-	rc = 1;
-out_table:
-	table_free(&t);
+	rc = 0;
 out:
+	free(nm.users);
+	free(nm.groups);
 	free(h);
 	free(v);
 	return rc;

@@ -91,7 +91,7 @@ int set_run(struct ctx *c, const struct set_req *r)
 		return 1;
 	if ((rc = check_owner(c, r, &ti, &uid, &gid)))
 		return rc;
-	if (r->netns && (mv.netns_fd = open_netns(c, r->netns)) < 0)
+	if (r->netns && open_netns(c, r->netns, &mv.netns_fd))
 		return 1;
 	if ((r->user.set || r->group.set) && (fd = hold(c, r, &ti)) < 0) {
 		rc = 1;

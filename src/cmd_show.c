@@ -6,15 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <linux/if.h>
 #include <linux/rtnetlink.h>
 
+#include "dev.h"
+#include "dumps.h"
 #include "ids.h"
 #include "procfs.h"
-#include "dumps.h"
-#include "sysfs.h"
 #include "tunctl.h"
 
-/* What show prints besides sysfs: every device's, or one device's. */
+/* What show prints besides the links: every device's, or one device's. */
 struct collect {
 	struct addr_info *addrs;
 	size_t naddrs;
@@ -89,27 +90,30 @@ static void print_routes(struct out *o, const struct collect *col, int ifindex)
 	out_arr_close(o);
 }
 
-static void print_device(struct ctx *c, struct collect *col, const struct tun_info *ti, int ifindex)
+/* ip(8)'s words for IF_OPER_*, as sysfs's operstate says them. */
+static const char *operstate_name(uint8_t s)
 {
-	char operstate[32] = "", mtu[16] = "", txq[16] = "", mac[32] = "", u[64], g[64];
-	const char *name = ti->name;
-	size_t nh;
-	uint32_t v;
+	switch (s) {
+	case IF_OPER_NOTPRESENT: return "NOTPRESENT";
+	case IF_OPER_DOWN: return "DOWN";
+	case IF_OPER_LOWERLAYERDOWN: return "LOWERLAYERDOWN";
+	case IF_OPER_TESTING: return "TESTING";
+	case IF_OPER_DORMANT: return "DORMANT";
+	case IF_OPER_UP: return "UP";
+	default: return "UNKNOWN";
+	}
+}
 
-	sysfs_attr(name, "operstate", operstate, sizeof(operstate));
-	/* As ip(8) prints it. */
-	for (char *p = operstate; *p; p++)
-		if (*p >= 'a' && *p <= 'z')
-			*p = (char)(*p - 'a' + 'A');
-	sysfs_attr(name, "mtu", mtu, sizeof(mtu));
-	sysfs_attr(name, "tx_queue_len", txq, sizeof(txq));
-	if (ti->flags.mode == MODE_TAP)
-		sysfs_attr(name, "address", mac, sizeof(mac));
-	nh = holders_next(col->holders, col->nholders, &col->pos, name);
+static void print_device(struct ctx *c, struct collect *col, const struct dev_link *d)
+{
+	const struct tun_info *ti = &d->ti;
+	char u[64], g[64];
+	size_t nh = holders_next(col->holders, col->nholders, &col->pos, ti->name);
+
 	out_obj_open(&c->out, NULL);
 	print_tun_fields(&c->out, ti);
-	out_uint(&c->out, "ifindex", NULL, (unsigned)ifindex);
-	out_text(&c->out, "%s: %s%s%s%s%s\n", name, mode_name(ti->flags.mode),
+	out_uint(&c->out, "ifindex", NULL, (unsigned)d->ifindex);
+	out_text(&c->out, "%s: %s%s%s%s%s\n", ti->name, mode_name(ti->flags.mode),
 		 ti->flags.persist ? " persist" : "", ti->flags.pi ? " pi" : "",
 		 ti->flags.vnet_hdr ? " vnet_hdr" : "", ti->flags.multi_queue ? " multi_queue" : "");
 	out_text(&c->out, "    owner %s  group %s\n",
@@ -118,20 +122,22 @@ static void print_device(struct ctx *c, struct collect *col, const struct tun_in
 	/* The admin state and carrier in text; ip's operstate, which says
 	 * DOWN for a device that is up with no reader, in JSON only. */
 	out_text(&c->out, "    link %s", link_state_name(ti->up, ti->carrier));
-	out_str(&c->out, "operstate", NULL, operstate);
-	out_uint(&c->out, "mtu", "  mtu %llu", parse_u32(mtu, 0, UINT32_MAX, &v) ? v : 0);
-	out_uint(&c->out, "txqlen", "  txqueuelen %llu", parse_u32(txq, 0, UINT32_MAX, &v) ? v : 0);
+	out_str(&c->out, "operstate", NULL, operstate_name(d->operstate));
+	out_uint(&c->out, "mtu", "  mtu %llu", d->mtu);
+	out_uint(&c->out, "txqlen", "  txqueuelen %llu", d->txqlen);
 	out_text(&c->out, "\n");
-	if (mac[0])
+	if (d->has_mac) {
+		char mac[18];
+
+		format_mac(d->mac, mac);
 		out_str(&c->out, "address", "    mac %s\n", mac);
-	print_addrs(&c->out, col, ifindex);
-	print_routes(&c->out, col, ifindex);
+	}
+	print_addrs(&c->out, col, d->ifindex);
+	print_routes(&c->out, col, d->ifindex);
 	print_processes(&c->out, nh ? &col->holders[col->pos - nh] : NULL, nh);
 	out_obj_close(&c->out);
 }
 
-/* Addresses, routes (ifindex 0: every device's) and holders (only: NULL
- * for every device's); 1 after reporting. */
 /* The owner's and group's names can be looked up: checked before anything
  * is printed, as a number standing in for a name whose lookup failed
  * would be a quiet error. Returns 0 or 1 after reporting. */
@@ -153,6 +159,8 @@ static int names_ok(struct ctx *c, const struct tun_info *ti)
 	return 0;
 }
 
+/* Addresses and routes (ifindex 0: every device's) and holders (only:
+ * NULL for every device's); 1 after reporting. */
 static int collect(struct ctx *c, struct collect *col, int ifindex, const char *only)
 {
 	int err;
@@ -168,70 +176,37 @@ static int collect(struct ctx *c, struct collect *col, int ifindex, const char *
 	return 0;
 }
 
-static int show_one(struct ctx *c, struct collect *col, const char *name)
-{
-	struct tun_info ti;
-	int ifindex, err;
-
-	if (find_tun(c, name, &ti, &ifindex))
-		return 1;
-	if ((err = sysfs_link_state(name, &ti.up, &ti.carrier))) {
-		report_sysfs(c, err, name);
-		return 1;
-	}
-	if (names_ok(c, &ti) || collect(c, col, ifindex, name))
-		return 1;
-	print_device(c, col, &ti, ifindex);
-	out_end(&c->out);
-	return 0;
-}
-
-static int show_all(struct ctx *c, struct collect *col)
-{
-	struct link_info *links = NULL;
-	struct tun_info *v = NULL;
-	size_t n = 0, nl = 0;
-	bool first = true;
-	int err, rc = 1;
-
-	if ((err = sysfs_tun_list_state(&v, &n))) {
-		report_sysfs(c, err, NULL);
-		return 1;
-	}
-	if (dump_links(c, &links, &nl) || collect(c, col, 0, NULL))
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		if (names_ok(c, &v[i]))
-			goto out;
-	/* Both by name: one walk pairs them. */
-	if (nl)
-		links_sort(links, nl);
-	out_arr_open(&c->out, NULL);
-	for (size_t i = 0, k = 0; i < n; i++) {
-		while (k < nl && strcmp(links[k].name, v[i].name) < 0)
-			k++;
-		/* Gone since sysfs was read. */
-		if (k == nl || strcmp(links[k].name, v[i].name))
-			continue;
-		if (!first)
-			out_text(&c->out, "\n");
-		first = false;
-		print_device(c, col, &v[i], links[k].ifindex);
-	}
-	out_arr_close(&c->out);
-	out_end(&c->out);
-	rc = 0;
-out:
-	free(links);
-	free(v);
-	return rc;
-}
-
 int show_run(struct ctx *c, const struct show_req *r)
 {
 	struct collect col = { 0 };
-	int rc = r->name ? show_one(c, &col, r->name) : show_all(c, &col);
+	struct dev_link *v = NULL;
+	size_t n = 0;
+	int rc = 1;
 
+	/* One link request (or dump), one dump each of addresses and
+	 * routes, one pass over /proc: whatever the number of devices. */
+	if (dev_read_links(c, r->name, &v, &n))
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (names_ok(c, &v[i].ti))
+			goto out;
+	if (collect(c, &col, r->name ? v[0].ifindex : 0, r->name))
+		goto out;
+	if (r->name) {
+		print_device(c, &col, &v[0]);
+	} else {
+		out_arr_open(&c->out, NULL);
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				out_text(&c->out, "\n");
+			print_device(c, &col, &v[i]);
+		}
+		out_arr_close(&c->out);
+	}
+	out_end(&c->out);
+	rc = 0;
+out:
+	free(v);
 	free(col.holders);
 	free(col.addrs);
 	free(col.routes);

@@ -138,7 +138,39 @@ struct request {
 		struct help_req help;
 		struct classic_req classic;
 	} u;
+	/* A command may keep its request struct in its own file instead of
+	 * in u: its parser allocates it here, request_free frees it. (u holds
+	 * those that other files read: batch.c, apply, the unit tests.) */
+	void *own;
 };
+
+struct ctx;
+struct optdef;
+struct parsed;
+
+/* The command table (commands.c): one row per command drives parsing,
+ * dispatch and help. */
+struct command {
+	const char *name;
+	const char *alias;      /* NULL: none */
+	enum cmd_id id;
+	const struct optdef *opts;      /* its options (args.h), NULL-name ended */
+	/* Pure: the tokenized arguments into req->u (or req->own). NULL: not a command
+	 * word (classic, recognised by its options). */
+	int (*parse)(struct parsed *p, struct request *req);
+	/* Runs the request: the exit status, 0, 1 or 2. */
+	int (*run)(struct ctx *c, const struct request *req);
+	/* Frees what parse allocated in req->u; NULL: nothing. */
+	void (*free)(struct request *req);
+	/* Why it may not stand in a batch file; NULL: it may. */
+	const char *no_batch;
+	const char *synopsis;
+	const char *summary;
+	const char *options;    /* option lines of its --help; "" for none */
+};
+
+extern const struct command commands[];
+extern const size_t ncommands;
 
 /* Returns 0 on success, 2 on bad usage with a message in err.  The request
  * points into argv, which must outlive it. */
@@ -150,5 +182,7 @@ void request_free(struct request *req);
 
 const char *cmd_name(enum cmd_id id);
 enum cmd_id cmd_lookup(const char *name);
+/* The row of command id, or NULL (CMD_NONE). */
+const struct command *cmd_get(enum cmd_id id);
 
 #endif

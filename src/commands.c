@@ -1,84 +1,211 @@
-/* commands.c - the command table: dispatch and help text from one place. */
+/* commands.c - the command table: one row per command drives parsing
+ * (its options and parser), dispatch (its run function) and help. */
 #include "config.h"
 
 #include <stdio.h>
 
+#include "args.h"
 #include "tunctl.h"
 
-static const struct command {
-	enum cmd_id id;
-	const char *synopsis;
-	const char *summary;
-	const char *options;
-} commands[] = {
-	{ CMD_ADD, "add NAME [--mode tun|tap] [OPTIONS]", "create a persistent, configured device",
-	  "  --mode tun|tap        device mode (default tun)\n"
-	  "  --user USER           owner (name or uid); default: the caller\n"
-	  "  --group GROUP         group (name or gid)\n"
-	  "  --any-user            no owner or group: any user may attach (unsafe)\n"
-	  "  --pi                  keep the packet information header\n"
-	  "  --vnet-hdr            virtio-net header\n"
-	  "  --multi-queue         several queues\n"
-	  "  --addr CIDR           add an address (repeatable; IPv4 or IPv6)\n"
-	  "  --peer ADDR           point-to-point peer of the --addr before it\n"
-	  "  --route ROUTE         \"PREFIX [via GW] [metric N] [table ID]\" (repeatable)\n"
-	  "  --mtu N               MTU\n"
-	  "  --mac ADDR            MAC address (tap only)\n"
-	  "  --txqueuelen N        transmit queue length\n"
-	  "  --down                leave the link down (default: up)\n"
-	  "  --exist-ok            succeed if NAME exists alike; add what is missing\n"
-	  "NAME may hold one %d, as in tap%d: the name chosen is printed.\n" },
-	{ CMD_DEL, "del NAME... [--force] | del --all [--mode tun|tap] [--force]", "delete devices (alias: delete)",
-	  "  --all                 every TUN/TAP device (of --mode, if given)\n"
-	  "  --mode tun|tap        with --all: only devices of that mode\n"
-	  "  --force               delete even devices a process holds open\n" },
-	{ CMD_LIST, "list [--mode tun|tap]", "list TUN/TAP devices (alias: ls)",
-	  "  --mode tun|tap        only devices of that mode\n" },
-	{ CMD_SHOW, "show [NAME]", "show a device in detail (every device without NAME)", "" },
-	{ CMD_SET, "set NAME [OPTIONS]", "change a device",
-	  "  --user USER | --no-user     set the owner, or require that none is set\n"
-	  "  --group GROUP | --no-group  set the group, or require that none is set\n"
-	  "  --up | --down               link state\n"
-	  "  --mtu N  --mac ADDR  --txqueuelen N\n"
-	  "  --netns NETNS               move the device into namespace NETNS\n"
-	  "  --yes                       set a --group that you are not in, locking\n"
-	  "                              yourself out (refused without it, unless root)\n"
-	  "The kernel cannot clear an owner or group once set: where one is set,\n"
-	  "--no-user (--no-group) fails; delete and re-create the device instead.\n" },
-	{ CMD_ADDR, "addr add|del NAME CIDR [--peer ADDR] | addr flush NAME", "manage addresses (alias: address)",
-	  "  --peer ADDR           point-to-point peer address\n" },
-	{ CMD_ROUTE, "route add|del NAME PREFIX [via GW] [metric N] [table ID]", "manage routes", "" },
-	{ CMD_ATTACH, "attach NAME [--count N] [--hex] [--pcap FILE] [--echo]",
-	  "read (and answer) packets on a device",
-	  "  --count N             stop after N packets\n"
-	  "  --hex                 add a hex dump of each packet\n"
-	  "  --pcap FILE           also write the packets to a pcap file\n"
-	  "  --echo                answer pings, ARP and neighbour solicitations\n" },
-	{ CMD_RUN, "run NAME [--queues N] [--fd K] -- COMMAND [ARGS...]",
-	  "run a program holding the device's queues as descriptors",
-	  "  --queues N            open N queues (multi-queue devices; default 1)\n"
-	  "  --fd K                put them at descriptors K, K+1, ... (default 3)\n"
-	  "With --fd 3, LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES are set as\n"
-	  "sd_listen_fds(3) expects; TUNCTL_FD and TUNCTL_IFNAME always.\n" },
-	{ CMD_SAVE, "save [NAME...]", "print the devices as a file that apply takes", "" },
-	{ CMD_APPLY, "apply FILE [--dry-run] [--prune [--force]] [--recreate]",
-	  "make the devices match FILE, converging in place",
-	  "  --dry-run             print the plan, change nothing\n"
-	  "  --prune               also delete TUN/TAP devices FILE does not name\n"
-	  "  --force               with --prune: delete them even when held open\n"
-	  "  --recreate            re-create a device whose mode or multi-queue differs\n"
-	  "FILE holds add lines (as tunctl save prints them); - is standard input.\n" },
-	{ CMD_HELP, "help [COMMAND]", "show help", "" },
+/* The run functions take their own request; these pick it out. A new
+ * command's run function can take the request itself. */
+#define RUN_MEMBER(x) \
+	static int x##_main(struct ctx *c, const struct request *req) { return x##_run(c, &req->u.x); }
+RUN_MEMBER(add) RUN_MEMBER(del) RUN_MEMBER(list) RUN_MEMBER(show) RUN_MEMBER(set) RUN_MEMBER(addr)
+RUN_MEMBER(route) RUN_MEMBER(attach) RUN_MEMBER(run) RUN_MEMBER(save) RUN_MEMBER(apply)
+RUN_MEMBER(classic)
+
+static int help_main(struct ctx *c, const struct request *req);
+
+/* In this order in tunctl --help. */
+const struct command commands[] = {
+	{
+		.name = "add", .id = CMD_ADD, .parse = parse_add, .run = add_main, .free = free_add,
+		.opts = (const struct optdef[]){
+			{ "mode", required_argument, .id = O_MODE },
+			{ "user", required_argument, .id = O_USER },
+			{ "group", required_argument, .id = O_GROUP },
+			{ "any-user", no_argument, FLAG_IN(struct add_req, any_user) },
+			{ "pi", no_argument, FLAG_IN(struct add_req, pi) },
+			{ "vnet-hdr", no_argument, FLAG_IN(struct add_req, vnet_hdr) },
+			{ "multi-queue", no_argument, FLAG_IN(struct add_req, multi_queue) },
+			{ "addr", required_argument, .id = O_ADDR },
+			{ "peer", required_argument, .id = O_PEER },
+			{ "route", required_argument, .id = O_ROUTE },
+			{ "mtu", required_argument, .id = O_MTU },
+			{ "mac", required_argument, .id = O_MAC },
+			{ "txqueuelen", required_argument, .id = O_TXQLEN },
+			{ "down", no_argument, .id = O_DOWN },
+			{ "exist-ok", no_argument, FLAG_IN(struct add_req, exist_ok) },
+			OPT_END },
+		.synopsis = "add NAME [--mode tun|tap] [OPTIONS]",
+		.summary = "create a persistent, configured device",
+		.options =
+		"  --mode tun|tap        device mode (default tun)\n"
+		"  --user USER           owner (name or uid); default: the caller\n"
+		"  --group GROUP         group (name or gid)\n"
+		"  --any-user            no owner or group: any user may attach (unsafe)\n"
+		"  --pi                  keep the packet information header\n"
+		"  --vnet-hdr            virtio-net header\n"
+		"  --multi-queue         several queues\n"
+		"  --addr CIDR           add an address (repeatable; IPv4 or IPv6)\n"
+		"  --peer ADDR           point-to-point peer of the --addr before it\n"
+		"  --route ROUTE         \"PREFIX [via GW] [metric N] [table ID]\" (repeatable)\n"
+		"  --mtu N               MTU\n"
+		"  --mac ADDR            MAC address (tap only)\n"
+		"  --txqueuelen N        transmit queue length\n"
+		"  --down                leave the link down (default: up)\n"
+		"  --exist-ok            succeed if NAME exists alike; add what is missing\n"
+		"NAME may hold one %d, as in tap%d: the name chosen is printed.\n",
+	},
+	{
+		.name = "del", .alias = "delete", .id = CMD_DEL, .parse = parse_del, .run = del_main,
+		.free = free_del,
+		.opts = (const struct optdef[]){
+			{ "all", no_argument, FLAG_IN(struct del_req, all) },
+			{ "mode", required_argument, .id = O_MODE },
+			{ "force", no_argument, FLAG_IN(struct del_req, force) },
+			OPT_END },
+		.synopsis = "del NAME... [--force] | del --all [--mode tun|tap] [--force]",
+		.summary = "delete devices (alias: delete)",
+		.options =
+		"  --all                 every TUN/TAP device (of --mode, if given)\n"
+		"  --mode tun|tap        with --all: only devices of that mode\n"
+		"  --force               delete even devices a process holds open\n",
+	},
+	{
+		.name = "list", .alias = "ls", .id = CMD_LIST, .parse = parse_list, .run = list_main,
+		.opts = (const struct optdef[]){
+			{ "mode", required_argument, .id = O_MODE },
+			OPT_END },
+		.synopsis = "list [--mode tun|tap]",
+		.summary = "list TUN/TAP devices (alias: ls)",
+		.options = "  --mode tun|tap        only devices of that mode\n",
+	},
+	{
+		.name = "show", .id = CMD_SHOW, .parse = parse_show, .run = show_main,
+		.synopsis = "show [NAME]",
+		.summary = "show a device in detail (every device without NAME)",
+		.options = "",
+	},
+	{
+		.name = "set", .id = CMD_SET, .parse = parse_set, .run = set_main,
+		.opts = (const struct optdef[]){
+			{ "user", required_argument, .id = O_USER },
+			{ "no-user", no_argument, FLAG_IN(struct set_req, no_user) },
+			{ "group", required_argument, .id = O_GROUP },
+			{ "no-group", no_argument, FLAG_IN(struct set_req, no_group) },
+			{ "up", no_argument, .id = O_UP },
+			{ "down", no_argument, .id = O_DOWN },
+			{ "mtu", required_argument, .id = O_MTU },
+			{ "mac", required_argument, .id = O_MAC },
+			{ "txqueuelen", required_argument, .id = O_TXQLEN },
+			{ "netns", required_argument, .id = O_NETNS },
+			{ "yes", no_argument, FLAG_IN(struct set_req, yes) },
+			OPT_END },
+		.synopsis = "set NAME [OPTIONS]",
+		.summary = "change a device",
+		.options =
+		"  --user USER | --no-user     set the owner, or require that none is set\n"
+		"  --group GROUP | --no-group  set the group, or require that none is set\n"
+		"  --up | --down               link state\n"
+		"  --mtu N  --mac ADDR  --txqueuelen N\n"
+		"  --netns NETNS               move the device into namespace NETNS\n"
+		"  --yes                       set a --group that you are not in, locking\n"
+		"                              yourself out (refused without it, unless root)\n"
+		"The kernel cannot clear an owner or group once set: where one is set,\n"
+		"--no-user (--no-group) fails; delete and re-create the device instead.\n",
+	},
+	{
+		.name = "addr", .alias = "address", .id = CMD_ADDR, .parse = parse_addr, .run = addr_main,
+		.opts = (const struct optdef[]){
+			{ "peer", required_argument, .id = O_PEER },
+			OPT_END },
+		.synopsis = "addr add|del NAME CIDR [--peer ADDR] | addr flush NAME",
+		.summary = "manage addresses (alias: address)",
+		.options = "  --peer ADDR           point-to-point peer address\n",
+	},
+	{
+		.name = "route", .id = CMD_ROUTE, .parse = parse_route_cmd, .run = route_main,
+		.synopsis = "route add|del NAME PREFIX [via GW] [metric N] [table ID]",
+		.summary = "manage routes",
+		.options = "",
+	},
+	{
+		.name = "attach", .id = CMD_ATTACH, .parse = parse_attach, .run = attach_main,
+		.opts = (const struct optdef[]){
+			{ "count", required_argument, .id = O_COUNT },
+			{ "hex", no_argument, FLAG_IN(struct attach_req, hex) },
+			{ "pcap", required_argument, .id = O_PCAP },
+			{ "echo", no_argument, FLAG_IN(struct attach_req, echo) },
+			OPT_END },
+		.synopsis = "attach NAME [--count N] [--hex] [--pcap FILE] [--echo]",
+		.summary = "read (and answer) packets on a device",
+		.options =
+		"  --count N             stop after N packets\n"
+		"  --hex                 add a hex dump of each packet\n"
+		"  --pcap FILE           also write the packets to a pcap file\n"
+		"  --echo                answer pings, ARP and neighbour solicitations\n",
+	},
+	{
+		.name = "run", .id = CMD_RUN, .parse = parse_run, .run = run_main,
+		.opts = (const struct optdef[]){
+			{ "queues", required_argument, .id = O_QUEUES },
+			{ "fd", required_argument, .id = O_FD },
+			OPT_END },
+		.no_batch = "\"run\" cannot stand in a batch file: it replaces tunctl with its command",
+		.synopsis = "run NAME [--queues N] [--fd K] -- COMMAND [ARGS...]",
+		.summary = "run a program holding the device's queues as descriptors",
+		.options =
+		"  --queues N            open N queues (multi-queue devices; default 1)\n"
+		"  --fd K                put them at descriptors K, K+1, ... (default 3)\n"
+		"With --fd 3, LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES are set as\n"
+		"sd_listen_fds(3) expects; TUNCTL_FD and TUNCTL_IFNAME always.\n",
+	},
+	{
+		.name = "save", .id = CMD_SAVE, .parse = parse_save, .run = save_main, .free = free_save,
+		.synopsis = "save [NAME...]",
+		.summary = "print the devices as a file that apply takes",
+		.options = "",
+	},
+	{
+		.name = "apply", .id = CMD_APPLY, .parse = parse_apply, .run = apply_main,
+		.opts = (const struct optdef[]){
+			{ "dry-run", no_argument, FLAG_IN(struct apply_req, dry_run) },
+			{ "prune", no_argument, FLAG_IN(struct apply_req, prune) },
+			{ "recreate", no_argument, FLAG_IN(struct apply_req, recreate) },
+			{ "force", no_argument, FLAG_IN(struct apply_req, force) },
+			OPT_END },
+		.no_batch = "\"apply\" cannot stand in a batch file: give the file to apply itself",
+		.synopsis = "apply FILE [--dry-run] [--prune [--force]] [--recreate]",
+		.summary = "make the devices match FILE, converging in place",
+		.options =
+		"  --dry-run             print the plan, change nothing\n"
+		"  --prune               also delete TUN/TAP devices FILE does not name\n"
+		"  --force               with --prune: delete them even when held open\n"
+		"  --recreate            re-create a device whose mode or multi-queue differs\n"
+		"FILE holds add lines (as tunctl save prints them); - is standard input.\n",
+	},
+	{
+		.name = "help", .id = CMD_HELP, .parse = parse_help, .run = help_main,
+		.synopsis = "help [COMMAND]",
+		.summary = "show help",
+		.options = "",
+	},
+	/* No command word: parse_classic takes the whole command line when
+	 * looks_classic says so; not in --help. */
+	{ .name = "classic", .id = CMD_CLASSIC, .run = classic_main },
 };
 
-#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
 
 void usage(FILE *f)
 {
 	fprintf(f, "Usage: tunctl [OPTIONS] COMMAND [ARGS]\n"
 		"Create and manage persistent TUN/TAP devices.\n\nCommands:\n");
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-8s %s\n", cmd_name(commands[i].id), commands[i].summary);
+	for (size_t i = 0; i < ncommands; i++)
+		if (commands[i].summary)
+			fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nOptions:\n"
 		"  -j, --json            JSON output\n"
 		"  -n, --netns NETNS     run inside network namespace NETNS\n"
@@ -91,50 +218,41 @@ void usage(FILE *f)
 		" tunctl -d NAME\nSee tunctl(8).\n");
 }
 
-static void command_help(enum cmd_id id)
+/* tunctl --help (id CMD_NONE) or tunctl COMMAND --help. */
+static void help(enum cmd_id id)
 {
-	for (size_t i = 0; i < NCOMMANDS; i++) {
-		if (commands[i].id != id)
-			continue;
-		printf("Usage: tunctl %s\n%s.\n", commands[i].synopsis, commands[i].summary);
-		if (*commands[i].options)
-			printf("\nOptions:\n%s", commands[i].options);
-		printf("\nAlso: -j/--json, -h/--help. See tunctl(8).\n");
+	const struct command *cmd = cmd_get(id);
+
+	if (id == CMD_NONE) {
+		usage(stdout);
+		return;
 	}
+	if (!cmd || !cmd->synopsis)
+		return;
+	printf("Usage: tunctl %s\n%s.\n", cmd->synopsis, cmd->summary);
+	if (*cmd->options)
+		printf("\nOptions:\n%s", cmd->options);
+	printf("\nAlso: -j/--json, -h/--help. See tunctl(8).\n");
+}
+
+static int help_main(struct ctx *c, const struct request *req)
+{
+	help(req->u.help.topic);
+	return 0;
 }
 
 int run_request(struct ctx *c, const struct request *req)
 {
+	const struct command *cmd = cmd_get(req->cmd);
+
 	c->out.json = req->g.json;
 	if (req->g.help) {
-		if (req->cmd == CMD_NONE)
-			usage(stdout);
-		else
-			command_help(req->cmd);
+		help(req->cmd);
 		return 0;
 	}
-	switch (req->cmd) {
-	case CMD_ADD: return add_run(c, &req->u.add);
-	case CMD_DEL: return del_run(c, &req->u.del);
-	case CMD_LIST: return list_run(c, &req->u.list);
-	case CMD_SHOW: return show_run(c, &req->u.show);
-	case CMD_SET: return set_run(c, &req->u.set);
-	case CMD_ADDR: return addr_run(c, &req->u.addr);
-	case CMD_ROUTE: return route_run(c, &req->u.route);
-	case CMD_ATTACH: return attach_run(c, &req->u.attach);
-	case CMD_RUN: return run_run(c, &req->u.run);
-	case CMD_SAVE: return save_run(c, &req->u.save);
-	case CMD_APPLY: return apply_run(c, &req->u.apply);
-	case CMD_CLASSIC: return classic_run(c, &req->u.classic);
-	case CMD_HELP:
-		if (req->u.help.topic == CMD_NONE)
-			usage(stdout);
-		else
-			command_help(req->u.help.topic);
-		return 0;
-	default:
+	if (!cmd) {
 		report(c, "no command given (see tunctl --help)");
 		return 2;
 	}
+	return cmd->run(c, req);
 }
-

@@ -19,6 +19,8 @@
 #include "tun.h"
 #include "tunctl.h"
 
+static void vreport(struct ctx *c, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void vreport(struct ctx *c, const char *fmt, va_list ap)
 {
 	char msg[1024];
@@ -129,42 +131,41 @@ int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
 		report_sysfs(c, err, name);
 		return 1;
 	}
-	if (ifindex && !(*ifindex = ctx_ifindex(c, name)))
-		return 1;
-	return 0;
+	return ifindex ? ctx_ifindex(c, name, ifindex) : 0;
 }
 
-int ctx_ifindex(struct ctx *c, const char *name)
+int ctx_ifindex(struct ctx *c, const char *name, int *ifindex)
 {
 	struct nl *nl = ctx_nl(c);
 	int idx;
 
+	*ifindex = 0;
 	if (!nl)
-		return 0;
+		return 1;
 	idx = nl_ifindex(nl, name);
 	if (idx <= 0) {
-		report_err(c, idx, NULL, "%s", name);
-		return 0;
+		report_err(c, idx ? idx : -ENODEV, NULL, "%s", name);
+		return 1;
 	}
-	return idx;
+	*ifindex = idx;
+	return 0;
 }
 
-int open_netns(struct ctx *c, const char *name)
+int open_netns(struct ctx *c, const char *name, int *fd)
 {
 	char path[256];
-	int fd;
 
 	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		/* Not report_err: its CAP_NET_ADMIN hint is not what opening
-		 * a file takes. */
-		if (errno == ENOENT)
-			report(c, "network namespace \"%s\" does not exist (see ip netns list)", name);
-		else
-			report(c, "opening %s: %s", path, strerror(errno));
-	}
-	return fd;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd >= 0)
+		return 0;
+	/* Not report_err: its CAP_NET_ADMIN hint is not what opening a file
+	 * takes. */
+	if (errno == ENOENT)
+		report(c, "network namespace \"%s\" does not exist (see ip netns list)", name);
+	else
+		report(c, "opening %s: %s", path, strerror(errno));
+	return 1;
 }
 
 void report_in_use(struct ctx *c, const char *name, const char *why)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <linux/if.h>
 #include <arpa/inet.h>
 #include <linux/rtnetlink.h>
 
@@ -121,48 +122,67 @@ static int cmp_name16(const void *a, const void *b)
 	return strncmp(a, b, 16);
 }
 
-static int by_name_cmp(const void *a, const void *b)
+void dev_tun_info(const struct link_info *l, struct tun_info *ti)
 {
-	return by_name(a, b);
+	memset(ti, 0, sizeof(*ti));
+	snprintf(ti->name, sizeof(ti->name), "%s", l->name);
+	ti->flags = (struct tun_flags){ .mode = l->tun.tap ? MODE_TAP : MODE_TUN, .pi = l->tun.pi,
+					.vnet_hdr = l->tun.vnet_hdr, .multi_queue = l->tun.multi_queue,
+					.persist = l->tun.persist };
+	ti->owner_set = l->tun.owner_set;
+	ti->owner = l->tun.owner;
+	ti->group_set = l->tun.group_set;
+	ti->group = l->tun.group;
+	ti->up = (l->flags & IFF_UP) != 0;
+	/* The kernel sets IFF_LOWER_UP only while the device runs and has
+	 * carrier: what sysfs's carrier file says. */
+	ti->carrier = (l->flags & IFF_LOWER_UP) != 0;
 }
 
-/* The TUN/TAP devices of the link dump, into s (sorted by name). */
-static int take_links(struct devset *s, const struct link_info *links, size_t n)
+/* The links of one dump as they come: TUN/TAP devices into s->v, the
+ * names of the others into s->others. */
+struct take {
+	struct devset *s;
+	size_t cap, ocap;
+};
+
+static int take_link(const struct link_info *l, void *data)
 {
-	size_t k = 0;
+	struct take *t = data;
+	struct devset *s = t->s;
+	struct device *d;
 
-	if (!(s->v = calloc(n + 1, sizeof(*s->v))) || !(s->others = calloc(n + 1, sizeof(*s->others))))
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		const struct link_info *l = &links[i];
-		struct device *d = &s->v[k];
+	if (!l->is_tun) {
+		char (*o)[16] = vec_grow(s->others, &t->ocap, s->nothers + 1, sizeof(*s->others));
 
-		if (!l->is_tun) {
-			memcpy(s->others[s->nothers++], l->name, sizeof(l->name));
-			continue;
-		}
-		snprintf(d->ti.name, sizeof(d->ti.name), "%s", l->name);
-		d->ti.flags = (struct tun_flags){ .mode = l->tun.tap ? MODE_TAP : MODE_TUN, .pi = l->tun.pi,
-						  .vnet_hdr = l->tun.vnet_hdr, .multi_queue = l->tun.multi_queue,
-						  .persist = l->tun.persist };
-		d->ti.owner_set = l->tun.owner_set;
-		d->ti.owner = l->tun.owner;
-		d->ti.group_set = l->tun.group_set;
-		d->ti.group = l->tun.group;
-		d->ifindex = l->ifindex;
-		d->link = (struct link_spec){
-			.set_updown = true, .up = (l->flags & IFF_UP) != 0,
-			.has_mtu = true, .mtu = l->mtu,
-			.has_txqlen = true, .txqlen = l->txqlen,
-			.has_mac = l->tun.tap && l->has_mac,
-		};
-		memcpy(d->link.mac, l->mac, 6);
-		k++;
+		if (!o)
+			return -ENOMEM;
+		s->others = o;
+		memcpy(s->others[s->nothers++], l->name, sizeof(l->name));
+		return 0;
 	}
-	s->n = k;
-	qsort(s->v, k, sizeof(*s->v), by_name_cmp);
-	qsort(s->others, s->nothers, sizeof(*s->others), cmp_name16);
+	if (!(d = vec_grow(s->v, &t->cap, s->n + 1, sizeof(*s->v))))
+		return -ENOMEM;
+	s->v = d;
+	d = &s->v[s->n++];
+	memset(d, 0, sizeof(*d));
+	dev_tun_info(l, &d->ti);
+	d->ifindex = l->ifindex;
+	d->link = (struct link_spec){
+		.set_updown = true, .up = (l->flags & IFF_UP) != 0,
+		.has_mtu = true, .mtu = l->mtu,
+		.has_txqlen = true, .txqlen = l->txqlen,
+		.has_mac = l->tun.tap && l->has_mac,
+	};
+	memcpy(d->link.mac, l->mac, 6);
 	return 0;
+}
+
+static void take_reset(void *data)
+{
+	struct take *t = data;
+
+	t->s->n = t->s->nothers = 0;
 }
 
 bool devset_other(const struct devset *s, const char *name)
@@ -175,21 +195,24 @@ bool devset_other(const struct devset *s, const char *name)
 
 int dev_read_all(struct ctx *c, struct devset *s)
 {
-	struct link_info *links = NULL;
+	struct take t = { .s = s };
 	struct addr_info *addrs = NULL;
 	struct route_info *routes = NULL;
 	struct by_index *idx = NULL;
-	size_t nl = 0, na = 0, nr = 0;
+	size_t na = 0, nr = 0;
 	int rc = 1;
 
 	memset(s, 0, sizeof(*s));
 	/* The link dump says all that sysfs would (the tun driver's
 	 * IFLA_INFO_DATA), so the model costs three dumps whatever the
-	 * number of devices. */
-	if (dump_links(c, &links, &nl))
-		return 1;
-	if (take_links(s, links, nl))
-		goto oom;
+	 * number of devices; each link is taken as it comes, never kept
+	 * whole. */
+	if (dump_links_each(c, NULL, take_link, take_reset, &t))
+		goto out;
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), by_name);
+	if (s->nothers)
+		qsort(s->others, s->nothers, sizeof(*s->others), cmp_name16);
 	if (s->n && (dump_addrs(c, 0, &addrs, &na) || dump_routes(c, 0, &routes, &nr)))
 		goto out;
 	if (!(idx = malloc((s->n + 1) * sizeof(*idx))))
@@ -222,7 +245,6 @@ oom:
 out:
 	if (rc)
 		devset_free(s);
-	free(links);
 	free(addrs);
 	free(routes);
 	free(idx);

@@ -29,6 +29,44 @@ struct devset {
 	size_t nothers;
 };
 
+struct link_info;
+/* What the tun driver's link info says of a TUN/TAP link (is_tun), as
+ * sysfs's tun_flags, owner and group would, with up (IFF_UP) and carrier. */
+void dev_tun_info(const struct link_info *l, struct tun_info *ti);
+
+/* devread.c: the listings. A device as a listing shows it, from the link dump alone: 28 bytes, so
+ * a listing of 10,000 devices keeps them all (to sort them and align
+ * columns) in less room than the dump's messages would take. */
+struct dev_brief {
+	char name[16];
+	uint32_t owner, group;
+	unsigned tap : 1, pi : 1, vnet_hdr : 1, multi_queue : 1, persist : 1;
+	unsigned owner_set : 1, group_set : 1;
+	unsigned up : 1;                /* administratively (IFF_UP) */
+	unsigned carrier : 1;           /* while up: a reader attached (IFF_LOWER_UP) */
+};
+
+/* Every TUN/TAP device, briefly, sorted by name: one link dump, nothing
+ * kept of the other links. Returns 0 or 1 after reporting. */
+int dev_read_briefs(struct ctx *c, struct dev_brief **out, size_t *n);
+/* The brief as the tun_info print_tun_fields takes (up and carrier too). */
+void dev_brief_info(const struct dev_brief *b, struct tun_info *ti);
+
+/* A device's link as show prints it: what the link dump says. */
+struct dev_link {
+	struct tun_info ti;             /* up and carrier too */
+	int ifindex;
+	uint32_t mtu, txqlen;
+	bool has_mac;                   /* tap only */
+	uint8_t mac[6];
+	uint8_t operstate;              /* IF_OPER_* */
+};
+
+/* The links of every TUN/TAP device (name NULL: one dump), sorted by name,
+ * or of the one named (one request), which must exist and be TUN/TAP.
+ * Returns 0 or 1 after reporting. */
+int dev_read_links(struct ctx *c, const char *name, struct dev_link **out, size_t *n);
+
 /* Every TUN/TAP device: one dump each of links (the tun driver's link
  * info carries mode, flags, owner and group), addresses and routes; never
  * one read per device. Returns 0 or 1 after reporting. */
@@ -40,9 +78,6 @@ void devset_free(struct devset *s);
 struct device *devset_find(const struct devset *s, const char *name);
 /* Whether a link that is not TUN/TAP has this name. */
 bool devset_other(const struct devset *s, const char *name);
-
-/* Appends one element of size to the array *v of *n, doubling its room
- * as it fills. Returns 0 or -ENOMEM. */
 
 /* The metric the kernel gives a route without one: 0 for IPv4, 1024 for
  * IPv6. */

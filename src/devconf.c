@@ -291,13 +291,12 @@ int dc_result(struct ctx *c, struct dc_run *run, size_t job)
 		if (it->job != job)
 			continue;
 		dc = it->dc;
-		if (r->err >= 0)
+		if (!r->err)
 			continue;
-		if (r->err == -EEXIST && it->dc->exist_ok && (it->kind == IT_ADDR || it->kind == IT_ROUTE)) {
-			/* Present already: fine, and not ours to undo. */
-			r->err = 1;
+		/* Present already: fine, and not ours to undo (dc_undo leaves
+		 * what the kernel refused). */
+		if (r->err == -EEXIST && it->dc->exist_ok && (it->kind == IT_ADDR || it->kind == IT_ROUTE))
 			continue;
-		}
 		if (!rc) {
 			label(it, what, sizeof(what));
 			if (!report_plain(c, it, r))

@@ -115,6 +115,51 @@ int dump_links(struct ctx *c, struct link_info **out, size_t *n)
 	return dump(c, RTM_GETLINK, link_cb, &a, (void **)out, n, "links");
 }
 
+struct each {
+	int (*each)(const struct link_info *l, void *data);
+	void (*reset)(void *data);
+	void *data;
+};
+
+static int each_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct each *e = data;
+	struct link_info li;
+
+	return rtnl_parse_link(nlh, &li) ? e->each(&li, e->data) : 0;
+}
+
+static void each_reset(void *data)
+{
+	struct each *e = data;
+
+	if (e->reset)
+		e->reset(e->data);
+}
+
+int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct link_info *l, void *data),
+		    void (*reset)(void *data), void *data)
+{
+	char req[RTNL_MSG_MAX] = { 0 };
+	struct each e = { each, reset, data };
+	struct nl *nl = ctx_nl(c);
+	struct nl_reply rep;
+	int err;
+
+	if (!nl)
+		return 1;
+	err = nl_dump(nl, name ? rtnl_link_get(req, name) : rtnl_dump_dev(req, RTM_GETLINK, 0), each_cb,
+		      each_reset, &e, &rep);
+	if (name && err == -ENODEV)
+		report(c, "device %s does not exist", name);
+	else if (err && name)
+		report_err(c, err, rep.msg, "reading %s", name);
+	else if (err)
+		report_err(c, err, rep.msg, "listing links");
+	return err ? 1 : 0;
+	return 0;
+}
+
 static int link_by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct link_info *)a)->name, ((const struct link_info *)b)->name);

@@ -7,6 +7,12 @@
 #include "tunctl.h"
 
 int dump_links(struct ctx *c, struct link_info **out, size_t *n);
+/* Every link of one dump (name NULL), or the one link of that name (one
+ * request; "does not exist" reported), handed to each as it is parsed,
+ * never kept: each returns 0 or -errno (which ends the dump), and reset
+ * (may be NULL) forgets what it was given when the dump starts over. */
+int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct link_info *l, void *data),
+		    void (*reset)(void *data), void *data);
 /* A link list by name, and a name looked up in one so sorted. */
 void links_sort(struct link_info *v, size_t n);
 const struct link_info *links_find(const struct link_info *v, size_t n, const char *name);

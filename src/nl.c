@@ -18,10 +18,6 @@
 #include "rtnl.h"
 #include "vec.h"
 
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
-
 #define RX_SIZE (64 * 1024)
 /* Messages per send: only the last asks for an ACK, so a window costs one
  * send and one receive; failures are answered one each, and a window this
@@ -109,6 +105,10 @@ void nl_tx_push(struct nl_tx *tx)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)(tx->buf + tx->len);
 
+	/* Left empty by a builder: counted, so that replies stay in step
+	 * with the caller's requests, and the set is never sent. */
+	if (nlh->nlmsg_len < NLMSG_HDRLEN)
+		tx->unfit = true;
 	tx->len += NLMSG_ALIGN(nlh->nlmsg_len);
 	tx->replies[tx->n] = (struct nl_reply){ .fate = NL_UNSENT };
 	tx->n++;
@@ -118,6 +118,7 @@ void nl_tx_clear(struct nl_tx *tx)
 {
 	tx->len = 0;
 	tx->n = 0;
+	tx->unfit = false;
 }
 
 void nl_tx_free(struct nl_tx *tx)
@@ -212,6 +213,8 @@ int nl_tx_run(struct nl *nl, struct nl_tx *tx)
 
 	for (size_t k = 0; k < tx->n; k++)
 		tx->replies[k] = (struct nl_reply){ .fate = NL_UNSENT };
+	if (tx->unfit)
+		return -EMSGSIZE;
 	while (i < tx->n) {
 		size_t start = off, base = i, cnt = 0;
 		struct nlmsghdr *nlh = NULL;
@@ -291,6 +294,8 @@ int nl_dump(struct nl *nl, struct nlmsghdr *req, nl_dump_cb cb, void (*reset)(vo
 
 	reply->err = 0;
 	reply->msg[0] = '\0';
+	if (!req)
+		return reply->err = -EMSGSIZE;
 	for (int tries = 0; tries < 5 && (rc == -EAGAIN || rc == -ENOBUFS); tries++) {
 		if (tries && reset)
 			reset(data);

@@ -3,6 +3,7 @@
 #ifndef TUNCTL_NL_H
 #define TUNCTL_NL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/netlink.h>
@@ -41,22 +42,24 @@ struct nl_tx {
 	size_t n;
 	struct nl_reply *replies;
 	size_t nreplies_cap;
+	bool unfit;             /* a builder could not fit a message in its room */
 };
 
 void nl_tx_init(struct nl_tx *tx);
 /* Zeroed room for one message (RTNL_MSG_MAX bytes) at the end, or NULL. */
 void *nl_tx_room(struct nl_tx *tx);
-/* Counts the message just built in that room. */
+/* Counts the message just built in that room (one a builder left empty, too). */
 void nl_tx_push(struct nl_tx *tx);
 /* Sends every message and fills tx->replies[0..n). Returns -errno only when
  * the exchange itself failed; then each reply's fate tells which requests
- * were answered, which were sent without a known answer, and which not sent. */
+ * were answered, which were sent without a known answer, and which not sent.
+ * A set with an empty message is not sent at all: -EMSGSIZE. */
 int nl_tx_run(struct nl *nl, struct nl_tx *tx);
 void nl_tx_clear(struct nl_tx *tx);
 void nl_tx_free(struct nl_tx *tx);
 
 typedef int (*nl_dump_cb)(const struct nlmsghdr *nlh, void *data);
-/* Runs a dump request (from rtnl_dump).  cb returns 0 or -errno to stop.
+/* Runs a dump request (from rtnl_dump; NULL: -EMSGSIZE).  cb returns 0 or -errno to stop.
  * An interrupted dump is retried after reset(data). */
 int nl_dump(struct nl *nl, struct nlmsghdr *req, nl_dump_cb cb, void (*reset)(void *data),
 	    void *data, struct nl_reply *reply);

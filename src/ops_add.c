@@ -136,7 +136,7 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 	}
 	set_o = (struct owner){ .user_set = o->user_set && !ti->owner_set, .uid = o->uid,
 				.group_set = o->group_set && !ti->group_set, .gid = o->gid };
-	if (!(ifindex = ctx_ifindex(c, r->name)))
+	if (ctx_ifindex(c, r->name, &ifindex))
 		return 1;
 	/* All or nothing here too: link settings are put back on failure, and
 	 * the owner and group, which the kernel cannot unset, come last. */
@@ -205,7 +205,7 @@ int ops_job_create(struct ctx *c, struct add_job *j)
 			   step == OPS_OWNER ? j->o.uid : j->o.gid);
 		return 1;
 	}
-	if (!(j->ifindex = ctx_ifindex(c, j->name)))
+	if (ctx_ifindex(c, j->name, &j->ifindex))
 		return 1;
 	return 0;
 }

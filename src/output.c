@@ -1,13 +1,11 @@
 /* output.c - one call prints text or JSON, so both stay in step. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
-#include "vec.h"
 
 void out_init(struct out *o, FILE *f, bool json)
 {
@@ -72,7 +70,10 @@ void out_obj_close(struct out *o) { close_container(o, '}'); }
 void out_arr_open(struct out *o, const char *key) { open_container(o, key, '['); }
 void out_arr_close(struct out *o) { close_container(o, ']'); }
 
-void out_str(struct out *o, const char *key, const char *fmt, const char *val)
+/* fmt was checked at the call (output.h): not a literal here. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+void (out_str)(struct out *o, const char *key, const char *fmt, const char *val)
 {
 	if (o->json) {
 		json_key(o, key);
@@ -82,7 +83,7 @@ void out_str(struct out *o, const char *key, const char *fmt, const char *val)
 	}
 }
 
-void out_uint(struct out *o, const char *key, const char *fmt, uint64_t val)
+void (out_uint)(struct out *o, const char *key, const char *fmt, uint64_t val)
 {
 	if (o->json) {
 		json_key(o, key);
@@ -91,6 +92,8 @@ void out_uint(struct out *o, const char *key, const char *fmt, uint64_t val)
 		fprintf(o->f, fmt, (unsigned long long)val);
 	}
 }
+
+#pragma GCC diagnostic pop
 
 void out_bool(struct out *o, const char *key, const char *fmt, bool val)
 {
@@ -102,11 +105,11 @@ void out_bool(struct out *o, const char *key, const char *fmt, bool val)
 	}
 }
 
-void out_opt_uint(struct out *o, const char *key, const char *fmt, bool set, uint64_t val,
+void (out_opt_uint)(struct out *o, const char *key, const char *fmt, bool set, uint64_t val,
 		  const char *unset_text)
 {
 	if (set) {
-		out_uint(o, key, fmt, val);
+		(out_uint)(o, key, fmt, val);
 	} else if (o->json) {
 		json_key(o, key);
 		fputs("null", o->f);
@@ -136,63 +139,30 @@ void out_end(struct out *o)
 	memset(o->has_item, 0, sizeof(o->has_item));
 }
 
-void table_init(struct table *t, size_t ncols)
+void cols_init(struct cols *c, size_t n)
 {
-	memset(t, 0, sizeof(*t));
-	t->ncols = ncols;
+	memset(c, 0, sizeof(*c));
+	c->n = n < COLS_MAX ? n : COLS_MAX;
 }
 
-int table_add(struct table *t, const char *const *row)
+void cols_measure(struct cols *c, const char *const *row)
 {
-	{
-		/* One element of the array is a row of ncols cells. */
-		char **c = vec_grow(t->cells, &t->cap, t->nrows + 1, t->ncols * sizeof(*c));
+	for (size_t i = 0; i < c->n; i++) {
+		size_t l = strlen(row[i] ? row[i] : "");
 
-		if (!c)
-			return -ENOMEM;
-		t->cells = c;
-	}
-	for (size_t i = 0; i < t->ncols; i++) {
-		char *s = strdup(row[i] ? row[i] : "");
-
-		if (!s) {
-			while (i-- > 0)
-				free(t->cells[t->nrows * t->ncols + i]);
-			return -ENOMEM;
-		}
-		t->cells[t->nrows * t->ncols + i] = s;
-	}
-	t->nrows++;
-	return 0;
-}
-
-void table_print(const struct table *t, FILE *f)
-{
-	size_t w[16] = { 0 };
-
-	for (size_t r = 0; r < t->nrows; r++)
-		for (size_t c = 0; c < t->ncols && c < 16; c++) {
-			size_t l = strlen(t->cells[r * t->ncols + c]);
-
-			if (l > w[c])
-				w[c] = l;
-		}
-	for (size_t r = 0; r < t->nrows; r++) {
-		for (size_t c = 0; c < t->ncols; c++) {
-			const char *s = t->cells[r * t->ncols + c];
-
-			if (c + 1 == t->ncols)
-				fprintf(f, "%s\n", s);
-			else
-				fprintf(f, "%-*s  ", (int)w[c], s);
-		}
+		if (l > c->w[i])
+			c->w[i] = l;
 	}
 }
 
-void table_free(struct table *t)
+void cols_print(const struct cols *c, FILE *f, const char *const *row)
 {
-	for (size_t i = 0; i < t->nrows * t->ncols; i++)
-		free(t->cells[i]);
-	free(t->cells);
-	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < c->n; i++) {
+		const char *s = row[i] ? row[i] : "";
+
+		if (i + 1 == c->n)
+			fprintf(f, "%s\n", s);
+		else
+			fprintf(f, "%-*s  ", (int)c->w[i], s);
+	}
 }

@@ -31,19 +31,32 @@ void out_bool(struct out *o, const char *key, const char *fmt, bool val);
 /* A number, or null when !set; text prints fmt with the number, or unset_text. */
 void out_opt_uint(struct out *o, const char *key, const char *fmt, bool set, uint64_t val,
 		  const char *unset_text);
+/* The compiler checks each call's fmt against its value as it does printf's
+ * (a NULL fmt as the value's plain conversion): out_fmt_check is named only
+ * inside sizeof, never called nor defined. */
+int out_fmt_check(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define OUT_FMT_CHECK(fmt, plain, val) ((void)sizeof(out_fmt_check((fmt) ? (fmt) : plain, val)))
+#define out_str(o, key, fmt, val) \
+	(OUT_FMT_CHECK(fmt, "%s", (const char *)(val)), (out_str)(o, key, fmt, val))
+#define out_uint(o, key, fmt, val) \
+	(OUT_FMT_CHECK(fmt, "%llu", (unsigned long long)(val)), (out_uint)(o, key, fmt, val))
+#define out_opt_uint(o, key, fmt, set, val, unset_text) \
+	(OUT_FMT_CHECK(fmt, "%llu", (unsigned long long)(val)), (out_opt_uint)(o, key, fmt, set, val, unset_text))
 /* Text only. */
 void out_text(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Ends the document (a newline after JSON). */
 void out_end(struct out *o);
 
-/* An aligned table for text listings. */
-struct table {
-	size_t ncols, nrows, cap;
-	char **cells;
+/* An aligned table for text listings, printed in two passes over the same
+ * rows so that no cell is kept: every row measured, then every row printed,
+ * each column padded to its widest cell and two spaces apart. */
+#define COLS_MAX 16
+struct cols {
+	size_t n;
+	size_t w[COLS_MAX];
 };
-void table_init(struct table *t, size_t ncols);
-int table_add(struct table *t, const char *const *row);
-void table_print(const struct table *t, FILE *f);
-void table_free(struct table *t);
+void cols_init(struct cols *c, size_t n);
+void cols_measure(struct cols *c, const char *const *row);
+void cols_print(const struct cols *c, FILE *f, const char *const *row);
 
 #endif

@@ -4,19 +4,28 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <net/if.h>
+#include <linux/rtnetlink.h>
 
 #include "parse.h"
 
-#define IFNAMSIZ_ 16
+static void seterr(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static void seterr(char *err, size_t len, const char *fmt, const char *val)
+static void seterr(char *err, size_t len, const char *fmt, ...)
 {
-	if (err && len)
-		snprintf(err, len, fmt, val);
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
 }
 
 /* The kernel's isspace (lib/ctype.c, a Latin-1 table), which dev_valid_name
@@ -33,10 +42,10 @@ bool parse_ifname(const char *s, bool allow_template, char *err, size_t errlen)
 	const char *pct;
 
 	if (len == 0) {
-		seterr(err, errlen, "%sinterface name is empty", "");
+		seterr(err, errlen, "interface name is empty");
 		return false;
 	}
-	if (len >= IFNAMSIZ_) {
+	if (len >= IFNAMSIZ) {
 		seterr(err, errlen, "interface name \"%s\" is longer than 15 bytes", s);
 		return false;
 	}
@@ -64,7 +73,7 @@ bool parse_ifname(const char *s, bool allow_template, char *err, size_t errlen)
 
 bool parse_netns_name(const char *s, char *err, size_t errlen)
 {
-	if (!*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, "..") || strlen(s) > 255) {
+	if (!*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, "..") || strlen(s) > NAME_MAX) {
 		seterr(err, errlen, "invalid network namespace name \"%s\"", s);
 		return false;
 	}
@@ -256,11 +265,11 @@ bool parse_id(const char *s, struct id_spec *out)
 static bool parse_table(const char *s, uint32_t *out)
 {
 	if (!strcmp(s, "main"))
-		*out = 254;
+		*out = RT_TABLE_MAIN;
 	else if (!strcmp(s, "default"))
-		*out = 253;
+		*out = RT_TABLE_DEFAULT;
 	else if (!strcmp(s, "local"))
-		*out = 255;
+		*out = RT_TABLE_LOCAL;
 	else
 		return parse_u32(s, 1, UINT32_MAX, out);
 	return true;
@@ -273,7 +282,7 @@ bool parse_route_words(int n, char *const *words, struct route_spec *r,
 
 	memset(r, 0, sizeof(*r));
 	if (n < 1) {
-		seterr(err, errlen, "%sroute is missing its prefix", "");
+		seterr(err, errlen, "route is missing its prefix");
 		return false;
 	}
 	if (!parse_prefix(words[0], true, true, &r->dst, err, errlen))
@@ -329,7 +338,7 @@ bool parse_route(const char *s, struct route_spec *r, char *err, size_t errlen)
 	int n = 0;
 
 	if (strlen(s) >= sizeof(buf)) {
-		seterr(err, errlen, "%sroute is too long", "");
+		seterr(err, errlen, "route is too long");
 		return false;
 	}
 	strcpy(buf, s);
@@ -355,7 +364,7 @@ bool split_words(const char *line, int *argc, char ***argv, char *err, size_t er
 	errno = 0;
 	if (!v) {
 		errno = ENOMEM;
-		seterr(err, errlen, "%sout of memory", "");
+		seterr(err, errlen, "out of memory");
 		return false;
 	}
 	out = (char *)(v + nptr);
@@ -389,7 +398,7 @@ bool split_words(const char *line, int *argc, char ***argv, char *err, size_t er
 				quote = *p++;
 			} else if (*p == '\\') {
 				if (!p[1]) {
-					seterr(err, errlen, "%sline ends with a backslash", "");
+					seterr(err, errlen, "line ends with a backslash");
 					free(v);
 					return false;
 				}
@@ -452,7 +461,7 @@ bool parse_sysfs_id(const char *s, bool *set, uint32_t *id)
 	return true;
 }
 
-bool parse_fdinfo_iff(const char *text, char ifname[16])
+bool parse_fdinfo_iff(const char *text, char ifname[IFNAMSIZ])
 {
 	const char *p = text;
 
@@ -464,7 +473,7 @@ bool parse_fdinfo_iff(const char *text, char ifname[16])
 			while (*v == '\t' || *v == ' ')
 				v++;
 			len = strcspn(v, "\n");
-			if (len == 0 || len >= 16)
+			if (len == 0 || len >= IFNAMSIZ)
 				return false;
 			memcpy(ifname, v, len);
 			ifname[len] = '\0';

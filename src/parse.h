@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <net/if.h>
 
 #define ERRLEN 256
 
@@ -100,7 +101,7 @@ bool parse_sysfs_hex(const char *s, uint32_t *out);
 bool parse_sysfs_id(const char *s, bool *set, uint32_t *id);
 
 /* /proc/PID/fdinfo/FD text: the "iff:\tNAME" line of a tun file. */
-bool parse_fdinfo_iff(const char *text, char ifname[16]);
+bool parse_fdinfo_iff(const char *text, char ifname[IFNAMSIZ]);
 
 /* The edit distance between a and b (optimal string alignment: insertions,
  * deletions, substitutions and swaps of neighbours cost 1); UINT32_MAX when

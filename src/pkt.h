@@ -1,5 +1,5 @@
-/* pkt.h - pure packet decoding and answering: buffers in, structs and
- * buffers out. No I/O. */
+/* pkt.h - pure packet decoding (pkt.c) and answering (echo.c): buffers in,
+ * structs and buffers out. No I/O. */
 #ifndef TUNCTL_PKT_H
 #define TUNCTL_PKT_H
 
@@ -44,8 +44,9 @@ struct pkt {
  * transport header (l4 is L4_OTHER). */
 #define PKT_MAX_EXT 8
 void pkt_decode(const uint8_t *p, size_t len, bool ether, struct pkt *k);
-/* One line, without time or length: "IPv4 192.0.2.1 > 192.0.2.2: ICMP echo request id 7 seq 1". */
-void pkt_format(const struct pkt *k, char *buf, size_t len);
+/* One line, without time or length: "IPv4 192.0.2.1 > 192.0.2.2: ICMP echo
+ * request id 7 seq 1", cut to fit len; returns its length. */
+size_t pkt_format(const struct pkt *k, char *buf, size_t len);
 /* A short name of the top protocol: "ICMP", "TCP", "ARP", ... */
 const char *pkt_proto_name(const struct pkt *k);
 const char *pkt_icmp_name(const struct pkt *k);

@@ -27,11 +27,37 @@ static size_t addr_len(int family)
 	return family == AF_INET ? 4 : 16;
 }
 
+/* Every attribute goes in checked against the room (RTNL_MSG_MAX); the
+ * headers always fit. */
+_Static_assert(NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct rtmsg)) <= RTNL_MSG_MAX &&
+	       NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg)) <= RTNL_MSG_MAX &&
+	       NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifaddrmsg)) <= RTNL_MSG_MAX,
+	       "a message's headers fit in RTNL_MSG_MAX");
+
+static bool put(struct nlmsghdr *nlh, uint16_t type, size_t len, const void *data)
+{
+	return mnl_attr_put_check(nlh, RTNL_MSG_MAX, type, len, data);
+}
+
+static bool put_u32(struct nlmsghdr *nlh, uint16_t type, uint32_t v)
+{
+	return mnl_attr_put_u32_check(nlh, RTNL_MSG_MAX, type, v);
+}
+
+/* A message that does not fit is not sent half-built: the room is left
+ * empty (nlmsg_len 0), which nl_tx_run refuses whole. */
+static struct nlmsghdr *no_room(struct nlmsghdr *nlh)
+{
+	memset(nlh, 0, RTNL_MSG_MAX);
+	return NULL;
+}
+
 struct nlmsghdr *rtnl_link_set(void *buf, int ifindex, const struct link_spec *l,
 			       int netns_fd, int64_t group)
 {
 	struct nlmsghdr *nlh = header(buf, RTM_SETLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	bool ok = true;
 
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
@@ -40,16 +66,16 @@ struct nlmsghdr *rtnl_link_set(void *buf, int ifindex, const struct link_spec *l
 		ifi->ifi_flags = l->up ? IFF_UP : 0;
 	}
 	if (l && l->has_mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, l->mtu);
+		ok &= put_u32(nlh, IFLA_MTU, l->mtu);
 	if (l && l->has_txqlen)
-		mnl_attr_put_u32(nlh, IFLA_TXQLEN, l->txqlen);
+		ok &= put_u32(nlh, IFLA_TXQLEN, l->txqlen);
 	if (l && l->has_mac)
-		mnl_attr_put(nlh, IFLA_ADDRESS, 6, l->mac);
+		ok &= put(nlh, IFLA_ADDRESS, sizeof(l->mac), l->mac);
 	if (netns_fd >= 0)
-		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+		ok &= put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
 	if (group >= 0)
-		mnl_attr_put_u32(nlh, IFLA_GROUP, (uint32_t)group);
-	return nlh;
+		ok &= put_u32(nlh, IFLA_GROUP, (uint32_t)group);
+	return ok ? nlh : no_room(nlh);
 }
 
 struct nlmsghdr *rtnl_link_rename(void *buf, int ifindex, const char *name)
@@ -59,7 +85,8 @@ struct nlmsghdr *rtnl_link_rename(void *buf, int ifindex, const char *name)
 
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (!mnl_attr_put_strz_check(nlh, RTNL_MSG_MAX, IFLA_IFNAME, name))
+		return no_room(nlh);
 	return nlh;
 }
 
@@ -73,13 +100,24 @@ struct nlmsghdr *rtnl_link_del(void *buf, int ifindex)
 	return nlh;
 }
 
+struct nlmsghdr *rtnl_link_get(void *buf, const char *name)
+{
+	struct nlmsghdr *nlh = header(buf, RTM_GETLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nlh;
+}
+
 struct nlmsghdr *rtnl_group_del(void *buf, uint32_t group)
 {
 	struct nlmsghdr *nlh = header(buf, RTM_DELLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_u32(nlh, IFLA_GROUP, group);
+	if (!put_u32(nlh, IFLA_GROUP, group))
+		return no_room(nlh);
 	return nlh;
 }
 
@@ -93,9 +131,10 @@ struct nlmsghdr *rtnl_addr(void *buf, bool add, int ifindex, const struct addr_s
 	ifa->ifa_family = (uint8_t)a->local.addr.family;
 	ifa->ifa_prefixlen = a->local.len;
 	ifa->ifa_index = (uint32_t)ifindex;
-	mnl_attr_put(nlh, IFA_LOCAL, len, a->local.addr.a.b);
 	/* On a point-to-point link IFA_ADDRESS is the peer. */
-	mnl_attr_put(nlh, IFA_ADDRESS, len, a->has_peer ? a->peer.a.b : a->local.addr.a.b);
+	if (!put(nlh, IFA_LOCAL, len, a->local.addr.a.b) ||
+	    !put(nlh, IFA_ADDRESS, len, a->has_peer ? a->peer.a.b : a->local.addr.a.b))
+		return no_room(nlh);
 	return nlh;
 }
 
@@ -106,10 +145,11 @@ struct nlmsghdr *rtnl_route(void *buf, bool add, int ifindex, const struct route
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	size_t len = addr_len(r->dst.addr.family);
 	uint32_t table = r->has_table ? r->table : RT_TABLE_MAIN;
+	bool ok = true;
 
 	rtm->rtm_family = (uint8_t)r->dst.addr.family;
 	rtm->rtm_dst_len = r->dst.len;
-	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	rtm->rtm_table = table <= UINT8_MAX ? (uint8_t)table : RT_TABLE_UNSPEC;
 	if (add) {
 		rtm->rtm_protocol = RTPROT_BOOT;
 		rtm->rtm_type = RTN_UNICAST;
@@ -118,16 +158,16 @@ struct nlmsghdr *rtnl_route(void *buf, bool add, int ifindex, const struct route
 		/* Match a route of any scope, as "ip route del" does. */
 		rtm->rtm_scope = RT_SCOPE_NOWHERE;
 	}
-	if (table >= 256)
-		mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	if (table > UINT8_MAX)
+		ok &= put_u32(nlh, RTA_TABLE, table);
 	if (r->dst.len)
-		mnl_attr_put(nlh, RTA_DST, len, r->dst.addr.a.b);
+		ok &= put(nlh, RTA_DST, len, r->dst.addr.a.b);
 	if (r->has_gw)
-		mnl_attr_put(nlh, RTA_GATEWAY, len, r->gw.a.b);
+		ok &= put(nlh, RTA_GATEWAY, len, r->gw.a.b);
 	if (r->has_metric)
-		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
-	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
-	return nlh;
+		ok &= put_u32(nlh, RTA_PRIORITY, r->metric);
+	ok &= put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	return ok ? nlh : no_room(nlh);
 }
 
 struct nlmsghdr *rtnl_dump(void *buf, uint16_t type, uint8_t family)
@@ -162,8 +202,8 @@ struct nlmsghdr *rtnl_dump_dev(void *buf, uint16_t type, int ifindex)
 
 	if (ifindex > 0 && type == RTM_GETADDR)
 		((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_index = (uint32_t)ifindex;
-	else if (ifindex > 0 && type == RTM_GETROUTE)
-		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	else if (ifindex > 0 && type == RTM_GETROUTE && !put_u32(nlh, RTA_OIF, (uint32_t)ifindex))
+		return no_room(nlh);
 	return nlh;
 }
 
@@ -291,6 +331,10 @@ bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
 	out->flags = ifi->ifi_flags;
 	out->has_mtu = get_u32(tb[IFLA_MTU], &out->mtu);
 	out->has_txqlen = get_u32(tb[IFLA_TXQLEN], &out->txqlen);
+	if (tb[IFLA_OPERSTATE] && mnl_attr_validate(tb[IFLA_OPERSTATE], MNL_TYPE_U8) == 0) {
+		out->operstate = mnl_attr_get_u8(tb[IFLA_OPERSTATE]);
+		out->has_operstate = true;
+	}
 	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == sizeof(out->mac)) {
 		memcpy(out->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), sizeof(out->mac));
 		out->has_mac = true;

@@ -9,7 +9,9 @@
 
 #include "parse.h"
 
-/* Room a builder may use; the buffer must be zeroed. */
+/* Room a builder may use; the buffer must be zeroed.  Each builder returns
+ * the message, or NULL when its attributes do not fit: the room is then left
+ * zeroed, an empty message that nl_tx_run and nl_dump refuse (-EMSGSIZE). */
 #define RTNL_MSG_MAX 256
 
 /* RTM_SETLINK.  netns_fd < 0 and group < 0 leave those alone. */
@@ -19,6 +21,9 @@ struct nlmsghdr *rtnl_link_set(void *buf, int ifindex, const struct link_spec *l
 struct nlmsghdr *rtnl_link_rename(void *buf, int ifindex, const char *name);
 /* RTM_DELLINK of one device, by index. */
 struct nlmsghdr *rtnl_link_del(void *buf, int ifindex);
+/* RTM_GETLINK of one device, by name, acknowledged: its RTM_NEWLINK, then
+ * the ACK (an error such as ENODEV instead). */
+struct nlmsghdr *rtnl_link_get(void *buf, const char *name);
 /* RTM_DELLINK of every device in a group, in one kernel operation. */
 struct nlmsghdr *rtnl_group_del(void *buf, uint32_t group);
 /* RTM_NEWADDR (create, fail if it exists) or RTM_DELADDR. */
@@ -41,6 +46,8 @@ struct link_info {
 	bool has_mtu, has_txqlen, has_mac;
 	uint32_t mtu, txqlen;
 	uint8_t mac[6];
+	bool has_operstate;
+	uint8_t operstate;          /* IF_OPER_* */
 	/* IFLA_LINKINFO of kind "tun": what sysfs's tun_flags, owner and group
 	 * say, in the dump itself. */
 	bool is_tun;

@@ -108,20 +108,6 @@ static int read_tun(int dirfd, const char *name, struct tun_info *out)
 	return 0;
 }
 
-/* The carrier file answers only while the device is up (running): it
- * says EINVAL when it is down, so one read tells all three states. */
-static int read_state(int dirfd, const char *name, bool *up, bool *carrier)
-{
-	char path[64], buf[8];
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/carrier", name);
-	rc = read_at(dirfd, path, buf, sizeof(buf));
-	*up = rc == 0;
-	*carrier = rc == 0 && buf[0] == '1';
-	return rc == -EINVAL ? 0 : rc;
-}
-
 /* /sys/class/net, opened (after the namespace's /sys is in place): an fd
  * or -errno. */
 static int open_net_dir(void)
@@ -132,17 +118,6 @@ static int open_net_dir(void)
 		return rc;
 	fd = open(NET_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
-}
-
-int sysfs_link_state(const char *name, bool *up, bool *carrier)
-{
-	int dirfd = open_net_dir(), rc;
-
-	if (dirfd < 0)
-		return dirfd;
-	rc = read_state(dirfd, name, up, carrier);
-	close(dirfd);
-	return rc;
 }
 
 int sysfs_tun_read(const char *name, struct tun_info *out)
@@ -168,7 +143,6 @@ struct slice {
 	struct tun_info *info;
 	bool *found;
 	size_t from, to;
-	bool state;
 	int err;
 };
 
@@ -178,9 +152,6 @@ static void *read_slice(void *arg)
 
 	for (size_t i = s->from; i < s->to; i++) {
 		int rc = read_tun(s->dirfd, s->names[i], &s->info[i]);
-
-		if (!rc && s->state)
-			rc = read_state(s->dirfd, s->names[i], &s->info[i].up, &s->info[i].carrier);
 
 		/* Not a tun device, or gone since readdir: not listed. */
 		s->found[i] = rc == 0;
@@ -199,8 +170,7 @@ static void *read_slice(void *arg)
 /* The cost of a listing is three sysfs files per device, each an open, a
  * read and a close in the kernel: at 10,000 devices that dominates, so the
  * one pass over the directory is shared among a few threads. */
-static int read_all(int dirfd, char (*names)[16], size_t cnt, struct tun_info *info, bool *found,
-		    bool state)
+static int read_all(int dirfd, char (*names)[16], size_t cnt, struct tun_info *info, bool *found)
 {
 	struct slice sl[MAX_THREADS];
 	pthread_t th[MAX_THREADS];
@@ -214,7 +184,7 @@ static int read_all(int dirfd, char (*names)[16], size_t cnt, struct tun_info *i
 	if (cpus > 0 && k > (size_t)cpus)
 		k = (size_t)cpus;
 	for (size_t t = 0; t < k; t++) {
-		sl[t] = (struct slice){ dirfd, names, info, found, cnt * t / k, cnt * (t + 1) / k, state, 0 };
+		sl[t] = (struct slice){ dirfd, names, info, found, cnt * t / k, cnt * (t + 1) / k, 0 };
 		/* Slice 0 is ours; a thread that cannot start is done here too. */
 		if (t > 0)
 			started[t] = !pthread_create(&th[t], NULL, read_slice, &sl[t]);
@@ -231,7 +201,7 @@ static int read_all(int dirfd, char (*names)[16], size_t cnt, struct tun_info *i
 	return rc;
 }
 
-static int list_tuns(struct tun_info **out, size_t *n, bool state)
+int sysfs_tun_list(struct tun_info **out, size_t *n)
 {
 	char (*names)[16] = NULL;
 	struct tun_info *info = NULL;
@@ -270,7 +240,7 @@ static int list_tuns(struct tun_info **out, size_t *n, bool state)
 		rc = -ENOMEM;
 		goto out;
 	}
-	if ((rc = read_all(dirfd(d), names, cnt, info, found, state)))
+	if ((rc = read_all(dirfd(d), names, cnt, info, found)))
 		goto out;
 	for (size_t i = 0; i < cnt; i++)
 		if (found[i])
@@ -285,16 +255,6 @@ out:
 	free(info);
 	free(found);
 	return rc;
-}
-
-int sysfs_tun_list(struct tun_info **out, size_t *n)
-{
-	return list_tuns(out, n, false);
-}
-
-int sysfs_tun_list_state(struct tun_info **out, size_t *n)
-{
-	return list_tuns(out, n, true);
 }
 
 int sysfs_attr(const char *name, const char *attr, char *buf, size_t len)

@@ -14,8 +14,9 @@ struct tun_info {
 	struct tun_flags flags;
 	bool owner_set, group_set;
 	uint32_t owner, group;
-	/* Read by sysfs_tun_list_state only: administratively up (IFF_UP),
-	 * and, when up, whether it has carrier (a reader attached). */
+	/* Not read from sysfs (the device model's link dump fills them in):
+	 * administratively up (IFF_UP), and, when up, whether it has carrier
+	 * (a reader attached). */
 	bool up, carrier;
 };
 
@@ -31,10 +32,6 @@ bool sysfs_missing(void);
 int sysfs_tun_read(const char *name, struct tun_info *out);
 /* Every TUN/TAP device, in one pass, sorted by name. */
 int sysfs_tun_list(struct tun_info **out, size_t *n);
-/* The same with up and carrier filled in: one file more per device. */
-int sysfs_tun_list_state(struct tun_info **out, size_t *n);
-/* Whether the device is up and, when it is, has carrier. */
-int sysfs_link_state(const char *name, bool *up, bool *carrier);
 /* One attribute's first line, newline stripped. */
 int sysfs_attr(const char *name, const char *attr, char *buf, size_t len);
 /* The link settings a device has now, of those want sets (MTU,

@@ -11,10 +11,6 @@
 
 #include "tun.h"
 
-/* In if_tun.h since Linux 4.15; the values are ABI. */
-#define TUN_IFF_NAPI 0x0010
-#define TUN_IFF_NAPI_FRAGS 0x0020
-
 #ifndef IFF_NO_CARRIER
 /* In include/uapi/linux/if_tun.h since Linux 6.0 ("bring up tun/tap
  * without carrier"); older headers lack it. The value is ABI. */
@@ -32,9 +28,9 @@ uint16_t tun_flags_to_ifr(const struct tun_flags *f)
 	if (f->multi_queue)
 		v |= IFF_MULTI_QUEUE;
 	if (f->napi)
-		v |= TUN_IFF_NAPI;
+		v |= IFF_NAPI;
 	if (f->napi_frags)
-		v |= TUN_IFF_NAPI_FRAGS;
+		v |= IFF_NAPI_FRAGS;
 	if (f->one_queue)
 		v |= IFF_ONE_QUEUE;
 	return v;
@@ -46,9 +42,9 @@ void tun_flags_from_sysfs(uint32_t v, struct tun_flags *f)
 	f->pi = !(v & IFF_NO_PI);
 	f->vnet_hdr = !!(v & IFF_VNET_HDR);
 	f->multi_queue = !!(v & IFF_MULTI_QUEUE);
-	f->persist = !!(v & 0x800);     /* IFF_PERSIST, not exported by if_tun.h */
-	f->napi = !!(v & TUN_IFF_NAPI);
-	f->napi_frags = !!(v & TUN_IFF_NAPI_FRAGS);
+	f->persist = !!(v & IFF_PERSIST);
+	f->napi = !!(v & IFF_NAPI);
+	f->napi_frags = !!(v & IFF_NAPI_FRAGS);
 	f->one_queue = !!(v & IFF_ONE_QUEUE);
 }
 

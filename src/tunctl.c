@@ -1,4 +1,5 @@
-/* tunctl.c - main: global options, the command table, batch mode; the only exit(). */
+/* tunctl.c - main: parses the command line, enters -n NETNS and runs the
+ * request (run_request, or batch_run for --batch); the only exit(). */
 #include "config.h"
 
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/resource.h>
 
 #include <linux/capability.h>
 
@@ -20,9 +20,9 @@
 /* As "ip -n" does; sysfs.c mounts a private /sys for it when first needed. */
 static int enter_netns(struct ctx *c, const char *name)
 {
-	int fd = open_netns(c, name);
+	int fd;
 
-	if (fd < 0)
+	if (open_netns(c, name, &fd))
 		return 1;
 	if (setns(fd, CLONE_NEWNET) < 0) {
 		int err = errno;

@@ -1,4 +1,16 @@
-/* tunctl.h - what the commands share: the context and their entry points. */
+/* tunctl.h - what the commands share: the context and their entry points.
+ *
+ * How failure is said, across tunctl:
+ * - The kernel-facing modules (tun, nl, sysfs, procfs, ids, dump_state)
+ *   report nothing and return 0 or -errno (or a value that cannot be
+ *   negative, an fd, an index, a size, in place of the 0); the parsers
+ *   (parse.c's, rtnl's) return bool with the message in their err buffer
+ *   where they have one, and cmdline_parse the exit status with it, for
+ *   main to report; rtnl's builders return NULL when a message won't fit.
+ * - What takes a ctx and reports (the commands, batch, devconf, dev, the
+ *   dump_* lists and the helpers below) says it once and returns the exit
+ *   status: 0 done, 1 the operation failed, 2 bad input.
+ * - Of those, what returns a pointer returns NULL after reporting. */
 #ifndef TUNCTL_H
 #define TUNCTL_H
 
@@ -49,7 +61,7 @@ struct tun_info;
 void report_attach_denied(struct ctx *c, const struct tun_info *ti);
 struct holder;
 /* The fields every device has, in list and show alike (JSON only), up and
- * carrier included: t from sysfs_tun_list_state or sysfs_link_state. */
+ * carrier included (devprint.c). */
 void print_tun_fields(struct out *o, const struct tun_info *t);
 /* list's STATE column and show's "link" word: "up", "up,no-carrier"
  * (up, but no reader attached), "down". */
@@ -60,10 +72,10 @@ void print_processes(struct out *o, const struct holder *h, size_t n);
 /* Reads NAME from sysfs; reports and returns 1 when it is missing or not
  * TUN/TAP.  ifindex may be NULL. */
 int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex);
-/* A device's index; 0 after reporting why not. */
-int ctx_ifindex(struct ctx *c, const char *name);
-/* Opens /run/netns/NAME; reports and returns -1 on failure. */
-int open_netns(struct ctx *c, const char *name);
+/* A device's index into *ifindex: 0, or 1 after reporting why not. */
+int ctx_ifindex(struct ctx *c, const char *name, int *ifindex);
+/* Opens /run/netns/NAME into *fd (-1 on failure): 0, or 1 after reporting. */
+int open_netns(struct ctx *c, const char *name, int *fd);
 
 /* The command table (commands.c). */
 void usage(FILE *f);

@@ -36,6 +36,27 @@ wait_attached() {
 	return 1
 }
 
+# Waits until device $1 (up) has carrier: a reader is attached to it.
+wait_carrier() {
+	for _ in $(seq 50); do
+		[ "$(sysfs "$1" carrier 2>/dev/null)" = 1 ] && return 0
+		sleep 0.1
+	done
+	echo "nobody attached to $1"
+	return 1
+}
+
+# Waits until process $1 holds device $2 or is gone (it may fail at once).
+wait_attached_or_gone() {
+	for _ in $(seq 50); do
+		in_ns grep -qs "iff:.$2\$" /proc/"$1"/fdinfo/* && return 0
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "attach neither started nor ended"
+	return 1
+}
+
 # Stops it with SIGINT and checks it exits 0 with its summary.
 stop_attach() {
 	kill -INT "$ATTACH_PID"
@@ -114,7 +135,7 @@ pcap_count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
 	t add tun0 --addr 192.0.2.1/24 >/dev/null
 	(exec ip netns exec "$NS" "$TUNCTL" -j attach tun0 --count 2 --hex >"$BATS_TEST_TMPDIR/j.out" 2>"$BATS_TEST_TMPDIR/j.err") &
 	pid=$!
-	sleep 0.3
+	wait_carrier tun0
 	in_ns ping -c 4 -i 0.2 -W 1 192.0.2.2 >/dev/null || true
 	rc=0
 	timeout 5 tail --pid="$pid" -f /dev/null || rc=$?
@@ -138,7 +159,7 @@ pcap_count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
 	[[ "$stderr" == *"user nobody"* ]]
 	as_user 65534 --echo --count 2 >"$BATS_TEST_TMPDIR/u.out" 2>&1 &
 	pid=$!
-	sleep 0.5
+	wait_carrier tun0
 	run in_ns ping -c 1 -W 2 192.0.2.2
 	[[ "$output" == *"1 received"* ]]
 	wait "$pid"
@@ -188,7 +209,11 @@ try:
     t.connect(("192.0.2.2", 80))
 except OSError:
     pass'
-	sleep 0.2
+	# Until attach has written both lines (at the end of their burst).
+	for _ in $(seq 50); do
+		grep -q ': TCP 40001 > 80' "$BATS_TEST_TMPDIR/attach.out" && grep -q ': UDP 40000 > 9' "$BATS_TEST_TMPDIR/attach.out" && break
+		sleep 0.1
+	done
 	stop_attach
 	grep -q 'in .* IPv4 192.0.2.1 > 192.0.2.2: UDP 40000 > 9$' "$BATS_TEST_TMPDIR/attach.out"
 	grep -q 'in .* IPv4 192.0.2.1 > 192.0.2.2: TCP 40001 > 80 \[S\] seq [0-9]*$' "$BATS_TEST_TMPDIR/attach.out"
@@ -221,7 +246,7 @@ except OSError:
 	reader=$!
 	(exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo --hex >"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/attach.err") &
 	ATTACH_PID=$!
-	sleep 0.3
+	wait_attached tun0
 	in_ns ping -f -q -w 1 192.0.2.2 >/dev/null || true
 	kill -TERM "$ATTACH_PID"
 	rc=0
@@ -381,7 +406,7 @@ sigterm_ends_attach() {
 @test "a reader that goes away ends the run (SIGPIPE ignored): exit 0" {
 	t add tun0 --addr 192.0.2.1/24 >/dev/null
 	(trap '' PIPE; exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo 2>"$BATS_TEST_TMPDIR/attach.err" | head -1 >/dev/null; echo "${PIPESTATUS[0]}" >"$BATS_TEST_TMPDIR/rc") &
-	sleep 0.3
+	wait_carrier tun0
 	in_ns ping -c 3 -i 0.2 -W 1 192.0.2.2 >/dev/null || true
 	for _ in $(seq 30); do [ -s "$BATS_TEST_TMPDIR/rc" ] && break; sleep 0.1; done
 	[ "$(cat "$BATS_TEST_TMPDIR/rc")" = 0 ]
@@ -435,7 +460,8 @@ fcntl.ioctl(fd, 0x400454cb, 1)'
 		# shellcheck disable=SC2086
 		(exec ip netns exec "$NS" "$TUNCTL" attach tun0 $args >"$out" 2>"$BATS_TEST_TMPDIR/attach.err") &
 		pid=$!
-		sleep 0.3
+		# With --pcap /dev/full, attach fails at once on the file header.
+		wait_attached_or_gone "$pid" tun0
 		in_ns ping -c 1 -W 1 192.0.2.2 >/dev/null || true
 		rc=0
 		wait "$pid" || rc=$?

@@ -42,7 +42,7 @@ CASES=$(cat <<'T'
 2	..	add|..
 2	aNBSPb	add|aNBSPb
 2	aVTb	add|aVTb
-2	empty	add|
+2	interface name is empty	add|
 2	x%s	add|x%s
 2	tan	add|tun1|--mode|tan
 2	twice	add|tun1|--mode|tun|--mode|tap
@@ -100,7 +100,6 @@ T
 		args=${args//VT/$'\v'} needle=${needle//VT/$'\v'}
 		IFS='|' read -r -a argv <<<"$args"
 		[ "$args" = "add|" ] && argv=(add "")
-		[ "$needle" = empty ] && needle="empty"
 		run --separate-stderr t "${argv[@]}"
 		assert_error "$want" "$needle" || { echo "case: $args"; return 1; }
 		unchanged "$args" || return 1

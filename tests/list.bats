@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# tunctl list: only TUN/TAP devices, from sysfs; text table and JSON.
+# tunctl list: only TUN/TAP devices, from the link dump; text table and JSON.
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -117,10 +117,68 @@ ip_state() {
 @test "a directory read error fails list, never an empty listing" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	t add tun0 >/dev/null
+	# The one directory list reads is /proc (the devices come from the
+	# link dump).
 	run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 		ip netns exec "$NS" strace -f -qq -o /dev/null -e trace=getdents64 \
 		-e inject=getdents64:error=EIO:when=1 "$TUNCTL" list
-	assert_error 1 "reading /sys/class/net: Input/output error"
+	assert_error 1 "reading /proc: Input/output error"
+	# A failed dump fails it too.
+	run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o /dev/null -e trace=recvmsg \
+		-e inject=recvmsg:error=EIO:when=1 "$TUNCTL" -j list
+	assert_error 1 "listing links: Input/output error"
+}
+
+@test "list takes every device from one link dump: no sysfs, and /sys need not be mounted" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	for i in 0 1 2 3 4 5 6 7; do echo "add s$i"; done | t -b - >/dev/null
+	in_ns ip tuntap add tap9 mode tap user 65534 multi_queue
+	want_text=$(t list)
+	want_json=$(t -j list)
+	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=openat,sendto,sendmsg "$TUNCTL" list
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '"/sys' "$BATS_TEST_TMPDIR/trace")" -eq 0 ]
+	# One request: the link dump.
+	[ "$(grep -c 'sendto\|sendmsg' "$BATS_TEST_TMPDIR/trace")" -eq 1 ]
+	# The same listing with /sys unmounted, and with something else on it.
+	for how in "umount -l /sys" "mount -t tmpfs none /sys"; do
+		run --separate-stderr in_ns unshare -m sh -c "$how && exec \"\$0\" list" "$TUNCTL"
+		[ "$status" -eq 0 ]
+		[ "$output" = "$want_text" ]
+		run --separate-stderr in_ns unshare -m sh -c "$how && exec \"\$0\" -j list" "$TUNCTL"
+		[ "$output" = "$want_json" ]
+	done
+	[ "$(jq -c '.[] | select(.ifname == "tap9") | [.mode, .multi_queue, .owner, .up]' <<<"$want_json")" = '["tap",true,65534,false]' ]
+}
+
+@test "list looks each owner and group up once, before printing anything" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	# Owners alternating in name order: nobody, root, nobody, root.
+	t add a0 --user 65534 >/dev/null
+	t add b0 >/dev/null
+	t add c0 --user 65534 --group 65534 >/dev/null
+	t add d0 >/dev/null
+	run --separate-stderr t list
+	[ "$(printf '%s\n' "${lines[@]:1}" | awk '{ print $1, $6, $7 }')" = "$(printf '%s\n' "a0 nobody -" "b0 root -" "c0 nobody nogroup" "d0 root -")" ]
+	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=openat "$TUNCTL" list
+	[ "$status" -eq 0 ]
+	# Two owners and one group: three lookups.
+	[ "$(grep -c '"/etc/passwd"\|"/etc/group"' "$BATS_TEST_TMPDIR/trace")" -eq 3 ]
+	# A lookup that fails fails the listing, with nothing printed: the
+	# first is of uid 0, b0's owner.
+	run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o /dev/null -P /etc/nsswitch.conf -e trace=openat \
+		-e inject=openat:error=EMFILE "$TUNCTL" list
+	assert_error 1 "b0: looking up its owner (uid 0): Too many open files"
+	# JSON gives the numbers: no lookup.
+	run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o /dev/null -P /etc/nsswitch.conf -e trace=openat \
+		-e inject=openat:error=EMFILE "$TUNCTL" -j list
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.[] | .owner]' <<<"$output")" = "[65534,0,65534,0]" ]
 }
 
 @test "a process that exits while list reads its descriptors is gone, not an error" {

@@ -217,8 +217,15 @@ qemu_holds() {
 
 # Each failure: one line, the right status, no process left holding the
 # device, and no carrier change (so no link-local address appeared).
+# No process of the test's namespace holds $1 (devices of that name in
+# other tests' namespaces, run in parallel, are not this test's).
 no_trace() {
-	[ -z "$(in_ns sh -c "grep -ls '^iff:[[:space:]]*$1\$' /proc/[0-9]*/fdinfo/* 2>/dev/null")" ]
+	local me p
+	me=$(in_ns readlink /proc/self/ns/net)
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/ns/net" 2>/dev/null)" = "$me" ] || continue
+		! grep -qs "^iff:[[:space:]]*$1\$" "$p"/fdinfo/* || return 1
+	done
 	[ "$(addr_json dev "$1" | jq '[.[].addr_info[] | select(.scope == "link")] | length')" -eq 0 ]
 }
 

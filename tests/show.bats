@@ -133,6 +133,12 @@ make_three() {
 	t add tap0 --mode tap --down >/dev/null
 	hold tap0 0x1002
 	in_ns ip link add v0 type veth peer name v1
+	# show NAME asks for its device (RTM_GETLINK), which has the kernel
+	# finish the device's pending link events first (operstate, routes'
+	# linkdown); show reads a dump, which, as ip's, does not: until the
+	# kernel's linkwatch has run (within a second), tun1 still says
+	# UNKNOWN there.
+	for _ in $(seq 30); do [ "$(link_json tun1 | jq -r .[0].operstate)" = DOWN ] && break; sleep 0.1; done
 	run --separate-stderr t -j show
 	[ "$status" -eq 0 ]
 	[ "$(jq -c '[.[].ifname]' <<<"$output")" = '["tap0","tun1"]' ]
@@ -149,6 +155,32 @@ make_three() {
 	assert_error 2 tun1
 	run --separate-stderr t show nosuch0
 	assert_error 1 nosuch0
+}
+
+@test "show reads links from netlink, not sysfs: /sys need not be mounted" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	t add tap0 --mode tap --mtu 1400 --txqueuelen 77 --addr 192.0.2.1/24 >/dev/null
+	t add tun0 --down >/dev/null
+	in_ns ip link add v0 type veth peer name v1
+	settle
+	for cmd in "show" "-j show" "show tap0" "-j show tap0" "-j show tun0"; do
+		# shellcheck disable=SC2086
+		want=$(t $cmd)
+		run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			ip netns exec "$NS" strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=openat "$TUNCTL" $cmd
+		[ "$status" -eq 0 ]
+		[ "$(grep -c '"/sys' "$BATS_TEST_TMPDIR/trace")" -eq 0 ] || { echo "$cmd opened /sys"; return 1; }
+		for how in "umount -l /sys" "mount -t tmpfs none /sys"; do
+			run --separate-stderr in_ns unshare -m sh -c "$how && exec \"\$0\" $cmd" "$TUNCTL"
+			[ "$status" -eq 0 ]
+			[ "$output" = "$want" ] || { echo "$cmd after $how"; diff <(echo "$want") <(echo "$output"); return 1; }
+		done
+	done
+	# The errors for a device missing or not TUN/TAP are the same as ever.
+	run --separate-stderr in_ns unshare -m sh -c "umount -l /sys && exec \"\$0\" show nosuch0" "$TUNCTL"
+	assert_error 1 "device nosuch0 does not exist"
+	run --separate-stderr t show v0
+	assert_error 1 "v0 is not a TUN/TAP device"
 }
 
 @test "show and list fail cleanly when /proc cannot be read" {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "args.h"
 #include "cmdline.h"
 #include "tap.h"
 
@@ -328,6 +329,37 @@ static void test_no_false_hints(void)
 	}
 }
 
+/* The command table: each row is found by its name and alias, and each of
+ * its flag options sets a bool once and is refused twice, the same for
+ * every command, as each_opt does it from the row. */
+static void test_command_table(void)
+{
+	for (size_t i = 0; i < ncommands; i++) {
+		const struct command *cmd = &commands[i];
+
+		if (!cmd->parse) {
+			ok(cmd_lookup(cmd->name) == CMD_NONE && !cmd->summary, "\"%s\" is no command word", cmd->name);
+			continue;
+		}
+		ok(cmd_lookup(cmd->name) == cmd->id && !strcmp(cmd_name(cmd->id), cmd->name) &&
+		   (!cmd->alias || cmd_lookup(cmd->alias) == cmd->id) && cmd->run && cmd->synopsis &&
+		   cmd->summary && cmd->options, "row \"%s\": found by name and alias, runs, has help", cmd->name);
+		for (const struct optdef *d = cmd->opts; d && d->name; d++) {
+			struct request req;
+			char line[128], err[ERRLEN] = "", want[ERRLEN];
+			int rc;
+
+			if (!d->flag)
+				continue;
+			snprintf(line, sizeof(line), "%s x0 --%s --%s", cmd->name, d->name, d->name);
+			snprintf(want, sizeof(want), "option --%s is given twice", d->name);
+			rc = parse_line(line, &req, err, false);
+			ok(rc == 2 && !strcmp(err, want), "\"%s\" -> %d (%s)", line, rc, err);
+			request_free(&req);
+		}
+	}
+}
+
 int main(void)
 {
 	test_table();
@@ -335,5 +367,6 @@ int main(void)
 	test_batch_and_classic();
 	test_guidance();
 	test_no_false_hints();
+	test_command_table();
 	return tap_done();
 }

@@ -498,7 +498,7 @@ static void test_verify_lost(void)
 	ok(rc == 0 && !captured[0], "answers lost, asked again: all done (rc %d) %s", rc, captured);
 	ok(mtu_of(&c, "lo") == 1500 && lo_has(&c, "198.51.100.2") == 1, "the MTU and the new address are there");
 	ok(run.tx.replies[0].fate == NL_ANSWERED && run.tx.replies[0].err == 0 &&
-	   run.tx.replies[1].err == 1 && run.tx.replies[2].err == 0,
+	   run.tx.replies[1].err == -EEXIST && run.tx.replies[2].err == 0,
 	   "the old address counts as there before (%d), the others as done", run.tx.replies[1].err);
 	/* A later step failing: what is ours goes, what was there stays. */
 	dc_undo(&c, &run, 0);
@@ -606,6 +606,47 @@ static void test_oversize(void)
 	free(big);
 }
 
+/* A message a builder could not fit (a name longer than the room) leaves
+ * its room empty, and the set it is in is not sent at all. */
+static void test_unfit(void)
+{
+	char name[RTNL_MSG_MAX + 64];
+	struct nl_reply reply;
+	struct links l;
+	struct nl_tx tx;
+	uint32_t seq = nl.seq;
+	void *room;
+	int rc;
+
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	nl_tx_init(&tx);
+	/* lo stays down, as a new namespace has it: the other tests count
+	 * its addresses. */
+	if ((room = nl_tx_room(&tx))) {
+		rtnl_link_set(room, 1, &(struct link_spec){ .set_updown = true, .up = false }, -1, -1);
+		nl_tx_push(&tx);
+	}
+	if ((room = nl_tx_room(&tx))) {
+		ok(!rtnl_link_rename(room, 1, name), "a rename that does not fit: NULL");
+		nl_tx_push(&tx);
+	}
+	rc = nl_tx_run(&nl, &tx);
+	ok(tx.n == 2 && rc == -EMSGSIZE && tx.replies[0].fate == NL_UNSENT && tx.replies[1].fate == NL_UNSENT,
+	   "a set with a message that did not fit is not sent: -EMSGSIZE (rc %d)", rc);
+	ok(nl.seq == seq && empty(), "nothing sent, nothing answered");
+	nl_tx_clear(&tx);
+	if ((room = nl_tx_room(&tx))) {
+		rtnl_link_set(room, 1, &(struct link_spec){ .set_updown = true, .up = false }, -1, -1);
+		nl_tx_push(&tx);
+	}
+	ok(nl_tx_run(&nl, &tx) == 0 && tx.replies[0].fate == NL_ANSWERED && !tx.replies[0].err,
+	   "after nl_tx_clear the next set is sent");
+	nl_tx_free(&tx);
+	ok(nl_dump(&nl, NULL, count_link, reset_links, &l, &reply) == -EMSGSIZE && reply.err == -EMSGSIZE,
+	   "a dump request that did not fit: -EMSGSIZE");
+}
+
 int main(void)
 {
 	struct sockaddr_nl a = { .nl_family = AF_NETLINK };
@@ -640,6 +681,7 @@ int main(void)
 	test_dump();
 	test_enobufs();
 	test_oversize();
+	test_unfit();
 	test_dump_intr();
 	test_verify_lost();
 	test_state_match();

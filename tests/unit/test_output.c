@@ -54,7 +54,10 @@ static void escapes(struct out *o)
 int main(void)
 {
 	char *j = render(true, doc), *t = render(false, doc), *e = render(true, escapes);
-	struct table tb;
+	static const char *const rows[3][3] = {
+		{ "NAME", "MODE", "OWNER" }, { "tap0", "tap", "nobody" }, { "averylongname", "tun", "-" }
+	};
+	struct cols tb;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -65,16 +68,15 @@ int main(void)
 	ok(!strcmp(t, "tun0: mtu 1500 persist owner - group 7 192.0.2.1 2001:db8::1\n"), "text from the same calls");
 	ok(!strcmp(e, "{\"name\":\"a\\\"b\\\\c\\nd\\te\\u0001f\\u007f\"}\n"), "escaping");
 
-	table_init(&tb, 3);
-	table_add(&tb, (const char *const[]){ "NAME", "MODE", "OWNER" });
-	table_add(&tb, (const char *const[]){ "tap0", "tap", "nobody" });
-	table_add(&tb, (const char *const[]){ "averylongname", "tun", "-" });
+	cols_init(&tb, 3);
+	for (size_t i = 0; i < 3; i++)
+		cols_measure(&tb, rows[i]);
 	f = open_memstream(&buf, &len);
-	table_print(&tb, f);
+	for (size_t i = 0; i < 3; i++)
+		cols_print(&tb, f, rows[i]);
 	fclose(f);
 	ok(!strcmp(buf, "NAME           MODE  OWNER\ntap0           tap   nobody\naverylongname  tun   -\n"),
 	   "aligned table");
-	table_free(&tb);
 	free(buf);
 	free(j);
 	free(t);

@@ -290,6 +290,33 @@ static void test_flag_words(void)
 	ok(n == 0, "rtm_flags that are not next-hop flags are not shown");
 }
 
+/* Attributes go in checked against RTNL_MSG_MAX: one that does not fit
+ * writes nothing past the room, which is left zeroed, and gives NULL. */
+static void test_no_room(void)
+{
+	union {
+		char b[2 * RTNL_MSG_MAX];
+		struct nlmsghdr align;
+	} u;
+	char name[RTNL_MSG_MAX + 64];
+	bool past = true, zero = true;
+
+	memset(u.b, 0, RTNL_MSG_MAX);
+	memset(u.b + RTNL_MSG_MAX, 0xa5, RTNL_MSG_MAX);
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	ok(!rtnl_link_rename(u.b, 1, name), "a name longer than the room: NULL");
+	for (size_t i = 0; i < RTNL_MSG_MAX; i++) {
+		zero &= u.b[i] == 0;
+		past &= (unsigned char)u.b[RTNL_MSG_MAX + i] == 0xa5;
+	}
+	ok(past, "nothing written past RTNL_MSG_MAX");
+	ok(zero, "the room is left zeroed (an empty message)");
+	memset(u.b, 0, RTNL_MSG_MAX);
+	name[IFNAMSIZ - 1] = '\0';
+	ok(rtnl_link_rename(u.b, 1, name) != NULL, "a name that fits: the message");
+}
+
 int main(void)
 {
 	test_flag_words();
@@ -300,5 +327,6 @@ int main(void)
 	test_ack();
 	test_link_parse();
 	test_dump_dev();
+	test_no_room();
 	return tap_done();
 }

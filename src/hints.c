@@ -1,0 +1,403 @@
+/* hints.c - pure: for a command line that does not parse, the tunctl form
+ * of what was probably meant (an iproute2 habit, swapped arguments, a
+ * global option after the command, a misspelt name).  Each is checked by
+ * parsing it: a hint never suggests what tunctl would refuse. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+
+/* Names users bring from iproute2 for options tunctl spells otherwise. */
+static const struct { const char *from, *to; } opt_aliases[] = {
+	{ "txqlen", "txqueuelen" },
+	{ "address", "mac" },
+};
+
+const char *nearest_opt(const struct optdef *defs, const struct optdef *globals,
+			const char *name, size_t len)
+{
+	const char *cands[64];
+	char w[EDIT_MAX + 1];
+	size_t n = 0;
+
+	if (len > EDIT_MAX)
+		return NULL;
+	memcpy(w, name, len);
+	w[len] = '\0';
+	for (const struct optdef *d = defs; d && d->name && n < 64; d++)
+		cands[n++] = d->name;
+	for (const struct optdef *d = globals; d && d->name && n < 64; d++)
+		cands[n++] = d->name;
+	for (size_t i = 0; i < sizeof(opt_aliases) / sizeof(opt_aliases[0]); i++)
+		if (!strcmp(w, opt_aliases[i].from) &&
+		    (find_long(defs, opt_aliases[i].to, strlen(opt_aliases[i].to)) ||
+		     find_long(globals, opt_aliases[i].to, strlen(opt_aliases[i].to))))
+			return opt_aliases[i].to;
+	return nearest_word(w, cands, n);
+}
+
+struct words {
+	char **w;
+	int n, cap;
+};
+
+static void add_word(struct words *ws, const char *w)
+{
+	if (ws->n < ws->cap)
+		ws->w[ws->n++] = (char *)w;
+}
+
+static void append(char *buf, size_t len, size_t *at, const char *s, size_t n)
+{
+	while (n-- && *at + 1 < len)
+		buf[(*at)++] = *s++;
+	buf[*at] = '\0';
+}
+
+/* w as it would be typed to a shell: in double quotes if it needs them. */
+static void append_shell_word(char *buf, size_t len, size_t *at, const char *w)
+{
+	if (*w && !w[strcspn(w, " \t\n\"'\\$`|&;<>()*?[]#~!{}")]) {
+		append(buf, len, at, w, strlen(w));
+		return;
+	}
+	append(buf, len, at, "\"", 1);
+	for (; *w; w++) {
+		if (strchr("\"\\$`", *w))
+			append(buf, len, at, "\\", 1);
+		append(buf, len, at, w, 1);
+	}
+	append(buf, len, at, "\"", 1);
+}
+
+/* Whether ws (a program name first) parses; if so, the command line it
+ * forms goes to buf ("tunctl ..."; a batch line without the program). */
+static bool try_words(const struct words *ws, bool batch, char *buf, size_t len)
+{
+	struct request req;
+	char e[ERRLEN];
+	size_t at = 0;
+
+	if (ws->n >= ws->cap || parse_common(ws->n, ws->w, &req, e, sizeof(e), batch, false))
+		return false;
+	request_free(&req);
+	buf[0] = '\0';
+	for (int i = batch ? 1 : 0; i < ws->n; i++) {
+		if (i > (batch ? 1 : 0))
+			append(buf, len, &at, " ", 1);
+		append_shell_word(buf, len, &at, ws->w[i]);
+	}
+	return true;
+}
+
+static bool is_pos(const struct parsed *p, const char *w)
+{
+	for (int i = 0; i < p->npos; i++)
+		if (p->pos[i] == w)
+			return true;
+	return false;
+}
+
+static bool is_route_word(const char *w)
+{
+	return !strcmp(w, "via") || !strcmp(w, "metric") || !strcmp(w, "table");
+}
+
+/* "tunctl list -n NS": -n, -b and -V go before the command. */
+static bool hint_late_global(char **argv, int argc, int ci, const struct command *spec,
+			     const struct parsed *p, struct words *ws, char *err, size_t errlen)
+{
+	char **args = argv + ci + 1, sugg[ERRLEN];
+	int nargs = argc - ci - 1, b = p->bad, take = 1;
+	const char *a = args[b];
+	const struct optdef *d = NULL;
+
+	if (a[0] != '-' || !a[1])
+		return false;
+	if (a[1] == '-')
+		d = find_long(global_opts, a + 2, strcspn(a + 2, "="));
+	else
+		d = find_short(global_opts, a[1]);
+	if (!d)
+		return false;
+	if (d->has_arg == required_argument && !(a[1] == '-' ? strchr(a, '=') != NULL : a[2] != '\0'))
+		take = 2;
+	if (b + take > nargs)
+		return false;
+	ws->n = 0;
+	add_word(ws, "tunctl");
+	for (int k = 0; k < ci; k++)
+		add_word(ws, argv[k]);
+	for (int k = 0; k < take; k++)
+		add_word(ws, args[b + k]);
+	add_word(ws, argv[ci]);
+	for (int k = 0; k < nargs; k++)
+		if (k < b || k >= b + take)
+			add_word(ws, args[k]);
+	if (!try_words(ws, false, sugg, sizeof(sugg)))
+		return false;
+	if (spec->id == CMD_SET && d->id == O_NETNS)
+		snprintf(err, errlen, "\"%s\" goes before the command: %s (\"set NAME --netns NETNS\" moves a device there)",
+			 a, sugg);
+	else
+		snprintf(err, errlen, "\"%s\" goes before the command: %s", a, sugg);
+	return true;
+}
+
+/* "--route 203.0.113.0/24 via 192.0.2.2" unquoted: the route is one argument. */
+static bool hint_route_quotes(char **args, int nargs, const struct parsed *p, char *err, size_t errlen)
+{
+	for (int k = 0; k < nargs; k++) {
+		const char *val;
+		char route[ERRLEN];
+		size_t at = 0;
+		int next;
+
+		if (!strcmp(args[k], "--route") && k + 1 < nargs) {
+			val = args[k + 1];
+			next = k + 2;
+		} else if (!strncmp(args[k], "--route=", 8)) {
+			val = args[k] + 8;
+			next = k + 1;
+		} else {
+			continue;
+		}
+		if (next >= nargs || !is_pos(p, args[next]) || !is_route_word(args[next]))
+			continue;
+		append(route, sizeof(route), &at, val, strlen(val));
+		for (; next < nargs && is_pos(p, args[next]); next++) {
+			append(route, sizeof(route), &at, " ", 1);
+			append(route, sizeof(route), &at, args[next], strlen(args[next]));
+		}
+		snprintf(err, errlen, "--route takes the route as one argument: quote it: --route ");
+		at = strlen(err);
+		append_shell_word(err, errlen, &at, route);
+		return true;
+	}
+	return false;
+}
+
+#define IN(x) (1u << (x))
+
+/* iproute2's words and the tunctl options they stand for. */
+static const struct ip_word {
+	const char *word, *opt;
+	bool value;
+	unsigned cmds;
+} ip_words[] = {
+	{ "mode", "--mode", true, IN(CMD_ADD) | IN(CMD_LIST) },
+	{ "user", "--user", true, IN(CMD_ADD) | IN(CMD_SET) },
+	{ "group", "--group", true, IN(CMD_ADD) | IN(CMD_SET) },
+	{ "pi", "--pi", false, IN(CMD_ADD) },
+	{ "vnet_hdr", "--vnet-hdr", false, IN(CMD_ADD) },
+	{ "multi_queue", "--multi-queue", false, IN(CMD_ADD) },
+	{ "mtu", "--mtu", true, IN(CMD_ADD) | IN(CMD_SET) },
+	{ "address", "--mac", true, IN(CMD_ADD) | IN(CMD_SET) },
+	{ "txqueuelen", "--txqueuelen", true, IN(CMD_ADD) | IN(CMD_SET) },
+	{ "txqlen", "--txqueuelen", true, IN(CMD_ADD) | IN(CMD_SET) },
+	{ "up", "--up", false, IN(CMD_SET) },
+	{ "down", "--down", false, IN(CMD_ADD) | IN(CMD_SET) },
+	{ "netns", "--netns", true, IN(CMD_SET) },
+	{ "peer", "--peer", true, IN(CMD_ADD) | IN(CMD_ADDR) },
+};
+
+/* What a positional word becomes: kept in order, the device name, dropped
+ * ("dev"), an option (then its value), the value of the option before it,
+ * or an option with the word itself as its value ("list tap"). */
+enum role { R_REST, R_NAME, R_DROP, R_OPT, R_VAL, R_OPT_SELF };
+
+static const struct ip_word *find_ip_word(enum cmd_id id, const char *w)
+{
+	for (size_t i = 0; i < sizeof(ip_words) / sizeof(ip_words[0]); i++)
+		if ((ip_words[i].cmds & IN(id)) && !strcmp(ip_words[i].word, w))
+			return &ip_words[i];
+	return NULL;
+}
+
+static bool looks_like_prefix(const char *w, bool route)
+{
+	struct prefix pf;
+
+	return parse_prefix(w, false, route, &pf, NULL, 0);
+}
+
+/* "add dev x1 mode tun", "set mytun up", "list tap", "addr add 192.0.2.9/24
+ * dev mytun", "route add 203.0.113.0/24 vpn0": the tunctl form. */
+static bool hint_iproute2(char **argv, int argc, int ci, const struct command *spec,
+			  const struct parsed *p, bool batch, struct words *ws, char *err, size_t errlen)
+{
+	char **args = argv + ci + 1, sugg[ERRLEN];
+	int nargs = argc - ci - 1, npos = p->npos, first = 0, name = -1, j;
+	enum cmd_id id = spec->id;
+	const char *dev_word = NULL, *kw = NULL, *kw_opt = NULL, **opt;
+	bool list_mode = false, swapped = false, ok = false;
+	enum role *role;
+
+	if (id != CMD_ADD && id != CMD_SHOW && id != CMD_SET && id != CMD_LIST && id != CMD_ADDR &&
+	    id != CMD_ROUTE)
+		return false;
+	for (int k = 0; k < nargs; k++)
+		if (!strcmp(args[k], "--"))
+			return false;
+	if (id == CMD_ADDR || id == CMD_ROUTE)
+		first = 1;
+	if (npos <= first)
+		return false;
+	role = calloc((size_t)npos, sizeof(*role));
+	opt = calloc((size_t)npos, sizeof(*opt));
+	if (!role || !opt)
+		goto out;
+	for (int i = first; i < npos; i++) {
+		const char *w = p->pos[i];
+		const struct ip_word *k;
+
+		if ((!strcmp(w, "dev") || (id == CMD_ADD && !strcmp(w, "name"))) && i + 1 < npos) {
+			if (name >= 0)
+				goto out;
+			role[i] = R_DROP;
+			name = ++i;
+			role[i] = R_NAME;
+			if (!dev_word)
+				dev_word = w;
+		} else if (id == CMD_LIST && (!strcmp(w, "tun") || !strcmp(w, "tap"))) {
+			role[i] = R_OPT_SELF;
+			opt[i] = "--mode";
+			list_mode = true;
+		} else if ((k = find_ip_word(id, w)) && (!k->value || i + 1 < npos)) {
+			role[i] = R_OPT;
+			opt[i] = k->opt;
+			if (k->value)
+				role[++i] = R_VAL;
+			if (!kw) {
+				kw = w;
+				kw_opt = k->opt;
+			}
+		}
+	}
+	/* Swapped: "addr add 192.0.2.9/24 mytun", "route add PREFIX [via GW] vpn0". */
+	if (name < 0 && (id == CMD_ADDR || id == CMD_ROUTE) && npos >= first + 2 &&
+	    role[first] == R_REST && looks_like_prefix(p->pos[first], id == CMD_ROUTE)) {
+		for (int i = first + 1; i < npos; i++) {
+			if (role[i] != R_REST)
+				continue;
+			if (id == CMD_ROUTE && is_route_word(p->pos[i])) {
+				i++;
+				continue;
+			}
+			if (name >= 0 || looks_like_prefix(p->pos[i], id == CMD_ROUTE))
+				goto out;
+			name = i;
+		}
+		if (name >= 0) {
+			role[name] = R_NAME;
+			swapped = true;
+		}
+	}
+	if (!dev_word && !kw && !list_mode && !swapped)
+		goto out;
+	ws->n = 0;
+	add_word(ws, "tunctl");
+	for (int k = 0; k <= ci; k++)
+		add_word(ws, argv[k]);
+	if (first)
+		add_word(ws, p->pos[0]);
+	if (name >= 0)
+		add_word(ws, p->pos[name]);
+	for (int i = first; i < npos; i++)
+		if (role[i] == R_REST)
+			add_word(ws, p->pos[i]);
+	/* Options where they were typed, iproute2's words among them. */
+	j = 0;
+	for (int k = 0; k < nargs; k++) {
+		if (j < npos && args[k] == p->pos[j]) {
+			if (role[j] == R_OPT || role[j] == R_OPT_SELF)
+				add_word(ws, opt[j]);
+			if (role[j] == R_OPT_SELF || role[j] == R_VAL)
+				add_word(ws, p->pos[j]);
+			j++;
+			continue;
+		}
+		add_word(ws, args[k]);
+	}
+	if (!try_words(ws, batch, sugg, sizeof(sugg)))
+		goto out;
+	if (dev_word)
+		snprintf(err, errlen, "\"%s\" is iproute2 syntax; tunctl takes the name first: %s", dev_word, sugg);
+	else if (kw)
+		snprintf(err, errlen, "\"%s\" is iproute2 syntax; tunctl spells it %s: %s", kw, kw_opt, sugg);
+	else if (list_mode)
+		snprintf(err, errlen, "list takes the mode as an option: %s", sugg);
+	else
+		snprintf(err, errlen, "the device name goes before the %s: %s",
+			 id == CMD_ADDR ? "address" : "route", sugg);
+	ok = true;
+out:
+	free(role);
+	free(opt);
+	return ok;
+}
+
+/* After a parse error in the command's arguments (rc 2): a hint instead of
+ * the message, where one applies. */
+void hint_args(char **argv, int argc, int ci, const struct command *spec,
+		      const struct parsed *p, bool batch, bool tokenize_failed)
+{
+	struct words ws = { .cap = 2 * argc + 8 };
+
+	if (!(ws.w = calloc((size_t)ws.cap, sizeof(*ws.w))))
+		return;
+	if (tokenize_failed) {
+		if (!batch && p->bad >= 0)
+			hint_late_global(argv, argc, ci, spec, p, &ws, p->err, p->errlen);
+	} else if (!(spec->id == CMD_ADD &&
+		     hint_route_quotes(argv + ci + 1, argc - ci - 1, p, p->err, p->errlen))) {
+		hint_iproute2(argv, argc, ci, spec, p, batch, &ws, p->err, p->errlen);
+	}
+	free(ws.w);
+}
+
+/* "tunctl --force del X": --force before the command is -b's. */
+void hint_force(char **argv, int argc, int ci, const struct command *spec, char *err, size_t errlen)
+{
+	struct words ws = { .cap = argc + 4 };
+	char sugg[ERRLEN];
+
+	if (find_long(spec->opts, "force", 5) && (ws.w = calloc((size_t)ws.cap, sizeof(*ws.w)))) {
+		add_word(&ws, "tunctl");
+		for (int k = 0; k < argc; k++)
+			if (k >= ci || strcmp(argv[k], "--force"))
+				add_word(&ws, argv[k]);
+		add_word(&ws, "--force");
+		if (try_words(&ws, false, sugg, sizeof(sugg))) {
+			snprintf(err, errlen, "--force before the command goes with -b; put it after the command: %s",
+				 sugg);
+			free(ws.w);
+			return;
+		}
+	}
+	free(ws.w);
+	if (find_long(spec->opts, "force", 5))
+		snprintf(err, errlen, "--force before the command goes with -b; %s's own --force goes after the "
+			 "command (see tunctl %s --help)", spec->name, spec->name);
+	else
+		snprintf(err, errlen, "--force before the command goes with -b (tunctl -b FILE --force); \"%s\" has no --force",
+			 spec->name);
+}
+
+const char *nearest_cmd(const char *w)
+{
+	const char *cands[64];
+	size_t n = 0;
+
+	for (size_t k = 0; k < ncommands && n + 2 <= sizeof(cands) / sizeof(cands[0]); k++) {
+		if (!commands[k].parse)
+			continue;
+		cands[n++] = commands[k].name;
+		if (commands[k].alias)
+			cands[n++] = commands[k].alias;
+	}
+	return strlen(w) > EDIT_MAX ? NULL : nearest_word(w, cands, n);
+}
