@@ -63,6 +63,9 @@ int oom_err(struct parsed *p);
 
 const struct optdef *find_long(const struct optdef *defs, const char *name, size_t len);
 const struct optdef *find_short(const struct optdef *defs, char c);
+/* The global option (global_opts) that the word a is, or NULL; *words is
+ * how many words it takes, 2 when its value is the next one. */
+const struct optdef *global_opt_word(const char *a, int *words);
 
 /* Calls fn(p, it, arg) on each option of p in order, except flag options
  * (optdef.flag), which it sets in req itself, refusing one given twice.

@@ -90,20 +90,12 @@ static bool tunctl_attached_value(int argc, char **argv)
 
 	if ((a[1] != 'n' && a[1] != 'b') || !a[2])
 		return false;
-	for (int i = 1; i < argc; i++) {
-		const struct optdef *d;
-
+	for (int i = 1, words; i < argc; i += words) {
 		a = argv[i];
 		if (a[0] != '-')
 			return cmd_lookup(a) != CMD_NONE;
-		if (a[1] == '-')
-			d = find_long(global_opts, a + 2, strcspn(a + 2, "="));
-		else
-			d = find_short(global_opts, a[1]);
-		if (!d)
+		if (!global_opt_word(a, &words))
 			return false;
-		if (d->has_arg == required_argument && !strchr(a, '=') && (a[1] == '-' || !a[2]))
-			i++;
 	}
 	return true;
 }

@@ -59,6 +59,22 @@ const struct optdef *find_short(const struct optdef *defs, char c)
 	return NULL;
 }
 
+const struct optdef *global_opt_word(const char *a, int *words)
+{
+	const struct optdef *d;
+
+	if (a[0] != '-' || !a[1])
+		return NULL;
+	if (a[1] == '-')
+		d = find_long(global_opts, a + 2, strcspn(a + 2, "="));
+	else
+		d = find_short(global_opts, a[1]);
+	/* "--netns NS" and "-n NS" take the next word; "--netns=NS" and
+	 * "-nNS" hold their value. */
+	*words = d && d->has_arg == required_argument && !(a[1] == '-' ? strchr(a, '=') != NULL : a[2] != '\0') ? 2 : 1;
+	return d;
+}
+
 /* What an option's value must be, for the message when it is empty. */
 static const char *value_kind(int id)
 {

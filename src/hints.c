@@ -111,20 +111,12 @@ static bool hint_late_global(char **argv, int argc, int ci, const struct command
 			     const struct parsed *p, struct words *ws, char *err, size_t errlen)
 {
 	char **args = argv + ci + 1, sugg[ERRLEN];
-	int nargs = argc - ci - 1, b = p->bad, take = 1;
+	int nargs = argc - ci - 1, b = p->bad, take;
 	const char *a = args[b];
-	const struct optdef *d = NULL;
+	const struct optdef *d = global_opt_word(a, &take);
 
-	if (a[0] != '-' || !a[1])
-		return false;
-	if (a[1] == '-')
-		d = find_long(global_opts, a + 2, strcspn(a + 2, "="));
-	else
-		d = find_short(global_opts, a[1]);
 	if (!d)
 		return false;
-	if (d->has_arg == required_argument && !(a[1] == '-' ? strchr(a, '=') != NULL : a[2] != '\0'))
-		take = 2;
 	if (b + take > nargs)
 		return false;
 	ws->n = 0;

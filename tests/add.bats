@@ -196,17 +196,6 @@ no_device_left() {
 	[ "$(link_json e0 | jq .[0].mtu)" -eq 1400 ]
 }
 
-# tunctl as an ordinary user (nobody) with CAP_NET_ADMIN: /proc does not let
-# it look into root's processes (proc_unseen), so a device that root's
-# process holds is held only as far as the kernel says.  /dev/net/tun may
-# be mode 0600 here: a 0666 node is bind-mounted over it (as privileges.bats).
-t_unseen() {
-	local node=$BATS_TEST_TMPDIR/tun
-	[ -e "$node" ] || { mknod "$node" c 10 200 && chmod 666 "$node"; } || skip "cannot make a device node here"
-	unshare -m sh -c 'mount --bind "$1" /dev/net/tun && shift && exec "$@"' _ "$node" \
-		ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
-		--inh-caps=+net_admin --ambient-caps=+net_admin "$TUNCTL" "$@"
-}
 info_data() { link_json "$1" | jq -c ".[0].linkinfo.info_data | {$2}"; }
 
 @test "add --exist-ok: pi and vnet-hdr of a device held by a process /proc does not show are left, per the kernel" {
