@@ -63,15 +63,12 @@ struct session {
 /* Plain hex for JSON: no spaces, no lines. */
 static char *hex_string(const uint8_t *p, size_t len)
 {
-	static const char digits[] = "0123456789abcdef";
 	char *h = malloc(len * 2 + 1);
 
 	if (!h)
 		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		h[2 * i] = digits[p[i] >> 4];
-		h[2 * i + 1] = digits[p[i] & 15];
-	}
+	for (size_t i = 0; i < len; i++)
+		fmt_hex_byte(h + 2 * i, p[i]);
 	h[len * 2] = '\0';
 	return h;
 }

@@ -6,7 +6,15 @@
 
 #include "fmt.h"
 
-static const char hexdigits[] = "0123456789abcdef";
+const char fmt_hexdigits[] = "0123456789abcdef";
+
+/* Pads n characters to width, as printf's field width does, whatever the
+ * width. */
+static void pad_to(struct fmt *f, size_t n, unsigned width, char pad)
+{
+	for (; n < width; n++)
+		fmt_char(f, pad);
+}
 
 void fmt_uint_w(struct fmt *f, uint64_t v, unsigned width, char pad)
 {
@@ -17,8 +25,7 @@ void fmt_uint_w(struct fmt *f, uint64_t v, unsigned width, char pad)
 		d[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	while (sizeof(d) - i < width && i > 0)
-		d[--i] = pad;
+	pad_to(f, sizeof(d) - i, width, pad);
 	fmt_mem(f, d + i, sizeof(d) - i);
 }
 
@@ -28,11 +35,10 @@ void fmt_hex(struct fmt *f, uint64_t v, unsigned width)
 	size_t i = sizeof(d);
 
 	do {
-		d[--i] = hexdigits[v & 15];
+		d[--i] = fmt_hexdigits[v & 15];
 		v >>= 4;
 	} while (v);
-	while (sizeof(d) - i < width && i > 0)
-		d[--i] = '0';
+	pad_to(f, sizeof(d) - i, width, '0');
 	fmt_mem(f, d + i, sizeof(d) - i);
 }
 
@@ -41,8 +47,7 @@ void fmt_mac(struct fmt *f, const uint8_t mac[6])
 	char m[17];
 
 	for (int i = 0; i < 6; i++) {
-		m[3 * i] = hexdigits[mac[i] >> 4];
-		m[3 * i + 1] = hexdigits[mac[i] & 15];
+		fmt_hex_byte(m + 3 * i, mac[i]);
 		if (i < 5)
 			m[3 * i + 2] = ':';
 	}

@@ -45,6 +45,15 @@ static inline void fmt_str(struct fmt *f, const char *s)
 	fmt_mem(f, s, strlen(s));
 }
 
+/* The digits of hex, and a byte's two of them at out. */
+extern const char fmt_hexdigits[];
+
+static inline void fmt_hex_byte(char *out, uint8_t b)
+{
+	out[0] = fmt_hexdigits[b >> 4];
+	out[1] = fmt_hexdigits[b & 15];
+}
+
 static inline void fmt_char(struct fmt *f, char c)
 {
 	fmt_mem(f, &c, 1);

@@ -419,7 +419,6 @@ size_t pkt_format(const struct pkt *k, char *buf, size_t len)
 
 size_t pkt_hexdump(const uint8_t *p, size_t n, char *buf, size_t len)
 {
-	static const char digits[] = "0123456789abcdef";
 	struct fmt f;
 
 	fmt_init(&f, buf, len);
@@ -436,8 +435,7 @@ size_t pkt_hexdump(const uint8_t *p, size_t n, char *buf, size_t len)
 			if (off + k < n) {
 				uint8_t b = p[off + k];
 
-				line[3 * k + 1] = digits[b >> 4];
-				line[3 * k + 2] = digits[b & 15];
+				fmt_hex_byte(line + 3 * k + 1, b);
 				a[k] = b >= 0x20 && b < 0x7f ? (char)b : '.';
 				m++;
 			} else {

@@ -100,7 +100,7 @@ static void numbers(void)
 	int bad = 0;
 
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
-		for (unsigned w = 0; w < 8; w++) {
+		for (unsigned w = 0; w < 40; w++) {
 			fmt_init(&f, got, sizeof(got));
 			fmt_uint_w(&f, vals[i], w, ' ');
 			snprintf(want, sizeof(want), "%*llu", (int)w, (unsigned long long)vals[i]);
