@@ -176,6 +176,24 @@ static int collect(struct ctx *c, struct collect *col, int ifindex, const char *
 	return 0;
 }
 
+/* Whether the device read is still there, the same one, once its
+ * addresses and routes are read: one deleted meanwhile would be shown
+ * without them, as if it had none. 0, or 1 after reporting. */
+static int still_there(struct ctx *c, const struct dev_link *d)
+{
+	struct dev_link *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (dev_read_links(c, d->ti.name, &v, &n))
+		return 1;
+	rc = n == 1 && v[0].ifindex == d->ifindex ? 0 : 1;
+	if (rc)
+		report(c, "device %s was replaced while it was read: run show again", d->ti.name);
+	free(v);
+	return rc;
+}
+
 int show_run(struct ctx *c, const struct show_req *r)
 {
 	struct collect col = { 0 };
@@ -184,13 +202,15 @@ int show_run(struct ctx *c, const struct show_req *r)
 	int rc = 1;
 
 	/* One link request (or dump), one dump each of addresses and
-	 * routes, one pass over /proc: whatever the number of devices. */
+	 * routes, one pass over /proc: whatever the number of devices; for
+	 * one device, its link is asked for again at the end (still_there). */
 	if (dev_read_links(c, r->name, &v, &n))
 		return 1;
 	for (size_t i = 0; i < n; i++)
 		if (names_ok(c, &v[i].ti))
 			goto out;
-	if (collect(c, &col, r->name ? v[0].ifindex : 0, r->name))
+	if (collect(c, &col, r->name ? v[0].ifindex : 0, r->name) ||
+	    (r->name && still_there(c, &v[0])))
 		goto out;
 	if (r->name) {
 		print_device(c, &col, &v[0]);

@@ -253,3 +253,20 @@ json_keys() { jq -r '.. | objects | keys[]' | sort -u; }
 	[ "$status" -eq 0 ]
 	[ "$output" = "$want" ] || { diff <(echo "$want") <(echo "$output"); return 1; }
 }
+
+@test "show NAME of a device deleted while it is read fails, never shows it without its addresses" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	t add t0 --addr 192.0.2.1/24 >/dev/null
+	# The address dump (the second request) waits 2 s; t0 goes meanwhile.
+	ip netns exec "$NS" env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -o /dev/null -e trace=sendto -e inject=sendto:delay_enter=2000000:when=2 \
+		"$TUNCTL" show t0 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	local pid=$!
+	sleep 1
+	ip -n "$NS" link del t0
+	local rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 1 ]
+	[ ! -s "$BATS_TEST_TMPDIR/out" ]
+	grep -q '^tunctl: .*t0' "$BATS_TEST_TMPDIR/err"
+}
