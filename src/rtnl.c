@@ -106,7 +106,8 @@ struct nlmsghdr *rtnl_link_get(void *buf, const char *name)
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (!mnl_attr_put_strz_check(nlh, RTNL_MSG_MAX, IFLA_IFNAME, name))
+		return no_room(nlh);
 	return nlh;
 }
 

@@ -315,6 +315,16 @@ static void test_no_room(void)
 	memset(u.b, 0, RTNL_MSG_MAX);
 	name[IFNAMSIZ - 1] = '\0';
 	ok(rtnl_link_rename(u.b, 1, name) != NULL, "a name that fits: the message");
+
+	name[IFNAMSIZ - 1] = 'x';
+	memset(u.b, 0, RTNL_MSG_MAX);
+	ok(!rtnl_link_get(u.b, name), "a link get with a name longer than the room: NULL");
+	past = zero = true;
+	for (size_t i = 0; i < RTNL_MSG_MAX; i++) {
+		zero &= u.b[i] == 0;
+		past &= (unsigned char)u.b[RTNL_MSG_MAX + i] == 0xa5;
+	}
+	ok(past && zero, "link get: nothing written past RTNL_MSG_MAX, the room left zeroed");
 }
 
 int main(void)
