@@ -38,6 +38,8 @@ int del_run(struct ctx *c, const struct del_req *r)
 		for (size_t i = 0; i < nlinks; i++) {
 			const struct link_info *l = &links[i];
 
+			if (link_lacks_tun_info(c, l))
+				goto out;
 			if (l->is_tun && (r->mode == MODE_ANY || r->mode == (l->tun.tap ? MODE_TAP : MODE_TUN)))
 				names[n++] = links[i].name;
 		}

@@ -51,6 +51,9 @@ struct link_info {
 	/* IFLA_LINKINFO of kind "tun": what sysfs's tun_flags, owner and group
 	 * say, in the dump itself. */
 	bool is_tun;
+	/* Kind "tun" without that IFLA_INFO_DATA: a kernel before 4.17,
+	 * whose dump cannot tell a TUN/TAP device's details. */
+	bool tun_no_info;
 	struct {
 		bool tap, pi, vnet_hdr, persist, multi_queue;
 		bool owner_set, group_set;
