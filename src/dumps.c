@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <linux/ipv6_route.h>
 #include <linux/rtnetlink.h>
 
@@ -183,15 +185,17 @@ int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct li
 	return err ? 1 : 0;
 }
 
-static int link_by_name(const void *a, const void *b)
+_Static_assert(offsetof(struct link_info, name) == 0, "cmp_ifname: the name first");
+
+int cmp_ifname(const void *a, const void *b)
 {
-	return strcmp(((const struct link_info *)a)->name, ((const struct link_info *)b)->name);
+	return strncmp(a, b, IFNAMSIZ);
 }
 
 void links_sort(struct link_info *v, size_t n)
 {
 	if (n)
-		qsort(v, n, sizeof(*v), link_by_name);
+		qsort(v, n, sizeof(*v), cmp_ifname);
 }
 
 const struct link_info *links_find(const struct link_info *v, size_t n, const char *name)
@@ -201,7 +205,7 @@ const struct link_info *links_find(const struct link_info *v, size_t n, const ch
 	if (!n)
 		return NULL;
 	snprintf(key.name, sizeof(key.name), "%s", name);
-	return bsearch(&key, v, n, sizeof(*v), link_by_name);
+	return bsearch(&key, v, n, sizeof(*v), cmp_ifname);
 }
 
 int dump_addrs(struct ctx *c, int ifindex, struct addr_info **out, size_t *n)

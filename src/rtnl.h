@@ -38,8 +38,8 @@ struct nlmsghdr *rtnl_dump(void *buf, uint16_t type, uint8_t family);
 struct nlmsghdr *rtnl_dump_dev(void *buf, uint16_t type, int ifindex);
 
 struct link_info {
+	char name[16];              /* first: see cmp_ifname */
 	int ifindex;
-	char name[16];
 	uint32_t group;
 	bool has_group;
 	uint32_t flags;             /* IFF_* */
