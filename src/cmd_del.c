@@ -11,28 +11,11 @@ int del_run(struct ctx *c, const struct del_req *r)
 {
 	struct link_info *links = NULL;
 	size_t nlinks = 0;
-	struct tun_info *all = NULL;
-	char **names = r->names;
+	char **names = r->all ? NULL : r->names;
 	size_t n = r->nnames;
-	int rc = 1, err;
+	int rc = 1;
 
-	if (r->all) {
-		size_t cnt = 0;
-
-		if ((err = sysfs_tun_list(&all, &cnt))) {
-			report_sysfs(c, err, NULL);
-			return 1;
-		}
-		names = malloc((cnt + 1) * sizeof(*names));
-		if (!names) {
-			report(c, "out of memory");
-			goto out;
-		}
-		n = 0;
-		for (size_t i = 0; i < cnt; i++)
-			if (r->mode == MODE_ANY || all[i].flags.mode == r->mode)
-				names[n++] = all[i].name;
-	} else {
+	if (!r->all) {
 		/* Every name is checked before anything is deleted. */
 		for (size_t i = 0; i < n; i++) {
 			struct tun_info ti;
@@ -41,10 +24,26 @@ int del_run(struct ctx *c, const struct del_req *r)
 				return 1;
 		}
 	}
-	/* One link dump serves the in-use check and the deletion. */
+	/* One link dump serves --all's listing, the in-use check and the
+	 * deletion: a device gone before it is simply not in it. */
 	if (!ctx_nl(c) || dump_links(c, &links, &nlinks))
 		goto out;
 	links_sort(links, nlinks);
+	if (r->all) {
+		if (!(names = malloc((nlinks + 1) * sizeof(*names)))) {
+			report(c, "out of memory");
+			goto out;
+		}
+		n = 0;
+		for (size_t i = 0; i < nlinks; i++) {
+			const struct link_info *l = &links[i];
+
+			if (link_lacks_tun_info(c, l))
+				goto out;
+			if (l->is_tun && (r->mode == MODE_ANY || r->mode == (l->tun.tap ? MODE_TAP : MODE_TUN)))
+				names[n++] = links[i].name;
+		}
+	}
 	rc = 0;
 	if (n && !r->force)
 		rc = ops_check_holders(c, names, n, links, nlinks);
@@ -54,7 +53,6 @@ int del_run(struct ctx *c, const struct del_req *r)
 out:
 	if (r->all)
 		free(names);
-	free(all);
 	free(links);
 	return rc;
 }

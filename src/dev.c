@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,10 +72,7 @@ void devset_free(struct devset *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct device *)a)->ti.name, ((const struct device *)b)->ti.name);
-}
+_Static_assert(offsetof(struct device, ti.name) == 0, "cmp_ifname: the name first");
 
 
 struct device *devset_find(const struct devset *s, const char *name)
@@ -84,7 +82,7 @@ struct device *devset_find(const struct devset *s, const char *name)
 	if (!s->n)
 		return NULL;
 	snprintf(key.ti.name, sizeof(key.ti.name), "%s", name);
-	return bsearch(&key, s->v, s->n, sizeof(*s->v), by_name);
+	return bsearch(&key, s->v, s->n, sizeof(*s->v), cmp_ifname);
 }
 
 /* Devices by index, for putting addresses and routes where they belong. */
@@ -115,11 +113,6 @@ static bool kernel_addr(const struct addr_info *a)
 
 	/* fe80::/10, which the kernel adds when the carrier comes on. */
 	return l->family == AF_INET6 && l->a.b[0] == 0xfe && (l->a.b[1] & 0xc0) == 0x80;
-}
-
-static int cmp_name16(const void *a, const void *b)
-{
-	return strncmp(a, b, 16);
 }
 
 void dev_tun_info(const struct link_info *l, struct tun_info *ti)
@@ -190,7 +183,7 @@ bool devset_other(const struct devset *s, const char *name)
 	char key[16];
 
 	snprintf(key, sizeof(key), "%s", name);
-	return s->nothers && bsearch(key, s->others, s->nothers, sizeof(*s->others), cmp_name16);
+	return s->nothers && bsearch(key, s->others, s->nothers, sizeof(*s->others), cmp_ifname);
 }
 
 int dev_read_all(struct ctx *c, struct devset *s)
@@ -210,9 +203,9 @@ int dev_read_all(struct ctx *c, struct devset *s)
 	if (dump_links_each(c, NULL, take_link, take_reset, &t))
 		goto out;
 	if (s->n)
-		qsort(s->v, s->n, sizeof(*s->v), by_name);
+		qsort(s->v, s->n, sizeof(*s->v), cmp_ifname);
 	if (s->nothers)
-		qsort(s->others, s->nothers, sizeof(*s->others), cmp_name16);
+		qsort(s->others, s->nothers, sizeof(*s->others), cmp_ifname);
 	if (s->n && (dump_addrs(c, 0, &addrs, &na) || dump_routes(c, 0, &routes, &nr)))
 		goto out;
 	if (!(idx = malloc((s->n + 1) * sizeof(*idx))))

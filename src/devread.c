@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
@@ -146,10 +147,7 @@ static void links_reset(void *data)
 	((struct links *)data)->n = 0;
 }
 
-static int link_by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct dev_link *)a)->ti.name, ((const struct dev_link *)b)->ti.name);
-}
+_Static_assert(offsetof(struct dev_link, ti.name) == 0, "cmp_ifname: the name first");
 
 int dev_read_links(struct ctx *c, const char *name, struct dev_link **out, size_t *n)
 {
@@ -163,7 +161,7 @@ int dev_read_links(struct ctx *c, const char *name, struct dev_link **out, size_
 		goto fail;
 	}
 	if (k.n)
-		qsort(k.v, k.n, sizeof(*k.v), link_by_name);
+		qsort(k.v, k.n, sizeof(*k.v), cmp_ifname);
 	*out = k.v;
 	*n = k.n;
 	return 0;

@@ -2,9 +2,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <linux/ipv6_route.h>
 #include <linux/rtnetlink.h>
 
@@ -115,10 +117,24 @@ int dump_links(struct ctx *c, struct link_info **out, size_t *n)
 	return dump(c, RTM_GETLINK, link_cb, &a, (void **)out, n, "links");
 }
 
+static void report_no_tun_info(struct ctx *c, const char *name)
+{
+	report(c, "device %s: the kernel's link dump lacks the tun driver's details; "
+	       "tunctl needs Linux 4.17 or later", name);
+}
+
+bool link_lacks_tun_info(struct ctx *c, const struct link_info *l)
+{
+	if (l->tun_no_info)
+		report_no_tun_info(c, l->name);
+	return l->tun_no_info;
+}
+
 struct each {
 	int (*each)(const struct link_info *l, void *data);
 	void (*reset)(void *data);
 	void *data;
+	char no_info[16];       /* the device whose dump lacked them */
 };
 
 static int each_cb(const struct nlmsghdr *nlh, void *data)
@@ -126,7 +142,15 @@ static int each_cb(const struct nlmsghdr *nlh, void *data)
 	struct each *e = data;
 	struct link_info li;
 
-	return rtnl_parse_link(nlh, &li) ? e->each(&li, e->data) : 0;
+	if (!rtnl_parse_link(nlh, &li))
+		return 0;
+	/* Taken for a device that is not TUN/TAP, it would be left out of
+	 * a listing that then looks complete. */
+	if (li.tun_no_info) {
+		memcpy(e->no_info, li.name, sizeof(e->no_info));
+		return -EOPNOTSUPP;
+	}
+	return e->each(&li, e->data);
 }
 
 static void each_reset(void *data)
@@ -141,7 +165,7 @@ int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct li
 		    void (*reset)(void *data), void *data)
 {
 	char req[RTNL_MSG_MAX] = { 0 };
-	struct each e = { each, reset, data };
+	struct each e = { each, reset, data, "" };
 	struct nl *nl = ctx_nl(c);
 	struct nl_reply rep;
 	int err;
@@ -150,25 +174,28 @@ int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct li
 		return 1;
 	err = nl_dump(nl, name ? rtnl_link_get(req, name) : rtnl_dump_dev(req, RTM_GETLINK, 0), each_cb,
 		      each_reset, &e, &rep);
-	if (name && err == -ENODEV)
+	if (err == -EOPNOTSUPP && e.no_info[0])
+		report_no_tun_info(c, e.no_info);
+	else if (name && err == -ENODEV)
 		report(c, "device %s does not exist", name);
 	else if (err && name)
 		report_err(c, err, rep.msg, "reading %s", name);
 	else if (err)
 		report_err(c, err, rep.msg, "listing links");
 	return err ? 1 : 0;
-	return 0;
 }
 
-static int link_by_name(const void *a, const void *b)
+_Static_assert(offsetof(struct link_info, name) == 0, "cmp_ifname: the name first");
+
+int cmp_ifname(const void *a, const void *b)
 {
-	return strcmp(((const struct link_info *)a)->name, ((const struct link_info *)b)->name);
+	return strncmp(a, b, IFNAMSIZ);
 }
 
 void links_sort(struct link_info *v, size_t n)
 {
 	if (n)
-		qsort(v, n, sizeof(*v), link_by_name);
+		qsort(v, n, sizeof(*v), cmp_ifname);
 }
 
 const struct link_info *links_find(const struct link_info *v, size_t n, const char *name)
@@ -178,7 +205,7 @@ const struct link_info *links_find(const struct link_info *v, size_t n, const ch
 	if (!n)
 		return NULL;
 	snprintf(key.name, sizeof(key.name), "%s", name);
-	return bsearch(&key, v, n, sizeof(*v), link_by_name);
+	return bsearch(&key, v, n, sizeof(*v), cmp_ifname);
 }
 
 int dump_addrs(struct ctx *c, int ifindex, struct addr_info **out, size_t *n)

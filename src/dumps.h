@@ -13,6 +13,13 @@ int dump_links(struct ctx *c, struct link_info **out, size_t *n);
  * (may be NULL) forgets what it was given when the dump starts over. */
 int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct link_info *l, void *data),
 		    void (*reset)(void *data), void *data);
+/* Whether l is a TUN/TAP device the kernel's dump says nothing more of
+ * (a kernel before 4.17): then reported, as dump_links_each does. */
+bool link_lacks_tun_info(struct ctx *c, const struct link_info *l);
+/* The qsort and bsearch order by name of elements that begin with it
+ * (char[IFNAMSIZ]): struct link_info, struct tun_info and those that
+ * begin with one. */
+int cmp_ifname(const void *a, const void *b);
 /* A link list by name, and a name looked up in one so sorted. */
 void links_sort(struct link_info *v, size_t n);
 const struct link_info *links_find(const struct link_info *v, size_t n, const char *name);

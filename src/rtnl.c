@@ -106,7 +106,8 @@ struct nlmsghdr *rtnl_link_get(void *buf, const char *name)
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (!mnl_attr_put_strz_check(nlh, RTNL_MSG_MAX, IFLA_IFNAME, name))
+		return no_room(nlh);
 	return nlh;
 }
 
@@ -282,8 +283,11 @@ static bool parse_tun_info(const struct nlattr *linkinfo, struct link_info *out)
 
 	if (!parse_nested(linkinfo, li, IFLA_INFO_MAX) || !li[IFLA_INFO_KIND] ||
 	    mnl_attr_validate(li[IFLA_INFO_KIND], MNL_TYPE_NUL_STRING) < 0 ||
-	    strcmp(mnl_attr_get_str(li[IFLA_INFO_KIND]), "tun") ||
-	    !parse_nested(li[IFLA_INFO_DATA], t, IFLA_TUN_MAX))
+	    strcmp(mnl_attr_get_str(li[IFLA_INFO_KIND]), "tun"))
+		return false;
+	/* A tun driver older than its IFLA_INFO_DATA (Linux 4.17). */
+	out->tun_no_info = !li[IFLA_INFO_DATA];
+	if (!parse_nested(li[IFLA_INFO_DATA], t, IFLA_TUN_MAX))
 		return false;
 	if (!get_u8(t[IFLA_TUN_TYPE], &type) || !get_u8(t[IFLA_TUN_PI], &pi) ||
 	    !get_u8(t[IFLA_TUN_VNET_HDR], &vnet) || !get_u8(t[IFLA_TUN_PERSIST], &persist) ||

@@ -38,8 +38,8 @@ struct nlmsghdr *rtnl_dump(void *buf, uint16_t type, uint8_t family);
 struct nlmsghdr *rtnl_dump_dev(void *buf, uint16_t type, int ifindex);
 
 struct link_info {
+	char name[16];              /* first: see cmp_ifname */
 	int ifindex;
-	char name[16];
 	uint32_t group;
 	bool has_group;
 	uint32_t flags;             /* IFF_* */
@@ -51,6 +51,9 @@ struct link_info {
 	/* IFLA_LINKINFO of kind "tun": what sysfs's tun_flags, owner and group
 	 * say, in the dump itself. */
 	bool is_tun;
+	/* Kind "tun" without that IFLA_INFO_DATA: a kernel before 4.17,
+	 * whose dump cannot tell a TUN/TAP device's details. */
+	bool tun_no_info;
 	struct {
 		bool tap, pi, vnet_hdr, persist, multi_queue;
 		bool owner_set, group_set;

@@ -1,8 +1,6 @@
 /* sysfs.c - TUN/TAP devices as /sys/class/net shows them. */
 #include "config.h"
 
-#include <dirent.h>
-#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -18,13 +16,8 @@
 
 #include "parse.h"
 #include "sysfs.h"
-#include "vec.h"
 
 #define NET_DIR "/sys/class/net"
-/* Where /sys/class/net's links for devices without a parent point: every
- * TUN/TAP device is there, and reading it directly spares the kernel a
- * symlink resolution per file opened (a listing opens three per device). */
-#define VIRTUAL_NET_DIR "/sys/devices/virtual/net"
 
 static const char *pending_netns;
 
@@ -128,132 +121,6 @@ int sysfs_tun_read(const char *name, struct tun_info *out)
 		return dirfd;
 	rc = read_tun(dirfd, name, out);
 	close(dirfd);
-	return rc;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct tun_info *)a)->name, ((const struct tun_info *)b)->name);
-}
-
-/* A share of the devices, read by one thread. */
-struct slice {
-	int dirfd;
-	char (*names)[16];
-	struct tun_info *info;
-	bool *found;
-	size_t from, to;
-	int err;
-};
-
-static void *read_slice(void *arg)
-{
-	struct slice *s = arg;
-
-	for (size_t i = s->from; i < s->to; i++) {
-		int rc = read_tun(s->dirfd, s->names[i], &s->info[i]);
-
-		/* Not a tun device, or gone since readdir: not listed. */
-		s->found[i] = rc == 0;
-		if (rc && rc != -ENOTTY && rc != -ENODEV && rc != -ENOENT) {
-			s->err = rc;
-			break;
-		}
-	}
-	return NULL;
-}
-
-#define MAX_THREADS 4
-/* Below this many entries one thread is quicker than starting others. */
-#define PER_THREAD 512
-
-/* The cost of a listing is three sysfs files per device, each an open, a
- * read and a close in the kernel: at 10,000 devices that dominates, so the
- * one pass over the directory is shared among a few threads. */
-static int read_all(int dirfd, char (*names)[16], size_t cnt, struct tun_info *info, bool *found)
-{
-	struct slice sl[MAX_THREADS];
-	pthread_t th[MAX_THREADS];
-	bool started[MAX_THREADS] = { false };
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t k = cnt / PER_THREAD + 1;
-	int rc = 0;
-
-	if (k > MAX_THREADS)
-		k = MAX_THREADS;
-	if (cpus > 0 && k > (size_t)cpus)
-		k = (size_t)cpus;
-	for (size_t t = 0; t < k; t++) {
-		sl[t] = (struct slice){ dirfd, names, info, found, cnt * t / k, cnt * (t + 1) / k, 0 };
-		/* Slice 0 is ours; a thread that cannot start is done here too. */
-		if (t > 0)
-			started[t] = !pthread_create(&th[t], NULL, read_slice, &sl[t]);
-	}
-	read_slice(&sl[0]);
-	for (size_t t = 1; t < k; t++) {
-		if (started[t])
-			pthread_join(th[t], NULL);
-		else
-			read_slice(&sl[t]);
-	}
-	for (size_t t = 0; t < k && !rc; t++)
-		rc = sl[t].err;
-	return rc;
-}
-
-int sysfs_tun_list(struct tun_info **out, size_t *n)
-{
-	char (*names)[16] = NULL;
-	struct tun_info *info = NULL;
-	size_t cnt = 0, cap = 0, kept = 0;
-	bool *found = NULL;
-	struct dirent *e;
-	int rc = prepare();
-	DIR *d;
-
-	if (rc)
-		return rc;
-	if (!(d = opendir(VIRTUAL_NET_DIR)) && !(d = opendir(NET_DIR)))
-		return -errno;
-	/* readdir says NULL for the end and for an error alike: errno tells. */
-	for (errno = 0; (e = readdir(d)); errno = 0) {
-		if (e->d_name[0] == '.' || strlen(e->d_name) >= 16)
-			continue;
-		{
-			char (*p)[16] = vec_grow(names, &cap, cnt + 1, sizeof(*names));
-
-			if (!p) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			names = p;
-		}
-		memcpy(names[cnt++], e->d_name, strlen(e->d_name) + 1);
-	}
-	if (errno) {
-		rc = -errno;
-		goto out;
-	}
-	info = malloc((cnt + 1) * sizeof(*info));
-	found = malloc((cnt + 1) * sizeof(*found));
-	if (!info || !found) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	if ((rc = read_all(dirfd(d), names, cnt, info, found)))
-		goto out;
-	for (size_t i = 0; i < cnt; i++)
-		if (found[i])
-			info[kept++] = info[i];
-	qsort(info, kept, sizeof(*info), by_name);
-	*out = info;
-	*n = kept;
-	info = NULL;
-out:
-	closedir(d);
-	free(names);
-	free(info);
-	free(found);
 	return rc;
 }
 

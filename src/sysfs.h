@@ -30,8 +30,6 @@ void sysfs_for_netns(const char *name);
 bool sysfs_missing(void);
 /* -ENODEV: no such device; -ENOTTY: it exists but is not TUN/TAP. */
 int sysfs_tun_read(const char *name, struct tun_info *out);
-/* Every TUN/TAP device, in one pass, sorted by name. */
-int sysfs_tun_list(struct tun_info **out, size_t *n);
 /* One attribute's first line, newline stripped. */
 int sysfs_attr(const char *name, const char *attr, char *buf, size_t len);
 /* The link settings a device has now, of those want sets (MTU,

@@ -117,13 +117,42 @@ t_inject() {
 		-e inject="$sc":error="$err":when="$when" "$TUNCTL" "$@"
 }
 
-@test "a directory read error fails del --all and deletes nothing" {
+@test "a link dump read error fails del --all and deletes nothing" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	t add tun0 >/dev/null
 	t add tun1 >/dev/null
-	run --separate-stderr t_inject getdents64 1 EIO del --all
-	assert_error 1 "reading /sys/class/net: Input/output error"
+	# The first receive is the dump's.
+	run --separate-stderr t_inject recvmsg 1 EIO del --all
+	assert_error 1 "listing links: Input/output error"
 	[ "$(tun_devices | sort | tr '\n' ' ')" = "tun0 tun1 " ]
+	# With nothing to delete, del --all reads no directory (no /sys listing).
+	run --separate-stderr t_inject getdents64 1 EIO del --all --mode tap
+	[ "$status" -eq 0 ]
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "tun0 tun1 " ]
+}
+
+@test "a device deleted while del --all runs is left out; the others are deleted" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	t add t0 >/dev/null
+	t add t1 >/dev/null
+	# del --all waits 2 s in its socket(), before it lists anything:
+	# t1 goes meanwhile.
+	(exec env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$NS" strace -f -qq -o "$BATS_TEST_TMPDIR/st" -e trace=socket \
+		-e inject=socket:delay_enter=2000000 "$TUNCTL" del --all --force \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err") &
+	pid=$!
+	for _ in $(seq 100); do
+		grep -q 'socket(' "$BATS_TEST_TMPDIR/st" 2>/dev/null && break
+		sleep 0.05
+	done
+	grep -q 'socket(' "$BATS_TEST_TMPDIR/st"
+	ip -n "$NS" link del t1
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/err"; false; }
+	[ ! -s "$BATS_TEST_TMPDIR/out" ] && [ ! -s "$BATS_TEST_TMPDIR/err" ]
+	[ -z "$(tun_devices)" ]
 }
 
 @test "the in-use check fails closed when /proc cannot be read" {

@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
@@ -211,6 +212,50 @@ static void test_link_parse(void)
 	ok(!rtnl_parse_link(nlh, &li), "wrong type refused");
 }
 
+/* A link of kind kind, with the tun driver's IFLA_INFO_DATA (a tap,
+ * persistent, owner 1000) when data. */
+static struct nlmsghdr *tun_link(char *buf, const char *kind, bool data)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct nlattr *li, *d;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = 4;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "t4");
+	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+	if (data) {
+		d = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		mnl_attr_put_u8(nlh, IFLA_TUN_TYPE, IFF_TAP);
+		mnl_attr_put_u8(nlh, IFLA_TUN_PI, 0);
+		mnl_attr_put_u8(nlh, IFLA_TUN_VNET_HDR, 0);
+		mnl_attr_put_u8(nlh, IFLA_TUN_PERSIST, 1);
+		mnl_attr_put_u8(nlh, IFLA_TUN_MULTI_QUEUE, 0);
+		mnl_attr_put_u32(nlh, IFLA_TUN_OWNER, 1000);
+		mnl_attr_nest_end(nlh, d);
+	}
+	mnl_attr_nest_end(nlh, li);
+	return nlh;
+}
+
+static void test_tun_info(void)
+{
+	char buf[512] = { 0 };
+	struct link_info li;
+
+	ok(rtnl_parse_link(tun_link(buf, "tun", true), &li) && li.is_tun && !li.tun_no_info && li.tun.tap &&
+	   li.tun.persist && li.tun.owner_set && li.tun.owner == 1000 && !li.tun.group_set,
+	   "kind tun with the driver's data: TUN/TAP, its details");
+	memset(buf, 0, sizeof(buf));
+	ok(rtnl_parse_link(tun_link(buf, "tun", false), &li) && !li.is_tun && li.tun_no_info &&
+	   !strcmp(li.name, "t4"), "kind tun without IFLA_INFO_DATA (before Linux 4.17): said so, not taken as tun");
+	memset(buf, 0, sizeof(buf));
+	ok(rtnl_parse_link(tun_link(buf, "veth", false), &li) && !li.is_tun && !li.tun_no_info,
+	   "another kind without data: neither");
+}
+
 static void test_dump_dev(void)
 {
 	char buf[RTNL_MSG_MAX] = { 0 };
@@ -315,6 +360,16 @@ static void test_no_room(void)
 	memset(u.b, 0, RTNL_MSG_MAX);
 	name[IFNAMSIZ - 1] = '\0';
 	ok(rtnl_link_rename(u.b, 1, name) != NULL, "a name that fits: the message");
+
+	name[IFNAMSIZ - 1] = 'x';
+	memset(u.b, 0, RTNL_MSG_MAX);
+	ok(!rtnl_link_get(u.b, name), "a link get with a name longer than the room: NULL");
+	past = zero = true;
+	for (size_t i = 0; i < RTNL_MSG_MAX; i++) {
+		zero &= u.b[i] == 0;
+		past &= (unsigned char)u.b[RTNL_MSG_MAX + i] == 0xa5;
+	}
+	ok(past && zero, "link get: nothing written past RTNL_MSG_MAX, the room left zeroed");
 }
 
 int main(void)
@@ -326,6 +381,7 @@ int main(void)
 	test_route();
 	test_ack();
 	test_link_parse();
+	test_tun_info();
 	test_dump_dev();
 	test_no_room();
 	return tap_done();
