@@ -217,11 +217,18 @@ static int only_in(const void *a, size_t na, const void *b, size_t nb, size_t si
  * after reporting that it cannot be known ("...; fix"). */
 static int held(struct ctx *c, const struct device *d, const char *fix)
 {
+	/* What the link dump of the device set said: not asked again. */
+	const struct link_info li = {
+		.ifindex = d->ifindex, .is_tun = true,
+		.tun = { .multi_queue = d->ti.flags.multi_queue, .has_queues = d->has_queues,
+			 .num_queues = d->num_queues, .num_disabled = d->num_disabled },
+	};
+
 	if (d->nholders)
 		return 1;
 	if (!proc_unseen())
 		return 0;
-	return ops_held_per_kernel(c, NULL, d->ti.name, fix);
+	return ops_held_per_kernel(c, &li, d->ti.name, fix);
 }
 
 /* "COMM (pid N)" of d's first holder, or what stands for one /proc does not show. */

@@ -438,3 +438,20 @@ apply_faulted() {
 		[ "$status" -eq 0 ] || assert_error 1 ""
 	done
 }
+
+@test "apply --prune: whether a multi-queue device is held, per the kernel, comes from the one link dump" {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	command -v strace >/dev/null || skip "strace is not installed"
+	t add keep0 --any-user >/dev/null
+	for q in q0 q1 q2; do t add "$q" --multi-queue --any-user >/dev/null; done
+	# t_unseen under strace: /proc hides root's processes, so each device to
+	# prune is asked of the kernel; for a multi-queue one its queues, which
+	# the dump of the device set already has.
+	strace() { command strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=sendto "$@"; }
+	unshare() { strace unshare "$@"; }
+	run --separate-stderr t_unseen apply --prune - <<<'add keep0 --any-user'
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(tun_devices)" = keep0 ]
+	# RTM_GETLINK (18), as strace names it or not.
+	[ "$(grep -cE 'nlmsg_type=(RTM_GETLINK|0x12 )' "$BATS_TEST_TMPDIR/trace")" -eq 1 ]
+}
