@@ -26,33 +26,21 @@ static void set_dcs(struct todo *t)
 }
 
 /* Creates the device of w, held by *fd and not persistent yet. Returns 0,
- * or -EEXIST/-EBUSY when it has come to exist meanwhile, or 1 after
- * reporting. */
+ * or -EEXIST when it has come to exist meanwhile, or 1 after reporting
+ * (FILE:LINE, but for /dev/net/tun, which no line is the cause of). */
 static int create_one(struct ctx *c, const struct want *w, int *fd)
 {
 	enum ops_step step;
 	char name[16];
-	int err;
+	int err, rc;
 
 	snprintf(name, sizeof(name), "%s", w->r->name);
-	err = ops_tun_create(fd, name, &w->flags, &w->o, &step);
-	if (err && step == OPS_OPEN) {
-		report_tun_open(c, err, NULL);
-		return 1;
-	}
-	c->where = w->where;
-	if (err && step == OPS_CREATE) {
-		if (err == -EBUSY || err == -EEXIST)
-			return -EEXIST;
-		report_err(c, err, NULL, "creating %s", name);
-		return 1;
-	}
-	if (err) {
-		report_err(c, err, NULL, "%s: setting its owner and group", name);
-		return 1;
-	}
+	if (!(err = ops_tun_create(fd, name, &w->flags, &w->o, &step)))
+		return 0;
+	c->where = step == OPS_OPEN ? NULL : w->where;
+	rc = ops_report_create(c, err, step, name, &w->o);
 	c->where = NULL;
-	return 0;
+	return rc;
 }
 
 /* The indexes of the devices just made: one link dump for all of them,
@@ -225,7 +213,7 @@ static void names_text(char *buf, size_t len, const struct gone *v, size_t n, en
 			continue;
 		k++;
 		at += (size_t)snprintf(buf + at, len - at, "%s%s", k == 1 ? "" :
-				       k == total || (k == 3 && total == 3) ? " and " : ", ", v[i].name);
+				       k == total ? " and " : ", ", v[i].name);
 	}
 	if (total > 3 && at < len)
 		snprintf(buf + at, len - at, " and %zu more", total - 3);
@@ -239,7 +227,12 @@ static void report_partial(struct ctx *c, const struct gone *v, size_t n, const 
 			   const char *kmsg, int dump_err)
 {
 	char cause[200], rec[160], pru[160], mrec[160], mpru[160], done[400] = "", maybe[600] = "";
+	const char *aside = "tunctl<index>";
 	size_t nrec, npru, nmrec, nmpru;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].t && v[i].st == G_MAYBE)
+			aside = v[i].t->tmpname;
 
 	snprintf(cause, sizeof(cause), "%s", kmsg && *kmsg ? kmsg : strerror(-err));
 	names_text(rec, sizeof(rec), v, n, G_GONE, true, &nrec);
@@ -251,10 +244,10 @@ static void report_partial(struct ctx *c, const struct gone *v, size_t n, const 
 			 !nrec ? "" : nrec > 1 ? " were re-created" : " was re-created", nrec && npru ? " and " : "",
 			 pru, !npru ? "" : npru > 1 ? " were pruned" : " was pruned");
 	if (nmrec || nmpru)
-		snprintf(maybe, sizeof(maybe), "; asking the kernel again what was deleted failed (%s): %s%s%s%s%s",
+		snprintf(maybe, sizeof(maybe), "; asking the kernel again what was deleted failed (%s): %s%s%s%s%s%s",
 			 strerror(-dump_err), mrec,
 			 !nmrec ? "" : nmrec > 1 ? " are kept re-created, their old copies perhaps left as tunctl<index>"
-			 : " is kept re-created, its old copy perhaps left as tunctl<index>",
+			 : " is kept re-created, its old copy perhaps left as ", nmrec == 1 ? aside : "",
 			 nmrec && nmpru ? ", and " : "", mpru, nmpru ? " perhaps pruned" : "");
 	report(c, "deleting %s: %s%s%s; the rest is undone", what, cause, done, maybe);
 }
@@ -473,7 +466,6 @@ int apply_carry_out(struct apply *a)
 		if (a->t[i].d && !a->t[i].recreate)
 			continue;
 		if ((rc = create_one(c, &a->w[i], fd))) {
-			c->where = NULL;
 			undo(a);
 			return rc;
 		}
@@ -517,7 +509,9 @@ int apply_carry_out(struct apply *a)
 		int fd = a->t[i].recreate ? a->t[i].fd : a->fds[i];
 
 		if (fd >= 0 && (err = tun_set_persist(fd, true))) {
+			c->where = a->w[i].where;
 			report_err(c, err, NULL, "%s: making it persistent", a->w[i].r->name);
+			c->where = NULL;
 			undo(a);
 			return 1;
 		}

@@ -455,3 +455,19 @@ apply_faulted() {
 	# RTM_GETLINK (18), as strace names it or not.
 	[ "$(grep -cE 'nlmsg_type=(RTM_GETLINK|0x12 )' "$BATS_TEST_TMPDIR/trace")" -eq 1 ]
 }
+
+@test "apply: a new device's creation failing says so as add does, with FILE:LINE, and leaves nothing" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	echo 'add n0 --user nobody --addr 192.0.2.3/24' >"$F"
+	# Its ioctls: TUNSETIFF, TUNSETOWNER, TUNSETPERSIST.
+	for w in 1 2 3; do
+		run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" ip netns exec "$NS" \
+			strace -f -qq -o /dev/null -e trace=ioctl -e inject=ioctl:error=EPERM:when=$w "$TUNCTL" apply "$F"
+		case $w in
+		1) assert_error 1 "$F:1: creating n0: Operation not permitted" ;;
+		2) assert_error 1 "$F:1: n0: setting owner 65534: Operation not permitted" ;;
+		3) assert_error 1 "$F:1: n0: making it persistent: Operation not permitted" ;;
+		esac
+		[ -z "$(tun_devices)" ]
+	done
+}
