@@ -26,33 +26,21 @@ static void set_dcs(struct todo *t)
 }
 
 /* Creates the device of w, held by *fd and not persistent yet. Returns 0,
- * or -EEXIST/-EBUSY when it has come to exist meanwhile, or 1 after
- * reporting. */
+ * or -EEXIST when it has come to exist meanwhile, or 1 after reporting
+ * (FILE:LINE, but for /dev/net/tun, which no line is the cause of). */
 static int create_one(struct ctx *c, const struct want *w, int *fd)
 {
 	enum ops_step step;
 	char name[16];
-	int err;
+	int err, rc;
 
 	snprintf(name, sizeof(name), "%s", w->r->name);
-	err = ops_tun_create(fd, name, &w->flags, &w->o, &step);
-	if (err && step == OPS_OPEN) {
-		report_tun_open(c, err, NULL);
-		return 1;
-	}
-	c->where = w->where;
-	if (err && step == OPS_CREATE) {
-		if (err == -EBUSY || err == -EEXIST)
-			return -EEXIST;
-		report_err(c, err, NULL, "creating %s", name);
-		return 1;
-	}
-	if (err) {
-		report_err(c, err, NULL, "%s: setting its owner and group", name);
-		return 1;
-	}
+	if (!(err = ops_tun_create(fd, name, &w->flags, &w->o, &step)))
+		return 0;
+	c->where = step == OPS_OPEN ? NULL : w->where;
+	rc = ops_report_create(c, err, step, name, &w->o);
 	c->where = NULL;
-	return 0;
+	return rc;
 }
 
 /* The indexes of the devices just made: one link dump for all of them,
@@ -79,22 +67,6 @@ static int new_indexes(struct apply *a)
 	}
 	free(l);
 	return 0;
-}
-
-/* Whether no link has any of these indexes any more (one link dump). */
-static bool all_gone(struct ctx *c, const int *idx, size_t n)
-{
-	struct link_info *l = NULL;
-	size_t nl = 0;
-	bool gone = true;
-
-	if (dump_links(c, &l, &nl))
-		return false;
-	for (size_t i = 0; i < nl && gone; i++)
-		for (size_t k = 0; k < n && gone; k++)
-			gone = l[i].ifindex != idx[k];
-	free(l);
-	return gone;
 }
 
 /* Sends the present devices' requests.  Should the exchange fail as a
@@ -144,7 +116,7 @@ static int send_present(struct apply *a)
 	return 0;
 }
 
-/* Undoes what carry_out did up to its failure, newest first. */
+/* Undoes what apply_carry_out did up to its failure, newest first. */
 static void undo(struct apply *a)
 {
 	for (size_t i = a->nw; i-- > 0;) {
@@ -211,6 +183,197 @@ static void undo(struct apply *a)
 		dc_undo(a->c, &a->run1, 3 * i + 1);
 		dc_undo(a->c, &a->run1, 3 * i);
 	}
+}
+
+/* One deletion of step 6: a pruned device (t NULL), or the old copy of
+ * t's device, which is re-created. */
+enum gone_state { G_THERE, G_GONE, G_MAYBE };
+
+struct gone {
+	int ifindex;
+	const char *name;               /* pruned: its name; old copy: the device's */
+	struct todo *t;
+	enum gone_state st;
+};
+
+/* "a0", "a0 and b0", "a0, b0, c0 and 4 more": the names of those of v
+ * (n) in state st and of the kind (re-created or not), for a message;
+ * *count: how many. */
+static void names_text(char *buf, size_t len, const struct gone *v, size_t n, enum gone_state st, bool recreated,
+		       size_t *count)
+{
+	size_t k = 0, total = 0, at = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += v[i].st == st && !!v[i].t == recreated;
+	*count = total;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && k < 3 && at < len; i++) {
+		if (v[i].st != st || !!v[i].t != recreated)
+			continue;
+		k++;
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", k == 1 ? "" :
+				       k == total ? " and " : ", ", v[i].name);
+	}
+	if (total > 3 && at < len)
+		snprintf(buf + at, len - at, " and %zu more", total - 3);
+}
+
+/* After deletions of which some went through, which cannot be undone:
+ * says, in one line, what failed (err, kmsg: the deletion of what), what
+ * was done all the same and what is not known; the caller undoes the
+ * rest. */
+static void report_partial(struct ctx *c, const struct gone *v, size_t n, const char *what, int err,
+			   const char *kmsg, int dump_err)
+{
+	char cause[200], rec[160], pru[160], mrec[160], mpru[160], done[400] = "", maybe[600] = "";
+	const char *aside = "tunctl<index>";
+	size_t nrec, npru, nmrec, nmpru;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].t && v[i].st == G_MAYBE)
+			aside = v[i].t->tmpname;
+
+	snprintf(cause, sizeof(cause), "%s", kmsg && *kmsg ? kmsg : strerror(-err));
+	names_text(rec, sizeof(rec), v, n, G_GONE, true, &nrec);
+	names_text(pru, sizeof(pru), v, n, G_GONE, false, &npru);
+	names_text(mrec, sizeof(mrec), v, n, G_MAYBE, true, &nmrec);
+	names_text(mpru, sizeof(mpru), v, n, G_MAYBE, false, &nmpru);
+	if (nrec || npru)
+		snprintf(done, sizeof(done), "; by then %s%s%s%s%s, as the file says", rec,
+			 !nrec ? "" : nrec > 1 ? " were re-created" : " was re-created", nrec && npru ? " and " : "",
+			 pru, !npru ? "" : npru > 1 ? " were pruned" : " was pruned");
+	if (nmrec || nmpru)
+		snprintf(maybe, sizeof(maybe), "; asking the kernel again what was deleted failed (%s): %s%s%s%s%s%s",
+			 strerror(-dump_err), mrec,
+			 !nmrec ? "" : nmrec > 1 ? " are kept re-created, their old copies perhaps left as tunctl<index>"
+			 : " is kept re-created, its old copy perhaps left as ", nmrec == 1 ? aside : "",
+			 nmrec && nmpru ? ", and " : "", mpru, nmpru ? " perhaps pruned" : "");
+	report(c, "deleting %s: %s%s%s; the rest is undone", what, cause, done, maybe);
+}
+
+/* Step 6: what is pruned, then the old copies of the devices re-created,
+ * in one exchange.  A deletion that went through cannot be undone: should
+ * the exchange fail, which went through is learnt from the answers, and
+ * those lost from one link dump; a re-created device whose old copy is
+ * gone (or may be) is kept, as the file says, and the rest undone, so
+ * that each device is as before or as the file says.  Returns 0, or 1
+ * after reporting. */
+static int delete_old(struct apply *a)
+{
+	struct ctx *c = a->c;
+	struct gone *v = calloc(a->nw + a->nprune + 1, sizeof(*v));
+	size_t ng = 0, nunknown = 0, bad = SIZE_MAX;
+	int *idx = NULL, err = 0, dump_err = 0;
+	bool *gone = NULL, any_gone = false;
+	struct nl_tx tx;
+	void *room;
+
+	nl_tx_init(&tx);
+	if (!v)
+		goto oom;
+	/* What is pruned first, so that a failure there costs nothing else. */
+	for (size_t i = 0; i < a->nprune; i++)
+		v[ng++] = (struct gone){ .ifindex = a->prune[i]->ifindex, .name = a->prune[i]->ti.name };
+	for (size_t i = 0; i < a->nw; i++)
+		if (a->t[i].recreate)
+			v[ng++] = (struct gone){ .ifindex = a->t[i].d->ifindex, .name = a->w[i].r->name,
+						 .t = &a->t[i] };
+	if (!ng) {
+		free(v);
+		return 0;
+	}
+	for (size_t i = 0; i < ng; i++) {
+		if (!(room = nl_tx_room(&tx)))
+			goto oom;
+		rtnl_link_del(room, v[i].ifindex);
+		nl_tx_push(&tx);
+	}
+	if (!ctx_nl(c)) {
+		nl_tx_free(&tx);
+		free(v);
+		undo(a);
+		return 1;
+	}
+	err = nl_tx_run(&c->nl, &tx);
+	/* Each deletion's fate.  ENODEV: another process deleted it first;
+	 * gone all the same. */
+	for (size_t i = 0; i < ng; i++) {
+		const struct nl_reply *r = &tx.replies[i];
+
+		if (r->fate == NL_UNKNOWN) {
+			v[i].st = G_MAYBE;
+			nunknown++;
+		} else if (r->fate == NL_ANSWERED && (!r->err || r->err == -ENODEV)) {
+			v[i].st = G_GONE;
+		} else {
+			v[i].st = G_THERE;
+			if (r->fate == NL_ANSWERED && bad == SIZE_MAX)
+				bad = i;
+		}
+	}
+	/* Answers lost: the kernel is asked again, once. */
+	if (nunknown) {
+		idx = calloc(ng + 1, sizeof(*idx));
+		gone = calloc(ng + 1, sizeof(*gone));
+		if (!idx || !gone) {
+			dump_err = -ENOMEM;
+		} else {
+			long left;
+
+			for (size_t i = 0; i < ng; i++)
+				idx[i] = v[i].ifindex;
+			if ((left = dump_links_left(c, idx, ng, gone)) < 0)
+				dump_err = (int)left;
+		}
+		for (size_t i = 0; !dump_err && i < ng; i++)
+			if (v[i].st == G_MAYBE)
+				v[i].st = gone[i] ? G_GONE : G_THERE;
+		free(idx);
+		free(gone);
+	}
+	if (bad == SIZE_MAX) {
+		bool all = true;
+
+		for (size_t i = 0; i < ng; i++)
+			all = all && v[i].st == G_GONE;
+		if (all) {
+			/* Answers lost, but everything was done. */
+			nl_tx_free(&tx);
+			free(v);
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < ng; i++) {
+		struct todo *t = v[i].t;
+
+		any_gone = any_gone || v[i].st != G_THERE;
+		/* Its old copy gone (or perhaps): the new one, persistent
+		 * already, stays, and is not to be undone. */
+		if (t && v[i].st != G_THERE) {
+			close(t->fd);
+			t->fd = -1;
+			t->renamed = false;
+		}
+	}
+	if (!any_gone && bad != SIZE_MAX)
+		report_err(c, tx.replies[bad].err, tx.replies[bad].msg, "deleting %s", v[bad].name);
+	else if (!any_gone)
+		report_err(c, err, NULL, "deleting devices");
+	else if (bad != SIZE_MAX)
+		report_partial(c, v, ng, v[bad].name, tx.replies[bad].err, tx.replies[bad].msg, dump_err);
+	else
+		report_partial(c, v, ng, "devices", err, NULL, dump_err);
+	nl_tx_free(&tx);
+	free(v);
+	undo(a);
+	return 1;
+oom:
+	report(c, "out of memory");
+	nl_tx_free(&tx);
+	free(v);
+	undo(a);
+	return 1;
 }
 
 int apply_carry_out(struct apply *a)
@@ -303,7 +466,6 @@ int apply_carry_out(struct apply *a)
 		if (a->t[i].d && !a->t[i].recreate)
 			continue;
 		if ((rc = create_one(c, &a->w[i], fd))) {
-			c->where = NULL;
 			undo(a);
 			return rc;
 		}
@@ -347,7 +509,9 @@ int apply_carry_out(struct apply *a)
 		int fd = a->t[i].recreate ? a->t[i].fd : a->fds[i];
 
 		if (fd >= 0 && (err = tun_set_persist(fd, true))) {
+			c->where = a->w[i].where;
 			report_err(c, err, NULL, "%s: making it persistent", a->w[i].r->name);
+			c->where = NULL;
 			undo(a);
 			return 1;
 		}
@@ -382,51 +546,8 @@ int apply_carry_out(struct apply *a)
 		}
 	}
 	/* 6. Deletions, last. */
-	{
-		struct nl_tx tx;
-		int *gone_idx = calloc(a->nw + a->nprune + 1, sizeof(*gone_idx));
-		size_t ng = 0;
-		void *room;
-
-		/* What is pruned first: a re-created device's old self goes
-		 * only after, so a failure there cannot cost it. */
-		for (size_t i = 0; gone_idx && i < a->nprune; i++)
-			gone_idx[ng++] = a->prune[i]->ifindex;
-		for (size_t i = 0; gone_idx && i < a->nw; i++)
-			if (a->t[i].recreate)
-				gone_idx[ng++] = a->t[i].d->ifindex;
-		nl_tx_init(&tx);
-		err = gone_idx ? 0 : -ENOMEM;
-		for (size_t i = 0; !err && i < ng; i++) {
-			if (!(room = nl_tx_room(&tx))) {
-				err = -ENOMEM;
-				break;
-			}
-			rtnl_link_del(room, gone_idx[i]);
-			nl_tx_push(&tx);
-		}
-		if (err) {
-			report(c, "out of memory");
-		} else if (ng && (err = ctx_nl(c) ? nl_tx_run(&c->nl, &tx) : -ENOTCONN)) {
-			/* Answers lost: asked again, the devices all gone is done. */
-			if (err != -ENOTCONN && all_gone(c, gone_idx, ng))
-				err = 0;
-			else
-				report_err(c, err, NULL, "deleting devices");
-		}
-		/* ENODEV: another process deleted it first; gone all the same. */
-		for (size_t i = 0; !err && i < tx.n; i++)
-			if (tx.replies[i].fate == NL_ANSWERED && tx.replies[i].err != -ENODEV &&
-			    (err = tx.replies[i].err))
-				report_err(c, err, tx.replies[i].msg, "deleting devices");
-		nl_tx_free(&tx);
-		free(gone_idx);
-		if (err) {
-			/* A deletion that went through cannot be undone; the rest is. */
-			undo(a);
-			return 1;
-		}
-	}
+	if (delete_old(a))
+		return 1;
 	for (size_t i = 0; i < a->nw; i++) {
 		int *fd = a->t[i].recreate ? &a->t[i].fd : &a->fds[i];
 

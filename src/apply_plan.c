@@ -156,30 +156,30 @@ int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const 
 		const struct request *req = &v[i].req;
 		const struct add_req *r = &req->u.add;
 
+		struct owner o;
+		int rc = 0;
+
 		snprintf(where[i], sizeof(where[i]), "%s:%u", name, v[i].no);
+		/* where is the caller's, freed when apply ends: c->where is
+		 * cleared again before each return. */
 		c->where = where[i];
 		if (req->cmd != CMD_ADD || req->g.help) {
 			report(c, "only add lines can stand in a file for apply, not \"%s\"", cmd_name(req->cmd));
-			return 2;
-		}
-		if (strchr(r->name, '%')) {
+			rc = 2;
+		} else if (strchr(r->name, '%')) {
 			report(c, "\"%s\" is a name template: apply needs the device's own name", r->name);
-			return 2;
+			rc = 2;
+		} else {
+			rc = owner_resolve(c, &r->user, &r->group, !r->any_user, &o);
 		}
-		w[i] = (struct want){ .r = r, .where = where[i], .link = r->link };
+		c->where = NULL;
+		if (rc)
+			return rc;
+		w[i] = (struct want){ .r = r, .where = where[i], .link = r->link, .o = o };
 		w[i].flags = (struct tun_flags){ .mode = r->mode, .pi = r->pi, .vnet_hdr = r->vnet_hdr,
 						 .multi_queue = r->multi_queue };
 		w[i].link.set_updown = true;
-		{
-			struct owner o;
-			int rc = owner_resolve(c, &r->user, &r->group, !r->any_user, &o);
-
-			if (rc)
-				return rc;
-			w[i].o = o;
-		}
 	}
-	c->where = NULL;
 	return twice(c, w, n);
 }
 
@@ -217,11 +217,18 @@ static int only_in(const void *a, size_t na, const void *b, size_t nb, size_t si
  * after reporting that it cannot be known ("...; fix"). */
 static int held(struct ctx *c, const struct device *d, const char *fix)
 {
+	/* What the link dump of the device set said: not asked again. */
+	const struct link_info li = {
+		.ifindex = d->ifindex, .is_tun = true,
+		.tun = { .multi_queue = d->ti.flags.multi_queue, .has_queues = d->has_queues,
+			 .num_queues = d->num_queues, .num_disabled = d->num_disabled },
+	};
+
 	if (d->nholders)
 		return 1;
 	if (!proc_unseen())
 		return 0;
-	return ops_held_per_kernel(c, NULL, d->ti.name, fix);
+	return ops_held_per_kernel(c, &li, d->ti.name, fix);
 }
 
 /* "COMM (pid N)" of d's first holder, or what stands for one /proc does not show. */

@@ -168,6 +168,9 @@ static int take_link(const struct link_info *l, void *data)
 		.has_mac = l->tun.tap && l->has_mac,
 	};
 	memcpy(d->link.mac, l->mac, 6);
+	d->has_queues = l->tun.has_queues;
+	d->num_queues = l->tun.num_queues;
+	d->num_disabled = l->tun.num_disabled;
 	return 0;
 }
 

@@ -16,6 +16,10 @@ struct device {
 	size_t naddrs;
 	struct route_spec *routes;      /* has_table and has_metric always set */
 	size_t nroutes;
+	/* Multi-queue: the queues attached, and those detached for now,
+	 * which hold it too, as the link dump says (has_queues). */
+	bool has_queues;
+	uint32_t num_queues, num_disabled;
 	size_t nholders;                /* processes that have it open (dev_read_holders) */
 	pid_t holder_pid;               /* the first of them */
 	char holder_comm[16];

@@ -333,3 +333,41 @@ const struct link_info *state_link(const struct dump_state *s, int ifindex)
 			return &s->links[i];
 	return NULL;
 }
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+long dump_links_left(struct ctx *c, const int *idx, size_t n, bool *gone)
+{
+	struct dump_state now;
+	int *have;
+	long left = 0;
+	int err;
+
+	if ((err = dump_state(c, 0, DS_LINKS, &now))) {
+		dump_state_free(&now);
+		return err;
+	}
+	/* Sorted, so that many deletions cost n log n, not n times the links. */
+	if (!(have = malloc((now.nlinks + 1) * sizeof(*have)))) {
+		dump_state_free(&now);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < now.nlinks; i++)
+		have[i] = now.links[i].ifindex;
+	qsort(have, now.nlinks, sizeof(*have), cmp_int);
+	for (size_t k = 0; k < n; k++) {
+		bool there = bsearch(&idx[k], have, now.nlinks, sizeof(*have), cmp_int) != NULL;
+
+		left += there;
+		if (gone)
+			gone[k] = !there;
+	}
+	free(have);
+	dump_state_free(&now);
+	return left;
+}

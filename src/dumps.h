@@ -56,4 +56,10 @@ size_t state_count_routes(const struct dump_state *s, const struct route_spec *r
 /* The device of s with that index, or NULL. */
 const struct link_info *state_link(const struct dump_state *s, int ifindex);
 
+/* After deletions whose answers were lost: how many of the links of
+ * indexes idx[0..n) are still there, from one link dump, and, if gone is
+ * not NULL, gone[k] for each.  Reports nothing; -errno when the dump
+ * failed. */
+long dump_links_left(struct ctx *c, const int *idx, size_t n, bool *gone);
+
 #endif

@@ -35,6 +35,20 @@ int ops_tun_create(int *fd, char *name, const struct tun_flags *f, const struct 
 	return 0;
 }
 
+int ops_report_create(struct ctx *c, int err, enum ops_step step, const char *name, const struct owner *o)
+{
+	if (step == OPS_OPEN)
+		report_tun_open(c, err, NULL);
+	else if (step == OPS_CREATE && (err == -EBUSY || err == -EEXIST))
+		return -EEXIST;
+	else if (step == OPS_CREATE)
+		report_err(c, err, NULL, "creating %s", name);
+	else
+		report_err(c, err, NULL, "%s: setting %s %u", name, step == OPS_OWNER ? "owner" : "group",
+			   step == OPS_OWNER ? o->uid : o->gid);
+	return 1;
+}
+
 int ops_admin_attach(const char *name, const struct tun_flags *f, const struct owner *o,
 		     enum ops_step *step)
 {

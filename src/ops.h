@@ -23,6 +23,11 @@ enum ops_step { OPS_OPEN, OPS_CREATE, OPS_OWNER, OPS_GROUP };
 int ops_tun_create(int *fd, char *name, const struct tun_flags *f, const struct owner *o,
 		   enum ops_step *step);
 
+/* Reports a failed ops_tun_create of name (err, at step), owned as o:
+ * returns 1 after reporting, or -EEXIST, reporting nothing, when the name
+ * is taken (for the caller to say, or to handle). */
+int ops_report_create(struct ctx *c, int err, enum ops_step step, const char *name, const struct owner *o);
+
 /* Attaches to name without carrier, as an administrator does (so no IPv6
  * link-local address comes of it), setting flags f and then the owner and
  * group that o sets (o may be NULL).  0 or -errno; *step (step may be

@@ -186,25 +186,13 @@ int ops_job_create(struct ctx *c, struct add_job *j)
 		return rc;
 	snprintf(j->name, sizeof(j->name), "%s", r->name);
 	err = ops_tun_create(&j->fd, j->name, &f, &j->o, &step);
-	if (err && step == OPS_OPEN) {
-		report_tun_open(c, err, NULL);
-		return 1;
-	}
-	if (err && step == OPS_CREATE && (err == -EBUSY || err == -EEXIST)) {
+	if (err && ops_report_create(c, err, step, j->name, &j->o) == -EEXIST) {
 		j->exists = true;
 		if (!j->adopt_taken)
 			report(c, "device %s already exists", r->name);
-		return 1;
 	}
-	if (err && step == OPS_CREATE) {
-		report_err(c, err, NULL, "creating %s", r->name);
+	if (err)
 		return 1;
-	}
-	if (err) {
-		report_err(c, err, NULL, "%s: setting %s %u", j->name, step == OPS_OWNER ? "owner" : "group",
-			   step == OPS_OWNER ? j->o.uid : j->o.gid);
-		return 1;
-	}
 	if (ctx_ifindex(c, j->name, &j->ifindex))
 		return 1;
 	return 0;

@@ -175,19 +175,23 @@ static int run_checked(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *con
 	return report_replies(c, tx, names, n);
 }
 
-/* Whether none of the devices is there any more. */
-static bool none_left(struct ctx *c, char *const *names, size_t n)
+/* Whether none of the devices is there any more (one link dump; by
+ * index, so that a device made since under one of the names is no
+ * device of this delete's). */
+static bool none_left(struct ctx *c, const struct links *l, char *const *names, size_t n)
 {
-	struct link_info *v = NULL;
-	size_t nv = 0;
-	bool none = true;
+	int *idx = calloc(n + 1, sizeof(*idx));
+	bool none;
 
-	if (dump_links(c, &v, &nv))
+	if (!idx)
 		return false;
-	links_sort(v, nv);
-	for (size_t i = 0; i < n && none; i++)
-		none = !links_find(v, nv, names[i]);
-	free(v);
+	for (size_t i = 0; i < n; i++) {
+		const struct link_info *li = find_link(l, names[i]);
+
+		idx[i] = li ? li->ifindex : 0;
+	}
+	none = dump_links_left(c, idx, n, NULL) == 0;
+	free(idx);
 	return none;
 }
 
@@ -202,7 +206,7 @@ static int run_group_del(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *c
 
 	if ((err = nl_tx_run(nl, tx)))
 		return lost_report(c, tx, l, names, n, -1, err);
-	if (tx->n == 1 && tx->replies[0].err == -ENODEV && none_left(c, names, n))
+	if (tx->n == 1 && tx->replies[0].err == -ENODEV && none_left(c, l, names, n))
 		return 0;
 	return report_replies(c, tx, names, n);
 }

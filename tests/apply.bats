@@ -366,3 +366,112 @@ add q0 --multi-queue --any-user'
 		in_ns sh -c 'for d in a0 n0 p0; do ip link del "$d" 2>/dev/null; done; true'
 	done
 }
+
+# 127 devices to prune, a0 (with an address, up) and b0 to re-create: 129
+# deletions, in two windows of requests (128 each).
+many_to_delete() {
+	# Those of the last round, gone in one unregistration (one each is slow).
+	in_ns sh -c 'for d in /sys/class/net/*; do [ -e "$d/tun_flags" ] && echo "link set ${d##*/} group 77"; done; true' \
+		>"$BATS_TEST_TMPDIR/ip.batch"
+	[ -s "$BATS_TEST_TMPDIR/ip.batch" ] && echo "link del group 77" >>"$BATS_TEST_TMPDIR/ip.batch"
+	for i in $(seq 1 127); do echo "tuntap add p$i mode tun"; done >>"$BATS_TEST_TMPDIR/ip.batch"
+	ip -n "$NS" -b "$BATS_TEST_TMPDIR/ip.batch"
+	in_ns sh -c 'ip tuntap add a0 mode tun && ip link set a0 up && ip addr add 192.0.2.1/24 dev a0 &&
+		ip tuntap add b0 mode tun'
+	printf 'add a0 --mode tap --addr 192.0.2.1/24\nadd b0 --mode tap\n' >"$F"
+}
+
+# tunctl apply --prune --recreate "$F" with one system call failed ($1:
+# strace's inject=...), under strace.
+apply_faulted() {
+	env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" ip netns exec "$NS" \
+		strace -f -qq -o /dev/null -e trace="${1%%:*}" -e inject="$1" "$TUNCTL" apply --prune --recreate "$F"
+}
+
+@test "apply --prune --recreate: deletions that fail after some went through lose no device" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	many_to_delete
+	a0=$(link_json dev a0 | jq '.[0].ifindex')
+	b0=$(link_json dev b0 | jq '.[0].ifindex')
+	# The second window's sendto (the 9th) fails: the first window, the
+	# pruned and a0's old copy, went through.
+	run --separate-stderr apply_faulted sendto:error=ENOBUFS:when=9
+	assert_error 1 "deleting devices: No buffer space available; by then a0 was re-created and p1, p10, p100 and 124 more were pruned, as the file says; the rest is undone"
+	# a0, its old copy gone: the new one kept, as the file says; b0 as
+	# before (undone); no old copy left aside.
+	[ "$(link_json | jq -r '[.[].ifname] | sort | join(" ")')" = "a0 b0 lo" ]
+	[ "$(link_json dev a0 | jq -r '.[0].linkinfo.info_data.type')" = tap ]
+	[ "$(link_json dev a0 | jq '.[0].ifindex')" -ne "$a0" ]
+	[ "$(addr_json dev a0 | jq -r '[.[0].addr_info[] | select(.family == "inet")][0].local')" = 192.0.2.1 ]
+	[ "$(link_json dev a0 | jq -r '.[0].flags | index("UP") != null')" = true ]
+	[ "$(( $(sysfs a0 tun_flags) & 0x800 ))" -ne 0 ]       # IFF_PERSIST
+	[ "$(link_json dev b0 | jq -r '.[0].linkinfo.info_data.type')" = tun ]
+	[ "$(link_json dev b0 | jq '.[0].ifindex')" -eq "$b0" ]
+	# A run without the fault does the rest.
+	run --separate-stderr t apply --prune --recreate "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$output" = "~ b0 recreate (mode tun -> tap)" ]
+
+	# Each of the last sends and receives failing: every device as before
+	# or as the file says, and an exit 0 only with all of it done.
+	many_to_delete
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" in_ns \
+		strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=sendto,recvmsg "$TUNCTL" apply --prune --recreate "$F" >/dev/null
+	local ns nr
+	ns=$(grep -c ' sendto(' "$BATS_TEST_TMPDIR/trace")
+	nr=$(grep -c ' recvmsg(' "$BATS_TEST_TMPDIR/trace")
+	for f in $(seq $((ns - 1)) "$ns" | sed 's/^/sendto:error=ENOBUFS:when=/') \
+		$(seq $((nr - 2)) "$nr" | sed 's/^/recvmsg:error=ENOBUFS:when=/'); do
+		many_to_delete
+		a0=$(link_json dev a0 | jq '.[0].ifindex')
+		b0=$(link_json dev b0 | jq '.[0].ifindex')
+		run --separate-stderr apply_faulted "$f"
+		local got
+		got="$(link_json | jq -r --argjson a0 "$a0" --argjson b0 "$b0" '[.[] | select(.ifname != "lo") |
+			if .ifname == "a0" then (if .ifindex == $a0 and .linkinfo.info_data.type == "tun" then "a0:before"
+				elif .linkinfo.info_data.type == "tap" then "a0:file" else "a0:?" end)
+			elif .ifname == "b0" then (if .ifindex == $b0 and .linkinfo.info_data.type == "tun" then "b0:before"
+				elif .linkinfo.info_data.type == "tap" then "b0:file" else "b0:?" end)
+			elif (.ifname | test("^p[0-9]+$")) then "p" else .ifname end] | unique | join(" ")')"
+		got="$got $(addr_json dev a0 | jq -r '[.[0].addr_info[] | select(.family == "inet")][0].local')"
+		[[ "$status $got" =~ ^(0\ a0:file\ b0:file|1\ a0:(before|file)\ b0:(before|file)(\ p)?)\ 192\.0\.2\.1$ ]] ||
+			{ echo "$f: status $status, left: $got; $stderr"; return 1; }
+		[ "$status" -eq 0 ] || assert_error 1 ""
+	done
+}
+
+@test "apply --prune: whether a multi-queue device is held, per the kernel, comes from the one link dump" {
+	command -v setpriv >/dev/null || skip "no setpriv"
+	command -v strace >/dev/null || skip "strace is not installed"
+	t add keep0 --any-user >/dev/null
+	for q in q0 q1 q2; do t add "$q" --multi-queue --any-user >/dev/null; done
+	# t_unseen under strace: /proc hides root's processes, so each device to
+	# prune is asked of the kernel; for a multi-queue one its queues, which
+	# the dump of the device set already has.
+	strace() {
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			command strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=sendto "$@"
+	}
+	unshare() { strace unshare "$@"; }
+	run --separate-stderr t_unseen apply --prune - <<<'add keep0 --any-user'
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(tun_devices)" = keep0 ]
+	# RTM_GETLINK (18), as strace names it or not.
+	[ "$(grep -cE 'nlmsg_type=(RTM_GETLINK|0x12 )' "$BATS_TEST_TMPDIR/trace")" -eq 1 ]
+}
+
+@test "apply: a new device's creation failing says so as add does, with FILE:LINE, and leaves nothing" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	echo 'add n0 --user nobody --addr 192.0.2.3/24' >"$F"
+	# Its ioctls: TUNSETIFF, TUNSETOWNER, TUNSETPERSIST.
+	for w in 1 2 3; do
+		run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" ip netns exec "$NS" \
+			strace -f -qq -o /dev/null -e trace=ioctl -e inject=ioctl:error=EPERM:when=$w "$TUNCTL" apply "$F"
+		case $w in
+		1) assert_error 1 "$F:1: creating n0: Operation not permitted" ;;
+		2) assert_error 1 "$F:1: n0: setting owner 65534: Operation not permitted" ;;
+		3) assert_error 1 "$F:1: n0: making it persistent: Operation not permitted" ;;
+		esac
+		[ -z "$(tun_devices)" ]
+	done
+}
