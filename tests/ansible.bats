@@ -1,0 +1,299 @@
+#!/usr/bin/env bats
+# The Ansible collection (contrib/ansible): built and installed with
+# ansible-galaxy into a collections path of this file, its modules'
+# documentation rendered by ansible-doc, and its modules run by
+# ansible-playbook -c local on the devices of a scratch namespace (the
+# modules' netns option, or ansible-playbook under ip netns exec), the
+# results read back with ip. ansible-playbook takes seconds to start, so
+# there are few runs and each playbook does several steps with its own
+# assertions: the tests build on each other, in order, on one namespace
+# that setup_file makes.
+bats_require_minimum_version 1.5.0
+load helpers
+
+COLL=$BATS_TEST_DIRNAME/../contrib/ansible
+
+setup_file() {
+	command -v ansible-playbook >/dev/null || return 0
+	A=$BATS_FILE_TMPDIR
+	mkdir -p "$A/home" "$A/tmp" "$A/build"
+	: >"$A/ansible.cfg"
+	# Nothing read from or written to the machine's Ansible setup.
+	# The Python that ansible-playbook runs on (Debian's, which has the
+	# ansible package) also runs the modules and the documentation check.
+	APY=$(sed -n '1s/^#! *//p' "$(command -v ansible-playbook)")
+	export ANSIBLE_CONFIG=$A/ansible.cfg ANSIBLE_HOME=$A/home ANSIBLE_LOCAL_TEMP=$A/tmp \
+		ANSIBLE_REMOTE_TEMP=$A/tmp ANSIBLE_COLLECTIONS_PATH=$A/c ANSIBLE_NOCOLOR=1 \
+		ANSIBLE_PYTHON_INTERPRETER=$APY ANSIBLE_LOCALHOST_WARNING=0 \
+		ANSIBLE_INVENTORY_UNPARSED_WARNING=0 ANSIBLE_RETRY_FILES_ENABLED=0
+	export A APY
+	ansible-galaxy collection build "$COLL" --output-path "$A/build" >/dev/null
+	ansible-galaxy collection install "$A"/build/tunctl-tunctl-*.tar.gz -p "$A/c" >/dev/null
+	[ "$(id -u)" = 0 ] || return 0
+	NS="tunctl-ansible-$$"
+	ip netns add "$NS"
+	export NS
+	write_playbooks
+}
+
+teardown_file() {
+	[ -n "${NS:-}" ] && ip netns del "$NS" 2>/dev/null || true
+}
+
+setup() {
+	command -v ansible-playbook >/dev/null || skip "needs ansible-playbook and ansible-doc (Debian: ansible-core)"
+}
+
+# ansible-playbook on localhost, with tunctl of this build. Every playbook
+# first checks that it works on the test's namespace: through the modules'
+# netns option (-e ns=NS), or run under "ip netns exec NS" (no ns).
+play() {
+	ansible-playbook -c local -i localhost, -e "tunctl=$TUNCTL expect_ns=$NS" "$@"
+}
+
+# Everything the modules manage, as ip reads it, without what changes by
+# itself (indexes, counters, carrier, operstate, lifetimes).
+state() {
+	link_json | jq -S 'map({ifname, mtu, txqlen, address, up: (.flags | index("UP") != null),
+		tun: .linkinfo.info_data}) | sort_by(.ifname)'
+	addr_json | jq -S 'map({ifname, a: (.addr_info | map({family, local, prefixlen, address})
+		| sort_by(.local))}) | sort_by(.ifname)'
+	for fam in -4 -6; do
+		ip -n "$NS" "$fam" -j route show table all | jq -S 'map(select(.type != "local"
+			and .type != "multicast" and (.dst | startswith("fe80") | not)) | del(.flags))
+			| sort_by(.dst, .dev, .table)'
+	done
+}
+
+recap_changed() {
+	grep -E '^localhost +: ' <<<"$output" | grep -oE 'changed=[0-9]+'
+}
+
+write_playbooks() {
+	local head='- hosts: all
+  gather_facts: false
+  module_defaults:
+    group/tunctl.tunctl.tunctl:
+      executable: "{{ tunctl }}"
+      netns: "{{ ns | default(omit) }}"
+  tasks:
+    - name: the test namespace, never the machine'"'"'s
+      ansible.builtin.assert:
+        that: ns is defined or lookup("pipe", "ip netns identify") == expect_ns
+'
+	printf 'add f0 --addr 203.0.113.1/24\n' >"$A/devices"
+	{ printf '%s' "$head"; cat <<-'EOF'; } >"$A/create.yml"
+	    - tunctl.tunctl.device:
+	        name: vm0
+	        mode: tap
+	        owner: nobody
+	        vnet_hdr: true
+	        mtu: 1400
+	        mac: '02:00:00:00:00:01'
+	        addresses: [192.0.2.1/24, 192.0.2.5/32 peer 192.0.2.6]
+	        routes: [198.51.100.0/24 via 192.0.2.2 metric 50]
+	      register: r1
+	    - tunctl.tunctl.apply:
+	        devices:
+	          - {name: vpn0, group: nogroup, pi: true, up: false, addresses: [198.18.0.1/15]}
+	          - {name: q0, mode: tap, multi_queue: true, any_user: true, txqueuelen: 2000,
+	             addresses: ['2001:db8::1/64'], routes: ['2001:db8:1::/48']}
+	      register: r2
+	    - tunctl.tunctl.apply:
+	        src: "{{ devfile }}"
+	      register: r3
+	    - tunctl.tunctl.device:
+	        name: nosuch0
+	        state: absent
+	      register: r4
+	    - ansible.builtin.assert:
+	        that:
+	          - 'r1.plan == ["+ vm0 create", "+ vm0 addr 192.0.2.1/24", "+ vm0 addr 192.0.2.5/32 peer 192.0.2.6", "+ vm0 route 198.51.100.0/24 via 192.0.2.2 metric 50"]'
+	          - 'r1.changes[0] == {"device": "vm0", "op": "create"}'
+	          - 'r2.plan | select("search", " create$") | sort == ["+ q0 create", "+ vpn0 create"]'
+	          - 'r3.plan == ["+ f0 create", "+ f0 addr 203.0.113.1/24"]'
+	      when: r1 is changed
+	    - ansible.builtin.assert:
+	        that:
+	          - 'r1.plan == [] and r2.plan == [] and r3.plan == [] and r1.changes == []'
+	      when: r1 is not changed
+	    - ansible.builtin.assert:
+	        that:
+	          - 'r4 is not changed and r4.plan == []'
+	EOF
+	{ printf '%s' "$head"; cat <<-'EOF'; } >"$A/check.yml"
+	    - tunctl.tunctl.device:
+	        name: vm0
+	        mtu: 1300
+	        addresses: [192.0.2.1/24]
+	      register: r1
+	    - tunctl.tunctl.device: {name: new0}
+	      register: r2
+	    - tunctl.tunctl.device: {name: f0, state: absent}
+	      register: r3
+	    - tunctl.tunctl.apply:
+	        prune: true
+	        devices: [{name: f0, addresses: [203.0.113.1/24]}]
+	      register: r4
+	    - ansible.builtin.assert:
+	        that:
+	          - 'r1 is changed and r2 is changed and r3 is changed and r4 is changed'
+	          - 'r1.plan == ["~ vm0 mtu 1400 -> 1300", "- vm0 addr 192.0.2.5/32 peer 192.0.2.6"]'
+	          - 'r1.changes[0] == {"device": "vm0", "op": "set", "setting": "mtu", "from": "1400", "to": "1300"}'
+	          - 'r3.changes == [{"device": "f0", "op": "delete"}]'
+	          - 'r4.plan | sort == ["- q0 delete", "- vm0 delete", "- vpn0 delete"]'
+	EOF
+	{ printf '%s' "$head"; cat <<-'EOF'; } >"$A/change.yml"
+	    - name: only the MTU given; owner, flags, MAC, addresses and routes kept
+	      tunctl.tunctl.device: {name: vm0, mtu: 1300}
+	      register: r1
+	    - tunctl.tunctl.device: {name: f0, state: absent}
+	      register: r2
+	    - tunctl.tunctl.device: {name: f0, state: absent}
+	      register: r3
+	    - name: bad values, each failing with tunctl's message
+	      tunctl.tunctl.device:
+	        name: "{{ item.name }}"
+	        mode: "{{ item.mode | default(omit) }}"
+	        mac: "{{ item.mac | default(omit) }}"
+	        mtu: "{{ item.mtu | default(omit) }}"
+	        master: "{{ item.master | default(omit) }}"
+	        addresses: "{{ item.addresses | default(omit) }}"
+	      loop:
+	        - {name: bad0, mode: tap, mac: zz}
+	        - {name: vm0, mtu: 10}
+	        - {name: bad1, mode: tap, master: nosuch0}
+	        - {name: bad2, addresses: [192.0.2.9/24 via 192.0.2.1]}
+	      register: bad
+	      ignore_errors: true
+	    - tunctl.tunctl.apply:
+	        prune: true
+	        devices:
+	          - {name: vm0, mode: tap, owner: nobody, vnet_hdr: true, mtu: 1300, mac: '02:00:00:00:00:01',
+	             addresses: [192.0.2.1/24, 192.0.2.5/32 peer 192.0.2.6], routes: [198.51.100.0/24 via 192.0.2.2 metric 50]}
+	      register: r4
+	    - ansible.builtin.assert:
+	        that:
+	          - 'r1 is changed and r1.plan == ["~ vm0 mtu 1400 -> 1300"]'
+	          - 'r2 is changed and r2.plan == ["- f0 delete"]'
+	          - 'r3 is not changed'
+	          - 'bad.results | map(attribute="failed") | list == [true, true, true, true]'
+	          - 'bad.results[0].msg == ''tunctl: <stdin>:1: "zz" is not a MAC address (use xx:xx:xx:xx:xx:xx)'''
+	          - 'bad.results[0].rc == 2'
+	          - 'bad.results[1].msg is search("^tunctl: .*mtu 10")'
+	          - 'bad.results[1].rc == 1'
+	          - 'bad.results[2].msg is search("^tunctl: .*(--master|nosuch0)")'
+	          - 'bad.results[3].msg is search("192.0.2.9/24 via 192.0.2.1.*CIDR peer ADDR")'
+	          - 'r4.plan | sort == ["- q0 delete", "- vpn0 delete"]'
+	    - name: the last, not caught, fails the play
+	      tunctl.tunctl.apply:
+	        content: "add bad3 --mtu 10\n"
+	EOF
+}
+
+@test "ansible-doc renders both modules, with every option documented" {
+	run ansible-doc tunctl.tunctl.device tunctl.tunctl.apply
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	for w in "tunctl.tunctl.device" "tunctl.tunctl.apply" "OPTIONS" "EXAMPLES" "RETURN VALUES" \
+		"master" "vnet_hdr" "multi_queue" "prune" "netns" "--master DEV"; do
+		grep -qF -- "$w" <<<"$output" || { echo "ansible-doc lacks $w"; return 1; }
+	done
+	# What each module accepts is what it documents, with the same types,
+	# defaults and choices (ansible-test's validate-modules checks this;
+	# ansible-test needs the network here).
+	run "$APY" - "$A/c/ansible_collections/tunctl/tunctl/plugins/modules" <<-'EOF'
+	import importlib.util, sys, yaml
+	sys.path.insert(0, sys.argv[1] + "/../../../../..")
+	bad = 0
+	def cmp(mod, doc, spec, where):
+	    global bad
+	    if set(doc) != set(spec):
+	        print(mod, where, "documented but not accepted:", set(doc) - set(spec),
+	              "accepted but not documented:", set(spec) - set(doc)); bad += 1
+	    for k in set(doc) & set(spec):
+	        d, s = doc[k], spec[k]
+	        for f in ("type", "default", "choices", "elements", "required"):
+	            dv, sv = d.get(f), s.get(f)
+	            if f == "required": dv, sv = bool(dv), bool(sv)
+	            if dv != sv:
+	                print(mod, where, k, f, "documented", dv, "accepted", sv); bad += 1
+	        if "suboptions" in d or "options" in s:
+	            cmp(mod, d.get("suboptions", {}), s.get("options") or {}, where + "." + k)
+	for mod in ("device", "apply"):
+	    spec = importlib.util.spec_from_file_location(mod, sys.argv[1] + "/" + mod + ".py")
+	    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+	    for part in ("DOCUMENTATION", "EXAMPLES", "RETURN"):
+	        yaml.safe_load(getattr(m, part))
+	    cmp(mod, yaml.safe_load(m.DOCUMENTATION)["options"], m.argument_spec(), "options")
+	sys.exit(bad != 0)
+	EOF
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}
+
+@test "create: the device and apply modules make the devices, as ip reads them back" {
+	need_root
+	run play -e "ns=$NS devfile=$A/devices" "$A/create.yml"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(recap_changed)" = changed=3 ] || { echo "$output"; return 1; }
+	run tun_devices
+	[ "$(sort <<<"$output" | tr '\n' ' ')" = "f0 q0 vm0 vpn0 " ] || { echo "$output"; return 1; }
+	link_json vm0 | jq -e '.[0] | .mtu == 1400 and .address == "02:00:00:00:00:01"
+		and (.flags | index("UP")) and .linkinfo.info_data.type == "tap"
+		and .linkinfo.info_data.vnet_hdr and (.linkinfo.info_data.pi | not)
+		and .linkinfo.info_data.user == "nobody"' >/dev/null || { link_json vm0; return 1; }
+	addr_json vm0 | jq -e '[.[0].addr_info[] | select(.family == "inet") | "\(.local)/\(.prefixlen) \(.address // "")"]
+		| sort == ["192.0.2.1/24 ", "192.0.2.5/32 192.0.2.6"]' >/dev/null || { addr_json vm0; return 1; }
+	route_json 198.51.100.0/24 | jq -e '.[0] | .dev == "vm0" and .gateway == "192.0.2.2" and .metric == 50' \
+		>/dev/null || { route_json; return 1; }
+	link_json vpn0 | jq -e '.[0] | (.flags | index("UP") | not) and .linkinfo.info_data.type == "tun"
+		and .linkinfo.info_data.pi and .linkinfo.info_data.group == "nogroup"
+		and (.linkinfo.info_data.user == null)' >/dev/null || { link_json vpn0; return 1; }
+	addr_json vpn0 | jq -e '.[0].addr_info | map("\(.local)/\(.prefixlen)") == ["198.18.0.1/15"]' >/dev/null || { addr_json vpn0; return 1; }
+	addr_json q0 | jq -e 'any(.[0].addr_info[]; .local == "2001:db8::1" and .prefixlen == 64)' >/dev/null
+	ip -n "$NS" -6 -j route show 2001:db8:1::/48 | jq -e '.[0].dev == "q0"' >/dev/null
+	link_json q0 | jq -e '.[0] | .txqlen == 2000 and .linkinfo.info_data.multi_queue
+		and .linkinfo.info_data.user == null and .linkinfo.info_data.group == null' >/dev/null ||
+		{ link_json q0; return 1; }
+	addr_json f0 | jq -e '.[0].addr_info[0] | .local == "203.0.113.1" and .prefixlen == 24' >/dev/null
+}
+
+@test "a second run changes nothing: changed=0" {
+	need_root
+	before=$(state)
+	run play -e "ns=$NS devfile=$A/devices" "$A/create.yml"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(recap_changed)" = changed=0 ] || { echo "$output"; return 1; }
+	[ "$(state)" = "$before" ]
+}
+
+@test "check mode under ip netns exec: --diff shows the plan, nothing changes" {
+	need_root
+	before=$(state)
+	run in_ns ansible-playbook -c local -i localhost, -e "tunctl=$TUNCTL expect_ns=$NS" \
+		--check --diff "$A/check.yml"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(recap_changed)" = changed=4 ] || { echo "$output"; return 1; }
+	for l in "~ vm0 mtu 1400 -> 1300" "- vm0 addr 192.0.2.5/32 peer 192.0.2.6" "+ new0 create" \
+		"- f0 delete" "- q0 delete" "- vpn0 delete"; do
+		grep -qxF -- "$l" <<<"$output" || { echo "--diff output lacks '$l':"; echo "$output"; return 1; }
+	done
+	diff -u <(echo "$before") <(state)
+}
+
+@test "changes keep what is not given; absent and prune delete; bad values fail with tunctl's message" {
+	need_root
+	run play -e "ns=$NS" "$A/change.yml"
+	[ "$status" -eq 2 ] || { echo "status $status, want 2"; echo "$output"; return 1; }
+	# Everything before the last task went through; the last failed the play.
+	grep -qE '^localhost +: ok=[0-9]+ +changed=3 .*failed=1 .*ignored=1' <<<"$output" ||
+		{ echo "$output"; return 1; }
+	grep -qF '"msg": "tunctl: <stdin>:1: bad3: mtu 10' <<<"$output" || { echo "$output"; return 1; }
+	run tun_devices
+	[ "$output" = vm0 ] || { echo "devices: $output"; return 1; }
+	link_json vm0 | jq -e '.[0] | .mtu == 1300 and .address == "02:00:00:00:00:01"
+		and .linkinfo.info_data.vnet_hdr and .linkinfo.info_data.user == "nobody"' >/dev/null ||
+		{ link_json vm0; return 1; }
+	addr_json vm0 | jq -e '[.[0].addr_info[] | select(.family == "inet") | .local] | sort
+		== ["192.0.2.1", "192.0.2.5"]' >/dev/null || { addr_json vm0; return 1; }
+	route_json 198.51.100.0/24 | jq -e '.[0].dev == "vm0"' >/dev/null
+}
