@@ -86,15 +86,17 @@ def run_json(module, args, data=None):
                          cmd=tunctl_base(module) + args, stdout=out)
 
 
-def saved_devices(module):
-    """The namespace's TUN/TAP devices as "tunctl save" prints them: a dict
-    from name to the parsed line."""
-    devs = {}
+def saved_device(module, name):
+    """The device as "tunctl save" prints it, parsed; None when the
+    namespace has no TUN/TAP device of that name. save prints every device
+    (with a name it fails for a missing one, as for any other failure), so
+    only lines that can be the device's are parsed."""
     for line in run_json(module, ['-j', 'save']):
-        d = parse_line(line)
-        if d is not None:
-            devs[d['name']] = d
-    return devs
+        if name in line:
+            d = parse_line(line)
+            if d is not None and d['name'] == name:
+                return d
+    return None
 
 
 def parse_line(line):
@@ -147,6 +149,7 @@ def merge(p, cur):
     nothing (tunctl's default) for a new device."""
     cur = cur or {}
     want = dict((k, p.get(k)) for k in DEVICE_OPTIONS)
+    want['name'] = want['name'] or cur.get('name')
     same_mode = want['mode'] is None or want['mode'] == cur.get('mode')
     for k in ('mode', 'pi', 'vnet_hdr', 'multi_queue', 'mtu', 'mac',
               'txqueuelen', 'master', 'addresses', 'routes'):

@@ -237,7 +237,7 @@ line:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.tunctl.tunctl.plugins.module_utils.tunctl import (
-    COMMON_OPTIONS, DEVICE_OPTIONS, apply, device_line, merge, run, saved_devices)
+    COMMON_OPTIONS, DEVICE_OPTIONS, apply, device_line, merge, run, saved_device)
 
 
 def argument_spec():
@@ -271,7 +271,7 @@ def main():
     p = module.params
     if p['any_user'] and (p['owner'] is not None or p['group'] is not None):
         module.fail_json(msg='any_user: true means no owner and no group: leave owner and group out')
-    cur = saved_devices(module).get(p['name'])
+    cur = saved_device(module, p['name'])
     if p['state'] == 'absent':
         module.exit_json(**absent(module, p['name'], cur))
     line, err = device_line(merge(p, cur))
