@@ -229,7 +229,18 @@ write_playbooks() {
 	    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
 	    for part in ("DOCUMENTATION", "EXAMPLES", "RETURN"):
 	        yaml.safe_load(getattr(m, part))
-	    cmp(mod, yaml.safe_load(m.DOCUMENTATION)["options"], m.argument_spec(), "options")
+	    spec = m.argument_spec()
+	    cmp(mod, yaml.safe_load(m.DOCUMENTATION)["options"], spec, "options")
+	    # Each example uses only options the module takes.
+	    for task in yaml.safe_load(m.EXAMPLES):
+	        for name, args in task.items():
+	            if not name.startswith("tunctl.tunctl."):
+	                continue
+	            unknown = set(args) - set(spec)
+	            for d in args.get("devices") or []:
+	                unknown |= set(d) - set(spec["devices"]["options"])
+	            if name != "tunctl.tunctl." + mod or unknown:
+	                print(mod, "example", task.get("name"), "uses", name, unknown or ""); bad += 1
 	sys.exit(bad != 0)
 	EOF
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
