@@ -352,10 +352,12 @@ from ansible_collections.tunctl.tunctl.plugins.module_utils.tunctl import *
 	run lib 'd = parse_line("add b0 --mode tap --mac 02:00:00:00:00:02 --alias x --user 7 --addr 192.0.2.1/24")
 print(device_line(merge(dict(name="b0", mode="tun", up=False, addresses=["192.0.2.3/32 peer 192.0.2.4"]), d))[0])
 print(device_line(merge(dict(name="b0", group="g", routes=[]), d))[0])
-print(device_line(merge(dict(name="b0", any_user=True), d))[0])'
+print(device_line(merge(dict(name="b0", any_user=True), d))[0])
+print(device_line(dict(name="x0", owner="a\nadd y0")))'
 	[ "${lines[0]}" = "add b0 --mode tun --user 7 --down --addr 192.0.2.3/32 --peer 192.0.2.4 --alias x" ] &&
 	[ "${lines[1]}" = "add b0 --mode tap --user 7 --group g --mac 02:00:00:00:00:02 --addr 192.0.2.1/24 --alias x" ] &&
-	[ "${lines[2]}" = "add b0 --mode tap --any-user --mac 02:00:00:00:00:02 --addr 192.0.2.1/24 --alias x" ] ||
+	[ "${lines[2]}" = "add b0 --mode tap --any-user --mac 02:00:00:00:00:02 --addr 192.0.2.1/24 --alias x" ] &&
+	[ "${lines[3]}" = "(None, \"x0: 'a\\\\nadd y0': a value cannot hold a line break or NUL\")" ] ||
 		{ echo "$output"; return 1; }
 	cat >"$BATS_TEST_TMPDIR/file" <<-'EOF'
 	add a0 --mtu 1300 --addr 192.0.2.2/24 --route "198.51.100.0/24 via 192.0.2.2 metric 50 table 100"

@@ -204,6 +204,11 @@ def device_line(d):
     for r in d.get('routes') or []:
         a += ['--route', r]
     a += d.get('other') or []
+    # A file line ends at a newline, even inside quotes: tunctl would say
+    # "unterminated quote"; this says which value.
+    for x in a:
+        if '\n' in x or '\r' in x or '\0' in x:
+            return None, ('%s: %r: a value cannot hold a line break or NUL' % (d['name'], x))
     return ' '.join(quote(x) for x in a), None
 
 
