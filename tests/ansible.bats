@@ -42,7 +42,7 @@ teardown_file() {
 
 teardown() {
 	[ -n "${HOLDER:-}" ] && kill "$HOLDER" 2>/dev/null && wait "$HOLDER" 2>/dev/null
-	[ -n "${NS:-}" ] && ip netns del "$NS-plan" 2>/dev/null || true
+	[ -n "${PLAN_NS:-}" ] && ip netns del "$PLAN_NS" 2>/dev/null || true
 }
 
 setup() {
@@ -325,7 +325,9 @@ write_playbooks() {
 # rendered from apply's JSON is apply's text, for every kind of change.
 @test "module_utils: save's lines written back change nothing; the plan's text is apply's" {
 	need_root
-	NS=$NS-plan
+	# Its own namespace, which teardown deletes.
+	PLAN_NS=$NS-plan
+	NS=$PLAN_NS
 	ip netns add "$NS"
 	t add a0 --mtu 1400 --addr 192.0.2.1/24 --addr 192.0.2.9 --peer 192.0.2.10 \
 		--route "198.51.100.0/24 via 192.0.2.2 metric 50 table 100" >/dev/null
