@@ -7,7 +7,7 @@
 # results read back with ip. ansible-playbook takes seconds to start, so
 # there are few runs and each playbook does several steps with its own
 # assertions: the tests build on each other, in order, on one namespace
-# that setup_file makes.
+# that setup_file makes (the last, of the modules' pure code, stands alone).
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -18,10 +18,10 @@ setup_file() {
 	A=$BATS_FILE_TMPDIR
 	mkdir -p "$A/home" "$A/tmp" "$A/build"
 	: >"$A/ansible.cfg"
-	# Nothing read from or written to the machine's Ansible setup.
 	# The Python that ansible-playbook runs on (Debian's, which has the
 	# ansible package) also runs the modules and the documentation check.
 	APY=$(sed -n '1s/^#! *//p' "$(command -v ansible-playbook)")
+	# Nothing read from or written to the machine's Ansible setup.
 	export ANSIBLE_CONFIG=$A/ansible.cfg ANSIBLE_HOME=$A/home ANSIBLE_LOCAL_TEMP=$A/tmp \
 		ANSIBLE_REMOTE_TEMP=$A/tmp ANSIBLE_COLLECTIONS_PATH=$A/c ANSIBLE_NOCOLOR=1 \
 		ANSIBLE_PYTHON_INTERPRETER=$APY ANSIBLE_LOCALHOST_WARNING=0 \
