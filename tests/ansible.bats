@@ -140,9 +140,12 @@ write_playbooks() {
 	        prune: true
 	        devices: [{name: f0, addresses: [203.0.113.1/24]}]
 	      register: r4
+	    - tunctl.tunctl.device: {name: vpn0, mode: tap, recreate: true}
+	      register: r5
 	    - ansible.builtin.assert:
 	        that:
-	          - 'r1 is changed and r2 is changed and r3 is changed and r4 is changed'
+	          - 'r1 is changed and r2 is changed and r3 is changed and r4 is changed and r5 is changed'
+	          - 'r5.plan == ["~ vpn0 recreate (mode tun -> tap)", "+ vpn0 addr 198.18.0.1/15"]'
 	          - 'r1.plan == ["~ vm0 mtu 1400 -> 1300", "- vm0 addr 192.0.2.5/32 peer 192.0.2.6"]'
 	          - 'r1.changes[0] == {"device": "vm0", "op": "set", "setting": "mtu", "from": "1400", "to": "1300"}'
 	          - 'r3.changes == [{"device": "f0", "op": "delete"}]'
@@ -293,9 +296,9 @@ write_playbooks() {
 	run in_ns ansible-playbook -c local -i localhost, -e "tunctl=$TUNCTL expect_ns=$NS" \
 		--check --diff "$A/check.yml"
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	[ "$(recap_changed)" = changed=4 ] || { echo "$output"; return 1; }
+	[ "$(recap_changed)" = changed=5 ] || { echo "$output"; return 1; }
 	for l in "~ vm0 mtu 1400 -> 1300" "- vm0 addr 192.0.2.5/32 peer 192.0.2.6" "+ new0 create" \
-		"- f0 delete" "- q0 delete" "- vpn0 delete"; do
+		"- f0 delete" "- q0 delete" "- vpn0 delete" "~ vpn0 recreate (mode tun -> tap)"; do
 		grep -qxF -- "$l" <<<"$output" || { echo "--diff output lacks '$l':"; echo "$output"; return 1; }
 	done
 	diff -u <(echo "$before") <(state)
