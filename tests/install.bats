@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# make install: the program in sbin, the page in man8, and each completion
-# where that shell really loads it. A copy of the sources is configured for
+# make install: the program in bin, the page in man8, the devices files'
+# directory, and each completion where that shell really loads it. A copy of the sources is configured for
 # a prefix, installed with DESTDIR, and the staged tree is laid over the real
 # prefix (an overlay in a private mount namespace, so nothing on the machine
 # changes); bash, zsh and fish then start as they would after a real install,
@@ -59,16 +59,19 @@ fish_tab() {
 	over "$1" fish -c "complete -C 'tunctl '" | cut -f1
 }
 
-@test "make install: sbin, man8, and completions bash, zsh and fish load (--prefix=/usr)" {
+@test "make install: bin, man8, /etc/tunctl, and completions bash, zsh and fish load (--prefix=/usr)" {
 	[ -f /usr/share/bash-completion/bash_completion ] || skip "bash-completion is not installed"
 	command -v zsh >/dev/null || skip "zsh is not installed"
 	command -v fish >/dev/null || skip "fish is not installed"
 	need_stage
 	stage /usr
 	root=$BATS_TEST_TMPDIR/root
-	[ -x "$root/usr/sbin/tunctl" ]
-	[ ! -e "$root/usr/bin/tunctl" ]
+	[ -x "$root/usr/bin/tunctl" ]
+	[ ! -e "$root/usr/sbin/tunctl" ]
 	[ -f "$root/usr/share/man/man8/tunctl.8" ]
+	# sysconfdir is /etc with --prefix=/usr: "tunctl save >/etc/tunctl/devices" works at once.
+	[ -d "$root/etc/tunctl" ] && [ ! -e "$root/usr/etc" ]
+	grep -qx 'ExecStart=/usr/bin/tunctl apply /etc/tunctl/devices' "$root/usr/lib/systemd/system/tunctl.service"
 	run bash_tab /usr
 	[ "$status" -eq 0 ]
 	grep -qx add <<<"$output" && grep -qx list <<<"$output" || { echo "bash: $output"; return 1; }
@@ -86,8 +89,11 @@ fish_tab() {
 	need_stage
 	stage /usr/local
 	root=$BATS_TEST_TMPDIR/root
-	[ -x "$root/usr/local/sbin/tunctl" ]
+	[ -x "$root/usr/local/bin/tunctl" ]
 	[ -f "$root/usr/local/share/man/man8/tunctl.8" ]
+	# The directory goes in sysconfdir; configure says the units read /etc/tunctl.
+	[ -d "$root/usr/local/etc/tunctl" ]
+	[[ "$CONF" == *"devices files:     /usr/local/etc/tunctl (the units read /etc/tunctl: configure --sysconfdir=/etc"* ]] || { echo "$CONF"; return 1; }
 	run bash_tab /usr/local
 	[ "$status" -eq 0 ]
 	grep -qx add <<<"$output" || { echo "bash: $output"; return 1; }
@@ -98,11 +104,38 @@ fish_tab() {
 		# fish searches $XDG_DATA_DIRS, else only its own data dir (/usr/share).
 		[[ "$CONF" == *"fish does not load /usr/local/share/fish/vendor_completions.d"* ]] || { echo "$CONF"; return 1; }
 		run fish_tab /usr/local
-		! grep -qx add <<<"$output"
+		run ! grep -qx add <<<"$output"
 		# With XDG_DATA_DIRS naming the prefix, as the message says, it does.
 		run over /usr/local env XDG_DATA_DIRS=/usr/local/share:/usr/share fish -c "complete -C 'tunctl '"
 		grep -q '^add' <<<"$output"
 	fi
+	# make uninstall takes the directory back while it is empty, and keeps it with a file in it.
+	touch "$root/usr/local/etc/tunctl/devices"
+	make -s -C "$BATS_TEST_TMPDIR/build" uninstall DESTDIR="$root" >/dev/null
+	[ -f "$root/usr/local/etc/tunctl/devices" ]
+	rm "$root/usr/local/etc/tunctl/devices"
+	make -s -C "$BATS_TEST_TMPDIR/build" uninstall DESTDIR="$root" >/dev/null
+	run find "$root" -not -type d
+	[ -z "$output" ] || { echo "left after uninstall: $output"; return 1; }
+	[ ! -e "$root/usr/local/etc/tunctl" ]
+}
+
+@test "configure warns when another tunctl comes before bindir on PATH, and not otherwise" {
+	[ -f "$BUILDDIR/Makefile" ] || skip "no build tree at $BUILDDIR"
+	src=$BATS_TEST_TMPDIR/src other=$BATS_TEST_TMPDIR/other
+	make -s -C "$BUILDDIR" distdir distdir="$src" >/dev/null
+	# Another tunctl, as uml-utilities' /usr/bin/tunctl is for --prefix=/usr/local.
+	mkdir -p "$other" "$BATS_TEST_TMPDIR/b1" "$BATS_TEST_TMPDIR/b2"
+	printf '#!/bin/sh\n' >"$other/tunctl" && chmod +x "$other/tunctl"
+	run bash -c 'cd "$1" && PATH="$2:$PATH" "$3/configure" --prefix=/usr 2>&1' _ "$BATS_TEST_TMPDIR/b1" "$other" "$src"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"WARNING: $other/tunctl comes before /usr/bin on PATH: \"tunctl\" will run that one"* ]] || { echo "$output"; return 1; }
+	[[ "$output" == *"program:           /usr/bin/tunctl (but $other/tunctl comes first on PATH)"* ]]
+	# bindir first: ours answers, no warning.
+	run bash -c 'cd "$1" && PATH="/usr/bin:$2:$PATH" "$3/configure" --prefix=/usr 2>&1' _ "$BATS_TEST_TMPDIR/b2" "$other" "$src"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"comes before"* ]] || { echo "$output"; return 1; }
+	[[ "$output" == *"program:           /usr/bin/tunctl"$'\n'* ]]
 }
 
 @test "the Quick start installs the packages .ci/run installs, less its sanitizer and valgrind tools" {
