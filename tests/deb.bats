@@ -158,7 +158,8 @@ no_diversions() {
 
 @test "alone: install, reinstall, remove and purge leave nothing behind; purge takes the devices files" {
 	snapshot >"$T/before"
-	c dpkg -i /tmp/tunctl.deb
+	# As the README says: apt-get install of the built file.
+	c apt-get install -y -q /tmp/tunctl.deb
 	ours_in_place
 	[ -d "$R/etc/tunctl" ]
 	# "tunctl save >/etc/tunctl/devices" has its directory on a fresh install.
