@@ -21,13 +21,13 @@ need_stage() {
 }
 
 # A copy of the distributed sources, configured for prefix $1 (and XDG_DATA_DIRS
-# unset, as on a fresh machine), installed into $BATS_TEST_TMPDIR/root. Sets CONF
-# to configure's output.
+# unset, as on a fresh machine, and PATH=$STAGE_PATH when set), installed into
+# $BATS_TEST_TMPDIR/root. Sets CONF to configure's output.
 stage() {
 	local prefix=$1 src=$BATS_TEST_TMPDIR/src build=$BATS_TEST_TMPDIR/build
 	make -s -C "$BUILDDIR" distdir distdir="$src" >/dev/null
 	mkdir -p "$build"
-	CONF=$(cd "$build" && env -u XDG_DATA_DIRS "$src/configure" --prefix="$prefix" 2>&1) || { echo "$CONF"; return 1; }
+	CONF=$(cd "$build" && env -u XDG_DATA_DIRS PATH="${STAGE_PATH:-$PATH}" "$src/configure" --prefix="$prefix" 2>&1) || { echo "$CONF"; return 1; }
 	make -s -C "$build" -j2 install DESTDIR="$BATS_TEST_TMPDIR/root" >/dev/null
 }
 
@@ -59,12 +59,17 @@ fish_tab() {
 	over "$1" fish -c "complete -C 'tunctl '" | cut -f1
 }
 
-@test "make install: bin, man8, /etc/tunctl, and completions bash, zsh and fish load (--prefix=/usr)" {
+@test "make install: bin, man8, /etc/tunctl, and completions bash, zsh and fish load (--prefix=/usr); configure warns of another tunctl first on PATH" {
 	[ -f /usr/share/bash-completion/bash_completion ] || skip "bash-completion is not installed"
 	command -v zsh >/dev/null || skip "zsh is not installed"
 	command -v fish >/dev/null || skip "fish is not installed"
 	need_stage
-	stage /usr
+	# Another tunctl before /usr/bin on PATH, as an older install in sbin would be.
+	other=$BATS_TEST_TMPDIR/other
+	mkdir -p "$other" && printf '#!/bin/sh\n' >"$other/tunctl" && chmod +x "$other/tunctl"
+	STAGE_PATH="$other:$PATH" stage /usr
+	[[ "$CONF" == *"WARNING: $other/tunctl comes before /usr/bin on PATH: \"tunctl\" will run that one"* ]] || { echo "$CONF"; return 1; }
+	[[ "$CONF" == *"program:           /usr/bin/tunctl (but $other/tunctl comes first on PATH)"* ]]
 	root=$BATS_TEST_TMPDIR/root
 	[ -x "$root/usr/bin/tunctl" ]
 	[ ! -e "$root/usr/sbin/tunctl" ]
@@ -83,11 +88,14 @@ fish_tab() {
 	grep -qx add <<<"$output" && grep -qx list <<<"$output" || { echo "fish: $output"; return 1; }
 }
 
-@test "make install with the default prefix: bash and zsh load theirs; configure says fish will not" {
+@test "make install with the default prefix: bash and zsh load theirs; configure says fish will not; uninstall" {
 	[ -f /usr/share/bash-completion/bash_completion ] || skip "bash-completion is not installed"
 	command -v zsh >/dev/null || skip "zsh is not installed"
 	need_stage
-	stage /usr/local
+	# bindir first on PATH: "tunctl" is this one, and configure says nothing.
+	STAGE_PATH="/usr/local/bin:$PATH" stage /usr/local
+	[[ "$CONF" != *"comes before"* ]] || { echo "$CONF"; return 1; }
+	[[ "$CONF" == *"program:           /usr/local/bin/tunctl"$'\n'* ]] || { echo "$CONF"; return 1; }
 	root=$BATS_TEST_TMPDIR/root
 	[ -x "$root/usr/local/bin/tunctl" ]
 	[ -f "$root/usr/local/share/man/man8/tunctl.8" ]
@@ -118,24 +126,6 @@ fish_tab() {
 	run find "$root" -not -type d
 	[ -z "$output" ] || { echo "left after uninstall: $output"; return 1; }
 	[ ! -e "$root/usr/local/etc/tunctl" ]
-}
-
-@test "configure warns when another tunctl comes before bindir on PATH, and not otherwise" {
-	[ -f "$BUILDDIR/Makefile" ] || skip "no build tree at $BUILDDIR"
-	src=$BATS_TEST_TMPDIR/src other=$BATS_TEST_TMPDIR/other
-	make -s -C "$BUILDDIR" distdir distdir="$src" >/dev/null
-	# Another tunctl, as uml-utilities' /usr/bin/tunctl is for --prefix=/usr/local.
-	mkdir -p "$other" "$BATS_TEST_TMPDIR/b1" "$BATS_TEST_TMPDIR/b2"
-	printf '#!/bin/sh\n' >"$other/tunctl" && chmod +x "$other/tunctl"
-	run bash -c 'cd "$1" && PATH="$2:$PATH" "$3/configure" --prefix=/usr 2>&1' _ "$BATS_TEST_TMPDIR/b1" "$other" "$src"
-	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	[[ "$output" == *"WARNING: $other/tunctl comes before /usr/bin on PATH: \"tunctl\" will run that one"* ]] || { echo "$output"; return 1; }
-	[[ "$output" == *"program:           /usr/bin/tunctl (but $other/tunctl comes first on PATH)"* ]]
-	# bindir first: ours answers, no warning.
-	run bash -c 'cd "$1" && PATH="/usr/bin:$2:$PATH" "$3/configure" --prefix=/usr 2>&1' _ "$BATS_TEST_TMPDIR/b2" "$other" "$src"
-	[ "$status" -eq 0 ]
-	[[ "$output" != *"comes before"* ]] || { echo "$output"; return 1; }
-	[[ "$output" == *"program:           /usr/bin/tunctl"$'\n'* ]]
 }
 
 @test "the Quick start installs the packages .ci/run installs, less its sanitizer, valgrind and packaging tools" {
