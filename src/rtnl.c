@@ -90,6 +90,18 @@ struct nlmsghdr *rtnl_link_rename(void *buf, int ifindex, const char *name)
 	return nlh;
 }
 
+struct nlmsghdr *rtnl_link_set_named(void *buf, int ifindex, const struct link_spec *l, const char *name,
+				     int master)
+{
+	struct nlmsghdr *nlh = rtnl_link_set(buf, ifindex, l, -1, -1);
+
+	if (nlh && !mnl_attr_put_strz_check(nlh, RTNL_MSG_MAX, IFLA_IFNAME, name))
+		return no_room(nlh);
+	if (nlh && master > 0 && !put_u32(nlh, IFLA_MASTER, (uint32_t)master))
+		return no_room(nlh);
+	return nlh;
+}
+
 struct nlmsghdr *rtnl_link_del(void *buf, int ifindex)
 {
 	struct nlmsghdr *nlh = header(buf, RTM_DELLINK, 0);
