@@ -485,16 +485,17 @@ static int cmd_add(struct run *x)
 	bool leased = false, entered = false;
 	FILE *f;
 
-	/* What would fail the device is seen before a lease is taken. */
-	if ((err = enter_netns(x)))
-		return 1;
-	fresh_ctx(x, &c);
-	err = precheck(x, &c, NULL);
-	ctx_free(&c);
-	leave_netns(x);
-	if (err)
-		return 1;
 	if (x->r.ipam_type) {
+		/* What would fail the device is seen before a lease is
+		 * taken (without IPAM, make_device looks the same way). */
+		if ((err = enter_netns(x)))
+			return 1;
+		fresh_ctx(x, &c);
+		err = precheck(x, &c, NULL);
+		ctx_free(&c);
+		leave_netns(x);
+		if (err)
+			return 1;
 		if (ipam_exec(x, "ADD", &iout, &ilen)) {
 			/* The spec: a delegated plugin that failed ADD is
 			 * called with DEL before the failure is returned. */
@@ -522,7 +523,9 @@ static int cmd_add(struct run *x)
 	fresh_ctx(x, &c);
 	if (make_device(x, &c, resp, &fd))
 		goto out;
-	if (x->r.mode == MODE_TAP && !get_mac(x->r.ifname, mac)) {
+	if (x->r.has_mac)
+		format_mac(x->r.mac, mac);
+	else if (x->r.mode == MODE_TAP && !get_mac(x->r.ifname, mac)) {
 		cni_seterr(&x->e, CNI_E_DEVICE, "cannot read the device", "%s: its hardware address: %s",
 			   x->r.ifname, strerror(errno));
 		goto out;

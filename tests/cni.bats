@@ -174,13 +174,15 @@ assert_no_device() {
 	link_json eth0 | jq -e '.[0].linkinfo.info_kind == "bridge"'
 }
 
-@test "ADD: CNI_IFNAME taken in the container fails and leaves it, without a lease" {
+@test "ADD: CNI_IFNAME taken in the container fails and leaves it, without asking for a lease" {
 	need_hostlocal
+	wrap_ipam
 	ip -n "$NS" link add eth0 type bridge
-	run --separate-stderr cni ADD < <(conf "$(ipam)")
+	run --separate-stderr cni ADD < <(conf "$(ipam wrap-ipam)")
 	assert_cni_error 1 100 eth0
 	link_json eth0 | jq -e '.[0].linkinfo.info_kind == "bridge"'
 	[ -z "$(leases)" ]
+	[ ! -e "$BATS_TEST_TMPDIR/ipam.log" ]
 	[ "$(tun_devices)" = "" ]
 }
 
