@@ -284,17 +284,57 @@ static bool get_mac(const char *name, char buf[18])
 	return ok;
 }
 
-/* Writes the Success result of ADD (res: what the IPAM plugin gave, or
- * NULL) to f. */
-static void print_result(struct run *x, FILE *f, const char *mac, const struct cni_result *res)
+static void print_ips(struct run *x, struct out *o, const struct cni_result *res, int iface)
 {
-	const struct json *dns = x->r.dns ? x->r.dns : res ? res->dns : NULL;
+	for (size_t i = 0; res && i < res->nips; i++) {
+		int k = iface >= 0 ? iface : res->ips[i].iface;
+
+		out_obj_open(o, NULL);
+		if (x->r.legacy)
+			out_str(o, "version", NULL, res->ips[i].a.local.addr.family == AF_INET6 ? "6" : "4");
+		out_str(o, "address", NULL, res->ips[i].address);
+		if (res->ips[i].gateway)
+			out_str(o, "gateway", NULL, res->ips[i].gateway);
+		if (k >= 0)
+			out_uint(o, "interface", NULL, (unsigned)k);
+		out_obj_close(o);
+	}
+}
+
+static void print_routes(struct out *o, const struct cni_result *res)
+{
+	for (size_t i = 0; res && i < res->nroutes; i++) {
+		out_obj_open(o, NULL);
+		out_str(o, "dst", NULL, res->routes[i].dst);
+		if (res->routes[i].gw)
+			out_str(o, "gw", NULL, res->routes[i].gw);
+		out_obj_close(o);
+	}
+}
+
+/* Writes the Success result of ADD to f: prev's (a prevResult, or NULL),
+ * then the device, and res's addresses (what the IPAM plugin gave, or
+ * NULL) on it. */
+static void print_result(struct run *x, FILE *f, const char *mac, const struct cni_result *res,
+			 const struct cni_result *prev)
+{
+	const struct json *dns = x->r.dns ? x->r.dns : res && res->dns ? res->dns : prev ? prev->dns : NULL;
+	size_t self = prev ? prev->nifs : 0;
 	struct out o;
 
 	out_init(&o, f, true);
 	out_obj_open(&o, NULL);
 	out_str(&o, "cniVersion", NULL, x->r.version);
 	out_arr_open(&o, "interfaces");
+	for (size_t i = 0; i < self; i++) {
+		out_obj_open(&o, NULL);
+		out_str(&o, "name", NULL, prev->ifs[i].name);
+		if (prev->ifs[i].mac)
+			out_str(&o, "mac", NULL, prev->ifs[i].mac);
+		if (prev->ifs[i].sandbox)
+			out_str(&o, "sandbox", NULL, prev->ifs[i].sandbox);
+		out_obj_close(&o);
+	}
 	out_obj_open(&o, NULL);
 	out_str(&o, "name", NULL, x->r.ifname);
 	if (mac)
@@ -302,30 +342,17 @@ static void print_result(struct run *x, FILE *f, const char *mac, const struct c
 	out_str(&o, "sandbox", NULL, x->r.netns);
 	out_obj_close(&o);
 	out_arr_close(&o);
-	if (res) {
+	if (res || (prev && prev->nips)) {
 		out_arr_open(&o, "ips");
-		for (size_t i = 0; i < res->nips; i++) {
-			out_obj_open(&o, NULL);
-			if (x->r.legacy)
-				out_str(&o, "version", NULL, res->ips[i].a.local.addr.family == AF_INET6 ? "6" : "4");
-			out_str(&o, "address", NULL, res->ips[i].address);
-			if (res->ips[i].gateway)
-				out_str(&o, "gateway", NULL, res->ips[i].gateway);
-			out_uint(&o, "interface", NULL, 0);
-			out_obj_close(&o);
-		}
+		print_ips(x, &o, prev, -1);
+		print_ips(x, &o, res, (int)self);
 		out_arr_close(&o);
-		if (res->nroutes) {
-			out_arr_open(&o, "routes");
-			for (size_t i = 0; i < res->nroutes; i++) {
-				out_obj_open(&o, NULL);
-				out_str(&o, "dst", NULL, res->routes[i].dst);
-				if (res->routes[i].gw)
-					out_str(&o, "gw", NULL, res->routes[i].gw);
-				out_obj_close(&o);
-			}
-			out_arr_close(&o);
-		}
+	}
+	if ((res && res->nroutes) || (prev && prev->nroutes)) {
+		out_arr_open(&o, "routes");
+		print_routes(&o, prev);
+		print_routes(&o, res);
+		out_arr_close(&o);
 	}
 	/* The spec's DNS keys, each a string or a list of strings; none: no
 	 * "dns". */
@@ -476,7 +503,7 @@ static int make_device(struct run *x, struct ctx *c, const struct cni_result *re
 
 static int cmd_add(struct run *x)
 {
-	struct cni_result res, *resp = NULL;
+	struct cni_result res, *resp = NULL, prev, *prevp = NULL;
 	struct json_doc ipam = { 0 };
 	char *iout = NULL, mac[18], *buf = NULL, jerr[ERRLEN];
 	size_t ilen = 0, blen = 0;
@@ -485,6 +512,13 @@ static int cmd_add(struct run *x)
 	bool leased = false, entered = false;
 	FILE *f;
 
+	/* A plugin before this one in the chain: its result is passed on,
+	 * this device added to it (the spec's rule for a prevResult). */
+	if (x->r.prev) {
+		if (!cni_parse_prev(&x->r, &prev, &x->e))
+			return 1;
+		prevp = &prev;
+	}
 	if (x->r.ipam_type) {
 		/* What would fail the device is seen before a lease is
 		 * taken (without IPAM, make_device looks the same way). */
@@ -536,7 +570,7 @@ static int cmd_add(struct run *x)
 		cni_seterr(&x->e, CNI_E_IO, "I/O failure", "%s", strerror(errno));
 		goto out;
 	}
-	print_result(x, f, x->r.mode == MODE_TAP ? mac : NULL, resp);
+	print_result(x, f, x->r.mode == MODE_TAP ? mac : NULL, resp, prevp);
 	if (fclose(f)) {
 		cni_seterr(&x->e, CNI_E_IO, "I/O failure", "%s", strerror(errno));
 		goto out;

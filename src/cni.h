@@ -18,6 +18,7 @@
 #define CNI_INPUT_MAX (1u << 20)
 #define CNI_MAX_IPS 16
 #define CNI_MAX_ROUTES 64
+#define CNI_MAX_IFS 16
 
 /* The spec's error codes (SPEC.md, section 5); 100 and up are tunctl's. */
 enum cni_code {
@@ -72,6 +73,12 @@ struct cni_result {
 	 * CNI_NETNS), -1 when it has none. */
 	int iface;
 	const char *mac;                /* that interface's "mac", or NULL */
+	/* prevResult: its interfaces (spec 1.0.0's keys), kept in an ADD's
+	 * result before the plugin's own. */
+	struct {
+		const char *name, *mac, *sandbox;
+	} ifs[CNI_MAX_IFS];
+	size_t nifs;
 };
 
 struct cni_req {

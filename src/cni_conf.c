@@ -451,6 +451,14 @@ bool cni_parse_prev(const struct cni_req *r, struct cni_result *res, struct cni_
 	for (const struct json *i = ifs ? ifs->kid : NULL; i; i = i->next, k++) {
 		const char *name = json_str(i, "name"), *sandbox = json_str(i, "sandbox");
 
+		if (res->nifs == CNI_MAX_IFS)
+			return bad_result(e, "prevResult", "more than %d interfaces", CNI_MAX_IFS);
+		if (i->type != JSON_OBJECT || !name)
+			return bad_result(e, "prevResult", "an interface without a \"name\" string");
+		res->ifs[res->nifs].name = name;
+		res->ifs[res->nifs].mac = json_str(i, "mac");
+		res->ifs[res->nifs++].sandbox = sandbox;
+
 		if (res->iface < 0 && name && !strcmp(name, r->ifname) && sandbox && r->netns &&
 		    !strcmp(sandbox, r->netns)) {
 			res->iface = k;

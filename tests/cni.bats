@@ -314,3 +314,14 @@ EOF
 	run --separate-stderr cni CHECK < <(check "$prev")
 	assert_cni_error 1 102 "no device eth0"
 }
+
+@test "ADD after another plugin: its prevResult is passed on, the tap and its address added after" {
+	need_hostlocal
+	prev='{"cniVersion":"1.0.0","interfaces":[{"name":"veth0","mac":"02:00:00:00:00:aa"}],"ips":[{"address":"203.0.113.5/24","interface":0}],"routes":[{"dst":"203.0.113.128/25","gw":"203.0.113.1"}]}'
+	run --separate-stderr cni ADD < <(conf "$(ipam)" | jq -c --argjson p "$prev" '.prevResult = $p')
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; return 1; }
+	jq -e --arg ns "/run/netns/$NS" '.interfaces == [{name: "veth0", mac: "02:00:00:00:00:aa"}, {name: "eth0", mac: .interfaces[1].mac, sandbox: $ns}]
+		and .ips == [{address: "203.0.113.5/24", interface: 0}, {address: "192.0.2.2/24", gateway: "192.0.2.1", interface: 1}]
+		and .routes == [{dst: "203.0.113.128/25", gw: "203.0.113.1"}, {dst: "198.51.100.0/24"}]' <<<"$output"
+	addr_json eth0 | jq -e '[.[0].addr_info[] | select(.family == "inet") | .local] == ["192.0.2.2"]'
+}
