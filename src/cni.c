@@ -3,8 +3,9 @@
  * request in its environment and the configuration on stdin.  The device
  * is made as "tunctl add" makes one, all or nothing: created held by a
  * descriptor and not persistent, under a temporary name, in the container's
- * namespace; renamed and enslaved in one request; its link settings,
- * addresses and routes in one exchange (devconf); made persistent last.
+ * namespace; renamed with its link settings and master, and brought up,
+ * in one request; its addresses and routes in one exchange (devconf); made
+ * persistent last.
  * Any failure closes the descriptor, which takes the device with it, and
  * gives the IPAM plugin's lease back. */
 #include "config.h"
@@ -258,16 +259,6 @@ static int enter_netns(struct run *x)
 	return err == ENOENT || err == EINVAL ? -ENOENT : 1;
 }
 
-/* Back in the runtime's namespace.  Failing here is not expected (the
- * capability that entered one enters the other); nothing after needs it
- * but the IPAM plugin, which enters it again itself. */
-static void leave_netns(struct run *x)
-{
-	if (setns(x->hostns, CLONE_NEWNET) < 0)
-		fprintf(stderr, "tunctl-cni: warning: returning to the runtime's network namespace: %s\n",
-			strerror(errno));
-}
-
 static bool get_mac(const char *name, char buf[18])
 {
 	struct ifreq ifr;
@@ -427,12 +418,12 @@ static int make_device(struct run *x, struct ctx *c, const struct cni_result *re
 	 * device is root's (the plugin's), not anyone's. */
 	struct owner o = { .user_set = x->r.has_owner || !x->r.has_group, .uid = x->r.has_owner ? x->r.owner : 0,
 			   .group_set = x->r.has_group, .gid = x->r.group };
-	/* Set with the name, in one request: the name appears with them. */
-	struct link_spec named = { .has_mtu = x->r.has_mtu, .mtu = x->r.mtu, .has_mac = x->r.has_mac };
-	struct link_spec link = { .set_updown = true, .up = true };
+	/* Set with the name, in one request: the name appears with them, up. */
+	struct link_spec named = { .set_updown = true, .up = true, .has_mtu = x->r.has_mtu, .mtu = x->r.mtu,
+				   .has_mac = x->r.has_mac };
 	struct addr_spec addrs[CNI_MAX_IPS];
 	struct route_spec routes[CNI_MAX_ROUTES];
-	struct devconf dc = { .link = &link, .addrs = addrs, .routes = routes, .add = true };
+	struct devconf dc = { .addrs = addrs, .routes = routes, .add = true };
 	struct nl_tx tx;
 	struct nl *nl;
 	void *room;
@@ -467,7 +458,7 @@ static int make_device(struct run *x, struct ctx *c, const struct cni_result *re
 		kernel_err(x, CNI_E_DEVICE, "cannot create the device");
 		return 1;
 	}
-	/* Its name, MTU, MAC and master, in one request: a name the
+	/* Its name, MTU, MAC, master and up, in one request: a name the
 	 * container has (taken since the look above) fails it, with EEXIST. */
 	nl_tx_init(&tx);
 	if (!(room = nl_tx_room(&tx))) {
@@ -493,8 +484,8 @@ static int make_device(struct run *x, struct ctx *c, const struct cni_result *re
 		return 1;
 	}
 	nl_tx_free(&tx);
-	/* Link settings, addresses and routes: one exchange. */
-	if ((rc = devconf_apply(c, x->r.ifname, ifindex, &dc))) {
+	/* Addresses and routes: one exchange, tunctl add's. */
+	if ((dc.naddrs || dc.nroutes) && (rc = devconf_apply(c, x->r.ifname, ifindex, &dc))) {
 		kernel_err(x, CNI_E_DEVICE, "cannot configure the device");
 		return 1;
 	}
@@ -519,17 +510,17 @@ static int cmd_add(struct run *x)
 			return 1;
 		prevp = &prev;
 	}
+	/* From here on in the container's namespace (the IPAM plugin's
+	 * process enters the runtime's again). */
+	if (enter_netns(x))
+		return 1;
+	fresh_ctx(x, &c);
+	entered = true;
 	if (x->r.ipam_type) {
 		/* What would fail the device is seen before a lease is
 		 * taken (without IPAM, make_device looks the same way). */
-		if ((err = enter_netns(x)))
-			return 1;
-		fresh_ctx(x, &c);
-		err = precheck(x, &c, NULL);
-		ctx_free(&c);
-		leave_netns(x);
-		if (err)
-			return 1;
+		if (precheck(x, &c, NULL))
+			goto out;
 		if (ipam_exec(x, "ADD", &iout, &ilen)) {
 			/* The spec: a delegated plugin that failed ADD is
 			 * called with DEL before the failure is returned. */
@@ -540,7 +531,7 @@ static int cmd_add(struct run *x)
 			if (!ipam_exec(x, "DEL", &o, &l))
 				free(o);
 			x->e = keep;
-			return 1;
+			goto out;
 		}
 		leased = true;
 		if (!json_parse(&ipam, iout, ilen, jerr, sizeof(jerr))) {
@@ -551,10 +542,6 @@ static int cmd_add(struct run *x)
 			goto out;
 		resp = &res;
 	}
-	if ((err = enter_netns(x)))
-		goto out;
-	entered = true;
-	fresh_ctx(x, &c);
 	if (make_device(x, &c, resp, &fd))
 		goto out;
 	if (x->r.has_mac)
@@ -589,10 +576,8 @@ static int cmd_add(struct run *x)
 out:
 	if (fd >= 0)
 		close(fd);
-	if (entered) {
+	if (entered)
 		ctx_free(&c);
-		leave_netns(x);
-	}
 	if (rc && leased) {
 		struct cni_err keep = x->e;
 		char *o = NULL;
@@ -673,7 +658,6 @@ static int cmd_del(struct run *x)
 			nl_tx_free(&tx);
 		}
 		ctx_free(&c);
-		leave_netns(x);
 	} else if (x->r.netns && err > 0) {
 		return 1;
 	}
@@ -808,7 +792,6 @@ static int cmd_check(struct run *x)
 	fresh_ctx(x, &c);
 	ok = check_device(x, &c, &prev);
 	ctx_free(&c);
-	leave_netns(x);
 	return ok ? 0 : 1;
 }
 
