@@ -325,3 +325,22 @@ EOF
 		and .routes == [{dst: "203.0.113.128/25", gw: "203.0.113.1"}, {dst: "198.51.100.0/24"}]' <<<"$output"
 	addr_json eth0 | jq -e '[.[0].addr_info[] | select(.family == "inet") | .local] == ["192.0.2.2"]'
 }
+
+@test "hostile sizes: a configuration or an IPAM answer past 1 MiB is refused, nothing made, the lease given back" {
+	need_hostlocal
+	run --separate-stderr cni ADD < <(printf '{"cniVersion":"1.0.0","name":"tnet","pad":"'; head -c 1100000 /dev/zero | tr '\0' x; printf '"}')
+	assert_cni_error 2 7 "1 MiB"
+	cat >"$BIN/big-ipam" <<EOF2
+#!/bin/sh
+echo "\$CNI_COMMAND" >>"$BATS_TEST_TMPDIR/ipam.log"
+out=\$($HOSTLOCAL) || exit 1
+[ "\$CNI_COMMAND" = ADD ] && head -c 2000000 /dev/zero | tr '\0' ' '
+printf '%s' "\$out"
+EOF2
+	chmod +x "$BIN/big-ipam"
+	run --separate-stderr cni ADD < <(conf "$(ipam big-ipam)")
+	assert_cni_error 1 101 "more than 1 MiB"
+	assert_no_device
+	[ -z "$(leases)" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/ipam.log" | tr '\n' ' ')" = "ADD DEL " ]
+}
