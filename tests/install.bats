@@ -69,6 +69,8 @@ fish_tab() {
 	[ -x "$root/usr/sbin/tunctl" ]
 	[ ! -e "$root/usr/bin/tunctl" ]
 	[ -f "$root/usr/share/man/man8/tunctl.8" ]
+	# The CNI plugin: a link to the program, in Debian's CNI plugin directory.
+	[ "$(readlink "$root/usr/lib/cni/tunctl-cni")" = /usr/sbin/tunctl ]
 	run bash_tab /usr
 	[ "$status" -eq 0 ]
 	grep -qx add <<<"$output" && grep -qx list <<<"$output" || { echo "bash: $output"; return 1; }

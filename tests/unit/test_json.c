@@ -62,6 +62,18 @@ static const struct {
 	{ "{\"b\":1,\"a\":2,\"b\":3}", false },
 };
 
+/* text with bytes outside printable ASCII as \xNN, for the TAP lines. */
+static const char *shown(const char *text)
+{
+	static char buf[256];
+	size_t k = 0;
+
+	for (const unsigned char *p = (const unsigned char *)text; *p && k + 5 < sizeof(buf); p++)
+		k += (size_t)snprintf(buf + k, sizeof(buf) - k, *p < 0x20 || *p >= 0x7f ? "\\x%02x" : "%c", *p);
+	buf[k] = '\0';
+	return buf;
+}
+
 static bool parses(const char *text, size_t len)
 {
 	struct json_doc d;
@@ -81,7 +93,7 @@ static void test_reader(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		ok(parses(cases[i].text, strlen(cases[i].text)) == cases[i].ok, "%s: %s", cases[i].ok ? "takes" : "refuses",
-		   cases[i].text);
+		   shown(cases[i].text));
 	ok(!parses("{\"a\":\"b\0c\"}", 11), "refuses a raw NUL in a string");
 	ok(!parses("[1]", 2), "reads only len bytes: \"[1\" is not closed");
 
