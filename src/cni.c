@@ -724,6 +724,12 @@ static bool check_device(struct run *x, struct ctx *c, const struct cni_result *
 	}
 	if (!(fd.l.flags & IFF_UP))
 		return check_fail(x, "%s is down", x->r.ifname);
+	if (x->r.master) {
+		int m = nl_ifindex(&c->nl, x->r.master);
+
+		if (m <= 0 || !fd.l.has_master || fd.l.master != (uint32_t)m)
+			return check_fail(x, "%s is not a port of %s", x->r.ifname, x->r.master);
+	}
 	if (dump_addrs(c, fd.l.ifindex, &addrs, &naddrs) || dump_routes(c, 0, &routes, &nroutes)) {
 		kernel_err(x, CNI_E_DEVICE, "cannot read the device");
 		goto out;

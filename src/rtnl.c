@@ -347,6 +347,7 @@ bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
 	out->flags = ifi->ifi_flags;
 	out->has_mtu = get_u32(tb[IFLA_MTU], &out->mtu);
 	out->has_txqlen = get_u32(tb[IFLA_TXQLEN], &out->txqlen);
+	out->has_master = get_u32(tb[IFLA_MASTER], &out->master);
 	if (tb[IFLA_OPERSTATE] && mnl_attr_validate(tb[IFLA_OPERSTATE], MNL_TYPE_U8) == 0) {
 		out->operstate = mnl_attr_get_u8(tb[IFLA_OPERSTATE]);
 		out->has_operstate = true;

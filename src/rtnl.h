@@ -51,6 +51,8 @@ struct link_info {
 	uint32_t flags;             /* IFF_* */
 	bool has_mtu, has_txqlen, has_mac;
 	uint32_t mtu, txqlen;
+	bool has_master;
+	uint32_t master;            /* IFLA_MASTER: its bridge's or bond's index */
 	uint8_t mac[6];
 	bool has_operstate;
 	uint8_t operstate;          /* IF_OPER_* */

@@ -122,6 +122,12 @@ assert_no_device() {
 	run --separate-stderr cni ADD < <(conf '"master": "br0", "mtu": 1400')
 	[ "$status" -eq 0 ] || { echo "$output $stderr"; return 1; }
 	link_json eth0 | jq -e '.[0].master == "br0" and .[0].mtu == 1400'
+	# CHECK sees the master, and its loss.
+	run --separate-stderr cni CHECK < <(conf '"master": "br0", "mtu": 1400' | jq -c --argjson p "$output" '.prevResult = $p')
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; return 1; }
+	ip -n "$NS" link set eth0 nomaster
+	run --separate-stderr cni CHECK < <(conf '"master": "br0", "mtu": 1400' | jq -c --argjson p "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\"/run/netns/$NS\"}]}" '.prevResult = $p')
+	assert_cni_error 1 102 "not a port of br0"
 	cni DEL < <(conf '"master": "br0"')
 	# The reference plugin's name for it.
 	run --separate-stderr cni ADD < <(conf '"bridge": "br0"')
