@@ -90,6 +90,18 @@ struct nlmsghdr *rtnl_link_rename(void *buf, int ifindex, const char *name)
 	return nlh;
 }
 
+struct nlmsghdr *rtnl_link_set_named(void *buf, int ifindex, const struct link_spec *l, const char *name,
+				     int master)
+{
+	struct nlmsghdr *nlh = rtnl_link_set(buf, ifindex, l, -1, -1);
+
+	if (nlh && !mnl_attr_put_strz_check(nlh, RTNL_MSG_MAX, IFLA_IFNAME, name))
+		return no_room(nlh);
+	if (nlh && master > 0 && !put_u32(nlh, IFLA_MASTER, (uint32_t)master))
+		return no_room(nlh);
+	return nlh;
+}
+
 struct nlmsghdr *rtnl_link_del(void *buf, int ifindex)
 {
 	struct nlmsghdr *nlh = header(buf, RTM_DELLINK, 0);
@@ -335,6 +347,7 @@ bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
 	out->flags = ifi->ifi_flags;
 	out->has_mtu = get_u32(tb[IFLA_MTU], &out->mtu);
 	out->has_txqlen = get_u32(tb[IFLA_TXQLEN], &out->txqlen);
+	out->has_master = get_u32(tb[IFLA_MASTER], &out->master);
 	if (tb[IFLA_OPERSTATE] && mnl_attr_validate(tb[IFLA_OPERSTATE], MNL_TYPE_U8) == 0) {
 		out->operstate = mnl_attr_get_u8(tb[IFLA_OPERSTATE]);
 		out->has_operstate = true;

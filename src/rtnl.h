@@ -19,6 +19,12 @@ struct nlmsghdr *rtnl_link_set(void *buf, int ifindex, const struct link_spec *l
 			       int netns_fd, int64_t group);
 /* RTM_SETLINK of IFLA_IFNAME: a new name (the link must be down). */
 struct nlmsghdr *rtnl_link_rename(void *buf, int ifindex, const char *name);
+/* rtnl_link_set's settings l (no namespace, no group), a new name, and
+ * with master > 0 the device enslaved to that index (IFLA_MASTER: a
+ * bridge's port, a bond's slave): one request, so the name appears with
+ * the rest already set. */
+struct nlmsghdr *rtnl_link_set_named(void *buf, int ifindex, const struct link_spec *l, const char *name,
+				     int master);
 /* RTM_DELLINK of one device, by index. */
 struct nlmsghdr *rtnl_link_del(void *buf, int ifindex);
 /* RTM_GETLINK of one device, by name, acknowledged: its RTM_NEWLINK, then
@@ -45,6 +51,8 @@ struct link_info {
 	uint32_t flags;             /* IFF_* */
 	bool has_mtu, has_txqlen, has_mac;
 	uint32_t mtu, txqlen;
+	bool has_master;
+	uint32_t master;            /* IFLA_MASTER: its bridge's or bond's index */
 	uint8_t mac[6];
 	bool has_operstate;
 	uint8_t operstate;          /* IF_OPER_* */

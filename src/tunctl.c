@@ -13,6 +13,7 @@
 
 #include <linux/capability.h>
 
+#include "cni.h"
 #include "procfs.h"
 #include "sysfs.h"
 #include "tunctl.h"
@@ -73,6 +74,9 @@ int main(int argc, char **argv)
 	 * reported, and what add made for that output is dropped, instead of
 	 * the process dying half way with the device left. */
 	signal(SIGPIPE, SIG_IGN);
+	/* The same binary is the CNI plugin, by that name (a link to it). */
+	if (argc > 0 && !strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0], CNI_PLUGIN_NAME))
+		exit(cni_main());
 	memset(&c, 0, sizeof(c));
 	out_init(&c.out, stdout, false);
 	rc = cmdline_parse(argc, argv, &req, err, sizeof(err));

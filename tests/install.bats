@@ -77,6 +77,8 @@ fish_tab() {
 	# sysconfdir is /etc with --prefix=/usr: "tunctl save >/etc/tunctl/devices" works at once.
 	[ -d "$root/etc/tunctl" ] && [ ! -e "$root/usr/etc" ]
 	grep -qx 'ExecStart=/usr/bin/tunctl apply /etc/tunctl/devices' "$root/usr/lib/systemd/system/tunctl.service"
+	# The CNI plugin: a link to the program, in Debian's CNI plugin directory.
+	[ "$(readlink "$root/usr/lib/cni/tunctl-cni")" = /usr/bin/tunctl ]
 	run bash_tab /usr
 	[ "$status" -eq 0 ]
 	grep -qx add <<<"$output" && grep -qx list <<<"$output" || { echo "bash: $output"; return 1; }

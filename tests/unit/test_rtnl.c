@@ -200,14 +200,15 @@ static void test_link_parse(void)
 	mnl_attr_put_u32(nlh, IFLA_GROUP, 5);
 	ok(rtnl_parse_link(nlh, &li) && li.ifindex == 12 && !strcmp(li.name, "tap7") && li.has_group && li.group == 5,
 	   "link parse");
-	ok(!li.has_mtu && !li.has_txqlen && !li.has_mac, "no MTU, txqueuelen or MAC when not given");
+	ok(!li.has_mtu && !li.has_txqlen && !li.has_mac && !li.has_master, "no MTU, txqueuelen, MAC or master when not given");
 	ifi->ifi_flags = IFF_UP;
 	mnl_attr_put_u32(nlh, IFLA_MTU, 1400);
 	mnl_attr_put_u32(nlh, IFLA_TXQLEN, 33);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, "\x02\x00\x5e\x00\x53\x01");
+	mnl_attr_put_u32(nlh, IFLA_MASTER, 9);
 	ok(rtnl_parse_link(nlh, &li) && (li.flags & IFF_UP) && li.has_mtu && li.mtu == 1400 && li.has_txqlen &&
-	   li.txqlen == 33 && li.has_mac && !memcmp(li.mac, "\x02\x00\x5e\x00\x53\x01", 6),
-	   "link parse: flags, MTU, txqueuelen, MAC");
+	   li.txqlen == 33 && li.has_mac && !memcmp(li.mac, "\x02\x00\x5e\x00\x53\x01", 6) && li.has_master &&
+	   li.master == 9, "link parse: flags, MTU, txqueuelen, MAC, master");
 	nlh->nlmsg_type = RTM_DELLINK;
 	ok(!rtnl_parse_link(nlh, &li), "wrong type refused");
 }
@@ -372,8 +373,28 @@ static void test_no_room(void)
 	ok(past && zero, "link get: nothing written past RTNL_MSG_MAX, the room left zeroed");
 }
 
+/* The CNI plugin's rename: settings, name and master in one request. */
+static void test_link_named(void)
+{
+	char buf[RTNL_MSG_MAX] = { 0 };
+	struct link_spec l = { .has_mtu = true, .mtu = 9000, .has_mac = true, .mac = { 2, 0, 0, 0, 0, 7 } };
+	struct nlmsghdr *nlh = rtnl_link_set_named(buf, 5, &l, "eth0", 3);
+	struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	attrs(nlh, sizeof(*ifi));
+	ok(nlh->nlmsg_type == RTM_SETLINK && ifi->ifi_index == 5 && ifi->ifi_change == 0, "named: setlink of 5, no flags");
+	ok(tb[IFLA_IFNAME] && !strcmp(mnl_attr_get_str(tb[IFLA_IFNAME]), "eth0"), "named: IFLA_IFNAME");
+	ok(tb[IFLA_MTU] && mnl_attr_get_u32(tb[IFLA_MTU]) == 9000 && tb[IFLA_ADDRESS], "named: IFLA_MTU and IFLA_ADDRESS");
+	ok(tb[IFLA_MASTER] && mnl_attr_get_u32(tb[IFLA_MASTER]) == 3, "named: IFLA_MASTER");
+	memset(buf, 0, sizeof(buf));
+	nlh = rtnl_link_set_named(buf, 5, &(struct link_spec){ 0 }, "eth0", 0);
+	attrs(nlh, sizeof(*ifi));
+	ok(tb[IFLA_IFNAME] && !tb[IFLA_MASTER] && !tb[IFLA_MTU], "named: without master, no IFLA_MASTER");
+}
+
 int main(void)
 {
+	test_link_named();
 	test_flag_words();
 	test_msg_ok();
 	test_link();
