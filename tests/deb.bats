@@ -137,7 +137,7 @@ no_diversions() {
 	[ "$status" -eq 1 ]
 }
 
-@test "the package holds /usr/bin/tunctl, tunctl(8), the three completions where the shells load them, the units and /etc/tunctl" {
+@test "the package holds /usr/bin/tunctl, tunctl(8), the three completions where the shells load them, the units, the CNI plugin link and /etc/tunctl" {
 	run dpkg-deb -c "$DEB"
 	files=$(awk '{print $6}' <<<"$output")
 	for f in ./usr/bin/tunctl ./usr/share/man/man8/tunctl.8.gz \
@@ -145,6 +145,7 @@ no_diversions() {
 		./usr/share/zsh/vendor-completions/_tunctl \
 		./usr/share/fish/vendor_completions.d/tunctl.fish \
 		./lib/systemd/system/tunctl.service ./lib/systemd/system/tunctl@.service \
+		./usr/lib/cni/tunctl-cni \
 		./etc/tunctl/ ./usr/share/doc/tunctl/copyright; do
 		grep -qxF "$f" <<<"$files" || { echo "missing $f in: $files"; return 1; }
 	done
