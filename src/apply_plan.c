@@ -9,6 +9,7 @@
 #include <linux/rtnetlink.h>
 
 #include "apply.h"
+#include "link.h"
 #include "procfs.h"
 #include "vec.h"
 
@@ -63,15 +64,6 @@ static void route_text(const struct route_spec *r, char *buf, size_t len)
 	s.has_metric = s.has_metric && s.metric != dev_default_metric(s.dst.addr.family);
 	s.has_table = s.has_table && s.table != RT_TABLE_MAIN;
 	format_route(&s, buf, len);
-}
-
-static void plan_num(struct plan *p, const char *dev, const char *what, uint32_t from, uint32_t to)
-{
-	char a[16], b[16];
-
-	snprintf(a, sizeof(a), "%u", from);
-	snprintf(b, sizeof(b), "%u", to);
-	plan_set(p, dev, what, a, b);
 }
 
 /* A plan line for each address (op: add or remove) of dev. */
@@ -353,27 +345,16 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 			return 1;
 	}
 	t->old = d->link;
-	if (w->link.has_mtu && w->link.mtu != d->link.mtu) {
-		plan_num(p, name, "mtu", d->link.mtu, w->link.mtu);
-		t->link.has_mtu = true;
-		t->link.mtu = w->link.mtu;
-	}
-	if (w->link.has_mac && memcmp(w->link.mac, d->link.mac, 6)) {
-		format_mac(d->link.mac, a);
-		format_mac(w->link.mac, b);
-		plan_set(p, name, "mac", a, b);
-		t->link.has_mac = true;
-		memcpy(t->link.mac, w->link.mac, 6);
-	}
-	if (w->link.has_txqlen && w->link.txqlen != d->link.txqlen) {
-		plan_num(p, name, "txqueuelen", d->link.txqlen, w->link.txqlen);
-		t->link.has_txqlen = true;
-		t->link.txqlen = w->link.txqlen;
-	}
-	if (w->link.up != d->link.up) {
-		plan_set(p, name, "state", d->link.up ? "up" : "down", w->link.up ? "up" : "down");
-		t->link.set_updown = true;
-		t->link.up = w->link.up;
+	/* Each link setting the file gives that differs, the state always. */
+	for (size_t i = 0; i < LINK_N; i++) {
+		const struct link_setting *s = &link_settings[i];
+		char from[LINK_TEXT_LEN], to[LINK_TEXT_LEN];
+
+		if (!link_has(s, &w->link) || link_same(s, &w->link, &d->link))
+			continue;
+		plan_set(p, name, s->name, link_text(s, &d->link, from, sizeof(from)),
+			 link_text(s, &w->link, to, sizeof(to)));
+		link_copy(s, &t->link, &w->link);
 	}
 	/* Deletions first in the plan as in the exchange: routes, then
 	 * addresses, so no route loses its way before it is removed. */

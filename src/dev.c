@@ -13,6 +13,7 @@
 #include <linux/rtnetlink.h>
 
 #include "dev.h"
+#include "link.h"
 #include "dumps.h"
 #include "ids.h"
 #include "procfs.h"
@@ -161,13 +162,9 @@ static int take_link(const struct link_info *l, void *data)
 	memset(d, 0, sizeof(*d));
 	dev_tun_info(l, &d->ti);
 	d->ifindex = l->ifindex;
-	d->link = (struct link_spec){
-		.set_updown = true, .up = (l->flags & IFF_UP) != 0,
-		.has_mtu = true, .mtu = l->mtu,
-		.has_txqlen = true, .txqlen = l->txqlen,
-		.has_mac = l->tun.tap && l->has_mac,
-	};
-	memcpy(d->link.mac, l->mac, 6);
+	d->link = l->link;
+	/* The MAC only of a tap; every other setting, as the dump gave it. */
+	d->link.has_mac = l->tun.tap && l->link.has_mac;
 	d->has_queues = l->tun.has_queues;
 	d->num_queues = l->tun.num_queues;
 	d->num_disabled = l->tun.num_disabled;
@@ -345,10 +342,11 @@ static void put_id(struct line *l, const char *opt, uint32_t id, bool user)
 
 /* A word as split_words reads it back: as it is when plain, else in
  * double quotes with \\, \", \$ and \` escaped (a name may hold '#' or a
- * quote, which the kernel allows). */
+ * quote, which the kernel allows; a MAC holds ':', which
+ * split_words takes as it is). */
 static void put_word(struct line *l, const char *w)
 {
-	if (w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-@")] == '\0' && *w) {
+	if (w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-@:")] == '\0' && *w) {
 		put(l, "%s", w);
 		return;
 	}
@@ -356,6 +354,28 @@ static void put_word(struct line *l, const char *w)
 	for (; *w; w++)
 		put(l, strchr("\"\\$`", *w) ? "\\%c" : "%c", *w);
 	put(l, "\"");
+}
+
+/* Each link setting the device has, as its option; an empty text is none,
+ * and up is the default. */
+static void put_link(struct line *l, const struct link_spec *link)
+{
+	char v[LINK_TEXT_LEN];
+
+	for (size_t i = 0; i < LINK_N; i++) {
+		const struct link_setting *s = &link_settings[i];
+
+		if (!link_has(s, link))
+			continue;
+		link_text(s, link, v, sizeof(v));
+		if (s->kind == LK_STATE) {
+			if (!link->up)
+				put(l, " --down");
+		} else if (*v) {
+			put(l, " --%s ", s->name);
+			put_word(l, v);
+		}
+	}
 }
 
 char *dev_add_line(const struct device *d)
@@ -381,16 +401,7 @@ char *dev_add_line(const struct device *d)
 		put_id(&l, "user", ti->owner, true);
 	if (ti->group_set)
 		put_id(&l, "group", ti->group, false);
-	put(&l, " --mtu %u", d->link.mtu);
-	if (d->link.has_mac) {
-		char m[18];
-
-		format_mac(d->link.mac, m);
-		put(&l, " --mac %s", m);
-	}
-	put(&l, " --txqueuelen %u", d->link.txqlen);
-	if (!d->link.up)
-		put(&l, " --down");
+	put_link(&l, &d->link);
 	for (size_t i = 0; i < d->naddrs; i++) {
 		char a[INET6_ADDRSTRLEN + 8], p[INET6_ADDRSTRLEN];
 

@@ -60,9 +60,7 @@ void dev_brief_info(const struct dev_brief *b, struct tun_info *ti);
 struct dev_link {
 	struct tun_info ti;             /* up and carrier too */
 	int ifindex;
-	uint32_t mtu, txqlen;
-	bool has_mac;                   /* tap only */
-	uint8_t mac[6];
+	struct link_spec link;          /* as the dump gives it; the MAC of a tap only */
 	uint8_t operstate;              /* IF_OPER_* */
 };
 

@@ -133,10 +133,8 @@ static int take_dev_link(const struct link_info *l, void *data)
 	memset(v, 0, sizeof(*v));
 	dev_tun_info(l, &v->ti);
 	v->ifindex = l->ifindex;
-	v->mtu = l->mtu;
-	v->txqlen = l->txqlen;
-	v->has_mac = l->tun.tap && l->has_mac;
-	memcpy(v->mac, l->mac, sizeof(v->mac));
+	v->link = l->link;
+	v->link.has_mac = l->tun.tap && l->link.has_mac;
 	/* The kernel says down for a device that is not running. */
 	v->operstate = l->has_operstate ? l->operstate : IF_OPER_UNKNOWN;
 	return 0;
