@@ -5,6 +5,7 @@
 
 #include "dev.h"
 #include "devconf.h"
+#include "link.h"
 #include "ops.h"
 
 /* One device as the file wants it. */
@@ -23,7 +24,7 @@ struct change {
 	enum step op;
 	const char *dev;
 	const char *what;               /* set: the setting; add, remove: "addr" or "route" */
-	char from[64], to[64];          /* set, recreate */
+	char from[LINK_TEXT_LEN], to[LINK_TEXT_LEN]; /* set, recreate: a whole text setting fits */
 	char text[300];                 /* add, remove: the address or route; note: the note */
 };
 
