@@ -25,6 +25,8 @@ enum link_kind {
 };
 
 #define LINK_SPEC_FIELD(f) .has = offsetof(struct link_spec, has_##f), .val = offsetof(struct link_spec, f)
+/* A text field: its room, less the NUL, is its limit. */
+#define LINK_TEXT_FIELD(f) LINK_SPEC_FIELD(f), .max = sizeof(((struct link_spec *)0)->f) - 1
 
 /* The settings given as --NAME VALUE, in the order of their requests, of
  * save's words, of apply's plan and of show's lines.  Each row:
@@ -43,7 +45,11 @@ enum link_kind {
 	  "  --txqueuelen N",                                                                     \
 	  .kind = LK_U32, .min = 0, .noun = "txqueuelen", LINK_SPEC_FIELD(txqlen),                \
 	  .ifla = IFLA_TXQLEN, .json = "txqlen", .word = "txqueuelen", .sysfs = "tx_queue_len",   \
-	  .ip_words = { "txqueuelen", "txqlen" })
+	  .ip_words = { "txqueuelen", "txqlen" })                                                 \
+	X(ALIAS, "alias", "  --alias TEXT          a description of the device (\"\": none)\n",    \
+	  "  --alias TEXT",                                                                       \
+	  .kind = LK_TEXT, LINK_TEXT_FIELD(alias), .ifla = IFLA_IFALIAS, .json = "ifalias",       \
+	  .word = "alias", .own_line = true, .sysfs = "ifalias", .ip_words = { "alias" })
 
 #define LINK_ENUM(id, ...) LINK_##id,
 enum link_id {
