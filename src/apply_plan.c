@@ -8,6 +8,7 @@
 #include <string.h>
 #include <linux/rtnetlink.h>
 
+#include "addrroute.h"
 #include "apply.h"
 #include "link.h"
 #include "procfs.h"
@@ -44,26 +45,6 @@ static void plan_set(struct plan *p, const char *dev, const char *what, const ch
 		snprintf(c->from, sizeof(c->from), "%s", from);
 		snprintf(c->to, sizeof(c->to), "%s", to);
 	}
-}
-
-static void addr_text(const struct addr_spec *a, char *buf, size_t len)
-{
-	char l[INET6_ADDRSTRLEN + 8], p[INET6_ADDRSTRLEN];
-
-	format_prefix(&a->local, l, sizeof(l));
-	if (a->has_peer)
-		snprintf(buf, len, "%s peer %s", l, format_ipaddr(&a->peer, p, sizeof(p)));
-	else
-		snprintf(buf, len, "%s", l);
-}
-
-static void route_text(const struct route_spec *r, char *buf, size_t len)
-{
-	struct route_spec s = *r;
-
-	s.has_metric = s.has_metric && s.metric != dev_default_metric(s.dst.addr.family);
-	s.has_table = s.has_table && s.table != RT_TABLE_MAIN;
-	format_route(&s, buf, len);
 }
 
 /* A plan line for each address (op: add or remove) of dev. */
@@ -178,12 +159,12 @@ int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const 
 
 static bool addr_eq(const void *a, const void *b)
 {
-	return dev_addr_eq(a, b);
+	return addr_same(a, b);
 }
 
 static bool route_eq(const void *a, const void *b)
 {
-	return dev_route_eq(a, b);
+	return route_same(a, b);
 }
 
 /* Appends to *out (of *nout) each of the na elements of a that none of the

@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <linux/rtnetlink.h>
 
+#include "addrroute.h"
 #include "dev.h"
 #include "link.h"
 #include "dumps.h"
@@ -19,48 +20,6 @@
 #include "procfs.h"
 #include "rtnl.h"
 #include "vec.h"
-
-/* The kernel's default IPv6 route metric (IP6_RT_PRIO_USER). */
-#define IPV6_DEFAULT_METRIC 1024
-
-uint32_t dev_default_metric(int family)
-{
-	return family == AF_INET6 ? IPV6_DEFAULT_METRIC : 0;
-}
-
-static bool ip_eq(const struct ipaddr *a, const struct ipaddr *b)
-{
-	return a->family == b->family &&
-	       !memcmp(a->a.b, b->a.b, a->family == AF_INET ? 4 : 16);
-}
-
-static bool prefix_eq(const struct prefix *a, const struct prefix *b)
-{
-	return a->len == b->len && ip_eq(&a->addr, &b->addr);
-}
-
-bool dev_addr_eq(const struct addr_spec *a, const struct addr_spec *b)
-{
-	return prefix_eq(&a->local, &b->local) && a->has_peer == b->has_peer &&
-	       (!a->has_peer || ip_eq(&a->peer, &b->peer));
-}
-
-static uint32_t metric_of(const struct route_spec *r)
-{
-	return r->has_metric ? r->metric : dev_default_metric(r->dst.addr.family);
-}
-
-static uint32_t table_of(const struct route_spec *r)
-{
-	return r->has_table ? r->table : RT_TABLE_MAIN;
-}
-
-bool dev_route_eq(const struct route_spec *a, const struct route_spec *b)
-{
-	return prefix_eq(&a->dst, &b->dst) && a->has_gw == b->has_gw &&
-	       (!a->has_gw || ip_eq(&a->gw, &b->gw)) &&
-	       metric_of(a) == metric_of(b) && table_of(a) == table_of(b);
-}
 
 void devset_free(struct devset *s)
 {
@@ -410,14 +369,10 @@ char *dev_add_line(const struct device *d)
 			put(&l, " --peer %s", format_ipaddr(&d->addrs[i].peer, p, sizeof(p)));
 	}
 	for (size_t i = 0; i < d->nroutes; i++) {
-		struct route_spec r = d->routes[i];
-		char buf[256];
+		char buf[ROUTE_TEXT_LEN];
 
 		/* Defaults left out, so the line reads as it would be written. */
-		r.has_metric = metric_of(&r) != dev_default_metric(r.dst.addr.family);
-		r.has_table = table_of(&r) != RT_TABLE_MAIN;
-		format_route(&r, buf, sizeof(buf));
-		put(&l, " --route \"%s\"", buf);
+		put(&l, " --route \"%s\"", route_text(&d->routes[i], buf, sizeof(buf)));
 	}
 	if (l.oom) {
 		free(l.s);

@@ -81,13 +81,6 @@ struct device *devset_find(const struct devset *s, const char *name);
 /* Whether a link that is not TUN/TAP has this name. */
 bool devset_other(const struct devset *s, const char *name);
 
-/* The metric the kernel gives a route without one: 0 for IPv4, 1024 for
- * IPv6. */
-uint32_t dev_default_metric(int family);
-/* Whether two routes are the same route (destination, gateway, metric and
- * table, defaults filled in). */
-bool dev_route_eq(const struct route_spec *a, const struct route_spec *b);
-bool dev_addr_eq(const struct addr_spec *a, const struct addr_spec *b);
 
 /* The add line that makes d again (save's format, apply's input), without
  * a newline; NULL when out of memory. The caller frees it. */

@@ -8,6 +8,7 @@
 
 #include <net/if.h>
 
+#include "addrroute.h"
 #include "devconf.h"
 #include "dumps.h"
 #include "link.h"
@@ -140,7 +141,7 @@ int dc_send(struct ctx *c, struct dc_run *run)
 static void label(const struct dc_item *it, char *buf, size_t len)
 {
 	const struct devconf *dc = it->dc;
-	char a[INET6_ADDRSTRLEN + 8];
+	char a[ADDR_TEXT_LEN];
 
 	switch (it->kind) {
 	case IT_LINK: {
@@ -154,19 +155,9 @@ static void label(const struct dc_item *it, char *buf, size_t len)
 			snprintf(buf, len, "%s %s", s->name, v);
 		break;
 	}
-	case IT_ADDR: {
-		const struct addr_spec *s = &dc->addrs[it->idx];
-
-		format_prefix(&s->local, a, sizeof(a));
-		if (s->has_peer) {
-			char p[INET6_ADDRSTRLEN];
-
-			snprintf(buf, len, "address %s peer %s", a, format_ipaddr(&s->peer, p, sizeof(p)));
-		} else {
-			snprintf(buf, len, "address %s", a);
-		}
+	case IT_ADDR:
+		snprintf(buf, len, "address %s", addr_text(&dc->addrs[it->idx], a, sizeof(a)));
 		break;
-	}
 	case IT_NETNS:
 		snprintf(buf, len, "moving it to namespace %s", dc->netns_name);
 		break;
