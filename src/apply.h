@@ -72,6 +72,12 @@ struct apply {
  * after reporting FILE:LINE. */
 int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const char *name,
 		     struct want *w, char (*where)[300]);
+/* The pure part of the diff of a present device d against what w wants:
+ * its link settings, addresses and routes, into t (what differs, and in
+ * t->old d's link settings now) and plan lines.  No I/O, no reporting.
+ * Returns 0 or -ENOMEM (p->oom: plan lines lost); t's arrays are
+ * the caller's to free (apply_reset). */
+int apply_diff_config(const struct want *w, const struct device *d, struct todo *t, struct plan *p);
 /* Reads the namespace and works out the plan. Returns 0, 1 or -ENOMEM. */
 int apply_make_plan(struct apply *a);
 void apply_print_plan(struct ctx *c, const struct plan *p);

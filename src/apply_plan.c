@@ -184,6 +184,40 @@ static int only_in(const void *a, size_t na, const void *b, size_t nb, size_t si
 	return 0;
 }
 
+int apply_diff_config(const struct want *w, const struct device *d, struct todo *t, struct plan *p)
+{
+	const char *name = w->r->name;
+
+	t->old = d->link;
+	/* Each link setting the file gives that differs, the state always. */
+	for (size_t i = 0; i < LINK_N; i++) {
+		const struct link_setting *s = &link_settings[i];
+		char from[LINK_TEXT_LEN], to[LINK_TEXT_LEN];
+
+		if (!link_has(s, &w->link) || link_same(s, &w->link, &d->link))
+			continue;
+		plan_set(p, name, s->name, link_text(s, &d->link, from, sizeof(from)),
+			 link_text(s, &w->link, to, sizeof(to)));
+		link_copy(s, &t->link, &w->link);
+	}
+	/* Deletions first in the plan as in the exchange: routes, then
+	 * addresses, so no route loses its way before it is removed. */
+	if (only_in(d->routes, d->nroutes, w->r->routes, w->r->nroutes, sizeof(*d->routes), route_eq,
+		    (void **)&t->del_r, &t->ndel_r) ||
+	    only_in(d->addrs, d->naddrs, w->r->addrs, w->r->naddrs, sizeof(*d->addrs), addr_eq,
+		    (void **)&t->del_a, &t->ndel_a) ||
+	    only_in(w->r->addrs, w->r->naddrs, d->addrs, d->naddrs, sizeof(*d->addrs), addr_eq,
+		    (void **)&t->add_a, &t->nadd_a) ||
+	    only_in(w->r->routes, w->r->nroutes, d->routes, d->nroutes, sizeof(*d->routes), route_eq,
+		    (void **)&t->add_r, &t->nadd_r))
+		return -ENOMEM;
+	plan_routes(p, ST_REMOVE, name, t->del_r, t->ndel_r);
+	plan_addrs(p, ST_REMOVE, name, t->del_a, t->ndel_a);
+	plan_addrs(p, ST_ADD, name, t->add_a, t->nadd_a);
+	plan_routes(p, ST_ADD, name, t->add_r, t->nadd_r);
+	return 0;
+}
+
 /* Whether d is held, after dev_read_holders: by a process /proc shows
  * (d->nholders), or, when /proc could not look into every process (another
  * user's, another user namespace's), as the kernel says.  1, 0, or -1
@@ -213,8 +247,10 @@ static const char *holder_name(const struct device *d, char *buf, size_t len)
 	return buf;
 }
 
-/* The differences of one present device, into t and the plan. Returns 0,
- * or 1 after reporting what cannot be converged. */
+/* The differences of one present device, into t and the plan: its
+ * identity, flags, owner and group here (which may need its holders read),
+ * then apply_diff_config.  Returns 0, 1 after reporting what cannot be
+ * converged, or -ENOMEM. */
 static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset *cur, struct todo *t,
 		       struct plan *p)
 {
@@ -325,34 +361,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 		if (h)
 			return 1;
 	}
-	t->old = d->link;
-	/* Each link setting the file gives that differs, the state always. */
-	for (size_t i = 0; i < LINK_N; i++) {
-		const struct link_setting *s = &link_settings[i];
-		char from[LINK_TEXT_LEN], to[LINK_TEXT_LEN];
-
-		if (!link_has(s, &w->link) || link_same(s, &w->link, &d->link))
-			continue;
-		plan_set(p, name, s->name, link_text(s, &d->link, from, sizeof(from)),
-			 link_text(s, &w->link, to, sizeof(to)));
-		link_copy(s, &t->link, &w->link);
-	}
-	/* Deletions first in the plan as in the exchange: routes, then
-	 * addresses, so no route loses its way before it is removed. */
-	if (only_in(d->routes, d->nroutes, w->r->routes, w->r->nroutes, sizeof(*d->routes), route_eq,
-		    (void **)&t->del_r, &t->ndel_r) ||
-	    only_in(d->addrs, d->naddrs, w->r->addrs, w->r->naddrs, sizeof(*d->addrs), addr_eq,
-		    (void **)&t->del_a, &t->ndel_a) ||
-	    only_in(w->r->addrs, w->r->naddrs, d->addrs, d->naddrs, sizeof(*d->addrs), addr_eq,
-		    (void **)&t->add_a, &t->nadd_a) ||
-	    only_in(w->r->routes, w->r->nroutes, d->routes, d->nroutes, sizeof(*d->routes), route_eq,
-		    (void **)&t->add_r, &t->nadd_r))
-		return -ENOMEM;
-	plan_routes(p, ST_REMOVE, name, t->del_r, t->ndel_r);
-	plan_addrs(p, ST_REMOVE, name, t->del_a, t->ndel_a);
-	plan_addrs(p, ST_ADD, name, t->add_a, t->nadd_a);
-	plan_routes(p, ST_ADD, name, t->add_r, t->nadd_r);
-	return 0;
+	return apply_diff_config(w, d, t, p);
 }
 
 /* The plan lines of a device to be made, with what it is made with. */
