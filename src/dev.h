@@ -69,6 +69,10 @@ struct dev_link {
  * Returns 0 or 1 after reporting. */
 int dev_read_links(struct ctx *c, const char *name, struct dev_link **out, size_t *n);
 
+/* The one TUN/TAP device called name, by one RTM_GETLINK: 0, or 1 after
+ * reporting that it does not exist or is not TUN/TAP. */
+int dev_lookup(struct ctx *c, const char *name, struct dev_link *out);
+
 /* Every TUN/TAP device: one dump each of links (the tun driver's link
  * info carries mode, flags, owner and group), addresses and routes; never
  * one read per device. Returns 0 or 1 after reporting. */

@@ -145,6 +145,18 @@ static void links_reset(void *data)
 	((struct links *)data)->n = 0;
 }
 
+int dev_lookup(struct ctx *c, const char *name, struct dev_link *out)
+{
+	struct dev_link *v;
+	size_t n;
+
+	if (dev_read_links(c, name, &v, &n))
+		return 1;
+	*out = v[0];
+	free(v);
+	return 0;
+}
+
 _Static_assert(offsetof(struct dev_link, ti.name) == 0, "cmp_ifname: the name first");
 
 int dev_read_links(struct ctx *c, const char *name, struct dev_link **out, size_t *n)

@@ -70,7 +70,13 @@ const char *link_state_name(bool up, bool carrier);
 void print_processes(struct out *o, const struct holder *h, size_t n);
 
 /* Reads NAME from sysfs; reports and returns 1 when it is missing or not
- * TUN/TAP.  ifindex may be NULL. */
+ * TUN/TAP.  ifindex may be NULL.  For the commands that need what only
+ * sysfs's tun_flags says (IFF_NAPI, IFF_NAPI_FRAGS, which the tun driver's
+ * link info leaves out), to attach with the device's own flags: run,
+ * attach, classic, set (owner and group by attaching); and del, whose
+ * check before deleting still reads it.  A lookup that needs no more than
+ * the link dump gives is dev_lookup (dev.h): addr, route; save takes its
+ * answer from its own dump. */
 int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex);
 /* A device's index into *ifindex: 0, or 1 after reporting why not. */
 int ctx_ifindex(struct ctx *c, const char *name, int *ifindex);
