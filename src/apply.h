@@ -19,13 +19,17 @@ struct want {
 
 enum step { ST_CREATE, ST_RECREATE, ST_DELETE, ST_SET, ST_ADD, ST_REMOVE, ST_NOTE };
 
+/* Room for a plan line's text: an address or a route, or a note naming a
+ * process. */
+#define PLAN_TEXT_LEN 300
+
 /* One line of the plan. */
 struct change {
 	enum step op;
 	const char *dev;
 	const char *what;               /* set: the setting; add, remove: "addr" or "route" */
 	char from[LINK_TEXT_LEN], to[LINK_TEXT_LEN]; /* set, recreate: a whole text setting fits */
-	char text[300];                 /* add, remove: the address or route; note: the note */
+	char text[PLAN_TEXT_LEN];       /* add, remove: the address or route; note: the note */
 };
 
 struct plan {
@@ -71,7 +75,7 @@ struct apply {
  * FILE:LINE). Returns 0, or 2 (1 when a user or group lookup failed)
  * after reporting FILE:LINE. */
 int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const char *name,
-		     struct want *w, char (*where)[300]);
+		     struct want *w, char (*where)[WHERE_LEN]);
 /* The pure part of the diff of a present device d against what w wants:
  * its link settings, addresses and routes, into t (what differs, and in
  * t->old d's link settings now) and plan lines.  No I/O, no reporting.

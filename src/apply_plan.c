@@ -123,7 +123,7 @@ static int twice(struct ctx *c, struct want *w, size_t n)
 }
 
 int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const char *name,
-		     struct want *w, char (*where)[300])
+		     struct want *w, char (*where)[WHERE_LEN])
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct request *req = &v[i].req;

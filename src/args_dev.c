@@ -270,7 +270,7 @@ int parse_save(struct parsed *p, struct request *req)
 	if (!p->npos)
 		return 0;
 	if (!(r->names = malloc((size_t)p->npos * sizeof(*r->names))))
-		return usage_err(p, "out of memory");
+		return oom_err(p);
 	memcpy(r->names, p->pos, (size_t)p->npos * sizeof(*r->names));
 	r->nnames = (size_t)p->npos;
 	return 0;

@@ -15,6 +15,9 @@
 #include "rtnl.h"
 #include "vec.h"
 
+/* Room for a request's label in a message ("route ...", "alias ..."). */
+#define LABEL_LEN 300
+
 /* IT_LINK: one link setting, idx its row in link_settings. */
 enum item_kind { IT_LINK, IT_ADDR, IT_ROUTE, IT_NETNS };
 
@@ -224,7 +227,7 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
  * gives none: "No such process", "File exists").  False if not such a case. */
 static bool report_plain(struct ctx *c, const struct dc_item *it, const struct nl_reply *r)
 {
-	char v[300];
+	char v[LABEL_LEN];
 
 	if (r->msg[0])
 		return false;
@@ -263,7 +266,7 @@ int dc_result(struct ctx *c, struct dc_run *run, size_t job)
 	for (size_t i = 0; i < run->nitems; i++) {
 		const struct dc_item *it = &run->items[i];
 		struct nl_reply *r = &run->tx.replies[i];
-		char what[300];
+		char what[LABEL_LEN];
 
 		if (it->job != job)
 			continue;

@@ -21,6 +21,9 @@
 #include "nl.h"
 #include "output.h"
 
+/* Room for "FILE:LINE", what a batch's or apply's messages start with. */
+#define WHERE_LEN 300
+
 struct ctx {
 	struct out out;
 	struct nl nl;

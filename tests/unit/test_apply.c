@@ -16,7 +16,7 @@
 static int read_wants(struct ctx *c, const struct batch_line *v, size_t n, char *msg, size_t len)
 {
 	struct want w[4];
-	char where[4][300];
+	char where[4][WHERE_LEN];
 	int rc;
 
 	msg[0] = '\0';
