@@ -3,6 +3,7 @@
 #ifndef TUNCTL_APPLY_H
 #define TUNCTL_APPLY_H
 
+#include "batch.h"
 #include "dev.h"
 #include "devconf.h"
 #include "link.h"

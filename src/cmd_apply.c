@@ -12,6 +12,7 @@
 #include <sys/file.h>
 
 #include "apply.h"
+#include "tunctl.h"
 
 /* Tries when another process creates or deletes a device the plan is about. */
 #define RACE_TRIES 3

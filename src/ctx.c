@@ -17,7 +17,7 @@
 #include "procfs.h"
 #include "sysfs.h"
 #include "tun.h"
-#include "tunctl.h"
+#include "ctx.h"
 
 static void vreport(struct ctx *c, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 

@@ -4,7 +4,7 @@
 #define TUNCTL_DEV_H
 
 #include "sysfs.h"
-#include "tunctl.h"
+#include "ctx.h"
 
 struct device {
 	struct tun_info ti;             /* name, mode and flags, owner, group */
@@ -32,6 +32,17 @@ struct devset {
 	char (*others)[16];             /* the names of every other link, sorted */
 	size_t nothers;
 };
+
+/* devprint.c: what list and show print alike. */
+struct holder;
+/* The fields every device has, in list and show alike (JSON only), up and
+ * carrier included (devprint.c). */
+void print_tun_fields(struct out *o, const struct tun_info *t);
+/* list's STATE column and show's "link" word: "up", "up,no-carrier"
+ * (up, but no reader attached), "down". */
+const char *link_state_name(bool up, bool carrier);
+/* The holders h[0..n) as a "processes" array; text: a line each. */
+void print_processes(struct out *o, const struct holder *h, size_t n);
 
 struct link_info;
 /* What the tun driver's link info says of a TUN/TAP link (is_tun), as

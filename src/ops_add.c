@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <net/if.h>
 
+#include "cmdline.h"      /* add's request, which this file carries out */
 #include "ops.h"
 #include "procfs.h"
 #include "tun.h"
