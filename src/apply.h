@@ -3,8 +3,10 @@
 #ifndef TUNCTL_APPLY_H
 #define TUNCTL_APPLY_H
 
+#include "batch.h"
 #include "dev.h"
 #include "devconf.h"
+#include "link.h"
 #include "ops.h"
 
 /* One device as the file wants it. */
@@ -18,13 +20,17 @@ struct want {
 
 enum step { ST_CREATE, ST_RECREATE, ST_DELETE, ST_SET, ST_ADD, ST_REMOVE, ST_NOTE };
 
+/* Room for a plan line's text: an address or a route, or a note naming a
+ * process. */
+#define PLAN_TEXT_LEN 300
+
 /* One line of the plan. */
 struct change {
 	enum step op;
 	const char *dev;
 	const char *what;               /* set: the setting; add, remove: "addr" or "route" */
-	char from[64], to[64];          /* set, recreate */
-	char text[300];                 /* add, remove: the address or route; note: the note */
+	char from[LINK_TEXT_LEN], to[LINK_TEXT_LEN]; /* set, recreate: a whole text setting fits */
+	char text[PLAN_TEXT_LEN];       /* add, remove: the address or route; note: the note */
 };
 
 struct plan {
@@ -70,7 +76,13 @@ struct apply {
  * FILE:LINE). Returns 0, or 2 (1 when a user or group lookup failed)
  * after reporting FILE:LINE. */
 int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const char *name,
-		     struct want *w, char (*where)[300]);
+		     struct want *w, char (*where)[WHERE_LEN]);
+/* The pure part of the diff of a present device d against what w wants:
+ * its link settings, addresses and routes, into t (what differs, and in
+ * t->old d's link settings now) and plan lines.  No I/O, no reporting.
+ * Returns 0 or -ENOMEM (p->oom: plan lines lost); t's arrays are
+ * the caller's to free (apply_reset). */
+int apply_diff_config(const struct want *w, const struct device *d, struct todo *t, struct plan *p);
 /* Reads the namespace and works out the plan. Returns 0, 1 or -ENOMEM. */
 int apply_make_plan(struct apply *a);
 void apply_print_plan(struct ctx *c, const struct plan *p);

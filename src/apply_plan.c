@@ -8,7 +8,9 @@
 #include <string.h>
 #include <linux/rtnetlink.h>
 
+#include "addrroute.h"
 #include "apply.h"
+#include "link.h"
 #include "procfs.h"
 #include "vec.h"
 
@@ -43,35 +45,6 @@ static void plan_set(struct plan *p, const char *dev, const char *what, const ch
 		snprintf(c->from, sizeof(c->from), "%s", from);
 		snprintf(c->to, sizeof(c->to), "%s", to);
 	}
-}
-
-static void addr_text(const struct addr_spec *a, char *buf, size_t len)
-{
-	char l[INET6_ADDRSTRLEN + 8], p[INET6_ADDRSTRLEN];
-
-	format_prefix(&a->local, l, sizeof(l));
-	if (a->has_peer)
-		snprintf(buf, len, "%s peer %s", l, format_ipaddr(&a->peer, p, sizeof(p)));
-	else
-		snprintf(buf, len, "%s", l);
-}
-
-static void route_text(const struct route_spec *r, char *buf, size_t len)
-{
-	struct route_spec s = *r;
-
-	s.has_metric = s.has_metric && s.metric != dev_default_metric(s.dst.addr.family);
-	s.has_table = s.has_table && s.table != RT_TABLE_MAIN;
-	format_route(&s, buf, len);
-}
-
-static void plan_num(struct plan *p, const char *dev, const char *what, uint32_t from, uint32_t to)
-{
-	char a[16], b[16];
-
-	snprintf(a, sizeof(a), "%u", from);
-	snprintf(b, sizeof(b), "%u", to);
-	plan_set(p, dev, what, a, b);
 }
 
 /* A plan line for each address (op: add or remove) of dev. */
@@ -150,7 +123,7 @@ static int twice(struct ctx *c, struct want *w, size_t n)
 }
 
 int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const char *name,
-		     struct want *w, char (*where)[300])
+		     struct want *w, char (*where)[WHERE_LEN])
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct request *req = &v[i].req;
@@ -186,12 +159,12 @@ int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const 
 
 static bool addr_eq(const void *a, const void *b)
 {
-	return dev_addr_eq(a, b);
+	return addr_same(a, b);
 }
 
 static bool route_eq(const void *a, const void *b)
 {
-	return dev_route_eq(a, b);
+	return route_same(a, b);
 }
 
 /* Appends to *out (of *nout) each of the na elements of a that none of the
@@ -208,6 +181,40 @@ static int only_in(const void *a, size_t na, const void *b, size_t nb, size_t si
 		if (!found && vec_append(out, nout, x, size))
 			return -ENOMEM;
 	}
+	return 0;
+}
+
+int apply_diff_config(const struct want *w, const struct device *d, struct todo *t, struct plan *p)
+{
+	const char *name = w->r->name;
+
+	t->old = d->link;
+	/* Each link setting the file gives that differs, the state always. */
+	for (size_t i = 0; i < LINK_N; i++) {
+		const struct link_setting *s = &link_settings[i];
+		char from[LINK_TEXT_LEN], to[LINK_TEXT_LEN];
+
+		if (!link_has(s, &w->link) || link_same(s, &w->link, &d->link))
+			continue;
+		plan_set(p, name, s->name, link_text(s, &d->link, from, sizeof(from)),
+			 link_text(s, &w->link, to, sizeof(to)));
+		link_copy(s, &t->link, &w->link);
+	}
+	/* Deletions first in the plan as in the exchange: routes, then
+	 * addresses, so no route loses its way before it is removed. */
+	if (only_in(d->routes, d->nroutes, w->r->routes, w->r->nroutes, sizeof(*d->routes), route_eq,
+		    (void **)&t->del_r, &t->ndel_r) ||
+	    only_in(d->addrs, d->naddrs, w->r->addrs, w->r->naddrs, sizeof(*d->addrs), addr_eq,
+		    (void **)&t->del_a, &t->ndel_a) ||
+	    only_in(w->r->addrs, w->r->naddrs, d->addrs, d->naddrs, sizeof(*d->addrs), addr_eq,
+		    (void **)&t->add_a, &t->nadd_a) ||
+	    only_in(w->r->routes, w->r->nroutes, d->routes, d->nroutes, sizeof(*d->routes), route_eq,
+		    (void **)&t->add_r, &t->nadd_r))
+		return -ENOMEM;
+	plan_routes(p, ST_REMOVE, name, t->del_r, t->ndel_r);
+	plan_addrs(p, ST_REMOVE, name, t->del_a, t->ndel_a);
+	plan_addrs(p, ST_ADD, name, t->add_a, t->nadd_a);
+	plan_routes(p, ST_ADD, name, t->add_r, t->nadd_r);
 	return 0;
 }
 
@@ -240,8 +247,10 @@ static const char *holder_name(const struct device *d, char *buf, size_t len)
 	return buf;
 }
 
-/* The differences of one present device, into t and the plan. Returns 0,
- * or 1 after reporting what cannot be converged. */
+/* The differences of one present device, into t and the plan: its
+ * identity, flags, owner and group here (which may need its holders read),
+ * then apply_diff_config.  Returns 0, 1 after reporting what cannot be
+ * converged, or -ENOMEM. */
 static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset *cur, struct todo *t,
 		       struct plan *p)
 {
@@ -352,45 +361,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 		if (h)
 			return 1;
 	}
-	t->old = d->link;
-	if (w->link.has_mtu && w->link.mtu != d->link.mtu) {
-		plan_num(p, name, "mtu", d->link.mtu, w->link.mtu);
-		t->link.has_mtu = true;
-		t->link.mtu = w->link.mtu;
-	}
-	if (w->link.has_mac && memcmp(w->link.mac, d->link.mac, 6)) {
-		format_mac(d->link.mac, a);
-		format_mac(w->link.mac, b);
-		plan_set(p, name, "mac", a, b);
-		t->link.has_mac = true;
-		memcpy(t->link.mac, w->link.mac, 6);
-	}
-	if (w->link.has_txqlen && w->link.txqlen != d->link.txqlen) {
-		plan_num(p, name, "txqueuelen", d->link.txqlen, w->link.txqlen);
-		t->link.has_txqlen = true;
-		t->link.txqlen = w->link.txqlen;
-	}
-	if (w->link.up != d->link.up) {
-		plan_set(p, name, "state", d->link.up ? "up" : "down", w->link.up ? "up" : "down");
-		t->link.set_updown = true;
-		t->link.up = w->link.up;
-	}
-	/* Deletions first in the plan as in the exchange: routes, then
-	 * addresses, so no route loses its way before it is removed. */
-	if (only_in(d->routes, d->nroutes, w->r->routes, w->r->nroutes, sizeof(*d->routes), route_eq,
-		    (void **)&t->del_r, &t->ndel_r) ||
-	    only_in(d->addrs, d->naddrs, w->r->addrs, w->r->naddrs, sizeof(*d->addrs), addr_eq,
-		    (void **)&t->del_a, &t->ndel_a) ||
-	    only_in(w->r->addrs, w->r->naddrs, d->addrs, d->naddrs, sizeof(*d->addrs), addr_eq,
-		    (void **)&t->add_a, &t->nadd_a) ||
-	    only_in(w->r->routes, w->r->nroutes, d->routes, d->nroutes, sizeof(*d->routes), route_eq,
-		    (void **)&t->add_r, &t->nadd_r))
-		return -ENOMEM;
-	plan_routes(p, ST_REMOVE, name, t->del_r, t->ndel_r);
-	plan_addrs(p, ST_REMOVE, name, t->del_a, t->ndel_a);
-	plan_addrs(p, ST_ADD, name, t->add_a, t->nadd_a);
-	plan_routes(p, ST_ADD, name, t->add_r, t->nadd_r);
-	return 0;
+	return apply_diff_config(w, d, t, p);
 }
 
 /* The plan lines of a device to be made, with what it is made with. */

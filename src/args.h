@@ -9,13 +9,16 @@
 #include <stddef.h>
 
 #include "cmdline.h"
+#include "link.h"
 
 enum opt_id {
 	O_FLAG = 1,             /* a bool of the request, set by the table (optdef.flag) */
 	O_JSON, O_HELP, O_VERSION, O_NETNS, O_BATCH, O_FORCE,
 	O_MODE, O_USER, O_GROUP,
-	O_ADDR, O_PEER, O_ROUTE, O_MTU, O_MAC, O_TXQLEN, O_UP, O_DOWN,
+	O_ADDR, O_PEER, O_ROUTE, O_UP, O_DOWN,
 	O_COUNT, O_PCAP, O_QUEUES, O_FD,
+	/* O_LINK + LINK_x (link.h): the link setting's --NAME VALUE. */
+	O_LINK = 100,
 };
 
 struct optdef {
@@ -32,6 +35,20 @@ struct optdef {
  * refused. */
 #define FLAG_IN(type, field) .id = O_FLAG, .flag = true, .off = offsetof(type, field)
 #define OPT_END { .name = NULL }
+
+/* The link settings' options, from their rows (link.h): LINK_OPTS in a
+ * command's .opts, LINK_HELP(ADD) or LINK_HELP(SET) in its .options. */
+#define LINK_OPT(row, nm, ...) { nm, required_argument, .id = O_LINK + LINK_##row },
+#define LINK_OPTS LINK_SETTINGS(LINK_OPT)
+#define LINK_HELP_ADD(id, nm, add, set, ...) add
+#define LINK_HELP_SET(id, nm, add, set, ...) set
+#define LINK_HELP(which) LINK_SETTINGS(LINK_HELP_##which)
+
+/* The link setting an option id stands for, or NULL. */
+static inline const struct link_setting *opt_link(int id)
+{
+	return id >= O_LINK && id < O_LINK + LINK_STATE ? &link_settings[id - O_LINK] : NULL;
+}
 
 struct optitem {
 	const struct optdef *def;

@@ -10,30 +10,17 @@
 
 static int parse_link_opt(struct parsed *p, const struct optitem *it, struct link_spec *l)
 {
+	const struct link_setting *s = opt_link(it->def->id);
 	char err[ERRLEN];
 
-	switch (it->def->id) {
-	case O_MTU:
-		if (l->has_mtu)
+	if (s) {
+		if (link_has(s, l))
 			return opt_twice(p, it);
-		if (!parse_u32(it->val, 1, UINT32_MAX, &l->mtu))
-			return usage_err(p, "invalid MTU \"%s\" (a number from 1 to 4294967295)", it->val);
-		l->has_mtu = true;
-		return 0;
-	case O_TXQLEN:
-		if (l->has_txqlen)
-			return opt_twice(p, it);
-		if (!parse_u32(it->val, 0, UINT32_MAX, &l->txqlen))
-			return usage_err(p, "invalid txqueuelen \"%s\" (a number from 0 to 4294967295)", it->val);
-		l->has_txqlen = true;
-		return 0;
-	case O_MAC:
-		if (l->has_mac)
-			return opt_twice(p, it);
-		if (!parse_mac(it->val, l->mac, err, sizeof(err)))
+		if (!link_parse(s, it->val, l, err, sizeof(err)))
 			return usage_err(p, "%s", err);
-		l->has_mac = true;
 		return 0;
+	}
+	switch (it->def->id) {
 	case O_UP:
 	case O_DOWN:
 		if (l->set_updown && l->up != (it->def->id == O_UP))
@@ -267,7 +254,7 @@ int parse_set(struct parsed *p, struct request *req)
 	if (r->group.set && r->no_group)
 		return usage_err(p, "--group conflicts with --no-group");
 	if (!r->user.set && !r->group.set && !r->no_user && !r->no_group && !r->netns &&
-	    !r->link.set_updown && !r->link.has_mtu && !r->link.has_mac && !r->link.has_txqlen)
+	    !link_any(&r->link))
 		return usage_err(p, "\"set %s\" needs something to set (see tunctl set --help)", r->name);
 	return 0;
 }
@@ -283,7 +270,7 @@ int parse_save(struct parsed *p, struct request *req)
 	if (!p->npos)
 		return 0;
 	if (!(r->names = malloc((size_t)p->npos * sizeof(*r->names))))
-		return usage_err(p, "out of memory");
+		return oom_err(p);
 	memcpy(r->names, p->pos, (size_t)p->npos * sizeof(*r->names));
 	r->nnames = (size_t)p->npos;
 	return 0;

@@ -27,7 +27,7 @@ static int parse_file(struct ctx *c, FILE *f, const char *path, bool force, stru
 {
 	struct batch_line *v = NULL;
 	size_t n = 0, cap = 0, len = 0;
-	char *buf = NULL, where[300], err[ERRLEN];
+	char *buf = NULL, where[WHERE_LEN], err[ERRLEN];
 	unsigned no = 0;
 	int rc = 0;
 
@@ -154,7 +154,7 @@ static int run_adds(struct ctx *c, struct batch_line *v, size_t i, size_t end, c
 	size_t n = end - i;
 	const struct add_req **reqs = calloc(n, sizeof(*reqs));
 	const char **wheres = calloc(n, sizeof(*wheres));
-	char *buf = calloc(n, 300);
+	char *buf = calloc(n, WHERE_LEN);
 	bool *json = calloc(n, sizeof(*json));
 	struct add_many m = { .reqs = reqs, .wheres = wheres, .json = json, .n = n, .force = force };
 	int rc;
@@ -167,8 +167,8 @@ static int run_adds(struct ctx *c, struct batch_line *v, size_t i, size_t end, c
 	}
 	for (size_t k = 0; k < n; k++) {
 		reqs[k] = &v[i + k].req.u.add;
-		snprintf(buf + k * 300, 300, "%s:%u", name, v[i + k].no);
-		wheres[k] = buf + k * 300;
+		snprintf(buf + k * WHERE_LEN, WHERE_LEN, "%s:%u", name, v[i + k].no);
+		wheres[k] = buf + k * WHERE_LEN;
 		json[k] = v[i + k].req.g.json;
 	}
 	rc = add_run_many(c, &m);
@@ -186,7 +186,7 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	struct batch_line *v = NULL;
-	char where[300];
+	char where[WHERE_LEN];
 	size_t n = 0, cap, bad = 0;
 	int rc, failed = 0;
 

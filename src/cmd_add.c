@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "ops.h"
+#include "tunctl.h"
 
 #define ERRLINE 1200
 

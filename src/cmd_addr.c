@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <linux/if_addr.h>
 
+#include "dev.h"
 #include "devconf.h"
 #include "dumps.h"
-#include "sysfs.h"
 #include "tunctl.h"
 
 static int flush(struct ctx *c, const char *name, int ifindex)
@@ -44,12 +44,11 @@ static int flush(struct ctx *c, const char *name, int ifindex)
 int addr_run(struct ctx *c, const struct addr_req *r)
 {
 	struct devconf dc = { .addrs = &r->addr, .naddrs = 1, .add = r->op == OP_ADD };
-	struct tun_info ti;
-	int ifindex;
+	struct dev_link d;
 
-	if (find_tun(c, r->name, &ti, &ifindex))
+	if (dev_lookup(c, r->name, &d))
 		return 1;
 	if (r->op == OP_FLUSH)
-		return flush(c, r->name, ifindex);
-	return devconf_apply(c, r->name, ifindex, &dc);
+		return flush(c, r->name, d.ifindex);
+	return devconf_apply(c, r->name, d.ifindex, &dc);
 }

@@ -12,6 +12,7 @@
 #include <sys/file.h>
 
 #include "apply.h"
+#include "tunctl.h"
 
 /* Tries when another process creates or deletes a device the plan is about. */
 #define RACE_TRIES 3
@@ -43,7 +44,7 @@ int apply_run(struct ctx *c, const struct apply_req *ar)
 {
 	struct apply a = { .c = c, .ar = ar };
 	struct batch_line *v = NULL;
-	char (*where)[300] = NULL;
+	char (*where)[WHERE_LEN] = NULL;
 	const char *name;
 	sigset_t stops, oldmask;
 	bool masked = false;

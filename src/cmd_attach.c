@@ -430,9 +430,9 @@ static int open_device(struct session *s)
 			s->mac[5] ^= 0xff;
 	}
 	if (s->nh)
-		fprintf(stderr, "tunctl: warning: %s has %zu other queue%s attached (%s, pid %d): "
+		warn(s->c, "%s has %zu other queue%s attached (%s, pid %d): "
 			"the kernel spreads flows over all queues, so attach sees only some "
-			"and takes them from that reader\n",
+			"and takes them from that reader",
 			ti.name, s->nh, s->nh == 1 ? "" : "s", s->h[0].comm, (int)s->h[0].pid);
 	return 0;
 }

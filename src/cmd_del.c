@@ -6,6 +6,7 @@
 
 #include "dumps.h"
 #include "ops.h"
+#include "tunctl.h"
 
 int del_run(struct ctx *c, const struct del_req *r)
 {

@@ -27,11 +27,11 @@ int save_run(struct ctx *c, const struct save_req *r)
 		for (size_t i = 0; i < s.n; i++)
 			pick[n++] = &s.v[i];
 	for (size_t i = 0; i < r->nnames; i++) {
-		struct tun_info ti;
-
 		if (!(pick[n] = devset_find(&s, r->names[i]))) {
-			/* Says why: missing, or not TUN/TAP. */
-			if (!find_tun(c, r->names[i], &ti, NULL))
+			/* Says why, from the same dump: not TUN/TAP, or missing. */
+			if (devset_other(&s, r->names[i]))
+				report(c, "%s is not a TUN/TAP device", r->names[i]);
+			else
 				report(c, "device %s does not exist", r->names[i]);
 			goto out;
 		}

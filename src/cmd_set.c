@@ -11,6 +11,7 @@
 #include "ops.h"
 #include "procfs.h"
 #include "tun.h"
+#include "tunctl.h"
 
 /* Resolves --user and --group and refuses what the kernel cannot do, before
  * anything changes. */

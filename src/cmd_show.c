@@ -12,6 +12,7 @@
 #include "dev.h"
 #include "dumps.h"
 #include "ids.h"
+#include "link.h"
 #include "procfs.h"
 #include "tunctl.h"
 
@@ -104,6 +105,27 @@ static const char *operstate_name(uint8_t s)
 	}
 }
 
+/* The link settings (but the state) d has: those of the "link" line, or
+ * those on a line of their own (own_line); an empty text is none. JSON
+ * under ip -j's keys, numbers as numbers. */
+static void print_link(struct out *o, const struct link_spec *l, bool own_line)
+{
+	char v[LINK_TEXT_LEN];
+
+	for (size_t i = 0; i < LINK_N; i++) {
+		const struct link_setting *s = &link_settings[i];
+
+		if (s->kind == LK_STATE || s->own_line != own_line || !link_has(s, l) ||
+		    !*link_text(s, l, v, sizeof(v)))
+			continue;
+		out_text(o, own_line ? "    %s %s\n" : "  %s %s", s->word, v);
+		if (s->kind == LK_U32)
+			out_uint(o, s->json, NULL, *(const uint32_t *)link_value(s, l));
+		else
+			out_str(o, s->json, NULL, v);
+	}
+}
+
 static void print_device(struct ctx *c, struct collect *col, const struct dev_link *d)
 {
 	const struct tun_info *ti = &d->ti;
@@ -123,15 +145,9 @@ static void print_device(struct ctx *c, struct collect *col, const struct dev_li
 	 * DOWN for a device that is up with no reader, in JSON only. */
 	out_text(&c->out, "    link %s", link_state_name(ti->up, ti->carrier));
 	out_str(&c->out, "operstate", NULL, operstate_name(d->operstate));
-	out_uint(&c->out, "mtu", "  mtu %llu", d->mtu);
-	out_uint(&c->out, "txqlen", "  txqueuelen %llu", d->txqlen);
+	print_link(&c->out, &d->link, false);
 	out_text(&c->out, "\n");
-	if (d->has_mac) {
-		char mac[18];
-
-		format_mac(d->mac, mac);
-		out_str(&c->out, "address", "    mac %s\n", mac);
-	}
+	print_link(&c->out, &d->link, true);
 	print_addrs(&c->out, col, d->ifindex);
 	print_routes(&c->out, col, d->ifindex);
 	print_processes(&c->out, nh ? &col->holders[col->pos - nh] : NULL, nh);

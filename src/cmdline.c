@@ -78,6 +78,10 @@ const struct optdef *global_opt_word(const char *a, int *words)
 /* What an option's value must be, for the message when it is empty. */
 static const char *value_kind(int id)
 {
+	const struct link_setting *l = opt_link(id);
+
+	if (l)
+		return l->value_kind ? l->value_kind : "a number";
 	switch (id) {
 	case O_USER: return "a user name or uid";
 	case O_GROUP: return "a group name or gid";
@@ -87,7 +91,6 @@ static const char *value_kind(int id)
 	case O_ADDR: return "an address (CIDR)";
 	case O_PEER: return "an address";
 	case O_ROUTE: return "a route (PREFIX [via GW] [metric N] [table ID])";
-	case O_MAC: return "a MAC address";
 	case O_PCAP: return "a file name";
 	default: return "a number";
 	}
@@ -170,7 +173,9 @@ static int tokenize(int argc, char **argv, const struct optdef *defs,
 			}
 			val = argv[++i];
 		}
-		if (d->has_arg == required_argument && !*val) {
+		/* Text settles for "" (it clears). */
+		if (d->has_arg == required_argument && !*val &&
+		    !(opt_link(d->id) && opt_link(d->id)->kind == LK_TEXT)) {
 			/* A variable that expanded to nothing: "--user $USER". */
 			if (a[1] == '-')
 				snprintf(p->err, p->errlen, "--%s needs %s; \"\" is empty%s", d->name,

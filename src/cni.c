@@ -715,10 +715,10 @@ static bool check_device(struct run *x, struct ctx *c, const struct cni_result *
 	if (fd.l.tun.tap != (x->r.mode == MODE_TAP))
 		return check_fail(x, "%s is a %s device, not %s", x->r.ifname, fd.l.tun.tap ? "tap" : "tun",
 				  mode_name(x->r.mode));
-	if (x->r.has_mtu && fd.l.has_mtu && fd.l.mtu != x->r.mtu)
-		return check_fail(x, "%s has MTU %u, not %u", x->r.ifname, fd.l.mtu, x->r.mtu);
-	if (prev->mac && fd.l.has_mac) {
-		format_mac(fd.l.mac, mac);
+	if (x->r.has_mtu && fd.l.link.has_mtu && fd.l.link.mtu != x->r.mtu)
+		return check_fail(x, "%s has MTU %u, not %u", x->r.ifname, fd.l.link.mtu, x->r.mtu);
+	if (prev->mac && fd.l.link.has_mac) {
+		format_mac(fd.l.link.mac, mac);
 		if (strcasecmp(mac, prev->mac))
 			return check_fail(x, "%s has MAC %s, not %s", x->r.ifname, mac, prev->mac);
 	}

@@ -32,9 +32,7 @@ const struct command commands[] = {
 			{ "addr", required_argument, .id = O_ADDR },
 			{ "peer", required_argument, .id = O_PEER },
 			{ "route", required_argument, .id = O_ROUTE },
-			{ "mtu", required_argument, .id = O_MTU },
-			{ "mac", required_argument, .id = O_MAC },
-			{ "txqueuelen", required_argument, .id = O_TXQLEN },
+			LINK_OPTS
 			{ "down", no_argument, .id = O_DOWN },
 			{ "exist-ok", no_argument, FLAG_IN(struct add_req, exist_ok) },
 			OPT_END },
@@ -51,9 +49,7 @@ const struct command commands[] = {
 		"  --addr CIDR           add an address (repeatable; IPv4 or IPv6)\n"
 		"  --peer ADDR           point-to-point peer of the --addr before it\n"
 		"  --route ROUTE         \"PREFIX [via GW] [metric N] [table ID]\" (repeatable)\n"
-		"  --mtu N               MTU\n"
-		"  --mac ADDR            MAC address (tap only)\n"
-		"  --txqueuelen N        transmit queue length\n"
+		LINK_HELP(ADD)
 		"  --down                leave the link down (default: up)\n"
 		"  --exist-ok            succeed if NAME exists alike; add what is missing\n"
 		"NAME may hold one %d, as in tap%d: the name chosen is printed.\n",
@@ -97,9 +93,7 @@ const struct command commands[] = {
 			{ "no-group", no_argument, FLAG_IN(struct set_req, no_group) },
 			{ "up", no_argument, .id = O_UP },
 			{ "down", no_argument, .id = O_DOWN },
-			{ "mtu", required_argument, .id = O_MTU },
-			{ "mac", required_argument, .id = O_MAC },
-			{ "txqueuelen", required_argument, .id = O_TXQLEN },
+			LINK_OPTS
 			{ "netns", required_argument, .id = O_NETNS },
 			{ "yes", no_argument, FLAG_IN(struct set_req, yes) },
 			OPT_END },
@@ -109,7 +103,7 @@ const struct command commands[] = {
 		"  --user USER | --no-user     set the owner, or require that none is set\n"
 		"  --group GROUP | --no-group  set the group, or require that none is set\n"
 		"  --up | --down               link state\n"
-		"  --mtu N  --mac ADDR  --txqueuelen N\n"
+		LINK_HELP(SET) "\n"
 		"  --netns NETNS               move the device into namespace NETNS\n"
 		"  --yes                       set a --group that you are not in, locking\n"
 		"                              yourself out (refused without it, unless root)\n"

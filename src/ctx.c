@@ -17,7 +17,7 @@
 #include "procfs.h"
 #include "sysfs.h"
 #include "tun.h"
-#include "tunctl.h"
+#include "ctx.h"
 
 static void vreport(struct ctx *c, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
@@ -42,6 +42,20 @@ static void vreport(struct ctx *c, const char *fmt, va_list ap)
 	} else {
 		fprintf(stderr, "tunctl: %s\n", msg);
 	}
+}
+
+void warn(struct ctx *c, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (char *p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	fprintf(stderr, "tunctl: %s%swarning: %s\n", c && c->where ? c->where : "", c && c->where ? ": " : "", msg);
 }
 
 void report(struct ctx *c, const char *fmt, ...)

@@ -12,54 +12,14 @@
 #include <arpa/inet.h>
 #include <linux/rtnetlink.h>
 
+#include "addrroute.h"
 #include "dev.h"
+#include "link.h"
 #include "dumps.h"
 #include "ids.h"
 #include "procfs.h"
 #include "rtnl.h"
 #include "vec.h"
-
-/* The kernel's default IPv6 route metric (IP6_RT_PRIO_USER). */
-#define IPV6_DEFAULT_METRIC 1024
-
-uint32_t dev_default_metric(int family)
-{
-	return family == AF_INET6 ? IPV6_DEFAULT_METRIC : 0;
-}
-
-static bool ip_eq(const struct ipaddr *a, const struct ipaddr *b)
-{
-	return a->family == b->family &&
-	       !memcmp(a->a.b, b->a.b, a->family == AF_INET ? 4 : 16);
-}
-
-static bool prefix_eq(const struct prefix *a, const struct prefix *b)
-{
-	return a->len == b->len && ip_eq(&a->addr, &b->addr);
-}
-
-bool dev_addr_eq(const struct addr_spec *a, const struct addr_spec *b)
-{
-	return prefix_eq(&a->local, &b->local) && a->has_peer == b->has_peer &&
-	       (!a->has_peer || ip_eq(&a->peer, &b->peer));
-}
-
-static uint32_t metric_of(const struct route_spec *r)
-{
-	return r->has_metric ? r->metric : dev_default_metric(r->dst.addr.family);
-}
-
-static uint32_t table_of(const struct route_spec *r)
-{
-	return r->has_table ? r->table : RT_TABLE_MAIN;
-}
-
-bool dev_route_eq(const struct route_spec *a, const struct route_spec *b)
-{
-	return prefix_eq(&a->dst, &b->dst) && a->has_gw == b->has_gw &&
-	       (!a->has_gw || ip_eq(&a->gw, &b->gw)) &&
-	       metric_of(a) == metric_of(b) && table_of(a) == table_of(b);
-}
 
 void devset_free(struct devset *s)
 {
@@ -161,13 +121,9 @@ static int take_link(const struct link_info *l, void *data)
 	memset(d, 0, sizeof(*d));
 	dev_tun_info(l, &d->ti);
 	d->ifindex = l->ifindex;
-	d->link = (struct link_spec){
-		.set_updown = true, .up = (l->flags & IFF_UP) != 0,
-		.has_mtu = true, .mtu = l->mtu,
-		.has_txqlen = true, .txqlen = l->txqlen,
-		.has_mac = l->tun.tap && l->has_mac,
-	};
-	memcpy(d->link.mac, l->mac, 6);
+	d->link = l->link;
+	/* The MAC only of a tap; every other setting, as the dump gave it. */
+	d->link.has_mac = l->tun.tap && l->link.has_mac;
 	d->has_queues = l->tun.has_queues;
 	d->num_queues = l->tun.num_queues;
 	d->num_disabled = l->tun.num_disabled;
@@ -345,10 +301,11 @@ static void put_id(struct line *l, const char *opt, uint32_t id, bool user)
 
 /* A word as split_words reads it back: as it is when plain, else in
  * double quotes with \\, \", \$ and \` escaped (a name may hold '#' or a
- * quote, which the kernel allows). */
+ * quote, which the kernel allows; a MAC holds ':', which
+ * split_words takes as it is). */
 static void put_word(struct line *l, const char *w)
 {
-	if (w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-@")] == '\0' && *w) {
+	if (w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-@:")] == '\0' && *w) {
 		put(l, "%s", w);
 		return;
 	}
@@ -356,6 +313,28 @@ static void put_word(struct line *l, const char *w)
 	for (; *w; w++)
 		put(l, strchr("\"\\$`", *w) ? "\\%c" : "%c", *w);
 	put(l, "\"");
+}
+
+/* Each link setting the device has, as its option; an empty text is none,
+ * and up is the default. */
+static void put_link(struct line *l, const struct link_spec *link)
+{
+	char v[LINK_TEXT_LEN];
+
+	for (size_t i = 0; i < LINK_N; i++) {
+		const struct link_setting *s = &link_settings[i];
+
+		if (!link_has(s, link))
+			continue;
+		link_text(s, link, v, sizeof(v));
+		if (s->kind == LK_STATE) {
+			if (!link->up)
+				put(l, " --down");
+		} else if (*v) {
+			put(l, " --%s ", s->name);
+			put_word(l, v);
+		}
+	}
 }
 
 char *dev_add_line(const struct device *d)
@@ -381,16 +360,7 @@ char *dev_add_line(const struct device *d)
 		put_id(&l, "user", ti->owner, true);
 	if (ti->group_set)
 		put_id(&l, "group", ti->group, false);
-	put(&l, " --mtu %u", d->link.mtu);
-	if (d->link.has_mac) {
-		char m[18];
-
-		format_mac(d->link.mac, m);
-		put(&l, " --mac %s", m);
-	}
-	put(&l, " --txqueuelen %u", d->link.txqlen);
-	if (!d->link.up)
-		put(&l, " --down");
+	put_link(&l, &d->link);
 	for (size_t i = 0; i < d->naddrs; i++) {
 		char a[INET6_ADDRSTRLEN + 8], p[INET6_ADDRSTRLEN];
 
@@ -399,14 +369,10 @@ char *dev_add_line(const struct device *d)
 			put(&l, " --peer %s", format_ipaddr(&d->addrs[i].peer, p, sizeof(p)));
 	}
 	for (size_t i = 0; i < d->nroutes; i++) {
-		struct route_spec r = d->routes[i];
-		char buf[256];
+		char buf[ROUTE_TEXT_LEN];
 
 		/* Defaults left out, so the line reads as it would be written. */
-		r.has_metric = metric_of(&r) != dev_default_metric(r.dst.addr.family);
-		r.has_table = table_of(&r) != RT_TABLE_MAIN;
-		format_route(&r, buf, sizeof(buf));
-		put(&l, " --route \"%s\"", buf);
+		put(&l, " --route \"%s\"", route_text(&d->routes[i], buf, sizeof(buf)));
 	}
 	if (l.oom) {
 		free(l.s);

@@ -4,7 +4,7 @@
 #define TUNCTL_DEV_H
 
 #include "sysfs.h"
-#include "tunctl.h"
+#include "ctx.h"
 
 struct device {
 	struct tun_info ti;             /* name, mode and flags, owner, group */
@@ -33,6 +33,17 @@ struct devset {
 	size_t nothers;
 };
 
+/* devprint.c: what list and show print alike. */
+struct holder;
+/* The fields every device has, in list and show alike (JSON only), up and
+ * carrier included (devprint.c). */
+void print_tun_fields(struct out *o, const struct tun_info *t);
+/* list's STATE column and show's "link" word: "up", "up,no-carrier"
+ * (up, but no reader attached), "down". */
+const char *link_state_name(bool up, bool carrier);
+/* The holders h[0..n) as a "processes" array; text: a line each. */
+void print_processes(struct out *o, const struct holder *h, size_t n);
+
 struct link_info;
 /* What the tun driver's link info says of a TUN/TAP link (is_tun), as
  * sysfs's tun_flags, owner and group would, with up (IFF_UP) and carrier. */
@@ -60,9 +71,7 @@ void dev_brief_info(const struct dev_brief *b, struct tun_info *ti);
 struct dev_link {
 	struct tun_info ti;             /* up and carrier too */
 	int ifindex;
-	uint32_t mtu, txqlen;
-	bool has_mac;                   /* tap only */
-	uint8_t mac[6];
+	struct link_spec link;          /* as the dump gives it; the MAC of a tap only */
 	uint8_t operstate;              /* IF_OPER_* */
 };
 
@@ -70,6 +79,10 @@ struct dev_link {
  * or of the one named (one request), which must exist and be TUN/TAP.
  * Returns 0 or 1 after reporting. */
 int dev_read_links(struct ctx *c, const char *name, struct dev_link **out, size_t *n);
+
+/* The one TUN/TAP device called name, by one RTM_GETLINK: 0, or 1 after
+ * reporting that it does not exist or is not TUN/TAP. */
+int dev_lookup(struct ctx *c, const char *name, struct dev_link *out);
 
 /* Every TUN/TAP device: one dump each of links (the tun driver's link
  * info carries mode, flags, owner and group), addresses and routes; never
@@ -83,13 +96,6 @@ struct device *devset_find(const struct devset *s, const char *name);
 /* Whether a link that is not TUN/TAP has this name. */
 bool devset_other(const struct devset *s, const char *name);
 
-/* The metric the kernel gives a route without one: 0 for IPv4, 1024 for
- * IPv6. */
-uint32_t dev_default_metric(int family);
-/* Whether two routes are the same route (destination, gateway, metric and
- * table, defaults filled in). */
-bool dev_route_eq(const struct route_spec *a, const struct route_spec *b);
-bool dev_addr_eq(const struct addr_spec *a, const struct addr_spec *b);
 
 /* The add line that makes d again (save's format, apply's input), without
  * a newline; NULL when out of memory. The caller frees it. */

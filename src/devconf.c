@@ -8,16 +8,22 @@
 
 #include <net/if.h>
 
+#include "addrroute.h"
 #include "devconf.h"
 #include "dumps.h"
+#include "link.h"
 #include "rtnl.h"
 #include "vec.h"
 
-enum item_kind { IT_MTU, IT_MAC, IT_TXQLEN, IT_STATE, IT_ADDR, IT_ROUTE, IT_NETNS };
+/* Room for a request's label in a message ("route ...", "alias ..."). */
+#define LABEL_LEN 300
+
+/* IT_LINK: one link setting, idx its row in link_settings. */
+enum item_kind { IT_LINK, IT_ADDR, IT_ROUTE, IT_NETNS };
 
 struct dc_item {
 	enum item_kind kind;
-	size_t idx;             /* into dc->addrs or dc->routes */
+	size_t idx;             /* into link_settings, dc->addrs or dc->routes */
 	size_t job;
 	int ifindex;
 	const char *ifname;
@@ -56,10 +62,10 @@ static void *push(struct dc_run *run, enum item_kind kind, size_t idx, size_t jo
 	return room;
 }
 
-static int push_link(struct dc_run *run, enum item_kind kind, size_t job, const char *ifname,
+static int push_link(struct dc_run *run, size_t setting, size_t job, const char *ifname,
 		     int ifindex, const struct devconf *dc, const struct link_spec *one)
 {
-	void *room = push(run, kind, 0, job, ifname, ifindex, dc);
+	void *room = push(run, IT_LINK, setting, job, ifname, ifindex, dc);
 
 	if (!room)
 		return -ENOMEM;
@@ -68,29 +74,30 @@ static int push_link(struct dc_run *run, enum item_kind kind, size_t job, const 
 	return 0;
 }
 
+/* Only setting s of l. */
+static struct link_spec link_one(const struct link_setting *s, const struct link_spec *l)
+{
+	struct link_spec one = { 0 };
+
+	link_copy(s, &one, l);
+	return one;
+}
+
 int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, const struct devconf *dc)
 {
 	const struct link_spec *l = dc->link;
 
-	/* One request per link setting, so an error names the one refused. */
-	if (l && l->has_mtu &&
-	    push_link(run, IT_MTU, job, ifname, ifindex, dc, &(struct link_spec){ .has_mtu = true, .mtu = l->mtu }))
-		return -ENOMEM;
-	if (l && l->has_mac) {
-		struct link_spec one = { .has_mac = true };
+	/* One request per link setting, so an error names the one refused;
+	 * in the table's order, the state last. */
+	for (size_t i = 0; l && i < LINK_N; i++) {
+		struct link_spec one;
 
-		memcpy(one.mac, l->mac, 6);
-		if (push_link(run, IT_MAC, job, ifname, ifindex, dc, &one))
+		if (!link_has(&link_settings[i], l))
+			continue;
+		one = link_one(&link_settings[i], l);
+		if (push_link(run, i, job, ifname, ifindex, dc, &one))
 			return -ENOMEM;
 	}
-	if (l && l->has_txqlen &&
-	    push_link(run, IT_TXQLEN, job, ifname, ifindex, dc,
-		      &(struct link_spec){ .has_txqlen = true, .txqlen = l->txqlen }))
-		return -ENOMEM;
-	if (l && l->set_updown &&
-	    push_link(run, IT_STATE, job, ifname, ifindex, dc,
-		      &(struct link_spec){ .set_updown = true, .up = l->up }))
-		return -ENOMEM;
 	for (size_t i = 0; i < dc->naddrs; i++) {
 		void *room = push(run, IT_ADDR, i, job, ifname, ifindex, dc);
 
@@ -137,35 +144,23 @@ int dc_send(struct ctx *c, struct dc_run *run)
 static void label(const struct dc_item *it, char *buf, size_t len)
 {
 	const struct devconf *dc = it->dc;
-	char a[INET6_ADDRSTRLEN + 8], m[18];
+	char a[ADDR_TEXT_LEN];
 
 	switch (it->kind) {
-	case IT_MTU:
-		snprintf(buf, len, "mtu %u", dc->link->mtu);
-		break;
-	case IT_MAC:
-		format_mac(dc->link->mac, m);
-		snprintf(buf, len, "mac %s", m);
-		break;
-	case IT_TXQLEN:
-		snprintf(buf, len, "txqueuelen %u", dc->link->txqlen);
-		break;
-	case IT_STATE:
-		snprintf(buf, len, "setting link %s", dc->link->up ? "up" : "down");
-		break;
-	case IT_ADDR: {
-		const struct addr_spec *s = &dc->addrs[it->idx];
+	case IT_LINK: {
+		const struct link_setting *s = &link_settings[it->idx];
+		char v[LINK_TEXT_LEN];
 
-		format_prefix(&s->local, a, sizeof(a));
-		if (s->has_peer) {
-			char p[INET6_ADDRSTRLEN];
-
-			snprintf(buf, len, "address %s peer %s", a, format_ipaddr(&s->peer, p, sizeof(p)));
-		} else {
-			snprintf(buf, len, "address %s", a);
-		}
+		link_text(s, dc->link, v, sizeof(v));
+		if (s->kind == LK_STATE)
+			snprintf(buf, len, "setting link %s", v);
+		else
+			snprintf(buf, len, "%s %s", s->name, v);
 		break;
 	}
+	case IT_ADDR:
+		snprintf(buf, len, "address %s", addr_text(&dc->addrs[it->idx], a, sizeof(a)));
+		break;
 	case IT_NETNS:
 		snprintf(buf, len, "moving it to namespace %s", dc->netns_name);
 		break;
@@ -179,21 +174,6 @@ static void label(const struct dc_item *it, char *buf, size_t len)
 	}
 }
 
-/* The link setting of item kind, taken from old. */
-static struct link_spec old_setting(enum item_kind kind, const struct link_spec *old)
-{
-	struct link_spec one = { 0 };
-
-	switch (kind) {
-	case IT_MTU: one.has_mtu = old->has_mtu; one.mtu = old->mtu; break;
-	case IT_MAC: one.has_mac = old->has_mac; memcpy(one.mac, old->mac, 6); break;
-	case IT_TXQLEN: one.has_txqlen = old->has_txqlen; one.txqlen = old->txqlen; break;
-	case IT_STATE: one.set_updown = old->set_updown; one.up = old->up; break;
-	default: break;
-	}
-	return one;
-}
-
 void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 {
 	struct nl_tx tx;
@@ -203,7 +183,7 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 		const struct dc_item *it = &run->items[i];
 		const struct nl_reply *r = &run->tx.replies[i];
 		bool done = r->fate == NL_ANSWERED && !r->err;
-		bool link = it->kind != IT_ADDR && it->kind != IT_ROUTE;
+		bool link = it->kind == IT_LINK;
 		void *room;
 
 		/* The move comes last: nothing after it can fail. A request
@@ -220,8 +200,8 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 
 			if (!it->dc->restore)
 				continue;
-			one = old_setting(it->kind, it->dc->restore);
-			if (!one.has_mtu && !one.has_mac && !one.has_txqlen && !one.set_updown)
+			one = link_one(&link_settings[it->idx], it->dc->restore);
+			if (!link_any(&one))
 				continue;
 			if (!(room = nl_tx_room(&tx)))
 				break;
@@ -247,7 +227,7 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
  * gives none: "No such process", "File exists").  False if not such a case. */
 static bool report_plain(struct ctx *c, const struct dc_item *it, const struct nl_reply *r)
 {
-	char v[300];
+	char v[LABEL_LEN];
 
 	if (r->msg[0])
 		return false;
@@ -286,7 +266,7 @@ int dc_result(struct ctx *c, struct dc_run *run, size_t job)
 	for (size_t i = 0; i < run->nitems; i++) {
 		const struct dc_item *it = &run->items[i];
 		struct nl_reply *r = &run->tx.replies[i];
-		char what[300];
+		char what[LABEL_LEN];
 
 		if (it->job != job)
 			continue;
@@ -313,13 +293,10 @@ int dc_result(struct ctx *c, struct dc_run *run, size_t job)
  * as li shows it, NULL: not in this namespace). */
 static bool link_done(const struct dc_item *it, const struct link_info *li)
 {
-	const struct link_spec *l = it->dc->link;
+	const struct link_setting *s = &link_settings[it->idx];
 
 	switch (it->kind) {
-	case IT_MTU: return li && li->has_mtu && li->mtu == l->mtu;
-	case IT_MAC: return li && li->has_mac && !memcmp(li->mac, l->mac, sizeof(li->mac));
-	case IT_TXQLEN: return li && li->has_txqlen && li->txqlen == l->txqlen;
-	case IT_STATE: return li && !(li->flags & IFF_UP) == !l->up;
+	case IT_LINK: return li && link_has(s, &li->link) && link_same(s, &li->link, it->dc->link);
 	case IT_NETNS: return !li || strcmp(li->name, it->ifname);
 	default: return false;
 	}

@@ -3,7 +3,7 @@
 #ifndef TUNCTL_DEVCONF_H
 #define TUNCTL_DEVCONF_H
 
-#include "tunctl.h"
+#include "ctx.h"
 
 struct devconf {
 	const struct link_spec *link;           /* NULL: none */

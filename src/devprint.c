@@ -4,7 +4,7 @@
 #include "output.h"
 #include "procfs.h"
 #include "sysfs.h"
-#include "tunctl.h"
+#include "dev.h"
 
 const char *link_state_name(bool up, bool carrier)
 {

@@ -133,10 +133,8 @@ static int take_dev_link(const struct link_info *l, void *data)
 	memset(v, 0, sizeof(*v));
 	dev_tun_info(l, &v->ti);
 	v->ifindex = l->ifindex;
-	v->mtu = l->mtu;
-	v->txqlen = l->txqlen;
-	v->has_mac = l->tun.tap && l->has_mac;
-	memcpy(v->mac, l->mac, sizeof(v->mac));
+	v->link = l->link;
+	v->link.has_mac = l->tun.tap && l->link.has_mac;
 	/* The kernel says down for a device that is not running. */
 	v->operstate = l->has_operstate ? l->operstate : IF_OPER_UNKNOWN;
 	return 0;
@@ -145,6 +143,18 @@ static int take_dev_link(const struct link_info *l, void *data)
 static void links_reset(void *data)
 {
 	((struct links *)data)->n = 0;
+}
+
+int dev_lookup(struct ctx *c, const char *name, struct dev_link *out)
+{
+	struct dev_link *v;
+	size_t n;
+
+	if (dev_read_links(c, name, &v, &n))
+		return 1;
+	*out = v[0];
+	free(v);
+	return 0;
 }
 
 _Static_assert(offsetof(struct dev_link, ti.name) == 0, "cmp_ifname: the name first");

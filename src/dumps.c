@@ -10,6 +10,7 @@
 #include <linux/ipv6_route.h>
 #include <linux/rtnetlink.h>
 
+#include "addrroute.h"
 #include "dumps.h"
 #include "vec.h"
 
@@ -270,16 +271,6 @@ void dump_state_free(struct dump_state *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static size_t ip_len(int family)
-{
-	return family == AF_INET ? 4 : 16;
-}
-
-static bool same_ip(const struct ipaddr *x, const struct ipaddr *y)
-{
-	return x->family == y->family && !memcmp(x->a.b, y->a.b, ip_len(x->family));
-}
-
 size_t state_count_addrs(const struct dump_state *s, const struct addr_spec *a)
 {
 	size_t n = 0;
@@ -289,40 +280,20 @@ size_t state_count_addrs(const struct dump_state *s, const struct addr_spec *a)
 
 		/* What the kernel tells one address from another by: the
 		 * local address, the prefix length and the peer. */
-		if (s->addrs[i].ifindex != s->ifindex || !same_ip(&h->local.addr, &a->local.addr) ||
-		    h->local.len != a->local.len || h->has_peer != a->has_peer ||
-		    (a->has_peer && !same_ip(&h->peer, &a->peer)))
+		if (s->addrs[i].ifindex != s->ifindex || !addr_same(h, a))
 			continue;
 		n++;
 	}
 	return n;
 }
 
-/* The metric a route gets without one. */
-static uint32_t default_metric(int family)
-{
-	return family == AF_INET6 ? IP6_RT_PRIO_USER : 0;
-}
-
 size_t state_count_routes(const struct dump_state *s, const struct route_spec *r, bool exact)
 {
-	uint32_t table = r->has_table ? r->table : RT_TABLE_MAIN;
 	size_t n = 0;
 
-	for (size_t i = 0; i < s->nroutes; i++) {
-		const struct route_info *h = &s->routes[i];
-		uint32_t metric = h->r.has_metric ? h->r.metric : 0;
-
-		if (h->oif != s->ifindex || !same_ip(&h->r.dst.addr, &r->dst.addr) ||
-		    h->r.dst.len != r->dst.len || h->r.table != table)
-			continue;
-		if ((exact || r->has_gw) &&
-		    (h->r.has_gw != r->has_gw || (r->has_gw && !same_ip(&h->r.gw, &r->gw))))
-			continue;
-		if (r->has_metric ? metric != r->metric : exact && metric != default_metric(r->dst.addr.family))
-			continue;
-		n++;
-	}
+	for (size_t i = 0; i < s->nroutes; i++)
+		if (s->routes[i].oif == s->ifindex && route_names(&s->routes[i].r, r, exact))
+			n++;
 	return n;
 }
 

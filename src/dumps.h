@@ -4,7 +4,7 @@
 #define TUNCTL_DUMPS_H
 
 #include "rtnl.h"
-#include "tunctl.h"
+#include "ctx.h"
 
 int dump_links(struct ctx *c, struct link_info **out, size_t *n);
 /* Every link of one dump (name NULL), or the one link of that name (one

@@ -10,17 +10,26 @@
 
 #include "args.h"
 
-/* Names users bring from iproute2 for options tunctl spells otherwise. */
-static const struct { const char *from, *to; } opt_aliases[] = {
-	{ "txqlen", "txqueuelen" },
-	{ "address", "mac" },
-};
+/* A name users bring from iproute2 for a link setting's option that
+ * tunctl spells otherwise ("txqlen", "address"): that option, or NULL. */
+static const char *ip_alias(const char *w)
+{
+	for (size_t i = 0; i < LINK_N; i++)
+		for (size_t k = 0; k < 2; k++) {
+			const char *ip = link_settings[i].ip_words[k];
+
+			if (ip && strcmp(ip, link_settings[i].name) && !strcmp(w, ip))
+				return link_settings[i].name;
+		}
+	return NULL;
+}
 
 const char *nearest_opt(const struct optdef *defs, const struct optdef *globals,
 			const char *name, size_t len)
 {
 	const char *cands[64];
 	char w[EDIT_MAX + 1];
+	const char *to;
 	size_t n = 0;
 
 	if (len > EDIT_MAX)
@@ -31,11 +40,8 @@ const char *nearest_opt(const struct optdef *defs, const struct optdef *globals,
 		cands[n++] = d->name;
 	for (const struct optdef *d = globals; d && d->name && n < 64; d++)
 		cands[n++] = d->name;
-	for (size_t i = 0; i < sizeof(opt_aliases) / sizeof(opt_aliases[0]); i++)
-		if (!strcmp(w, opt_aliases[i].from) &&
-		    (find_long(defs, opt_aliases[i].to, strlen(opt_aliases[i].to)) ||
-		     find_long(globals, opt_aliases[i].to, strlen(opt_aliases[i].to))))
-			return opt_aliases[i].to;
+	if ((to = ip_alias(w)) && (find_long(defs, to, strlen(to)) || find_long(globals, to, strlen(to))))
+		return to;
 	return nearest_word(w, cands, n);
 }
 
@@ -174,22 +180,21 @@ static bool hint_route_quotes(char **args, int nargs, const struct parsed *p, ch
 
 #define IN(x) (1u << (x))
 
-/* iproute2's words and the tunctl options they stand for. */
-static const struct ip_word {
+/* iproute2's words and the tunctl options they stand for; those of the
+ * link settings (add and set) are in their rows (link.h). */
+struct ip_word {
 	const char *word, *opt;
 	bool value;
 	unsigned cmds;
-} ip_words[] = {
+};
+
+static const struct ip_word ip_words[] = {
 	{ "mode", "--mode", true, IN(CMD_ADD) | IN(CMD_LIST) },
 	{ "user", "--user", true, IN(CMD_ADD) | IN(CMD_SET) },
 	{ "group", "--group", true, IN(CMD_ADD) | IN(CMD_SET) },
 	{ "pi", "--pi", false, IN(CMD_ADD) },
 	{ "vnet_hdr", "--vnet-hdr", false, IN(CMD_ADD) },
 	{ "multi_queue", "--multi-queue", false, IN(CMD_ADD) },
-	{ "mtu", "--mtu", true, IN(CMD_ADD) | IN(CMD_SET) },
-	{ "address", "--mac", true, IN(CMD_ADD) | IN(CMD_SET) },
-	{ "txqueuelen", "--txqueuelen", true, IN(CMD_ADD) | IN(CMD_SET) },
-	{ "txqlen", "--txqueuelen", true, IN(CMD_ADD) | IN(CMD_SET) },
 	{ "up", "--up", false, IN(CMD_SET) },
 	{ "down", "--down", false, IN(CMD_ADD) | IN(CMD_SET) },
 	{ "netns", "--netns", true, IN(CMD_SET) },
@@ -201,12 +206,20 @@ static const struct ip_word {
  * or an option with the word itself as its value ("list tap"). */
 enum role { R_REST, R_NAME, R_DROP, R_OPT, R_VAL, R_OPT_SELF };
 
-static const struct ip_word *find_ip_word(enum cmd_id id, const char *w)
+static bool find_ip_word(enum cmd_id id, const char *w, struct ip_word *k)
 {
 	for (size_t i = 0; i < sizeof(ip_words) / sizeof(ip_words[0]); i++)
-		if ((ip_words[i].cmds & IN(id)) && !strcmp(ip_words[i].word, w))
-			return &ip_words[i];
-	return NULL;
+		if ((ip_words[i].cmds & IN(id)) && !strcmp(ip_words[i].word, w)) {
+			*k = ip_words[i];
+			return true;
+		}
+	for (size_t i = 0; i < LINK_STATE && (id == CMD_ADD || id == CMD_SET); i++)
+		for (size_t j = 0; j < 2; j++)
+			if (link_settings[i].ip_words[j] && !strcmp(link_settings[i].ip_words[j], w)) {
+				*k = (struct ip_word){ w, link_settings[i].dashed, true, IN(CMD_ADD) | IN(CMD_SET) };
+				return true;
+			}
+	return false;
 }
 
 static bool looks_like_prefix(const char *w, bool route)
@@ -244,7 +257,7 @@ static bool hint_iproute2(char **argv, int argc, int ci, const struct command *s
 		goto out;
 	for (int i = first; i < npos; i++) {
 		const char *w = p->pos[i];
-		const struct ip_word *k;
+		struct ip_word k;
 
 		if ((!strcmp(w, "dev") || (id == CMD_ADD && !strcmp(w, "name"))) && i + 1 < npos) {
 			if (name >= 0)
@@ -258,14 +271,14 @@ static bool hint_iproute2(char **argv, int argc, int ci, const struct command *s
 			role[i] = R_OPT_SELF;
 			opt[i] = "--mode";
 			list_mode = true;
-		} else if ((k = find_ip_word(id, w)) && (!k->value || i + 1 < npos)) {
+		} else if (find_ip_word(id, w, &k) && (!k.value || i + 1 < npos)) {
 			role[i] = R_OPT;
-			opt[i] = k->opt;
-			if (k->value)
+			opt[i] = k.opt;
+			if (k.value)
 				role[++i] = R_VAL;
 			if (!kw) {
 				kw = w;
-				kw_opt = k->opt;
+				kw_opt = k.opt;
 			}
 		}
 	}

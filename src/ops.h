@@ -11,7 +11,7 @@
 #include "owner.h"
 #include "rtnl.h"
 #include "sysfs.h"
-#include "tunctl.h"
+#include "ctx.h"
 
 /* Which step of a tun operation failed, for the caller's message. */
 enum ops_step { OPS_OPEN, OPS_CREATE, OPS_OWNER, OPS_GROUP };
@@ -62,6 +62,8 @@ int ops_held_per_kernel(struct ctx *c, const struct link_info *li, const char *n
 /* One device being made: created and held by fd (not persistent yet), then
  * configured, then kept (made persistent, its name printed) or dropped
  * (fd closed). */
+struct add_req;
+
 struct add_job {
 	const struct add_req *r;
 	const char *where;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <net/if.h>
 
+#include "cmdline.h"      /* add's request, which this file carries out */
 #include "ops.h"
 #include "procfs.h"
 #include "tun.h"
@@ -115,11 +116,11 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 						"its pi and vnet-hdr may be set back")) < 0)
 			return 1;
 		if (nh) {
-			fprintf(stderr, "tunctl: warning: %s has %s %s, not %s: left as %s (pid %d), which has it "
-				"open, set it\n", r->name, what, onoff(has), onoff(!has), first.comm, (int)first.pid);
+			warn(c, "%s has %s %s, not %s: left as %s (pid %d), which has it "
+				"open, set it", r->name, what, onoff(has), onoff(!has), first.comm, (int)first.pid);
 		} else if (held) {
-			fprintf(stderr, "tunctl: warning: %s has %s %s, not %s: left as a process that /proc does "
-				"not show tunctl, which has it open, set it\n", r->name, what, onoff(has), onoff(!has));
+			warn(c, "%s has %s %s, not %s: left as a process that /proc does "
+				"not show tunctl, which has it open, set it", r->name, what, onoff(has), onoff(!has));
 		} else {
 			want.pi = r->pi;
 			want.vnet_hdr = r->vnet_hdr;

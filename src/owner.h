@@ -6,7 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "tunctl.h"
+#include "ctx.h"
+#include "parse.h"
 
 struct owner {
 	bool user_set, group_set;

@@ -59,6 +59,8 @@ struct link_spec {
 	uint8_t mac[6];
 	bool has_txqlen;
 	uint32_t txqlen;
+	bool has_alias;
+	char alias[256];            /* IFALIASZ: 255 bytes and the NUL */
 };
 
 /* Kernel's rule (dev_valid_name): 1..15 bytes, not "." or "..", no '/', ':'

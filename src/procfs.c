@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +93,7 @@ static int by_pid(const void *a, const void *b)
  * moved since; that is the one case this misses. 1, 0, or -errno. */
 static int same_netns(int procfd, const char *pidstr, const struct stat *netns)
 {
-	char path[300];
+	char path[NAME_MAX + sizeof("/ns/net")];
 	struct stat st;
 
 	if (!netns)

@@ -11,6 +11,7 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
+#include "link.h"
 #include "rtnl.h"
 
 static struct nlmsghdr *header(void *buf, uint16_t type, uint16_t flags)
@@ -52,6 +53,21 @@ static struct nlmsghdr *no_room(struct nlmsghdr *nlh)
 	return NULL;
 }
 
+/* A link setting's attribute (the state rides in ifi_flags instead). */
+static bool put_setting(struct nlmsghdr *nlh, const struct link_setting *s, const struct link_spec *l)
+{
+	const void *v = link_value(s, l);
+
+	switch (s->kind) {
+	case LK_U32: return put_u32(nlh, s->ifla, *(const uint32_t *)v);
+	case LK_MAC: return put(nlh, s->ifla, 6, v);
+	/* Without the NUL, as ip does: the kernel counts it in the limit. */
+	case LK_TEXT: return put(nlh, s->ifla, strlen(v), v);
+	case LK_STATE: return true;
+	}
+	return false;
+}
+
 struct nlmsghdr *rtnl_link_set(void *buf, int ifindex, const struct link_spec *l,
 			       int netns_fd, int64_t group)
 {
@@ -65,12 +81,9 @@ struct nlmsghdr *rtnl_link_set(void *buf, int ifindex, const struct link_spec *l
 		ifi->ifi_change = IFF_UP;
 		ifi->ifi_flags = l->up ? IFF_UP : 0;
 	}
-	if (l && l->has_mtu)
-		ok &= put_u32(nlh, IFLA_MTU, l->mtu);
-	if (l && l->has_txqlen)
-		ok &= put_u32(nlh, IFLA_TXQLEN, l->txqlen);
-	if (l && l->has_mac)
-		ok &= put(nlh, IFLA_ADDRESS, sizeof(l->mac), l->mac);
+	for (size_t i = 0; l && i < LINK_N; i++)
+		if (link_has(&link_settings[i], l))
+			ok &= put_setting(nlh, &link_settings[i], l);
 	if (netns_fd >= 0)
 		ok &= put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
 	if (group >= 0)
@@ -345,16 +358,25 @@ bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
 	snprintf(out->name, sizeof(out->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
 	out->has_group = get_u32(tb[IFLA_GROUP], &out->group);
 	out->flags = ifi->ifi_flags;
-	out->has_mtu = get_u32(tb[IFLA_MTU], &out->mtu);
-	out->has_txqlen = get_u32(tb[IFLA_TXQLEN], &out->txqlen);
+	/* Each link setting from its attribute; text ones are always had
+	 * (the kernel leaves an empty one out), the state from the flags. */
+	for (size_t i = 0; i < LINK_N; i++) {
+		const struct link_setting *s = &link_settings[i];
+		const struct nlattr *at = s->ifla ? tb[s->ifla] : NULL;
+
+		if (s->kind == LK_STATE) {
+			out->link.set_updown = true;
+			out->link.up = (ifi->ifi_flags & IFF_UP) != 0;
+		} else if (at) {
+			link_set_raw(s, &out->link, mnl_attr_get_payload(at), mnl_attr_get_payload_len(at));
+		} else if (s->kind == LK_TEXT) {
+			link_set_raw(s, &out->link, "", 0);
+		}
+	}
 	out->has_master = get_u32(tb[IFLA_MASTER], &out->master);
 	if (tb[IFLA_OPERSTATE] && mnl_attr_validate(tb[IFLA_OPERSTATE], MNL_TYPE_U8) == 0) {
 		out->operstate = mnl_attr_get_u8(tb[IFLA_OPERSTATE]);
 		out->has_operstate = true;
-	}
-	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == sizeof(out->mac)) {
-		memcpy(out->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), sizeof(out->mac));
-		out->has_mac = true;
 	}
 	out->is_tun = tb[IFLA_LINKINFO] && parse_tun_info(tb[IFLA_LINKINFO], out);
 	return true;

@@ -12,7 +12,7 @@
 /* Room a builder may use; the buffer must be zeroed.  Each builder returns
  * the message, or NULL when its attributes do not fit: the room is then left
  * zeroed, an empty message that nl_tx_run and nl_dump refuse (-EMSGSIZE). */
-#define RTNL_MSG_MAX 256
+#define RTNL_MSG_MAX 512
 
 /* RTM_SETLINK.  netns_fd < 0 and group < 0 leave those alone. */
 struct nlmsghdr *rtnl_link_set(void *buf, int ifindex, const struct link_spec *l,
@@ -49,11 +49,11 @@ struct link_info {
 	uint32_t group;
 	bool has_group;
 	uint32_t flags;             /* IFF_* */
-	bool has_mtu, has_txqlen, has_mac;
-	uint32_t mtu, txqlen;
+	/* The link settings (link.h) as the dump gives them: those it
+	 * carries, the state always. */
+	struct link_spec link;
 	bool has_master;
 	uint32_t master;            /* IFLA_MASTER: its bridge's or bond's index */
-	uint8_t mac[6];
 	bool has_operstate;
 	uint8_t operstate;          /* IF_OPER_* */
 	/* IFLA_LINKINFO of kind "tun": what sysfs's tun_flags, owner and group

@@ -15,6 +15,7 @@
 #include <linux/magic.h>
 
 #include "parse.h"
+#include "link.h"
 #include "sysfs.h"
 
 #define NET_DIR "/sys/class/net"
@@ -138,48 +139,43 @@ int sysfs_attr(const char *name, const char *attr, char *buf, size_t len)
 	return rc;
 }
 
-/* One attribute of the device as a number (hex: as sysfs writes flags). */
-static int attr_u32(const char *name, const char *attr, bool hex, uint32_t *v)
-{
-	char buf[64];
-	int rc = sysfs_attr(name, attr, buf, sizeof(buf));
-
-	if (rc)
-		return rc;
-	if (hex ? !parse_sysfs_hex(buf, v) : !parse_u32(buf, 0, UINT32_MAX, v))
-		return -EINVAL;
-	return 0;
-}
-
 int sysfs_link_settings(const char *name, const struct link_spec *want, struct link_spec *l,
 			const char **attr)
 {
-	char buf[64];
+	char buf[LINK_TEXT_LEN + 8];
 	uint32_t flags;
 	int rc = 0;
 
 	memset(l, 0, sizeof(*l));
-	if (want->has_mtu && (rc = attr_u32(name, *attr = "mtu", false, &l->mtu)))
-		return rc;
-	l->has_mtu = want->has_mtu;
-	if (want->has_txqlen && (rc = attr_u32(name, *attr = "tx_queue_len", false, &l->txqlen)))
-		return rc;
-	l->has_txqlen = want->has_txqlen;
-	if (want->set_updown) {
-		if ((rc = attr_u32(name, *attr = "flags", true, &flags)))
+	for (size_t i = 0; i < LINK_N; i++) {
+		const struct link_setting *s = &link_settings[i];
+
+		if (!link_has(s, want))
+			continue;
+		if ((rc = sysfs_attr(name, *attr = s->sysfs, buf, sizeof(buf))))
 			return rc;
-		l->set_updown = true;
-		l->up = flags & IFF_UP;
-	}
-	if (want->has_mac) {
-		*attr = "address";
-		if ((rc = sysfs_attr(name, *attr, buf, sizeof(buf))))
-			return rc;
-		/* Empty: a device without one (tun), which the kernel will
-		 * refuse a MAC to. */
-		if (*buf && !parse_mac(buf, l->mac, NULL, 0))
-			return -EINVAL;
-		l->has_mac = *buf != '\0';
+		switch (s->kind) {
+		case LK_STATE:
+			if (!parse_sysfs_hex(buf, &flags))
+				return -EINVAL;
+			l->set_updown = true;
+			l->up = flags & IFF_UP;
+			break;
+		case LK_U32:
+			if (!link_parse(s, buf, l, NULL, 0))
+				return -EINVAL;
+			break;
+		case LK_MAC:
+			/* Empty: a device without one (tun), which the
+			 * kernel will refuse a MAC to. */
+			if (*buf && !link_parse(s, buf, l, NULL, 0))
+				return -EINVAL;
+			break;
+		case LK_TEXT:
+			if (!link_set_raw(s, l, buf, strlen(buf)))
+				return -EINVAL;
+			break;
+		}
 	}
 	*attr = NULL;
 	return 0;

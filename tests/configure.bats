@@ -144,6 +144,11 @@ addrs() { addr_json dev "$1" | jq -c '[.[0].addr_info[] | select(.scope != "link
 	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
 	[ "$output" = vm0 ]
 	[ "$stderr" = "tunctl: warning: vm0 has vnet-hdr off, not on: left as python3 (pid $HOLDER), which has it open, set it" ]
+	# In a batch, the warning names its line.
+	printf '\nadd vm0 --mode tap --vnet-hdr --exist-ok\n' >"$BATS_TEST_TMPDIR/b"
+	run --separate-stderr t -b "$BATS_TEST_TMPDIR/b"
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "tunctl: $BATS_TEST_TMPDIR/b:2: warning: vm0 has vnet-hdr off, not on: left as python3 (pid $HOLDER), which has it open, set it" ]
 	[ "$(( $(sysfs vm0 tun_flags) & 0x4000 ))" -eq 0 ]
 	kill "$HOLDER"; wait "$HOLDER" 2>/dev/null || true
 	ip -n "$NS" addr flush dev vm0 scope link

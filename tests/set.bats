@@ -200,3 +200,45 @@ no_link_change() {
 		[ "$(link_json tap0 | jq -c '.[0] | [.mtu, .address, .txqlen, (.flags | index("UP") != null)]')" = "$before" ]
 	done
 }
+
+@test "--alias on add, set, save, apply and show: ip's ifalias; too long or control characters refused; \"\" clears" {
+	ifalias() { link_json "$1" | jq -r '.[0].ifalias // "<none>"'; }
+	run t add tun0 --alias 'web "front" #1'
+	[ "$status" -eq 0 ]
+	[ "$(ifalias tun0)" = 'web "front" #1' ]
+	[ "$(t -j show tun0 | jq -r .ifalias)" = 'web "front" #1' ]
+	t show tun0 | grep -qx '    alias web "front" #1'
+	# 255 bytes is the kernel's limit (IFALIASZ, less the NUL).
+	long=$(printf 'x%.0s' $(seq 255))
+	run t set tun0 --alias "$long"
+	[ "$status" -eq 0 ]
+	[ "$(ifalias tun0)" = "$long" ]
+	run --separate-stderr t set tun0 --alias "${long}y"
+	assert_error 2 "256 bytes"
+	run --separate-stderr t set tun0 --alias "$(printf 'a\tb')"
+	assert_error 2 "control character"
+	[ "$(ifalias tun0)" = "$long" ]
+	# Refused with another setting: put back as it was.
+	run --separate-stderr t set tun0 --alias other --mtu 4294967295
+	[ "$status" -eq 1 ]
+	[ "$(ifalias tun0)" = "$long" ]
+	run t set tun0 --alias ""
+	[ "$status" -eq 0 ]
+	[ "$(ifalias tun0)" = "<none>" ]
+	[ "$(t -j show tun0 | jq -r '.ifalias // "<none>"')" = "<none>" ]
+	# save writes it back quoted; apply converges it, and "" clears.
+	t set tun0 --alias 'a b'
+	t save tun0 | grep -q -- ' --alias "a b"'
+	t save tun0 | sed 's/"a b"/"c d"/' >"$BATS_TEST_TMPDIR/f"
+	run t apply "$BATS_TEST_TMPDIR/f"
+	[ "$status" -eq 0 ]
+	[ "$(ifalias tun0)" = "c d" ]
+	run t -j apply --dry-run - <<<'add tun0 --alias ""'
+	[ "$(jq -c '.changes' <<<"$output")" = '[{"device":"tun0","op":"set","setting":"alias","from":"c d","to":""}]' ]
+	run t apply - <<<'add tun0 --alias ""'
+	[ "$status" -eq 0 ]
+	[ "$(ifalias tun0)" = "<none>" ]
+	# iproute2's word.
+	run --separate-stderr t set tun0 alias x
+	assert_error 2 "tunctl set tun0 --alias x"
+}

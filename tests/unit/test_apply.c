@@ -1,9 +1,12 @@
 /* test_apply.c - apply's reading of the file's lines into wanted devices:
  * each error names FILE:LINE, and leaves the context pointing at none of
- * the caller's memory (which apply frees before the end). */
+ * the caller's memory (which apply frees before the end); and the pure
+ * part of its diff (apply_diff_config) on devices built in memory. */
 #include "config.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "apply.h"
@@ -13,7 +16,7 @@
 static int read_wants(struct ctx *c, const struct batch_line *v, size_t n, char *msg, size_t len)
 {
 	struct want w[4];
-	char where[4][300];
+	char where[4][WHERE_LEN];
 	int rc;
 
 	msg[0] = '\0';
@@ -23,6 +26,101 @@ static int read_wants(struct ctx *c, const struct batch_line *v, size_t n, char 
 	c->capture = NULL;
 	msg[strcspn(msg, "\n")] = '\0';
 	return rc;
+}
+
+/* The plan's lines, one "op dev what from>to text" each, joined by "|". */
+static const char *plan_str(const struct plan *p, char *buf, size_t len)
+{
+	static const char *const ops[] = { "create", "recreate", "delete", "set", "add", "remove", "note" };
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->n && at < len; i++) {
+		const struct change *ch = &p->v[i];
+		int n = snprintf(buf + at, len - at, "%s%s %s %s", i ? "|" : "", ops[ch->op], ch->dev,
+				 ch->what ? ch->what : "");
+
+		if (n > 0)
+			at += (size_t)n;
+		if (ch->op == ST_SET && at < len && (n = snprintf(buf + at, len - at, " %s>%s", ch->from, ch->to)) > 0)
+			at += (size_t)n;
+		if ((ch->op == ST_ADD || ch->op == ST_REMOVE) && at < len &&
+		    (n = snprintf(buf + at, len - at, " %s", ch->text)) > 0)
+			at += (size_t)n;
+	}
+	return buf;
+}
+
+/* The pure diff of one present device: link settings, addresses, routes. */
+static void test_diff_config(void)
+{
+	struct add_req r = { .name = "d0" };
+	struct addr_spec fa[2] = { 0 }, ka[2] = { 0 };
+	struct route_spec fr[1] = { 0 }, kr[2] = { 0 };
+	struct device d = { .ifindex = 7 };
+	struct want w = { .r = &r };
+	struct todo t = { 0 };
+	struct plan p = { 0 };
+	char err[ERRLEN], buf[1024];
+
+	/* The kernel: up, mtu 1500, txqueuelen 500, no alias; 192.0.2.1/24 and
+	 * 198.51.100.1/32; a route to 203.0.113.0/24 and one (IPv6) with the
+	 * defaults spelt out. */
+	snprintf(d.ti.name, sizeof(d.ti.name), "d0");
+	d.link = (struct link_spec){ .set_updown = true, .up = true, .has_mtu = true, .mtu = 1500,
+				     .has_txqlen = true, .txqlen = 500, .has_alias = true };
+	parse_prefix("192.0.2.1/24", false, false, &ka[0].local, err, sizeof(err));
+	parse_prefix("198.51.100.1/32", false, false, &ka[1].local, err, sizeof(err));
+	parse_route("203.0.113.0/24 via 192.0.2.9", &kr[0], err, sizeof(err));
+	parse_route("2001:db8::/64 metric 1024 table 254", &kr[1], err, sizeof(err));
+	d.addrs = ka;
+	d.naddrs = 2;
+	d.routes = kr;
+	d.nroutes = 2;
+
+	/* The file: the same, but mtu 1400, an alias, down; 198.51.100.1
+	 * gone, 192.0.2.7/24 new; the IPv4 route gone, the IPv6 one as
+	 * written without its defaults (the same route). */
+	w.link = (struct link_spec){ .set_updown = true, .up = false, .has_mtu = true, .mtu = 1400,
+				     .has_txqlen = true, .txqlen = 500 };
+	w.link.has_alias = true;
+	snprintf(w.link.alias, sizeof(w.link.alias), "web");
+	fa[0] = ka[0];
+	parse_prefix("192.0.2.7/24", false, false, &fa[1].local, err, sizeof(err));
+	parse_route("2001:db8::/64", &fr[0], err, sizeof(err));
+	r.addrs = fa;
+	r.naddrs = 2;
+	r.routes = fr;
+	r.nroutes = 1;
+
+	ok(apply_diff_config(&w, &d, &t, &p) == 0 && !p.oom, "diff: done");
+	ok(!strcmp(plan_str(&p, buf, sizeof(buf)),
+		   "set d0 mtu 1500>1400|set d0 alias >web|set d0 state up>down|"
+		   "remove d0 route 203.0.113.0/24 via 192.0.2.9|remove d0 addr 198.51.100.1/32|add d0 addr 192.0.2.7/24"),
+	   "diff: settings in the table's order, then removals (routes first), then additions (%s)", buf);
+	ok(t.link.has_mtu && t.link.mtu == 1400 && !t.link.has_txqlen && t.link.has_alias &&
+	   !strcmp(t.link.alias, "web") && t.link.set_updown && !t.link.up && !t.link.has_mac,
+	   "diff: only the settings that differ are to be set");
+	ok(t.old.mtu == 1500 && t.old.up, "diff: the settings now, to put back");
+	ok(t.ndel_r == 1 && t.ndel_a == 1 && t.nadd_a == 1 && t.nadd_r == 0, "diff: what to add and remove");
+	free(t.add_a);
+	free(t.del_a);
+	free(t.add_r);
+	free(t.del_r);
+	free(p.v);
+
+	/* The same device against itself: nothing (the state is always
+	 * compared; the settings the file leaves out are left). */
+	memset(&t, 0, sizeof(t));
+	memset(&p, 0, sizeof(p));
+	w.link = (struct link_spec){ .set_updown = true, .up = true };
+	r.addrs = ka;
+	r.naddrs = 2;
+	r.routes = kr;
+	r.nroutes = 2;
+	ok(apply_diff_config(&w, &d, &t, &p) == 0 && p.n == 0 && !link_any(&t.link) &&
+	   !t.nadd_a && !t.ndel_a && !t.nadd_r && !t.ndel_r, "diff: a device as the file says: no change");
+	free(p.v);
 }
 
 int main(void)
@@ -62,5 +160,6 @@ int main(void)
 	ok(rc == 2 && strstr(msg, "tunctl: f:3: device a0 is named twice (first at f:1)"),
 	   "a name twice: 2, naming f:3 and f:1 (%s)", msg);
 	ok(!c.where, "a name twice: where cleared");
+	test_diff_config();
 	return tap_done();
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "addrroute.h"
 #include "parse.h"
 #include "tap.h"
 
@@ -244,8 +245,49 @@ static void test_nearest(void)
 	ok(!nearest_word("", cmds, 7), "empty: nothing");
 }
 
+/* One rule for "the same address" and "the same route", and one text form. */
+static void test_same(void)
+{
+	struct addr_spec a = { 0 }, b = { 0 };
+	struct route_spec r = { 0 }, k = { 0 };
+	char buf[ROUTE_TEXT_LEN], err[ERRLEN];
+
+	parse_prefix("192.0.2.1/24", false, false, &a.local, err, sizeof(err));
+	b = a;
+	ok(addr_same(&a, &b), "same address");
+	b.local.len = 25;
+	ok(!addr_same(&a, &b), "another prefix length: another address");
+	b = a;
+	b.has_peer = true;
+	parse_ipaddr("192.0.2.2", AF_INET, &b.peer);
+	ok(!addr_same(&a, &b), "with a peer: another address");
+	ok(!strcmp(addr_text(&b, buf, sizeof(buf)), "192.0.2.1/24 peer 192.0.2.2"), "address text: %s", buf);
+
+	parse_route("2001:db8::/64 via 2001:db8::1", &r, err, sizeof(err));
+	k = r;
+	k.has_metric = true;
+	k.metric = 1024;
+	k.has_table = true;
+	k.table = 254;
+	ok(route_same(&r, &k), "IPv6: metric 1024 and table main are the defaults");
+	ok(route_names(&k, &r, true), "the kernel's route is the one named, exactly");
+	ok(!strcmp(route_text(&k, buf, sizeof(buf)), "2001:db8::/64 via 2001:db8::1"), "defaults left out: %s", buf);
+	k.metric = 5;
+	ok(!route_same(&r, &k) && !route_names(&k, &r, true), "another metric: another route");
+	r.has_gw = false;
+	r.has_metric = false;
+	ok(route_names(&k, &r, false) && !route_names(&k, &r, true),
+	   "without gateway or metric, a deletion names any; exactly, not");
+	parse_route("198.51.100.0/24 metric 0 table 254", &r, err, sizeof(err));
+	k = r;
+	k.has_metric = false;       /* the kernel leaves out an IPv4 metric of 0 */
+	ok(route_names(&k, &r, true) && route_same(&k, &r), "IPv4: metric 0 is the default");
+	ok(!strcmp(route_text(&r, buf, sizeof(buf)), "198.51.100.0/24"), "IPv4 text: %s", buf);
+}
+
 int main(void)
 {
+	test_same();
 	test_nearest();
 	test_netns();
 	test_ifname();

@@ -200,14 +200,14 @@ static void test_link_parse(void)
 	mnl_attr_put_u32(nlh, IFLA_GROUP, 5);
 	ok(rtnl_parse_link(nlh, &li) && li.ifindex == 12 && !strcmp(li.name, "tap7") && li.has_group && li.group == 5,
 	   "link parse");
-	ok(!li.has_mtu && !li.has_txqlen && !li.has_mac && !li.has_master, "no MTU, txqueuelen, MAC or master when not given");
+	ok(!li.link.has_mtu && !li.link.has_txqlen && !li.link.has_mac && !li.has_master, "no MTU, txqueuelen, MAC or master when not given");
 	ifi->ifi_flags = IFF_UP;
 	mnl_attr_put_u32(nlh, IFLA_MTU, 1400);
 	mnl_attr_put_u32(nlh, IFLA_TXQLEN, 33);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, "\x02\x00\x5e\x00\x53\x01");
 	mnl_attr_put_u32(nlh, IFLA_MASTER, 9);
-	ok(rtnl_parse_link(nlh, &li) && (li.flags & IFF_UP) && li.has_mtu && li.mtu == 1400 && li.has_txqlen &&
-	   li.txqlen == 33 && li.has_mac && !memcmp(li.mac, "\x02\x00\x5e\x00\x53\x01", 6) && li.has_master &&
+	ok(rtnl_parse_link(nlh, &li) && (li.flags & IFF_UP) && li.link.has_mtu && li.link.mtu == 1400 && li.link.has_txqlen &&
+	   li.link.txqlen == 33 && li.link.has_mac && !memcmp(li.link.mac, "\x02\x00\x5e\x00\x53\x01", 6) && li.has_master &&
 	   li.master == 9, "link parse: flags, MTU, txqueuelen, MAC, master");
 	nlh->nlmsg_type = RTM_DELLINK;
 	ok(!rtnl_parse_link(nlh, &li), "wrong type refused");

@@ -1,0 +1,83 @@
+/* ctx.h - the context every layer that reports takes (output, the netlink
+ * socket, where in a batch), the report helpers and the lookups that
+ * report.  Includes neither the command line nor the commands.
+ *
+ * How failure is said, across tunctl:
+ * - The kernel-facing modules (tun, nl, sysfs, procfs, ids, dump_state)
+ *   report nothing and return 0 or -errno (or a value that cannot be
+ *   negative, an fd, an index, a size, in place of the 0); the parsers
+ *   (parse.c's, rtnl's) return bool with the message in their err buffer
+ *   where they have one, and cmdline_parse the exit status with it, for
+ *   main to report; rtnl's builders return NULL when a message won't fit.
+ * - What takes a ctx and reports (the commands, batch, devconf, dev, the
+ *   dump_* lists and the helpers below) says it once and returns the exit
+ *   status: 0 done, 1 the operation failed, 2 bad input.
+ * - Of those, what returns a pointer returns NULL after reporting. */
+#ifndef TUNCTL_CTX_H
+#define TUNCTL_CTX_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "nl.h"
+#include "output.h"
+
+/* Room for "FILE:LINE", what a batch's or apply's messages start with. */
+#define WHERE_LEN 300
+
+struct ctx {
+	struct out out;
+	struct nl nl;
+	bool nl_ready;
+	const char *where;      /* "FILE:LINE" in batch mode, else NULL */
+	/* When set, the first report goes here (a whole line) instead of to
+	 * stderr, and later ones are dropped: for errors whose turn to be
+	 * shown comes later. */
+	char *capture;
+	size_t capture_len;
+};
+
+/* One line on stderr: "tunctl: [FILE:LINE: ]message". */
+void report(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "tunctl: [FILE:LINE: ]warning: message" on stderr: for what is done all
+ * the same; never captured (c->capture is for errors). */
+void warn(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "tunctl: WHAT: <kernel message or strerror>[ hint]". */
+void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* "NAME is in use by COMM (pid N): why", naming the processes in this
+ * namespace that hold the device (the first three, and how many more). */
+void report_in_use(struct ctx *c, const char *name, const char *why);
+/* For a failed ids_user or ids_group (err) of the user or group (what)
+ * called name: reports it and returns the exit status, 2 for a name that
+ * does not exist, 1 when the lookup failed. */
+int report_id(struct ctx *c, int err, const char *what, const char *name);
+/* A failed read of /sys/class/net[/name] (name may be NULL), saying so
+ * when /sys is not mounted. */
+void report_sysfs(struct ctx *c, int err, const char *name);
+/* "cannot open PATH: ..." for a failed tun_open (err is -errno; path NULL:
+ * /dev/net/tun); on EACCES with the node's mode and owner and the fix. */
+void report_tun_open(struct ctx *c, int err, const char *path);
+/* The socket, opened on first use; NULL after reporting why not. */
+struct nl *ctx_nl(struct ctx *c);
+void ctx_free(struct ctx *c);
+
+struct tun_info;
+/* Why attaching to the device (TUNSETIFF) gave EPERM: the owner or group
+ * the caller lacks, named. */
+void report_attach_denied(struct ctx *c, const struct tun_info *ti);
+/* Reads NAME from sysfs; reports and returns 1 when it is missing or not
+ * TUN/TAP.  ifindex may be NULL.  For the commands that need what only
+ * sysfs's tun_flags says (IFF_NAPI, IFF_NAPI_FRAGS, which the tun driver's
+ * link info leaves out), to attach with the device's own flags: run,
+ * attach, classic, set (owner and group by attaching); and del, whose
+ * check before deleting still reads it.  A lookup that needs no more than
+ * the link dump gives is dev_lookup (dev.h): addr, route; save takes its
+ * answer from its own dump. */
+int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex);
+/* A device's index into *ifindex: 0, or 1 after reporting why not. */
+int ctx_ifindex(struct ctx *c, const char *name, int *ifindex);
+/* Opens /run/netns/NAME into *fd (-1 on failure): 0, or 1 after reporting. */
+int open_netns(struct ctx *c, const char *name, int *fd);
+
+#endif
