@@ -426,6 +426,13 @@ int policy_check(const struct policy *p, const struct pol_caller *c, const struc
 	bool mine = q->owner_set && q->owner == c->uid;
 
 	*line = 0;
+	/* The kernel takes them (dev_valid_name refuses only '/', ':' and
+	 * blanks); no user needs them, and they would reach terminals. */
+	for (const unsigned char *s = (const unsigned char *)q->name; *s; s++)
+		if (*s < 0x20 || *s == 0x7f) {
+			snprintf(why, len, "the name holds a control byte (\\x%02x): no rule grants such names", *s);
+			return 1;
+		}
 	if (q->sets_owner) {
 		snprintf(why, len, "a device made through the broker always belongs to its caller: --user, "
 			 "--group, --any-user, --no-user and --no-group are refused");
