@@ -426,6 +426,10 @@ int policy_check(const struct policy *p, const struct pol_caller *c, const struc
 	bool mine = q->owner_set && q->owner == c->uid;
 
 	*line = 0;
+	if (!q->name) {
+		snprintf(why, len, "no device named");
+		return 1;
+	}
 	/* The kernel takes them (dev_valid_name refuses only '/', ':' and
 	 * blanks); no user needs them, and they would reach terminals. */
 	for (const unsigned char *s = (const unsigned char *)q->name; *s; s++)
