@@ -441,3 +441,40 @@ PY
 	grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN' "$d/tunctl-broker.service"
 	grep -qx 'RestrictAddressFamilies=AF_UNIX AF_NETLINK' "$d/tunctl-broker.service"
 }
+
+@test "a VM without root: alice's qemu gets both taps from the broker and passes traffic to another namespace" {
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
+	# Root's part: one policy line (tunctl has no --master yet: no bridge).
+	policy "allow user $ALICE mode tap name vm%d max 2 addr 192.0.2.0/24 netns $BNS2"
+	# Alice's part, with no /dev/net/tun at all (as in a container): two
+	# taps, the second moved into the other namespace once qemu's queue
+	# of it is open, and qemu's emulated hub between them.
+	as $ALICE add vm0 --mode tap --addr 192.0.2.1/24
+	as $ALICE add vm1 --mode tap
+	ip netns exec "$BNS" unshare -m sh -c 'mount -t tmpfs none /dev/net &&
+		exec setpriv --reuid '$ALICE' --regid users --init-groups --inh-caps=-all \
+		env TUNCTL_BROKER_SOCKET='$SOCK' '$TUNCTL' run vm1 --fd 4 -- sh -c "
+			'$TUNCTL' set vm1 --netns '$BNS2' || exit 9
+			exec '$TUNCTL' run vm0 -- qemu-system-x86_64 -M none -nodefaults -display none \
+				-netdev tap,id=a,fd=3 -netdev tap,id=b,fd=4 \
+				-netdev hubport,id=h0,hubid=0,netdev=a -netdev hubport,id=h1,hubid=0,netdev=b"' \
+		>"$BATS_TEST_TMPDIR/qemu" 2>&1 &
+	qemu=$!
+	for _ in $(seq 100); do ip -n "$BNS2" link show vm1 >/dev/null 2>&1 && break; sleep 0.05; done
+	ip -n "$BNS2" link show vm1 || { cat "$BATS_TEST_TMPDIR/qemu"; return 1; }
+	# The other namespace's end (the test's fixture, as a peer host would be).
+	ip -n "$BNS2" addr add 192.0.2.2/24 dev vm1
+	ip -n "$BNS2" link set vm1 up
+	ok=0
+	for _ in $(seq 20); do
+		ip netns exec "$BNS" ping -c1 -W1 192.0.2.2 >/dev/null 2>&1 && { ok=1; break; }
+		kill -0 $qemu 2>/dev/null || break
+	done
+	# qemu held both: no carrier-less end.
+	carrier0=$(ip netns exec "$BNS" cat /sys/class/net/vm0/carrier)
+	kill $qemu 2>/dev/null; wait $qemu 2>/dev/null || true
+	[ "$ok" = 1 ] || { cat "$BATS_TEST_TMPDIR/qemu"; return 1; }
+	[ "$carrier0" = 1 ]
+	grep -q "set vm1 --netns $BNS2: exit 0" "$BDIR/log"
+	grep -q "run vm0 --queues 1 -- -: exit 0" "$BDIR/log"
+}
