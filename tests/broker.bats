@@ -478,3 +478,20 @@ PY
 	grep -q "set vm1 --netns $BNS2: exit 0" "$BDIR/log"
 	grep -q "run vm0 --queues 1 -- -: exit 0" "$BDIR/log"
 }
+
+@test "socket activation: the broker serves the socket systemd passes (LISTEN_FDS)" {
+	command -v systemd-socket-activate >/dev/null || skip "no systemd-socket-activate"
+	policy "allow user $ALICE mode tap name act%d"
+	ip netns exec "$BNS" systemd-socket-activate --seqpacket -l "$BDIR/act.sock" \
+		"$TUNCTL" broker --policy "$POLICY" 2>"$BDIR/act.log" &
+	act=$!
+	for _ in $(seq 100); do [ -S "$BDIR/act.sock" ] && break; sleep 0.05; done
+	chmod 0666 "$BDIR/act.sock"
+	run --separate-stderr ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups \
+		--inh-caps=-all env TUNCTL_BROKER_SOCKET="$BDIR/act.sock" "$TUNCTL" add act0 --mode tap
+	kill $act 2>/dev/null; wait $act 2>/dev/null || true
+	[ "$status" -eq 0 ] || { echo "$stderr"; cat "$BDIR/act.log"; return 1; }
+	[ "$output" = act0 ]
+	[ "$(owner_of act0)" = $ALICE ]
+	grep -q "listening on the socket systemd passed" "$BDIR/act.log"
+}
