@@ -25,6 +25,7 @@
 #include "brokerproto.h"
 #include "dumps.h"
 #include "ids.h"
+#include "ops.h"
 #include "policy.h"
 #include "sysfs.h"
 #include "tun.h"
@@ -332,6 +333,63 @@ static void open_queues(struct ctx *c, struct answer *a, const struct run_req *r
 	}
 }
 
+/* del and set act on the device the check saw: its index from the same
+ * link dump, never its name looked up again.  (run cannot: TUNSETIFF
+ * takes a name; what it attached to is checked afterwards instead.) */
+static int act_del(struct ctx *c, const struct del_req *r, const struct link_info *links, size_t nlinks)
+{
+	int rc = r->force ? 0 : ops_check_holders(c, r->names, 1, links, nlinks);
+
+	return rc ? rc : ops_delete(c, r->names, 1, links, nlinks);
+}
+
+/* As set_run does, for what the broker lets through (no owner or group):
+ * the link settings in one exchange with undo, then the move on its own. */
+static int act_set(struct ctx *c, const struct set_req *r, int ifindex)
+{
+	const struct devconf dc = { .link = &r->link, .add = true, .undo = true };
+	struct devconf mv = { .add = true, .move = true, .netns_fd = -1, .netns_name = r->netns };
+	struct ops_converge cv;
+	struct dc_run run2;
+	int rc;
+
+	if (r->netns && open_netns(c, r->netns, &mv.netns_fd))
+		return 1;
+	dc_run_init(&run2);
+	rc = ops_converge(c, &cv, r->name, ifindex, &dc);
+	/* A move whose answer was lost may have happened: left as it is. */
+	if (!rc && r->netns && (rc = dc_exchange(c, &run2, r->name, ifindex, &mv)) &&
+	    !(run2.tx.n && run2.tx.replies[0].fate == NL_UNKNOWN))
+		ops_converge_undo(c, &cv);
+	ops_converge_free(&cv);
+	dc_run_free(&run2);
+	if (mv.netns_fd >= 0)
+		close(mv.netns_fd);
+	return rc;
+}
+
+static int same_link(const struct link_info *l, void *data)
+{
+	*(struct link_info *)data = *l;
+	return 0;
+}
+
+/* After run's attach by name: still the device the check allowed (its
+ * index, and the caller still its owner), else nothing is handed over. */
+static void run_recheck(struct ctx *c, struct answer *a, const char *name, int ifindex, uint32_t uid)
+{
+	struct link_info now = { .ifindex = 0 };
+
+	if (a->status)
+		return;
+	if (dump_links_each(c, name, same_link, NULL, &now) || now.ifindex != ifindex ||
+	    !now.tun.owner_set || now.tun.owner != uid) {
+		if (!a->err[0])
+			report(c, "%s changed while it was being opened: nothing handed over", name);
+		a->status = 1;
+	}
+}
+
 /* Checks and carries out one decoded request from w. */
 static void serve(struct broker *b, const struct who *w, int argc, char **argv, struct answer *a)
 {
@@ -430,10 +488,17 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 			refuse(a, 1, "not allowed by %s: %s", b->opt->policy, why);
 		goto out;
 	}
-	if (req.cmd == CMD_RUN)
+	c.out.json = req.g.json;
+	if (req.cmd == CMD_RUN) {
 		open_queues(&c, a, &req.u.run);
-	else
+		run_recheck(&c, a, name, links_find(links, nlinks, name)->ifindex, w->pc.uid);
+	} else if (req.cmd == CMD_DEL) {
+		a->status = act_del(&c, &req.u.del, links, nlinks);
+	} else if (req.cmd == CMD_SET) {
+		a->status = act_set(&c, &req.u.set, links_find(links, nlinks, name)->ifindex);
+	} else {
 		a->status = run_request(&c, &req);
+	}
 out:
 	if (mf && (fclose(mf) == EOF) && !a->status)
 		refuse(a, 1, "writing output: out of memory");

@@ -495,3 +495,33 @@ PY
 	[ "$(owner_of act0)" = $ALICE ]
 	grep -q "listening on the socket systemd passed" "$BDIR/act.log"
 }
+
+@test "through the broker, the same output, errors and exit status as a direct run" {
+	policy "allow user $ALICE mode tap name vm%d max 9 mtu 1280-9000"
+	# Root's direct run and alice's brokered one, side by side.
+	for cmd in "set nosuch0 --mtu 1400" "del nosuch0" "add vm0 --mode tap --mtu 1280 --mac zz"; do
+		run --separate-stderr t $cmd
+		ds=$status do=$output de=$stderr
+		run --separate-stderr as $ALICE $cmd
+		[ "$status" = "$ds" ] && [ "$output" = "$do" ] && [ "$stderr" = "$de" ] ||
+			{ echo "$cmd: direct $ds '$do' '$de'; brokered $status '$output' '$stderr'"; return 1; }
+	done
+	# A device held open: del says who holds it, as a direct del does.
+	as $ALICE add vm1 --mode tap
+	in_ns python3 -c '
+import fcntl, struct, sys, time
+f = open("/dev/net/tun", "r+b", buffering=0)
+fcntl.ioctl(f, 0x400454ca, struct.pack("16sH", b"vm1", 0x0002 | 0x1000))
+print("ready", flush=True)
+time.sleep(30)' >"$BATS_TEST_TMPDIR/hold" &
+	holder=$!
+	for _ in $(seq 100); do grep -q ready "$BATS_TEST_TMPDIR/hold" && break; sleep 0.05; done
+	run --separate-stderr t del vm1
+	ds=$status de=$stderr
+	run --separate-stderr as $ALICE del vm1
+	kill $holder; wait $holder 2>/dev/null || true
+	[ "$ds" -eq 1 ] && [ "$status" -eq 1 ]
+	[ "$stderr" = "$de" ] || { echo "direct '$de'; brokered '$stderr'"; return 1; }
+	[[ $stderr == *"vm1 is in use by python3"* ]]
+	exists vm1
+}
