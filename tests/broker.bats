@@ -525,3 +525,31 @@ time.sleep(30)' >"$BATS_TEST_TMPDIR/hold" &
 	[[ $stderr == *"vm1 is in use by python3"* ]]
 	exists vm1
 }
+
+@test "a connection passed to another process keeps its connector's identity (as the man page warns)" {
+	policy "allow user $ALICE mode tap name vm%d max 9"
+	# Alice connects and hands the connection to bob's process, which asks.
+	run --separate-stderr ip netns exec "$BNS" python3 - "$SOCK" "$(id -u $ALICE)" "$(id -u $BOB)" "$(getent group users | cut -d: -f3)" <<'PY'
+import os, socket, sys
+path, alice, bob, gid = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+if os.fork() == 0:
+    os.setgroups([]); os.setgid(gid); os.setuid(alice)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(path)
+    socket.send_fds(a, [b"x"], [s.fileno()])
+    os._exit(0)
+os.wait()
+os.setgroups([]); os.setgid(gid); os.setuid(bob)
+_, fds, _, _ = socket.recv_fds(b, 1, 1)
+s = socket.socket(fileno=fds[0])
+s.send(b"TBK1add\0vm0\0--mode\0tap\0")
+r = s.recv(70000)
+print(r[4], os.getuid() == bob)
+PY
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 True" ]
+	# Bob asked, but the device is alice's, and the log says alice.
+	[ "$(owner_of vm0)" = $ALICE ]
+	grep -q "uid $(id -u $ALICE) ($ALICE) pid [0-9]*: add vm0 --mode tap: exit 0" "$BDIR/log"
+}
