@@ -553,3 +553,54 @@ PY
 	[ "$(owner_of vm0)" = $ALICE ]
 	grep -q "uid $(id -u $ALICE) ($ALICE) pid [0-9]*: add vm0 --mode tap: exit 0" "$BDIR/log"
 }
+
+# A second broker whose second netlink send (the act, after the check's
+# dump) waits 1.5 s: the window a race between check and act would need.
+slow_broker() {
+	command -v strace >/dev/null || skip "no strace"
+	rm -f "$BDIR/race.sock"
+	ip netns exec "$BNS" strace -o /dev/null -e trace=sendto -e inject=sendto:delay_enter=1500000:when=2+ \
+		"$TUNCTL" broker --socket "$BDIR/race.sock" --policy "$POLICY" 2>>"$BDIR/race.log" 3>&- &
+	RACE=$!
+	for _ in $(seq 100); do [ -S "$BDIR/race.sock" ] && break; sleep 0.05; done
+	[ -S "$BDIR/race.sock" ]
+}
+
+# Between alice's check and act, root swaps a new device of bob's in
+# under her device's name; $1: alice's request.
+race() {
+	slow_broker
+	as $ALICE add vm0 --mode tap --mtu 1500
+	old=$(ip -n "$BNS" -j link show vm0 | jq '.[0].ifindex')
+	ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
+		env TUNCTL_BROKER_SOCKET="$BDIR/race.sock" "$TUNCTL" $1 >"$BATS_TEST_TMPDIR/race.out" 2>&1 &
+	req=$!
+	sleep 0.7
+	ip -n "$BNS" link set vm0 down
+	ip -n "$BNS" link set vm0 name vmold
+	ip -n "$BNS" tuntap add vm0 mode tap user $BOB
+	rc=0
+	wait $req || rc=$?
+	# The broker (strace's child), then strace.
+	kill $(pgrep -P $RACE) 2>/dev/null
+	wait $RACE 2>/dev/null || true
+	new=$(ip -n "$BNS" -j link show vm0 | jq '.[0].ifindex')
+	[ "$new" != "$old" ]
+	[ "$(owner_of vm0)" = $BOB ]
+}
+
+@test "a race between check and act: del and set act on the device checked, not on a name swapped in" {
+	policy "allow user $ALICE mode tap name vm%d max 9 mtu 1280-9000"
+	race "del vm0"
+	cat "$BATS_TEST_TMPDIR/race.out"
+	[ "$rc" -eq 0 ]
+	# Alice's device (renamed) is gone; bob's, under the name, is there.
+	run ! ip -n "$BNS" link show vmold
+	ip -n "$BNS" link show vm0
+	ip -n "$BNS" link del vm0
+	race "set vm0 --mtu 1400"
+	cat "$BATS_TEST_TMPDIR/race.out"
+	[ "$rc" -eq 0 ]
+	[ "$(ip -n "$BNS" -j link show vmold | jq '.[0].mtu')" = 1400 ]
+	[ "$(ip -n "$BNS" -j link show vm0 | jq '.[0].mtu')" = 1500 ]
+}
