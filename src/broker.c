@@ -120,6 +120,7 @@ static void policy_refresh(struct broker *b)
 	char *text = NULL;
 	ssize_t n = 0;
 	int fd, err = 0;
+	bool used = false;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0 || fstat(fd, &st) < 0) {
@@ -128,9 +129,17 @@ static void policy_refresh(struct broker *b)
 	}
 	if (b->pol_read && st.st_ino == b->pol_st.st_ino && st.st_dev == b->pol_st.st_dev &&
 	    st.st_size == b->pol_st.st_size && st.st_mtim.tv_sec == b->pol_st.st_mtim.tv_sec &&
-	    st.st_mtim.tv_nsec == b->pol_st.st_mtim.tv_nsec) {
+	    st.st_mtim.tv_nsec == b->pol_st.st_mtim.tv_nsec && st.st_ctim.tv_sec == b->pol_st.st_ctim.tv_sec &&
+	    st.st_ctim.tv_nsec == b->pol_st.st_ctim.tv_nsec) {
 		close(fd);
 		return;
+	}
+	/* Whoever may write it may grant themselves anything. */
+	if (geteuid() == 0 && (st.st_uid != 0 || (st.st_mode & 022))) {
+		snprintf(b->pol_err, sizeof(b->pol_err), "%s: mode %04o, owner uid %u: only root may be able to "
+			 "write it (chown root %s; chmod go-w %s)", path, (unsigned)(st.st_mode & 07777),
+			 (unsigned)st.st_uid, path, path);
+		goto out;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > POLICY_MAX) {
 		snprintf(b->pol_err, sizeof(b->pol_err), "%s: not a regular file of at most %d bytes", path,
@@ -150,18 +159,17 @@ static void policy_refresh(struct broker *b)
 	b->pol_ok = policy_parse(text, (size_t)st.st_size, path, &b->pol, b->pol_err, sizeof(b->pol_err));
 	b->pol_st = st;
 	b->pol_read = true;
+	used = true;
 	fprintf(stderr, "tunctl-broker: policy %s: %s%s\n", path, b->pol_ok ? "read" : "refusing every request: ",
 		b->pol_ok ? "" : b->pol_err);
 	goto out;
 bad:
 	snprintf(b->pol_err, sizeof(b->pol_err), "%s: cannot read: %s", path, strerror(err));
 out:
-	if (err || !b->pol_read || b->pol_st.st_ino != st.st_ino) {
+	if (!used) {
 		policy_free(&b->pol);
 		b->pol_ok = false;
 		b->pol_read = false;
-		if (!err && !b->pol_err[0])
-			snprintf(b->pol_err, sizeof(b->pol_err), "%s: cannot be used", path);
 	}
 	free(text);
 	if (fd >= 0)

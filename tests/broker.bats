@@ -299,6 +299,16 @@ PY
 	[ "$status" -eq 1 ]
 	[[ $stderr == *"$POLICY: cannot read: No such file or directory"* ]]
 	policy "allow user $ALICE mode tap name vm%d max 9"
+	# Writable by others than root: it could grant anything (refused even
+	# when the file was read before and only its mode changed).
+	as $ALICE add vm9 --mode tap
+	chmod 0666 "$POLICY"
+	run --separate-stderr as $ALICE add vm0 --mode tap
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"$POLICY: mode 0666, owner uid 0: only root may be able to write it"* ]]
+	run ! exists vm0
+	chmod 0644 "$POLICY"
+	as $ALICE del vm9
 	as $ALICE add vm0 --mode tap
 	exists vm0
 }
