@@ -396,17 +396,38 @@ PY
 }
 
 @test "1,000 requests: the broker's descriptors and memory do not grow" {
-	policy "allow user $ALICE mode tap name vm%d max 9"
+	policy "allow user $ALICE mode tap name vm%d max 9 addr 192.0.2.0/24 mtu 1280-1500"
 	pid=$(broker_pid)
+	# As alice: devices made, changed, opened and deleted, and requests
+	# refused, malformed or dropped, in turn.
 	req() {
-		python3 - "$SOCK" "$1" <<'PY'
-import socket, sys
+		ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
+			/usr/bin/python3 - "$SOCK" "$1" <<'PY'
+import array, os, socket, sys
+reqs = [b"TBK1add\x00vm0\x00--mode\x00tap\x00--addr\x00192.0.2.1/24\x00", b"TBK1-j\x00set\x00vm0\x00--mtu\x001400\x00",
+        b"TBK1run\x00vm0\x00--queues\x001\x00--\x00-\x00", b"TBK1del\x00vm0\x00", b"TBK1add\x00x\x00", b"TBK1set\x00nosuch\x00--up\x00",
+        b"XXXX", None]
+bad = 0
 for i in range(int(sys.argv[2])):
+    r = reqs[i % len(reqs)]
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     s.connect(sys.argv[1])
-    s.send(b"TBK1set\0nosuch%d\0--mtu\x001400\0" % (i % 7) if i % 3 else b"TBK1add\0x\0--mode\0tap\0")
-    s.recv(70000)
-    s.close()
+    if r is None:
+        s.close()
+        continue
+    s.send(r)
+    fds = array.array("i")
+    msg, anc, _, _ = s.recvmsg(70000, socket.CMSG_SPACE(64 * 4))
+    for lvl, typ, data in anc:
+        fds.frombytes(data[:len(data) - len(data) % 4])
+    for fd in fds:
+        os.close(fd)
+    want = 0 if i % len(reqs) < 4 else (1 if i % len(reqs) < 6 else 2)
+    if msg[4] != want:
+        print(i, r, msg, file=sys.stderr)
+        bad += 1
+s.close()
+sys.exit(1 if bad else 0)
 PY
 	}
 	req 200
