@@ -112,7 +112,7 @@ function __tunctl_parse
             return 0
         end
         switch $toks[1]
-            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --count --queues --fd
+            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --count --queues --fd --socket --policy --timeout
                 set -a __tunctl_opts $toks[1]
                 set __tunctl_value_of $toks[1]
                 set -q toks[2]; or return 1
@@ -190,6 +190,8 @@ function __tunctl_opts_here
             __tunctl_unseen --dry-run --prune --recreate
             # --force goes with --prune.
             contains -- --prune $__tunctl_opts; and __tunctl_unseen --force
+        case broker
+            __tunctl_unseen --socket --policy --timeout
     end
 end
 
@@ -361,6 +363,7 @@ complete -c tunctl -n $tunctl_cmd -a attach -d 'Read (and answer) packets on a d
 complete -c tunctl -n $tunctl_cmd -a run -d "Run a program holding the device's queues as descriptors"
 complete -c tunctl -n $tunctl_cmd -a save -d 'Print the devices as a file that apply takes'
 complete -c tunctl -n $tunctl_cmd -a apply -d 'Make the devices match a file'
+complete -c tunctl -n $tunctl_cmd -a broker -d 'Serve add, del, set and run to users without root, as a policy allows'
 complete -c tunctl -n $tunctl_cmd -a help -d 'Show help'
 
 # The words in place of options, by position (__tunctl_word_kind)
@@ -370,7 +373,7 @@ complete -c tunctl -n '__tunctl_word route-action' -a 'add del'
 complete -c tunctl -n '__tunctl_word prefix' -a default -d 'The default route'
 complete -c tunctl -n '__tunctl_word keyword' -a '(__tunctl_route_keywords)'
 complete -c tunctl -n '__tunctl_word table' -a 'main local default'
-complete -c tunctl -n '__tunctl_word topic' -a 'add del list show set addr route attach run save apply'
+complete -c tunctl -n '__tunctl_word topic' -a 'add del list show set addr route attach run save apply broker'
 complete -c tunctl -n '__tunctl_word file' -F -a - -d 'A file, or - for standard input'
 complete -c tunctl -n '__tunctl_word subcommand' -x -a '(__tunctl_subcommand)'
 # Where only options can come, an empty word gets them too.
@@ -435,3 +438,7 @@ complete -c tunctl -n '__tunctl_offer apply --dry-run' -l dry-run -d 'Print the 
 complete -c tunctl -n '__tunctl_offer apply --prune' -l prune -d 'Also delete TUN/TAP devices the file does not name'
 complete -c tunctl -n '__tunctl_offer apply --recreate' -l recreate -d 'Re-create a device whose mode or multi-queue differs'
 complete -c tunctl -n '__tunctl_offer apply --force' -l force -d 'With --prune: delete devices even when held open'
+# broker
+complete -c tunctl -n '__tunctl_offer broker --socket' -l socket -r -F -d 'Listen on this socket'
+complete -c tunctl -n '__tunctl_offer broker --policy' -l policy -r -F -d 'The policy file'
+complete -c tunctl -n '__tunctl_offer broker --timeout' -l timeout -x -d 'Seconds a client has to ask'

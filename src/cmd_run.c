@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "broker.h"
 #include "sysfs.h"
 #include "tun.h"
 #include "tunctl.h"
@@ -182,8 +183,26 @@ int run_run(struct ctx *c, const struct run_req *r)
 	/* Nothing of ours but the queues goes to the program. */
 	ctx_free(c);
 	rc = 1;
-	if (open_queues(c, &ti, r->queues, fds, &opened))
+	if (broker_for_run()) {
+		/* Without CAP_NET_ADMIN: what cannot be opened here (no
+		 * /dev/net/tun, say) the broker may open for its owner. */
+		char why[1024] = "";
+
+		c->capture = why;
+		c->capture_len = sizeof(why);
+		if (open_queues(c, &ti, r->queues, fds, &opened)) {
+			c->capture = NULL;
+			for (; opened; opened--)
+				close(fds[opened - 1]);
+			if ((rc = broker_client_queues(c, r->name, r->queues, fds)))
+				goto fail;
+			opened = r->queues;
+			rc = 1;
+		}
+		c->capture = NULL;
+	} else if (open_queues(c, &ti, r->queues, fds, &opened)) {
 		goto fail;
+	}
 	if ((err = place(fds, opened, (int)r->first_fd))) {
 		report_err(c, err, NULL, "placing the descriptors of %s at %u", r->name, r->first_fd);
 		goto fail;

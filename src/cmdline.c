@@ -92,6 +92,9 @@ static const char *value_kind(int id)
 	case O_PEER: return "an address";
 	case O_ROUTE: return "a route (PREFIX [via GW] [metric N] [table ID])";
 	case O_PCAP: return "a file name";
+	case O_SOCKET: return "a socket path";
+	case O_POLICY: return "a file name";
+	case O_TIMEOUT: return "a number of seconds";
 	default: return "a number";
 	}
 }

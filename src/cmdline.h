@@ -19,6 +19,7 @@ enum cmd_id {
 	CMD_APPLY,
 	CMD_HELP,
 	CMD_CLASSIC,
+	CMD_BROKER,
 	CMD__COUNT
 };
 

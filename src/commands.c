@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "args.h"
+#include "broker.h"
 #include "tunctl.h"
 
 /* The run functions take their own request; these pick it out. A new
@@ -185,6 +186,22 @@ const struct command commands[] = {
 		.synopsis = "help [COMMAND]",
 		.summary = "show help",
 		.options = "",
+	},
+	{
+		.name = "broker", .id = CMD_BROKER, .parse = parse_broker, .run = broker_main, .free = free_broker,
+		.opts = (const struct optdef[]){
+			{ "socket", required_argument, .id = O_SOCKET },
+			{ "policy", required_argument, .id = O_POLICY },
+			{ "timeout", required_argument, .id = O_TIMEOUT },
+			OPT_END },
+		.no_batch = "\"broker\" cannot stand in a batch file: it is a service",
+		.synopsis = "broker [--socket PATH] [--policy FILE] [--timeout SECONDS]",
+		.summary = "serve add, del, set and run to users without root, as a policy allows",
+		.options =
+		"  --socket PATH         listen there (default /run/tunctl/broker.sock, or\n"
+		"                        the socket systemd passes)\n"
+		"  --policy FILE         the policy (default /etc/tunctl/policy)\n"
+		"  --timeout SECONDS     drop a client that sends no request in time (default 5)\n",
 	},
 	/* No command word: parse_classic takes the whole command line when
 	 * looks_classic says so; not in --help. */

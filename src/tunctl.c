@@ -13,6 +13,7 @@
 
 #include <linux/capability.h>
 
+#include "broker.h"
 #include "cni.h"
 #include "procfs.h"
 #include "sysfs.h"
@@ -94,7 +95,10 @@ int main(int argc, char **argv)
 	}
 	if (req.g.netns && !req.g.help && (rc = enter_netns(&c, req.g.netns)))
 		goto out;
-	if (req.g.batch)
+	/* Without CAP_NET_ADMIN, through the broker when there is one. */
+	if (broker_wanted(&req))
+		rc = broker_client_run(&c, argc, argv);
+	else if (req.g.batch)
 		rc = batch_run(&c, req.g.batch, req.g.json, req.g.force);
 	else
 		rc = run_request(&c, &req);

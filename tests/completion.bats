@@ -361,7 +361,7 @@ CASES=(
 	"tunctl "					"apply run save ..."
 	"tunctl r"					"route run"
 	"tunctl s"					"save set show"
-	"tunctl help "					"add addr apply attach del list route run save set show"
+	"tunctl help "					"add addr apply attach broker del list route run save set show"
 	"tunctl run t"					"tapB tunA"
 	"tunctl run tunA "				"-- --fd --queues"
 	"tunctl run tunA --"				"-- --fd --help --json --queues"

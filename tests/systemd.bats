@@ -34,6 +34,24 @@ teardown() { ns_teardown; }
 	grep -qx 'RemainAfterExit=yes' "$UNITDIR/tunctl.service"
 }
 
+@test "tunctl-broker.socket and .service: installed, verify clean, the service hardened (exposure at most 2.5)" {
+	[ -f "$UNITDIR/tunctl-broker.socket" ]
+	[ -f "$UNITDIR/tunctl-broker.service" ]
+	# Not --root: their default dependencies (sysinit.target...) are the
+	# machine's; ExecStart pointed at the install tree instead.
+	d=$BATS_TEST_TMPDIR/units
+	mkdir -p "$d"
+	cp "$UNITDIR/tunctl-broker.socket" "$d/"
+	sed "s|^ExecStart=$PREFIX|ExecStart=$DEST$PREFIX|" "$UNITDIR/tunctl-broker.service" >"$d/tunctl-broker.service"
+	run systemd-analyze verify --man=no "$d/tunctl-broker.socket" "$d/tunctl-broker.service"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ -z "$output" ] || { echo "$output"; false; }
+	grep -qx "ExecStart=$PREFIX/sbin/tunctl broker" "$UNITDIR/tunctl-broker.service"
+	run systemd-analyze security --offline=true --root="$DEST" "$UNITDIR/tunctl-broker.service"
+	exposure=$(printf '%s\n' "$output" | sed -n 's/.*Overall exposure level for tunctl-broker.service: \([0-9.]*\).*/\1/p')
+	awk -v e="$exposure" 'BEGIN { exit !(e != "" && e <= 2.5) }' || { echo "exposure: $exposure"; false; }
+}
+
 # Runs the unit's line KEY (ExecStart, ExecReload) as systemd would, with
 # %i as $2, after "$3..." (ip netns exec for the unit of the machine's own
 # namespace), in a mount namespace where the install tree stands at the
