@@ -19,6 +19,8 @@ enum cmd_id {
 	CMD_APPLY,
 	CMD_HELP,
 	CMD_CLASSIC,
+	CMD_MONITOR,
+	CMD_WAIT,
 	CMD__COUNT
 };
 

@@ -1,0 +1,751 @@
+/* events.c - TUN/TAP devices' state and events from rtnetlink messages (pure),
+ * and the subscribed socket that reads them. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/if_tun.h>
+#include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
+
+#include "events.h"
+
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000     /* <linux/if.h>, which clashes with <net/if.h> */
+#endif
+#include "rtnl.h"
+#include "vec.h"
+
+static const char *const type_names[EV__COUNT] = {
+	[EV_EXISTS] = "exists", [EV_CREATED] = "created", [EV_DELETED] = "deleted",
+	[EV_RENAMED] = "renamed", [EV_MOVED] = "moved", [EV_UP] = "up", [EV_DOWN] = "down",
+	[EV_ATTACHED] = "attached", [EV_DETACHED] = "detached", [EV_MTU] = "mtu", [EV_MAC] = "mac",
+	[EV_MASTER] = "master", [EV_ADDR_ADD] = "addr-add", [EV_ADDR_DEL] = "addr-del",
+	[EV_ROUTE_ADD] = "route-add", [EV_ROUTE_DEL] = "route-del", [EV_RESYNC] = "resync",
+};
+
+const char *ev_type_name(enum ev_type t)
+{
+	return t < EV__COUNT ? type_names[t] : "?";
+}
+
+/* ---- the state ---- */
+
+static size_t find_pos(const struct ev_state *s, int ifindex, bool *found)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->devs[mid].l.ifindex < ifindex)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < s->n && s->devs[lo].l.ifindex == ifindex;
+	return lo;
+}
+
+const struct ev_dev *ev_find(const struct ev_state *s, int ifindex)
+{
+	bool found;
+	size_t i = find_pos(s, ifindex, &found);
+
+	return found ? &s->devs[i] : NULL;
+}
+
+static struct ev_dev *find_mut(struct ev_state *s, int ifindex)
+{
+	return (struct ev_dev *)ev_find(s, ifindex);
+}
+
+const struct ev_dev *ev_find_name(const struct ev_state *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->devs[i].l.name, name))
+			return &s->devs[i];
+	return NULL;
+}
+
+static void dev_free(struct ev_dev *d)
+{
+	free(d->addrs);
+	free(d->routes);
+}
+
+void ev_state_free(struct ev_state *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		dev_free(&s->devs[i]);
+	free(s->devs);
+	memset(s, 0, sizeof(*s));
+}
+
+static struct ev_dev *insert(struct ev_state *s, const struct ev_link *l)
+{
+	bool found;
+	size_t i = find_pos(s, l->ifindex, &found);
+	struct ev_dev *v;
+
+	if (!(v = vec_grow(s->devs, &s->cap, s->n + 1, sizeof(*v))))
+		return NULL;
+	s->devs = v;
+	memmove(&v[i + 1], &v[i], (s->n - i) * sizeof(*v));
+	memset(&v[i], 0, sizeof(*v));
+	v[i].l = *l;
+	s->n++;
+	return &v[i];
+}
+
+static void remove_dev(struct ev_state *s, struct ev_dev *d)
+{
+	size_t i = (size_t)(d - s->devs);
+
+	dev_free(d);
+	memmove(&s->devs[i], &s->devs[i + 1], (s->n - i - 1) * sizeof(*d));
+	s->n--;
+}
+
+static bool same_ip(const struct ipaddr *a, const struct ipaddr *b)
+{
+	return a->family == b->family && !memcmp(a->a.b, b->a.b, a->family == AF_INET ? 4 : 16);
+}
+
+static bool same_addr(const struct addr_spec *a, const struct addr_spec *b)
+{
+	return a->local.len == b->local.len && same_ip(&a->local.addr, &b->local.addr) &&
+	       a->has_peer == b->has_peer && (!a->has_peer || same_ip(&a->peer, &b->peer));
+}
+
+/* A route is the kernel's by (table, prefix, metric) and, for a device's
+ * routes, its gateway. */
+static bool same_route(const struct route_spec *a, const struct route_spec *b)
+{
+	return a->dst.len == b->dst.len && same_ip(&a->dst.addr, &b->dst.addr) &&
+	       a->table == b->table && a->has_metric == b->has_metric &&
+	       (!a->has_metric || a->metric == b->metric) && a->has_gw == b->has_gw &&
+	       (!a->has_gw || same_ip(&a->gw, &b->gw));
+}
+
+static const struct addr_spec *find_addr(const struct ev_dev *d, const struct addr_spec *a)
+{
+	for (size_t i = 0; i < d->naddrs; i++)
+		if (same_addr(&d->addrs[i], a))
+			return &d->addrs[i];
+	return NULL;
+}
+
+static const struct route_spec *find_route(const struct ev_dev *d, const struct route_spec *r)
+{
+	for (size_t i = 0; i < d->nroutes; i++)
+		if (same_route(&d->routes[i], r))
+			return &d->routes[i];
+	return NULL;
+}
+
+static int emit(ev_fn fn, void *arg, struct event *e)
+{
+	return fn ? fn(e, arg) : 0;
+}
+
+static int add_addr(struct ev_dev *d, const struct addr_spec *a, ev_fn fn, void *arg)
+{
+	struct addr_spec *v;
+	struct event e = { .type = EV_ADDR_ADD, .link = &d->l, .addr = a };
+
+	if (find_addr(d, a))
+		return 0;
+	if (!(v = vec_grow(d->addrs, &d->addrs_cap, d->naddrs + 1, sizeof(*v))))
+		return -ENOMEM;
+	d->addrs = v;
+	v[d->naddrs++] = *a;
+	return emit(fn, arg, &e);
+}
+
+static int del_addr(struct ev_dev *d, const struct addr_spec *a, ev_fn fn, void *arg)
+{
+	const struct addr_spec *p = find_addr(d, a);
+	struct addr_spec gone;
+	struct event e = { .type = EV_ADDR_DEL, .link = &d->l, .addr = &gone };
+	size_t i;
+
+	if (!p)
+		return 0;
+	gone = *p;
+	i = (size_t)(p - d->addrs);
+	memmove(&d->addrs[i], &d->addrs[i + 1], (d->naddrs - i - 1) * sizeof(*p));
+	d->naddrs--;
+	return emit(fn, arg, &e);
+}
+
+static int add_route(struct ev_dev *d, const struct route_spec *r, ev_fn fn, void *arg)
+{
+	struct route_spec *v;
+	struct event e = { .type = EV_ROUTE_ADD, .link = &d->l, .route = r };
+
+	if (find_route(d, r))
+		return 0;
+	if (!(v = vec_grow(d->routes, &d->routes_cap, d->nroutes + 1, sizeof(*v))))
+		return -ENOMEM;
+	d->routes = v;
+	v[d->nroutes++] = *r;
+	return emit(fn, arg, &e);
+}
+
+static int del_route_at(struct ev_dev *d, size_t i, ev_fn fn, void *arg)
+{
+	struct route_spec gone = d->routes[i];
+	struct event e = { .type = EV_ROUTE_DEL, .link = &d->l, .route = &gone };
+
+	memmove(&d->routes[i], &d->routes[i + 1], (d->nroutes - i - 1) * sizeof(gone));
+	d->nroutes--;
+	return emit(fn, arg, &e);
+}
+
+static int del_route(struct ev_dev *d, const struct route_spec *r, ev_fn fn, void *arg)
+{
+	const struct route_spec *p = find_route(d, r);
+
+	return p ? del_route_at(d, (size_t)(p - d->routes), fn, arg) : 0;
+}
+
+/* The events between two readings of one link, old updated to now. */
+static int link_changes(struct ev_dev *d, const struct ev_link *now, ev_fn fn, void *arg)
+{
+	struct ev_link was = d->l;
+	struct event e = { .link = &d->l };
+	int rc;
+
+	d->l = *now;
+	if (strcmp(was.name, now->name)) {
+		e.type = EV_RENAMED;
+		memcpy(e.old_name, was.name, sizeof(e.old_name));
+		if ((rc = emit(fn, arg, &e)))
+			return rc;
+	}
+	if (was.mtu != now->mtu) {
+		e = (struct event){ .type = EV_MTU, .link = &d->l, .old_mtu = was.mtu };
+		if ((rc = emit(fn, arg, &e)))
+			return rc;
+	}
+	if (was.has_mac != now->has_mac || memcmp(was.mac, now->mac, 6)) {
+		e = (struct event){ .type = EV_MAC, .link = &d->l, .old_has_mac = was.has_mac };
+		memcpy(e.old_mac, was.mac, 6);
+		if ((rc = emit(fn, arg, &e)))
+			return rc;
+	}
+	if (was.master != now->master) {
+		e = (struct event){ .type = EV_MASTER, .link = &d->l, .old_master = was.master };
+		if ((rc = emit(fn, arg, &e)))
+			return rc;
+	}
+	if (was.up != now->up) {
+		e = (struct event){ .type = now->up ? EV_UP : EV_DOWN, .link = &d->l };
+		if ((rc = emit(fn, arg, &e)))
+			return rc;
+		/* The kernel drops a device's IPv4 routes when it goes down
+		 * without a word (IPv6 says so): they are gone all the same. */
+		for (size_t i = d->nroutes; !now->up && i-- > 0;)
+			if (d->routes[i].dst.addr.family == AF_INET && (rc = del_route_at(d, i, fn, arg)))
+				return rc;
+	}
+	if (was.carrier != now->carrier) {
+		e = (struct event){ .type = now->carrier ? EV_ATTACHED : EV_DETACHED, .link = &d->l };
+		if ((rc = emit(fn, arg, &e)))
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- messages ---- */
+
+struct link_extra {
+	const struct nlattr *tb[IFLA_MAX + 1];
+};
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	struct link_extra *x = data;
+	unsigned type = mnl_attr_get_type(attr);
+
+	if (type <= IFLA_MAX)
+		x->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static bool get_u32(const struct nlattr *at, uint32_t *v)
+{
+	if (!at || mnl_attr_validate(at, MNL_TYPE_U32) < 0)
+		return false;
+	*v = mnl_attr_get_u32(at);
+	return true;
+}
+
+/* The link of an RTM_NEWLINK, if it is a TUN/TAP device: rtnl's parser for
+ * what it knows, the rest (carrier, master) from the same attributes. */
+static bool parse_link(const struct nlmsghdr *nlh, struct ev_link *l, struct link_extra *x)
+{
+	struct link_info li;
+	uint32_t v;
+
+	if (!rtnl_parse_link(nlh, &li) || !li.is_tun)
+		return false;
+	memset(x, 0, sizeof(*x));
+	if (mnl_attr_parse(nlh, sizeof(struct ifinfomsg), attr_cb, x) < 0)
+		return false;
+	memset(l, 0, sizeof(*l));
+	l->ifindex = li.ifindex;
+	memcpy(l->name, li.name, sizeof(l->name));
+	l->tap = li.tun.tap;
+	l->up = li.flags & IFF_UP;
+	if (x->tb[IFLA_CARRIER] && mnl_attr_validate(x->tb[IFLA_CARRIER], MNL_TYPE_U8) == 0)
+		l->carrier = mnl_attr_get_u8(x->tb[IFLA_CARRIER]);
+	else
+		l->carrier = li.flags & IFF_LOWER_UP;
+	l->mtu = li.has_mtu ? li.mtu : 0;
+	l->has_mac = li.has_mac;
+	memcpy(l->mac, li.mac, 6);
+	if (get_u32(x->tb[IFLA_MASTER], &v))
+		l->master = v;
+	return true;
+}
+
+/* A bridge tells of its ports with link messages of family AF_BRIDGE
+ * (RTM_DELLINK when one leaves): about the port, not the device. */
+static bool bridge_msg(const struct nlmsghdr *nlh)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	return nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)) || ifi->ifi_family != AF_UNSPEC;
+}
+
+static int on_newlink(struct ev_state *s, const struct nlmsghdr *nlh, ev_fn fn, void *arg)
+{
+	struct link_extra x;
+	struct ev_link l;
+	struct ev_dev *d;
+
+	if (bridge_msg(nlh))
+		return 0;
+	if (!parse_link(nlh, &l, &x))
+		return 0;
+	if ((d = find_mut(s, l.ifindex)))
+		return link_changes(d, &l, fn, arg);
+	if (!(d = insert(s, &l)))
+		return -ENOMEM;
+	return emit(fn, arg, &(struct event){ .type = EV_CREATED, .link = &d->l });
+}
+
+static int on_dellink(struct ev_state *s, const struct nlmsghdr *nlh, ev_fn fn, void *arg)
+{
+	const struct ifinfomsg *ifi;
+	struct event e = { .type = EV_DELETED };
+	struct link_extra x;
+	struct ev_dev *d;
+	struct ev_link was;
+	uint32_t v;
+
+	if (bridge_msg(nlh))
+		return 0;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	if (!(d = find_mut(s, ifi->ifi_index)))
+		return 0;
+	memset(&x, 0, sizeof(x));
+	if (mnl_attr_parse(nlh, sizeof(*ifi), attr_cb, &x) >= 0) {
+		if ((e.has_netnsid = get_u32(x.tb[IFLA_NEW_NETNSID], &v))) {
+			e.type = EV_MOVED;
+			e.new_netnsid = (int32_t)v;
+		}
+		if ((e.has_new_ifindex = get_u32(x.tb[IFLA_NEW_IFINDEX], &v)))
+			e.new_ifindex = (int32_t)v;
+	}
+	was = d->l;
+	e.link = &was;
+	remove_dev(s, d);
+	return emit(fn, arg, &e);
+}
+
+/* rtnl's parsers take RTM_NEWADDR and RTM_NEWROUTE; a deletion carries the
+ * same attributes, so it is parsed as a copy with the type changed. */
+static bool parse_as(const struct nlmsghdr *nlh, uint16_t type, void *copy, size_t room)
+{
+	if (nlh->nlmsg_len > room)
+		return false;
+	memcpy(copy, nlh, nlh->nlmsg_len);
+	((struct nlmsghdr *)copy)->nlmsg_type = type;
+	return true;
+}
+
+static int on_addr(struct ev_state *s, const struct nlmsghdr *nlh, ev_fn fn, void *arg)
+{
+	static uint64_t copy[1024];
+	const struct ifaddrmsg *ifa;
+	struct addr_info ai;
+	struct ev_dev *d;
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)))
+		return 0;
+	ifa = mnl_nlmsg_get_payload(nlh);
+	if (!(d = find_mut(s, (int)ifa->ifa_index)))
+		return 0;
+	if (!parse_as(nlh, RTM_NEWADDR, copy, sizeof(copy)) ||
+	    !rtnl_parse_addr((const struct nlmsghdr *)copy, &ai))
+		return 0;
+	if (nlh->nlmsg_type == RTM_NEWADDR)
+		return add_addr(d, &ai.a, fn, arg);
+	return del_addr(d, &ai.a, fn, arg);
+}
+
+static int on_route(struct ev_state *s, const struct nlmsghdr *nlh, ev_fn fn, void *arg)
+{
+	static uint64_t copy[1024];
+	const struct rtmsg *rtm;
+	struct route_info ri;
+	struct ev_dev *d;
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
+		return 0;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	/* The kernel's own local, broadcast and multicast routes of each
+	 * address are not what a user added. */
+	if (rtm->rtm_type != RTN_UNICAST || rtm->rtm_table == RT_TABLE_LOCAL || !s->n)
+		return 0;
+	if (!parse_as(nlh, RTM_NEWROUTE, copy, sizeof(copy)) ||
+	    !rtnl_parse_route((const struct nlmsghdr *)copy, &ri) || !ri.has_oif)
+		return 0;
+	if (ri.r.table == RT_TABLE_LOCAL || !(d = find_mut(s, ri.oif)))
+		return 0;
+	if (nlh->nlmsg_type == RTM_NEWROUTE)
+		return add_route(d, &ri.r, fn, arg);
+	return del_route(d, &ri.r, fn, arg);
+}
+
+int ev_feed(struct ev_state *s, const struct nlmsghdr *nlh, ev_fn fn, void *arg)
+{
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWLINK:
+		return on_newlink(s, nlh, fn, arg);
+	case RTM_DELLINK:
+		return on_dellink(s, nlh, fn, arg);
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		return on_addr(s, nlh, fn, arg);
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		return on_route(s, nlh, fn, arg);
+	default:
+		return 0;
+	}
+}
+
+int ev_describe(const struct ev_dev *d, ev_fn fn, void *arg)
+{
+	struct event e = { .type = EV_EXISTS, .link = &d->l };
+	int rc;
+
+	if ((rc = emit(fn, arg, &e)))
+		return rc;
+	for (size_t i = 0; i < d->naddrs; i++) {
+		e = (struct event){ .type = EV_ADDR_ADD, .link = &d->l, .addr = &d->addrs[i] };
+		if ((rc = emit(fn, arg, &e)))
+			return rc;
+	}
+	for (size_t i = 0; i < d->nroutes; i++) {
+		e = (struct event){ .type = EV_ROUTE_ADD, .link = &d->l, .route = &d->routes[i] };
+		if ((rc = emit(fn, arg, &e)))
+			return rc;
+	}
+	return 0;
+}
+
+/* The events from old's device to fresh's, by walking both in ifindex order. */
+static int dev_diff(struct ev_dev *old, const struct ev_dev *fresh, ev_fn fn, void *arg)
+{
+	int rc;
+
+	if ((rc = link_changes(old, &fresh->l, fn, arg)))
+		return rc;
+	for (size_t i = old->naddrs; i-- > 0;)
+		if (!find_addr(fresh, &old->addrs[i]) && (rc = del_addr(old, &old->addrs[i], fn, arg)))
+			return rc;
+	for (size_t i = old->nroutes; i-- > 0;)
+		if (!find_route(fresh, &old->routes[i]) && (rc = del_route_at(old, i, fn, arg)))
+			return rc;
+	for (size_t i = 0; i < fresh->naddrs; i++)
+		if ((rc = add_addr(old, &fresh->addrs[i], fn, arg)))
+			return rc;
+	for (size_t i = 0; i < fresh->nroutes; i++)
+		if ((rc = add_route(old, &fresh->routes[i], fn, arg)))
+			return rc;
+	return 0;
+}
+
+int ev_diff(struct ev_state *cur, struct ev_state *fresh, ev_fn fn, void *arg)
+{
+	size_t i = 0, j = 0;
+	int rc = 0;
+
+	while (!rc && (i < cur->n || j < fresh->n)) {
+		struct ev_dev *a = i < cur->n ? &cur->devs[i] : NULL;
+		struct ev_dev *b = j < fresh->n ? &fresh->devs[j] : NULL;
+
+		if (a && (!b || a->l.ifindex < b->l.ifindex)) {
+			rc = emit(fn, arg, &(struct event){ .type = EV_DELETED, .link = &a->l });
+			i++;
+		} else if (b && (!a || b->l.ifindex < a->l.ifindex)) {
+			struct event e = { .type = EV_CREATED, .link = &b->l };
+
+			if (!(rc = emit(fn, arg, &e))) {
+				for (size_t k = 0; !rc && k < b->naddrs; k++)
+					rc = emit(fn, arg, &(struct event){ .type = EV_ADDR_ADD, .link = &b->l,
+									    .addr = &b->addrs[k] });
+				for (size_t k = 0; !rc && k < b->nroutes; k++)
+					rc = emit(fn, arg, &(struct event){ .type = EV_ROUTE_ADD, .link = &b->l,
+									    .route = &b->routes[k] });
+			}
+			j++;
+		} else {
+			rc = dev_diff(a, b, fn, arg);
+			i++;
+			j++;
+		}
+	}
+	/* Whatever fn said, cur is now the fresh reading. */
+	ev_state_free(cur);
+	*cur = *fresh;
+	memset(fresh, 0, sizeof(*fresh));
+	return rc;
+}
+
+/* ---- the socket ---- */
+
+#define EV_BUF (64 * 1024)
+
+int ev_src_open(struct ev_src *src, int rcvbuf)
+{
+	static const unsigned groups[] = {
+		RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
+	};
+	int err, fd;
+
+	memset(src, 0, sizeof(*src));
+	if ((err = nl_open(&src->nl)))
+		return err;
+	fd = mnl_socket_get_fd(src->nl.sk);
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &groups[i], sizeof(groups[i])) < 0)
+			goto fail;
+	if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0)
+		goto fail;
+	src->buflen = EV_BUF;
+	if (!(src->buf = malloc(src->buflen))) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	return 0;
+fail:
+	err = -errno;
+	ev_src_close(src);
+	return err;
+}
+
+void ev_src_close(struct ev_src *src)
+{
+	if (src->nl.sk)
+		nl_close(&src->nl);
+	free(src->buf);
+	free(src->pend);
+	memset(src, 0, sizeof(*src));
+}
+
+int ev_src_fd(const struct ev_src *src)
+{
+	return mnl_socket_get_fd(src->nl.sk);
+}
+
+/* One datagram (flags: 0 or MSG_DONTWAIT) from the kernel. Returns its
+ * length or -errno. */
+static ssize_t recv_one(struct ev_src *src, int flags)
+{
+	struct sockaddr_nl addr;
+	struct iovec iov = { src->buf, src->buflen };
+	struct msghdr msg = { .msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = &iov, .msg_iovlen = 1 };
+
+	for (;;) {
+		ssize_t n = recvmsg(ev_src_fd(src), &msg, flags);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (addr.nl_pid != 0) {
+			msg.msg_namelen = sizeof(addr);
+			continue;
+		}
+		if (msg.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+		return n;
+	}
+}
+
+static int keep_pending(struct ev_src *src, const struct nlmsghdr *nlh)
+{
+	size_t len = NLMSG_ALIGN(nlh->nlmsg_len);
+	char *p = vec_grow(src->pend, &src->pend_cap, src->pend_len + len, 1);
+
+	if (!p)
+		return -ENOMEM;
+	src->pend = p;
+	memcpy(p + src->pend_len, nlh, nlh->nlmsg_len);
+	src->pend_len += len;
+	return 0;
+}
+
+/* One dump into fresh; notifications meanwhile are kept. 0, -EAGAIN
+ * (interrupted: start again), or -errno. */
+static int dump_one(struct ev_src *src, uint16_t type, struct ev_state *fresh)
+{
+	char req[RTNL_MSG_MAX];
+	struct nlmsghdr *nlh;
+	uint32_t seq;
+	bool intr = false;
+
+	memset(req, 0, sizeof(req));
+	if (!(nlh = rtnl_dump(req, type, AF_UNSPEC)))
+		return -EMSGSIZE;
+	nlh->nlmsg_seq = seq = ++src->nl.seq;
+	if (mnl_socket_sendto(src->nl.sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = recv_one(src, 0);
+		const struct nlmsghdr *m;
+		size_t len;
+		int rc;
+
+		if (n < 0)
+			return (int)n;
+		len = (size_t)n;
+		for (m = (const struct nlmsghdr *)src->buf; rtnl_msg_ok(m, len); m = rtnl_msg_next(m, &len)) {
+			/* A notification carries the seq and port of the request
+			 * that caused it, if any: ours are only dumps. */
+			if (m->nlmsg_pid != src->nl.portid) {
+				if ((rc = keep_pending(src, m)))
+					return rc;
+				continue;
+			}
+			if (m->nlmsg_seq != seq)
+				continue;       /* what is left of an earlier dump */
+			if (m->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
+			if (m->nlmsg_type == NLMSG_DONE)
+				return intr ? -EAGAIN : 0;
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				char msg[8];
+				int err = 0;
+
+				rtnl_parse_ack(m, &err, msg, sizeof(msg));
+				return err;
+			}
+			if ((rc = ev_feed(fresh, m, NULL, NULL)))
+				return rc;
+		}
+	}
+}
+
+/* Empties the socket's queue: after an overrun, what is left is part of
+ * what the next reading holds anyway. */
+static void drain(struct ev_src *src)
+{
+	while (recv_one(src, MSG_DONTWAIT) != -EAGAIN)
+		;
+}
+
+int ev_src_sync(struct ev_src *src, struct ev_state *fresh)
+{
+	static const uint16_t types[] = { RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE };
+	int rc = -EAGAIN;
+
+	for (int tries = 0; tries < 10 && (rc == -EAGAIN || rc == -ENOBUFS); tries++) {
+		if (rc == -ENOBUFS)
+			drain(src);
+		ev_state_free(fresh);
+		src->pend_len = 0;
+		rc = 0;
+		for (size_t i = 0; !rc && i < sizeof(types) / sizeof(types[0]); i++)
+			rc = dump_one(src, types[i], fresh);
+	}
+	return rc;
+}
+
+int ev_src_pending(struct ev_src *src, struct ev_state *s, ev_fn fn, void *arg)
+{
+	size_t len = src->pend_len;
+	int rc = 0;
+
+	for (const struct nlmsghdr *m = (const struct nlmsghdr *)src->pend; !rc && rtnl_msg_ok(m, len);
+	     m = rtnl_msg_next(m, &len))
+		rc = ev_feed(s, m, fn, arg);
+	src->pend_len = 0;
+	return rc;
+}
+
+int ev_src_read(struct ev_src *src, struct ev_state *s, ev_fn fn, void *arg)
+{
+	for (;;) {
+		ssize_t n = recv_one(src, MSG_DONTWAIT);
+		size_t len;
+		int rc;
+
+		if (n == -EAGAIN)
+			return 0;
+		if (n < 0)
+			return (int)n;
+		len = (size_t)n;
+		for (const struct nlmsghdr *m = (const struct nlmsghdr *)src->buf; rtnl_msg_ok(m, len);
+		     m = rtnl_msg_next(m, &len))
+			if (m->nlmsg_pid != src->nl.portid && (rc = ev_feed(s, m, fn, arg)))
+				return rc;
+	}
+}
+
+/* ---- the namespace's name ---- */
+
+int netns_watch_open(const char *name)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	(void)name;
+	if (fd < 0)
+		return -errno;
+	/* ip netns del unmounts the file, then removes it. */
+	if (inotify_add_watch(fd, "/run/netns", IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_UNMOUNT) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+bool netns_still_ours(int fd, const char *name)
+{
+	char buf[4096], path[300];
+	struct stat ours, theirs;
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	if (stat("/proc/self/ns/net", &ours) < 0)
+		return true;    /* cannot tell: not a reason to stop */
+	return !stat(path, &theirs) && theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
+}
