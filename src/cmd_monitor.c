@@ -12,10 +12,10 @@
 #include "procfs.h"
 
 struct monitor_req {
-	char **names;           /* points into argv; none: every device */
-	size_t nnames;
 	enum tun_mode mode;
 	bool initial;
+	size_t nnames;          /* none: every device */
+	const char *names[];    /* point into argv */
 };
 
 const struct optdef monitor_opts[] = {
@@ -31,16 +31,16 @@ static int monitor_opt(struct parsed *p, const struct optitem *it, void *arg)
 
 int parse_monitor(struct parsed *p, struct request *req)
 {
-	struct monitor_req *r = calloc(1, sizeof(*r));
+	struct monitor_req *r = calloc(1, sizeof(*r) + (size_t)p->npos * sizeof(r->names[0]));
 	char err[ERRLEN];
 
 	if (!(req->own = r))
 		return oom_err(p);
-	for (int i = 0; i < p->npos; i++)
+	for (int i = 0; i < p->npos; i++) {
 		if (!parse_ifname(p->pos[i], false, err, sizeof(err)))
 			return usage_err(p, "%s", err);
-	/* argv outlives the request, as for every command. */
-	r->names = p->pos;
+		r->names[i] = p->pos[i];
+	}
 	r->nnames = (size_t)p->npos;
 	return each_opt(p, r, monitor_opt, r);
 }
