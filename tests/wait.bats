@@ -113,9 +113,12 @@ ends_with() {
 	ends_with 0
 	in_ns grep -qs "^iff:[[:space:]]*vm0\$" /proc/"$PROG"/fdinfo/*
 	kill "$PROG"; wait "$PROG" || true; PROG=
-	# A reader that comes and goes at once is still seen.
+	# A reader that comes and goes while wait is not looking (stopped) is
+	# still seen: both events are read at once.
 	wait_start tun0 --for attached
+	kill -STOP "$W"
 	ip netns exec "$NS" "$TUNCTL" run tun0 -- true
+	kill -CONT "$W"
 	ends_with 0
 }
 
