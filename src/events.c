@@ -213,6 +213,34 @@ static int del_route(struct ev_dev *d, const struct route_spec *r, ev_fn fn, voi
 	return p ? del_route_at(d, (size_t)(p - d->routes), fn, arg) : 0;
 }
 
+/* attached and detached, in turn from what it was, as many as the kernel
+ * counted (at most CARRIER_MAX pairs for one message), ending in what it is. */
+#define CARRIER_MAX 4
+
+static int carrier_changes(struct ev_dev *d, const struct ev_link *was, ev_fn fn, void *arg)
+{
+	const struct ev_link *now = &d->l;
+	uint32_t n = was->carrier != now->carrier;
+	bool on = was->carrier;
+	int rc;
+
+	if (was->has_counts && now->has_counts) {
+		uint32_t changes = (now->carrier_ups - was->carrier_ups) + (now->carrier_downs - was->carrier_downs);
+
+		/* Same parity as n, by the counting; else trust the state. */
+		if (changes > n && (changes - n) % 2 == 0)
+			n = changes;
+		if (n > 2 * CARRIER_MAX + 1)
+			n = 2 * CARRIER_MAX + (n & 1);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		on = !on;
+		if ((rc = emit(fn, arg, &(struct event){ .type = on ? EV_ATTACHED : EV_DETACHED, .link = &d->l })))
+			return rc;
+	}
+	return 0;
+}
+
 /* The events between two readings of one link, old updated to now. */
 static int link_changes(struct ev_dev *d, const struct ev_link *now, ev_fn fn, void *arg)
 {
@@ -253,12 +281,7 @@ static int link_changes(struct ev_dev *d, const struct ev_link *now, ev_fn fn, v
 			if (d->routes[i].dst.addr.family == AF_INET && (rc = del_route_at(d, i, fn, arg)))
 				return rc;
 	}
-	if (was.carrier != now->carrier) {
-		e = (struct event){ .type = now->carrier ? EV_ATTACHED : EV_DETACHED, .link = &d->l };
-		if ((rc = emit(fn, arg, &e)))
-			return rc;
-	}
-	return 0;
+	return carrier_changes(d, &was, fn, arg);
 }
 
 /* ---- messages ---- */
@@ -311,6 +334,8 @@ static bool parse_link(const struct nlmsghdr *nlh, struct ev_link *l, struct lin
 	memcpy(l->mac, li.mac, 6);
 	if (get_u32(x->tb[IFLA_MASTER], &v))
 		l->master = v;
+	l->has_counts = get_u32(x->tb[IFLA_CARRIER_UP_COUNT], &l->carrier_ups) &&
+			get_u32(x->tb[IFLA_CARRIER_DOWN_COUNT], &l->carrier_downs);
 	return true;
 }
 

@@ -48,6 +48,11 @@ struct ev_link {
 	bool tap;
 	bool up;                /* IFF_UP */
 	bool carrier;           /* IFLA_CARRIER: a reader is attached */
+	/* IFLA_CARRIER_UP_COUNT and _DOWN_COUNT (Linux 4.16): the kernel
+	 * tells of carrier changes late (linkwatch), so a reader that came
+	 * and went before it did shows only in these. */
+	bool has_counts;
+	uint32_t carrier_ups, carrier_downs;
 	uint32_t mtu;
 	bool has_mac;
 	uint8_t mac[6];

@@ -17,6 +17,8 @@
 #include "tap.h"
 
 static char buf[4096];
+/* IFLA_CARRIER_UP_COUNT and _DOWN_COUNT of the next link messages; -1: none. */
+static int ups = -1, downs = -1;
 
 static struct nlmsghdr *link_msg(uint16_t type, int ifindex, const char *name, bool tun, bool tap,
 				 unsigned flags, uint8_t carrier, uint32_t mtu, uint32_t master)
@@ -34,6 +36,10 @@ static struct nlmsghdr *link_msg(uint16_t type, int ifindex, const char *name, b
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	mnl_attr_put_u8(nlh, IFLA_CARRIER, carrier);
+	if (ups >= 0) {
+		mnl_attr_put_u32(nlh, IFLA_CARRIER_UP_COUNT, (uint32_t)ups);
+		mnl_attr_put_u32(nlh, IFLA_CARRIER_DOWN_COUNT, (uint32_t)downs);
+	}
 	if (master)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, master);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
@@ -177,6 +183,23 @@ int main(void)
 	}
 	ok(!strcmp(feed(&s, dellink(5, "vm1", -1)), "deleted:vm1") && s.n == 0, "deleted: %s", seen);
 	ok(!strcmp(feed(&s, dellink(5, "vm1", -1)), ""), "an unknown deletion: %s", seen);
+
+	/* A reader that came and went before the kernel's late message: the
+	 * carrier is off again, the counters say it was on meanwhile. */
+	ups = downs = 3;
+	feed(&s, link_msg(RTM_NEWLINK, 4, "q0", true, false, UP, 0, 1500, 0));
+	ups = downs = 4;
+	ok(!strcmp(feed(&s, link_msg(RTM_NEWLINK, 4, "q0", true, false, UP, 0, 1500, 0)), "attached:q0 detached:q0"),
+	   "counted carrier changes: %s", seen);
+	ups = 5;
+	ok(!strcmp(feed(&s, link_msg(RTM_NEWLINK, 4, "q0", true, false, UP, 1, 1500, 0)), "attached:q0"),
+	   "one change: %s", seen);
+	ups = 105, downs = 104;
+	ok(!strcmp(feed(&s, link_msg(RTM_NEWLINK, 4, "q0", true, false, UP, 1, 1500, 0)),
+		   "detached:q0 attached:q0 detached:q0 attached:q0 detached:q0 attached:q0 detached:q0 attached:q0"),
+	   "many changes: at most four pairs, ending attached as it is: %s", seen);
+	ok(!strcmp(feed(&s, dellink(4, "q0", -1)), "deleted:q0"), "q0 deleted");
+	ups = downs = -1;
 
 	/* Malformed: a header cut short, a bad attribute length. */
 	{
