@@ -26,6 +26,10 @@ int watch_open(struct watch *w, struct ctx *c, const char *netns)
 	}
 	/* SIGINT and SIGTERM stay blocked but inside ppoll: none is lost
 	 * between a check and a wait. */
+	sigprocmask(SIG_SETMASK, NULL, &w->old_mask);
+	sigaction(SIGINT, NULL, &w->old_int);
+	sigaction(SIGTERM, NULL, &w->old_term);
+	w->sigs_saved = true;
 	sink_ctl_init(&w->ctl, true);
 	if (netns) {
 		if ((w->nsfd = netns_watch_open(netns)) < 0) {
@@ -130,4 +134,10 @@ void watch_close(struct watch *w)
 		close(w->nsfd);
 	w->nsfd = -1;
 	w->src_open = false;
+	if (w->sigs_saved) {
+		sigaction(SIGINT, &w->old_int, NULL);
+		sigaction(SIGTERM, &w->old_term, NULL);
+		sigprocmask(SIG_SETMASK, &w->old_mask, NULL);
+		w->sigs_saved = false;
+	}
 }

@@ -33,6 +33,11 @@ struct watch {
 	const char *netns;      /* -n NETNS, or NULL */
 	int nsfd;               /* its watch (netns_watch_open), or -1 */
 	struct sink_ctl ctl;
+	/* What sink_ctl_init changed, put back by watch_close: wait may stand
+	 * in a batch, whose later lines keep the usual signals. */
+	bool sigs_saved;
+	sigset_t old_mask;
+	struct sigaction old_int, old_term;
 };
 
 enum watch_result {

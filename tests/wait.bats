@@ -193,3 +193,18 @@ ends_with() {
 	run --separate-stderr t wait bad/name --for up
 	assert_error 2 bad/name
 }
+
+@test "wait in a batch: the lines after it run once it holds, and a timeout fails the batch" {
+	printf '%s\n' "add w0 --down" "wait w0 --for down --timeout 1" "set w0 --up" "wait w0 --for up" \
+		"del w0" "wait w0 --for gone" >"$BATS_TEST_TMPDIR/b"
+	run --separate-stderr t -b "$BATS_TEST_TMPDIR/b"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	run ip -n "$NS" link show w0
+	[ "$status" -ne 0 ]
+	printf '%s\n' "add w1" "wait w1 --for attached --timeout 0.1" "del w1" >"$BATS_TEST_TMPDIR/b"
+	run --separate-stderr t -b "$BATS_TEST_TMPDIR/b"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *":2: timed out after 0.1 s waiting for a reader to attach to w1"* ]] || { echo "$stderr"; false; }
+	# Without --force the batch stops there: w1 is left.
+	ip -n "$NS" link show w1 >/dev/null
+}
