@@ -83,6 +83,7 @@ function __tunctl_parse
     set -g __tunctl_value_of ''
     set -g __tunctl_args
     set -g __tunctl_opts
+    set -g __tunctl_for ''
     set -e __tunctl_tail
     while set -q toks[1]
         switch $toks[1]
@@ -112,13 +113,15 @@ function __tunctl_parse
             return 0
         end
         switch $toks[1]
-            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --count --queues --fd --socket --policy --timeout
+            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --count --queues --fd --socket --policy --for --timeout
+                test $toks[1] = --for; and set -q toks[2]; and set __tunctl_for $toks[2]
                 set -a __tunctl_opts $toks[1]
                 set __tunctl_value_of $toks[1]
                 set -q toks[2]; or return 1
                 set -e toks[1]
             case '--*=*'
                 set -a __tunctl_opts (string replace -r -- '=.*' '' $toks[1])
+                string match -q -- '--for=*' $toks[1]; and set __tunctl_for (string replace -- --for= '' $toks[1])
             case '-?*'
                 set -a __tunctl_opts $toks[1]
             case '*'
@@ -181,6 +184,10 @@ function __tunctl_opts_here
             test "$__tunctl_args[1]" = flush; or __tunctl_unseen --peer
         case attach
             __tunctl_unseen --count --hex --pcap --echo
+        case monitor
+            __tunctl_unseen --mode --initial
+        case wait
+            __tunctl_unseen --for --timeout
         case run
             set -q __tunctl_tail; and return
             __tunctl_unseen --queues --fd
@@ -245,8 +252,19 @@ function __tunctl_word_kind
             else
                 test $n -eq 0; and echo device; or echo none
             end
-        case save
+        case save monitor
             echo device
+        case wait
+            # addr and master take the word after the condition.
+            if test $n -eq 0
+                echo device
+            else if test $n -eq 1 -a "$__tunctl_for" = master
+                echo link
+            else if test $n -eq 1 -a "$__tunctl_for" = addr
+                echo value
+            else
+                echo none
+            end
         case apply
             test $n -eq 0; and echo file; or echo none
         case addr
@@ -364,6 +382,8 @@ complete -c tunctl -n $tunctl_cmd -a run -d "Run a program holding the device's 
 complete -c tunctl -n $tunctl_cmd -a save -d 'Print the devices as a file that apply takes'
 complete -c tunctl -n $tunctl_cmd -a apply -d 'Make the devices match a file'
 complete -c tunctl -n $tunctl_cmd -a broker -d 'Serve add, del, set and run to users without root, as a policy allows'
+complete -c tunctl -n $tunctl_cmd -a monitor -d "Print TUN/TAP devices' events as they happen"
+complete -c tunctl -n $tunctl_cmd -a wait -d 'Wait until a device is in a state'
 complete -c tunctl -n $tunctl_cmd -a help -d 'Show help'
 
 # The words in place of options, by position (__tunctl_word_kind)
@@ -373,7 +393,8 @@ complete -c tunctl -n '__tunctl_word route-action' -a 'add del'
 complete -c tunctl -n '__tunctl_word prefix' -a default -d 'The default route'
 complete -c tunctl -n '__tunctl_word keyword' -a '(__tunctl_route_keywords)'
 complete -c tunctl -n '__tunctl_word table' -a 'main local default'
-complete -c tunctl -n '__tunctl_word topic' -a 'add del list show set addr route attach run save apply broker'
+complete -c tunctl -n '__tunctl_word topic' -a 'add del list show set addr route attach run save apply broker monitor wait'
+complete -c tunctl -n '__tunctl_word link' -a '(__fish_print_interfaces)'
 complete -c tunctl -n '__tunctl_word file' -F -a - -d 'A file, or - for standard input'
 complete -c tunctl -n '__tunctl_word subcommand' -x -a '(__tunctl_subcommand)'
 # Where only options can come, an empty word gets them too.
@@ -442,3 +463,11 @@ complete -c tunctl -n '__tunctl_offer apply --force' -l force -d 'With --prune: 
 complete -c tunctl -n '__tunctl_offer broker --socket' -l socket -r -F -d 'Listen on this socket'
 complete -c tunctl -n '__tunctl_offer broker --policy' -l policy -r -F -d 'The policy file'
 complete -c tunctl -n '__tunctl_offer broker --timeout' -l timeout -x -d 'Seconds a client has to ask'
+
+# monitor
+complete -c tunctl -n '__tunctl_offer monitor --mode' -l mode -x -a 'tun tap' -d 'Only this mode'
+complete -c tunctl -n '__tunctl_offer monitor --initial' -l initial -d 'First print the devices that exist'
+
+# wait
+complete -c tunctl -n '__tunctl_offer wait --for' -l for -x -a 'exists gone up down attached detached addr master' -d 'The condition'
+complete -c tunctl -n '__tunctl_offer wait --timeout' -l timeout -x -d 'Give up after SECONDS'

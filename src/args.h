@@ -17,7 +17,7 @@ enum opt_id {
 	O_MODE, O_USER, O_GROUP,
 	O_ADDR, O_PEER, O_ROUTE, O_UP, O_DOWN,
 	O_COUNT, O_PCAP, O_QUEUES, O_FD,
-	O_SOCKET, O_POLICY, O_TIMEOUT,
+	O_SOCKET, O_POLICY, O_TIMEOUT, O_FOR,
 	/* O_LINK + LINK_x (link.h): the link setting's --NAME VALUE. */
 	O_LINK = 100,
 };

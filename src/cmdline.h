@@ -20,6 +20,8 @@ enum cmd_id {
 	CMD_HELP,
 	CMD_CLASSIC,
 	CMD_BROKER,
+	CMD_MONITOR,
+	CMD_WAIT,
 	CMD__COUNT
 };
 

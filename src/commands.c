@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "broker.h"
+#include "evwatch.h"
 #include "tunctl.h"
 
 /* The run functions take their own request; these pick it out. A new
@@ -180,6 +181,29 @@ const struct command commands[] = {
 		"  --force               with --prune: delete them even when held open\n"
 		"  --recreate            re-create a device whose mode or multi-queue differs\n"
 		"FILE holds add lines (as tunctl save prints them); - is standard input.\n",
+	},
+	{
+		.name = "monitor", .id = CMD_MONITOR, .parse = parse_monitor, .run = monitor_main,
+		.opts = monitor_opts,
+		.no_batch = "\"monitor\" cannot stand in a batch file: it runs until stopped",
+		.synopsis = "monitor [NAME...] [--mode tun|tap] [--initial]",
+		.summary = "print TUN/TAP devices' events as they happen",
+		.options =
+		"  --mode tun|tap        only devices of that mode\n"
+		"  --initial             first print the devices that exist (\"exists\")\n"
+		"Events: created deleted renamed moved up down attached detached mtu mac\n"
+		"master addr-add addr-del route-add route-del, and resync after an overrun.\n",
+	},
+	{
+		.name = "wait", .id = CMD_WAIT, .parse = parse_wait, .run = wait_main,
+		.opts = wait_opts,
+		.synopsis = "wait NAME --for CONDITION [--timeout SECONDS]",
+		.summary = "wait until a device is in a state",
+		.options =
+		"  --for CONDITION       exists, gone, up, down, attached, detached,\n"
+		"                        addr CIDR or master DEV\n"
+		"  --timeout SECONDS     give up after SECONDS (exit 1, saying what the\n"
+		"                        device is now); default: wait for ever\n",
 	},
 	{
 		.name = "help", .id = CMD_HELP, .parse = parse_help, .run = help_main,

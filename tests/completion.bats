@@ -361,7 +361,7 @@ CASES=(
 	"tunctl "					"apply run save ..."
 	"tunctl r"					"route run"
 	"tunctl s"					"save set show"
-	"tunctl help "					"add addr apply attach broker del list route run save set show"
+	"tunctl help "					"add addr apply attach broker del list monitor route run save set show wait"
 	"tunctl run t"					"tapB tunA"
 	"tunctl run tunA "				"-- --fd --queues"
 	"tunctl run tunA --"				"-- --fd --help --json --queues"
@@ -377,6 +377,14 @@ CASES=(
 	"tunctl apply f --"				"--dry-run --help --json --prune --recreate"
 	"tunctl apply f --prune --"			"--dry-run --force --help --json --recreate"
 	"tunctl apply f --prune --force --recreate "	"--dry-run"
+	"tunctl monitor --"				"--help --initial --json --mode"
+	"tunctl monitor tunA "				"tapB"
+	"tunctl monitor --initial --mode "		"tap tun"
+	"tunctl wait "					"tapB tunA"
+	"tunctl wait tunA --"				"--for --help --json --timeout"
+	"tunctl wait tunA --for "			"addr attached detached down exists gone master up"
+	"tunctl wait tunA --for up --"			"--help --json --timeout"
+	"tunctl wait tunA --for master "		"lo tapB tunA vethC vethD"
 )
 
 @test "bash: only what tunctl would accept, at each place" {
