@@ -6,8 +6,12 @@
 # changes); bash, zsh and fish then start as they would after a real install,
 # with no directory added by the test, and must complete "tunctl <TAB>".
 bats_require_minimum_version 1.5.0
+load helpers
 
 SRCDIR=$BATS_TEST_DIRNAME/..
+
+# The shells load nothing of the machine user's (own_home).
+setup() { own_home; }
 
 setup_file() {
 	BUILDDIR=${TUNCTL%/src/tunctl}
@@ -98,7 +102,7 @@ fish_tab() {
 		# fish searches $XDG_DATA_DIRS, else only its own data dir (/usr/share).
 		[[ "$CONF" == *"fish does not load /usr/local/share/fish/vendor_completions.d"* ]] || { echo "$CONF"; return 1; }
 		run fish_tab /usr/local
-		! grep -qx add <<<"$output"
+		run ! grep -qx add <<<"$output"
 		# With XDG_DATA_DIRS naming the prefix, as the message says, it does.
 		run over /usr/local env XDG_DATA_DIRS=/usr/local/share:/usr/share fish -c "complete -C 'tunctl '"
 		grep -q '^add' <<<"$output"
