@@ -21,26 +21,33 @@ teardown() {
 	ns_teardown
 }
 
-# Completes the line "$*" (the last word is the one being completed; end
-# the line with a space to complete an empty word) and prints the candidates.
-# The words are split as bash splits them, "=" (of COMP_WORDBREAKS) apart.
-complete_line() {
-	local line="$*"
+# Each shell completes each of its arguments, a command line (the last word
+# is the one being completed; end the line with a space to complete an empty
+# word), and prints the candidates sorted, then a line "@@". One shell for
+# all the lines, as one interactive shell completes line after line.
+# bash: the words are split as bash splits them, "=" (of COMP_WORDBREAKS)
+# apart.
+bash_complete() {
 	bash -c '
 source /usr/share/bash-completion/bash_completion
 source "$1"
-COMP_LINE=$2
-COMP_POINT=${#COMP_LINE}
-read -r -a COMP_WORDS <<<"${COMP_LINE//=/ = }"
-[[ $COMP_LINE == *[" "=] ]] && COMP_WORDS+=("")
-COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-_tunctl
-printf "%s\n" "${COMPREPLY[@]}" | sort' _ "$COMP" "$line"
+shift
+for COMP_LINE; do
+	COMPREPLY=()
+	COMP_POINT=${#COMP_LINE}
+	read -r -a COMP_WORDS <<<"${COMP_LINE//=/ = }"
+	[[ $COMP_LINE == *[" "=] ]] && COMP_WORDS+=("")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	_tunctl
+	((${#COMPREPLY[@]})) && printf "%s\n" "${COMPREPLY[@]}" | sort -u
+	echo @@
+done' _ "$COMP" "$@"
 }
 
-# The same with zsh's completion system, driven through a pseudo-terminal:
-# compadd is wrapped to write down every match it is given. $ZDUMP, if set,
-# is compinit's dump file.
+# zsh's completion system, driven through a pseudo-terminal: compadd is
+# wrapped to write down every match it is given; the line is emptied after
+# each completion, and what zsh draws is read away. $ZDUMP, if set, is
+# compinit's dump file.
 zsh_complete() {
 	zsh -f -c '
 zmodload zsh/zpty || exit 1
@@ -48,19 +55,31 @@ tmp=$(mktemp -d) || exit 1
 zpty z zsh -f -i
 zpty -w z "PS1=; fpath=(${(q)1} \$fpath); autoload -Uz compinit; compinit -u -d ${ZDUMP:-$tmp/dump}"
 zpty -w z "compadd() { local -a m; builtin compadd -O m \"\$@\"; (( \$#m )) && print -rl -- \$m >>$tmp/out; builtin compadd \"\$@\" }"
-zpty -w z "_tc_done() { zle complete-word; : >$tmp/done }; zle -N _tc_done; bindkey \"^T\" _tc_done"
-zpty -w -n z "$2"$'"'"'\x14'"'"'
-for i in {1..100}; do [[ -e $tmp/done ]] && break; sleep 0.05; done
+zpty -w z "_tc_done() { zle complete-word; BUFFER=; CURSOR=0; : >$tmp/done }; zle -N _tc_done; bindkey \"^T\" _tc_done"
+shift
+for line; do
+	rm -f $tmp/out $tmp/done
+	zpty -w -n z "$line"$'"'"'\x14'"'"'
+	for i in {1..200}; do [[ -e $tmp/done ]] && break; while zpty -rt z junk; do :; done; sleep 0.05; done
+	[[ -e $tmp/done ]] || { print -u2 "zsh did not complete \"$line\""; zpty -d z; rm -rf $tmp; exit 1 }
+	[[ -e $tmp/out ]] && sort -u $tmp/out
+	print @@
+done
 zpty -d z
-[[ -e $tmp/done ]] || { print -u2 "zsh did not complete"; rm -rf $tmp; exit 1 }
-[[ -e $tmp/out ]] && sort -u $tmp/out
-rm -rf $tmp' _ "$COMPDIR" "$*"
+rm -rf $tmp' _ "$COMPDIR" "$@"
 }
 
-# And with fish's.
+# And fish's.
 fish_complete() {
-	fish -c "source $COMPDIR/tunctl.fish; complete -C '$*'" | cut -f1 | sort -u
+	fish -c 'source $argv[1]
+for l in $argv[2..-1]
+	complete -C $l | string replace -r "\t.*" "" | sort -u
+	echo @@
+end' "$COMPDIR/tunctl.fish" "$@"
 }
+
+# bash's candidates for the line $1, alone.
+complete_line() { bash_complete "$1" | sed '/^@@$/d'; }
 
 need_zsh() { command -v zsh >/dev/null || skip "zsh not installed"; }
 need_fish() { command -v fish >/dev/null || skip "fish not installed"; }
@@ -100,19 +119,28 @@ ns_with_devices() {
 	grep -q "no-user -d 'Require that no owner is set" "$COMPDIR/tunctl.fish"
 }
 
-# The completion of line $2 by shell $1 (bash, zsh or fish, through its own
-# completion API), run inside the test's namespace: the devices are its own.
-# A line that names the namespace (@NS@ in the table) is completed from the
-# machine's namespace instead, so its devices can only come through -n.
-# Prints the candidates sorted, on one line, a space between them.
+# The completions of lines $2... by shell $1 (bash, zsh or fish, through
+# its own completion API), one line of output for each: its candidates
+# sorted, a space between them. Run inside the test's namespace, whose
+# devices are its own; a line that names the namespace (@NS@ in the table)
+# is completed from the machine's namespace instead, so its devices can
+# only come through -n.
 ns_complete() {
-	local fn=complete_line line=${2//@NS@/$NS} run=in_ns
-	case $1 in
-	zsh) fn=zsh_complete ;;
-	fish) fn=fish_complete ;;
-	esac
-	[ "$line" = "$2" ] || run=
-	$run bash -c "$(declare -f $fn); COMP='$COMP'; COMPDIR='$COMPDIR'; $fn \"\$1\"" _ "$line" | sort -u | paste -sd' '
+	local sh=$1 l i
+	local -a inside=() outside=() got_in=() got_out=()
+	shift
+	for l; do
+		if [[ $l == *@NS@* ]]; then outside+=("${l//@NS@/$NS}"); else inside+=("$l"); fi
+	done
+	joined() { awk '/^@@$/ { print line; line = ""; next } { line = line == "" ? $0 : line " " $0 }'; }
+	((${#inside[@]})) && mapfile -t got_in < <(in_ns bash -c "$(declare -f "${sh}_complete"); COMP='$COMP'; COMPDIR='$COMPDIR'; ${sh}_complete \"\$@\"" _ "${inside[@]}" | joined)
+	((${#outside[@]})) && mapfile -t got_out < <("${sh}_complete" "${outside[@]}" | joined)
+	[ "${#got_in[@]}" -eq "${#inside[@]}" ] && [ "${#got_out[@]}" -eq "${#outside[@]}" ] ||
+		{ echo "$sh: ${#got_in[@]} + ${#got_out[@]} answers for ${#inside[@]} + ${#outside[@]} lines" >&2; return 1; }
+	local a=0 b=0
+	for l; do
+		if [[ $l == *@NS@* ]]; then echo "${got_out[b++]}"; else echo "${got_in[a++]}"; fi
+	done
 }
 
 # Checks pairs of a line and the candidates it must get in shell $1: on one
@@ -121,13 +149,17 @@ ns_complete() {
 # completes "--opt=value" as the whole word, the others the value alone: the
 # value is compared. Reports every pair that is wrong.
 check_cases() {
-	local sh=$1 fail=0 got w ok want
+	local sh=$1 fail=0 got w ok want i
+	local -a lines=() wants=() gots=()
 	shift
-	while (($#)); do
-		got=$(ns_complete "$sh" "$1")
-		[[ $sh == fish && $1 =~ (--[a-z-]+=)[^\ ]*$ ]] && got=${got//"${BASH_REMATCH[1]}"/}
-		want=${2%%|*}
-		[[ $2 == *"|$sh: "* ]] && want=${2#*"|$sh: "} && want=${want%%|*}
+	while (($#)); do lines+=("$1"); wants+=("$2"); shift 2; done
+	mapfile -t gots < <(ns_complete "$sh" "${lines[@]}")
+	[ "${#gots[@]}" -eq "${#lines[@]}" ] || { echo "$sh: ${#gots[@]} answers for ${#lines[@]} lines"; return 1; }
+	for i in "${!lines[@]}"; do
+		got=${gots[i]}
+		[[ $sh == fish && ${lines[i]} =~ (--[a-z-]+=)[^\ ]*$ ]] && got=${got//"${BASH_REMATCH[1]}"/}
+		want=${wants[i]%%|*}
+		[[ ${wants[i]} == *"|$sh: "* ]] && want=${wants[i]#*"|$sh: "} && want=${want%%|*}
 		ok=1
 		if [[ $want == *" ..." ]]; then
 			for w in ${want% ...}; do
@@ -140,8 +172,7 @@ check_cases() {
 		else
 			[ "$got" = "$want" ] || ok=0
 		fi
-		((ok)) || { echo "$sh: \"$1\" gives \"$got\", want \"$want\""; fail=1; }
-		shift 2
+		((ok)) || { echo "$sh: \"${lines[i]}\" gives \"$got\", want \"$want\""; fail=1; }
 	done
 	return $fail
 }
