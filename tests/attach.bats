@@ -26,35 +26,23 @@ start_attach() {
 	wait_attached "$dev"
 }
 
+# True if process $1 holds device $2.
+holds() { in_ns grep -qs "iff:.$2\$" /proc/"$1"/fdinfo/*; }
+
 # Waits until ATTACH_PID holds device $1.
 wait_attached() {
-	for _ in $(seq 50); do
-		in_ns grep -qs "iff:.$1\$" /proc/"$ATTACH_PID"/fdinfo/* && return 0
-		sleep 0.1
-	done
-	echo "attach did not start: $(cat "$BATS_TEST_TMPDIR/attach.err" 2>/dev/null)"
-	return 1
+	wait_until -t 5 holds "$ATTACH_PID" "$1" || {
+		echo "attach did not start: $(cat "$BATS_TEST_TMPDIR/attach.err" 2>/dev/null)"; return 1; }
 }
 
 # Waits until device $1 (up) has carrier: a reader is attached to it.
 wait_carrier() {
-	for _ in $(seq 50); do
-		[ "$(sysfs "$1" carrier 2>/dev/null)" = 1 ] && return 0
-		sleep 0.1
-	done
-	echo "nobody attached to $1"
-	return 1
+	wait_until -t 5 "[ \"\$(sysfs $1 carrier 2>/dev/null)\" = 1 ]"
 }
 
 # Waits until process $1 holds device $2 or is gone (it may fail at once).
 wait_attached_or_gone() {
-	for _ in $(seq 50); do
-		in_ns grep -qs "iff:.$2\$" /proc/"$1"/fdinfo/* && return 0
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	echo "attach neither started nor ended"
-	return 1
+	wait_until -t 5 "holds $1 $2 || ! kill -0 $1 2>/dev/null"
 }
 
 # Stops it with SIGINT and checks it exits 0 with its summary.
@@ -104,10 +92,7 @@ pcap_count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
 	t add tap0 --mode tap --addr 2001:db8:1::1/64 >/dev/null
 	start_attach tap0 --echo --pcap "$BATS_TEST_TMPDIR/g.pcap"
 	# Duplicate address detection first (attach must stay silent to it).
-	for _ in $(seq 50); do
-		addr_json dev tap0 | jq -e '.[0].addr_info[] | select(.local == "2001:db8:1::1" and (.tentative | not))' >/dev/null && break
-		sleep 0.1
-	done
+	wait_until -t 5 "addr_json dev tap0 | jq -e '.[0].addr_info[] | select(.local == \"2001:db8:1::1\" and (.tentative | not))' >/dev/null"
 	addr_json dev tap0 | jq -e '.[0].addr_info[] | select(.local == "2001:db8:1::1" and (.dadfailed | not))'
 	run in_ns ping -6 -c 2 -i 0.2 -W 2 2001:db8:1::2
 	[[ "$output" == *"2 packets transmitted, 2 received"* ]]
@@ -210,10 +195,7 @@ try:
 except OSError:
     pass'
 	# Until attach has written both lines (at the end of their burst).
-	for _ in $(seq 50); do
-		grep -q ': TCP 40001 > 80' "$BATS_TEST_TMPDIR/attach.out" && grep -q ': UDP 40000 > 9' "$BATS_TEST_TMPDIR/attach.out" && break
-		sleep 0.1
-	done
+	wait_until -t 5 "grep -q ': TCP 40001 > 80' $BATS_TEST_TMPDIR/attach.out && grep -q ': UDP 40000 > 9' $BATS_TEST_TMPDIR/attach.out"
 	stop_attach
 	grep -q 'in .* IPv4 192.0.2.1 > 192.0.2.2: UDP 40000 > 9$' "$BATS_TEST_TMPDIR/attach.out"
 	grep -q 'in .* IPv4 192.0.2.1 > 192.0.2.2: TCP 40001 > 80 \[S\] seq [0-9]*$' "$BATS_TEST_TMPDIR/attach.out"
@@ -222,20 +204,25 @@ except OSError:
 @test "--echo leaves broadcast, multicast and fragmented pings unanswered; fragments are shown" {
 	t add tun0 --addr 192.0.2.1/24 --addr 2001:db8::1/64 >/dev/null
 	start_attach tun0 --echo
-	run in_ns ping -b -c 1 -W 1 192.0.2.255
-	[[ "$output" == *"1 packets transmitted, 0 received"* ]]
-	run in_ns ping -c 1 -W 1 -I tun0 224.0.0.1
-	[[ "$output" == *"1 packets transmitted, 0 received"* ]]
-	run in_ns ping -6 -c 1 -W 1 ff02::1%tun0
-	[[ "$output" == *"1 packets transmitted, 0 received"* ]]
-	run in_ns ping -c 1 -W 1 -s 3000 192.0.2.3
-	[[ "$output" == *"1 packets transmitted, 0 received"* ]]
+	# Each ping waits out its second for the answer that must not come: the
+	# four at once.
+	local k=0 args pings=()
+	for args in "-b 192.0.2.255" "-I tun0 224.0.0.1" "-6 ff02::1%tun0" "-s 3000 192.0.2.3"; do
+		k=$((k + 1))
+		# shellcheck disable=SC2086
+		in_ns ping -c 1 -W 1 $args >"$BATS_TEST_TMPDIR/ping.$k" 2>&1 &
+		pings+=($!)
+	done
+	wait "${pings[@]}" || true
+	for k in 1 2 3 4; do
+		grep -q "1 packets transmitted, 0 received" "$BATS_TEST_TMPDIR/ping.$k" || { cat "$BATS_TEST_TMPDIR/ping.$k"; return 1; }
+	done
 	stop_attach
 	grep -q 'in .* IPv4 192.0.2.1 > 192.0.2.255: ICMP echo request' "$BATS_TEST_TMPDIR/attach.out"
 	grep -q 'in .* IPv4 192.0.2.1 > 224.0.0.1: ICMP echo request' "$BATS_TEST_TMPDIR/attach.out"
 	grep -q 'in .* > ff02::1: ICMPv6 echo request' "$BATS_TEST_TMPDIR/attach.out"
 	grep -q 'in .* IPv4 192.0.2.1 > 192.0.2.3: .*(frag id [0-9]* off 1480+)' "$BATS_TEST_TMPDIR/attach.out"
-	! grep -q ' out ' "$BATS_TEST_TMPDIR/attach.out"
+	run ! grep -q ' out ' "$BATS_TEST_TMPDIR/attach.out"
 }
 
 @test "SIGTERM stops attach even while its output is stuck on a full pipe; exit 0 with the summary" {
@@ -285,9 +272,7 @@ stuck_fifo() {
 	mkfifo "$FIFO"
 	hold_fifo "$FIFO" "$1" >"$BATS_TEST_TMPDIR/holder" 3>&- &
 	HOLDER=$!
-	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/holder" ] && return 0; sleep 0.1; done
-	echo "the fifo holder did not start"
-	return 1
+	wait_until -t 5 test -s "$BATS_TEST_TMPDIR/holder"
 }
 
 # One SIGTERM must end attach (ATTACH_PID) within 5 s; its exit status is
@@ -336,14 +321,9 @@ sigterm_ends_attach() {
 		--args "$TUNCTL" >"$BATS_TEST_TMPDIR/gdb.out" 2>&1) &
 	gdb=$!
 	# attach runs as gdb's child, gdb as timeout's ($gdb).
-	for _ in $(seq 100); do
-		g=$(pgrep -P "$gdb" | head -1)
-		a=${g:+$(pgrep -P "$g" | head -1)}
-		[ -n "$a" ] && grep -qs "iff:.tun0\$" /proc/"$a"/fdinfo/* && break
-		a=
-		sleep 0.1
-	done
-	[ -n "$a" ] || { kill "$gdb"; echo "attach did not start under gdb"; cat "$BATS_TEST_TMPDIR/gdb.out"; false; }
+	# shellcheck disable=SC2016
+	wait_until 'g=$(pgrep -P "$gdb" | head -1) && a=$(pgrep -P "$g" | head -1) && [ -n "$a" ] && holds "$a" tun0' ||
+		{ kill "$gdb"; echo "attach did not start under gdb"; cat "$BATS_TEST_TMPDIR/gdb.out"; false; }
 	in_ns ping -c 1 -s 1400 -W 1 192.0.2.2 >/dev/null || true
 	rc=0
 	wait "$gdb" || rc=$?
@@ -375,7 +355,7 @@ sigterm_ends_attach() {
 	in_ns ping -c 2 -i 0.2 -s 1400 -W 1 192.0.2.2 >/dev/null || true
 	sigterm_ends_attach
 	[ "$ATTACH_RC" -eq 0 ]
-	for _ in $(seq 20); do [ -s "$BATS_TEST_TMPDIR/attach.err" ] && break; sleep 0.1; done
+	wait_until -t 2 test -s "$BATS_TEST_TMPDIR/attach.err"
 	grep -qE '^[0-9]+ packets, [0-9]+ bytes received; [0-9]+ answers sent$' "$BATS_TEST_TMPDIR/attach.err"
 }
 
@@ -408,7 +388,7 @@ sigterm_ends_attach() {
 	(trap '' PIPE; exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo 2>"$BATS_TEST_TMPDIR/attach.err" | head -1 >/dev/null; echo "${PIPESTATUS[0]}" >"$BATS_TEST_TMPDIR/rc") &
 	wait_carrier tun0
 	in_ns ping -c 3 -i 0.2 -W 1 192.0.2.2 >/dev/null || true
-	for _ in $(seq 30); do [ -s "$BATS_TEST_TMPDIR/rc" ] && break; sleep 0.1; done
+	wait_until -t 3 test -s "$BATS_TEST_TMPDIR/rc"
 	[ "$(cat "$BATS_TEST_TMPDIR/rc")" = 0 ]
 	grep -qE '^[0-9]+ packets' "$BATS_TEST_TMPDIR/attach.err"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/attach.err")" -eq 1 ]
@@ -425,11 +405,7 @@ sigterm_ends_attach() {
 	ATTACH_PID=
 	grep -q "^tunctl: warning: mq0 has 1 other queue attached (python3, pid $HOLDER)" "$BATS_TEST_TMPDIR/attach.err"
 	# A device made with IFF_NAPI (ip tuntap cannot): attach asks for it too.
-	in_ns python3 -c '
-import fcntl, struct, os
-fd = os.open("/dev/net/tun", os.O_RDWR)
-fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", b"napi0", 0x1011))
-fcntl.ioctl(fd, 0x400454cb, 1)'
+	in_ns python3 -c "$TUN_OPEN" napi0 0x1011 persist >/dev/null
 	[ "$(sysfs napi0 tun_flags)" = 0x1811 ]
 	start_attach napi0
 	stop_attach

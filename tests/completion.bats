@@ -12,6 +12,7 @@ setup() {
 	[ -f /usr/share/bash-completion/bash_completion ] || skip "bash-completion is not installed"
 	# zsh's compinit dump, made once for the file (compinit is slow without).
 	export ZDUMP=$BATS_FILE_TMPDIR/zcompdump
+	own_home
 }
 
 teardown() {
@@ -20,26 +21,33 @@ teardown() {
 	ns_teardown
 }
 
-# Completes the line "$*" (the last word is the one being completed; end
-# the line with a space to complete an empty word) and prints the candidates.
-# The words are split as bash splits them, "=" (of COMP_WORDBREAKS) apart.
-complete_line() {
-	local line="$*"
+# Each shell completes each of its arguments, a command line (the last word
+# is the one being completed; end the line with a space to complete an empty
+# word), and prints the candidates sorted, then a line "@@". One shell for
+# all the lines, as one interactive shell completes line after line.
+# bash: the words are split as bash splits them, "=" (of COMP_WORDBREAKS)
+# apart.
+bash_complete() {
 	bash -c '
 source /usr/share/bash-completion/bash_completion
 source "$1"
-COMP_LINE=$2
-COMP_POINT=${#COMP_LINE}
-read -r -a COMP_WORDS <<<"${COMP_LINE//=/ = }"
-[[ $COMP_LINE == *[" "=] ]] && COMP_WORDS+=("")
-COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-_tunctl
-printf "%s\n" "${COMPREPLY[@]}" | sort' _ "$COMP" "$line"
+shift
+for COMP_LINE; do
+	COMPREPLY=()
+	COMP_POINT=${#COMP_LINE}
+	read -r -a COMP_WORDS <<<"${COMP_LINE//=/ = }"
+	[[ $COMP_LINE == *[" "=] ]] && COMP_WORDS+=("")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	_tunctl
+	((${#COMPREPLY[@]})) && printf "%s\n" "${COMPREPLY[@]}" | sort -u
+	echo @@
+done' _ "$COMP" "$@"
 }
 
-# The same with zsh's completion system, driven through a pseudo-terminal:
-# compadd is wrapped to write down every match it is given. $ZDUMP, if set,
-# is compinit's dump file.
+# zsh's completion system, driven through a pseudo-terminal: compadd is
+# wrapped to write down every match it is given; the line is emptied after
+# each completion, and what zsh draws is read away. $ZDUMP, if set, is
+# compinit's dump file.
 zsh_complete() {
 	zsh -f -c '
 zmodload zsh/zpty || exit 1
@@ -47,19 +55,31 @@ tmp=$(mktemp -d) || exit 1
 zpty z zsh -f -i
 zpty -w z "PS1=; fpath=(${(q)1} \$fpath); autoload -Uz compinit; compinit -u -d ${ZDUMP:-$tmp/dump}"
 zpty -w z "compadd() { local -a m; builtin compadd -O m \"\$@\"; (( \$#m )) && print -rl -- \$m >>$tmp/out; builtin compadd \"\$@\" }"
-zpty -w z "_tc_done() { zle complete-word; : >$tmp/done }; zle -N _tc_done; bindkey \"^T\" _tc_done"
-zpty -w -n z "$2"$'"'"'\x14'"'"'
-for i in {1..100}; do [[ -e $tmp/done ]] && break; sleep 0.05; done
+zpty -w z "_tc_done() { zle complete-word; BUFFER=; CURSOR=0; : >$tmp/done }; zle -N _tc_done; bindkey \"^T\" _tc_done"
+shift
+for line; do
+	rm -f $tmp/out $tmp/done
+	zpty -w -n z "$line"$'"'"'\x14'"'"'
+	for i in {1..200}; do [[ -e $tmp/done ]] && break; while zpty -rt z junk; do :; done; sleep 0.05; done
+	[[ -e $tmp/done ]] || { print -u2 "zsh did not complete \"$line\""; zpty -d z; rm -rf $tmp; exit 1 }
+	[[ -e $tmp/out ]] && sort -u $tmp/out
+	print @@
+done
 zpty -d z
-[[ -e $tmp/done ]] || { print -u2 "zsh did not complete"; rm -rf $tmp; exit 1 }
-[[ -e $tmp/out ]] && sort -u $tmp/out
-rm -rf $tmp' _ "$COMPDIR" "$*"
+rm -rf $tmp' _ "$COMPDIR" "$@"
 }
 
-# And with fish's.
+# And fish's.
 fish_complete() {
-	fish -c "source $COMPDIR/tunctl.fish; complete -C '$*'" | cut -f1 | sort -u
+	fish -c 'source $argv[1]
+for l in $argv[2..-1]
+	complete -C $l | string replace -r "\t.*" "" | sort -u
+	echo @@
+end' "$COMPDIR/tunctl.fish" "$@"
 }
+
+# bash's candidates for the line $1, alone.
+complete_line() { bash_complete "$1" | sed '/^@@$/d'; }
 
 need_zsh() { command -v zsh >/dev/null || skip "zsh not installed"; }
 need_fish() { command -v fish >/dev/null || skip "fish not installed"; }
@@ -72,17 +92,6 @@ ns_with_devices() {
 	in_ns ip link add vethC type veth peer name vethD
 }
 
-@test "commands at the first position" {
-	run complete_line "tunctl "
-	[[ "$output" == *add* && "$output" == *del* && "$output" == *list* && "$output" == *attach* ]]
-	run complete_line "tunctl a"
-	[ "$output" = "$(printf 'add\naddr\naddress\napply\nattach')" ]
-	run complete_line "tunctl d"
-	[ "$output" = "$(printf 'del\ndelete')" ]
-	run complete_line "tunctl -j s"
-	[ "$output" = "$(printf 'save\nset\nshow')" ]
-}
-
 @test "global options, and namespace names for -n" {
 	run complete_line "tunctl --"
 	[[ "$output" == *--json* && "$output" == *--netns* && "$output" == *--batch* && "$output" == *--version* ]]
@@ -91,171 +100,6 @@ ns_with_devices() {
 	run complete_line "tunctl -n tunctl-comp-te"
 	ip netns del tunctl-comp-test-$$
 	[ "$output" = "tunctl-comp-test-$$" ]
-}
-
-@test "options of each command" {
-	run complete_line "tunctl add tun0 --m"
-	[ "$output" = "$(printf -- '--mac\n--mode\n--mtu\n--multi-queue')" ]
-	run complete_line "tunctl add tun0 --e"
-	[ "$output" = "--exist-ok" ]
-	run complete_line "tunctl del --"
-	[[ "$output" == *--all* && "$output" == *--force* && "$output" == *--mode* ]]
-	run complete_line "tunctl set tun0 --no"
-	[ "$output" = "$(printf -- '--no-group\n--no-user')" ]
-	run complete_line "tunctl attach tun0 --"
-	[[ "$output" == *--count* && "$output" == *--echo* && "$output" == *--hex* && "$output" == *--pcap* ]]
-}
-
-@test "values: modes, users, groups, actions" {
-	run complete_line "tunctl add tun0 --mode "
-	[ "$output" = "$(printf 'tap\ntun')" ]
-	run complete_line "tunctl list --mode t"
-	[ "$output" = "$(printf 'tap\ntun')" ]
-	run complete_line "tunctl add tun0 --user roo"
-	[ "$output" = root ]
-	run complete_line "tunctl add tun0 --group nogr"
-	[ "$output" = nogroup ]
-	run complete_line "tunctl addr "
-	[ "$output" = "$(printf 'add\ndel\nflush')" ]
-	run complete_line "tunctl route "
-	[ "$output" = "$(printf 'add\ndel')" ]
-	run complete_line "tunctl help sh"
-	[ "$output" = show ]
-}
-
-@test "device names where a device is expected, from the namespace's sysfs" {
-	ns_with_devices
-	run in_ns bash -c "$(declare -f complete_line); COMP='$COMP'; complete_line 'tunctl show '"
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
-	run in_ns bash -c "$(declare -f complete_line); COMP='$COMP'; complete_line 'tunctl del tunA t'"
-	[ "$output" = tapB ]
-	run in_ns bash -c "$(declare -f complete_line); COMP='$COMP'; complete_line 'tunctl addr add '"
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
-	run in_ns bash -c "$(declare -f complete_line); COMP='$COMP'; complete_line 'tunctl route del tu'"
-	[ "$output" = tunA ]
-	# -n NETNS: the devices of that namespace, from the machine's namespace.
-	run complete_line "tunctl -n $NS set "
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
-	run complete_line "tunctl --netns=$NS attach "
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
-	run complete_line "tunctl -n$NS -j del "
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
-	# Classic -d: a device (of the namespace tunctl runs in).
-	run in_ns bash -c "$(declare -f complete_line); COMP='$COMP'; complete_line 'tunctl -d t'"
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
-	# A new device's name is not completed.
-	run in_ns bash -c "$(declare -f complete_line); COMP='$COMP'; complete_line 'tunctl add '"
-	[ -z "$output" ]
-}
-
-@test "--opt=value: the value after the =" {
-	run complete_line "tunctl list --mode=t"
-	[ "$output" = "$(printf 'tap\ntun')" ]
-	run complete_line "tunctl add tun0 --mode="
-	[ "$output" = "$(printf 'tap\ntun')" ]
-	run complete_line "tunctl add tun0 --user=roo"
-	[ "$output" = root ]
-	run complete_line "tunctl set tun0 --group=nogr"
-	[ "$output" = nogroup ]
-	# An option that takes no value gets none.
-	run complete_line "tunctl add tun0 --down="
-	[ -z "$output" ]
-	# Options are still completed by name.
-	run complete_line "tunctl list --mo"
-	[ "$output" = --mode ]
-}
-
-@test "classic options on the first word, and their values" {
-	run complete_line "tunctl -"
-	for o in -t -d -u -g -p -f -b -n -j --netns; do
-		grep -qx -- "$o" <<<"$output" || { echo "no $o in: $output"; return 1; }
-	done
-	# Not after a global option: tunctl's own line then.
-	run complete_line "tunctl -j -"
-	! grep -qx -- -t <<<"$output"
-	run complete_line "tunctl -u roo"
-	[ "$output" = root ]
-	run complete_line "tunctl -t tap0 -g nogr"
-	[ "$output" = nogroup ]
-	run complete_line "tunctl -bu roo"
-	[ "$output" = root ]
-	run complete_line "tunctl -n -t tap0 -"
-	[ "$output" = "$(printf -- '-b\n-d\n-f\n-g\n-n\n-p\n-t\n-u')" ]
-	# -t names a new device: nothing to offer.
-	run complete_line "tunctl -t "
-	[ -z "$output" ]
-}
-
-@test "zsh: commands, aliases, options, values, classic options" {
-	need_zsh
-	run zsh_complete "tunctl a"
-	[ "$output" = "$(printf 'add\naddr\naddress\napply\nattach')" ]
-	run zsh_complete "tunctl d"
-	[ "$output" = "$(printf 'del\ndelete')" ]
-	run zsh_complete "tunctl set tun0 --no"
-	[ "$output" = "$(printf -- '--no-group\n--no-user')" ]
-	run zsh_complete "tunctl list --mode="
-	[ "$output" = "$(printf 'tap\ntun')" ]
-	run zsh_complete "tunctl -"
-	for o in -t -d -u -g -p -f -b -n -j --netns; do
-		grep -qx -- "$o" <<<"$output" || { echo "no $o in: $output"; return 1; }
-	done
-	run zsh_complete "tunctl -u roo"
-	[ "$output" = root ]
-	run zsh_complete "tunctl -t tap0 -g nogr"
-	[ "$output" = nogroup ]
-}
-
-@test "zsh: device names honour -n NETNS" {
-	need_zsh
-	ns_with_devices
-	run zsh_complete "tunctl -n $NS show "
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
-	run zsh_complete "tunctl --netns $NS del tunA "
-	[ "$output" = tapB ]
-	run zsh_complete "tunctl --netns=$NS addr add "
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
-	run zsh_complete "tunctl -j -n $NS route del tu"
-	[ "$output" = tunA ]
-	# Without -n: the namespace it runs in.
-	run in_ns bash -c "$(declare -f zsh_complete); COMPDIR='$COMPDIR'; zsh_complete 'tunctl attach '"
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
-}
-
-@test "fish: commands, aliases, options, values, classic options" {
-	need_fish
-	run fish_complete "tunctl d"
-	[ "$output" = "$(printf 'del\ndelete')" ]
-	run fish_complete "tunctl addr"
-	[ "$output" = "$(printf 'addr\naddress')" ]
-	run fish_complete "tunctl -"
-	for o in -t -d -u -g -p -f -b -n -j --netns; do
-		grep -qx -- "$o" <<<"$output" || { echo "no $o in: $output"; return 1; }
-	done
-	run fish_complete "tunctl -j -"
-	! grep -qx -- -t <<<"$output"
-	run fish_complete "tunctl -u roo"
-	[ "$output" = root ]
-	run fish_complete "tunctl -t tap0 -g nogr"
-	[ "$output" = nogroup ]
-	run fish_complete "tunctl list --mode "
-	[ "$output" = "$(printf 'tap\ntun')" ]
-}
-
-@test "fish: device names honour -n NETNS" {
-	need_fish
-	ns_with_devices
-	run fish_complete "tunctl -n $NS show "
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
-	run fish_complete "tunctl --netns $NS del "
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
-	run fish_complete "tunctl --netns=$NS addr add "
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
-	run fish_complete "tunctl -n$NS set "
-	[ "$output" = "$(printf 'tapB\ntunA')" ]
-	# Without -n: the namespace it runs in.
-	run in_ns fish -c "source $COMPDIR/tunctl.fish; complete -C 'tunctl attach '"
-	[ "$(cut -f1 <<<"$output" | sort)" = "$(printf 'tapB\ntunA')" ]
 }
 
 @test "the zsh and fish completions parse" {
@@ -268,14 +112,6 @@ ns_with_devices() {
 	command -v zsh >/dev/null || command -v fish >/dev/null || skip "neither zsh nor fish installed"
 }
 
-@test "fish offers commands and device options" {
-	need_fish
-	run fish_complete "tunctl ad"
-	[ "$output" = "$(printf 'add\naddr\naddress')" ]
-	run fish_complete "tunctl add x --mo"
-	[ "$output" = --mode ]
-}
-
 @test "no completion says --no-user or --no-group clears: the kernel cannot" {
 	run grep -il 'clear the owner\|clear the group\|set or clear' "$COMPDIR"/tunctl "$COMPDIR"/_tunctl "$COMPDIR"/tunctl.fish
 	[ "$status" -eq 1 ]
@@ -283,36 +119,60 @@ ns_with_devices() {
 	grep -q "no-user -d 'Require that no owner is set" "$COMPDIR/tunctl.fish"
 }
 
-# The completion of line $2 by shell $1 (bash, zsh or fish, through its own
-# completion API), run inside the test's namespace: the devices are its own.
-# Prints the candidates sorted, on one line, a space between them.
+# The completions of lines $2... by shell $1 (bash, zsh or fish, through
+# its own completion API), one line of output for each: its candidates
+# sorted, a space between them. Run inside the test's namespace, whose
+# devices are its own; a line that names the namespace (@NS@ in the table)
+# is completed from the machine's namespace instead, so its devices can
+# only come through -n.
 ns_complete() {
-	local fn=complete_line
-	case $1 in
-	zsh) fn=zsh_complete ;;
-	fish) fn=fish_complete ;;
-	esac
-	in_ns bash -c "$(declare -f $fn); COMP='$COMP'; COMPDIR='$COMPDIR'; $fn \"\$1\"" _ "$2" | sort -u | paste -sd' '
+	local sh=$1 l i
+	local -a inside=() outside=() got_in=() got_out=()
+	shift
+	for l; do
+		if [[ $l == *@NS@* ]]; then outside+=("${l//@NS@/$NS}"); else inside+=("$l"); fi
+	done
+	joined() { awk '/^@@$/ { print line; line = ""; next } { line = line == "" ? $0 : line " " $0 }'; }
+	((${#inside[@]})) && mapfile -t got_in < <(in_ns bash -c "$(declare -f "${sh}_complete"); COMP='$COMP'; COMPDIR='$COMPDIR'; ${sh}_complete \"\$@\"" _ "${inside[@]}" | joined)
+	((${#outside[@]})) && mapfile -t got_out < <("${sh}_complete" "${outside[@]}" | joined)
+	[ "${#got_in[@]}" -eq "${#inside[@]}" ] && [ "${#got_out[@]}" -eq "${#outside[@]}" ] ||
+		{ echo "$sh: ${#got_in[@]} + ${#got_out[@]} answers for ${#inside[@]} + ${#outside[@]} lines" >&2; return 1; }
+	local a=0 b=0
+	for l; do
+		if [[ $l == *@NS@* ]]; then echo "${got_out[b++]}"; else echo "${got_in[a++]}"; fi
+	done
 }
 
-# Checks pairs of a line and the candidates it must get (on one line, sorted;
-# ending in " ...": at least those) in shell $1, and reports every pair that
-# is wrong.
+# Checks pairs of a line and the candidates it must get in shell $1: on one
+# line, sorted; ending in " ...": at least those; starting with "! ": none
+# of those; "WANT|zsh: OTHER": OTHER in zsh, WANT in the others. fish
+# completes "--opt=value" as the whole word, the others the value alone: the
+# value is compared. Reports every pair that is wrong.
 check_cases() {
-	local sh=$1 fail=0 got w ok
+	local sh=$1 fail=0 got w ok want i
+	local -a lines=() wants=() gots=()
 	shift
-	while (($#)); do
-		got=$(ns_complete "$sh" "$1")
+	while (($#)); do lines+=("$1"); wants+=("$2"); shift 2; done
+	mapfile -t gots < <(ns_complete "$sh" "${lines[@]}")
+	[ "${#gots[@]}" -eq "${#lines[@]}" ] || { echo "$sh: ${#gots[@]} answers for ${#lines[@]} lines"; return 1; }
+	for i in "${!lines[@]}"; do
+		got=${gots[i]}
+		[[ $sh == fish && ${lines[i]} =~ (--[a-z-]+=)[^\ ]*$ ]] && got=${got//"${BASH_REMATCH[1]}"/}
+		want=${wants[i]%%|*}
+		[[ ${wants[i]} == *"|$sh: "* ]] && want=${wants[i]#*"|$sh: "} && want=${want%%|*}
 		ok=1
-		if [[ $2 == *" ..." ]]; then
-			for w in ${2% ...}; do
+		if [[ $want == *" ..." ]]; then
+			for w in ${want% ...}; do
 				[[ " $got " == *" $w "* ]] || ok=0
 			done
+		elif [[ $want == "! "* ]]; then
+			for w in ${want#! }; do
+				[[ " $got " != *" $w "* ]] || ok=0
+			done
 		else
-			[ "$got" = "$2" ] || ok=0
+			[ "$got" = "$want" ] || ok=0
 		fi
-		((ok)) || { echo "$sh: \"$1\" gives \"$got\", want \"$2\""; fail=1; }
-		shift 2
+		((ok)) || { echo "$sh: \"${lines[i]}\" gives \"$got\", want \"$want\""; fail=1; }
 	done
 	return $fail
 }
@@ -324,13 +184,71 @@ cd_files() {
 	cd "$BATS_TEST_TMPDIR/files"
 }
 
-# What tunctl would accept at each place (src/cmdline.c, src/parse.c): each
-# device once, --all without names and --mode only with it, --peer after an
-# address, a route's prefix (or default) and then each keyword once with a
-# value after it, and nothing after a word that ends the command; run's
-# options and "--" after its device, then the command and its own arguments;
-# apply's --force only with --prune.
+# One table for the three shells: each line, and what tunctl would accept
+# there (src/cmdline.c, src/parse.c), in a namespace with the devices tunA
+# and tapB (and a veth pair, never offered). Commands and their aliases;
+# each command's options, and the values of those that take one (modes,
+# users, groups, actions), after a space or an "="; device names where a
+# device is expected, of the namespace -n names; the classic options on the
+# first word only. Each device once, --all without names and --mode only
+# with it, --peer after an address, a route's prefix (or default) and then
+# each keyword once with a value after it, and nothing after a word that
+# ends the command; run's options and "--" after its device, then the
+# command and its own arguments; apply's --force only with --prune. zsh
+# offers a command's options where nothing else can come (as _arguments
+# does), and leaves out the classic options given already.
 CASES=(
+	"tunctl "					"add attach del list ..."
+	"tunctl a"					"add addr address apply attach"
+	"tunctl ad"					"add addr address"
+	"tunctl addr"					"addr address"
+	"tunctl d"					"del delete"
+	"tunctl -j s"					"save set show"
+	"tunctl --"					"--batch --json --netns --version ..."
+	"tunctl add tun0 --m"				"--mac --mode --mtu --multi-queue"
+	"tunctl add tun0 --e"				"--exist-ok"
+	"tunctl add x --mo"				"--mode"
+	"tunctl del --"					"--all --force --mode ..."
+	"tunctl set tun0 --no"				"--no-group --no-user"
+	"tunctl attach tun0 --"				"--count --echo --hex --pcap ..."
+	"tunctl add tun0 --mode "			"tap tun"
+	"tunctl list --mode t"				"tap tun"
+	"tunctl list --mode "				"tap tun"
+	"tunctl add tun0 --user roo"			"root"
+	"tunctl add tun0 --group nogr"			"nogroup"
+	"tunctl addr "					"add del flush"
+	"tunctl route "					"add del"
+	"tunctl help sh"				"show"
+	"tunctl list --mode=t"				"tap tun"
+	"tunctl list --mode="				"tap tun"
+	"tunctl add tun0 --mode="			"tap tun"
+	"tunctl add tun0 --user=roo"			"root"
+	"tunctl set tun0 --group=nogr"			"nogroup"
+	"tunctl add tun0 --down="			""
+	"tunctl list --mo"				"--mode"
+	"tunctl show "					"tapB tunA"
+	"tunctl attach "				"tapB tunA"
+	"tunctl del tunA t"				"tapB"
+	"tunctl addr add "				"tapB tunA"
+	"tunctl route del tu"				"tunA"
+	"tunctl add "					"|zsh: --addr --group --mac --mode --mtu --route --txqueuelen --user"
+	"tunctl -n @NS@ set "				"tapB tunA"
+	"tunctl -n @NS@ show "				"tapB tunA"
+	"tunctl --netns=@NS@ attach "			"tapB tunA"
+	"tunctl --netns @NS@ del "			"tapB tunA"
+	"tunctl --netns @NS@ del tunA "			"tapB"
+	"tunctl --netns=@NS@ addr add "			"tapB tunA"
+	"tunctl -j -n @NS@ route del tu"		"tunA"
+	"tunctl -n@NS@ set "				"tapB tunA"
+	"tunctl -n@NS@ -j del "				"tapB tunA"
+	"tunctl -"					"-b -d -f -g -j -n -p -t -u --netns ..."
+	"tunctl -j -"					"! -t"
+	"tunctl -u roo"					"root"
+	"tunctl -t tap0 -g nogr"			"nogroup"
+	"tunctl -bu roo"				"root"
+	"tunctl -n -t tap0 -"				"-b -d -f -g -n -p -t -u|zsh: -b -f -g -u"
+	"tunctl -t "					""
+	"tunctl -d t"					"tapB tunA"
 	"tunctl del tunA "				"tapB"
 	"tunctl del tunA tapB "				""
 	"tunctl del tunA --"				"--force --help --json"
@@ -387,20 +305,20 @@ CASES=(
 	"tunctl wait tunA --for master "		"lo tapB tunA vethC vethD"
 )
 
-@test "bash: only what tunctl would accept, at each place" {
+@test "bash: the table of cases" {
 	ns_with_devices
 	cd_files
 	check_cases bash "${CASES[@]}"
 }
 
-@test "zsh: only what tunctl would accept, at each place" {
+@test "zsh: the table of cases" {
 	need_zsh
 	ns_with_devices
 	cd_files
 	check_cases zsh "${CASES[@]}"
 }
 
-@test "fish: only what tunctl would accept, at each place" {
+@test "fish: the table of cases" {
 	need_fish
 	ns_with_devices
 	cd_files
@@ -413,29 +331,26 @@ need_tmux() { command -v tmux >/dev/null || skip "tmux not installed"; }
 
 tm() { tmux -S "$BATS_TEST_TMPDIR/tmux.sock" "$@"; }
 
-# Waits (up to 10 s) until a line of the screen is the whole of the
-# extended regular expression $1 (trailing spaces aside).
+# True if a line of the screen is the whole of the extended regular
+# expression $1 (trailing spaces aside).
+screen_line() { tm capture-pane -p | grep -qEx -- "$1"; }
+# True if a line of the screen is $1, as it is.
+screen_has() { tm capture-pane -p | grep -qFx -- "$1"; }
+
+# Waits until a line of the screen is $1 (as screen_line); shows the screen
+# if none comes.
 wait_line() {
-	for _ in $(seq 200); do
-		tm capture-pane -p | grep -qEx -- "$1" && return 0
-		sleep 0.05
-	done
-	echo "no line of the screen was \"$1\":"
-	tm capture-pane -p
-	return 1
+	wait_until screen_line "$1" || { tm capture-pane -p; return 1; }
 }
 
 # Starts shell command $1 in the namespace in a fixed-size terminal, types
-# the setup $2 (which must make the prompt "READY> ") and waits for it.
+# the setup $2 (which must make the prompt "READY> ") and waits for it. The
+# shell gets the test's own empty home (own_home) and nothing else.
 start_shell() {
-	mkdir -p "$BATS_TEST_TMPDIR/home"
 	tm new-session -d -x 120 -y 30 \
-		"exec ip netns exec $NS env -i HOME=$BATS_TEST_TMPDIR/home XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/home TERM=xterm PATH=$PATH $1"
+		"exec ip netns exec $NS env -i HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_DATA_HOME=$XDG_DATA_HOME XDG_CACHE_HOME=$XDG_CACHE_HOME TERM=xterm PATH=$PATH $1"
 	# Typed once the shell has drawn its first prompt.
-	for _ in $(seq 200); do
-		tm capture-pane -p | grep -q . && break
-		sleep 0.05
-	done
+	wait_line '.+'
 	tm send-keys -l -- "$2"
 	tm send-keys Enter
 	# The prompt is set in two halves: what was typed does not show it.
@@ -443,30 +358,29 @@ start_shell() {
 	fresh_line
 }
 
+# True if the screen is the prompt alone; if not, asks for a clear screen
+# (again: a C-l the shell read while still back from an interrupt is lost).
+cleared() {
+	[ "$(tm capture-pane -p | grep .)" = "READY>" ] && return 0
+	tm send-keys C-l
+	return 1
+}
+
 # Abandons the line (and any list shown) and clears the screen: then the
 # screen is the prompt alone.
 fresh_line() {
 	tm send-keys C-c
 	# Keys typed before the shell is back from the interrupt may be lost.
-	for _ in $(seq 200); do
-		[ "$(tm capture-pane -p | grep . | tail -n 1)" = "READY>" ] && break
-		sleep 0.05
-	done
-	tm send-keys C-l
-	for _ in $(seq 200); do
-		[ "$(tm capture-pane -p | grep .)" = "READY>" ] && return 0
-		sleep 0.05
-	done
-	echo "the screen did not clear:"
-	tm capture-pane -p
-	return 1
+	wait_until '[ "$(tm capture-pane -p | grep . | tail -n 1)" = "READY>" ]' || { tm capture-pane -p; return 1; }
+	wait_until cleared || { tm capture-pane -p; return 1; }
 }
 
 # Types $1, then Tab $3 times (default once), and waits for a line of the
 # screen to be $2 (an extended regular expression).
 type_tab() {
+	local i
 	tm send-keys -l -- "$1"
-	for _ in $(seq "${3:-1}"); do tm send-keys Tab; done
+	for ((i = 0; i < ${3:-1}; i++)); do tm send-keys Tab; done
 	wait_line "$2"
 	fresh_line
 }
@@ -479,10 +393,7 @@ type_tab_nothing() {
 	tm send-keys Tab
 	tm send-keys Tab
 	tm send-keys -l X
-	for _ in $(seq 200); do
-		tm capture-pane -p | grep -qFx -- "READY> $1X" && break
-		sleep 0.05
-	done
+	wait_until screen_has "READY> $1X" || { tm capture-pane -p; return 1; }
 	[ "$(tm capture-pane -p | grep .)" = "READY> $1X" ] || {
 		echo "\"$1\" did not stay alone on the screen:"
 		tm capture-pane -p

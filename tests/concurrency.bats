@@ -33,12 +33,9 @@ racer() {
 	PIDS[k]=$!
 }
 
-# Opens the gate once all N racers are at it (or a few seconds have passed).
+# Opens the gate once all N racers are at it.
 release() {
-	for _ in $(seq 200); do
-		[ "$(find "$dir" -name 'ready.*' | wc -l)" -ge "$1" ] && break
-		sleep 0.02
-	done
+	wait_until "[ \$(find $dir -name 'ready.*' | wc -l) -ge $1 ]"
 	flock -u 8
 }
 
@@ -160,11 +157,7 @@ reap() {
 	"$TUNCTL" -n "$NS" add c0 --exist-ok --addr 192.0.2.1/24 >"$dir/out" 2>"$dir/err" &
 	pid=$!
 	# Until it waits between looks (or is done, as before the fix).
-	for _ in $(seq 200); do
-		grep -q nanosleep "/proc/$pid/wchan" 2>/dev/null && break
-		[ -d "/proc/$pid" ] || break
-		sleep 0.01
-	done
+	wait_until -t 5 "grep -q nanosleep /proc/$pid/wchan 2>/dev/null || [ ! -d /proc/$pid ]"
 	kill "$HOLDER"
 	HOLDER=
 	wait "$pid"

@@ -90,7 +90,7 @@ addrs() { addr_json dev "$1" | jq -c '[.[0].addr_info[] | select(.scope != "link
 @test "show -j reports state, addresses, routes and processes" {
 	t add tun0 --addr 192.0.2.1/24 --addr 192.0.2.9/32 --peer 192.0.2.10 --mtu 1300 --route "198.51.100.0/24 via 192.0.2.2 metric 7"
 	# Operstate follows carrier through the kernel's linkwatch, asynchronously.
-	for _ in $(seq 30); do [ "$(link_json tun0 | jq -r .[0].operstate)" = DOWN ] && break; sleep 0.1; done
+	wait_until '[ "$(link_json tun0 | jq -r .[0].operstate)" = DOWN ]'
 	run --separate-stderr t -j show tun0
 	[ "$status" -eq 0 ]
 	j=$output

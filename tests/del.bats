@@ -142,11 +142,7 @@ t_inject() {
 		-e inject=socket:delay_enter=2000000 "$TUNCTL" del --all --force \
 		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err") &
 	pid=$!
-	for _ in $(seq 100); do
-		grep -q 'socket(' "$BATS_TEST_TMPDIR/st" 2>/dev/null && break
-		sleep 0.05
-	done
-	grep -q 'socket(' "$BATS_TEST_TMPDIR/st"
+	wait_until -t 5 grep -qs 'socket(' "$BATS_TEST_TMPDIR/st"
 	ip -n "$NS" link del t1
 	rc=0
 	wait "$pid" || rc=$?
@@ -221,11 +217,7 @@ DEL_GROUP=2119630848
 		ip netns exec "$NS" strace -f -qq -o /dev/null -e trace=sendto \
 		-e inject=sendto:delay_enter=3000000:when=3+ "$TUNCTL" del a1 a2 2>"$BATS_TEST_TMPDIR/a.err") &
 	pid=$!
-	for _ in $(seq 50); do
-		[ "$(link_json a2 | jq -r '.[0].group')" = $DEL_GROUP ] && break
-		sleep 0.1
-	done
-	[ "$(link_json a2 | jq -r '.[0].group')" = $DEL_GROUP ]
+	wait_until -t 5 '[ "$(link_json a2 | jq -r ".[0].group")" = "$DEL_GROUP" ]'
 	run --separate-stderr t del b1 b2
 	[ "$status" -eq 0 ]
 	[ -z "$(tun_devices)" ]

@@ -68,32 +68,78 @@ assert_error() {
 	[[ "$stderr" == *"$needle"* ]] || { echo "stderr does not name '$needle': $stderr"; return 1; }
 }
 
-# Holds tun device $1 open from a process inside the namespace (flags $2,
-# default IFF_TUN|IFF_NO_PI) until killed; sets HOLDER to its pid.
+# Waits until CONDITION holds, trying it every 0.05 s: CONDITION is a
+# command and its arguments, or one string the shell evaluates. After
+# SECONDS (default 10) the test fails, naming what it waited for. The one
+# way tests wait: no fixed sleeps, no loop that times out silently.
+#   wait_until [-t SECONDS] CONDITION...
+wait_until() {
+	local _wu_secs=10 _wu_end
+	if [ "$1" = -t ]; then _wu_secs=$2; shift 2; fi
+	_wu_end=$(( ${EPOCHREALTIME/./} + _wu_secs * 1000000 ))
+	while :; do
+		if [ $# -eq 1 ]; then eval "$1" && return 0; else "$@" && return 0; fi
+		if (( ${EPOCHREALTIME/./} > _wu_end )); then
+			echo "timed out after $_wu_secs s waiting until: $*" >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# TUNSETIFF on /dev/net/tun, from a process of its own (python3):
+#   python3 -c "$TUN_OPEN" NAME FLAGS THEN
+# FLAGS as the kernel's (0x1001: IFF_TUN|IFF_NO_PI); THEN is "hold" (print
+# "ready", keep the queue until killed), "persist" (TUNSETPERSIST, exit) or
+# "try" (print "ok" or the error's text, exit 0).
+TUN_OPEN='
+import fcntl, os, struct, sys, time
+name, flags, then = sys.argv[1], int(sys.argv[2], 0), sys.argv[3]
+try:
+    fd = os.open("/dev/net/tun", os.O_RDWR)
+    fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", name.encode(), flags))  # TUNSETIFF
+except OSError as e:
+    if then != "try":
+        raise
+    print(e.strerror)
+    sys.exit(0)
+if then == "persist":
+    fcntl.ioctl(fd, 0x400454cb, 1)  # TUNSETPERSIST
+print("ok" if then == "try" else "ready", flush=True)
+if then == "hold":
+    time.sleep(60)
+'
+
+# Holds tun device $1 open from a process inside the namespace $NS (flags
+# $2, default IFF_TUN|IFF_NO_PI) until killed; sets HOLDER to its pid, a
+# process named python3.
 hold_device() {
 	local out="$BATS_TEST_TMPDIR/holder.$1"
 	# A second holder of the same device must not see the first's "ready".
 	rm -f "$out"
 	# exec: $! is then the holder itself, named python3.
-	(exec ip netns exec "$NS" python3 -c '
-import fcntl, struct, os, sys, time
-fd = os.open("/dev/net/tun", os.O_RDWR)
-fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", sys.argv[1].encode(), int(sys.argv[2], 0)))
-print("ready", flush=True)
-time.sleep(60)' "$1" "${2:-0x1001}" >"$out") &
+	(exec ip netns exec "$NS" python3 -c "$TUN_OPEN" "$1" "${2:-0x1001}" hold >"$out") &
 	HOLDER=$!
-	for _ in $(seq 50); do grep -q ready "$out" 2>/dev/null && return 0; sleep 0.1; done
-	echo "holder of $1 did not start"; return 1
+	wait_until -t 5 grep -qs ready "$out"
 }
 
-# Waits (up to 3 s) until the kernel's linkwatch has caught up with the
-# carrier of every TUN/TAP device: operstate, NO-CARRIER and the routes'
-# linkdown flag follow carrier asynchronously, rate-limited to once a second.
-settle() {
-	for _ in $(seq 30); do
-		ip -n "$NS" -j link show type tun | jq -e 'all(.[]; .operstate == "DOWN" or (.flags | index("UP") | not))' >/dev/null && return 0
-		sleep 0.1
-	done
+# True once the kernel's linkwatch has caught up with the carrier of every
+# TUN/TAP device: operstate, NO-CARRIER and the routes' linkdown flag follow
+# carrier asynchronously, rate-limited to once a second. settle waits for
+# it; only for devices nobody has attached (an attached device stays UP).
+carrier_settled() {
+	ip -n "$NS" -j link show type tun | jq -e 'all(.[]; .operstate == "DOWN" or (.flags | index("UP") | not))' >/dev/null
+}
+settle() { wait_until carrier_settled; }
+
+# An empty home and XDG config, data and cache directories of the test's
+# own, exported: a shell started by the test then loads nothing of the
+# machine user's (completions fish generated from man pages, say), and fish
+# generates none (its generated_completions directory is there already).
+own_home() {
+	local h=$BATS_TEST_TMPDIR/home
+	export HOME=$h XDG_CONFIG_HOME=$h/.config XDG_DATA_HOME=$h/.local/share XDG_CACHE_HOME=$h/.cache
+	mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_DATA_HOME/fish/generated_completions"
 }
 
 # tunctl as an ordinary user (nobody) with CAP_NET_ADMIN: /proc does not let

@@ -6,8 +6,12 @@
 # changes); bash, zsh and fish then start as they would after a real install,
 # with no directory added by the test, and must complete "tunctl <TAB>".
 bats_require_minimum_version 1.5.0
+load helpers
 
 SRCDIR=$BATS_TEST_DIRNAME/..
+
+# The shells load nothing of the machine user's (own_home).
+setup() { own_home; }
 
 setup_file() {
 	BUILDDIR=${TUNCTL%/src/tunctl}

@@ -35,10 +35,10 @@ n() { "$TUNCTL" -n "$NS" "$@"; }
 	route_json dev tun0 | jq -e '.[] | select(.dst == "203.0.113.0/24")'
 	run n route del tun0 203.0.113.0/24
 	[ "$status" -eq 0 ]
-	! route_json dev tun0 | jq -e '.[] | select(.dst == "203.0.113.0/24")'
+	route_json dev tun0 | jq -e 'all(.[]; .dst != "203.0.113.0/24")'
 	run n addr del tun0 198.51.100.1/24
 	[ "$status" -eq 0 ]
-	! addr_json dev tun0 | jq -e '.[0].addr_info[] | select(.local == "198.51.100.1")'
+	addr_json dev tun0 | jq -e 'all(.[0].addr_info[]; .local != "198.51.100.1")'
 	run n addr flush tun0
 	[ "$status" -eq 0 ]
 	[ "$(addr_json dev tun0 | jq '[.[0].addr_info[] | select(.family == "inet")] | length')" -eq 0 ]
@@ -104,14 +104,8 @@ n() { "$TUNCTL" -n "$NS" "$@"; }
 	n add tun0 >/dev/null
 	"$TUNCTL" -n "$NS2" add tun0 >/dev/null
 	# python3 holds $NS2's tun0, not ours.
-	(exec ip netns exec "$NS2" python3 -c '
-import fcntl, struct, os, time
-fd = os.open("/dev/net/tun", os.O_RDWR)
-fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", b"tun0", 0x1001))
-print("ready", flush=True)
-time.sleep(60)' >"$BATS_TEST_TMPDIR/held") &
-	holder=$!
-	for _ in $(seq 50); do grep -q ready "$BATS_TEST_TMPDIR/held" && break; sleep 0.1; done
+	NS=$NS2 hold_device tun0
+	holder=$HOLDER
 	[ "$("$TUNCTL" -n "$NS2" -j show tun0 | jq '.processes | length')" -eq 1 ]
 	[ "$(n -j show tun0 | jq '.processes | length')" -eq 0 ]
 	run --separate-stderr n del tun0

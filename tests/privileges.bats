@@ -157,22 +157,16 @@ fails_with_hint() {
 	jq -e '.addresses[] | select(.local == "192.0.2.1")' <<<"$output"
 }
 
-# Attaches to device $2 as user $1 (TUNSETIFF with IFF_TUN|IFF_NO_PI) and
-# prints "ok" or the error. /dev/net/tun may be mode 0600 here: a 0666 node
-# is bind-mounted over it in a private mount namespace, as on distributions
-# that ship it world-accessible.
+# Attaches to device $2 as user $1, group $3 (default 65534), with TUNSETIFF
+# (IFF_TUN|IFF_NO_PI), and prints "ok" or the error. /dev/net/tun may be
+# mode 0600 here: a 0666 node is bind-mounted over it in a private mount
+# namespace, as on distributions that ship it world-accessible.
 attach_as() {
-	local user=$1 dev=$2 node=$BATS_TEST_TMPDIR/tun
+	local user=$1 dev=$2 group=${3:-65534} node=$BATS_TEST_TMPDIR/tun
 	[ -e "$node" ] || { mknod "$node" c 10 200 && chmod 666 "$node"; } || return 2
-	unshare -m sh -c 'mount --bind "$1" /dev/net/tun && exec ip netns exec "$2" setpriv --reuid="$3" --regid=65534 --clear-groups /usr/bin/python3 -c "
-import fcntl, struct, os, sys
-try:
-    fd = os.open(\"/dev/net/tun\", os.O_RDWR)
-    fcntl.ioctl(fd, 0x400454ca, struct.pack(\"16sH\", sys.argv[1].encode(), 0x1001))
-    print(\"ok\")
-except OSError as e:
-    print(e.strerror)
-" "$4"' _ "$node" "$NS" "$user" "$dev"
+	unshare -m sh -c 'mount --bind "$1" /dev/net/tun && shift && exec "$@"' _ "$node" \
+		ip netns exec "$NS" setpriv --reuid="$user" --regid="$group" --clear-groups \
+		/usr/bin/python3 -c "$TUN_OPEN" "$dev" 0x1001 try
 }
 
 @test "--user U: U may attach without privileges, another user may not" {
@@ -204,12 +198,7 @@ except OSError as e:
 	run attach_as 65534 tun0
 	[ "$output" = "Operation not permitted" ]
 	# setpriv with the group as the real and effective gid.
-	node=$BATS_TEST_TMPDIR/tun
-	run unshare -m sh -c 'mount --bind "$1" /dev/net/tun && exec ip netns exec "$2" setpriv --reuid=65534 --regid=4242 --clear-groups /usr/bin/python3 -c "
-import fcntl, struct, os
-fd = os.open(\"/dev/net/tun\", os.O_RDWR)
-fcntl.ioctl(fd, 0x400454ca, struct.pack(\"16sH\", b\"tun0\", 0x1001))
-print(\"ok\")"' _ "$node" "$NS"
+	run attach_as 65534 tun0 4242
 	[ "$output" = ok ]
 }
 

@@ -149,11 +149,7 @@ t_failopen() {
 			TUNCTL_FAIL_ONLY=realloc TUNCTL_FAIL_ALLOC=$n "$TUNCTL" attach tun0 --count 2 \
 			>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err") &
 		pid=$!
-		for _ in $(seq 50); do
-			in_ns grep -qs 'iff:.tun0$' /proc/$pid/fdinfo/* && break
-			kill -0 $pid 2>/dev/null || break
-			sleep 0.1
-		done
+		wait_until -t 5 "in_ns grep -qs 'iff:.tun0\$' /proc/$pid/fdinfo/* || ! kill -0 $pid 2>/dev/null"
 		in_ns ping -c 3 -i 0.2 -W 1 192.0.2.2 >/dev/null || true
 		status=0
 		wait $pid || status=$?

@@ -33,11 +33,7 @@ as_nobody_in() {
 # Waits until device $1 in namespace $2 (default $NS) has a holder.
 wait_held() {
 	local ns=${2:-$NS}
-	for _ in $(seq 100); do
-		ip netns exec "$ns" sh -c 'grep -qs "^iff:[[:space:]]*$0\$" /proc/[0-9]*/fdinfo/*' "$1" && return 0
-		sleep 0.05
-	done
-	echo "nobody holds $1"; return 1
+	wait_until -t 5 ip netns exec "$ns" sh -c 'grep -qs "^iff:[[:space:]]*$0\$" /proc/[0-9]*/fdinfo/*' "$1"
 }
 
 # What a program sees: each fd from 3 on that is open, its close-on-exec
@@ -181,6 +177,9 @@ EOF
 	[[ "$output" == *"process $PROG socat"* ]]
 }
 
+# How many queues of device $1 process $2 holds.
+queues_held() { in_ns sh -c 'grep -ls "^iff:[[:space:]]*$1\$" /proc/"$2"/fdinfo/* | wc -l' _ "$1" "$2"; }
+
 qemu_holds() {
 	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
 	local dev=$1
@@ -190,11 +189,9 @@ qemu_holds() {
 	as_nobody_in "$NS" "$TUNCTL" run "$dev" "$@" -nodefaults -display none -S -monitor none \
 		>"$BATS_TEST_TMPDIR/qemu" 2>&1 &
 	PROG=$!
-	for _ in $(seq 100); do
-		[ "$(in_ns sh -c 'grep -ls "^iff:[[:space:]]*'"$dev"'\$" /proc/'"$PROG"'/fdinfo/* | wc -l')" -ge "${want:-1}" ] && break
-		kill -0 "$PROG" 2>/dev/null || { cat "$BATS_TEST_TMPDIR/qemu"; return 1; }
-		sleep 0.1
-	done
+	# Until qemu holds the queues, or has failed (then what it said).
+	wait_until "[ \$(queues_held $dev $PROG) -ge ${want:-1} ] || ! kill -0 $PROG 2>/dev/null"
+	kill -0 "$PROG" 2>/dev/null || { cat "$BATS_TEST_TMPDIR/qemu"; return 1; }
 }
 
 @test "run: qemu -netdev tap,fd=3 holds the tap device and show names qemu" {
@@ -224,7 +221,7 @@ no_trace() {
 	me=$(in_ns readlink /proc/self/ns/net)
 	for p in /proc/[0-9]*; do
 		[ "$(readlink "$p/ns/net" 2>/dev/null)" = "$me" ] || continue
-		! grep -qs "^iff:[[:space:]]*$1\$" "$p"/fdinfo/* || return 1
+		if grep -qs "^iff:[[:space:]]*$1\$" "$p"/fdinfo/*; then return 1; fi
 	done
 	[ "$(addr_json dev "$1" | jq '[.[].addr_info[] | select(.scope == "link")] | length')" -eq 0 ]
 }

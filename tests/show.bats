@@ -118,7 +118,7 @@ make_three() {
 	[[ "$output" == *$'\n    route 198.51.100.0/24 via 192.0.2.2 linkdown\n'* ]]
 	# With a reader, carrier comes and linkdown goes, in ip's view and ours.
 	hold tap0 0x1002
-	for _ in $(seq 30); do [ "$(route_json dev tap0 | jq '[.[] | .flags // [] | index("linkdown")] | all(. == null)')" = true ] && break; sleep 0.1; done
+	wait_until "route_json dev tap0 | jq -e '[.[] | .flags // [] | index(\"linkdown\")] | all(. == null)' >/dev/null"
 	[ "$(t -j show tap0 | jq -c '[.routes[] | .flags[] | select(. == "linkdown")]')" = '[]' ]
 	[ "$(t -j show tap0 | jq .carrier)" = true ]
 }
@@ -138,7 +138,7 @@ make_three() {
 	# linkdown); show reads a dump, which, as ip's, does not: until the
 	# kernel's linkwatch has run (within a second), tun1 still says
 	# UNKNOWN there.
-	for _ in $(seq 30); do [ "$(link_json tun1 | jq -r .[0].operstate)" = DOWN ] && break; sleep 0.1; done
+	wait_until '[ "$(link_json tun1 | jq -r .[0].operstate)" = DOWN ]'
 	run --separate-stderr t -j show
 	[ "$status" -eq 0 ]
 	[ "$(jq -c '[.[].ifname]' <<<"$output")" = '["tap0","tun1"]' ]
@@ -262,7 +262,9 @@ json_keys() { jq -r '.. | objects | keys[]' | sort -u; }
 		strace -f -qq -o /dev/null -e trace=sendto -e inject=sendto:delay_enter=2000000:when=2 \
 		"$TUNCTL" show t0 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
 	local pid=$!
-	sleep 1
+	# Until tunctl (strace's child) sits in that delay: stopped entering
+	# sendto (x86-64: 44) of 24 bytes, the RTM_GETADDR request.
+	wait_until -t 5 "grep -qs '^44 0x[0-9a-f]* 0x[0-9a-f]* 0x18 ' /proc/\$(pgrep -P $pid)/syscall"
 	ip -n "$NS" link del t0
 	local rc=0
 	wait "$pid" || rc=$?
