@@ -231,7 +231,7 @@ CASES=(
 	"tunctl del tunA t"				"tapB"
 	"tunctl addr add "				"tapB tunA"
 	"tunctl route del tu"				"tunA"
-	"tunctl add "					"|zsh: --addr --group --mac --mode --mtu --route --txqueuelen --user"
+	"tunctl add "					"|zsh: --addr --alias --group --mac --mode --mtu --route --txqueuelen --user"
 	"tunctl -n @NS@ set "				"tapB tunA"
 	"tunctl -n @NS@ show "				"tapB tunA"
 	"tunctl --netns=@NS@ attach "			"tapB tunA"

@@ -46,7 +46,7 @@ teardown() { ns_teardown; }
 	run systemd-analyze verify --man=no "$d/tunctl-broker.socket" "$d/tunctl-broker.service"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	[ -z "$output" ] || { echo "$output"; false; }
-	grep -qx "ExecStart=$PREFIX/sbin/tunctl broker" "$UNITDIR/tunctl-broker.service"
+	grep -qx "ExecStart=$PREFIX/bin/tunctl broker" "$UNITDIR/tunctl-broker.service"
 	run systemd-analyze security --offline=true --root="$DEST" "$UNITDIR/tunctl-broker.service"
 	exposure=$(printf '%s\n' "$output" | sed -n 's/.*Overall exposure level for tunctl-broker.service: \([0-9.]*\).*/\1/p')
 	awk -v e="$exposure" 'BEGIN { exit !(e != "" && e <= 2.5) }' || { echo "exposure: $exposure"; false; }
