@@ -152,11 +152,14 @@ static int dump_one(struct ev_src *src, uint16_t type, struct ev_state *fresh)
 	}
 }
 
-/* Empties the socket's queue: after an overrun, what is left is part of
- * what the next reading holds anyway. */
+/* Empties the socket's queue before a reading: what is queued happened
+ * before it, so the reading holds it, and applied after the reading it
+ * could put back an older state. */
 static void drain(struct ev_src *src)
 {
-	while (recv_one(src, MSG_DONTWAIT) != -EAGAIN)
+	ssize_t n;
+
+	while ((n = recv_one(src, MSG_DONTWAIT)) >= 0 || n == -ENOBUFS || n == -EMSGSIZE)
 		;
 }
 
@@ -166,8 +169,7 @@ int ev_src_sync(struct ev_src *src, struct ev_state *fresh)
 	int rc = -EAGAIN;
 
 	for (int tries = 0; tries < 10 && (rc == -EAGAIN || rc == -ENOBUFS); tries++) {
-		if (rc == -ENOBUFS)
-			drain(src);
+		drain(src);
 		ev_state_free(fresh);
 		src->pend_len = 0;
 		rc = 0;
