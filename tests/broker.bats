@@ -32,19 +32,25 @@ setup_file() {
 		ip netns exec "$BNS" "$TUNCTL" broker --socket "$SOCK" --policy "$POLICY" --timeout 2 \
 		2>"$BDIR/log" 3>&- &
 	echo $! >"$BDIR/pid"
-	for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
-	[ -S "$SOCK" ]
+	wait_until -t 5 test -S "$SOCK"
 }
 
 teardown_file() {
-	[ -n "${BDIR:-}" ] && [ -f "$BDIR/pid" ] && kill "$(cat "$BDIR/pid")" 2>/dev/null
-	sleep 0.2
+	# The broker gone (a zombie of this shell's counts) before its files go.
+	[ -n "${BDIR:-}" ] && [ -f "$BDIR/pid" ] && kill "$(cat "$BDIR/pid")" 2>/dev/null &&
+		wait_until -t 5 "gone $(cat "$BDIR/pid")"
 	[ -n "${BNS:-}" ] && ip netns del "$BNS" 2>/dev/null
 	[ -n "${BNS2:-}" ] && ip netns del "$BNS2" 2>/dev/null
 	for u in $ALICE $BOB; do userdel "$u" 2>/dev/null || true; done
 	groupdel $GRP 2>/dev/null || true
 	[ -n "${BDIR:-}" ] && rm -rf "$BDIR"
 	true
+}
+
+# True once process $1 has ended (exited, or a zombie not yet reaped).
+gone() {
+	kill -0 "$1" 2>/dev/null || return 0
+	grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
 
 setup() {
@@ -57,6 +63,8 @@ teardown() {
 	NS=$BNS
 	ip netns exec "$BNS" "$TUNCTL" del --all --force >/dev/null 2>&1 || true
 	ip netns exec "$BNS2" "$TUNCTL" del --all --force >/dev/null 2>&1 || true
+	# A race test that failed half-way: its slow broker, then strace.
+	if [ -n "${RACE:-}" ]; then kill $(pgrep -P "$RACE") "$RACE" 2>/dev/null || true; fi
 }
 
 broker_pid() { cat "$BDIR/pid"; }
@@ -339,11 +347,14 @@ import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.connect(sys.argv[1])
 t = time.monotonic()
+print("connected", file=sys.stderr, flush=True)
 s.settimeout(10)
 r = s.recv(100)
-print("%s %.1f" % ("eof" if r == b"" else "data", time.monotonic() - t))' "$SOCK" >"$BATS_TEST_TMPDIR/silent" &
+print("%s %.1f" % ("eof" if r == b"" else "data", time.monotonic() - t))' "$SOCK" >"$BATS_TEST_TMPDIR/silent" \
+		2>"$BATS_TEST_TMPDIR/silent.err" &
 	silent=$!
-	sleep 0.3
+	# Connected: it is in the broker's queue ahead of alice's request.
+	wait_until -t 5 grep -q connected "$BATS_TEST_TMPDIR/silent.err"
 	start=$(date +%s%N)
 	as $ALICE add vm0 --mode tap
 	took=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -494,8 +505,7 @@ PY
 				-netdev hubport,id=h0,hubid=0,netdev=a -netdev hubport,id=h1,hubid=0,netdev=b"' \
 		>"$BATS_TEST_TMPDIR/qemu" 2>&1 &
 	qemu=$!
-	for _ in $(seq 100); do ip -n "$BNS2" link show vm1 >/dev/null 2>&1 && break; sleep 0.05; done
-	ip -n "$BNS2" link show vm1 || { cat "$BATS_TEST_TMPDIR/qemu"; return 1; }
+	wait_until -t 5 'ip -n "$BNS2" link show vm1 >/dev/null 2>&1' || { cat "$BATS_TEST_TMPDIR/qemu"; return 1; }
 	# The other namespace's end (the test's fixture, as a peer host would be).
 	ip -n "$BNS2" addr add 192.0.2.2/24 dev vm1
 	ip -n "$BNS2" link set vm1 up
@@ -519,7 +529,7 @@ PY
 	ip netns exec "$BNS" systemd-socket-activate --seqpacket -l "$BDIR/act.sock" \
 		"$TUNCTL" broker --policy "$POLICY" 2>"$BDIR/act.log" &
 	act=$!
-	for _ in $(seq 100); do [ -S "$BDIR/act.sock" ] && break; sleep 0.05; done
+	wait_until -t 5 test -S "$BDIR/act.sock"
 	chmod 0666 "$BDIR/act.sock"
 	run --separate-stderr ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups \
 		--inh-caps=-all env TUNCTL_BROKER_SOCKET="$BDIR/act.sock" "$TUNCTL" add act0 --mode tap
@@ -549,7 +559,7 @@ fcntl.ioctl(f, 0x400454ca, struct.pack("16sH", b"vm1", 0x0002 | 0x1000))
 print("ready", flush=True)
 time.sleep(30)' >"$BATS_TEST_TMPDIR/hold" &
 	holder=$!
-	for _ in $(seq 100); do grep -q ready "$BATS_TEST_TMPDIR/hold" && break; sleep 0.05; done
+	wait_until -t 5 grep -q ready "$BATS_TEST_TMPDIR/hold"
 	run --separate-stderr t del vm1
 	ds=$status de=$stderr
 	run --separate-stderr as $ALICE del vm1
@@ -592,14 +602,20 @@ PY
 # dump) waits 1.5 s: the window a race between check and act would need.
 slow_broker() {
 	command -v strace >/dev/null || skip "no strace"
-	rm -f "$BDIR/race.sock"
+	rm -f "$BDIR/race.sock" "$BDIR/race.trace"
 	# LeakSanitizer cannot run under ptrace (the sanitizer build in CI).
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		ip netns exec "$BNS" strace -o /dev/null -e trace=sendto -e inject=sendto:delay_enter=1500000:when=2+ \
+		ip netns exec "$BNS" strace -o "$BDIR/race.trace" -e trace=sendto -e inject=sendto:delay_enter=1500000:when=2+ \
 		"$TUNCTL" broker --socket "$BDIR/race.sock" --policy "$POLICY" 2>>"$BDIR/race.log" 3>&- &
 	RACE=$!
-	for _ in $(seq 100); do [ -S "$BDIR/race.sock" ] && break; sleep 0.05; done
-	[ -S "$BDIR/race.sock" ]
+	wait_until -t 5 test -S "$BDIR/race.sock"
+}
+
+# True while the slow broker is held in its second sendto (the act):
+# strace has written that call's first half, and no result yet.
+in_act() {
+	[ "$(grep -c '^sendto(' "$BDIR/race.trace")" -ge 2 ] &&
+		grep '^sendto(' "$BDIR/race.trace" | tail -n1 | grep -vq ' = '
 }
 
 # Between alice's check and act, root swaps a new device of bob's in
@@ -611,7 +627,7 @@ race() {
 	ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
 		env TUNCTL_BROKER_SOCKET="$BDIR/race.sock" "$TUNCTL" $1 >"$BATS_TEST_TMPDIR/race.out" 2>&1 &
 	req=$!
-	sleep 0.7
+	wait_until -t 5 in_act
 	ip -n "$BNS" link set vm0 down
 	ip -n "$BNS" link set vm0 name vmold
 	ip -n "$BNS" tuntap add vm0 mode tap user $BOB

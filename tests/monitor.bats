@@ -25,22 +25,20 @@ teardown() {
 mon_start() {
 	(exec ip netns exec "$NS" ${ENVS:-} "$TUNCTL" "$@" >"$OUT" 2>"$ERR") &
 	MON=$!
-	for _ in $(seq 100); do
-		in_ns awk -v p="$MON" '$2 == 0 && $3 == p && $4 != "00000000" { f = 1 } END { exit !f }' \
-			/proc/net/netlink && return 0
-		kill -0 "$MON" 2>/dev/null || { cat "$ERR"; return 1; }
-		sleep 0.05
-	done
-	echo "monitor did not subscribe"; return 1
+	wait_until -t 5 "subscribed $MON || ! kill -0 $MON 2>/dev/null" || { echo "monitor did not subscribe"; return 1; }
+	kill -0 "$MON" 2>/dev/null || { cat "$ERR"; return 1; }
+}
+
+# True once pid $1 has a netlink socket subscribed to groups (its line in
+# $NS's /proc/net/netlink).
+subscribed() {
+	in_ns awk -v p="$1" '$2 == 0 && $3 == p && $4 != "00000000" { f = 1 } END { exit !f }' /proc/net/netlink
 }
 
 # Waits (up to 5 s) until the monitor's JSON output has an event that jq
 # filter $1 selects.
 mon_until() {
-	for _ in $(seq 100); do
-		jq -e -s "any(.[]; $1)" "$OUT" >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
+	wait_until -t 5 "jq -e -s $(printf %q "any(.[]; $1)") \"\$OUT\" >/dev/null 2>&1" && return 0
 	echo "no event matching $1 in:"; cat "$OUT" "$ERR"; return 1
 }
 
@@ -90,7 +88,7 @@ events_of() {
 	idx=$(ip -n "$NS" -j link show tun0 | jq '.[0].ifindex')
 	ip -n "$NS" link set tun0 mtu 1280
 	ip -n "$NS" link del tun0
-	for _ in $(seq 100); do grep -q " deleted " "$OUT" && break; sleep 0.05; done
+	wait_until -t 5 grep -q " deleted " "$OUT" || { cat "$OUT"; false; }
 	grep -Eq "^[0-9T:.+-]+ created tun0 index $idx tun down attached mtu 1500\$" "$OUT" || { cat "$OUT"; false; }
 	grep -q " mtu tun0 index $idx 1500 -> 1280\$" "$OUT"
 	grep -q " deleted tun0 index $idx\$" "$OUT"
@@ -175,13 +173,9 @@ events_of() {
 @test "monitor -n NETNS: the namespace deleted under it ends it with a message and 1" {
 	(exec "$TUNCTL" -n "$NS" monitor >"$OUT" 2>"$ERR") &
 	MON=$!
-	for _ in $(seq 100); do
-		in_ns awk -v p="$MON" '$3 == p && $4 != "00000000" { f = 1 } END { exit !f }' /proc/net/netlink && break
-		sleep 0.05
-	done
+	wait_until -t 5 "in_ns awk -v p=$MON '\$3 == p && \$4 != \"00000000\" { f = 1 } END { exit !f }' /proc/net/netlink"
 	ip netns del "$NS"
-	run timeout 5 bash -c "while kill -0 $MON 2>/dev/null; do sleep 0.05; done"
-	[ "$status" -eq 0 ] || { echo "monitor still runs"; false; }
+	wait_until -t 5 "! kill -0 $MON 2>/dev/null" || { echo "monitor still runs"; false; }
 	st=0
 	wait "$MON" || st=$?
 	MON=

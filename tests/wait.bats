@@ -17,31 +17,41 @@ teardown() {
 	ns_teardown
 }
 
+# True once pid $1 has a netlink socket subscribed to groups (its line in
+# $NS's /proc/net/netlink).
+subscribed() {
+	in_ns awk -v p="$1" '$2 == 0 && $3 == p && $4 != "00000000" { f = 1 } END { exit !f }' /proc/net/netlink
+}
+
+# True while pid $1 sleeps in poll with nothing left to read on its netlink
+# sockets: it has taken in every event so far and goes on waiting.
+idle() {
+	local ino
+	[[ $(cat "/proc/$1/wchan" 2>/dev/null) == *poll* ]] || return 1
+	ino=$(ls -l "/proc/$1/fd" 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p' | paste -sd' ')
+	in_ns awk -v ino=" $ino " 'index(ino, " " $10 " ") && $5 != 0 { f = 1 } END { exit f }' /proc/net/netlink &&
+		[[ $(cat "/proc/$1/wchan" 2>/dev/null) == *poll* ]]
+}
+
 # Starts tunctl wait ARGS... in $NS in the background (W: its pid, ip netns
-# exec execs it) and waits until its socket is subscribed.
+# exec execs it) and waits until its socket is subscribed, or it is done.
 wait_start() {
 	(exec ip netns exec "$NS" "$TUNCTL" wait "$@" >"$OUT" 2>"$ERR") &
 	W=$!
-	for _ in $(seq 100); do
-		in_ns awk -v p="$W" '$2 == 0 && $3 == p && $4 != "00000000" { f = 1 } END { exit !f }' \
-			/proc/net/netlink && return 0
-		kill -0 "$W" 2>/dev/null || return 0   # it is done already
-		sleep 0.05
-	done
-	echo "wait did not subscribe"; return 1
+	wait_until -t 5 "subscribed $W || ! kill -0 $W 2>/dev/null"
 }
 
-# Asserts that the wait started by wait_start is still waiting.
+# Asserts that the wait started by wait_start is still waiting: once it has
+# read every event so far and sleeps again (idle), it is still there.
 still_waiting() {
-	sleep 0.2
+	wait_until -t 5 "idle $W || ! kill -0 $W 2>/dev/null"
 	kill -0 "$W" 2>/dev/null || { echo "wait ended early:"; cat "$OUT" "$ERR"; return 1; }
 }
 
 # Asserts that it ends (within 5 s) with status $1 (default 0).
 ends_with() {
 	local st=0
-	for _ in $(seq 100); do kill -0 "$W" 2>/dev/null || break; sleep 0.05; done
-	kill -0 "$W" 2>/dev/null && { echo "wait did not end"; return 1; }
+	wait_until -t 5 "! kill -0 $W 2>/dev/null" || { echo "wait did not end"; return 1; }
 	wait "$W" || st=$?
 	W=
 	[ "$st" -eq "${1:-0}" ] || { echo "status $st, want ${1:-0}"; cat "$ERR"; return 1; }
@@ -138,9 +148,9 @@ ends_with() {
 
 @test "wait: no polling (one ppoll while nothing happens), and SIGTERM ends it with 1" {
 	command -v strace >/dev/null || skip "strace is not installed"
-	# Down: no late linkwatch or IPv6 events of its own.
+	# Down: no late linkwatch or IPv6 events of its own (linkwatch sends
+	# them only for an up device), so nothing to wait for before it.
 	t add tun0 --down >/dev/null
-	sleep 0.2
 	run --separate-stderr ip netns exec "$NS" strace -f -qq -e trace=ppoll,poll,select,pselect6,nanosleep,clock_nanosleep \
 		-o "$BATS_TEST_TMPDIR/trace" "$TUNCTL" wait tun0 --for attached --timeout 1
 	[ "$status" -eq 1 ]
@@ -153,9 +163,10 @@ ends_with() {
 }
 
 @test "wait -n NETNS: the namespace deleted while it waits ends it with a message and 1" {
-	("$TUNCTL" -n "$NS" wait tun0 --for exists >"$OUT" 2>"$ERR") &
+	(exec "$TUNCTL" -n "$NS" wait tun0 --for exists >"$OUT" 2>"$ERR") &
 	W=$!
-	sleep 0.3
+	# Its socket subscribed in $NS: it waits there.
+	wait_until -t 5 "in_ns awk -v p=$W '\$3 == p && \$4 != \"00000000\" { f = 1 } END { exit !f }' /proc/net/netlink"
 	ip netns del "$NS"
 	ends_with 1
 	[ "$(cat "$ERR")" = "tunctl: network namespace \"$NS\" was deleted" ]
