@@ -459,6 +459,13 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 				      .addrs = r->addrs, .naddrs = r->naddrs, .routes = r->routes, .nroutes = r->nroutes };
 		facts(links, nlinks, r->exist_ok && !strchr(r->name, '%') ? r->name : NULL, w->pc.uid, &q,
 		      owner, sizeof(owner));
+		/* What the check saw is what is done: a name that was free is
+		 * created (never adopted, should a device of someone else's
+		 * take it meanwhile), and one of the caller's is adopted only
+		 * while it still is (owned, not merely without an owner). */
+		if (!q.exists)
+			r->exist_ok = false;
+		r->adopt_owned = true;
 		/* Always the caller's. */
 		snprintf(uidtext, sizeof(uidtext), "%u", w->pc.uid);
 		r->user = (struct id_spec){ .set = true, .numeric = true, .id = w->pc.uid, .name = uidtext };

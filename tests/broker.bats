@@ -656,3 +656,62 @@ race() {
 	[ "$(ip -n "$BNS" -j link show vmold | jq '.[0].mtu')" = 1400 ]
 	[ "$(ip -n "$BNS" -j link show vm0 | jq '.[0].mtu')" = 1500 ]
 }
+
+# A broker whose first look at /sys/class/net (add --exist-ok reading the
+# name it is to adopt) waits 1.5 s: the window between check and act.
+slow_sysfs_broker() {
+	command -v strace >/dev/null || skip "no strace"
+	rm -f "$BDIR/race.sock"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$BNS" strace -o /dev/null -P /sys/class/net -e trace=openat \
+		-e inject=openat:delay_enter=1500000 \
+		"$TUNCTL" broker --socket "$BDIR/race.sock" --policy "$POLICY" 2>>"$BDIR/race.log" 3>&- &
+	RACE=$!
+	for _ in $(seq 100); do [ -S "$BDIR/race.sock" ] && break; sleep 0.05; done
+	[ -S "$BDIR/race.sock" ]
+}
+
+stop_slow_broker() {
+	kill $(pgrep -P $RACE) 2>/dev/null
+	wait $RACE 2>/dev/null || true
+}
+
+@test "a race between check and act: add --exist-ok never adopts a device put under the name meanwhile" {
+	policy "allow user $ALICE mode tap name vm%d max 9"
+	slow_sysfs_broker
+	# The name is free when checked; root makes a device without owner
+	# under it before the broker acts.
+	ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
+		env TUNCTL_BROKER_SOCKET="$BDIR/race.sock" "$TUNCTL" add vm0 --mode tap --exist-ok \
+		>"$BATS_TEST_TMPDIR/race.out" 2>&1 &
+	req=$!
+	sleep 0.7
+	rootrc=0
+	ip -n "$BNS" tuntap add vm0 mode tap || rootrc=$?
+	rc=0
+	wait $req || rc=$?
+	cat "$BATS_TEST_TMPDIR/race.out"
+	if [ "$rootrc" -eq 0 ]; then
+		[ "$(owner_of vm0)" = none ]
+		[ "$rc" -ne 0 ]
+	else
+		[ "$(owner_of vm0)" = $ALICE ]
+	fi
+	ip -n "$BNS" link del vm0
+	# The name is alice's when checked; root swaps an ownerless device in.
+	as $ALICE add vm1 --mode tap
+	ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
+		env TUNCTL_BROKER_SOCKET="$BDIR/race.sock" "$TUNCTL" add vm1 --mode tap --exist-ok \
+		>"$BATS_TEST_TMPDIR/race.out" 2>&1 &
+	req=$!
+	sleep 0.7
+	ip -n "$BNS" link set vm1 name vmold
+	ip -n "$BNS" tuntap add vm1 mode tap
+	rc=0
+	wait $req || rc=$?
+	stop_slow_broker
+	cat "$BATS_TEST_TMPDIR/race.out"
+	[ "$rc" -eq 1 ]
+	[ "$(owner_of vm1)" = none ]
+	[ "$(owner_of vmold)" = $ALICE ]
+}
