@@ -516,6 +516,11 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 		a->status = act_del(&c, &req.u.del, links, nlinks);
 	} else if (req.cmd == CMD_SET) {
 		a->status = act_set(&c, &req.u.set, links_find(links, nlinks, name)->ifindex);
+	} else if (q.exists && req.u.add.exist_ok && !links_find(links, nlinks, req.u.add.name)->tun.persist) {
+		/* ops_add would wait for it to be made persistent, and the
+		 * broker, serving one request at a time, with it. */
+		refuse(a, 1, "%s is not persistent (a process of yours holds it): --exist-ok adopts only a "
+		       "persistent device, and the broker does not wait for one", req.u.add.name);
 	} else {
 		a->status = run_request(&c, &req);
 	}

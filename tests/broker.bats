@@ -59,6 +59,13 @@ setup() {
 }
 
 teardown() {
+	# A slow broker that a failed test left running: the broker, then strace.
+	if [ -n "${RACE:-}" ]; then
+		kill $(pgrep -P $RACE) 2>/dev/null
+		wait $RACE 2>/dev/null || true
+	fi
+	# A holder of alice's that a failed test left waiting.
+	[ -n "${holder:-}" ] && { touch "$BDIR/release"; wait $holder 2>/dev/null || true; }
 	# Every device the test made, whoever owns it.
 	NS=$BNS
 	ip netns exec "$BNS" "$TUNCTL" del --all --force >/dev/null 2>&1 || true
@@ -82,7 +89,7 @@ as() {
 	local u=$1
 	shift
 	ip netns exec "$BNS" setpriv --reuid "$u" --regid users --init-groups --inh-caps=-all \
-		env TUNCTL_BROKER_SOCKET="$SOCK" "$TUNCTL" "$@"
+		env TUNCTL_BROKER_SOCKET="$SOCK" RELEASE="$BDIR/release" "$TUNCTL" "$@"
 }
 
 owner_of() { ip -n "$BNS" -d -j link show "$1" | jq -r '.[0].linkinfo.info_data.user // "none"'; }
@@ -714,4 +721,32 @@ stop_slow_broker() {
 	[ "$rc" -eq 1 ]
 	[ "$(owner_of vm1)" = none ]
 	[ "$(owner_of vmold)" = $ALICE ]
+}
+
+@test "add --exist-ok of a device its owner holds unpersisted is refused at once, not waited for" {
+	policy "allow user $ALICE mode tap name vm%d max 9"
+	as $ALICE add vm0 --mode tap
+	# Alice attaches to her device and makes it not persistent, as its
+	# owner may: a broker that waited for it would serve no one meanwhile.
+	rm -f "$BDIR/release"
+	as $ALICE run vm0 -- /usr/bin/python3 -c '
+import fcntl, os, time
+fcntl.ioctl(3, 0x400454cb, 0)
+print("held", flush=True)
+for _ in range(200):
+    if os.path.exists(os.environ["RELEASE"]):
+        break
+    time.sleep(0.05)
+' >"$BATS_TEST_TMPDIR/hold" &
+	holder=$!
+	for _ in $(seq 100); do grep -q held "$BATS_TEST_TMPDIR/hold" && break; sleep 0.05; done
+	grep -q held "$BATS_TEST_TMPDIR/hold"
+	[ "$(ip netns exec "$BNS" cat /sys/class/net/vm0/tun_flags)" = 0x1002 ]
+	run -1 as $ALICE add vm0 --mode tap --exist-ok
+	touch "$BDIR/release"
+	wait $holder
+	echo "$output"
+	[[ "$output" == *"the broker does not wait for one"* ]]
+	[ "${#lines[@]}" -eq 1 ]
+	broker_alive
 }
