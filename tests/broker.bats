@@ -66,6 +66,7 @@ teardown() {
 	fi
 	# A holder of alice's that a failed test left waiting.
 	[ -n "${holder:-}" ] && { touch "$BDIR/release"; wait $holder 2>/dev/null || true; }
+	[ -n "${slots:-}" ] && { kill $slots 2>/dev/null; wait $slots 2>/dev/null || true; }
 	# Every device the test made, whoever owns it.
 	NS=$BNS
 	ip netns exec "$BNS" "$TUNCTL" del --all --force >/dev/null 2>&1 || true
@@ -749,4 +750,43 @@ for _ in range(200):
 	[[ "$output" == *"the broker does not wait for one"* ]]
 	[ "${#lines[@]}" -eq 1 ]
 	broker_alive
+}
+
+@test "one user's idle connections leave the broker's slots to the others" {
+	policy "allow user $ALICE mode tap name vm%d max 9"
+	rm -f "$BDIR/slots.sock" "$BDIR/release"
+	# Its own broker: a long deadline, so that only the cap frees slots.
+	ip netns exec "$BNS" "$TUNCTL" broker --socket "$BDIR/slots.sock" --policy "$POLICY" --timeout 60 \
+		2>"$BDIR/slots.log" 3>&- &
+	slots=$!
+	for _ in $(seq 100); do [ -S "$BDIR/slots.sock" ] && break; sleep 0.05; done
+	[ -S "$BDIR/slots.sock" ]
+	# Bob connects 300 times and sends nothing.
+	ip netns exec "$BNS" setpriv --reuid $BOB --regid users --init-groups --inh-caps=-all \
+		env RELEASE="$BDIR/release" /usr/bin/python3 -c '
+import os, socket, sys, time
+held = []
+for _ in range(300):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(sys.argv[1])
+    held.append(s)
+print("held", flush=True)
+for _ in range(400):
+    if os.path.exists(os.environ["RELEASE"]):
+        break
+    time.sleep(0.05)
+' "$BDIR/slots.sock" >"$BATS_TEST_TMPDIR/hold" &
+	holder=$!
+	for _ in $(seq 200); do grep -q held "$BATS_TEST_TMPDIR/hold" && break; sleep 0.05; done
+	grep -q held "$BATS_TEST_TMPDIR/hold"
+	rc=0
+	ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
+		env TUNCTL_BROKER_SOCKET="$BDIR/slots.sock" timeout 10 "$TUNCTL" add vm0 --mode tap || rc=$?
+	touch "$BDIR/release"
+	wait $holder
+	kill $slots
+	wait $slots || true
+	[ "$rc" -eq 0 ]
+	[ "$(owner_of vm0)" = $ALICE ]
+	grep -q "uid $(id -u $BOB) pid [0-9]*: dropped, to make room: every place was taken, more than 16 of them by this user" "$BDIR/slots.log"
 }
