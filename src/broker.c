@@ -460,6 +460,7 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 				      .sets_owner = r->user.set || r->group.set || r->any_user,
 				      .multi_queue = r->multi_queue, .vnet_hdr = r->vnet_hdr,
 				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu,
+				      .has_txqlen = r->link.has_txqlen, .txqlen = r->link.txqlen,
 				      .addrs = r->addrs, .naddrs = r->naddrs, .routes = r->routes, .nroutes = r->nroutes };
 		facts(links, nlinks, r->exist_ok && !strchr(r->name, '%') ? r->name : NULL, w->pc.uid, &q,
 		      owner, sizeof(owner));
@@ -489,7 +490,8 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 		name = r->name;
 		q = (struct pol_req){ .op = POL_SET, .name = name, .netns = r->netns,
 				      .sets_owner = r->user.set || r->group.set || r->no_user || r->no_group,
-				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu };
+				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu,
+				      .has_txqlen = r->link.has_txqlen, .txqlen = r->link.txqlen };
 		break;
 	}
 	default:

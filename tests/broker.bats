@@ -790,3 +790,15 @@ for _ in range(400):
 	[ "$(owner_of vm0)" = $ALICE ]
 	grep -q "uid $(id -u $BOB) pid [0-9]*: dropped, to make room: every place was taken, more than 16 of them by this user" "$BDIR/slots.log"
 }
+
+@test "txqueuelen through the broker: at most 1000, on add and on set" {
+	policy "allow user $ALICE mode tap name vm%d max 9"
+	run -1 as $ALICE add vm0 --mode tap --txqueuelen 100000
+	[ "$output" = "tunctl: not allowed by $POLICY: --txqueuelen 100000: at most 1000 through the broker (a queue's unread packets are kernel memory)" ]
+	run ! ip -n "$BNS" link show vm0
+	as $ALICE add vm0 --mode tap --txqueuelen 1000
+	[ "$(ip netns exec "$BNS" cat /sys/class/net/vm0/tx_queue_len)" = 1000 ]
+	run -1 as $ALICE set vm0 --txqueuelen 4000000
+	[[ "$output" == *"--txqueuelen 4000000: at most 1000"* ]]
+	[ "$(ip netns exec "$BNS" cat /sys/class/net/vm0/tx_queue_len)" = 1000 ]
+}
