@@ -669,14 +669,19 @@ race() {
 # name it is to adopt) waits 1.5 s: the window between check and act.
 slow_sysfs_broker() {
 	command -v strace >/dev/null || skip "no strace"
-	rm -f "$BDIR/race.sock"
+	rm -f "$BDIR/race.sock" "$BDIR/sysfs.trace"
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		ip netns exec "$BNS" strace -o /dev/null -P /sys/class/net -e trace=openat \
+		ip netns exec "$BNS" strace -o "$BDIR/sysfs.trace" -P /sys/class/net -e trace=openat \
 		-e inject=openat:delay_enter=1500000 \
 		"$TUNCTL" broker --socket "$BDIR/race.sock" --policy "$POLICY" 2>>"$BDIR/race.log" 3>&- &
 	RACE=$!
-	for _ in $(seq 100); do [ -S "$BDIR/race.sock" ] && break; sleep 0.05; done
-	[ -S "$BDIR/race.sock" ]
+	wait_until -t 5 test -S "$BDIR/race.sock"
+}
+
+# True while the slow broker is held in an open of /sys/class/net: strace
+# has written the call's first half, and no result yet.
+in_sysfs_open() {
+	grep -qs '^openat(' "$BDIR/sysfs.trace" && grep '^openat(' "$BDIR/sysfs.trace" | tail -n1 | grep -vq ' = '
 }
 
 stop_slow_broker() {
@@ -693,7 +698,8 @@ stop_slow_broker() {
 		env TUNCTL_BROKER_SOCKET="$BDIR/race.sock" "$TUNCTL" add vm0 --mode tap --exist-ok \
 		>"$BATS_TEST_TMPDIR/race.out" 2>&1 &
 	req=$!
-	sleep 0.7
+	# Held before it acts, or (never adopting) done.
+	wait_until -t 5 "in_sysfs_open || ! kill -0 $req 2>/dev/null"
 	rootrc=0
 	ip -n "$BNS" tuntap add vm0 mode tap || rootrc=$?
 	rc=0
@@ -712,7 +718,7 @@ stop_slow_broker() {
 		env TUNCTL_BROKER_SOCKET="$BDIR/race.sock" "$TUNCTL" add vm1 --mode tap --exist-ok \
 		>"$BATS_TEST_TMPDIR/race.out" 2>&1 &
 	req=$!
-	sleep 0.7
+	wait_until -t 5 in_sysfs_open
 	ip -n "$BNS" link set vm1 name vmold
 	ip -n "$BNS" tuntap add vm1 mode tap
 	rc=0
@@ -740,8 +746,7 @@ for _ in range(200):
     time.sleep(0.05)
 ' >"$BATS_TEST_TMPDIR/hold" &
 	holder=$!
-	for _ in $(seq 100); do grep -q held "$BATS_TEST_TMPDIR/hold" && break; sleep 0.05; done
-	grep -q held "$BATS_TEST_TMPDIR/hold"
+	wait_until -t 5 grep -q held "$BATS_TEST_TMPDIR/hold"
 	[ "$(ip netns exec "$BNS" cat /sys/class/net/vm0/tun_flags)" = 0x1002 ]
 	run -1 as $ALICE add vm0 --mode tap --exist-ok
 	touch "$BDIR/release"
@@ -759,8 +764,7 @@ for _ in range(200):
 	ip netns exec "$BNS" "$TUNCTL" broker --socket "$BDIR/slots.sock" --policy "$POLICY" --timeout 60 \
 		2>"$BDIR/slots.log" 3>&- &
 	slots=$!
-	for _ in $(seq 100); do [ -S "$BDIR/slots.sock" ] && break; sleep 0.05; done
-	[ -S "$BDIR/slots.sock" ]
+	wait_until -t 5 test -S "$BDIR/slots.sock"
 	# Bob connects 300 times and sends nothing.
 	ip netns exec "$BNS" setpriv --reuid $BOB --regid users --init-groups --inh-caps=-all \
 		env RELEASE="$BDIR/release" /usr/bin/python3 -c '
@@ -777,8 +781,7 @@ for _ in range(400):
     time.sleep(0.05)
 ' "$BDIR/slots.sock" >"$BATS_TEST_TMPDIR/hold" &
 	holder=$!
-	for _ in $(seq 200); do grep -q held "$BATS_TEST_TMPDIR/hold" && break; sleep 0.05; done
-	grep -q held "$BATS_TEST_TMPDIR/hold"
+	wait_until -t 10 grep -q held "$BATS_TEST_TMPDIR/hold"
 	rc=0
 	ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
 		env TUNCTL_BROKER_SOCKET="$BDIR/slots.sock" timeout 10 "$TUNCTL" add vm0 --mode tap || rc=$?
