@@ -31,6 +31,10 @@
 #include "tun.h"
 
 #define CLIENTS_MAX 256
+/* When every slot is taken, a user holding more than this many waiting
+ * connections loses its oldest to the next caller: one user cannot keep
+ * everyone else out, and a burst of one user's requests is still served. */
+#define CLIENTS_PER_UID 16
 
 struct broker_req {
 	const char *socket;
@@ -456,9 +460,17 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 				      .sets_owner = r->user.set || r->group.set || r->any_user,
 				      .multi_queue = r->multi_queue, .vnet_hdr = r->vnet_hdr,
 				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu,
+				      .has_txqlen = r->link.has_txqlen, .txqlen = r->link.txqlen,
 				      .addrs = r->addrs, .naddrs = r->naddrs, .routes = r->routes, .nroutes = r->nroutes };
 		facts(links, nlinks, r->exist_ok && !strchr(r->name, '%') ? r->name : NULL, w->pc.uid, &q,
 		      owner, sizeof(owner));
+		/* What the check saw is what is done: a name that was free is
+		 * created (never adopted, should a device of someone else's
+		 * take it meanwhile), and one of the caller's is adopted only
+		 * while it still is (owned, not merely without an owner). */
+		if (!q.exists)
+			r->exist_ok = false;
+		r->adopt_owned = true;
 		/* Always the caller's. */
 		snprintf(uidtext, sizeof(uidtext), "%u", w->pc.uid);
 		r->user = (struct id_spec){ .set = true, .numeric = true, .id = w->pc.uid, .name = uidtext };
@@ -478,7 +490,8 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 		name = r->name;
 		q = (struct pol_req){ .op = POL_SET, .name = name, .netns = r->netns,
 				      .sets_owner = r->user.set || r->group.set || r->no_user || r->no_group,
-				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu };
+				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu,
+				      .has_txqlen = r->link.has_txqlen, .txqlen = r->link.txqlen };
 		break;
 	}
 	default:
@@ -509,6 +522,11 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 		a->status = act_del(&c, &req.u.del, links, nlinks);
 	} else if (req.cmd == CMD_SET) {
 		a->status = act_set(&c, &req.u.set, links_find(links, nlinks, name)->ifindex);
+	} else if (q.exists && req.u.add.exist_ok && !links_find(links, nlinks, req.u.add.name)->tun.persist) {
+		/* ops_add would wait for it to be made persistent, and the
+		 * broker, serving one request at a time, with it. */
+		refuse(a, 1, "%s is not persistent (a process of yours holds it): --exist-ok adopts only a "
+		       "persistent device, and the broker does not wait for one", req.u.add.name);
 	} else {
 		a->status = run_request(&c, &req);
 	}
@@ -610,13 +628,49 @@ static void handle(struct broker *b, size_t i)
 	client_close(b, i);
 }
 
+/* The oldest waiting connection of the user holding the most, if that is
+ * more than CLIENTS_PER_UID; else -1. */
+static long evictable(const struct broker *b)
+{
+	size_t most = 0;
+	long which = -1;
+
+	for (size_t i = 0; i < b->ncl; i++) {
+		size_t same = 0;
+		long oldest = (long)i;
+
+		for (size_t k = 0; k < b->ncl; k++)
+			if (b->cl[k].cred.uid == b->cl[i].cred.uid) {
+				same++;
+				if (b->cl[k].deadline < b->cl[oldest].deadline)
+					oldest = (long)k;
+			}
+		if (same > most) {
+			most = same;
+			which = oldest;
+		}
+	}
+	return most > CLIENTS_PER_UID ? which : -1;
+}
+
 static void accept_all(struct broker *b)
 {
-	while (b->ncl < CLIENTS_MAX) {
+	for (;;) {
 		socklen_t l = sizeof(struct ucred);
-		struct client *cl = &b->cl[b->ncl];
-		int fd = accept4(b->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct client *cl;
+		long ev;
+		int fd;
 
+		if (b->ncl == CLIENTS_MAX) {
+			if ((ev = evictable(b)) < 0)
+				return;
+			fprintf(stderr, "tunctl-broker: uid %u pid %d: dropped, to make room: every place was "
+				"taken, more than %d of them by this user\n", (unsigned)b->cl[ev].cred.uid,
+				(int)b->cl[ev].cred.pid, CLIENTS_PER_UID);
+			client_close(b, (size_t)ev);
+		}
+		cl = &b->cl[b->ncl];
+		fd = accept4(b->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 				fprintf(stderr, "tunctl-broker: accept: %s\n", strerror(errno));
@@ -724,7 +778,8 @@ int broker_main(struct ctx *c, const struct request *req)
 		for (size_t i = 0; i < b->ncl; i++)
 			pfd[i] = (struct pollfd){ .fd = b->cl[i].fd, .events = POLLIN };
 		np = b->ncl;
-		pfd[np] = (struct pollfd){ .fd = np < CLIENTS_MAX ? b->lfd : -1, .events = POLLIN };
+		pfd[np] = (struct pollfd){ .fd = np < CLIENTS_MAX || evictable(b) >= 0 ? b->lfd : -1,
+					   .events = POLLIN };
 		timeout = next < 0 ? -1 : (int)(next - now);
 		n = poll(pfd, np + 1, timeout);
 		if (n < 0) {

@@ -39,6 +39,7 @@ struct add_req {
 	enum tun_mode mode;
 	struct id_spec user, group;
 	bool any_user, pi, vnet_hdr, multi_queue, exist_ok;
+	bool adopt_owned;       /* broker: --exist-ok adopts only a device user owns */
 	struct link_spec link;
 	struct addr_spec *addrs;
 	size_t naddrs;

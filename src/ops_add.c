@@ -135,6 +135,12 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		       u ? ti->owner : ti->group, u ? o->uid : o->gid);
 		return 1;
 	}
+	/* The broker checked a device of its caller's: one without an owner
+	 * put under the name since is not the caller's to take. */
+	if (r->adopt_owned && !ti->owner_set) {
+		report(c, "%s exists with no owner: only a device you own is adopted", r->name);
+		return 1;
+	}
 	set_o = (struct owner){ .user_set = o->user_set && !ti->owner_set, .uid = o->uid,
 				.group_set = o->group_set && !ti->group_set, .gid = o->gid };
 	if (ctx_ifindex(c, r->name, &ifindex))

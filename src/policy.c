@@ -442,6 +442,11 @@ int policy_check(const struct policy *p, const struct pol_caller *c, const struc
 			 "--group, --any-user, --no-user and --no-group are refused");
 		return 1;
 	}
+	if (q->has_txqlen && q->txqlen > POL_TXQLEN_MAX) {
+		snprintf(why, len, "--txqueuelen %u: at most %d through the broker (a queue's unread packets "
+			 "are kernel memory)", q->txqlen, POL_TXQLEN_MAX);
+		return 1;
+	}
 	if ((q->op != POL_ADD || q->exists) && !mine) {
 		char num[16];
 

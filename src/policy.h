@@ -13,6 +13,10 @@
 #define POLICY_PATH "/etc/tunctl/policy"
 /* A policy file larger than this is refused (FILE: too large). */
 #define POLICY_MAX (1024 * 1024)
+/* The longest transmit queue the broker sets: each queue of a device holds
+ * that many packets (each up to 64 KiB) that its reader has not read, in
+ * kernel memory no one is charged for. */
+#define POL_TXQLEN_MAX 1000
 
 struct pol_rule {
 	unsigned line;
@@ -74,6 +78,8 @@ struct pol_req {
 	bool multi_queue, vnet_hdr;
 	bool has_mtu;
 	uint32_t mtu;
+	bool has_txqlen;
+	uint32_t txqlen;
 	const struct addr_spec *addrs;
 	size_t naddrs;
 	const struct route_spec *routes;

@@ -59,6 +59,14 @@ setup() {
 }
 
 teardown() {
+	# A slow broker that a failed test left running: the broker, then strace.
+	if [ -n "${RACE:-}" ]; then
+		kill $(pgrep -P $RACE) 2>/dev/null
+		wait $RACE 2>/dev/null || true
+	fi
+	# A holder of alice's that a failed test left waiting.
+	[ -n "${holder:-}" ] && { touch "$BDIR/release"; wait $holder 2>/dev/null || true; }
+	[ -n "${slots:-}" ] && { kill $slots 2>/dev/null; wait $slots 2>/dev/null || true; }
 	# Every device the test made, whoever owns it.
 	NS=$BNS
 	ip netns exec "$BNS" "$TUNCTL" del --all --force >/dev/null 2>&1 || true
@@ -82,7 +90,7 @@ as() {
 	local u=$1
 	shift
 	ip netns exec "$BNS" setpriv --reuid "$u" --regid users --init-groups --inh-caps=-all \
-		env TUNCTL_BROKER_SOCKET="$SOCK" "$TUNCTL" "$@"
+		env TUNCTL_BROKER_SOCKET="$SOCK" RELEASE="$BDIR/release" "$TUNCTL" "$@"
 }
 
 owner_of() { ip -n "$BNS" -d -j link show "$1" | jq -r '.[0].linkinfo.info_data.user // "none"'; }
@@ -655,4 +663,145 @@ race() {
 	[ "$rc" -eq 0 ]
 	[ "$(ip -n "$BNS" -j link show vmold | jq '.[0].mtu')" = 1400 ]
 	[ "$(ip -n "$BNS" -j link show vm0 | jq '.[0].mtu')" = 1500 ]
+}
+
+# A broker whose first look at /sys/class/net (add --exist-ok reading the
+# name it is to adopt) waits 1.5 s: the window between check and act.
+slow_sysfs_broker() {
+	command -v strace >/dev/null || skip "no strace"
+	rm -f "$BDIR/race.sock" "$BDIR/sysfs.trace"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$BNS" strace -o "$BDIR/sysfs.trace" -P /sys/class/net -e trace=openat \
+		-e inject=openat:delay_enter=1500000 \
+		"$TUNCTL" broker --socket "$BDIR/race.sock" --policy "$POLICY" 2>>"$BDIR/race.log" 3>&- &
+	RACE=$!
+	wait_until -t 5 test -S "$BDIR/race.sock"
+}
+
+# True while the slow broker is held in an open of /sys/class/net: strace
+# has written the call's first half, and no result yet.
+in_sysfs_open() {
+	grep -qs '^openat(' "$BDIR/sysfs.trace" && grep '^openat(' "$BDIR/sysfs.trace" | tail -n1 | grep -vq ' = '
+}
+
+stop_slow_broker() {
+	kill $(pgrep -P $RACE) 2>/dev/null
+	wait $RACE 2>/dev/null || true
+}
+
+@test "a race between check and act: add --exist-ok never adopts a device put under the name meanwhile" {
+	policy "allow user $ALICE mode tap name vm%d max 9"
+	slow_sysfs_broker
+	# The name is free when checked; root makes a device without owner
+	# under it before the broker acts.
+	ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
+		env TUNCTL_BROKER_SOCKET="$BDIR/race.sock" "$TUNCTL" add vm0 --mode tap --exist-ok \
+		>"$BATS_TEST_TMPDIR/race.out" 2>&1 &
+	req=$!
+	# Held before it acts, or (never adopting) done.
+	wait_until -t 5 "in_sysfs_open || ! kill -0 $req 2>/dev/null"
+	rootrc=0
+	ip -n "$BNS" tuntap add vm0 mode tap || rootrc=$?
+	rc=0
+	wait $req || rc=$?
+	cat "$BATS_TEST_TMPDIR/race.out"
+	if [ "$rootrc" -eq 0 ]; then
+		[ "$(owner_of vm0)" = none ]
+		[ "$rc" -ne 0 ]
+	else
+		[ "$(owner_of vm0)" = $ALICE ]
+	fi
+	ip -n "$BNS" link del vm0
+	# The name is alice's when checked; root swaps an ownerless device in.
+	as $ALICE add vm1 --mode tap
+	ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
+		env TUNCTL_BROKER_SOCKET="$BDIR/race.sock" "$TUNCTL" add vm1 --mode tap --exist-ok \
+		>"$BATS_TEST_TMPDIR/race.out" 2>&1 &
+	req=$!
+	wait_until -t 5 in_sysfs_open
+	ip -n "$BNS" link set vm1 name vmold
+	ip -n "$BNS" tuntap add vm1 mode tap
+	rc=0
+	wait $req || rc=$?
+	stop_slow_broker
+	cat "$BATS_TEST_TMPDIR/race.out"
+	[ "$rc" -eq 1 ]
+	[ "$(owner_of vm1)" = none ]
+	[ "$(owner_of vmold)" = $ALICE ]
+}
+
+@test "add --exist-ok of a device its owner holds unpersisted is refused at once, not waited for" {
+	policy "allow user $ALICE mode tap name vm%d max 9"
+	as $ALICE add vm0 --mode tap
+	# Alice attaches to her device and makes it not persistent, as its
+	# owner may: a broker that waited for it would serve no one meanwhile.
+	rm -f "$BDIR/release"
+	as $ALICE run vm0 -- /usr/bin/python3 -c '
+import fcntl, os, time
+fcntl.ioctl(3, 0x400454cb, 0)
+print("held", flush=True)
+for _ in range(200):
+    if os.path.exists(os.environ["RELEASE"]):
+        break
+    time.sleep(0.05)
+' >"$BATS_TEST_TMPDIR/hold" &
+	holder=$!
+	wait_until -t 5 grep -q held "$BATS_TEST_TMPDIR/hold"
+	[ "$(ip netns exec "$BNS" cat /sys/class/net/vm0/tun_flags)" = 0x1002 ]
+	run -1 as $ALICE add vm0 --mode tap --exist-ok
+	touch "$BDIR/release"
+	wait $holder
+	echo "$output"
+	[[ "$output" == *"the broker does not wait for one"* ]]
+	[ "${#lines[@]}" -eq 1 ]
+	broker_alive
+}
+
+@test "one user's idle connections leave the broker's slots to the others" {
+	policy "allow user $ALICE mode tap name vm%d max 9"
+	rm -f "$BDIR/slots.sock" "$BDIR/release"
+	# Its own broker: a long deadline, so that only the cap frees slots.
+	ip netns exec "$BNS" "$TUNCTL" broker --socket "$BDIR/slots.sock" --policy "$POLICY" --timeout 60 \
+		2>"$BDIR/slots.log" 3>&- &
+	slots=$!
+	wait_until -t 5 test -S "$BDIR/slots.sock"
+	# Bob connects 300 times and sends nothing.
+	ip netns exec "$BNS" setpriv --reuid $BOB --regid users --init-groups --inh-caps=-all \
+		env RELEASE="$BDIR/release" /usr/bin/python3 -c '
+import os, socket, sys, time
+held = []
+for _ in range(300):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(sys.argv[1])
+    held.append(s)
+print("held", flush=True)
+for _ in range(400):
+    if os.path.exists(os.environ["RELEASE"]):
+        break
+    time.sleep(0.05)
+' "$BDIR/slots.sock" >"$BATS_TEST_TMPDIR/hold" &
+	holder=$!
+	wait_until -t 10 grep -q held "$BATS_TEST_TMPDIR/hold"
+	rc=0
+	ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
+		env TUNCTL_BROKER_SOCKET="$BDIR/slots.sock" timeout 10 "$TUNCTL" add vm0 --mode tap || rc=$?
+	touch "$BDIR/release"
+	wait $holder
+	kill $slots
+	wait $slots || true
+	[ "$rc" -eq 0 ]
+	[ "$(owner_of vm0)" = $ALICE ]
+	grep -q "uid $(id -u $BOB) pid [0-9]*: dropped, to make room: every place was taken, more than 16 of them by this user" "$BDIR/slots.log"
+}
+
+@test "txqueuelen through the broker: at most 1000, on add and on set" {
+	policy "allow user $ALICE mode tap name vm%d max 9"
+	run -1 as $ALICE add vm0 --mode tap --txqueuelen 100000
+	[ "$output" = "tunctl: not allowed by $POLICY: --txqueuelen 100000: at most 1000 through the broker (a queue's unread packets are kernel memory)" ]
+	run ! ip -n "$BNS" link show vm0
+	as $ALICE add vm0 --mode tap --txqueuelen 1000
+	[ "$(ip netns exec "$BNS" cat /sys/class/net/vm0/tx_queue_len)" = 1000 ]
+	run -1 as $ALICE set vm0 --txqueuelen 4000000
+	[[ "$output" == *"--txqueuelen 4000000: at most 1000"* ]]
+	[ "$(ip netns exec "$BNS" cat /sys/class/net/vm0/tx_queue_len)" = 1000 ]
 }

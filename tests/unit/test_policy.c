@@ -89,6 +89,13 @@ int main(void)
 	ok(CHECK(alice) == 0, "mtu at the top of the range");
 	REQ(.op = POL_ADD, .name = "vm0", .mode = MODE_TAP, .has_mtu = true, .mtu = 9001);
 	ok(CHECK(alice) == 1 && line == 2 && strstr(why, "--mtu 9001 is outside"), "mtu: %s", why);
+	REQ(.op = POL_ADD, .name = "vm0", .mode = MODE_TAP, .has_txqlen = true, .txqlen = POL_TXQLEN_MAX);
+	ok(CHECK(alice) == 0, "txqueuelen at the cap");
+	REQ(.op = POL_ADD, .name = "vm0", .mode = MODE_TAP, .has_txqlen = true, .txqlen = POL_TXQLEN_MAX + 1);
+	ok(CHECK(alice) == 1 && strstr(why, "--txqueuelen 1001: at most 1000"), "txqueuelen past the cap: %s", why);
+	REQ(.op = POL_SET, .name = "vm0", .mode = MODE_TAP, .owner_set = true, .owner = 1001, .has_txqlen = true,
+	    .txqlen = 4000000);
+	ok(CHECK(alice) == 1 && strstr(why, "--txqueuelen 4000000"), "set's txqueuelen past the cap: %s", why);
 	REQ(.op = POL_ADD, .name = "tun0", .mode = MODE_TUN, .has_mtu = true, .mtu = 1500);
 	ok(CHECK(alice) == 1 && line == 3 && strstr(why, "no mtu range"), "mtu without a range: %s", why);
 	REQ(.op = POL_ADD, .name = "vm0", .mode = MODE_TAP, .vnet_hdr = true);
