@@ -113,7 +113,7 @@ function __tunctl_parse
             return 0
         end
         switch $toks[1]
-            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --count --queues --fd --socket --policy --for --timeout
+            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --master --count --queues --fd --socket --policy --for --timeout
                 test $toks[1] = --for; and set -q toks[2]; and set __tunctl_for $toks[2]
                 set -a __tunctl_opts $toks[1]
                 set __tunctl_value_of $toks[1]
@@ -145,7 +145,7 @@ function __tunctl_opts_here
     set -l o $__tunctl_opts
     switch $__tunctl_cmd
         case add
-            set -l out (__tunctl_unseen --mode --pi --vnet-hdr --multi-queue --mtu --mac --txqueuelen --alias --down --exist-ok) --addr --route
+            set -l out (__tunctl_unseen --mode --pi --vnet-hdr --multi-queue --mtu --mac --txqueuelen --alias --master --down --exist-ok) --addr --route
             if not contains -- --any-user $o
                 set -a out (__tunctl_unseen --user --group)
             end
@@ -172,6 +172,8 @@ function __tunctl_opts_here
             __tunctl_unseen --mode
         case set
             set -l out (__tunctl_unseen --mtu --mac --txqueuelen --alias --netns --yes)
+            contains -- --nomaster $o; or set -a out (__tunctl_unseen --master)
+            contains -- --master $o; or set -a out (__tunctl_unseen --nomaster)
             contains -- --no-user $o; or set -a out (__tunctl_unseen --user)
             contains -- --user $o; or set -a out (__tunctl_unseen --no-user)
             contains -- --no-group $o; or set -a out (__tunctl_unseen --group)
@@ -415,6 +417,7 @@ complete -c tunctl -n '__tunctl_offer add --mtu' -l mtu -x -d 'MTU'
 complete -c tunctl -n '__tunctl_offer add --mac' -l mac -x -d 'MAC address (tap)'
 complete -c tunctl -n '__tunctl_offer add --txqueuelen' -l txqueuelen -x -d 'Transmit queue length'
 complete -c tunctl -n '__tunctl_offer add --alias' -l alias -x -d 'A description of the device'
+complete -c tunctl -n '__tunctl_offer add --master' -l master -x -a '(__fish_print_interfaces)' -d 'Put it on a bridge, bond or VRF'
 complete -c tunctl -n '__tunctl_offer add --down' -l down -d 'Leave the link down'
 complete -c tunctl -n '__tunctl_offer add --exist-ok' -l exist-ok -d 'Succeed if it exists alike'
 
@@ -437,6 +440,8 @@ complete -c tunctl -n '__tunctl_offer set --mtu' -l mtu -x -d 'MTU'
 complete -c tunctl -n '__tunctl_offer set --mac' -l mac -x -d 'MAC address'
 complete -c tunctl -n '__tunctl_offer set --txqueuelen' -l txqueuelen -x -d 'Transmit queue length'
 complete -c tunctl -n '__tunctl_offer set --alias' -l alias -x -d 'A description of the device'
+complete -c tunctl -n '__tunctl_offer set --master' -l master -x -a '(__fish_print_interfaces)' -d 'Put it on a bridge, bond or VRF'
+complete -c tunctl -n '__tunctl_offer set --nomaster' -l nomaster -d 'Take it off its master'
 complete -c tunctl -n '__tunctl_offer set --netns' -l netns -x -a '(__tunctl_netns)' -d 'Move into a network namespace'
 complete -c tunctl -n '__tunctl_offer set --yes' -l yes -d 'Set a --group that locks the caller out'
 

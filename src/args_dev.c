@@ -28,6 +28,15 @@ static int parse_link_opt(struct parsed *p, const struct optitem *it, struct lin
 		l->set_updown = true;
 		l->up = it->def->id == O_UP;
 		return 0;
+	case O_NOMASTER: {
+		const struct link_setting *m = &link_settings[LINK_MASTER];
+
+		if (link_has(m, l))
+			return usage_err(p, "options --master and --nomaster conflict");
+		l->has_master = true;
+		memset(&l->master, 0, sizeof(l->master));
+		return 0;
+	}
 	}
 	return -1;
 }

@@ -96,6 +96,7 @@ const struct command commands[] = {
 			{ "up", no_argument, .id = O_UP },
 			{ "down", no_argument, .id = O_DOWN },
 			LINK_OPTS
+			{ "nomaster", no_argument, .id = O_NOMASTER },
 			{ "netns", required_argument, .id = O_NETNS },
 			{ "yes", no_argument, FLAG_IN(struct set_req, yes) },
 			OPT_END },
