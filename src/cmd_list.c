@@ -114,7 +114,7 @@ static int look_up(struct ctx *c, const struct dev_brief *v, size_t n, enum tun_
 	return 0;
 }
 
-#define NCOLS 7
+#define NCOLS 8
 
 /* One device's row; bufs holds its formatted cells. */
 struct row_bufs {
@@ -136,6 +136,7 @@ static void row_of(const struct dev_brief *b, size_t nprocs, const struct names 
 	row[4] = bufs->flags;
 	row[5] = u ? u : "-";
 	row[6] = g ? g : "-";
+	row[7] = b->master[0] ? b->master : "-";
 }
 
 static void print_json(struct ctx *c, const struct list_req *r, const struct dev_brief *v, size_t n,
@@ -153,6 +154,8 @@ static void print_json(struct ctx *c, const struct list_req *r, const struct dev
 		dev_brief_info(&v[i], &ti);
 		out_obj_open(&c->out, NULL);
 		print_tun_fields(&c->out, &ti);
+		if (v[i].master[0])
+			out_str(&c->out, "master", NULL, v[i].master);
 		print_processes(&c->out, k ? &h[pos - k] : NULL, k);
 		out_obj_close(&c->out);
 	}
@@ -166,7 +169,7 @@ static void print_table(struct ctx *c, const struct list_req *r, const struct de
 			const struct holder *h, size_t nh, const struct names *nm)
 {
 	static const char *const head[NCOLS] = {
-		"NAME", "MODE", "STATE", "PROCS", "FLAGS", "OWNER", "GROUP"
+		"NAME", "MODE", "STATE", "PROCS", "FLAGS", "OWNER", "GROUP", "MASTER"
 	};
 	struct cols cols;
 	bool any = false;

@@ -22,6 +22,12 @@ master_of() { link_json "$1" | jq -r '.[0].master // "<none>"'; }
 	[ "$(t -j show tap0 | jq -r .master)" = br0 ]
 	t show tap0 | grep -q '^    link .*  master br0$'
 	t save tap0 | grep -q -- ' --master br0$'
+	t add tun0
+	[ "$(t -j list | jq -c 'map([.ifname, .master // "<none>"])')" = '[["tap0","br0"],["tun0","<none>"]]' ]
+	run t list
+	[[ "${lines[0]}" =~ \ MASTER$ ]]
+	[[ "${lines[1]}" =~ ^tap0\ .*\ br0$ ]]
+	[[ "${lines[2]}" =~ ^tun0\ .*\ -$ ]]
 	run t set tap0 --master br1
 	[ "$status" -eq 0 ]
 	[ "$(master_of tap0)" = br1 ]
