@@ -193,6 +193,8 @@ function __tunctl_opts_here
         case run
             set -q __tunctl_tail; and return
             __tunctl_unseen --queues --fd
+            contains -- --pi $__tunctl_opts; or contains -- --no-pi $__tunctl_opts; or printf '%s\n' --pi --no-pi
+            contains -- --vnet-hdr $__tunctl_opts; or contains -- --no-vnet-hdr $__tunctl_opts; or printf '%s\n' --vnet-hdr --no-vnet-hdr
             # The "--" before the command, once the device is named.
             set -q __tunctl_args[1]; and printf '%s\n' --
         case apply
@@ -457,6 +459,10 @@ complete -c tunctl -n '__tunctl_offer attach --echo' -l echo -d 'Answer pings, A
 # run
 complete -c tunctl -n '__tunctl_offer run --queues' -l queues -x -d 'Open N queues (multi-queue devices)'
 complete -c tunctl -n '__tunctl_offer run --fd' -l fd -x -d 'Put them at descriptors K, K+1, ...'
+complete -c tunctl -n '__tunctl_offer run --pi' -l pi -d 'Attach with the packet information header'
+complete -c tunctl -n '__tunctl_offer run --no-pi' -l no-pi -d 'Attach without the packet information header'
+complete -c tunctl -n '__tunctl_offer run --vnet-hdr' -l vnet-hdr -d 'Attach with the virtio-net header'
+complete -c tunctl -n '__tunctl_offer run --no-vnet-hdr' -l no-vnet-hdr -d 'Attach without the virtio-net header'
 complete -c tunctl -n '__tunctl_offer run --; and string match -q -- "-*" (commandline -ct)' -a "(printf '%s\n' --)" -d 'End of options: the command follows'
 
 # apply

@@ -324,6 +324,11 @@ static void open_queues(struct ctx *c, struct answer *a, const struct run_req *r
 		       "with --multi-queue", r->name, r->queues);
 		return;
 	}
+	/* The device's own flags only: the policy allowed the device as it is. */
+	if ((r->pi >= 0 && !r->pi != !ti.flags.pi) || (r->vnet_hdr >= 0 && !r->vnet_hdr != !ti.flags.vnet_hdr)) {
+		refuse(a, 1, "%s: the broker attaches with the device's own flags, not --pi or --vnet-hdr", r->name);
+		return;
+	}
 	for (a->nfds = 0; a->nfds < r->queues; a->nfds++) {
 		int fd = tun_open(NULL);
 

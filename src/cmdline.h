@@ -97,6 +97,7 @@ struct run_req {
 	const char *name;
 	unsigned queues;        /* descriptors to open: 1 unless --queues */
 	unsigned first_fd;      /* where they go: 3 unless --fd */
+	int pi, vnet_hdr;       /* the attach's flags: 1 on, 0 off, -1 as the device has */
 	char **argv;            /* COMMAND and ARGS: a NULL-ended tail of argv */
 };
 

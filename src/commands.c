@@ -149,13 +149,21 @@ const struct command commands[] = {
 		.opts = (const struct optdef[]){
 			{ "queues", required_argument, .id = O_QUEUES },
 			{ "fd", required_argument, .id = O_FD },
+			{ "pi", no_argument, .id = O_PI },
+			{ "no-pi", no_argument, .id = O_NO_PI },
+			{ "vnet-hdr", no_argument, .id = O_VNET_HDR },
+			{ "no-vnet-hdr", no_argument, .id = O_NO_VNET_HDR },
 			OPT_END },
 		.no_batch = "\"run\" cannot stand in a batch file: it replaces tunctl with its command",
-		.synopsis = "run NAME [--queues N] [--fd K] -- COMMAND [ARGS...]",
+		.synopsis = "run NAME [--queues N] [--fd K] [--[no-]pi] [--[no-]vnet-hdr] -- COMMAND [ARGS...]",
 		.summary = "run a program holding the device's queues as descriptors",
 		.options =
 		"  --queues N            open N queues (multi-queue devices; default 1)\n"
 		"  --fd K                put them at descriptors K, K+1, ... (default 3)\n"
+		"  --pi | --no-pi        attach with (without) the packet information header\n"
+		"  --vnet-hdr | --no-vnet-hdr\n"
+		"                        attach with (without) the virtio-net header\n"
+		"                        (default: as the device has; the device keeps them)\n"
 		"With --fd 3, LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES are set as\n"
 		"sd_listen_fds(3) expects; TUNCTL_FD and TUNCTL_IFNAME always.\n",
 	},
