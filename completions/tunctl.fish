@@ -159,17 +159,19 @@ function __tunctl_opts_here
             end
             printf '%s\n' $out
         case del
-            if contains -- --all $o
+            if contains -- --unused $o
+                __tunctl_unseen --mode
+            else if contains -- --all $o
                 __tunctl_unseen --mode --force
             else if set -q __tunctl_args[1]
                 __tunctl_unseen --force
             else if contains -- --mode $o
-                __tunctl_unseen --all --force
+                __tunctl_unseen --all --unused --force
             else
-                __tunctl_unseen --all --mode --force
+                __tunctl_unseen --all --unused --mode --force
             end
         case list
-            __tunctl_unseen --mode
+            __tunctl_unseen --mode --unused
         case set
             set -l out (__tunctl_unseen --mtu --mac --txqueuelen --alias --netns --yes)
             contains -- --nomaster $o; or set -a out (__tunctl_unseen --master)
@@ -427,9 +429,11 @@ complete -c tunctl -n '__tunctl_offer add --exist-ok' -l exist-ok -d 'Succeed if
 complete -c tunctl -n '__tunctl_offer del --all' -l all -d 'Every TUN/TAP device'
 complete -c tunctl -n '__tunctl_offer del --mode' -l mode -x -a 'tun tap' -d 'With --all: only this mode'
 complete -c tunctl -n '__tunctl_offer del --force' -l force -d 'Delete even devices held open'
+complete -c tunctl -n '__tunctl_offer del --unused' -l unused -d 'Every device no process holds (matching PATTERNs)'
 
 # list
 complete -c tunctl -n '__tunctl_offer list --mode' -l mode -x -a 'tun tap' -d 'Only this mode'
+complete -c tunctl -n '__tunctl_offer list --unused' -l unused -d 'Only devices no process holds'
 
 # set
 complete -c tunctl -n '__tunctl_offer set --user' -l user -x -a '(__fish_complete_users)' -d 'Set the owner'

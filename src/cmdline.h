@@ -50,11 +50,13 @@ struct del_req {
 	char **names;           /* points into argv */
 	size_t nnames;
 	bool all, force;
+	bool unused;            /* names are patterns (none: every device) */
 	enum tun_mode mode;
 };
 
 struct list_req {
 	enum tun_mode mode;
+	bool unused;            /* only devices no process holds */
 };
 
 struct show_req {

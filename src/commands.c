@@ -61,24 +61,30 @@ const struct command commands[] = {
 		.free = free_del,
 		.opts = (const struct optdef[]){
 			{ "all", no_argument, FLAG_IN(struct del_req, all) },
+			{ "unused", no_argument, FLAG_IN(struct del_req, unused) },
 			{ "mode", required_argument, .id = O_MODE },
 			{ "force", no_argument, FLAG_IN(struct del_req, force) },
 			OPT_END },
-		.synopsis = "del NAME... [--force] | del --all [--mode tun|tap] [--force]",
+		.synopsis = "del NAME... [--force] | del --all [--mode tun|tap] [--force]\n"
+			    "       del --unused [--mode tun|tap] [PATTERN...]",
 		.summary = "delete devices (alias: delete)",
 		.options =
 		"  --all                 every TUN/TAP device (of --mode, if given)\n"
-		"  --mode tun|tap        with --all: only devices of that mode\n"
+		"  --unused              every device no process holds (that matches a\n"
+		"                        PATTERN, as in tap*, if given)\n"
+		"  --mode tun|tap        with --all or --unused: only devices of that mode\n"
 		"  --force               delete even devices a process holds open\n",
 	},
 	{
 		.name = "list", .alias = "ls", .id = CMD_LIST, .parse = parse_list, .run = list_main,
 		.opts = (const struct optdef[]){
 			{ "mode", required_argument, .id = O_MODE },
+			{ "unused", no_argument, FLAG_IN(struct list_req, unused) },
 			OPT_END },
-		.synopsis = "list [--mode tun|tap]",
+		.synopsis = "list [--mode tun|tap] [--unused]",
 		.summary = "list TUN/TAP devices (alias: ls)",
-		.options = "  --mode tun|tap        only devices of that mode\n",
+		.options = "  --mode tun|tap        only devices of that mode\n"
+			   "  --unused              only devices no process holds\n",
 	},
 	{
 		.name = "show", .id = CMD_SHOW, .parse = parse_show, .run = show_main,
