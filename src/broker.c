@@ -453,6 +453,13 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 	}
 	links_sort(links, nlinks);
 	memset(&q, 0, sizeof(q));
+	/* The policy has no rule for masters: a tap put on a host's bridge
+	 * is on that bridge's network, so no master through the broker. */
+	if ((req.cmd == CMD_ADD && req.u.add.link.has_master) || (req.cmd == CMD_SET && req.u.set.link.has_master)) {
+		refuse(a, 1, "not allowed: --master and --nomaster through the broker (the policy has no rule for "
+		       "them); ask an administrator");
+		goto out;
+	}
 	switch (req.cmd) {
 	case CMD_ADD: {
 		struct add_req *r = &req.u.add;
@@ -470,8 +477,8 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 		break;
 	}
 	case CMD_DEL:
-		if (req.u.del.all || req.u.del.nnames != 1) {
-			refuse(a, 2, "through the broker, del takes one device name (not --all)");
+		if (req.u.del.all || req.u.del.unused || req.u.del.nnames != 1) {
+			refuse(a, 2, "through the broker, del takes one device name (not --all or --unused)");
 			goto out;
 		}
 		name = req.u.del.names[0];
