@@ -43,6 +43,8 @@ master_of() { link_json "$1" | jq -r '.[0].master // "<none>"'; }
 	# iproute2's word.
 	run --separate-stderr t set tap0 master br1
 	assert_error 2 "tunctl set tap0 --master br1"
+	run --separate-stderr t set tap0 nomaster
+	assert_error 2 "tunctl set tap0 --nomaster"
 	run --separate-stderr t set tap0 --master br1 --nomaster
 	assert_error 2 "--master and --nomaster conflict"
 	run --separate-stderr t set tap0 --master ""
