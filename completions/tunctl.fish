@@ -113,7 +113,7 @@ function __tunctl_parse
             return 0
         end
         switch $toks[1]
-            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --count --queues --fd --socket --policy --for --timeout
+            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --master --count --queues --fd --socket --policy --for --timeout
                 test $toks[1] = --for; and set -q toks[2]; and set __tunctl_for $toks[2]
                 set -a __tunctl_opts $toks[1]
                 set __tunctl_value_of $toks[1]
@@ -145,7 +145,7 @@ function __tunctl_opts_here
     set -l o $__tunctl_opts
     switch $__tunctl_cmd
         case add
-            set -l out (__tunctl_unseen --mode --pi --vnet-hdr --multi-queue --mtu --mac --txqueuelen --alias --down --exist-ok) --addr --route
+            set -l out (__tunctl_unseen --mode --pi --vnet-hdr --multi-queue --mtu --mac --txqueuelen --alias --master --down --exist-ok) --addr --route
             if not contains -- --any-user $o
                 set -a out (__tunctl_unseen --user --group)
             end
@@ -159,19 +159,23 @@ function __tunctl_opts_here
             end
             printf '%s\n' $out
         case del
-            if contains -- --all $o
+            if contains -- --unused $o
+                __tunctl_unseen --mode
+            else if contains -- --all $o
                 __tunctl_unseen --mode --force
             else if set -q __tunctl_args[1]
                 __tunctl_unseen --force
             else if contains -- --mode $o
-                __tunctl_unseen --all --force
+                __tunctl_unseen --all --unused --force
             else
-                __tunctl_unseen --all --mode --force
+                __tunctl_unseen --all --unused --mode --force
             end
         case list
-            __tunctl_unseen --mode
+            __tunctl_unseen --mode --unused
         case set
             set -l out (__tunctl_unseen --mtu --mac --txqueuelen --alias --netns --yes)
+            contains -- --nomaster $o; or set -a out (__tunctl_unseen --master)
+            contains -- --master $o; or set -a out (__tunctl_unseen --nomaster)
             contains -- --no-user $o; or set -a out (__tunctl_unseen --user)
             contains -- --user $o; or set -a out (__tunctl_unseen --no-user)
             contains -- --no-group $o; or set -a out (__tunctl_unseen --group)
@@ -191,6 +195,8 @@ function __tunctl_opts_here
         case run
             set -q __tunctl_tail; and return
             __tunctl_unseen --queues --fd
+            contains -- --pi $__tunctl_opts; or contains -- --no-pi $__tunctl_opts; or printf '%s\n' --pi --no-pi
+            contains -- --vnet-hdr $__tunctl_opts; or contains -- --no-vnet-hdr $__tunctl_opts; or printf '%s\n' --vnet-hdr --no-vnet-hdr
             # The "--" before the command, once the device is named.
             set -q __tunctl_args[1]; and printf '%s\n' --
         case apply
@@ -415,6 +421,7 @@ complete -c tunctl -n '__tunctl_offer add --mtu' -l mtu -x -d 'MTU'
 complete -c tunctl -n '__tunctl_offer add --mac' -l mac -x -d 'MAC address (tap)'
 complete -c tunctl -n '__tunctl_offer add --txqueuelen' -l txqueuelen -x -d 'Transmit queue length'
 complete -c tunctl -n '__tunctl_offer add --alias' -l alias -x -d 'A description of the device'
+complete -c tunctl -n '__tunctl_offer add --master' -l master -x -a '(__fish_print_interfaces)' -d 'Put it on a bridge, bond or VRF'
 complete -c tunctl -n '__tunctl_offer add --down' -l down -d 'Leave the link down'
 complete -c tunctl -n '__tunctl_offer add --exist-ok' -l exist-ok -d 'Succeed if it exists alike'
 
@@ -422,9 +429,11 @@ complete -c tunctl -n '__tunctl_offer add --exist-ok' -l exist-ok -d 'Succeed if
 complete -c tunctl -n '__tunctl_offer del --all' -l all -d 'Every TUN/TAP device'
 complete -c tunctl -n '__tunctl_offer del --mode' -l mode -x -a 'tun tap' -d 'With --all: only this mode'
 complete -c tunctl -n '__tunctl_offer del --force' -l force -d 'Delete even devices held open'
+complete -c tunctl -n '__tunctl_offer del --unused' -l unused -d 'Every device no process holds (matching PATTERNs)'
 
 # list
 complete -c tunctl -n '__tunctl_offer list --mode' -l mode -x -a 'tun tap' -d 'Only this mode'
+complete -c tunctl -n '__tunctl_offer list --unused' -l unused -d 'Only devices no process holds'
 
 # set
 complete -c tunctl -n '__tunctl_offer set --user' -l user -x -a '(__fish_complete_users)' -d 'Set the owner'
@@ -437,6 +446,8 @@ complete -c tunctl -n '__tunctl_offer set --mtu' -l mtu -x -d 'MTU'
 complete -c tunctl -n '__tunctl_offer set --mac' -l mac -x -d 'MAC address'
 complete -c tunctl -n '__tunctl_offer set --txqueuelen' -l txqueuelen -x -d 'Transmit queue length'
 complete -c tunctl -n '__tunctl_offer set --alias' -l alias -x -d 'A description of the device'
+complete -c tunctl -n '__tunctl_offer set --master' -l master -x -a '(__fish_print_interfaces)' -d 'Put it on a bridge, bond or VRF'
+complete -c tunctl -n '__tunctl_offer set --nomaster' -l nomaster -d 'Take it off its master'
 complete -c tunctl -n '__tunctl_offer set --netns' -l netns -x -a '(__tunctl_netns)' -d 'Move into a network namespace'
 complete -c tunctl -n '__tunctl_offer set --yes' -l yes -d 'Set a --group that locks the caller out'
 
@@ -452,6 +463,10 @@ complete -c tunctl -n '__tunctl_offer attach --echo' -l echo -d 'Answer pings, A
 # run
 complete -c tunctl -n '__tunctl_offer run --queues' -l queues -x -d 'Open N queues (multi-queue devices)'
 complete -c tunctl -n '__tunctl_offer run --fd' -l fd -x -d 'Put them at descriptors K, K+1, ...'
+complete -c tunctl -n '__tunctl_offer run --pi' -l pi -d 'Attach with the packet information header'
+complete -c tunctl -n '__tunctl_offer run --no-pi' -l no-pi -d 'Attach without the packet information header'
+complete -c tunctl -n '__tunctl_offer run --vnet-hdr' -l vnet-hdr -d 'Attach with the virtio-net header'
+complete -c tunctl -n '__tunctl_offer run --no-vnet-hdr' -l no-vnet-hdr -d 'Attach without the virtio-net header'
 complete -c tunctl -n '__tunctl_offer run --; and string match -q -- "-*" (commandline -ct)' -a "(printf '%s\n' --)" -d 'End of options: the command follows'
 
 # apply

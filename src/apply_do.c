@@ -398,12 +398,10 @@ int apply_carry_out(struct apply *a)
 		if (!t->d || t->recreate)
 			continue;
 		set_dcs(t);
-		if (dc_queue(&a->run1, 3 * i, t->d->ti.name, t->d->ifindex, &t->dc_rdel) ||
-		    dc_queue(&a->run1, 3 * i + 1, t->d->ti.name, t->d->ifindex, &t->dc_adel) ||
-		    dc_queue(&a->run1, 3 * i + 2, t->d->ti.name, t->d->ifindex, &t->dc_add)) {
-			report(c, "out of memory");
-			return 1;
-		}
+		if ((err = dc_queue(&a->run1, 3 * i, t->d->ti.name, t->d->ifindex, &t->dc_rdel)) ||
+		    (err = dc_queue(&a->run1, 3 * i + 1, t->d->ti.name, t->d->ifindex, &t->dc_adel)) ||
+		    (err = dc_queue(&a->run1, 3 * i + 2, t->d->ti.name, t->d->ifindex, &t->dc_add)))
+			return dc_queue_failed(c, &a->run1, err);
 	}
 	if (send_present(a)) {
 		undo(a);
@@ -480,8 +478,8 @@ int apply_carry_out(struct apply *a)
 		a->cdc[i] = (struct devconf){ .link = &a->w[i].link, .addrs = a->w[i].r->addrs,
 					      .naddrs = a->w[i].r->naddrs, .routes = a->w[i].r->routes,
 					      .nroutes = a->w[i].r->nroutes, .add = true, .exist_ok = true };
-		if (dc_queue(&a->run2, i, a->w[i].r->name, a->idx[i], &a->cdc[i])) {
-			report(c, "out of memory");
+		if ((err = dc_queue(&a->run2, i, a->w[i].r->name, a->idx[i], &a->cdc[i]))) {
+			dc_queue_failed(c, &a->run2, err);
 			undo(a);
 			return 1;
 		}

@@ -15,8 +15,8 @@ enum opt_id {
 	O_FLAG = 1,             /* a bool of the request, set by the table (optdef.flag) */
 	O_JSON, O_HELP, O_VERSION, O_NETNS, O_BATCH, O_FORCE,
 	O_MODE, O_USER, O_GROUP,
-	O_ADDR, O_PEER, O_ROUTE, O_UP, O_DOWN,
-	O_COUNT, O_PCAP, O_QUEUES, O_FD,
+	O_ADDR, O_PEER, O_ROUTE, O_UP, O_DOWN, O_NOMASTER,
+	O_COUNT, O_PCAP, O_QUEUES, O_FD, O_PI, O_NO_PI, O_VNET_HDR, O_NO_VNET_HDR,
 	O_SOCKET, O_POLICY, O_TIMEOUT, O_FOR,
 	/* O_LINK + LINK_x (link.h): the link setting's --NAME VALUE. */
 	O_LINK = 100,

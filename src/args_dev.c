@@ -28,6 +28,15 @@ static int parse_link_opt(struct parsed *p, const struct optitem *it, struct lin
 		l->set_updown = true;
 		l->up = it->def->id == O_UP;
 		return 0;
+	case O_NOMASTER: {
+		const struct link_setting *m = &link_settings[LINK_MASTER];
+
+		if (link_has(m, l))
+			return usage_err(p, "options --master and --nomaster conflict");
+		l->has_master = true;
+		memset(&l->master, 0, sizeof(l->master));
+		return 0;
+	}
 	}
 	return -1;
 }
@@ -172,15 +181,25 @@ int parse_del(struct parsed *p, struct request *req)
 		return rc;
 	if (r->all && p->npos)
 		return usage_err(p, "--all deletes every device: \"%s\" is not expected with it", p->pos[0]);
-	if (!r->all && r->mode != MODE_ANY)
-		return usage_err(p, "--mode goes with --all");
-	if (!r->all && !p->npos)
+	if (r->unused && (r->all || r->force))
+		return usage_err(p, "--unused deletes only devices no process holds: not with %s",
+				 r->all ? "--all" : "--force");
+	if (!r->all && !r->unused && r->mode != MODE_ANY)
+		return usage_err(p, "--mode goes with --all or --unused");
+	if (r->unused) {
+		/* Patterns: as names, but a pattern may be given twice. */
+		for (int i = 0; i < p->npos; i++)
+			if (!*p->pos[i] || strchr(p->pos[i], '/'))
+				return usage_err(p, "invalid pattern \"%s\" (a device name, with * ? [...] as in tap*)",
+						 p->pos[i]);
+	}
+	if (!r->all && !r->unused && !p->npos)
 		return usage_err(p, "\"del\" needs a device name (or --all)");
-	for (bad = 0; bad < p->npos && parse_ifname(p->pos[bad], false, err, sizeof(err)); bad++)
+	for (bad = r->unused ? p->npos : 0; bad < p->npos && parse_ifname(p->pos[bad], false, err, sizeof(err)); bad++)
 		;
 	/* The first error in the order of the names, as a check of each name
 	 * against those before it would find it: a repeat before bad wins. */
-	if ((dup = first_repeat(p->pos, bad)) == -2)
+	if ((dup = first_repeat(p->pos, r->unused ? 0 : bad)) == -2)
 		return oom_err(p);
 	if (dup >= 0)
 		return usage_err(p, "device \"%s\" is named twice", p->pos[dup]);

@@ -116,6 +116,17 @@ struct run_state {
 	bool seen_queues, seen_fd;
 };
 
+/* --X or --no-X into *v (1 or 0), once. */
+static int run_flag(struct parsed *p, const struct optitem *it, int *v, bool on, const char *name)
+{
+	if (*v >= 0 && *v != on)
+		return usage_err(p, "options --%s and --no-%s conflict", name, name);
+	if (*v >= 0)
+		return opt_twice(p, it);
+	*v = on;
+	return 0;
+}
+
 static int run_opt(struct parsed *p, const struct optitem *it, void *arg)
 {
 	struct run_state *s = arg;
@@ -136,6 +147,12 @@ static int run_opt(struct parsed *p, const struct optitem *it, void *arg)
 			return usage_err(p, "invalid --fd \"%s\" (the first descriptor, from 3 to 65535; 0-2 are "
 					 "standard input, output and error)", it->val);
 		return 0;
+	case O_PI:
+	case O_NO_PI:
+		return run_flag(p, it, &s->r->pi, it->def->id == O_PI, "pi");
+	case O_VNET_HDR:
+	case O_NO_VNET_HDR:
+		return run_flag(p, it, &s->r->vnet_hdr, it->def->id == O_VNET_HDR, "vnet-hdr");
 	}
 	return 0;
 }
@@ -148,6 +165,7 @@ int parse_run(struct parsed *p, struct request *req)
 
 	r->queues = 1;
 	r->first_fd = 3;
+	r->pi = r->vnet_hdr = -1;
 	if ((rc = need_name(p, 0, &r->name, false)))
 		return rc;
 	if (p->dashdash < 0 && words > 1)

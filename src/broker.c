@@ -328,6 +328,11 @@ static void open_queues(struct ctx *c, struct answer *a, const struct run_req *r
 		       "with --multi-queue", r->name, r->queues);
 		return;
 	}
+	/* The device's own flags only: the policy allowed the device as it is. */
+	if ((r->pi >= 0 && !r->pi != !ti.flags.pi) || (r->vnet_hdr >= 0 && !r->vnet_hdr != !ti.flags.vnet_hdr)) {
+		refuse(a, 1, "%s: the broker attaches with the device's own flags, not --pi or --vnet-hdr", r->name);
+		return;
+	}
 	for (a->nfds = 0; a->nfds < r->queues; a->nfds++) {
 		int fd = tun_open(NULL);
 
@@ -452,6 +457,13 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 	}
 	links_sort(links, nlinks);
 	memset(&q, 0, sizeof(q));
+	/* The policy has no rule for masters: a tap put on a host's bridge
+	 * is on that bridge's network, so no master through the broker. */
+	if ((req.cmd == CMD_ADD && req.u.add.link.has_master) || (req.cmd == CMD_SET && req.u.set.link.has_master)) {
+		refuse(a, 1, "not allowed: --master and --nomaster through the broker (the policy has no rule for "
+		       "them); ask an administrator");
+		goto out;
+	}
 	switch (req.cmd) {
 	case CMD_ADD: {
 		struct add_req *r = &req.u.add;
@@ -477,8 +489,8 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 		break;
 	}
 	case CMD_DEL:
-		if (req.u.del.all || req.u.del.nnames != 1) {
-			refuse(a, 2, "through the broker, del takes one device name (not --all)");
+		if (req.u.del.all || req.u.del.unused || req.u.del.nnames != 1) {
+			refuse(a, 2, "through the broker, del takes one device name (not --all or --unused)");
 			goto out;
 		}
 		name = req.u.del.names[0];

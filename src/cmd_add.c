@@ -21,7 +21,7 @@ int add_run_many(struct ctx *c, struct add_many *m)
 	int *status = calloc(m->n, sizeof(*status));
 	char *errs = calloc(m->n, ERRLINE);
 	struct dc_run run;
-	int worst = 0;
+	int worst = 0, err;
 	size_t i;
 
 	m->done = 0;
@@ -43,10 +43,8 @@ int add_run_many(struct ctx *c, struct add_many *m)
 		c->capture = jobs[i].err;
 		c->capture_len = ERRLINE;
 		status[i] = ops_job_create(c, &jobs[i]);
-		if (!status[i] && dc_queue(&run, i, jobs[i].name, jobs[i].ifindex, &jobs[i].dc)) {
-			report(c, "out of memory");
-			status[i] = 1;
-		}
+		if (!status[i] && (err = dc_queue(&run, i, jobs[i].name, jobs[i].ifindex, &jobs[i].dc)))
+			status[i] = dc_queue_failed(c, &run, err);
 		c->capture = NULL;
 		if (status[i] && !m->force)
 			break;

@@ -2,21 +2,79 @@
  * operation (ops_del.c), unless a process holds one. */
 #include "config.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "dumps.h"
 #include "ops.h"
+#include "procfs.h"
 #include "tunctl.h"
+
+/* Whether name matches one of the patterns (any, when there are none). */
+static bool matches(const struct del_req *r, const char *name)
+{
+	for (size_t i = 0; i < r->nnames; i++)
+		if (!fnmatch(r->names[i], name, 0))
+			return true;
+	return !r->nnames;
+}
+
+/* del --unused: the TUN/TAP devices that match, that /proc shows no
+ * process holding, then held by tunctl itself (ops_hold_unused: the
+ * kernel's word, and no process can attach meanwhile) and deleted in one
+ * kernel operation. */
+static int del_unused(struct ctx *c, const struct del_req *r, const struct link_info *links, size_t nlinks)
+{
+	char **names = malloc((nlinks + 1) * sizeof(*names));
+	bool *keep = calloc(nlinks + 1, sizeof(*keep));
+	struct holder *h = NULL;
+	int *fds = NULL, err, rc = 1;
+	size_t n = 0, nh = 0, nfds = 0, k = 0;
+
+	if (!names || !keep) {
+		report(c, "out of memory");
+		goto out;
+	}
+	if ((err = proc_tun_holders(NULL, &h, &nh))) {
+		report_err(c, err, NULL, "reading /proc");
+		goto out;
+	}
+	for (size_t i = 0; i < nlinks; i++) {
+		const struct link_info *l = &links[i];
+		const struct holder *first;
+
+		if (link_lacks_tun_info(c, l))
+			goto out;
+		if (l->is_tun && (r->mode == MODE_ANY || r->mode == (l->tun.tap ? MODE_TAP : MODE_TUN)) &&
+		    matches(r, l->name) && !holders_of(h, nh, l->name, &first))
+			names[n++] = (char *)l->name;
+	}
+	if (ops_hold_unused(c, names, n, keep, &fds, &nfds))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (keep[i])
+			names[k++] = names[i];
+	rc = k ? ops_delete(c, names, k, links, nlinks) : 0;
+out:
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	free(fds);
+	free(h);
+	free(keep);
+	free(names);
+	return rc;
+}
 
 int del_run(struct ctx *c, const struct del_req *r)
 {
 	struct link_info *links = NULL;
 	size_t nlinks = 0;
-	char **names = r->all ? NULL : r->names;
+	char **names = r->all || r->unused ? NULL : r->names;
 	size_t n = r->nnames;
 	int rc = 1;
 
-	if (!r->all) {
+	if (!r->all && !r->unused) {
 		/* Every name is checked before anything is deleted. */
 		for (size_t i = 0; i < n; i++) {
 			struct tun_info ti;
@@ -30,6 +88,10 @@ int del_run(struct ctx *c, const struct del_req *r)
 	if (!ctx_nl(c) || dump_links(c, &links, &nlinks))
 		goto out;
 	links_sort(links, nlinks);
+	if (r->unused) {
+		rc = del_unused(c, r, links, nlinks);
+		goto out;
+	}
 	if (r->all) {
 		if (!(names = malloc((nlinks + 1) * sizeof(*names)))) {
 			report(c, "out of memory");

@@ -7,6 +7,7 @@
 
 #include "dev.h"
 #include "ids.h"
+#include "ops.h"
 #include "procfs.h"
 #include "sysfs.h"
 #include "tunctl.h"
@@ -114,7 +115,7 @@ static int look_up(struct ctx *c, const struct dev_brief *v, size_t n, enum tun_
 	return 0;
 }
 
-#define NCOLS 7
+#define NCOLS 8
 
 /* One device's row; bufs holds its formatted cells. */
 struct row_bufs {
@@ -136,6 +137,7 @@ static void row_of(const struct dev_brief *b, size_t nprocs, const struct names 
 	row[4] = bufs->flags;
 	row[5] = u ? u : "-";
 	row[6] = g ? g : "-";
+	row[7] = b->master[0] ? b->master : "-";
 }
 
 static void print_json(struct ctx *c, const struct list_req *r, const struct dev_brief *v, size_t n,
@@ -150,9 +152,13 @@ static void print_json(struct ctx *c, const struct list_req *r, const struct dev
 
 		if (!shown(r->mode, &v[i]))
 			continue;
+		if (r->unused && k)
+			continue;
 		dev_brief_info(&v[i], &ti);
 		out_obj_open(&c->out, NULL);
 		print_tun_fields(&c->out, &ti);
+		if (v[i].master[0])
+			out_str(&c->out, "master", NULL, v[i].master);
 		print_processes(&c->out, k ? &h[pos - k] : NULL, k);
 		out_obj_close(&c->out);
 	}
@@ -166,7 +172,7 @@ static void print_table(struct ctx *c, const struct list_req *r, const struct de
 			const struct holder *h, size_t nh, const struct names *nm)
 {
 	static const char *const head[NCOLS] = {
-		"NAME", "MODE", "STATE", "PROCS", "FLAGS", "OWNER", "GROUP"
+		"NAME", "MODE", "STATE", "PROCS", "FLAGS", "OWNER", "GROUP", "MASTER"
 	};
 	struct cols cols;
 	bool any = false;
@@ -183,7 +189,7 @@ static void print_table(struct ctx *c, const struct list_req *r, const struct de
 			struct row_bufs bufs;
 			const char *row[NCOLS];
 
-			if (!shown(r->mode, &v[i]))
+			if (!shown(r->mode, &v[i]) || (r->unused && k))
 				continue;
 			any = true;
 			row_of(&v[i], k, nm, &bufs, row);
@@ -194,6 +200,35 @@ static void print_table(struct ctx *c, const struct list_req *r, const struct de
 		}
 	}
 	fflush(c->out.f);
+}
+
+/* Adds a holder ("?", pid 0) for each device that /proc shows no holder of
+ * and the kernel says is held; h stays sorted by device.  0, or 1 after
+ * reporting. */
+static int held_per_kernel(struct ctx *c, const struct dev_brief *v, size_t n, struct holder **h, size_t *nh)
+{
+	size_t pos = 0, cap = *nh;
+
+	for (size_t i = 0; i < n; i++) {
+		struct holder *g;
+		int held;
+
+		if (holders_next(*h, *nh, &pos, v[i].name))
+			continue;
+		if ((held = ops_held_per_kernel(c, NULL, v[i].name, "run list --unused as root")) < 0)
+			return 1;
+		if (!held)
+			continue;
+		if (!(g = vec_grow(*h, &cap, *nh + 1, sizeof(**h)))) {
+			report(c, "out of memory");
+			return 1;
+		}
+		*h = g;
+		g[(*nh)++] = (struct holder){ .pid = 0, .comm = "?" };
+		memcpy(g[*nh - 1].ifname, v[i].name, sizeof(g[*nh - 1].ifname));
+	}
+	holders_by_dev(*h, *nh);
+	return 0;
 }
 
 int list_run(struct ctx *c, const struct list_req *r)
@@ -212,6 +247,10 @@ int list_run(struct ctx *c, const struct list_req *r)
 		goto out;
 	}
 	holders_by_dev(h, nh);
+	/* Unused: where /proc does not show every process, the devices it
+	 * shows no holder of are asked about of the kernel (fail closed). */
+	if (r->unused && proc_unseen() && held_per_kernel(c, v, n, &h, &nh))
+		goto out;
 	if (c->out.json) {
 		print_json(c, r, v, n, h, nh);
 	} else {

@@ -159,9 +159,18 @@ int run_run(struct ctx *c, const struct run_req *r)
 	struct tun_info ti;
 	int *fds, err, rc;
 	unsigned opened = 0;
+	bool flags_changed;
 
 	if (find_tun(c, r->name, &ti, NULL))
 		return 1;
+	flags_changed = (r->pi >= 0 && !r->pi != !ti.flags.pi) ||
+			(r->vnet_hdr >= 0 && !r->vnet_hdr != !ti.flags.vnet_hdr);
+	/* The attach sets the device's pi and vnet_hdr flags (TUNSETIFF on
+	 * a device that exists takes them from the caller). */
+	if (r->pi >= 0)
+		ti.flags.pi = r->pi;
+	if (r->vnet_hdr >= 0)
+		ti.flags.vnet_hdr = r->vnet_hdr;
 	if (r->queues > 1 && !ti.flags.multi_queue) {
 		report(c, "%s has no multi_queue flag, so it has one queue: --queues %u needs a device "
 		       "made with --multi-queue", r->name, r->queues);
@@ -194,6 +203,14 @@ int run_run(struct ctx *c, const struct run_req *r)
 			c->capture = NULL;
 			for (; opened; opened--)
 				close(fds[opened - 1]);
+			/* The broker attaches with the device's own flags. */
+			if (flags_changed) {
+				const char *w = strncmp(why, "tunctl: ", 8) ? why : why + 8;
+
+				report(c, "%.*s (the broker, which attaches with the device's own flags, cannot "
+				       "change --pi or --vnet-hdr)", (int)strcspn(w, "\n"), w);
+				goto fail;
+			}
 			if ((rc = broker_client_queues(c, r->name, r->queues, fds)))
 				goto fail;
 			opened = r->queues;
@@ -202,6 +219,24 @@ int run_run(struct ctx *c, const struct run_req *r)
 		c->capture = NULL;
 	} else if (open_queues(c, &ti, r->queues, fds, &opened)) {
 		goto fail;
+	}
+	/* The kernel takes the flags from the attach that makes a queue the
+	 * first: where another process holds one, they stay as they are. */
+	if (flags_changed) {
+		struct tun_info now;
+
+		if ((err = sysfs_tun_read(r->name, &now))) {
+			report_err(c, err, NULL, "%s: reading its flags", r->name);
+			goto fail;
+		}
+		if (!now.flags.pi != !ti.flags.pi || !now.flags.vnet_hdr != !ti.flags.vnet_hdr) {
+			/* Ours closed first, so that the holders named are the others. */
+			for (; opened; opened--)
+				close(fds[opened - 1]);
+			report_in_use(c, r->name, "the kernel changes --pi and --vnet-hdr only when the first queue "
+				      "attaches");
+			goto fail;
+		}
 	}
 	if ((err = place(fds, opened, (int)r->first_fd))) {
 		report_err(c, err, NULL, "placing the descriptors of %s at %u", r->name, r->first_fd);

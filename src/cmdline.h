@@ -51,11 +51,13 @@ struct del_req {
 	char **names;           /* points into argv */
 	size_t nnames;
 	bool all, force;
+	bool unused;            /* names are patterns (none: every device) */
 	enum tun_mode mode;
 };
 
 struct list_req {
 	enum tun_mode mode;
+	bool unused;            /* only devices no process holds */
 };
 
 struct show_req {
@@ -98,6 +100,7 @@ struct run_req {
 	const char *name;
 	unsigned queues;        /* descriptors to open: 1 unless --queues */
 	unsigned first_fd;      /* where they go: 3 unless --fd */
+	int pi, vnet_hdr;       /* the attach's flags: 1 on, 0 off, -1 as the device has */
 	char **argv;            /* COMMAND and ARGS: a NULL-ended tail of argv */
 };
 

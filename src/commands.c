@@ -61,24 +61,30 @@ const struct command commands[] = {
 		.free = free_del,
 		.opts = (const struct optdef[]){
 			{ "all", no_argument, FLAG_IN(struct del_req, all) },
+			{ "unused", no_argument, FLAG_IN(struct del_req, unused) },
 			{ "mode", required_argument, .id = O_MODE },
 			{ "force", no_argument, FLAG_IN(struct del_req, force) },
 			OPT_END },
-		.synopsis = "del NAME... [--force] | del --all [--mode tun|tap] [--force]",
+		.synopsis = "del NAME... [--force] | del --all [--mode tun|tap] [--force]\n"
+			    "       del --unused [--mode tun|tap] [PATTERN...]",
 		.summary = "delete devices (alias: delete)",
 		.options =
 		"  --all                 every TUN/TAP device (of --mode, if given)\n"
-		"  --mode tun|tap        with --all: only devices of that mode\n"
+		"  --unused              every device no process holds (that matches a\n"
+		"                        PATTERN, as in tap*, if given)\n"
+		"  --mode tun|tap        with --all or --unused: only devices of that mode\n"
 		"  --force               delete even devices a process holds open\n",
 	},
 	{
 		.name = "list", .alias = "ls", .id = CMD_LIST, .parse = parse_list, .run = list_main,
 		.opts = (const struct optdef[]){
 			{ "mode", required_argument, .id = O_MODE },
+			{ "unused", no_argument, FLAG_IN(struct list_req, unused) },
 			OPT_END },
-		.synopsis = "list [--mode tun|tap]",
+		.synopsis = "list [--mode tun|tap] [--unused]",
 		.summary = "list TUN/TAP devices (alias: ls)",
-		.options = "  --mode tun|tap        only devices of that mode\n",
+		.options = "  --mode tun|tap        only devices of that mode\n"
+			   "  --unused              only devices no process holds\n",
 	},
 	{
 		.name = "show", .id = CMD_SHOW, .parse = parse_show, .run = show_main,
@@ -96,6 +102,7 @@ const struct command commands[] = {
 			{ "up", no_argument, .id = O_UP },
 			{ "down", no_argument, .id = O_DOWN },
 			LINK_OPTS
+			{ "nomaster", no_argument, .id = O_NOMASTER },
 			{ "netns", required_argument, .id = O_NETNS },
 			{ "yes", no_argument, FLAG_IN(struct set_req, yes) },
 			OPT_END },
@@ -148,13 +155,21 @@ const struct command commands[] = {
 		.opts = (const struct optdef[]){
 			{ "queues", required_argument, .id = O_QUEUES },
 			{ "fd", required_argument, .id = O_FD },
+			{ "pi", no_argument, .id = O_PI },
+			{ "no-pi", no_argument, .id = O_NO_PI },
+			{ "vnet-hdr", no_argument, .id = O_VNET_HDR },
+			{ "no-vnet-hdr", no_argument, .id = O_NO_VNET_HDR },
 			OPT_END },
 		.no_batch = "\"run\" cannot stand in a batch file: it replaces tunctl with its command",
-		.synopsis = "run NAME [--queues N] [--fd K] -- COMMAND [ARGS...]",
+		.synopsis = "run NAME [--queues N] [--fd K] [--[no-]pi] [--[no-]vnet-hdr] -- COMMAND [ARGS...]",
 		.summary = "run a program holding the device's queues as descriptors",
 		.options =
 		"  --queues N            open N queues (multi-queue devices; default 1)\n"
 		"  --fd K                put them at descriptors K, K+1, ... (default 3)\n"
+		"  --pi | --no-pi        attach with (without) the packet information header\n"
+		"  --vnet-hdr | --no-vnet-hdr\n"
+		"                        attach with (without) the virtio-net header\n"
+		"                        (default: as the device has; the device keeps them)\n"
 		"With --fd 3, LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES are set as\n"
 		"sd_listen_fds(3) expects; TUNCTL_FD and TUNCTL_IFNAME always.\n",
 	},

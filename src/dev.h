@@ -59,6 +59,7 @@ struct dev_brief {
 	unsigned owner_set : 1, group_set : 1;
 	unsigned up : 1;                /* administratively (IFF_UP) */
 	unsigned carrier : 1;           /* while up: a reader attached (IFF_LOWER_UP) */
+	char master[16];                /* its master's name (bridge, bond, VRF); "": none */
 };
 
 /* Every TUN/TAP device, briefly, sorted by name: one link dump, nothing

@@ -65,11 +65,25 @@ static void *push(struct dc_run *run, enum item_kind kind, size_t idx, size_t jo
 static int push_link(struct dc_run *run, size_t setting, size_t job, const char *ifname,
 		     int ifindex, const struct devconf *dc, const struct link_spec *one)
 {
-	void *room = push(run, IT_LINK, setting, job, ifname, ifindex, dc);
+	const struct link_setting *s = &link_settings[setting];
+	struct link_spec sent = *one;
+	void *room;
 
-	if (!room)
+	/* A device it names (the master) by its index, now: the request
+	 * goes out in this exchange. */
+	if (s->kind == LK_DEV) {
+		struct dev_ref *d = (struct dev_ref *)link_value(s, &sent);
+
+		if (d->name[0] && !(d->index = if_nametoindex(d->name))) {
+			snprintf(run->missing, sizeof(run->missing), "%s: --%s %s: no device %s in this namespace "
+				 "(it must be in the device's namespace: ip link show %s)",
+				 ifname, s->name, d->name, d->name, d->name);
+			return -ENODEV;
+		}
+	}
+	if (!(room = push(run, IT_LINK, setting, job, ifname, ifindex, dc)))
 		return -ENOMEM;
-	rtnl_link_set(room, ifindex, one, -1, -1);
+	rtnl_link_set(room, ifindex, &sent, -1, -1);
 	nl_tx_push(&run->tx);
 	return 0;
 }
@@ -86,6 +100,7 @@ static struct link_spec link_one(const struct link_setting *s, const struct link
 int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, const struct devconf *dc)
 {
 	const struct link_spec *l = dc->link;
+	int err;
 
 	/* One request per link setting, so an error names the one refused;
 	 * in the table's order, the state last. */
@@ -95,8 +110,8 @@ int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, co
 		if (!link_has(&link_settings[i], l))
 			continue;
 		one = link_one(&link_settings[i], l);
-		if (push_link(run, i, job, ifname, ifindex, dc, &one))
-			return -ENOMEM;
+		if ((err = push_link(run, i, job, ifname, ifindex, dc, &one)))
+			return err;
 	}
 	for (size_t i = 0; i < dc->naddrs; i++) {
 		void *room = push(run, IT_ADDR, i, job, ifname, ifindex, dc);
@@ -123,6 +138,15 @@ int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, co
 		nl_tx_push(&run->tx);
 	}
 	return 0;
+}
+
+int dc_queue_failed(struct ctx *c, const struct dc_run *run, int err)
+{
+	if (err == -ENODEV && run->missing[0])
+		report(c, "%s", run->missing);
+	else
+		report(c, "out of memory");
+	return 1;
 }
 
 int dc_send(struct ctx *c, struct dc_run *run)
@@ -193,7 +217,11 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 		 * route is left, as it may have been there before. */
 		if (it->job != job || it->kind == IT_NETNS)
 			continue;
-		if (!done && !(link && r->fate == NL_UNKNOWN))
+		/* A master refused may still have released the device
+		 * from the master it had (the kernel does so first): it is
+		 * put back too. */
+		if (!done && !(link && r->fate == NL_UNKNOWN) &&
+		    !(link && r->fate == NL_ANSWERED && link_settings[it->idx].kind == LK_DEV))
 			continue;
 		if (link) {
 			struct link_spec one;
@@ -231,6 +259,14 @@ static bool report_plain(struct ctx *c, const struct dc_item *it, const struct n
 
 	if (r->msg[0])
 		return false;
+	if (it->kind == IT_LINK && link_settings[it->idx].kind == LK_DEV && r->err == -EOPNOTSUPP) {
+		const struct link_setting *s = &link_settings[it->idx];
+
+		link_text(s, it->dc->link, v, sizeof(v));
+		report(c, "%s: --%s %s: %s cannot be a master (a bridge, bond or VRF can; ip -d link show %s)",
+		       it->ifname, s->name, v, v, v);
+		return true;
+	}
 	if (it->kind == IT_ROUTE && (r->err == -ESRCH || r->err == -EEXIST)) {
 		const struct route_spec *rs = &it->dc->routes[it->idx];
 		char dst[INET6_ADDRSTRLEN + 8], table[32] = "";
@@ -390,10 +426,8 @@ int dc_exchange(struct ctx *c, struct dc_run *run, const char *ifname, int ifind
 	int err, rc;
 
 	memset(&before, 0, sizeof(before));
-	if (dc_queue(run, 0, ifname, ifindex, dc)) {
-		report(c, "out of memory");
-		return 1;
-	}
+	if ((err = dc_queue(run, 0, ifname, ifindex, dc)))
+		return dc_queue_failed(c, run, err);
 	if (!run->tx.n)
 		return 0;
 	if (!ctx_nl(c))

@@ -27,13 +27,18 @@ struct dc_run {
 	struct nl_tx tx;
 	struct dc_item *items;
 	size_t nitems, cap;
+	char missing[160];      /* dc_queue's -ENODEV: the device a setting names is not here */
 };
 
 void dc_run_init(struct dc_run *run);
 void dc_run_free(struct dc_run *run);
 /* Queues a device's requests in the order that makes them valid: link
- * settings (the state last), addresses, routes.  job tags them. */
+ * settings (the state last), addresses, routes.  job tags them.  -ENODEV:
+ * a device a setting names (the master) is not in this namespace. */
 int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, const struct devconf *dc);
+/* Reports dc_queue's failure err (a missing master, or out of memory);
+ * returns 1. */
+int dc_queue_failed(struct ctx *c, const struct dc_run *run, int err);
 /* Sends everything queued; reports and returns 1 if the exchange failed. */
 int dc_send(struct ctx *c, struct dc_run *run);
 /* Reports the first failed request of job, undoing what it added if asked.

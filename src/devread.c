@@ -37,6 +37,7 @@ static int take_brief(const struct link_info *l, void *data)
 		.owner_set = ti.owner_set, .group_set = ti.group_set, .up = ti.up, .carrier = ti.carrier,
 	};
 	memcpy(v[b->n - 1].name, ti.name, sizeof(ti.name));
+	memcpy(v[b->n - 1].master, l->link.master.name, sizeof(v[b->n - 1].master));
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #include "addrroute.h"
 #include "dumps.h"
+#include "link.h"
 #include "vec.h"
 
 struct vec {
@@ -38,12 +39,28 @@ static void vec_reset(void *data)
 	((struct vec *)data)->n = 0;
 }
 
+/* The names of the devices a link's settings name by index (its master),
+ * looked up in the namespace the dump was of; one gone meanwhile is shown
+ * by its index. */
+static void name_devs(struct link_info *li)
+{
+	for (size_t i = 0; i < LINK_N; i++) {
+		const struct link_setting *s = &link_settings[i];
+		struct dev_ref *d = (struct dev_ref *)link_value(s, &li->link);
+
+		if (s->kind == LK_DEV && link_has(s, &li->link) && d->index &&
+		    !if_indextoname(d->index, d->name))
+			snprintf(d->name, sizeof(d->name), "%u", d->index);
+	}
+}
+
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct link_info li, *slot;
 
 	if (!rtnl_parse_link(nlh, &li))
 		return 0;
+	name_devs(&li);
 	if (!(slot = vec_push(data)))
 		return -ENOMEM;
 	*slot = li;
@@ -145,6 +162,7 @@ static int each_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (!rtnl_parse_link(nlh, &li))
 		return 0;
+	name_devs(&li);
 	/* Taken for a device that is not TUN/TAP, it would be left out of
 	 * a listing that then looks complete. */
 	if (li.tun_no_info) {

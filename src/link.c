@@ -40,6 +40,7 @@ static size_t val_size(const struct link_setting *s)
 	case LK_MAC: return 6;
 	case LK_STATE: return sizeof(bool);
 	case LK_TEXT: return (size_t)s->max + 1;
+	case LK_DEV: return sizeof(struct dev_ref);
 	}
 	return 0;
 }
@@ -64,6 +65,9 @@ bool link_same(const struct link_setting *s, const struct link_spec *a, const st
 		return !strcmp(cval_of(s, a), cval_of(s, b));
 	case LK_STATE:
 		return !*(const bool *)cval_of(s, a) == !*(const bool *)cval_of(s, b);
+	case LK_DEV:
+		return !strcmp(((const struct dev_ref *)cval_of(s, a))->name,
+			       ((const struct dev_ref *)cval_of(s, b))->name);
 	default:
 		return !memcmp(cval_of(s, a), cval_of(s, b), val_size(s));
 	}
@@ -94,6 +98,9 @@ const char *link_text(const struct link_setting *s, const struct link_spec *l, c
 	case LK_STATE:
 		snprintf(buf, len, "%s", *(const bool *)v ? "up" : "down");
 		break;
+	case LK_DEV:
+		snprintf(buf, len, "%s", ((const struct dev_ref *)v)->name);
+		break;
 	}
 	return buf;
 }
@@ -116,6 +123,16 @@ bool link_set_raw(const struct link_setting *s, struct link_spec *l, const void 
 		break;
 	case LK_STATE:
 		return false;
+	case LK_DEV: {
+		/* The attribute: the index, whose name the reader finds. */
+		struct dev_ref *d = val_of(s, l);
+
+		if (len != sizeof(uint32_t))
+			return false;
+		memset(d, 0, sizeof(*d));
+		memcpy(&d->index, data, sizeof(uint32_t));
+		break;
+	}
 	default:
 		if (len != val_size(s))
 			return false;
@@ -154,6 +171,18 @@ bool link_parse(const struct link_setting *s, const char *val, struct link_spec 
 			}
 		memcpy(val_of(s, l), val, n + 1);
 		break;
+	case LK_DEV: {
+		struct dev_ref *d = val_of(s, l);
+		char e[ERRLEN];
+
+		if (!parse_ifname(val, false, e, sizeof(e))) {
+			snprintf(err, errlen, "--%s: %s", s->name, e);
+			return false;
+		}
+		memset(d, 0, sizeof(*d));
+		snprintf(d->name, sizeof(d->name), "%s", val);
+		break;
+	}
 	case LK_STATE:
 		return false;
 	}

@@ -22,6 +22,9 @@ enum link_kind {
 	LK_MAC,                 /* 6 bytes */
 	LK_TEXT,                /* printable text of at most max bytes; "" clears it */
 	LK_STATE,               /* up or down: ifi_flags' IFF_UP, not an attribute */
+	LK_DEV,                 /* a device (struct dev_ref): by name; its index, a u32,
+				 * is found when sent (devconf.c) and its name when read
+				 * (dumps.c); "" and 0: none */
 };
 
 #define LINK_SPEC_FIELD(f) .has = offsetof(struct link_spec, has_##f), .val = offsetof(struct link_spec, f)
@@ -49,7 +52,12 @@ enum link_kind {
 	X(ALIAS, "alias", "  --alias TEXT          a description of the device (\"\": none)\n",    \
 	  "  --alias TEXT",                                                                       \
 	  .kind = LK_TEXT, LINK_TEXT_FIELD(alias), .ifla = IFLA_IFALIAS, .json = "ifalias",       \
-	  .word = "alias", .own_line = true, .sysfs = "ifalias", .ip_words = { "alias" })
+	  .word = "alias", .own_line = true, .sysfs = "ifalias", .ip_words = { "alias" })        \
+	X(MASTER, "master", "  --master DEV          put it on bridge (or bond, VRF) DEV\n",     \
+	  "  --master DEV | --nomaster",                                                          \
+	  .kind = LK_DEV, .value_kind = "a device name (set --nomaster: none)",                   \
+	  LINK_SPEC_FIELD(master), .ifla = IFLA_MASTER, .json = "master", .word = "master",       \
+	  .sysfs = "master", .ip_words = { "master" })
 
 #define LINK_ENUM(id, ...) LINK_##id,
 enum link_id {

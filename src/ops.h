@@ -91,6 +91,14 @@ int ops_add(struct ctx *c, const struct add_req *r);
  * those a del cut short left in tunctl's link groups.  links: the
  * namespace's, sorted by links_sort. */
 int ops_delete(struct ctx *c, char *const *names, size_t n, const struct link_info *links, size_t nlinks);
+/* del --unused's lock: tunctl attaches to each of names itself, so that
+ * no process can attach meanwhile, and keeps those no other process
+ * holds, per the kernel: a single-queue device takes one reader (taken:
+ * held), a multi-queue one at most 256 queues (full before 256 of them
+ * are ours: held).  Sets keep[i]; the descriptors that hold them are
+ * appended to *fds (*nfds), to be closed once they are deleted.  Returns
+ * 0 or 1 after reporting. */
+int ops_hold_unused(struct ctx *c, char *const *names, size_t n, bool *keep, int **fds, size_t *nfds);
 /* Refuses (1) when a process holds any of names, naming it: from /proc,
  * and, for what /proc could not show, from the kernel. */
 int ops_check_holders(struct ctx *c, char *const *names, size_t n, const struct link_info *links,

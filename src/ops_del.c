@@ -7,11 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <linux/rtnetlink.h>
 
 #include "dumps.h"
 #include "ops.h"
 #include "procfs.h"
+#include "sysfs.h"
+#include "tun.h"
+#include "vec.h"
 
 struct links {
 	const struct link_info *v;
@@ -283,6 +287,63 @@ out:
 	nl_tx_free(&tx);
 	free(all);
 	return rc;
+}
+
+/* The kernel's limit of queues a device has (MAX_TAP_QUEUES). */
+#define TAP_QUEUES_MAX 256
+
+int ops_hold_unused(struct ctx *c, char *const *names, size_t n, bool *keep, int **fds, size_t *nfds)
+{
+	size_t cap = 0;
+	struct rlimit rl;
+
+	/* 256 descriptors a multi-queue device: as many as we may. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct tun_info ti;
+		size_t mine = 0, first = *nfds;
+		int err = 0;
+
+		keep[i] = false;
+		/* Gone meanwhile: nothing to delete. */
+		if (sysfs_tun_read(names[i], &ti))
+			continue;
+		while (mine < (ti.flags.multi_queue ? TAP_QUEUES_MAX : 1)) {
+			char nm[16];
+			int fd = tun_open(NULL), *v;
+
+			if (fd < 0) {
+				report_tun_open(c, fd, NULL);
+				return 1;
+			}
+			if (!(v = vec_grow(*fds, &cap, *nfds + 1, sizeof(int)))) {
+				close(fd);
+				report(c, "out of memory");
+				return 1;
+			}
+			*fds = v;
+			snprintf(nm, sizeof(nm), "%s", names[i]);
+			if ((err = tun_attach_admin(fd, nm, &ti.flags))) {
+				close(fd);
+				break;
+			}
+			(*fds)[(*nfds)++] = fd;
+			mine++;
+		}
+		/* Every queue it can have is ours: no one else holds it.
+		 * EBUSY, or E2BIG before 256 of ours: held; anything else
+		 * (gone, its flags changed): not ours to delete now. */
+		(void)err;
+		keep[i] = mine == (ti.flags.multi_queue ? TAP_QUEUES_MAX : 1);
+		if (!keep[i]) {
+			while (*nfds > first)
+				close((*fds)[--*nfds]);
+		}
+	}
+	return 0;
 }
 
 int ops_check_holders(struct ctx *c, char *const *names, size_t n, const struct link_info *links,

@@ -50,6 +50,13 @@ struct id_spec {
 	const char *name;
 };
 
+/* A device by name, its index found when a request is sent (0: not yet,
+ * or none): a link setting whose value is another device (the master). */
+struct dev_ref {
+	char name[IFNAMSIZ];        /* "": none */
+	uint32_t index;
+};
+
 struct link_spec {
 	bool set_updown;
 	bool up;
@@ -61,6 +68,8 @@ struct link_spec {
 	uint32_t txqlen;
 	bool has_alias;
 	char alias[256];            /* IFALIASZ: 255 bytes and the NUL */
+	bool has_master;
+	struct dev_ref master;      /* "": none (set --nomaster) */
 };
 
 /* Kernel's rule (dev_valid_name): 1..15 bytes, not "." or "..", no '/', ':'

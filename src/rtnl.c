@@ -64,6 +64,8 @@ static bool put_setting(struct nlmsghdr *nlh, const struct link_setting *s, cons
 	/* Without the NUL, as ip does: the kernel counts it in the limit. */
 	case LK_TEXT: return put(nlh, s->ifla, strlen(v), v);
 	case LK_STATE: return true;
+	/* The index devconf found for the name; 0: none (nomaster). */
+	case LK_DEV: return put_u32(nlh, s->ifla, ((const struct dev_ref *)v)->index);
 	}
 	return false;
 }
@@ -371,6 +373,10 @@ bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
 			link_set_raw(s, &out->link, mnl_attr_get_payload(at), mnl_attr_get_payload_len(at));
 		} else if (s->kind == LK_TEXT) {
 			link_set_raw(s, &out->link, "", 0);
+		} else if (s->kind == LK_DEV) {
+			uint32_t none = 0;
+
+			link_set_raw(s, &out->link, &none, sizeof(none));
 		}
 	}
 	out->has_master = get_u32(tb[IFLA_MASTER], &out->master);

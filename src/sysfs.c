@@ -139,6 +139,33 @@ int sysfs_attr(const char *name, const char *attr, char *buf, size_t len)
 	return rc;
 }
 
+/* The device named by the link NAME/attr (the master): its name and index;
+ * no link: none ("" and 0). */
+static int sysfs_dev_ref(const char *name, const char *attr, struct dev_ref *d)
+{
+	char path[128], target[256], buf[32];
+	const char *base;
+	ssize_t n;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	if ((rc = prepare()))
+		return rc;
+	snprintf(path, sizeof(path), NET_DIR "/%s/%s", name, attr);
+	if ((n = readlink(path, target, sizeof(target) - 1)) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	if (strlen(base) >= sizeof(d->name))
+		return -EINVAL;
+	snprintf(d->name, sizeof(d->name), "%s", base);
+	snprintf(path, sizeof(path), NET_DIR "/%s/%s/ifindex", name, attr);
+	if ((rc = read_at(AT_FDCWD, path, buf, sizeof(buf))))
+		return rc;
+	buf[strcspn(buf, "\n")] = '\0';
+	return parse_u32(buf, 1, UINT32_MAX, &d->index) ? 0 : -EINVAL;
+}
+
 int sysfs_link_settings(const char *name, const struct link_spec *want, struct link_spec *l,
 			const char **attr)
 {
@@ -152,6 +179,18 @@ int sysfs_link_settings(const char *name, const struct link_spec *want, struct l
 
 		if (!link_has(s, want))
 			continue;
+		if (s->kind == LK_DEV) {
+			struct dev_ref d;
+			uint32_t idx;
+
+			*attr = s->sysfs;
+			if ((rc = sysfs_dev_ref(name, s->sysfs, &d)))
+				return rc;
+			idx = d.index;
+			link_set_raw(s, l, &idx, sizeof(idx));
+			memcpy((void *)link_value(s, l), &d, sizeof(d));
+			continue;
+		}
 		if ((rc = sysfs_attr(name, *attr = s->sysfs, buf, sizeof(buf))))
 			return rc;
 		switch (s->kind) {
@@ -174,6 +213,8 @@ int sysfs_link_settings(const char *name, const struct link_spec *want, struct l
 		case LK_TEXT:
 			if (!link_set_raw(s, l, buf, strlen(buf)))
 				return -EINVAL;
+			break;
+		case LK_DEV:
 			break;
 		}
 	}

@@ -27,9 +27,9 @@ hold() { hold_device "$@" && HOLDERS+=("$HOLDER"); }
 	in_ns ip link add v0 type veth peer name v1
 	run --separate-stderr t list
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "NAME  MODE  STATE  PROCS  FLAGS                         OWNER   GROUP" ]
-	[[ "${lines[1]}" =~ ^tap0\ +tap\ +down\ +0\ +persist,vnet_hdr,multi_queue\ +nobody\ +nogroup$ ]]
-	[[ "${lines[2]}" =~ ^tun0\ +tun\ +down\ +0\ +persist\ +-\ +-$ ]]
+	[ "${lines[0]}" = "NAME  MODE  STATE  PROCS  FLAGS                         OWNER   GROUP    MASTER" ]
+	[[ "${lines[1]}" =~ ^tap0\ +tap\ +down\ +0\ +persist,vnet_hdr,multi_queue\ +nobody\ +nogroup\ +-$ ]]
+	[[ "${lines[2]}" =~ ^tun0\ +tun\ +down\ +0\ +persist\ +-\ +-\ +-$ ]]
 	[ "${#lines[@]}" -eq 3 ]
 }
 
@@ -82,7 +82,7 @@ ip_state() {
 	hold d0 0x1101
 	run --separate-stderr t list
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" =~ ^NAME\ +MODE\ +STATE\ +PROCS\ +FLAGS\ +OWNER\ +GROUP$ ]]
+	[[ "${lines[0]}" =~ ^NAME\ +MODE\ +STATE\ +PROCS\ +FLAGS\ +OWNER\ +GROUP\ +MASTER$ ]]
 	[ "$(printf '%s\n' "${lines[@]:1}" | awk '{ print $1, $3, $4 }')" = "$(printf '%s\n' "a0 down 0" "b0 up,no-carrier 0" "c0 down 1" "d0 up 2")" ]
 	for d in a0 b0 c0 d0; do
 		[ "$(printf '%s\n' "${lines[@]}" | awk -v d="$d" '$1 == d { print $3 }')" = "$(ip_state "$d")" ]

@@ -45,7 +45,21 @@ static void test_link(void)
 	ok(tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6 &&
 	   ((uint8_t *)mnl_attr_get_payload(tb[IFLA_ADDRESS]))[5] == 9, "IFLA_ADDRESS");
 	ok(!tb[IFLA_NET_NS_FD] && !tb[IFLA_GROUP], "no netns or group unless asked");
+	ok(!tb[IFLA_MASTER], "no IFLA_MASTER unless asked");
 	ok(nlh->nlmsg_len <= RTNL_MSG_MAX, "fits RTNL_MSG_MAX");
+
+	/* The master: its index (found by devconf); 0 is nomaster. */
+	memset(buf, 0, sizeof(buf));
+	l = (struct link_spec){ .has_master = true, .master = { "br0", 17 } };
+	nlh = rtnl_link_set(buf, 3, &l, -1, -1);
+	attrs(nlh, sizeof(*ifi));
+	ok(tb[IFLA_MASTER] && mnl_attr_get_payload_len(tb[IFLA_MASTER]) == 4 &&
+	   mnl_attr_get_u32(tb[IFLA_MASTER]) == 17, "IFLA_MASTER: the index");
+	memset(buf, 0, sizeof(buf));
+	l = (struct link_spec){ .has_master = true };
+	nlh = rtnl_link_set(buf, 3, &l, -1, -1);
+	attrs(nlh, sizeof(*ifi));
+	ok(tb[IFLA_MASTER] && mnl_attr_get_u32(tb[IFLA_MASTER]) == 0, "nomaster: IFLA_MASTER 0");
 
 	memset(buf, 0, sizeof(buf));
 	nlh = rtnl_link_set(buf, 3, NULL, 9, 77);
@@ -201,6 +215,7 @@ static void test_link_parse(void)
 	ok(rtnl_parse_link(nlh, &li) && li.ifindex == 12 && !strcmp(li.name, "tap7") && li.has_group && li.group == 5,
 	   "link parse");
 	ok(!li.link.has_mtu && !li.link.has_txqlen && !li.link.has_mac && !li.has_master, "no MTU, txqueuelen, MAC or master when not given");
+	ok(li.link.has_master && li.link.master.index == 0 && !li.link.master.name[0], "no master: the setting had, none");
 	ifi->ifi_flags = IFF_UP;
 	mnl_attr_put_u32(nlh, IFLA_MTU, 1400);
 	mnl_attr_put_u32(nlh, IFLA_TXQLEN, 33);
@@ -209,6 +224,8 @@ static void test_link_parse(void)
 	ok(rtnl_parse_link(nlh, &li) && (li.flags & IFF_UP) && li.link.has_mtu && li.link.mtu == 1400 && li.link.has_txqlen &&
 	   li.link.txqlen == 33 && li.link.has_mac && !memcmp(li.link.mac, "\x02\x00\x5e\x00\x53\x01", 6) && li.has_master &&
 	   li.master == 9, "link parse: flags, MTU, txqueuelen, MAC, master");
+	ok(li.link.has_master && li.link.master.index == 9 && !li.link.master.name[0],
+	   "link parse: the master setting's index (its name is the reader's to find)");
 	nlh->nlmsg_type = RTM_DELLINK;
 	ok(!rtnl_parse_link(nlh, &li), "wrong type refused");
 }

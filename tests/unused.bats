@@ -1,0 +1,138 @@
+#!/usr/bin/env bats
+# list --unused and del --unused [PATTERN...]: the devices no process holds,
+# deleted in one kernel operation, never one a process attaches meanwhile.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() { ns_setup; }
+teardown() {
+	[ -z "${PIDS:-}" ] || kill $PIDS 2>/dev/null || true
+	ns_teardown
+}
+
+names() { link_json | jq -r '[.[] | select(.linkinfo.info_kind == "tun") | .ifname] | sort | join(" ")'; }
+
+# A holder that keeps a device open: tunctl run NAME -- sleep.
+hold() {
+	in_ns "$TUNCTL" run "$1" -- sleep 100 &
+	PIDS="${PIDS:-} $!"
+	wait_until in_ns sh -c "grep -l '^iff:[[:space:]]*$1\$' /proc/[0-9]*/fdinfo/* 2>/dev/null | grep -q ."
+}
+
+@test "list --unused, -j: only devices no process holds" {
+	for d in tap1 tap2 tap3; do t add $d --mode tap; done
+	t add mq0 --mode tap --multi-queue
+	t add mq1 --mode tap --multi-queue
+	hold tap2
+	hold mq1
+	run --separate-stderr t -j list --unused
+	[ "$status" -eq 0 ]
+	[ "$(jq -r 'map(.ifname) | join(" ")' <<<"$output")" = "mq0 tap1 tap3" ]
+	run --separate-stderr t list --unused --mode tap
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "${lines[@]:1}" | awk '{print $1}' | tr '\n' ' ')" = "mq0 tap1 tap3 " ]
+	# Nothing changed by looking: every device is there, the held ones held.
+	[ "$(names)" = "mq0 mq1 tap1 tap2 tap3" ]
+	[ "$(link_json tap2 | jq -r '.[0].flags | index("LOWER_UP") != null')" = true ]
+}
+
+@test "del --unused [PATTERN...]: the unheld devices that match, in one group delete; held ones stay" {
+	for d in tap1 tap2 tap3 vm1 vm2; do t add $d --mode tap; done
+	t add mq0 --mode tap --multi-queue
+	t add mq1 --mode tap --multi-queue
+	t add tun0
+	hold tap2
+	hold mq1
+	run --separate-stderr t del --unused 'tap*' 'mq?'
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(names)" = "mq1 tap2 tun0 vm1 vm2" ]
+	run --separate-stderr t del --unused --mode tun
+	[ "$status" -eq 0 ]
+	[ "$(names)" = "mq1 tap2 vm1 vm2" ]
+	# One kernel operation: the devices leave by one RTM_DELLINK of a group.
+	run strace -f -qq -e trace=sendto,sendmsg -e signal=none -o "$BATS_TEST_TMPDIR/trace" \
+		ip netns exec "$NS" "$TUNCTL" del --unused
+	[ "$status" -eq 0 ]
+	[ "$(names)" = "mq1 tap2" ]
+	# (strace may not name the type: RTM_DELLINK is 0x11.)
+	[ "$(grep -oE 'nlmsg_type=(RTM_DELLINK|0x11 )' "$BATS_TEST_TMPDIR/trace" | wc -l)" -eq 1 ]
+	# Held devices, even with no pattern: still there and held.
+	[ "$(link_json tap2 | jq -r '.[0].flags | index("LOWER_UP") != null')" = true ]
+	[ "$(link_json mq1 | jq -r '.[0].flags | index("LOWER_UP") != null')" = true ]
+}
+
+@test "del --unused: bad usage" {
+	run --separate-stderr t del --unused --all
+	assert_error 2 "not with --all"
+	run --separate-stderr t del --unused --force
+	assert_error 2 "not with --force"
+	run --separate-stderr t del --unused 'a/b'
+	assert_error 2 "invalid pattern"
+	run --separate-stderr t del --mode tap tap0
+	assert_error 2 "--mode goes with --all or --unused"
+}
+
+# Holders attach and detach again and again, on the devices that
+# del --unused deletes in a loop and that are made again: a holder whose
+# device is deleted while it holds it finds its descriptor detached
+# (TUNGETIFF: EBADFD) and says LOST.
+HOLDER='import fcntl, os, random, struct, sys, time, errno
+names, end = sys.argv[1:-1], time.time() + float(sys.argv[-1])
+held = 0
+while time.time() < end:
+    name = random.choice(names)
+    mq = name.startswith("mq")
+    fd = os.open("/dev/net/tun", os.O_RDWR)
+    try:
+        fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", name.encode(), 0x0002 | 0x1000 | (0x0100 if mq else 0)))
+    except OSError as e:
+        os.close(fd)
+        if e.errno not in (errno.EBUSY, errno.E2BIG, errno.EINVAL):
+            raise
+        continue
+    held += 1
+    time.sleep(random.random() * 0.02)
+    try:
+        fcntl.ioctl(fd, 0x800454d2, bytes(40))
+    except OSError as e:
+        print("LOST", name, e.errno, flush=True)
+    os.close(fd)
+print("held", held)'
+
+@test "del --unused while processes attach and detach: never a held device" {
+	devs="t0 t1 t2 t3 t4 t5 mq0 mq1"
+	make_all() {
+		for d in $devs; do
+			case $d in
+			mq*) in_ns "$TUNCTL" add $d --mode tap --multi-queue --exist-ok >/dev/null 2>&1 ;;
+			*) in_ns "$TUNCTL" add $d --mode tap --exist-ok >/dev/null 2>&1 ;;
+			esac
+		done
+		true
+	}
+	make_all
+	for k in 1 2 3; do
+		in_ns python3 -c "$HOLDER" $devs 6 >"$BATS_TEST_TMPDIR/h$k" 2>&1 &
+		PIDS="${PIDS:-} $!"
+	done
+	dels=0 fails=0
+	end=$(( $(date +%s) + 5 ))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		if in_ns "$TUNCTL" del --unused 2>>"$BATS_TEST_TMPDIR/del.err"; then
+			dels=$((dels + 1))
+		else
+			fails=$((fails + 1))
+		fi
+		make_all
+	done
+	wait $PIDS
+	PIDS=
+	cat "$BATS_TEST_TMPDIR"/h* "$BATS_TEST_TMPDIR/del.err"
+	[ "$dels" -gt 5 ]
+	# Every holder ran and attached, and none lost its device.
+	[ "$(cat "$BATS_TEST_TMPDIR"/h* | grep -c '^held [1-9]')" -eq 3 ]
+	run grep -h LOST "$BATS_TEST_TMPDIR"/h1 "$BATS_TEST_TMPDIR"/h2 "$BATS_TEST_TMPDIR"/h3
+	[ "$status" -eq 1 ]
+	echo "del --unused runs: $dels ok, $fails failed" >&3
+}
