@@ -136,6 +136,14 @@ int set_run(struct ctx *c, const struct set_req *r)
 
 	if (find_tun(c, r->name, &ti, &ifindex))
 		return 1;
+	if (r->link.has_mac && ti.flags.mode != MODE_TAP) {
+		char mac[18];
+
+		format_mac(r->link.mac, mac);
+		report(c, "--mac %s: %s is a tun device, which has no MAC address (only tap devices have one)",
+		       mac, r->name);
+		return 2;
+	}
 	if ((rc = check_owner(c, r, &ti, &uid, &gid)))
 		return rc;
 	if (r->netns && open_netns(c, r->netns, &mv.netns_fd))

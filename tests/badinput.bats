@@ -84,7 +84,7 @@ CASES=$(cat <<'T'
 1	lo	del|tun0|lo
 1	nosuch0	addr|add|nosuch0|192.0.2.7/24
 1	mtu 70000	set|tun0|--mtu|70000
-1	02:00:5e:00:53:09	set|tun0|--mac|02:00:5e:00:53:09
+2	02:00:5e:00:53:09	set|tun0|--mac|02:00:5e:00:53:09
 1	198.51.100.0/24 via 203.0.113.9	route|add|tun0|198.51.100.0/24 via 203.0.113.9
 1	192.0.2.1/24	addr|add|tun0|192.0.2.1/24
 1	no-such-ns-xyz	set|tun0|--netns|no-such-ns-xyz
