@@ -57,6 +57,31 @@ devices() {
 	diff <(printf '%s\n' "$output") "$F"
 }
 
+@test "save is canonical: save, del --all, apply, save gives the same bytes" {
+	t add c0 --addr 2001:db8::2/64 --addr 203.0.113.9/24 >/dev/null
+	t addr add c0 2001:db8::1/64
+	t addr add c0 192.0.2.1/24
+	t route add c0 "2001:db8:2::/48"
+	t route add c0 "198.51.100.0/24 via 203.0.113.254"
+	t route add c0 "2001:db8:1::/48"
+	t add b0 --mode tap --addr 2001:db8:9::9/64 --addr 2001:db8:9::3/64 >/dev/null
+	run --separate-stderr t save
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" >"$F"
+	# Sorted: IPv4 before IPv6, each by address.
+	grep -q -- '--addr 192.0.2.1/24 --addr 203.0.113.9/24 --addr 2001:db8::1/64 --addr 2001:db8::2/64 ' "$F"
+	grep -q -- '--route "198.51.100.0/24 via 203.0.113.254" --route "2001:db8:1::/48" --route "2001:db8:2::/48"$' "$F"
+	grep -q -- '--addr 2001:db8:9::3/64 --addr 2001:db8:9::9/64$' "$F"
+	t del --all
+	[ -z "$(tun_devices)" ]
+	run --separate-stderr t apply "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(addr_json c0 | jq '[.[0].addr_info[] | select(.scope == "global")] | length')" -eq 4 ]
+	run --separate-stderr t save
+	[ "$status" -eq 0 ]
+	cmp <(printf '%s\n' "$output") "$F"
+}
+
 @test "save NAME...: those devices; a missing one fails and prints nothing" {
 	devices
 	run --separate-stderr t save vm0 q0
