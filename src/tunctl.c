@@ -83,6 +83,8 @@ int main(int argc, char **argv)
 	rc = cmdline_parse(argc, argv, &req, err, sizeof(err));
 	if (rc) {
 		report(&c, "%s", err);
+		if (req.cmd == CMD_CLASSIC)
+			fputs(classic_usage, stderr);
 		exit(rc);
 	}
 	if (req.g.version) {

@@ -143,7 +143,6 @@ GUIDANCE=$(cat <<'T'
 2	tunctl: --force before the command goes with -b; put it after the command: tunctl del tun0 --force	--force|del|tun0
 2	tunctl: --user needs a user name or uid; "" is empty (is $USER set?)	add|x1|--user|EMPTY
 2	tunctl: --group needs a group name or gid; "" is empty	set|tun0|--group|EMPTY
-2	tunctl: -u needs a user name or uid; "" is empty (is $USER set?)	-t|x1|-u|EMPTY
 T
 )
 
@@ -160,7 +159,7 @@ T
 		unchanged "$args" || return 1
 		n=$((n + 1))
 	done <<<"$GUIDANCE"
-	[ "$n" -eq 17 ]
+	[ "$n" -eq 16 ]
 	[ "$(tun_devices | sort | tr '\n' ' ')" = "tap0 tun0 " ]
 }
 
