@@ -292,3 +292,19 @@ int run_request(struct ctx *c, const struct request *req)
 	}
 	return cmd->run(c, req);
 }
+
+const char *request_device(const struct request *req)
+{
+	switch (req->cmd) {
+	case CMD_ADD: return req->u.add.name;
+	case CMD_SET: return req->u.set.name;
+	case CMD_SHOW: return req->u.show.name;
+	case CMD_ADDR: return req->u.addr.name;
+	case CMD_ROUTE: return req->u.route.name;
+	case CMD_ATTACH: return req->u.attach.name;
+	case CMD_RUN: return req->u.run.name;
+	case CMD_CLASSIC: return req->u.classic.name;
+	case CMD_DEL: return req->u.del.nnames == 1 ? req->u.del.names[0] : NULL;
+	default: return NULL;
+	}
+}

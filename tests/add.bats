@@ -174,7 +174,8 @@ no_device_left() {
 		# shellcheck disable=SC2086
 		run --separate-stderr t_full $args
 		assert_error 1 "writing output: No space left on device" || { echo "tunctl $args"; return 1; }
-		[ "$stderr" = "tunctl: writing output: No space left on device" ]
+		[ "$stderr" = "tunctl: writing output: No space left on device" ] ||
+			jq -e '.errno == "ENOSPC"' <<<"$stderr"
 		no_device_left || { echo "tunctl $args"; return 1; }
 	done
 }
@@ -186,7 +187,8 @@ no_device_left() {
 		run t_to_true $args
 		# Not 141: SIGPIPE does not kill it half way.
 		[ "$status" -eq 1 ] || { echo "tunctl $args: status $status"; return 1; }
-		[ "$(cat "$BATS_TEST_TMPDIR/stderr")" = "tunctl: writing output: Broken pipe" ]
+		[ "$(cat "$BATS_TEST_TMPDIR/stderr")" = "tunctl: writing output: Broken pipe" ] ||
+			jq -e '.error == "writing output: Broken pipe" and .errno == "EPIPE"' "$BATS_TEST_TMPDIR/stderr"
 		no_device_left || { echo "tunctl $args"; return 1; }
 	done
 }
