@@ -10,6 +10,7 @@
 
 #include <linux/capability.h>
 
+#include "link.h"
 #include "ops.h"
 #include "procfs.h"
 #include "sysfs.h"
@@ -163,7 +164,7 @@ int set_run(struct ctx *c, const struct set_req *r)
 			   r->name, attr);
 		err = 0;
 		rc = 1;
-	} else if (!(rc = dc_exchange(c, &run2, r->name, ifindex, &mv))) {
+	} else if (!(rc = dc_exchange(c, &run2, r->name, ifindex, &mv)) && link_any(&r->link)) {
 		/* Moved: the rest is done in the new namespace. */
 		if ((rc = enter_target(c, &tg, mv.netns_fd, r->netns)))
 			goto done;
