@@ -81,3 +81,42 @@ const char *route_text(const struct route_spec *r, char *buf, size_t len)
 	format_route(&s, buf, len);
 	return buf;
 }
+
+static int ipaddr_cmp(const struct ipaddr *a, const struct ipaddr *b)
+{
+	if (a->family != b->family)
+		return a->family == AF_INET ? -1 : 1;
+	return memcmp(a->a.b, b->a.b, a->family == AF_INET ? 4 : 16);
+}
+
+static int u32_cmp(uint32_t a, uint32_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+int addr_cmp(const void *pa, const void *pb)
+{
+	const struct addr_spec *a = pa, *b = pb;
+	int d;
+
+	if ((d = ipaddr_cmp(&a->local.addr, &b->local.addr)) || (d = u32_cmp(a->local.len, b->local.len)))
+		return d;
+	if (a->has_peer != b->has_peer)
+		return a->has_peer ? 1 : -1;
+	return a->has_peer ? ipaddr_cmp(&a->peer, &b->peer) : 0;
+}
+
+int route_cmp(const void *pa, const void *pb)
+{
+	const struct route_spec *a = pa, *b = pb;
+	int d;
+
+	if (a->dst.addr.family != b->dst.addr.family)
+		return a->dst.addr.family == AF_INET ? -1 : 1;
+	if ((d = u32_cmp(route_table(a), route_table(b))) || (d = ipaddr_cmp(&a->dst.addr, &b->dst.addr)) ||
+	    (d = u32_cmp(a->dst.len, b->dst.len)) || (d = u32_cmp(route_metric(a), route_metric(b))))
+		return d;
+	if (a->has_gw != b->has_gw)
+		return a->has_gw ? 1 : -1;
+	return a->has_gw ? ipaddr_cmp(&a->gw, &b->gw) : 0;
+}

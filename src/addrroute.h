@@ -33,6 +33,13 @@ bool route_same(const struct route_spec *a, const struct route_spec *b);
  * matches any). */
 bool route_names(const struct route_spec *k, const struct route_spec *r, bool exact);
 
+/* A total order for qsort (struct addr_spec, struct route_spec): IPv4
+ * before IPv6, then by address, prefix length, peer; routes by table,
+ * destination, metric, gateway.  save writes them in this order, so its
+ * output does not depend on the order the kernel keeps them in. */
+int addr_cmp(const void *a, const void *b);
+int route_cmp(const void *a, const void *b);
+
 /* "CIDR[ peer ADDR]". */
 const char *addr_text(const struct addr_spec *a, char *buf, size_t len);
 /* As format_route, the default metric and the main table left out: the

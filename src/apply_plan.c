@@ -412,7 +412,11 @@ void apply_print_plan(struct ctx *c, const struct plan *p)
 		} else if (ch->op == ST_ADD || ch->op == ST_REMOVE) {
 			out_str(o, ch->what, NULL, ch->text);
 		} else if (ch->op == ST_NOTE) {
-			out_str(o, "setting", NULL, ch->what);
+			/* A device the file does not name has no setting. */
+			if (ch->what)
+				out_str(o, "setting", NULL, ch->what);
+			else
+				out_bool(o, "not_in_file", NULL, true);
 			out_str(o, "note", NULL, ch->text);
 		}
 		out_obj_close(o);
@@ -457,26 +461,33 @@ int apply_make_plan(struct apply *a)
 		if (t->recreate)
 			plan_create(&a->plan, &a->w[i], ST_RECREATE);
 	}
-	if (a->ar->prune) {
-		for (size_t i = 0; i < a->cur.n; i++) {
-			struct device *d = &a->cur.v[i];
-			bool named = false;
+	for (size_t i = 0; i < a->cur.n; i++) {
+		struct device *d = &a->cur.v[i];
+		bool named = false;
 
-			for (size_t k = 0; k < a->nw && !named; k++)
-				named = !strcmp(a->w[k].r->name, d->ti.name);
-			if (named)
-				continue;
-			if (!a->ar->force && dev_read_holders(c, &a->cur))
-				return 1;
-			if (!a->ar->force && (h = held(c, d, "use --force to delete it anyway"))) {
-				if (h > 0)
-					report(c, "%s is in use by %s: --prune deletes it only with --force",
-					       d->ti.name, holder_name(d, who, sizeof(who)));
-				return 1;
-			}
-			a->prune[a->nprune++] = d;
-			plan_add(&a->plan, ST_DELETE, d->ti.name, NULL);
+		for (size_t k = 0; k < a->nw && !named; k++)
+			named = !strcmp(a->w[k].r->name, d->ti.name);
+		if (named)
+			continue;
+		/* Kept, and said so: a reload leaves it, which may surprise. */
+		if (!a->ar->prune) {
+			struct change *ch = plan_add(&a->plan, ST_NOTE, d->ti.name, NULL);
+
+			if (ch)
+				snprintf(ch->text, sizeof(ch->text), "not in %s: kept (--prune deletes it)",
+					 strcmp(a->ar->file, "-") ? a->ar->file : "standard input");
+			continue;
 		}
+		if (!a->ar->force && dev_read_holders(c, &a->cur))
+			return 1;
+		if (!a->ar->force && (h = held(c, d, "use --force to delete it anyway"))) {
+			if (h > 0)
+				report(c, "%s is in use by %s: --prune deletes it only with --force",
+				       d->ti.name, holder_name(d, who, sizeof(who)));
+			return 1;
+		}
+		a->prune[a->nprune++] = d;
+		plan_add(&a->plan, ST_DELETE, d->ti.name, NULL);
 	}
 	return a->plan.oom ? -ENOMEM : 0;
 }

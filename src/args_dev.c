@@ -2,6 +2,7 @@
  * and delete devices: add, set, del, list, show, save. */
 #include "config.h"
 
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,13 @@ int parse_add(struct parsed *p, struct request *req)
 
 		format_mac(r->link.mac, mac);
 		return usage_err(p, "--mac %s needs --mode tap: a tun device has no MAC address", mac);
+	}
+	for (size_t i = 0; r->link.has_mtu && r->link.mtu < 1280 && i < r->naddrs; i++) {
+		char a[INET6_ADDRSTRLEN + 8];
+
+		if (r->addrs[i].local.addr.family == AF_INET6)
+			return usage_err(p, "--addr %s needs an MTU of at least 1280 (IPv6's minimum), not --mtu %u",
+					 format_prefix(&r->addrs[i].local, a, sizeof(a)), (unsigned)r->link.mtu);
 	}
 	if (!r->link.set_updown) {
 		r->link.set_updown = true;

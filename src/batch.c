@@ -218,6 +218,8 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 			c->where = NULL;
 		}
 		failed |= rc;
+		/* With -j, the line's error as JSON, with the line's status. */
+		ctx_flush_error(c, rc, end - i > 1 ? NULL : request_device(req));
 		if (rc && !force)
 			break;
 		i += ran;

@@ -9,6 +9,16 @@
 
 #include "args.h"
 
+const char classic_usage[] =
+	"Create: tunctl [-b] [-u owner] [-g group] [-t device-name] [-p|-n] [-f tun-clone-device]\n"
+	"Delete: tunctl -d device-name [-f tun-clone-device]\n"
+	"\n"
+	"The default tun clone device is /dev/net/tun - some systems use\n"
+	"/dev/misc/net/tun instead\n"
+	"\n"
+	"-b will result in brief output (just the device name)\n"
+	"-n makes a tun device, -p a tap device (the default)\n";
+
 static int classic_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int classic_err(char *err, size_t errlen, const char *fmt, ...)
@@ -18,7 +28,9 @@ static int classic_err(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
-	return 2;
+	/* The classic tool's status for a usage error; main adds its usage
+	 * text. */
+	return 1;
 }
 
 /* The classic tunctl parsed its options with getopt("bd:f:t:u:g:np"): short
@@ -148,9 +160,11 @@ int parse_classic(int argc, char **argv, struct request *req, char *err, size_t 
 			break;
 		case 'n':
 			r->mode = MODE_TUN;
+			r->mode_set = true;
 			break;
 		case 'p':
 			r->mode = MODE_TAP;
+			r->mode_set = true;
 			break;
 		case 't':
 		case 'd':

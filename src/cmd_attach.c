@@ -489,9 +489,14 @@ static int run(struct session *s)
 		return rc;
 	/* The summary goes to stderr, so stdout holds packet lines only; a
 	 * stderr nobody reads cannot hold attach either. */
-	len = snprintf(sum, sizeof(sum), "%llu packets, %llu bytes received; %llu answers sent\n",
-		       (unsigned long long)s->packets, (unsigned long long)s->bytes,
-		       (unsigned long long)s->sent);
+	/* After a ^C that the terminal echoed, on a line of its own. */
+	len = snprintf(sum, sizeof(sum), "%s%llu packet%s, %llu bytes received",
+		       sink_stopping() && isatty(STDERR_FILENO) ? "\n" : "", (unsigned long long)s->packets,
+		       s->packets == 1 ? "" : "s", (unsigned long long)s->bytes);
+	if (s->r->echo)
+		len += snprintf(sum + len, sizeof(sum) - (size_t)len, "; %llu answer%s sent",
+				(unsigned long long)s->sent, s->sent == 1 ? "" : "s");
+	len += snprintf(sum + len, sizeof(sum) - (size_t)len, "\n");
 	fflush(stderr);
 	sink_write(&s->ctl, STDERR_FILENO, sink_may_block(STDERR_FILENO), sum, (size_t)len);
 	return 0;

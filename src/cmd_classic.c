@@ -21,14 +21,26 @@ static int classic_add(struct ctx *c, const struct classic_req *r, int fd)
 	bool exists = false;
 	int err;
 
-	if ((err = owner_resolve(c, &r->user, &r->group, true, &o)))
-		return err;
+	/* An unknown user or group was a usage error to the classic tool. */
+	if ((err = owner_resolve(c, &r->user, &r->group, true, &o))) {
+		if (err == 2)
+			fputs(classic_usage, stderr);
+		return 1;
+	}
 	snprintf(name, sizeof(name), "%s", r->name ? r->name : r->mode == MODE_TAP ? "tap%d" : "tun%d");
 	{
 		struct tun_info ti;
 
 		/* Taking over an existing device needs its own flags. */
 		if (!strchr(name, '%') && !sysfs_tun_read(name, &ti)) {
+			/* -n or -p asks for that mode, as the classic tool's
+			 * TUNSETIFF did (refused with EINVAL). */
+			if (r->mode_set && ti.flags.mode != r->mode) {
+				report(c, "%s is a %s device, not %s (-%c): delete it first (tunctl -d %s)", name,
+				       mode_name(ti.flags.mode), mode_name(r->mode), r->mode == MODE_TUN ? 'n' : 'p',
+				       name);
+				return 1;
+			}
 			f = ti.flags;
 			exists = true;
 		}
@@ -61,6 +73,12 @@ static int classic_del(struct ctx *c, const struct classic_req *r, int fd)
 	struct tun_info ti;
 	int err;
 
+	/* The classic tool made and dropped a device of that name, and said
+	 * so: scripts under set -e rely on its exit 0. */
+	if (sysfs_tun_read(r->name, &ti) == -ENODEV) {
+		printf("Set '%s' nonpersistent\n", r->name);
+		return 0;
+	}
 	if (find_tun(c, r->name, &ti, NULL))
 		return 1;
 	if ((err = tun_attach_admin(fd, ti.name, &ti.flags)) || (err = tun_set_persist(fd, false))) {

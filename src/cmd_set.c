@@ -2,14 +2,18 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
 
+#include "link.h"
 #include "ops.h"
 #include "procfs.h"
+#include "sysfs.h"
 #include "tun.h"
 #include "tunctl.h"
 
@@ -73,23 +77,74 @@ static int hold(struct ctx *c, const struct set_req *r, struct tun_info *ti)
 	return fd;
 }
 
-/* Everything is checked first; then the link settings in one exchange,
- * undone if any fails; then the move, on its own because the kernel would
- * carry out a pipelined move even after a refused setting, and a move
- * cannot be undone from here; the owner and group, which the kernel
- * cannot unset, come last. */
+/* The rtnetlink socket of the namespace netns_fd, in place of c's, until
+ * leave_target: the moved device's settings are made there.  0, or 1
+ * after reporting. */
+struct target {
+	struct nl saved;
+	bool saved_ready;
+	int home;
+};
+
+static int enter_target(struct ctx *c, struct target *t, int netns_fd, const char *name)
+{
+	struct nl *nl;
+
+	if ((t->home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 || setns(netns_fd, CLONE_NEWNET) < 0) {
+		report_err(c, -errno, NULL, "cannot enter namespace %s", name);
+		if (t->home >= 0)
+			close(t->home);
+		return 1;
+	}
+	t->saved = c->nl;
+	t->saved_ready = c->nl_ready;
+	c->nl_ready = false;
+	nl = ctx_nl(c);
+	/* A socket keeps the namespace it was made in. */
+	if (setns(t->home, CLONE_NEWNET) < 0 && nl)
+		report_err(c, -errno, NULL, "cannot return from namespace %s", name);
+	return nl ? 0 : 1;
+}
+
+static void leave_target(struct ctx *c, struct target *t)
+{
+	if (c->nl_ready)
+		nl_close(&c->nl);
+	c->nl = t->saved;
+	c->nl_ready = t->saved_ready;
+	close(t->home);
+}
+
+/* Everything is checked first.  Without --netns: the link settings in one
+ * exchange, undone if any fails.  With --netns: the move first, as the
+ * kernel takes a moved device down and drops its addresses and routes;
+ * then the link settings in the new namespace, and if any fails, they are
+ * undone and the device moved back.  The owner and group, which the
+ * kernel cannot unset, come last. */
 int set_run(struct ctx *c, const struct set_req *r)
 {
-	const struct devconf dc = { .link = &r->link, .add = true, .undo = true };
+	struct devconf dc = { .link = &r->link, .add = true, .undo = true };
 	struct devconf mv = { .add = true, .move = true, .netns_fd = -1, .netns_name = r->netns };
+	struct devconf back = { .add = true, .move = true, .netns_fd = -1, .netns_name = "its namespace" };
 	struct tun_info ti;
 	struct ops_converge cv;
-	struct dc_run run2;
+	struct dc_run run2, run3;
+	struct target tg;
+	bool in_target = false, converged = false;
+	const char *attr;
 	uint32_t uid = 0, gid = 0;
 	int ifindex, rc, fd = -1, err = 0;
 
 	if (find_tun(c, r->name, &ti, &ifindex))
 		return 1;
+	if (r->link.has_mac && ti.flags.mode != MODE_TAP) {
+		char mac[18];
+
+		format_mac(r->link.mac, mac);
+		report(c, "--mac %s: %s is a tun device, which has no MAC address (only tap devices have one)",
+		       mac, r->name);
+		return 2;
+	}
 	if ((rc = check_owner(c, r, &ti, &uid, &gid)))
 		return rc;
 	if (r->netns && open_netns(c, r->netns, &mv.netns_fd))
@@ -99,25 +154,49 @@ int set_run(struct ctx *c, const struct set_req *r)
 		goto out;
 	}
 	dc_run_init(&run2);
-	rc = ops_converge(c, &cv, r->name, ifindex, &dc);
-	/* A move whose answer was lost may have happened: then the index here
-	 * may be another device's, and the settings are left as they are. */
-	if (!rc && r->netns && (rc = dc_exchange(c, &run2, r->name, ifindex, &mv)) &&
-	    !(run2.tx.n && run2.tx.replies[0].fate == NL_UNKNOWN))
-		ops_converge_undo(c, &cv);
+	dc_run_init(&run3);
+	dc_run_init(&cv.run);
+	if (!r->netns) {
+		rc = ops_converge(c, &cv, r->name, ifindex, &dc);
+		converged = !rc;
+	} else if ((err = sysfs_link_settings(r->name, &r->link, &cv.old, &attr))) {
+		report_err(c, err, NULL, "%s: nothing changed: reading its %s from /sys/class/net (to put it back on failure)",
+			   r->name, attr);
+		err = 0;
+		rc = 1;
+	} else if (!(rc = dc_exchange(c, &run2, r->name, ifindex, &mv)) && link_any(&r->link)) {
+		/* Moved: the rest is done in the new namespace. */
+		if ((rc = enter_target(c, &tg, mv.netns_fd, r->netns)))
+			goto done;
+		in_target = true;
+		if ((rc = ctx_ifindex(c, r->name, &ifindex)))
+			goto done;
+		dc.restore = &cv.old;
+		cv.dc = dc;
+		if (!(rc = dc_exchange(c, &cv.run, r->name, ifindex, &cv.dc)))
+			converged = true;
+	}
 	if (!rc && r->user.set)
 		err = tun_set_owner(fd, uid);
 	if (!rc && !err && r->group.set)
 		err = tun_set_group(fd, gid);
 	if (err) {
 		report_err(c, err, NULL, "%s: setting owner and group", r->name);
-		/* After a move its index here may be another device's. */
-		if (!r->netns)
+		if (converged)
 			ops_converge_undo(c, &cv);
 		rc = 1;
 	}
+	/* A failure after the move: back where it was. */
+	if (rc && in_target) {
+		back.netns_fd = tg.home;
+		dc_exchange(c, &run3, r->name, ifindex, &back);
+	}
+done:
+	if (in_target)
+		leave_target(c, &tg);
 	ops_converge_free(&cv);
 	dc_run_free(&run2);
+	dc_run_free(&run3);
 out:
 	if (fd >= 0)
 		close(fd);

@@ -123,9 +123,14 @@ struct classic_req {
 	bool del, brief;
 	const char *name;       /* NULL: tap%d / tun%d */
 	enum tun_mode mode;
+	bool mode_set;          /* -n or -p given */
 	struct id_spec user, group;
 	const char *clone_path;
 };
+
+/* The classic tool's usage text, printed after a classic usage error
+ * (which exits 1, as the classic tool did). */
+extern const char classic_usage[];
 
 struct request {
 	enum cmd_id cmd;

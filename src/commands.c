@@ -113,7 +113,8 @@ const struct command commands[] = {
 		"  --group GROUP | --no-group  set the group, or require that none is set\n"
 		"  --up | --down               link state\n"
 		LINK_HELP(SET) "\n"
-		"  --netns NETNS               move the device into namespace NETNS\n"
+		"  --netns NETNS               move the device into namespace NETNS (down,\n"
+		"                              no addresses); the other options apply there\n"
 		"  --yes                       set a --group that you are not in, locking\n"
 		"                              yourself out (refused without it, unless root)\n"
 		"The kernel cannot clear an owner or group once set: where one is set,\n"
@@ -305,4 +306,20 @@ int run_request(struct ctx *c, const struct request *req)
 		return 2;
 	}
 	return cmd->run(c, req);
+}
+
+const char *request_device(const struct request *req)
+{
+	switch (req->cmd) {
+	case CMD_ADD: return req->u.add.name;
+	case CMD_SET: return req->u.set.name;
+	case CMD_SHOW: return req->u.show.name;
+	case CMD_ADDR: return req->u.addr.name;
+	case CMD_ROUTE: return req->u.route.name;
+	case CMD_ATTACH: return req->u.attach.name;
+	case CMD_RUN: return req->u.run.name;
+	case CMD_CLASSIC: return req->u.classic.name;
+	case CMD_DEL: return req->u.del.nnames == 1 ? req->u.del.names[0] : NULL;
+	default: return NULL;
+	}
 }

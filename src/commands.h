@@ -11,6 +11,8 @@
 /* The command table (commands.c). */
 void usage(FILE *f);
 int run_request(struct ctx *c, const struct request *req);
+/* The one device a request names, or NULL: for errors in JSON. */
+const char *request_device(const struct request *req);
 
 /* Each returns the exit status: 0, 1 (the operation failed) or 2 (bad input). */
 int add_run(struct ctx *c, const struct add_req *r);

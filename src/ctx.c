@@ -30,7 +30,13 @@ static void vreport(struct ctx *c, const char *fmt, va_list ap)
 	for (char *p = msg; *p; p++)
 		if (*p == '\n')
 			*p = ' ';
-	if (c && c->capture) {
+	if (c && c->json_errors && !c->capture) {
+		if (!c->pending.set) {
+			c->pending.set = true;
+			snprintf(c->pending.msg, sizeof(c->pending.msg), "%s", msg);
+			snprintf(c->pending.where, sizeof(c->pending.where), "%s", c->where ? c->where : "");
+		}
+	} else if (c && c->capture) {
 		/* Always one whole line, however long the message. */
 		if (!c->capture[0] && c->capture_len > 1) {
 			snprintf(c->capture, c->capture_len - 1, "tunctl: %s%s%s", c->where ? c->where : "",
@@ -82,10 +88,37 @@ void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
 	 * gets EPERM for other reasons too (e.g. txqueuelen out of range). */
 	if (err == EPERM && !proc_has_cap(CAP_NET_ADMIN))
 		hint = " (CAP_NET_ADMIN is needed: run as root or setcap cap_net_admin+ep)";
+	if (c && c->json_errors && !c->pending.set)
+		c->pending.err = err;
 	if (kmsg && *kmsg)
 		report(c, "%s: %s%s", what, kmsg, hint);
 	else
 		report(c, "%s: %s%s", what, strerror(err), hint);
+}
+
+void ctx_flush_error(struct ctx *c, int rc, const char *device)
+{
+	struct out o;
+	const char *name;
+
+	if (!c->json_errors || !c->pending.set)
+		return;
+	fflush(stderr);
+	out_init(&o, stderr, true);
+	out_obj_open(&o, NULL);
+	out_str(&o, "error", NULL, c->pending.msg);
+	if (c->pending.err && (name = strerrorname_np(c->pending.err)))
+		out_str(&o, "errno", NULL, name);
+	if (device)
+		out_str(&o, "device", NULL, device);
+	if (c->pending.where[0])
+		out_str(&o, "where", NULL, c->pending.where);
+	out_uint(&o, "exit", NULL, (unsigned)rc);
+	out_str(&o, "class", NULL, rc == 2 ? "usage" : rc ? "failed" : "ok");
+	out_obj_close(&o);
+	out_end(&o);
+	fflush(stderr);
+	memset(&c->pending, 0, sizeof(c->pending));
 }
 
 void report_tun_open(struct ctx *c, int err, const char *path)

@@ -35,7 +35,22 @@ struct ctx {
 	 * shown comes later. */
 	char *capture;
 	size_t capture_len;
+	/* With -j (set by main): the first error is kept here instead of
+	 * written, for ctx_flush_error to write as one JSON object once the
+	 * exit status is known; later ones are dropped. */
+	bool json_errors;
+	struct {
+		bool set;
+		int err;                /* errno, 0: none */
+		char msg[1024];
+		char where[WHERE_LEN];  /* "FILE:LINE" or "" */
+	} pending;
 };
+
+/* With json_errors: writes the kept error, if any, as one JSON object on
+ * stderr: {"error", "errno" (its name), "device", "where", "exit",
+ * "class"}, then forgets it.  device may be NULL. */
+void ctx_flush_error(struct ctx *c, int rc, const char *device);
 
 /* One line on stderr: "tunctl: [FILE:LINE: ]message". */
 void report(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -341,6 +341,8 @@ char *dev_add_line(const struct device *d)
 {
 	const struct tun_info *ti = &d->ti;
 	struct line l = { .cap = 256 };
+	struct addr_spec *addrs = NULL;
+	struct route_spec *routes = NULL;
 
 	if (!(l.s = malloc(l.cap)))
 		return NULL;
@@ -361,19 +363,36 @@ char *dev_add_line(const struct device *d)
 	if (ti->group_set)
 		put_id(&l, "group", ti->group, false);
 	put_link(&l, &d->link);
+	/* In a stable order, not the kernel's (which changes when a device is
+	 * made again): a saved file diffs only when the devices differ. */
+	addrs = malloc((d->naddrs + 1) * sizeof(*addrs));
+	routes = malloc((d->nroutes + 1) * sizeof(*routes));
+	if (!addrs || !routes) {
+		l.oom = true;
+		goto out;
+	}
+	if (d->naddrs)
+		memcpy(addrs, d->addrs, d->naddrs * sizeof(*addrs));
+	if (d->nroutes)
+		memcpy(routes, d->routes, d->nroutes * sizeof(*routes));
+	qsort(addrs, d->naddrs, sizeof(*addrs), addr_cmp);
+	qsort(routes, d->nroutes, sizeof(*routes), route_cmp);
 	for (size_t i = 0; i < d->naddrs; i++) {
 		char a[INET6_ADDRSTRLEN + 8], p[INET6_ADDRSTRLEN];
 
-		put(&l, " --addr %s", format_prefix(&d->addrs[i].local, a, sizeof(a)));
-		if (d->addrs[i].has_peer)
-			put(&l, " --peer %s", format_ipaddr(&d->addrs[i].peer, p, sizeof(p)));
+		put(&l, " --addr %s", format_prefix(&addrs[i].local, a, sizeof(a)));
+		if (addrs[i].has_peer)
+			put(&l, " --peer %s", format_ipaddr(&addrs[i].peer, p, sizeof(p)));
 	}
 	for (size_t i = 0; i < d->nroutes; i++) {
 		char buf[ROUTE_TEXT_LEN];
 
 		/* Defaults left out, so the line reads as it would be written. */
-		put(&l, " --route \"%s\"", route_text(&d->routes[i], buf, sizeof(buf)));
+		put(&l, " --route \"%s\"", route_text(&routes[i], buf, sizeof(buf)));
 	}
+out:
+	free(addrs);
+	free(routes);
 	if (l.oom) {
 		free(l.s);
 		return NULL;

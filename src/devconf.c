@@ -283,6 +283,14 @@ static bool report_plain(struct ctx *c, const struct dc_item *it, const struct n
 		}
 		return true;
 	}
+	/* The kernel gives IPv6 no place on a link under 1280 bytes, and says
+	 * only EINVAL. */
+	if (it->kind == IT_ADDR && r->err == -EINVAL && it->dc->addrs[it->idx].local.addr.family == AF_INET6) {
+		format_prefix(&it->dc->addrs[it->idx].local, v, sizeof(v));
+		report(c, "%s: address %s: refused (Invalid argument); IPv6 needs an MTU of at least 1280: "
+		       "is %s's lower? (tunctl set %s --mtu 1280)", it->ifname, v, it->ifname, it->ifname);
+		return true;
+	}
 	if (it->kind == IT_ADDR && (r->err == -EADDRNOTAVAIL || r->err == -EEXIST)) {
 		format_prefix(&it->dc->addrs[it->idx].local, v, sizeof(v));
 		if (r->err == -EADDRNOTAVAIL)

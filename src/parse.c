@@ -60,6 +60,11 @@ bool parse_ifname(const char *s, bool allow_template, char *err, size_t errlen)
 		}
 	}
 	pct = strchr(s, '%');
+	if (pct == s && allow_template && !strcmp(s, "%d")) {
+		seterr(err, errlen, "interface name \"%%d\" alone would be a bare number (0, 1, ...): "
+		       "put a prefix before it, as in \"tun%%d\"");
+		return false;
+	}
 	if (pct) {
 		if (!allow_template || pct[1] != 'd' || strchr(pct + 1, '%')) {
 			seterr(err, errlen, allow_template ?

@@ -82,7 +82,11 @@ int main(int argc, char **argv)
 	out_init(&c.out, stdout, false);
 	rc = cmdline_parse(argc, argv, &req, err, sizeof(err));
 	if (rc) {
+		c.json_errors = req.g.json;
 		report(&c, "%s", err);
+		ctx_flush_error(&c, rc, NULL);
+		if (req.cmd == CMD_CLASSIC && !req.g.json)
+			fputs(classic_usage, stderr);
 		exit(rc);
 	}
 	if (req.g.version) {
@@ -93,6 +97,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		exit(0);
 	}
+	c.json_errors = req.g.json;
 	if (req.g.netns && !req.g.help && (rc = enter_netns(&c, req.g.netns)))
 		goto out;
 	/* Without CAP_NET_ADMIN, through the broker when there is one. */
@@ -103,12 +108,13 @@ int main(int argc, char **argv)
 	else
 		rc = run_request(&c, &req);
 out:
-	request_free(&req);
-	ctx_free(&c);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
-		report(NULL, "writing output: %s", strerror(errno));
+		report(&c, "writing output: %s", strerror(errno));
 		if (!rc)
 			rc = 1;
 	}
+	ctx_flush_error(&c, rc, request_device(&req));
+	request_free(&req);
+	ctx_free(&c);
 	exit(rc);
 }

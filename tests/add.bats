@@ -89,6 +89,19 @@ info() { link_json "$1" | jq -c ".[0].linkinfo.info_data"; }
 	[ "$(tun_devices | sort | tr '\n' ' ')" = "tap0 tap1 " ]
 }
 
+@test "add refuses a bare %d, and an IPv6 address on an MTU under 1280, saying why" {
+	run --separate-stderr t add %d
+	assert_error 2 'tun%d'
+	[ -z "$(tun_devices)" ]
+	run --separate-stderr t add v6 --mtu 1200 --addr 2001:db8::1/64
+	assert_error 2 "at least 1280"
+	[ -z "$(tun_devices)" ]
+	t add v6 --mtu 1200 >/dev/null
+	run --separate-stderr t addr add v6 2001:db8::1/64
+	assert_error 1 "IPv6 needs an MTU of at least 1280"
+	[ "$(addr_json v6 | jq '[.[0].addr_info[] | select(.family == "inet6" and .scope == "global")] | length')" = 0 ]
+}
+
 @test "add -j prints the name as JSON" {
 	run --separate-stderr t -j add tun0
 	[ "$status" -eq 0 ]
@@ -161,7 +174,8 @@ no_device_left() {
 		# shellcheck disable=SC2086
 		run --separate-stderr t_full $args
 		assert_error 1 "writing output: No space left on device" || { echo "tunctl $args"; return 1; }
-		[ "$stderr" = "tunctl: writing output: No space left on device" ]
+		[ "$stderr" = "tunctl: writing output: No space left on device" ] ||
+			jq -e '.errno == "ENOSPC"' <<<"$stderr"
 		no_device_left || { echo "tunctl $args"; return 1; }
 	done
 }
@@ -173,7 +187,8 @@ no_device_left() {
 		run t_to_true $args
 		# Not 141: SIGPIPE does not kill it half way.
 		[ "$status" -eq 1 ] || { echo "tunctl $args: status $status"; return 1; }
-		[ "$(cat "$BATS_TEST_TMPDIR/stderr")" = "tunctl: writing output: Broken pipe" ]
+		[ "$(cat "$BATS_TEST_TMPDIR/stderr")" = "tunctl: writing output: Broken pipe" ] ||
+			jq -e '.error == "writing output: Broken pipe" and .errno == "EPIPE"' "$BATS_TEST_TMPDIR/stderr"
 		no_device_left || { echo "tunctl $args"; return 1; }
 	done
 }

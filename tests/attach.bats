@@ -52,7 +52,7 @@ stop_attach() {
 	wait "$ATTACH_PID" || rc=$?
 	ATTACH_PID=
 	[ "$rc" -eq 0 ] || { echo "attach exited $rc: $(cat "$BATS_TEST_TMPDIR/attach.err")"; return 1; }
-	grep -qE '^[0-9]+ packets, [0-9]+ bytes received; [0-9]+ answers sent$' "$BATS_TEST_TMPDIR/attach.err"
+	grep -qE '^[0-9]+ packets?, [0-9]+ bytes received(; [0-9]+ answers? sent)?$' "$BATS_TEST_TMPDIR/attach.err"
 }
 
 pcap_count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
@@ -242,7 +242,7 @@ except OSError:
 	[ "$rc" -eq 0 ]
 	wait "$ATTACH_PID"
 	ATTACH_PID=
-	grep -qE '^[0-9]+ packets, [0-9]+ bytes received; [0-9]+ answers sent$' "$BATS_TEST_TMPDIR/attach.err"
+	grep -qE '^[0-9]+ packets?, [0-9]+ bytes received(; [0-9]+ answers? sent)?$' "$BATS_TEST_TMPDIR/attach.err"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/attach.err")" -eq 1 ]
 }
 
@@ -331,7 +331,7 @@ sigterm_ends_attach() {
 	[ "$rc" -eq 0 ]
 	grep -q '^SIGTERM before write(1, \.\.\., [0-9]*)$' "$BATS_TEST_TMPDIR/gdb.out"
 	grep -q 'exited normally' "$BATS_TEST_TMPDIR/gdb.out"
-	grep -qE '^1 packets, 1428 bytes received; [0-9]+ answers sent$' "$BATS_TEST_TMPDIR/attach.err"
+	grep -qE '^1 packet, 1428 bytes received; [0-9]+ answers? sent$' "$BATS_TEST_TMPDIR/attach.err"
 }
 
 @test "SIGTERM stops attach when stdout and stderr are both a pipe nobody reads" {
@@ -356,7 +356,7 @@ sigterm_ends_attach() {
 	sigterm_ends_attach
 	[ "$ATTACH_RC" -eq 0 ]
 	wait_until -t 2 test -s "$BATS_TEST_TMPDIR/attach.err"
-	grep -qE '^[0-9]+ packets, [0-9]+ bytes received; [0-9]+ answers sent$' "$BATS_TEST_TMPDIR/attach.err"
+	grep -qE '^[0-9]+ packets?, [0-9]+ bytes received(; [0-9]+ answers? sent)?$' "$BATS_TEST_TMPDIR/attach.err"
 }
 
 @test "--pcap into a FIFO nobody reads: one SIGTERM ends attach, exit 0 with the summary" {
@@ -367,7 +367,7 @@ sigterm_ends_attach() {
 	sigterm_ends_attach
 	cat "$BATS_TEST_TMPDIR/attach.err"
 	[ "$ATTACH_RC" -eq 0 ]
-	grep -qE '^[0-9]+ packets, [0-9]+ bytes received; [0-9]+ answers sent$' "$BATS_TEST_TMPDIR/attach.err"
+	grep -qE '^[0-9]+ packets?, [0-9]+ bytes received(; [0-9]+ answers? sent)?$' "$BATS_TEST_TMPDIR/attach.err"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/attach.err")" -eq 1 ]
 }
 
@@ -380,7 +380,7 @@ sigterm_ends_attach() {
 	in_ns ping -c 2 -i 0.2 -W 1 192.0.2.2 >/dev/null || true
 	wait "$ATTACH_PID"
 	ATTACH_PID=
-	grep -qE '^2 packets, [0-9]+ bytes received; 0 answers sent$' "$BATS_TEST_TMPDIR/attach.err"
+	grep -qE '^2 packets, [0-9]+ bytes received$' "$BATS_TEST_TMPDIR/attach.err"
 }
 
 @test "a reader that goes away ends the run (SIGPIPE ignored): exit 0" {
@@ -475,4 +475,56 @@ sigterm_ends_attach() {
 	start_attach oq1
 	stop_attach
 	[ "$(sysfs oq1 tun_flags)" = "$before" ]
+}
+
+@test "the summary: on its own line after an echoed ^C, singular for one, answers only with --echo" {
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	# On a terminal: ^C typed, echoed by the terminal, then the summary.
+	run in_ns python3 -c '
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "attach", "tun0"])
+def held():
+    d = "/proc/%d/fd" % pid
+    for n in os.listdir(d):
+        try:
+            if "iff:\ttun0" in open("/proc/%d/fdinfo/%s" % (pid, n)).read():
+                return True
+        except OSError:
+            pass
+    return False
+deadline = time.time() + 10
+while not held():
+    if time.time() > deadline:
+        sys.exit("attach did not attach")
+    time.sleep(0.05)
+os.write(fd, b"\x03")
+out = b""
+while True:
+    r, _, _ = select.select([fd], [], [], 10)
+    if not r:
+        sys.exit("no end: %r" % out)
+    try:
+        b = os.read(fd, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(repr(out) + " " + str(os.waitstatus_to_exitcode(st)))
+' "$TUNCTL"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# (The kernel's router solicitations may come first.)
+	re="\\^C\\\\r\\\\n[0-9]+ packets?, [0-9]+ bytes received\\\\r\\\\n' 0\$"
+	[[ "$output" =~ $re ]] || { echo "$output"; false; }
+	# One packet, one answer: singular.
+	(exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo --count 1 >/dev/null 2>"$BATS_TEST_TMPDIR/attach.err") &
+	ATTACH_PID=$!
+	wait_attached tun0
+	in_ns ping -c 1 -W 5 192.0.2.2 >/dev/null
+	wait "$ATTACH_PID"
+	ATTACH_PID=
+	[ "$(cat "$BATS_TEST_TMPDIR/attach.err")" = "1 packet, 84 bytes received; 1 answer sent" ]
 }

@@ -60,27 +60,65 @@ info() { link_json "$1" | jq -r ".[0].linkinfo.info_data.$2"; }
 	[ "$status" -eq 0 ]
 	[ "$output" = "Set 'tap0' nonpersistent" ]
 	[ -z "$(tun_devices)" ]
+	# Missing: what the classic tool printed, and exit 0 (scripts under
+	# set -e rely on it); nothing is made.
 	run --separate-stderr t -d tap0
-	assert_error 1 tap0
+	[ "$status" -eq 0 ]
+	[ "$output" = "Set 'tap0' nonpersistent" ]
+	[ -z "$stderr" ]
+	[ -z "$(tun_devices)" ]
+	# A device that is not TUN/TAP is still an error.
+	run --separate-stderr t -d lo
+	assert_error 1 lo
 }
 
-@test "bad classic input: exit 2, one line, nothing made" {
+@test "-n -t NAME refuses an existing tap, -p an existing tun; nothing changes" {
+	in_ns ip tuntap add tap0 mode tap
+	in_ns ip tuntap add tun0 mode tun
+	run --separate-stderr t -n -t tap0
+	assert_error 1 "tap0 is a tap device, not tun"
+	[ "$(info tap0 type)" = tap ]
+	[ "$(sysfs tap0 owner)" = -1 ]
+	run --separate-stderr t -p -t tun0 -u 1234
+	assert_error 1 "tun0 is a tun device, not tap"
+	[ "$(sysfs tun0 owner)" = -1 ]
+	# Without -n or -p an existing device is taken over, whatever its mode.
+	run --separate-stderr t -t tun0 -u 1234
+	[ "$status" -eq 0 ]
+	[ "$(sysfs tun0 owner)" = 1234 ]
+}
+
+# A classic usage error: exit 1, the message, then the classic usage text.
+classic_usage_error() {
+	[ "$status" -eq 1 ] || { echo "status $status, want 1: $stderr"; return 1; }
+	[ -z "$output" ]
+	[[ "${stderr%%$'\n'*}" == "tunctl: "*"$1"* ]] || { echo "first line does not name '$1': $stderr"; return 1; }
+	grep -q '^Create: tunctl \[-b\] \[-u owner\] \[-g group\] \[-t device-name\]' <<<"$stderr"
+	grep -q '^Delete: tunctl -d device-name \[-f tun-clone-device\]$' <<<"$stderr"
+}
+
+@test "bad classic input: exit 1 with the classic usage text, nothing made" {
 	run --separate-stderr t -t
-	assert_error 2 -t
+	classic_usage_error -t
 	run --separate-stderr t -t tap0 -u no-such-user-xyz
-	assert_error 2 no-such-user-xyz
+	classic_usage_error no-such-user-xyz
 	run --separate-stderr t -t tap0 -g no-such-group-xyz
-	assert_error 2 no-such-group-xyz
+	classic_usage_error no-such-group-xyz
 	run --separate-stderr t -t tap0 -x
-	assert_error 2 -x
+	classic_usage_error -x
 	run --separate-stderr t -t 'a/b'
-	assert_error 2 a/b
+	classic_usage_error a/b
 	run --separate-stderr t -t tap0 -bx
-	assert_error 2 -x
+	classic_usage_error -x
 	run --separate-stderr t -ttap0 extra
-	assert_error 2 extra
+	classic_usage_error extra
 	run --separate-stderr t -pt
-	assert_error 2 -t
+	classic_usage_error -t
+	run --separate-stderr t -d
+	classic_usage_error -d
+	run --separate-stderr t -t x1 -u ""
+	classic_usage_error '-u needs a user name or uid; "" is empty (is $USER set?)'
+	# Not a usage error: one line, as the classic tool's.
 	run --separate-stderr t -t tap0 -f /nonexistent/tun
 	assert_error 1 /nonexistent/tun
 	[ -z "$(tun_devices)" ]

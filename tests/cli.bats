@@ -147,3 +147,28 @@ load helpers
 	run --separate-stderr "$TUNCTL" set --help
 	[[ "$output" == *"--yes "*"locking"* ]]
 }
+
+@test "-j: a failure is one JSON object on stderr (message, errno, device, FILE:LINE, exit), stdout empty" {
+	ns_setup
+	run --separate-stderr t -j set nosuch0 --mtu 1400
+	[ "$status" -eq 1 ] && [ -z "$output" ]
+	jq -e '. == {"error": "device nosuch0 does not exist", "device": "nosuch0", "exit": 1, "class": "failed"}' <<<"$stderr"
+	t add tun0 >/dev/null
+	run --separate-stderr t -j set tun0 --mtu 20
+	[ "$status" -eq 1 ] && [ -z "$output" ]
+	jq -e '.errno == "EINVAL" and .device == "tun0" and (.error | startswith("tun0: mtu 20: ")) and .exit == 1' <<<"$stderr"
+	run --separate-stderr t -j frobnicate
+	[ "$status" -eq 2 ] && [ -z "$output" ]
+	jq -e '.class == "usage" and .exit == 2 and (.error | contains("frobnicate"))' <<<"$stderr"
+	b=$BATS_TEST_TMPDIR/b
+	printf 'set tun0 --mtu 1400\nset tun0 --mtu 20\n' >"$b"
+	run --separate-stderr t -j -b "$b"
+	[ "$status" -eq 1 ] && [ -z "$output" ]
+	jq -e --arg w "$b:2" '.where == $w and .errno == "EINVAL" and .device == "tun0"' <<<"$stderr"
+	[ "$(link_json tun0 | jq .[0].mtu)" = 1400 ]
+	# Without -j: the text line.
+	run --separate-stderr t set tun0 --mtu 20
+	assert_error 1 "mtu 20"
+	[[ "$stderr" == "tunctl: "* ]]
+	ns_teardown
+}

@@ -64,6 +64,12 @@ assert_error() {
 	[ "$status" -eq "$want" ] || { echo "status $status, want $want; stderr: $stderr"; return 1; }
 	[ -z "$output" ] || { echo "stdout not empty: $output"; return 1; }
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || { echo "stderr not one line: $stderr"; return 1; }
+	# With -j: one JSON object, its exit and message checked.
+	if [[ "$stderr" == "{"* ]]; then
+		jq -e --argjson want "$want" --arg n "$needle" '.exit == $want and ((if .where then .where + ": " else "" end) + .error | contains($n))' \
+			<<<"$stderr" >/dev/null || { echo "JSON error does not say exit $want and '$needle': $stderr"; return 1; }
+		return 0
+	fi
 	[[ "$stderr" == "tunctl: "* ]] || { echo "stderr does not start with 'tunctl: ': $stderr"; return 1; }
 	[[ "$stderr" == *"$needle"* ]] || { echo "stderr does not name '$needle': $stderr"; return 1; }
 }

@@ -108,6 +108,10 @@ fish_tab() {
 	# The directory goes in sysconfdir; configure says the units read /etc/tunctl.
 	[ -d "$root/usr/local/etc/tunctl" ]
 	[[ "$CONF" == *"devices files:     /usr/local/etc/tunctl (the units read /etc/tunctl: configure --sysconfdir=/etc"* ]] || { echo "$CONF"; return 1; }
+	# The summary's paths expanded, as make install writes them.
+	[[ "$CONF" == *"bash completions:  /usr/local/share/bash-completion/completions"$'\n'* ]] || { echo "$CONF"; return 1; }
+	[[ "$CONF" == *"systemd units:     /usr/local/lib/systemd/system"$'\n'* ]] || { echo "$CONF"; return 1; }
+	[[ "$CONF" != *'${'* ]] || { echo "unexpanded: $CONF"; return 1; }
 	run bash_tab /usr/local
 	[ "$status" -eq 0 ]
 	grep -qx add <<<"$output" || { echo "bash: $output"; return 1; }
@@ -143,4 +147,6 @@ fish_tab() {
 		tr -s ' \t' '\n' | grep . | grep -vxE 'clang|libclang-rt-[0-9]+-dev|valgrind|debhelper|dpkg-dev|lintian|mmdebstrap' | sort)
 	[ -n "$readme" ] && [ -n "$ci" ]
 	[ "$readme" = "$ci" ] || { diff <(echo "$readme") <(echo "$ci"); return 1; }
+	# It installs what is missing and upgrades nothing already there.
+	grep -m1 '^apt-get update' "$SRCDIR/README.md" | grep -q -- 'apt-get install -y --no-upgrade --no-install-recommends '
 }

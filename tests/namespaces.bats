@@ -82,6 +82,26 @@ n() { "$TUNCTL" -n "$NS" "$@"; }
 	ip -n "$NS2" link show tun0
 }
 
+@test "set --netns applies the other settings in the new namespace, after the move" {
+	n add tun0 --addr 192.0.2.1/24 >/dev/null
+	n set tun0 --up
+	run --separate-stderr n set tun0 --netns "$NS2" --up --mtu 1400 --txqueuelen 77
+	[ "$status" -eq 0 ]
+	[ -z "$(tun_devices)" ]
+	ip -n "$NS2" -j link show tun0 | jq -e '.[0].mtu == 1400 and .[0].txqlen == 77 and (.[0].flags | index("UP"))'
+	# What the move loses: the addresses (the kernel drops them).
+	[ "$(ip -n "$NS2" -j addr show tun0 | jq '[.[0].addr_info[] | select(.family == "inet")] | length')" -eq 0 ]
+	# Without --up it arrives down, whatever it was.
+	"$TUNCTL" -n "$NS2" set tun0 --netns "$NS" --mtu 1300
+	link_json tun0 | jq -e '.[0].mtu == 1300 and (.[0].flags | index("UP") | not)'
+	# A setting refused in the new namespace: undone, and the device moved back.
+	run --separate-stderr n set tun0 --netns "$NS2" --txqueuelen 5 --mtu 20
+	assert_error 1 "mtu 20"
+	link_json tun0 | jq -e '.[0].mtu == 1300 and .[0].txqlen == 77'
+	run ip -n "$NS2" link show tun0
+	[ "$status" -ne 0 ]
+}
+
 @test "set checks the target namespace first, and a refused move changes nothing" {
 	n add tun0 >/dev/null
 	run --separate-stderr n set tun0 --mtu 1300 --txqueuelen 77 --user nobody --netns no-such-ns-xyz
@@ -94,7 +114,9 @@ n() { "$TUNCTL" -n "$NS" "$@"; }
 	run --separate-stderr n set tun0 --mtu 1400 --down --netns "$NS2"
 	assert_error 1 "same name exists"
 	link_json tun0 | jq -e '.[0].mtu == 1500 and (.[0].flags | index("UP"))'
-	# A refused setting stops the move, though requests are pipelined.
+	# A refused setting (made after the move, in the new namespace) moves
+	# the device back.
+	"$TUNCTL" -n "$NS2" del tun0
 	run --separate-stderr n set tun0 --mtu 20 --netns "$NS2"
 	assert_error 1 "mtu 20"
 	link_json tun0 | jq -e '.[0].ifname == "tun0"'

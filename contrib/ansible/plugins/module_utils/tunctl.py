@@ -235,10 +235,12 @@ def plan_lines(changes):
     return lines
 
 
-def apply(module, text, check, prune=False, force=False, recreate=False, src='-'):
+def apply(module, text, check, prune=False, force=False, recreate=False, src='-', others=False):
     """Runs "tunctl -j apply" on text (or on the file src when text is
     None). Returns the result keys: changed, changes, plan (and the diff
-    when asked)."""
+    when asked). Unless others, the notes on present devices the text does
+    not name ("kept (--prune deletes it)") are left out: they are no change,
+    and the device module names one device of many."""
     args = ['-j', 'apply', src]
     if check:
         args.append('--dry-run')
@@ -252,7 +254,7 @@ def apply(module, text, check, prune=False, force=False, recreate=False, src='-'
     doc = run_json(module, args, data)
     if not isinstance(doc, dict) or 'changes' not in doc:
         module.fail_json(msg='tunctl printed no plan: %r' % doc)
-    changes = doc['changes']
+    changes = [c for c in doc['changes'] if others or not c.get('not_in_file')]
     res = dict(changed=bool(doc.get('changed')), changes=changes, plan=plan_lines(changes))
     if module._diff and res['plan']:
         res['diff'] = dict(prepared='\n'.join(res['plan']) + '\n')
