@@ -64,8 +64,11 @@ assert_error() {
 	[ "$status" -eq "$want" ] || { echo "status $status, want $want; stderr: $stderr"; return 1; }
 	[ -z "$output" ] || { echo "stdout not empty: $output"; return 1; }
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || { echo "stderr not one line: $stderr"; return 1; }
-	# With -j: one JSON object, its exit and message checked.
+	# With -j: one JSON object, its exit and message checked. Only a command
+	# run with -j or --json may answer so: JSON anywhere else is a failure.
 	if [[ "$stderr" == "{"* ]]; then
+		[[ " $BATS_RUN_COMMAND " == *" -j "* || " $BATS_RUN_COMMAND " == *" --json "* ]] ||
+			{ echo "a JSON error from a command run without -j: $stderr"; return 1; }
 		jq -e --argjson want "$want" --arg n "$needle" '.exit == $want and ((if .where then .where + ": " else "" end) + .error | contains($n))' \
 			<<<"$stderr" >/dev/null || { echo "JSON error does not say exit $want and '$needle': $stderr"; return 1; }
 		return 0
