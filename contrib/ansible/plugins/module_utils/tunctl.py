@@ -70,7 +70,18 @@ def run(module, args, data=None):
     rc, out, err = module.run_command(cmd, data=data, binary_data=data is not None)
     if rc != 0:
         msg = err.strip() or out.strip() or 'tunctl exited with status %d' % rc
-        module.fail_json(msg=msg, rc=rc, cmd=cmd, stdout=out, stderr=err)
+        extra = {}
+        # With -j, tunctl writes its error as one JSON object on stderr:
+        # the message is the text line tunctl prints without -j.
+        try:
+            doc = json.loads(err.strip().splitlines()[0])
+        except (ValueError, IndexError):
+            doc = None
+        if isinstance(doc, dict) and 'error' in doc:
+            where = doc.get('where')
+            msg = 'tunctl: %s%s' % (where + ': ' if where else '', doc['error'])
+            extra['error'] = doc
+        module.fail_json(msg=msg, rc=rc, cmd=cmd, stdout=out, stderr=err, **extra)
     if err.strip():
         for line in err.strip().splitlines():
             module.warn(line)
