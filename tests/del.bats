@@ -72,7 +72,8 @@ teardown() { ns_teardown; }
 	done
 	run --separate-stderr t del mq0
 	assert_error 1 mq0
-	[[ "$stderr" == *"in use by python3 (pid ${pids[0]}), python3 (pid ${pids[1]}); use --force"* ]]
+	[[ "$stderr" == *"in use by python3 (pid ${pids[0]}), python3 (pid ${pids[1]}); use --force"* ]] ||
+		{ echo "holders ${pids[*]}; stderr: $stderr"; return 1; }
 	for _ in 3 4 5; do
 		hold_device mq0 0x1101 && pids+=("$HOLDER")
 	done
