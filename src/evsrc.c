@@ -67,25 +67,7 @@ int ev_src_fd(const struct ev_src *src)
  * length or -errno. */
 static ssize_t recv_one(struct ev_src *src, int flags)
 {
-	struct sockaddr_nl addr;
-	struct iovec iov = { src->buf, src->buflen };
-	struct msghdr msg = { .msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = &iov, .msg_iovlen = 1 };
-
-	for (;;) {
-		ssize_t n = recvmsg(ev_src_fd(src), &msg, flags);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (addr.nl_pid != 0) {
-			msg.msg_namelen = sizeof(addr);
-			continue;
-		}
-		if (msg.msg_flags & MSG_TRUNC)
-			return -EMSGSIZE;
-		return n;
-	}
+	return nl_recv_kernel(ev_src_fd(src), src->buf, src->buflen, flags);
 }
 
 static int keep_pending(struct ev_src *src, const struct nlmsghdr *nlh)

@@ -128,17 +128,17 @@ void nl_tx_free(struct nl_tx *tx)
 	nl_tx_init(tx);
 }
 
-/* One datagram from the kernel: messages from other ports are dropped.
- * Returns the length, or -errno. */
-static ssize_t nl_recv(struct nl *nl)
+/* One datagram from the kernel into buf (flags: 0 or MSG_DONTWAIT):
+ * messages from other ports are dropped. Returns the length, or -errno. */
+ssize_t nl_recv_kernel(int fd, void *buf, size_t len, int flags)
 {
 	struct sockaddr_nl addr;
-	struct iovec iov = { nl->rx, RX_SIZE };
+	struct iovec iov = { buf, len };
 	struct msghdr msg = { .msg_name = &addr, .msg_namelen = sizeof(addr), .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
 	for (;;) {
-		n = recvmsg(mnl_socket_get_fd(nl->sk), &msg, 0);
+		n = recvmsg(fd, &msg, flags);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -154,6 +154,11 @@ static ssize_t nl_recv(struct nl *nl)
 			return -EMSGSIZE;
 		return n;
 	}
+}
+
+static ssize_t nl_recv(struct nl *nl)
+{
+	return nl_recv_kernel(mnl_socket_get_fd(nl->sk), nl->rx, RX_SIZE, 0);
 }
 
 /* Empties the socket after lost replies (ENOBUFS), so that what is left of

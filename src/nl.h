@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/netlink.h>
 
 struct mnl_socket;
@@ -21,6 +22,8 @@ int nl_open(struct nl *nl);
 void nl_close(struct nl *nl);
 /* The index of a device (SIOCGIFINDEX on this socket: no extra socket). */
 int nl_ifindex(struct nl *nl, const char *name);
+/* One datagram from the kernel (not another port), or -errno. */
+ssize_t nl_recv_kernel(int fd, void *buf, size_t len, int flags);
 
 /* What became of a request of nl_tx_run. */
 enum nl_fate {
