@@ -412,6 +412,33 @@ static void run_recheck(struct ctx *c, struct answer *a, const char *name, int i
 	}
 }
 
+/* The master add or set asks for (NULL: none, or --nomaster, which any
+ * rule that lets the caller change the device allows: deleting the device
+ * would take it off its master as well). */
+static const char *master_asked(const struct link_spec *l)
+{
+	return l->has_master && l->master.name[0] ? l->master.name : NULL;
+}
+
+/* The master the policy allowed, pinned to its index in the dump that the
+ * check read: the request goes out with that index, never the name looked
+ * up again, so a device renamed or made under the name in between is not
+ * the one used.  Only a device of the broker's namespace (the dump's) can
+ * be named; the kernel refuses a master that is not a bridge, bond or VRF. */
+static int master_pin(struct ctx *c, struct link_spec *l, const char *dev, const struct link_info *links,
+		      size_t nlinks)
+{
+	const struct link_info *m = links_find(links, nlinks, l->master.name);
+
+	if (!m) {
+		report(c, "%s: --master %s: no device %s in this namespace (it must be in the device's namespace: "
+		       "ip link show %s)", dev, l->master.name, l->master.name, l->master.name);
+		return 1;
+	}
+	l->master.index = (uint32_t)m->ifindex;
+	return 0;
+}
+
 /* Checks and carries out one decoded request from w. */
 static void serve(struct broker *b, const struct who *w, int argc, char **argv, struct answer *a)
 {
@@ -457,13 +484,6 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 	}
 	links_sort(links, nlinks);
 	memset(&q, 0, sizeof(q));
-	/* The policy has no rule for masters: a tap put on a host's bridge
-	 * is on that bridge's network, so no master through the broker. */
-	if ((req.cmd == CMD_ADD && req.u.add.link.has_master) || (req.cmd == CMD_SET && req.u.set.link.has_master)) {
-		refuse(a, 1, "not allowed: --master and --nomaster through the broker (the policy has no rule for "
-		       "them); ask an administrator");
-		goto out;
-	}
 	switch (req.cmd) {
 	case CMD_ADD: {
 		struct add_req *r = &req.u.add;
@@ -473,7 +493,8 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 				      .multi_queue = r->multi_queue, .vnet_hdr = r->vnet_hdr,
 				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu,
 				      .has_txqlen = r->link.has_txqlen, .txqlen = r->link.txqlen,
-				      .addrs = r->addrs, .naddrs = r->naddrs, .routes = r->routes, .nroutes = r->nroutes };
+				      .addrs = r->addrs, .naddrs = r->naddrs, .routes = r->routes, .nroutes = r->nroutes,
+				      .master = master_asked(&r->link) };
 		facts(links, nlinks, r->exist_ok && !strchr(r->name, '%') ? r->name : NULL, w->pc.uid, &q,
 		      owner, sizeof(owner));
 		/* What the check saw is what is done: a name that was free is
@@ -503,7 +524,8 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 		q = (struct pol_req){ .op = POL_SET, .name = name, .netns = r->netns,
 				      .sets_owner = r->user.set || r->group.set || r->no_user || r->no_group,
 				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu,
-				      .has_txqlen = r->link.has_txqlen, .txqlen = r->link.txqlen };
+				      .has_txqlen = r->link.has_txqlen, .txqlen = r->link.txqlen,
+				      .master = master_asked(&r->link) };
 		break;
 	}
 	default:
@@ -524,6 +546,11 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 			refuse(a, 1, "not allowed by %s:%u: %s", b->opt->policy, line, why);
 		else
 			refuse(a, 1, "not allowed by %s: %s", b->opt->policy, why);
+		goto out;
+	}
+	if (q.master && master_pin(&c, req.cmd == CMD_ADD ? &req.u.add.link : &req.u.set.link,
+				   req.cmd == CMD_ADD ? req.u.add.name : name, links, nlinks)) {
+		a->status = 1;
 		goto out;
 	}
 	c.out.json = req.g.json;

@@ -71,6 +71,7 @@ teardown() {
 	NS=$BNS
 	ip netns exec "$BNS" "$TUNCTL" del --all --force >/dev/null 2>&1 || true
 	ip netns exec "$BNS2" "$TUNCTL" del --all --force >/dev/null 2>&1 || true
+	for b in br0 brold br-lan "br-$ALICE"; do ip -n "$BNS" link del "$b" 2>/dev/null || true; done
 	# A race test that failed half-way: its slow broker, then strace.
 	if [ -n "${RACE:-}" ]; then kill $(pgrep -P "$RACE") "$RACE" 2>/dev/null || true; fi
 }
@@ -298,6 +299,69 @@ PY
 	ip -n "$BNS2" link show vm0
 }
 
+master_of() { ip -n "$BNS" -j link show "$1" | jq -r '.[0].master // "<none>"'; }
+
+@test "master: only a bridge a rule names (a list or glob, \$USER expanded; none by default), for one's own devices" {
+	ip -n "$BNS" link add br0 type bridge
+	ip -n "$BNS" link add br-lan type bridge
+	ip -n "$BNS" link add "br-$ALICE" type bridge
+	policy "allow user $ALICE mode tap name vm%d max 9" "allow user $BOB mode tap name vm%d max 9 master br0"
+	# None by default: the host's bridges are not the users'.
+	run --separate-stderr as $ALICE add vm0 --mode tap --master br0
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "tunctl: not allowed by $POLICY:1: --master br0 is not allowed (the rule's master list is empty)" ]
+	run ! exists vm0
+	policy "# alice's bridges" "allow user $ALICE mode tap name vm%d max 9 master br0 master 'br-\$USER*'" \
+	       "allow user $BOB mode tap name vm%d max 9 master br0"
+	run --separate-stderr as $ALICE add vm0 --mode tap --master br-lan
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "tunctl: not allowed by $POLICY:2: --master br-lan is not allowed (the rule's master list does not name it)" ]
+	run ! exists vm0
+	run --separate-stderr as $ALICE add vm0 --mode tap --master br0
+	[ "$status" -eq 0 ]
+	[ "$output" = vm0 ]
+	[ "$(master_of vm0)" = br0 ]
+	[ "$(owner_of vm0)" = $ALICE ]
+	# set: onto another allowed master (by the \$USER glob), off, back.
+	as $ALICE set vm0 --master "br-$ALICE"
+	[ "$(master_of vm0)" = "br-$ALICE" ]
+	run --separate-stderr as $ALICE set vm0 --master br-lan
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"$POLICY:2: --master br-lan is not allowed"* ]]
+	[ "$(master_of vm0)" = "br-$ALICE" ]
+	as $ALICE set vm0 --nomaster
+	[ "$(master_of vm0)" = "<none>" ]
+	as $ALICE set vm0 --master br0
+	[ "$(master_of vm0)" = br0 ]
+	# Bob may use br0, but not on alice's device; nor br-alice at all.
+	for cmd in "set vm0 --nomaster" "set vm0 --master br0"; do
+		run --separate-stderr as $BOB $cmd
+		[ "$status" -eq 1 ] && [ "$stderr" = "tunctl: not allowed by $POLICY: vm0 belongs to $ALICE, not to $BOB" ] ||
+			{ echo "$cmd: $status $stderr"; return 1; }
+	done
+	[ "$(master_of vm0)" = br0 ]
+	run --separate-stderr as $BOB add vm1 --mode tap --master "br-$ALICE"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"$POLICY:3: --master br-$ALICE is not allowed"* ]]
+	run ! exists vm1
+	# A master allowed by the glob that is not there: as a direct add says.
+	run --separate-stderr as $ALICE add vm1 --mode tap --master "br-${ALICE}x"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "tunctl: vm1: --master br-${ALICE}x: no device br-${ALICE}x in this namespace (it must be in the device's namespace: ip link show br-${ALICE}x)" ]
+	run ! exists vm1
+	# Not a bridge (a tap of alice's own): the kernel's refusal, nothing left.
+	policy "allow user $ALICE mode tap name vm%d max 9 master 'vm*'"
+	run --separate-stderr as $ALICE add vm1 --mode tap --master vm0
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"vm0 cannot be a master"* ]]
+	run ! exists vm1
+	grep -q "add vm0 --mode tap --master br0: exit 0" "$BDIR/log"
+	ip -n "$BNS" link del br0
+	ip -n "$BNS" link del br-lan
+	ip -n "$BNS" link del "br-$ALICE"
+}
+
 @test "a group rule applies to the group's members (the kernel's supplementary groups)" {
 	policy "allow group $GRP mode tun name g%d"
 	run --separate-stderr as $ALICE add g0
@@ -497,7 +561,7 @@ PY
 
 @test "a VM without root: alice's qemu gets both taps from the broker and passes traffic to another namespace" {
 	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
-	# Root's part: one policy line (tunctl has no --master yet: no bridge).
+	# Root's part: one policy line (the same on a bridge: broker-vm.bats).
 	policy "allow user $ALICE mode tap name vm%d max 2 addr 192.0.2.0/24 netns $BNS2"
 	# Alice's part, with no /dev/net/tun at all (as in a container): two
 	# taps, the second moved into the other namespace once qemu's queue
@@ -663,6 +727,40 @@ race() {
 	[ "$rc" -eq 0 ]
 	[ "$(ip -n "$BNS" -j link show vmold | jq '.[0].mtu')" = 1400 ]
 	[ "$(ip -n "$BNS" -j link show vm0 | jq '.[0].mtu')" = 1500 ]
+}
+
+@test "a race between check and act: --master goes to the bridge checked, by index, not to one made under its name" {
+	policy "allow user $ALICE mode tap name vm%d max 9 master br0"
+	ip -n "$BNS" link add br0 type bridge
+	as $ALICE add vm0 --mode tap
+	checked=$(ip -n "$BNS" -j link show br0 | jq '.[0].ifindex')
+	# A broker held 1.5 s where set reads the device's master (for its
+	# undo): after the check's dump, before the request is built.
+	command -v strace >/dev/null || skip "no strace"
+	rm -f "$BDIR/race.sock" "$BDIR/race.trace"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$BNS" strace -o "$BDIR/race.trace" -e trace=readlink -e inject=readlink:delay_enter=1500000 \
+		"$TUNCTL" broker --socket "$BDIR/race.sock" --policy "$POLICY" 2>>"$BDIR/race.log" 3>&- &
+	RACE=$!
+	wait_until -t 5 test -S "$BDIR/race.sock"
+	ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
+		env TUNCTL_BROKER_SOCKET="$BDIR/race.sock" "$TUNCTL" set vm0 --master br0 >"$BATS_TEST_TMPDIR/race.out" 2>&1 &
+	req=$!
+	wait_until -t 5 "grep -q '^readlink(\"/sys/class/net/vm0/master\"' '$BDIR/race.trace'"
+	# Root's bridge br0 renamed away, and another made under its name
+	# (a user could not do either; the broker must still not be fooled).
+	ip -n "$BNS" link set br0 name brold
+	ip -n "$BNS" link add br0 type bridge
+	rc=0
+	wait $req || rc=$?
+	stop_slow_broker
+	cat "$BATS_TEST_TMPDIR/race.out"
+	[ "$rc" -eq 0 ]
+	[ "$(ip -n "$BNS" -j link show brold | jq '.[0].ifindex')" = "$checked" ]
+	[ "$(master_of vm0)" = brold ]
+	ip -n "$BNS" -j link show master br0 | jq -e 'length == 0'
+	ip -n "$BNS" link del brold
+	ip -n "$BNS" link del br0
 }
 
 # A broker whose first look at /sys/class/net (add --exist-ok reading the
