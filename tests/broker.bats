@@ -1,20 +1,25 @@
 #!/usr/bin/env bats
 # tunctl broker: devices for users without root, as the policy allows. Two
-# real unprivileged users (tbk-alice, tbk-bob) ask a broker that runs in a
+# real unprivileged users (tbkaPID, tbkbPID: this run's own) ask a broker that runs in a
 # namespace of this file's own, its socket in a temporary directory; state
 # is read back with ip and sysfs, never with tunctl.
 bats_require_minimum_version 1.5.0
 load helpers
 
-ALICE=tbk-alice
-BOB=tbk-bob
-GRP=tbk-vms
-
 setup_file() {
 	need_root
 	command -v setpriv >/dev/null || skip "no setpriv (util-linux)"
-	for u in $ALICE $BOB; do userdel "$u" 2>/dev/null || true; done
-	groupdel $GRP 2>/dev/null || true
+	# Names of this run's own, so that two checkouts can run the suite at
+	# once: tbka, tbkb, tbkg and the pid of the shell that runs
+	# setup_file (at most 11 bytes: "\$USER-a" still fits in a device
+	# name). Those of a run that was killed, whose pid is gone, go now.
+	for old in $(getent passwd | cut -d: -f1 | grep -E '^tbk[ab][0-9]+$'); do
+		kill -0 "${old#tbk?}" 2>/dev/null || userdel "$old" 2>/dev/null || true
+	done
+	for old in $(getent group | cut -d: -f1 | grep -E '^tbkg[0-9]+$'); do
+		kill -0 "${old#tbkg}" 2>/dev/null || groupdel "$old" 2>/dev/null || true
+	done
+	export ALICE=tbka$$ BOB=tbkb$$ GRP=tbkg$$
 	groupadd $GRP
 	useradd -M -N -g users -s /usr/sbin/nologin $ALICE
 	useradd -M -N -g users -G $GRP -s /usr/sbin/nologin $BOB
@@ -41,8 +46,8 @@ teardown_file() {
 		wait_until -t 5 "gone $(cat "$BDIR/pid")"
 	[ -n "${BNS:-}" ] && ip netns del "$BNS" 2>/dev/null
 	[ -n "${BNS2:-}" ] && ip netns del "$BNS2" 2>/dev/null
-	for u in $ALICE $BOB; do userdel "$u" 2>/dev/null || true; done
-	groupdel $GRP 2>/dev/null || true
+	for u in ${ALICE:-} ${BOB:-}; do userdel "$u" 2>/dev/null || true; done
+	[ -n "${GRP:-}" ] && groupdel "$GRP" 2>/dev/null
 	[ -n "${BDIR:-}" ] && rm -rf "$BDIR"
 	true
 }
@@ -227,7 +232,7 @@ PY
 	[ "$status" -eq 1 ]
 	run as $ALICE add 'vm%dx' --mode tap
 	[ "$status" -ne 0 ]
-	# $USER is the caller: 9 bytes of "tbk-alice" and "-a" fit in 15.
+	# $USER is the caller: "tbkaPID-a" fits in 15 bytes.
 	run as $ALICE add $ALICE-a --mode tap
 	[ "$status" -eq 0 ]
 	run --separate-stderr as $BOB add $ALICE-b --mode tap
@@ -248,7 +253,7 @@ PY
 	[[ $output == "1	"*"control byte (\\x1b)"* ]]
 	run raw 'b"TBK1add\0vm0123456789abcdef\0"'
 	[ "${output%%	*}" = 2 ]
-	[ "$(tun_devices | sort | tr '\n' ' ')" = "tbk-alice-a vm12 " ]
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "$ALICE-a vm12 " ]
 }
 
 @test "another user's device: not deleted, changed, re-owned, moved or opened" {
