@@ -308,6 +308,53 @@ static void facts(const struct link_info *links, size_t n, const char *name, uin
 	}
 }
 
+/* The devices uid owns in the namespaces the policy lets devices be moved
+ * into: one moved there still counts against its rule's max, or a user
+ * could make max devices, move them away and make as many again.  A name
+ * with no namespace behind it holds none; the broker's own is counted
+ * already. */
+static int owned_elsewhere(struct ctx *c, const struct policy *p, uint32_t uid, size_t *owned)
+{
+	struct stat self, st;
+
+	if (stat("/proc/self/ns/net", &self) < 0) {
+		report_err(c, errno, NULL, "reading the broker's own namespace (/proc/self/ns/net)");
+		return 1;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t k = 0; k < p->rules[i].nnetns; k++) {
+			const char *ns = p->rules[i].netns[k];
+			char path[PATH_MAX];
+			bool seen = false;
+			size_t n = 0;
+			int fd, rc;
+
+			for (size_t j = 0; j <= i && !seen; j++)
+				for (size_t m = 0; m < (j < i ? p->rules[j].nnetns : k) && !seen; m++)
+					seen = !strcmp(p->rules[j].netns[m], ns);
+			if (seen)
+				continue;
+			snprintf(path, sizeof(path), "/run/netns/%s", ns);
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+				if (errno == ENOENT)
+					continue;
+				report_err(c, errno, NULL, "opening namespace %s (%s) to count the caller's devices there",
+					   ns, path);
+				return 1;
+			}
+			if (fstat(fd, &st) == 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino) {
+				close(fd);
+				continue;
+			}
+			rc = dump_owned_in(c, ns, fd, uid, &n);
+			close(fd);
+			if (rc)
+				return rc;
+			*owned += n;
+		}
+	return 0;
+}
+
 /* "run" through the broker: n queues of the caller's device, attached as
  * a reader would, to be sent back. */
 static void open_queues(struct ctx *c, struct answer *a, const struct run_req *r)
@@ -497,6 +544,10 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 				      .master = master_asked(&r->link) };
 		facts(links, nlinks, r->exist_ok && !strchr(r->name, '%') ? r->name : NULL, w->pc.uid, &q,
 		      owner, sizeof(owner));
+		if (owned_elsewhere(&c, &b->pol, w->pc.uid, &q.owned)) {
+			a->status = 1;
+			goto out;
+		}
 		/* What the check saw is what is done: a name that was free is
 		 * created (never adopted, should a device of someone else's
 		 * take it meanwhile), and one of the caller's is adopted only

@@ -304,6 +304,27 @@ PY
 	ip -n "$BNS2" link show vm0
 }
 
+@test "quota: devices moved into a namespace the policy names still count against max" {
+	# The broker's own namespace named too (not counted twice), and a name
+	# with no namespace behind it (holding none).
+	policy "allow user $ALICE mode tap name vm%d max 2 netns $BNS2 netns $BNS" \
+	       "allow user $BOB mode tap name vm%d max 2 netns tbk-none-$$"
+	as $ALICE add vm0 --mode tap
+	as $ALICE add vm1 --mode tap
+	as $ALICE set vm0 --netns "$BNS2"
+	ip -n "$BNS2" link show vm0
+	run --separate-stderr as $ALICE add vm2 --mode tap
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "tunctl: not allowed by $POLICY:1: $ALICE owns 2 TUN/TAP devices already, as many as the rule allows (max 2)" ]
+	run ! exists vm2
+	# Gone from there: room again.
+	ip -n "$BNS2" link del vm0
+	as $ALICE add vm2 --mode tap
+	exists vm2
+	as $BOB add vm3 --mode tap
+	[ "$(owner_of vm3)" = $BOB ]
+}
+
 master_of() { ip -n "$BNS" -j link show "$1" | jq -r '.[0].master // "<none>"'; }
 
 @test "master: only a bridge a rule names (a list or glob, \$USER expanded; none by default), for one's own devices" {
