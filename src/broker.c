@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <syslog.h>
 
 #include "args.h"
 #include "broker.h"
@@ -106,6 +107,42 @@ struct broker {
 
 static volatile sig_atomic_t stopping;
 
+/* Whether standard error is the journal's stream (systemd says so in
+ * $JOURNAL_STREAM, "DEV:INODE"): then each line starts with its priority,
+ * "<6>", which the journal takes off and keeps (SyslogLevelPrefix=), and
+ * without "tunctl-broker: ", which SyslogIdentifier= gives. */
+static bool to_journal;
+
+static void log_init(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+
+	to_journal = js && sscanf(js, "%llu:%llu%c", &dev, &ino, &end) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+		     (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+/* One line of the broker's log (on standard error: see tunctl(8),
+ * SECURITY); prio as syslog's, LOG_INFO for what was done. */
+static void blog(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void blog(int prio, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (to_journal)
+		fprintf(stderr, "<%d>%s\n", prio, line);
+	else
+		fprintf(stderr, "tunctl-broker: %s\n", line);
+	fflush(stderr);
+}
+
 static void on_stop(int sig)
 {
 	(void)sig;
@@ -169,7 +206,7 @@ static void policy_refresh(struct broker *b)
 	b->pol_st = st;
 	b->pol_read = true;
 	used = true;
-	fprintf(stderr, "tunctl-broker: policy %s: %s%s\n", path, b->pol_ok ? "read" : "refusing every request: ",
+	blog(b->pol_ok ? LOG_INFO : LOG_ERR, "policy %s: %s%s", path, b->pol_ok ? "read" : "refusing every request: ",
 		b->pol_ok ? "" : b->pol_err);
 	goto out;
 bad:
@@ -659,7 +696,7 @@ static void send_answer(int fd, const struct answer *a, char *buf)
 	/* Never waits: a client that reads nothing, or is gone, loses its
 	 * answer, no one else's. */
 	if (sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		fprintf(stderr, "tunctl-broker: sending the answer: %s\n", strerror(errno));
+		blog(LOG_NOTICE, "sending the answer: %s", strerror(errno));
 }
 
 static void client_close(struct broker *b, size_t i)
@@ -685,7 +722,7 @@ static void handle(struct broker *b, size_t i)
 	memset(&a, 0, sizeof(a));
 	snprintf(words, sizeof(words), "-");
 	if (n <= 0) {
-		fprintf(stderr, "tunctl-broker: uid %u pid %d: closed without a request\n",
+		blog(LOG_NOTICE, "uid %u pid %d: closed without a request",
 			(unsigned)cl->cred.uid, (int)cl->cred.pid);
 		client_close(b, i);
 		return;
@@ -706,7 +743,7 @@ static void handle(struct broker *b, size_t i)
 		/* The error line without its newline, for the log. */
 		size_t el = strcspn(a.err, "\n");
 
-		fprintf(stderr, "tunctl-broker: uid %u (%s) pid %d: %s: exit %d%s%.*s\n", (unsigned)cl->cred.uid,
+		blog(a.status ? LOG_NOTICE : LOG_INFO, "uid %u (%s) pid %d: %s: exit %d%s%.*s", (unsigned)cl->cred.uid,
 			w.name[0] ? w.name : "?", (int)cl->cred.pid, words, a.status, el ? ": " : "", (int)el,
 			a.err);
 	}
@@ -754,20 +791,20 @@ static void accept_all(struct broker *b)
 		if (b->ncl == CLIENTS_MAX) {
 			if ((ev = evictable(b)) < 0)
 				return;
-			fprintf(stderr, "tunctl-broker: uid %u pid %d: dropped, to make room: every place was "
-				"taken, more than %d of them by this user\n", (unsigned)b->cl[ev].cred.uid,
-				(int)b->cl[ev].cred.pid, CLIENTS_PER_UID);
+			blog(LOG_NOTICE, "uid %u pid %d: dropped, to make room: every place was taken, more than "
+			     "%d of them by this user", (unsigned)b->cl[ev].cred.uid, (int)b->cl[ev].cred.pid,
+			     CLIENTS_PER_UID);
 			client_close(b, (size_t)ev);
 		}
 		cl = &b->cl[b->ncl];
 		fd = accept4(b->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-				fprintf(stderr, "tunctl-broker: accept: %s\n", strerror(errno));
+				blog(LOG_ERR, "accept: %s", strerror(errno));
 			return;
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cl->cred, &l) < 0) {
-			fprintf(stderr, "tunctl-broker: reading a caller's credentials: %s\n", strerror(errno));
+			blog(LOG_ERR, "reading a caller's credentials: %s", strerror(errno));
 			close(fd);
 			continue;
 		}
@@ -846,8 +883,9 @@ int broker_main(struct ctx *c, const struct request *req)
 		goto out;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	log_init();
 	policy_refresh(b);
-	fprintf(stderr, "tunctl-broker: listening on %s\n", passed ? "the socket systemd passed" : b->opt->socket);
+	blog(LOG_INFO, "listening on %s", passed ? "the socket systemd passed" : b->opt->socket);
 	while (!stopping) {
 		long long now = now_ms(), next = -1;
 		size_t np;
@@ -856,7 +894,7 @@ int broker_main(struct ctx *c, const struct request *req)
 		/* Clients past their deadline are dropped first. */
 		for (size_t i = 0; i < b->ncl;) {
 			if (b->cl[i].deadline <= now) {
-				fprintf(stderr, "tunctl-broker: uid %u pid %d: no request within %u s: dropped\n",
+				blog(LOG_NOTICE, "uid %u pid %d: no request within %u s: dropped",
 					(unsigned)b->cl[i].cred.uid, (int)b->cl[i].cred.pid, b->opt->timeout);
 				client_close(b, i);
 				continue;
@@ -886,7 +924,7 @@ int broker_main(struct ctx *c, const struct request *req)
 		if (pfd[np].revents & POLLIN)
 			accept_all(b);
 	}
-	fprintf(stderr, "tunctl-broker: stopping\n");
+	blog(LOG_INFO, "stopping");
 	rc = 0;
 out:
 	if (b) {

@@ -583,6 +583,7 @@ PY
 	grep -qx 'SocketMode=0666' "$d/tunctl-broker.socket"
 	grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN' "$d/tunctl-broker.service"
 	grep -qx 'RestrictAddressFamilies=AF_UNIX AF_NETLINK' "$d/tunctl-broker.service"
+	grep -qx 'SyslogFacility=authpriv' "$d/tunctl-broker.service"
 }
 
 @test "a VM without root: alice's qemu gets both taps from the broker and passes traffic to another namespace" {
@@ -619,6 +620,35 @@ PY
 	[ "$carrier0" = 1 ]
 	grep -q "set vm1 --netns $BNS2: exit 0" "$BDIR/log"
 	grep -q "run vm0 --queues 1 -- -: exit 0" "$BDIR/log"
+}
+
+@test "log: every request with uid, pid, command and result; on the journal's stream, each line with its priority" {
+	policy "allow user $ALICE mode tap name jr%d max 9"
+	rm -f "$BDIR/jr.sock"
+	: >"$BDIR/jr.log"
+	# As systemd starts it: standard error the journal's stream, which
+	# $JOURNAL_STREAM names by device and inode.
+	ip netns exec "$BNS" env JOURNAL_STREAM="$(stat -c %d:%i "$BDIR/jr.log")" \
+		"$TUNCTL" broker --socket "$BDIR/jr.sock" --policy "$POLICY" 2>>"$BDIR/jr.log" 3>&- &
+	jr=$!
+	wait_until -t 5 test -S "$BDIR/jr.sock"
+	for n in jr0 vm0; do
+		ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
+			env TUNCTL_BROKER_SOCKET="$BDIR/jr.sock" "$TUNCTL" add $n --mode tap >/dev/null 2>&1 || true
+	done
+	kill $jr
+	wait $jr || true
+	cat "$BDIR/jr.log"
+	uid=$(id -u $ALICE)
+	grep -qx "<6>uid $uid ($ALICE) pid [0-9]*: add jr0 --mode tap: exit 0" "$BDIR/jr.log"
+	grep -qx "<5>uid $uid ($ALICE) pid [0-9]*: add vm0 --mode tap: exit 1: tunctl: not allowed by $POLICY: no rule lets $ALICE create tap devices named \"vm0\"" "$BDIR/jr.log"
+	grep -qx "<6>listening on $BDIR/jr.sock" "$BDIR/jr.log"
+	run ! grep -q "tunctl-broker:" "$BDIR/jr.log"
+	# Not the journal (the foreground broker of this file): the name, no
+	# priority.
+	as $ALICE add jr1 --mode tap
+	grep -q "^tunctl-broker: uid [0-9]* ($ALICE) pid [0-9]*: " "$BDIR/log"
+	run ! grep -q "^<[0-9]>" "$BDIR/log"
 }
 
 @test "socket activation: the broker serves the socket systemd passes (LISTEN_FDS)" {
