@@ -352,12 +352,9 @@ static void facts(const struct link_info *links, size_t n, const char *name, uin
  * already. */
 static int owned_elsewhere(struct ctx *c, const struct policy *p, uint32_t uid, size_t *owned)
 {
-	struct stat self, st;
+	struct stat self = { 0 }, st;
+	bool self_read = false;
 
-	if (stat("/proc/self/ns/net", &self) < 0) {
-		report_err(c, errno, NULL, "reading the broker's own namespace (/proc/self/ns/net)");
-		return 1;
-	}
 	for (size_t i = 0; i < p->n; i++)
 		for (size_t k = 0; k < p->rules[i].nnetns; k++) {
 			const char *ns = p->rules[i].netns[k];
@@ -371,6 +368,11 @@ static int owned_elsewhere(struct ctx *c, const struct policy *p, uint32_t uid, 
 					seen = !strcmp(p->rules[j].netns[m], ns);
 			if (seen)
 				continue;
+			if (!self_read && stat("/proc/self/ns/net", &self) < 0) {
+				report_err(c, errno, NULL, "reading the broker's own namespace (/proc/self/ns/net)");
+				return 1;
+			}
+			self_read = true;
 			snprintf(path, sizeof(path), "/run/netns/%s", ns);
 			if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
 				if (errno == ENOENT)
