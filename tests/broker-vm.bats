@@ -40,6 +40,7 @@ teardown_file() {
 
 teardown() {
 	[ -n "${qemu:-}" ] && { kill "$qemu" 2>/dev/null; wait "$qemu" 2>/dev/null || true; }
+	[ -n "${cap:-}" ] && { kill "$cap" 2>/dev/null; wait "$cap" 2>/dev/null || true; }
 	ip netns exec "$BNS" "$TUNCTL" del --all --force >/dev/null 2>&1 || true
 	ip -n "$BNS" link del br0 2>/dev/null || true
 	ip -n "$BNS" link del ve0 2>/dev/null || true
@@ -64,37 +65,54 @@ as_bg() {
 # The peer namespace's neighbour entry for 192.0.2.2: its MAC, or nothing.
 peer_mac() { ip -n "$BNS2" -j neigh show 192.0.2.2 | jq -r '.[0].lladdr // empty'; }
 
+# The guest: no OS image is at hand offline, so qemu's firmware is the
+# guest (SeaBIOS and iPXE's e1000 option ROM, Debian's ipxe-qemu, boot from
+# the network: its DHCP requests are the guest NIC's frames), and qemu's own
+# user-mode network (libslirp, restricted to itself) answers ARP and ping
+# for 192.0.2.2 from inside qemu.  Both are on qemu's emulated hub with the
+# tap the broker handed over.
+ROM=/usr/lib/ipxe/qemu/pxe-e1000.rom
+GUEST_MAC=52:54:00:53:00:24
+
 @test "a VM entirely without root: the user's tap on br0, qemu on its descriptor, traffic to another namespace" {
 	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
 	qemu-system-x86_64 -netdev help 2>/dev/null | grep -qx user || skip "qemu has no user-mode network (libslirp)"
+	command -v tcpdump >/dev/null || skip "no tcpdump"
+	[ -r "$ROM" ] || skip "no iPXE e1000 ROM (ipxe-qemu)"
 	# The test's fixture, as a host's would be: br0 in the broker's
 	# namespace, a veth on it whose peer is in another namespace.
 	ip -n "$BNS" link add br0 type bridge
 	ip -n "$BNS" link set br0 up
 	ip -n "$BNS" link add ve0 type veth peer name ve1 netns "$BNS2"
 	ip -n "$BNS" link set ve0 master br0 up
-	ip -n "$BNS2" addr add 192.0.2.15/24 dev ve1
+	ip -n "$BNS2" addr add 192.0.2.200/24 dev ve1
 	ip -n "$BNS2" link set ve1 up
+	ip netns exec "$BNS2" timeout 120 tcpdump -i ve1 -nn -e -l -c 1 "ether src $GUEST_MAC" \
+		>"$BATS_TEST_TMPDIR/cap" 2>"$BATS_TEST_TMPDIR/cap.err" &
+	cap=$!
+	wait_until -t 10 grep -q "listening on" "$BATS_TEST_TMPDIR/cap.err"
 	# The user's part.
 	run --separate-stderr as add vm0 --mode tap --master br0
 	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
 	[ "$output" = vm0 ]
 	[ "$(ip -n "$BNS" -j link show vm0 | jq -r '.[0].master')" = br0 ]
 	[ "$(ip -n "$BNS" -d -j link show vm0 | jq -r '.[0].linkinfo.info_data.user')" = "$U" ]
-	# The guest: no OS image here, so qemu's own user-mode network stack
-	# (libslirp, restricted to itself) stands for it behind an emulated
-	# hub: it answers ARP and ping for 192.0.2.2, from inside qemu only.
-	as_bg run vm0 -- qemu-system-x86_64 -M none -nodefaults -display none \
+	rx0=$(ip netns exec "$BNS" cat /sys/class/net/vm0/statistics/rx_packets)
+	as_bg run vm0 -- qemu-system-x86_64 -display none -nodefaults -no-user-config -accel tcg -m 64 \
 		-netdev tap,id=t0,fd=3 -netdev user,id=u0,net=192.0.2.0/24,host=192.0.2.2,restrict=on \
 		-netdev hubport,id=h0,hubid=0,netdev=t0 -netdev hubport,id=h1,hubid=0,netdev=u0 \
+		-netdev hubport,id=h2,hubid=0 -device e1000,netdev=h2,mac=$GUEST_MAC,romfile=$ROM -boot n \
 		>"$BATS_TEST_TMPDIR/qemu" 2>&1 &
 	qemu=$!
-	rx0=$(ip netns exec "$BNS" cat /sys/class/net/vm0/statistics/rx_packets)
+	# The guest's own frame (its NIC's MAC) seen in the other namespace.
+	wait_until -t 90 "! kill -0 $cap 2>/dev/null" || { cat "$BATS_TEST_TMPDIR/qemu" "$BDIR/log"; return 1; }
+	cat "$BATS_TEST_TMPDIR/cap"
+	grep -q "^[0-9:.]* $GUEST_MAC > " "$BATS_TEST_TMPDIR/cap"
+	# And a ping from there answered inside qemu (slirp's MAC for
+	# 192.0.2.2, 52:55:c0:00:02:02), through the tap both ways: the kernel
+	# counts what the tap sent to qemu (tx) and what qemu wrote to it (rx).
 	wait_until -t 10 "ip netns exec '$BNS2' ping -c1 -W1 192.0.2.2 >/dev/null 2>&1" ||
 		{ cat "$BATS_TEST_TMPDIR/qemu" "$BDIR/log"; return 1; }
-	# qemu (slirp's MAC, 52:55:c0:00:02:02 for 192.0.2.2) answered, and
-	# through the tap in both directions: the kernel counts what the tap
-	# sent to qemu (tx) and what qemu wrote to it (rx).
 	[ "$(peer_mac)" = 52:55:c0:00:02:02 ]
 	[ "$(ip netns exec "$BNS" cat /sys/class/net/vm0/statistics/tx_packets)" -gt 0 ]
 	[ "$(ip netns exec "$BNS" cat /sys/class/net/vm0/statistics/rx_packets)" -gt "$rx0" ]
