@@ -276,15 +276,13 @@ static int per_device(struct apply *a, struct stops *st, const struct batch_line
 			name_failed(failed, sizeof(failed), &nfailed, NULL, "the devices FILE does not name");
 		if (rc == -EINTR)
 			a->stop_sig = last.stop_sig;
-		/* Printed before its device names are freed. */
-		if (!rc && nfailed)
+		/* Printed before the names of its devices are freed. */
+		if (!rc)
 			apply_print_plan(c, &all);
 		apply_reset(&last);
 		free(last.prune);
-		if (rc == -EINTR)
+		if (rc == -EINTR || (!rc && !nfailed))
 			goto out;
-		if (!rc && !nfailed)
-			goto done;
 	}
 	report(c, "apply --per-device: %zu device%s failed: %s; the others match the file", nfailed,
 	       nfailed == 1 ? "" : "s", failed);
