@@ -284,8 +284,8 @@ static int per_device(struct apply *a, struct stops *st, const struct batch_line
 		if (rc == -EINTR || (!rc && !nfailed))
 			goto out;
 	}
-	report(c, "apply --per-device: %zu device%s failed: %s; the others match the file", nfailed,
-	       nfailed == 1 ? "" : "s", failed);
+	report(c, "apply --per-device: %zu device%s failed: %s; the others %s the file", nfailed,
+	       nfailed == 1 ? "" : "s", failed, a->ar->dry_run ? "would match" : "match");
 	rc = 1;
 	goto out;
 done:

@@ -294,3 +294,15 @@ t_signal_at_tun_open() {
 	[ "$stderr" = "tunctl: warning: SIGTERM came too late to stop the batch: its 4 commands had run" ]
 	[ "$(tun_devices | wc -l)" -eq 4 ]
 }
+
+@test "apply --per-device --dry-run: the plan of the devices that would converge, the failed named, nothing changed" {
+	t add z0 >/dev/null
+	printf 'add a0 --addr 192.0.2.1/24\nadd b0 --user %s\n' "$NOUSER" >"$F"
+	run --separate-stderr t apply --per-device --dry-run "$F"
+	[ "$status" -eq 1 ]
+	[ "$output" = "+ a0 create
++ a0 addr 192.0.2.1/24
+! z0 not in $F: kept (--prune deletes it)" ] || { echo "$output"; return 1; }
+	[ "$(printf '%s\n' "$stderr" | tail -n 1)" = "tunctl: apply --per-device: 1 device failed: b0 ($F:2); the others would match the file" ]
+	[ "$(tun_devices)" = z0 ]
+}
