@@ -14,6 +14,8 @@ setup() { need_root; }
 	run python3 "$BATS_TEST_DIRNAME/random/modeltest.py" \
 		--seed "${MODELTEST_SEED:-27}" --time "${MODELTEST_TIME:-40}" --tunctl "$TUNCTL"
 	echo "$output"
+	# its summary (seed, steps, mismatches) on make check's console
+	grep '^seed ' <<<"$output" | sed 's/^/# /' >&3
 	[ "$status" -eq 0 ]
 	[[ "$output" == *" 0 mismatches"* ]]
 }

@@ -514,6 +514,13 @@ class Apply(Cmd):
                     d.addrs.append(t)
             d.routes = set(l.routes)
             st[l.name] = d
+        # exit 0 means the namespace matches the file: not possible where a
+        # route of a line is another device's (the kernel keys a route by
+        # prefix, metric and table), or another line's
+        for n, d in st.items():
+            for r in d.routes:
+                if route_anywhere(st, r.key(), but=n):
+                    return None
         return st
 
 
@@ -568,6 +575,17 @@ class Invalid(Cmd):
 
 
 # ---------------------------------------------------------------------------
+
+def route_keys(c):
+    """The keys of the routes a command adds."""
+    if isinstance(c, Add):
+        return {r.key() for r in c.routes}
+    if isinstance(c, RouteCmd) and c.op == 'add':
+        return {c.route.key()}
+    if isinstance(c, Apply):
+        return {r.key() for l in c.lines for r in l.routes}
+    return set()
+
 
 class Ctx:
     def __init__(self, users):
@@ -1189,7 +1207,7 @@ class Runner:
 
     def step_concurrent(self, step):
         k = self.r.choice([2, 2, 3, 4])
-        cmds, used = [], set()
+        cmds, used, used_keys = [], set(), set()
         tries = 0
         while len(cmds) < k and tries < 40:
             tries += 1
@@ -1199,6 +1217,12 @@ class Runner:
             if not self.en['conc_same_device']:
                 if set(c.devs) & used or (isinstance(c, Invalid) and not c.devs):
                     continue
+            keys = route_keys(c)
+            if not self.en['apply_dup_route'] and keys & used_keys and (
+                    isinstance(c, Apply) or any(isinstance(x, Apply) and route_keys(x) & keys
+                                                for x in cmds)):
+                continue
+            used_keys |= keys
             used |= set(c.devs)
             cmds.append(c)
         before = self.model
