@@ -107,6 +107,7 @@ ROUTES = [
     ('2001:db8:fd::/48', None, 50, 100),
 ]
 LOCAL_ROUTES = [('198.51.100.200/32', None, None, 'local')]
+BAD_ROUTE = ('198.51.100.192/26', '198.51.100.250', None, None)   # gateway unreachable
 MTUS = [1500, 1400, 9000, 1280, 1279, 1000, 576]
 MACS = ['02:00:5e:00:53:01', '02:00:5e:00:53:02']
 
@@ -486,7 +487,9 @@ class Apply(Cmd):
     def argv(self):
         return ['apply', self.path] + (['--recreate'] if self.recreate else [])
 
-    def model(self, st, ctx):
+    def model(self, st, ctx, loose=False):
+        """loose: the state the file asks for even where it cannot hold
+        (to show what differs)."""
         st = {n: d.copy() for n, d in st.items()}
         for l in self.lines:
             old = st.get(l.name)
@@ -519,7 +522,7 @@ class Apply(Cmd):
         # prefix, metric and table), or another line's
         for n, d in st.items():
             for r in d.routes:
-                if route_anywhere(st, r.key(), but=n):
+                if route_anywhere(st, r.key(), but=n) and not loose:
                     return None
         return st
 
@@ -647,10 +650,7 @@ def read_state(ns):
             d['addrs'].append(s)
     for r in routes:
         d = st.get(r.get('dev'))
-        if d is None or r.get('protocol') == 'kernel' or r.get('table') == 'local' \
-                or r.get('type', 'unicast') != 'unicast':
-            continue
-        if r.get('table') == 'local':
+        if d is None or r.get('protocol') == 'kernel' or r.get('type', 'unicast') != 'unicast':
             continue
         dst = r['dst']
         if dst == 'default':
@@ -740,6 +740,8 @@ class Gen:
 
     def route(self):
         pool = ROUTES + (LOCAL_ROUTES if self.en['table_local'] else [])
+        if self.r.random() < 0.05:
+            return Route(*BAD_ROUTE)
         return Route(*self.r.choice(pool))
 
     def user(self):
@@ -854,7 +856,7 @@ class Gen:
             names = self.r.sample(sorted(st), min(len(st), self.r.choice([1, 1, 2])))
         return Del(names)
 
-    def apply(self, st, recreate_ok=True):
+    def apply(self, st, recreate_ok=True, tweak=None):
         r = self.r
         names = r.sample(NAMES, r.choice([1, 1, 2, 3]))
         lines = []
@@ -874,6 +876,9 @@ class Gen:
                 l.routes = [x for x in d.routes if r.random() < 0.8] + l.routes[:1]
             if d is not None:
                 l.mtu, l.down = self.restrict(st, n, l.mtu, l.down)
+                if tweak:
+                    # a focus on one class, within the others' limits
+                    tweak(l, d)
             if not self.en['apply_sidefx']:
                 if l.down:
                     l.addrs = [a for a in l.addrs if ':' not in a]
@@ -935,7 +940,79 @@ class Gen:
             ['del', n, 'rtnosuch'],
         ]))
 
+    def focus(self, st):
+        """A command aimed at an enabled KNOWN_BROKEN class, or None."""
+        r = self.r
+        on = [k for k in ('sidefx_undo', 'apply_sidefx', 'secondaries', 'apply_dup_route',
+                          'table_local') if self.en[k]]
+        if not on:
+            return None
+        k = r.choice(on)
+        touchy = [n for n in sorted(st) if self.touchy(st, n)]
+        if k == 'sidefx_undo':
+            if not touchy:
+                return None
+            n = r.choice(touchy)
+            d = st[n]
+            x = r.random()
+            if x < 0.35:
+                # a link change, then a step the kernel refuses
+                return Set(n, up=not d.up, mac=MACS[0] if d.mode == 'tun' else None,
+                           mtu=None if d.mode == 'tun' else 40)
+            if x < 0.55:
+                # MTU under 1280 (drops IPv6), then a refused MAC (tun) or MTU
+                return Set(n, mtu=1000, mac=MACS[1]) if d.mode == 'tun' else \
+                    Set(n, up=not d.up, mtu=40)
+            c = self.add(st, n, exist_ok=True)
+            c.mode = d.mode
+            c.down = d.up if r.random() < 0.7 else c.down
+            c.routes.append(Route(*BAD_ROUTE))
+            return c
+        if k == 'apply_sidefx' or k == 'secondaries':
+            if k == 'secondaries' and r.random() < 0.5:
+                n = self.existing(st)
+                return Addr(r.choice(['add', 'add', 'del']), n, r.choice(V4_SECONDARY + V4_ADDRS[:2]))
+            def tweak(l, d):
+                if k == 'secondaries':
+                    # keep all but one IPv4 address: a primary, or a secondary
+                    l.addrs = [x for x in l.addrs if ':' in x] + \
+                        r.sample(['%s/%d' % t for t in d.v4()], max(0, len(d.v4()) - 1))
+                    return
+                y = r.random()
+                if y < 0.4:
+                    l.down = True
+                    l.addrs = list(dict.fromkeys(l.addrs + ['%s/%d' % t for t in d.addrs]))
+                elif y < 0.7:
+                    l.mtu = 1000
+                    l.addrs = list(dict.fromkeys(l.addrs + ['%s/%d' % t for t in d.addrs]))
+                else:
+                    l.addrs = [x for x in l.addrs if ':' in x]
+                    l.routes = list(dict.fromkeys(l.routes + sorted(d.routes, key=Route.spec)))
+            return self.apply(st, tweak=tweak)
+        if k == 'apply_dup_route':
+            a = self.apply(st)
+            if r.random() < 0.5 and len(a.lines) > 1:
+                rt = self.route()
+                for l in a.lines:
+                    l.routes = list(dict.fromkeys(l.routes + [rt]))
+            else:
+                # a route another device has
+                other = [x for n, d in st.items() if n not in a.devs for x in d.routes]
+                if other:
+                    a.lines[0].routes.append(r.choice(sorted(other, key=Route.spec)))
+            return a
+        if k == 'table_local':
+            n = self.existing(st)
+            if r.random() < 0.5:
+                return RouteCmd('add', n, Route(*LOCAL_ROUTES[0]))
+            return self.apply(st)
+        return None
+
     def single(self, st, allow_files=True):
+        if allow_files and self.r.random() < 0.25:
+            c = self.focus(st)
+            if c is not None:
+                return c
         x = self.r.random()
         if x < 0.27:
             return self.add(st)
@@ -1139,7 +1216,8 @@ class Runner:
             after = c.model(before, self.ctx)
             if after is None:
                 extra.append('exit 0, but the model says it cannot succeed from this state')
-                after = before
+                after = c.model(before, self.ctx, loose=True) if isinstance(c, Apply) else None
+                after = after or before
             cands = [('exit 0: as asked', after)]
         elif isinstance(c, Batch) and rc == 1:
             m = re.search(re.escape(c.path) + r':(\d+):', err)
@@ -1165,8 +1243,18 @@ class Runner:
             c = self.gen.single(self.model)
         if isinstance(c, Apply) and c.recreate and not recreate_ok:
             c.recreate = False
+        if recreate_ok and self.model and self.r.random() < 0.5:
+            # 27: a killed apply --recreate of a device of another mode
+            n = self.r.choice(sorted(self.model))
+            l = self.gen.add(self.model, n, exist_ok=False)
+            l.user = 'root'
+            l.mode = 'tap' if self.model[n].mode == 'tun' else 'tun'
+            l.mac = None
+            c = Apply([l], self.gen.path('apply'), recreate=True)
         before = self.model
         delay = self.r.choice([0, 0.001, 0.002, 0.003, 0.005, 0.008, 0.012, 0.02])
+        if isinstance(c, Apply):
+            delay = self.r.uniform(0.002, 0.04)
         p = self.start(c)
         time.sleep(delay)
         killed = p.poll() is None
@@ -1179,6 +1267,7 @@ class Runner:
         self.history += lines + self.shell_of(rerun)[-1:]
         rc2, out2, err2 = self.run(rerun)
         self.count('kill+' + c.kind, rc2)
+        self.count('killed' if killed else 'not killed (done first)', 0)
         what = '\n'.join(lines + ['%s    # rerun: exit %d %s' % (
             self.shell_of(rerun)[-1], rc2, err2.strip().split('\n')[-1][:300] if rc2 else '')])
         if not killed:
@@ -1225,6 +1314,16 @@ class Runner:
             used_keys |= keys
             used |= set(c.devs)
             cmds.append(c)
+        if self.en['conc_same_device'] and self.r.random() < 0.4:
+            # 27: identical --exist-ok lines (or applies) at once
+            c = self.gen.add(self.model, exist_ok=True)
+            if self.r.random() < 0.3:
+                c.user = 'root'
+                cmds = [Apply([c], self.gen.path('apply')) for _ in range(k)]
+                for x in cmds:
+                    x.lines[0].exist_ok = False
+            else:
+                cmds = [c] * k
         before = self.model
         procs = [self.start(c) for c in cmds]
         res = [p.communicate(timeout=60) for p in procs]
@@ -1330,6 +1429,8 @@ def main():
     if os.geteuid() != 0:
         print('needs root: creates a network namespace, devices and two users', file=sys.stderr)
         return 77
+    # SIGTERM (a timeout, a test runner) still deletes the namespace and users
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     print('tunctl model test: seed %d, %g s, %s' % (a.seed, a.time, a.tunctl))
     sys.stdout.flush()
     return Runner(a).main()
