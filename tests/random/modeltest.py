@@ -1126,7 +1126,7 @@ class Runner:
     def report(self, step, what, best, extra, act, before):
         label, d = best if best else ('', [])
         key = (what.split('\n')[0].split()[0] if what else '?',
-               tuple(sorted(set(re.sub(r'rt\d', 'rtN', x.split(':')[0]) for x in d + extra))))
+               tuple(sorted(set(re.sub(r'rt\d|tunctl\d+', 'DEV', x.split(':')[0]) for x in d + extra))))
         first = key not in {m[0] for m in self.mismatches}
         self.mismatches.append((key, step))
         w = sys.stdout.write
