@@ -1263,7 +1263,9 @@ class Runner:
         out, err = p.communicate()
         rerun = c.with_exist_ok() if isinstance(c, Add) else c
         lines = self.shell_of(c)
-        lines[-1] = 'timeout -s KILL %.3f %s  # killed: %s' % (delay, lines[-1], killed)
+        lines[-1] = 'timeout -s KILL %.3f %s  # %s' % (
+            delay, lines[-1], 'killed' if killed else 'not killed: it ended first, exit %d %s' % (
+                p.returncode, err.strip().split('\n')[-1][:300] if p.returncode else ''))
         self.history += lines + self.shell_of(rerun)[-1:]
         rc2, out2, err2 = self.run(rerun)
         self.count('kill+' + c.kind, rc2)
