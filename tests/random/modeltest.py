@@ -1081,7 +1081,8 @@ class Runner:
             lines.append("cat >%s <<'EOF'\n%sEOF" % (c.path, c.text()))
         lines.append(' '.join(shlex.quote(a) for a in ['"$TUNCTL"', '-n', '"$NS"'] + c.argv())
                      .replace("'\"$TUNCTL\"'", '"$TUNCTL"').replace("'\"$NS\"'", '"$NS"'))
-        return lines
+        # the files in a directory of the script's own
+        return [x.replace(self.tmp, '$D') for x in lines]
 
     def start(self, c):
         if isinstance(c, (Apply, Batch)):
@@ -1147,7 +1148,8 @@ class Runner:
                             'tunctl-modeltest-seed%d-step%d.sh' % (self.seed, step))
         try:
             with open(path, 'w') as f:
-                f.write(self.preamble() + '\n'.join(self.history) + '\n' + self.postamble())
+                f.write(self.preamble() + self.users_sub('\n'.join(self.history)) + '\n' +
+                        self.postamble())
             w('--- the whole sequence (%d steps): %s ---\n' % (step, path))
         except OSError:
             pass
@@ -1156,7 +1158,7 @@ class Runner:
     def preamble(self):
         return ('#!/bin/bash\n# tunctl model test, seed %d\n'
                 'TUNCTL=${TUNCTL:-tunctl}; NS=${NS:-tmt-repro}\n'
-                'U1=tmtrepa U2=tmtrepb\n'
+                'U1=tmtrepa U2=tmtrepb; D=$(mktemp -d)\n'
                 'ip netns add "$NS" || exit 1\n'
                 'useradd --system --no-create-home -U -s /usr/sbin/nologin $U1\n'
                 'useradd --system --no-create-home -U -s /usr/sbin/nologin $U2\n' % self.seed)
@@ -1400,8 +1402,8 @@ class Runner:
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    ap = argparse.ArgumentParser(
-        description='Model-based random test of tunctl (see the module docstring).')
+    ap = argparse.ArgumentParser(description=__doc__ + '\nMore in tests/random/README.md.',
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--seed', type=int, default=int(os.environ.get('MODELTEST_SEED', 0)) or None,
                     help='random seed (default: MODELTEST_SEED, else random; printed)')
     ap.add_argument('--time', type=float, default=float(os.environ.get('MODELTEST_TIME', 30)),
@@ -1415,7 +1417,7 @@ def main():
     ap.add_argument('--all', action='store_true', help='enable every class')
     ap.add_argument('--kill-rate', type=float, default=0.1, help='share of kill -9 steps')
     ap.add_argument('--conc-rate', type=float, default=0.1, help='share of concurrent steps')
-    ap.add_argument('--tunctl', default=os.environ.get('TUNCTL', os.path.join(here, '..', '..', 'src', 'tunctl')))
+    ap.add_argument('--tunctl', help='the binary (default: TUNCTL, else src/tunctl)', default=os.environ.get('TUNCTL', os.path.join(here, '..', '..', 'src', 'tunctl')))
     ap.add_argument('-v', '--verbose', action='count', default=0,
                     help='print counts per command and exit status; twice: each single step')
     a = ap.parse_args()
