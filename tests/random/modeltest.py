@@ -794,7 +794,9 @@ class Gen:
         c.routes = [self.route() for _ in range(r.choice([0, 0, 1, 2]))]
         c.down = r.random() < 0.15
         c.exist_ok = exist_ok if exist_ok is not None else r.random() < 0.6
-        if d is not None and c.exist_ok:
+        if d is not None:
+            # (a plain add of an existing device may be rerun with
+            # --exist-ok after a kill: limited the same way)
             c.mtu, c.down = self.restrict(st, name, c.mtu, c.down)
             if self.first_v4_risky(st, name):
                 c.addrs = [a for a in c.addrs if ':' in a]
