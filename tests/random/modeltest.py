@@ -61,7 +61,9 @@ KNOWN_BROKEN = {
     # or down, nor sets an MTU under 1280, on a device that holds IPv6
     # addresses or routes, nor adds a first IPv4 address to a device with
     # IPv4 routes (found here: the undo's removal of that address makes the
-    # kernel flush the device's routes).
+    # kernel flush the device's routes); and an apply line keeps a route
+    # whose gateway no address of the device covers any more (found here: a
+    # failed apply's undo cannot add it back, the kernel refuses it).
     'sidefx_undo': False,
     # 27 same section, item 4 ("apply exits 0 with the namespace not matching
     # the file"). Off: an apply line with --down lists no IPv6 address and no
@@ -579,6 +581,14 @@ class Invalid(Cmd):
 
 # ---------------------------------------------------------------------------
 
+def stale_gateway(d, r):
+    """Route r of device d has a gateway that none of d's addresses covers."""
+    if not r.via:
+        return False
+    gw = ipaddress.ip_address(r.via)
+    return not any(gw in ipaddress.ip_network('%s/%d' % a, strict=False) for a in d.addrs)
+
+
 def route_keys(c):
     """The keys of the routes a command adds."""
     if isinstance(c, Add):
@@ -893,6 +903,12 @@ class Gen:
                     l.addrs.append('%s/%d' % d.v4()[0])
             if self.first_v4_risky(st, n):
                 l.addrs = [a for a in l.addrs if ':' in a]
+            if d is not None and not self.en['sidefx_undo']:
+                # a route whose gateway no address of the device covers any
+                # more (the address went after the route was made) cannot be
+                # added back by an undo: the kernel refuses it (seed 108)
+                l.routes = list(dict.fromkeys(l.routes + [
+                    x for x in sorted(d.routes, key=Route.spec) if stale_gateway(d, x)]))
             if not self.en['apply_dup_route']:
                 l.routes = [x for x in l.routes if x.key() not in used_routes
                             and not route_anywhere(st, x.key(), but=n)]
