@@ -44,6 +44,7 @@ struct todo {
 	struct want *w;
 	struct device *d;
 	bool recreate;
+	bool promote;                   /* its promote_secondaries (sidefx.h) */
 	bool attach;                    /* pi, vnet_hdr, owner or group to set */
 	struct link_spec link, old;     /* the link settings that differ, and theirs now */
 	struct addr_spec *add_a, *del_a;
