@@ -217,17 +217,18 @@ int dc_keep_snap(struct dc_run *run, struct dump_state *s)
 }
 
 /* Queues on tx the adding back of every address and route that snap says
- * ifindex had, addresses first (in the kernel's order, so primaries come
+ * from had to ifindex (the same device, with another index once moved back
+ * from another namespace), addresses first (in the kernel's order, so primaries come
  * before their secondaries), then routes; not the kernel's own (fe80::/10,
  * the prefix routes of addresses). */
-static void queue_restore(struct nl_tx *tx, const struct dump_state *snap, int ifindex)
+static void queue_restore(struct nl_tx *tx, const struct dump_state *snap, int from, int ifindex)
 {
 	void *room;
 
 	for (size_t i = 0; snap->has_addrs && i < snap->naddrs; i++) {
 		const struct addr_info *a = &snap->addrs[i];
 
-		if (a->ifindex != ifindex || sidefx_kernel_addr(&a->a))
+		if (a->ifindex != from || sidefx_kernel_addr(&a->a))
 			continue;
 		if (!(room = nl_tx_room(tx)))
 			return;
@@ -238,7 +239,7 @@ static void queue_restore(struct nl_tx *tx, const struct dump_state *snap, int i
 		const struct route_info *r = &snap->routes[i];
 		struct route_spec rs = r->r;
 
-		if (r->oif != ifindex || r->protocol == RTPROT_KERNEL)
+		if (r->oif != from || r->protocol == RTPROT_KERNEL)
 			continue;
 		/* The kernel leaves out a metric of 0. */
 		rs.has_metric = true;
@@ -248,6 +249,39 @@ static void queue_restore(struct nl_tx *tx, const struct dump_state *snap, int i
 		rtnl_route(room, true, ifindex, &rs);
 		nl_tx_push(tx);
 	}
+}
+
+int dc_snap_take(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex)
+{
+	struct dump_state s;
+	int err;
+
+	if (!ctx_nl(c))
+		return 1;
+	if ((err = dump_state(c, ifindex, DS_ADDRS | DS_ROUTES, &s)) || (err = dc_keep_snap(run, &s))) {
+		report_err(c, err, NULL, "%s: nothing changed: listing its addresses and routes (to put them back on failure)",
+			   ifname);
+		dump_state_free(&s);
+		return 1;
+	}
+	return 0;
+}
+
+void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex, bool up)
+{
+	struct nl_tx tx;
+	void *room;
+
+	nl_tx_init(&tx);
+	if (up && (room = nl_tx_room(&tx))) {
+		rtnl_link_set(room, ifindex, &(struct link_spec){ .set_updown = true, .up = true }, -1, -1);
+		nl_tx_push(&tx);
+	}
+	if (run->snap)
+		queue_restore(&tx, run->snap, from, ifindex);
+	if (tx.n && ctx_nl(c))
+		nl_tx_run(&c->nl, &tx);
+	nl_tx_free(&tx);
 }
 
 void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
@@ -302,7 +336,7 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 	/* After the link settings are back (up, the MTU), so that the
 	 * kernel takes them: what it dropped by itself. */
 	if (ifindex && run->snap)
-		queue_restore(&tx, run->snap, ifindex);
+		queue_restore(&tx, run->snap, ifindex, ifindex);
 	if (tx.n && ctx_nl(c))
 		nl_tx_run(&c->nl, &tx);
 	nl_tx_free(&tx);

@@ -61,6 +61,13 @@ void dc_verify(struct ctx *c, struct dc_run *run, size_t job, const struct dump_
 
 /* Keeps s (taken over: s is left empty) as run->snap. 0 or -ENOMEM. */
 int dc_keep_snap(struct dc_run *run, struct dump_state *s);
+/* Dumps ifindex's addresses and routes into run->snap.  0, or 1 after
+ * reporting. */
+int dc_snap_take(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex);
+/* After a move undone (the device moved back: the kernel took it down and
+ * dropped its addresses and routes), quietly: up again if it was, and
+ * run->snap's addresses and routes of index from added back to ifindex. */
+void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex, bool up);
 
 /* Removes what job added and puts back the link settings it changed (when
  * dc->restore is set), newest first: for a step after the exchange that

@@ -10,7 +10,10 @@ setup() {
 	ns_setup
 	F=$BATS_TEST_TMPDIR/devices
 }
-teardown() { ns_teardown; }
+teardown() {
+	[ -n "${NS2:-}" ] && ip netns del "$NS2" 2>/dev/null
+	ns_teardown
+}
 
 # A device's addresses (but fe80::/10) and its routes (but the kernel's
 # prefix routes), sorted, one a line.
@@ -183,4 +186,18 @@ v6_dev() {
 	assert_error 2 "kernel's own"
 	[ -z "$(ip -n "$NS" route show table local 203.0.113.0/24)" ]
 	[ -z "$(tun_devices | grep sk1)" ]
+}
+
+@test "a failed set --netns moves the device back up, with its addresses and routes" {
+	NS2="$NS-b"
+	ip netns add "$NS2"
+	v6_dev sk0
+	t addr add sk0 192.0.2.5/24 >/dev/null
+	before=$(snapshot sk0)
+	# Moved, then the MTU is refused in the other namespace: moved back.
+	run --separate-stderr t set sk0 --netns "$NS2" --mtu 99999
+	assert_error 1 99999
+	[ "$(ip -n "$NS2" -j link show | jq 'map(select(.ifname == "sk0")) | length')" = 0 ]
+	[ "$(snapshot sk0)" = "$before" ] || { echo "before: $before"; echo "after: $(snapshot sk0)"; false; }
+	[ "$(addrs sk0 | wc -l)" = 3 ]
 }
