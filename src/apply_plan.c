@@ -244,12 +244,17 @@ static int readd_dropped(const struct device *d, struct todo *t)
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < d->nroutes; i++) {
+		struct route_spec r = d->routes[i];
 		bool del = false;
 
+		/* As a file gives it, so that a message names it so: the
+		 * defaults left out. */
+		r.has_metric = route_metric(&r) != route_default_metric(r.dst.addr.family);
+		r.has_table = route_table(&r) != RT_TABLE_MAIN;
+
 		for (size_t k = 0; k < t->ndel_r && !del; k++)
-			del = route_same(&t->del_r[k], &d->routes[i]);
-		if (!del && sidefx_route_dropped(&ch, &d->routes[i]) &&
-		    vec_append((void **)&t->add_r, &t->nadd_r, &d->routes[i], sizeof(d->routes[i])))
+			del = route_same(&t->del_r[k], &r);
+		if (!del && sidefx_route_dropped(&ch, &r) && vec_append((void **)&t->add_r, &t->nadd_r, &r, sizeof(r)))
 			return -ENOMEM;
 	}
 	return 0;
