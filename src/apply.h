@@ -44,6 +44,7 @@ struct todo {
 	struct want *w;
 	struct device *d;
 	bool recreate;
+	bool promote;                   /* its promote_secondaries (sidefx.h) */
 	bool attach;                    /* pi, vnet_hdr, owner or group to set */
 	struct link_spec link, old;     /* the link settings that differ, and theirs now */
 	struct addr_spec *add_a, *del_a;
@@ -84,7 +85,8 @@ struct apply {
  * after reporting FILE:LINE. */
 int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const char *name,
 		     struct want *w, char (*where)[WHERE_LEN]);
-/* A name given twice in w: 0, or 2 after reporting the second line. */
+/* A device, or a route (same destination, metric and table), given twice
+ * in w: 0, or 2 after reporting the second line. */
 int apply_check_twice(struct ctx *c, struct want *w, size_t n);
 /* The pure part of the diff of a present device d against what w wants:
  * its link settings, addresses and routes, into t (what differs, and in

@@ -12,6 +12,7 @@
 
 #include "apply.h"
 #include "dumps.h"
+#include "sidefx.h"
 #include "tun.h"
 
 
@@ -112,6 +113,10 @@ static int send_present(struct apply *a)
 			what |= DS_ADDRS;
 		if (t->nadd_r || t->ndel_r)
 			what |= DS_ROUTES;
+		/* What the kernel may drop by itself (sidefx.h): for undo
+		 * to put back. */
+		if (t->ndel_a || sidefx_link_may_drop(&t->link))
+			what |= DS_ADDRS | DS_ROUTES;
 	}
 	/* One dump of every device's, not one each. */
 	if (what && (err = dump_state(c, 0, what, &before))) {
@@ -119,13 +124,20 @@ static int send_present(struct apply *a)
 		dump_state_free(&before);
 		return 1;
 	}
+	if ((what & DS_ADDRS) && (what & DS_ROUTES) && dc_keep_snap(&a->run1, &before)) {
+		report(c, "out of memory");
+		dump_state_free(&before);
+		return 1;
+	}
 	if ((err = nl_tx_run(&c->nl, &a->run1.tx))) {
+		struct dump_state *b = a->run1.snap ? a->run1.snap : &before;
+
 		for (size_t i = 0; i < a->nw; i++) {
 			if (!a->t[i].d || a->t[i].recreate)
 				continue;
-			before.ifindex = a->t[i].d->ifindex;
+			b->ifindex = a->t[i].d->ifindex;
 			for (size_t k = 0; k < 3; k++)
-				dc_verify(c, &a->run1, 3 * i + k, &before, err);
+				dc_verify(c, &a->run1, 3 * i + k, b, err);
 		}
 	}
 	dump_state_free(&before);

@@ -123,6 +123,20 @@ int parse_add(struct parsed *p, struct request *req)
 			return usage_err(p, "--addr %s needs an MTU of at least 1280 (IPv6's minimum), not --mtu %u",
 					 format_prefix(&r->addrs[i].local, a, sizeof(a)), (unsigned)r->link.mtu);
 	}
+	/* What the kernel can never keep (it drops a down link's routes, and
+	 * IPv6 from a link under 1280 bytes): refused here, so that apply
+	 * does not report such a line as done. */
+	for (size_t i = 0; i < r->nroutes; i++) {
+		char rt[256];
+
+		format_route(&r->routes[i], rt, sizeof(rt));
+		if (r->link.set_updown && !r->link.up)
+			return usage_err(p, "--route \"%s\" cannot go with --down: the kernel keeps no route through a "
+					 "device that is down (drop --down, or the route)", rt);
+		if (r->link.has_mtu && r->link.mtu < 1280 && r->routes[i].dst.addr.family == AF_INET6)
+			return usage_err(p, "--route \"%s\" needs an MTU of at least 1280 (IPv6's minimum), not --mtu %u",
+					 rt, (unsigned)r->link.mtu);
+	}
 	if (!r->link.set_updown) {
 		r->link.set_updown = true;
 		r->link.up = true;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
+#include <net/if.h>
 
 #include "link.h"
 #include "ops.h"
@@ -136,7 +137,9 @@ int set_run(struct ctx *c, const struct set_req *r)
 	struct ops_converge cv;
 	struct dc_run run2, run3;
 	struct target tg;
-	bool in_target = false, converged = false;
+	bool in_target = false, converged = false, moved_back = false;
+	struct link_spec state = { .set_updown = true }, was = { 0 };
+	int home_index = 0, back_index;
 	const char *attr;
 	uint32_t uid = 0, gid = 0;
 	int ifindex, rc, fd = -1, err = 0;
@@ -165,11 +168,14 @@ int set_run(struct ctx *c, const struct set_req *r)
 	if (!r->netns) {
 		rc = ops_converge(c, &cv, r->name, ifindex, &dc);
 		converged = !rc;
-	} else if ((err = sysfs_link_settings(r->name, &r->link, &cv.old, &attr))) {
+	} else if ((err = sysfs_link_settings(r->name, &r->link, &cv.old, &attr)) ||
+		   (err = sysfs_link_settings(r->name, &state, &was, &attr))) {
 		report_err(c, err, NULL, "%s: nothing changed: reading its %s from /sys/class/net (to put it back on failure)",
 			   r->name, attr);
 		err = 0;
 		rc = 1;
+	} else if ((rc = dc_snap_take(c, &run2, r->name, home_index = ifindex))) {
+		/* reported */
 	} else if (!(rc = dc_exchange(c, &run2, r->name, ifindex, &mv)) && link_any(&r->link)) {
 		/* Moved: the rest is done in the new namespace. */
 		if ((rc = enter_target(c, &tg, mv.netns_fd, r->netns)))
@@ -195,11 +201,15 @@ int set_run(struct ctx *c, const struct set_req *r)
 	/* A failure after the move: back where it was. */
 	if (rc && in_target) {
 		back.netns_fd = tg.home;
-		dc_exchange(c, &run3, r->name, ifindex, &back);
+		moved_back = !dc_exchange(c, &run3, r->name, ifindex, &back);
 	}
 done:
 	if (in_target)
 		leave_target(c, &tg);
+	/* The move took it down and dropped its addresses and routes (in
+	 * either direction): as they were. */
+	if (moved_back && (back_index = (int)if_nametoindex(r->name)))
+		dc_put_back(c, &run2, home_index, back_index, was.up);
 	ops_converge_free(&cv);
 	dc_run_free(&run2);
 	dc_run_free(&run3);

@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include <net/if.h>
+#include <linux/rtnetlink.h>
 
 #include "addrroute.h"
 #include "devconf.h"
 #include "dumps.h"
 #include "link.h"
 #include "rtnl.h"
+#include "sidefx.h"
 #include "vec.h"
 
 /* Room for a request's label in a message ("route ...", "alias ..."). */
@@ -40,6 +42,9 @@ void dc_run_free(struct dc_run *run)
 {
 	nl_tx_free(&run->tx);
 	free(run->items);
+	if (run->snap)
+		dump_state_free(run->snap);
+	free(run->snap);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -199,9 +204,91 @@ static void label(const struct dc_item *it, char *buf, size_t len)
 	}
 }
 
+int dc_keep_snap(struct dc_run *run, struct dump_state *s)
+{
+	if (run->snap) {
+		dump_state_free(run->snap);
+		free(run->snap);
+	}
+	if (!(run->snap = malloc(sizeof(*run->snap))))
+		return -ENOMEM;
+	*run->snap = *s;
+	memset(s, 0, sizeof(*s));
+	return 0;
+}
+
+/* Queues on tx the adding back of every address and route that snap says
+ * from had to ifindex (the same device, with another index once moved back
+ * from another namespace), addresses first (in the kernel's order, so primaries come
+ * before their secondaries), then routes; not the kernel's own (fe80::/10,
+ * the prefix routes of addresses). */
+static void queue_restore(struct nl_tx *tx, const struct dump_state *snap, int from, int ifindex)
+{
+	void *room;
+
+	for (size_t i = 0; snap->has_addrs && i < snap->naddrs; i++) {
+		const struct addr_info *a = &snap->addrs[i];
+
+		if (a->ifindex != from || sidefx_kernel_addr(&a->a))
+			continue;
+		if (!(room = nl_tx_room(tx)))
+			return;
+		rtnl_addr(room, true, ifindex, &a->a);
+		nl_tx_push(tx);
+	}
+	for (size_t i = 0; snap->has_routes && i < snap->nroutes; i++) {
+		const struct route_info *r = &snap->routes[i];
+		struct route_spec rs = r->r;
+
+		if (r->oif != from || r->protocol == RTPROT_KERNEL)
+			continue;
+		/* The kernel leaves out a metric of 0. */
+		rs.has_metric = true;
+		rs.metric = r->r.has_metric ? r->r.metric : 0;
+		if (!(room = nl_tx_room(tx)))
+			return;
+		rtnl_route(room, true, ifindex, &rs);
+		nl_tx_push(tx);
+	}
+}
+
+int dc_snap_take(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex)
+{
+	struct dump_state s;
+	int err;
+
+	if (!ctx_nl(c))
+		return 1;
+	if ((err = dump_state(c, ifindex, DS_ADDRS | DS_ROUTES, &s)) || (err = dc_keep_snap(run, &s))) {
+		report_err(c, err, NULL, "%s: nothing changed: listing its addresses and routes (to put them back on failure)",
+			   ifname);
+		dump_state_free(&s);
+		return 1;
+	}
+	return 0;
+}
+
+void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex, bool up)
+{
+	struct nl_tx tx;
+	void *room;
+
+	nl_tx_init(&tx);
+	if (up && (room = nl_tx_room(&tx))) {
+		rtnl_link_set(room, ifindex, &(struct link_spec){ .set_updown = true, .up = true }, -1, -1);
+		nl_tx_push(&tx);
+	}
+	if (run->snap)
+		queue_restore(&tx, run->snap, from, ifindex);
+	if (tx.n && ctx_nl(c))
+		nl_tx_run(&c->nl, &tx);
+	nl_tx_free(&tx);
+}
+
 void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 {
 	struct nl_tx tx;
+	int ifindex = 0;
 
 	nl_tx_init(&tx);
 	for (size_t i = run->nitems; i-- > 0;) {
@@ -218,6 +305,7 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 		 * route is left, as it may have been there before. */
 		if (it->job != job || it->kind == IT_NETNS)
 			continue;
+		ifindex = it->ifindex;
 		/* A master refused may still have released the device
 		 * from the master it had (the kernel does so first): it is
 		 * put back too. */
@@ -246,6 +334,10 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 		}
 		nl_tx_push(&tx);
 	}
+	/* After the link settings are back (up, the MTU), so that the
+	 * kernel takes them: what it dropped by itself. */
+	if (ifindex && run->snap)
+		queue_restore(&tx, run->snap, ifindex, ifindex);
 	if (tx.n && ctx_nl(c))
 		nl_tx_run(&c->nl, &tx);
 	nl_tx_free(&tx);
@@ -431,8 +523,14 @@ int dc_exchange(struct ctx *c, struct dc_run *run, const char *ifname, int ifind
 		const struct devconf *dc)
 {
 	unsigned what = (dc->naddrs ? DS_ADDRS : 0) | (dc->nroutes ? DS_ROUTES : 0);
+	bool snap = dc->undo && sidefx_link_may_drop(dc->link);
 	struct dump_state before;
 	int err, rc;
+
+	/* A change the kernel may drop addresses or routes with: what there
+	 * is, for undo to put back. */
+	if (snap)
+		what = DS_ADDRS | DS_ROUTES;
 
 	memset(&before, 0, sizeof(before));
 	if ((err = dc_queue(run, 0, ifname, ifindex, dc)))
@@ -448,8 +546,13 @@ int dc_exchange(struct ctx *c, struct dc_run *run, const char *ifname, int ifind
 		dump_state_free(&before);
 		return 1;
 	}
+	if (snap && (err = dc_keep_snap(run, &before))) {
+		report(c, "out of memory");
+		dump_state_free(&before);
+		return 1;
+	}
 	if ((err = nl_tx_run(&c->nl, &run->tx)))
-		dc_verify(c, run, 0, &before, err);
+		dc_verify(c, run, 0, snap ? run->snap : &before, err);
 	rc = dc_result(c, run, 0);
 	dump_state_free(&before);
 	return rc;

@@ -21,6 +21,7 @@ struct devconf {
 };
 
 struct dc_item;
+struct dump_state;
 
 /* Requests of several devices, sent in one exchange. */
 struct dc_run {
@@ -28,6 +29,10 @@ struct dc_run {
 	struct dc_item *items;
 	size_t nitems, cap;
 	char missing[160];      /* dc_queue's -ENODEV: the device a setting names is not here */
+	/* The addresses and routes from before (of one device, or of all:
+	 * ifindex 0), which dc_undo puts back, as the kernel may have
+	 * dropped them by itself (sidefx.h); NULL: none.  The run's. */
+	struct dump_state *snap;
 };
 
 void dc_run_init(struct dc_run *run);
@@ -45,8 +50,6 @@ int dc_send(struct ctx *c, struct dc_run *run);
  * Returns 0 or 1. */
 int dc_result(struct ctx *c, struct dc_run *run, size_t job);
 
-struct dump_state;
-
 /* After an exchange that failed as a whole with err: asks the kernel again,
  * once, what became of each request of job whose answer was lost, and
  * records it as answered: done (0), not done (err, or what the kernel would
@@ -56,9 +59,22 @@ struct dump_state;
  * before) stays NL_UNKNOWN, with a message that says it may have been done. */
 void dc_verify(struct ctx *c, struct dc_run *run, size_t job, const struct dump_state *before, int err);
 
+/* Keeps s (taken over: s is left empty) as run->snap. 0 or -ENOMEM. */
+int dc_keep_snap(struct dc_run *run, struct dump_state *s);
+/* Dumps ifindex's addresses and routes into run->snap.  0, or 1 after
+ * reporting. */
+int dc_snap_take(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex);
+/* After a move undone (the device moved back: the kernel took it down and
+ * dropped its addresses and routes), quietly: up again if it was, and
+ * run->snap's addresses and routes of index from added back to ifindex. */
+void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex, bool up);
+
 /* Removes what job added and puts back the link settings it changed (when
  * dc->restore is set), newest first: for a step after the exchange that
- * failed.  A request whose answer was lost and that dc_verify could not
+ * failed.  Then, with run->snap, adds back every address and route the
+ * device had before, which the kernel may have dropped with a change
+ * (down, a small MTU, a primary or the last IPv4 address: sidefx.h);
+ * those still there are left as they are.  A request whose answer was lost and that dc_verify could not
  * settle counts as carried out for link settings, which are put back, and
  * not for addresses and routes, which are left (they may have been there
  * before).  The failure itself is the caller's to report. */

@@ -326,6 +326,14 @@ bool parse_route_words(int n, char *const *words, struct route_spec *r,
 				return false;
 			}
 			r->has_table = true;
+			/* The local table holds the kernel's routes to this
+			 * host's own addresses: it is not tunctl's to fill, nor
+			 * does save or apply read it. */
+			if (r->table == RT_TABLE_LOCAL) {
+				seterr(err, errlen, "route table \"%s\" is the kernel's own (routes to this host's addresses): "
+				       "tunctl does not make routes there; use main or a table number", val);
+				return false;
+			}
 		}
 	}
 	if (!strcmp(words[0], "default") && r->has_gw)

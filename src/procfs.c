@@ -307,3 +307,18 @@ bool proc_has_cap(int cap)
 		return true;
 	return cap >= 0 && cap < 64 && (eff >> cap) & 1;
 }
+
+int proc_promote_secondaries(const char *ifname, bool *on)
+{
+	char path[96], buf[16];
+	int err;
+
+	*on = false;
+	if (strchr(ifname, '/'))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/promote_secondaries", ifname);
+	if ((err = read_file(AT_FDCWD, path, buf, sizeof(buf))))
+		return err;
+	*on = buf[0] != '0';
+	return 0;
+}

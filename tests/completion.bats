@@ -269,7 +269,7 @@ CASES=(
 	"tunctl route add tunA 198.51.100.0/24 via 192.0.2.2 "	"metric table"
 	"tunctl route add tunA default via 192.0.2.2 metric 5 "	"table"
 	"tunctl route add tunA 198.51.100.0/24 metric "	""
-	"tunctl route add tunA 198.51.100.0/24 table "	"default local main"
+	"tunctl route add tunA 198.51.100.0/24 table "	"default main"
 	"tunctl route add tunA 198.51.100.0/24 table main via 192.0.2.2 metric 7 "	""
 	"tunctl add x0 --addr 192.0.2.1/24 --p"		"--peer --pi"
 	"tunctl add x0 --p"				"--pi"

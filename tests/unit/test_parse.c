@@ -134,6 +134,8 @@ static void test_route(void)
 	ok(!parse_route("203.0.113.1/24", &r, err, sizeof(err)), "host bits");
 	ok(!parse_route("", &r, err, sizeof(err)), "empty");
 	ok(!parse_route("203.0.113.0/24 table 0", &r, err, sizeof(err)), "table 0");
+	ok(!parse_route("203.0.113.0/24 table local", &r, err, sizeof(err)) && strstr(err, "kernel's own"), "table local: refused");
+	ok(!parse_route("203.0.113.0/24 table 255", &r, err, sizeof(err)), "table 255: refused");
 	parse_route("203.0.113.0/24 via 192.0.2.2 metric 50", &r, err, sizeof(err));
 	format_route(&r, buf, sizeof(buf));
 	ok(!strcmp(buf, "203.0.113.0/24 via 192.0.2.2 metric 50"), "format route: %s", buf);
