@@ -56,6 +56,8 @@ struct link_info {
 	uint32_t master;            /* IFLA_MASTER: its bridge's or bond's index */
 	bool has_operstate;
 	uint8_t operstate;          /* IF_OPER_* */
+	bool has_carrier;
+	bool carrier;               /* IFLA_CARRIER: up or down, unlike IFF_LOWER_UP */
 	/* IFLA_LINKINFO of kind "tun": what sysfs's tun_flags, owner and group
 	 * say, in the dump itself. */
 	bool is_tun;
