@@ -57,6 +57,9 @@ void report(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2
 /* "tunctl: [FILE:LINE: ]warning: message" on stderr: for what is done all
  * the same; never captured (c->capture is for errors). */
 void warn(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "tunctl: [FILE:LINE: ]message" on stderr: what tunctl is doing, when it
+ * takes long (waiting for another process); never captured, never JSON. */
+void note(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "tunctl: WHAT: <kernel message or strerror>[ hint]". */
 void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
