@@ -134,6 +134,8 @@ ip_state() {
 	command -v strace >/dev/null || skip "strace is not installed"
 	for i in 0 1 2 3 4 5 6 7; do echo "add s$i"; done | t -b - >/dev/null
 	in_ns ip tuntap add tap9 mode tap user 65534 multi_queue
+	# list -j has the operstate, which the kernel settles asynchronously.
+	settle
 	want_text=$(t list)
 	want_json=$(t -j list)
 	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
