@@ -166,6 +166,13 @@ struct nlmsghdr *rtnl_addr(void *buf, bool add, int ifindex, const struct addr_s
 	return nlh;
 }
 
+void rtnl_make_replace(void *buf)
+{
+	struct nlmsghdr *nlh = buf;
+
+	nlh->nlmsg_flags = (uint16_t)((nlh->nlmsg_flags & ~NLM_F_EXCL) | NLM_F_CREATE | NLM_F_REPLACE);
+}
+
 struct nlmsghdr *rtnl_route(void *buf, bool add, int ifindex, const struct route_spec *r)
 {
 	struct nlmsghdr *nlh = header(buf, add ? RTM_NEWROUTE : RTM_DELROUTE,
