@@ -422,9 +422,11 @@ type_tab_nothing() {
 	type_tab "tunctl del tunA " "READY> tunctl del tunA tapB *"
 	# After "via GW": the keywords not used yet (Tab twice lists them).
 	type_tab "tunctl route add tunA 198.51.100.0/24 via 192.0.2.2 " "metric +table *" 2
-	# After via: a gateway, no keyword; nothing after a route given whole.
+	# After via: a gateway, no keyword; after a route given whole, add's
+	# one option, and nothing after a route of del.
 	type_tab_nothing "tunctl route add tunA 198.51.100.0/24 via "
-	type_tab_nothing 'tunctl route add tunA "198.51.100.0/24 via 192.0.2.2" '
+	type_tab 'tunctl route add tunA "198.51.100.0/24 via 192.0.2.2" ' 'READY> tunctl route add tunA "198.51.100.0/24 via 192.0.2.2" --exist-ok *'
+	type_tab_nothing 'tunctl route del tunA "198.51.100.0/24 via 192.0.2.2" '
 	# No device after --all: its options' common part.
 	type_tab "tunctl del --all " "READY> tunctl del --all --"
 	type_tab "tunctl route add tunA " "READY> tunctl route add tunA default *"	# run: after "--" a command, then that command's own completion.
