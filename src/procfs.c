@@ -134,11 +134,11 @@ static int proc_in_netns(int procfd, const char *pidstr, const struct stat *netn
 static int fd_in_netns(int procfd, const char *pidstr, const char *fdstr, const struct stat *netns,
 		       struct proc_ns *pn)
 {
-	struct stat st;
-	int fd, ns, err;
+	int err;
 
 	if (!netns)
 		return 1;
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
 	if (pn->pidfd == -1) {
 		pn->pidfd = (int)syscall(SYS_pidfd_open, (pid_t)atoi(pidstr), 0);
 		if (pn->pidfd < 0) {
@@ -148,6 +148,9 @@ static int fd_in_netns(int procfd, const char *pidstr, const char *fdstr, const 
 		}
 	}
 	if (pn->pidfd >= 0) {
+		struct stat st;
+		int fd, ns;
+
 		fd = (int)syscall(SYS_pidfd_getfd, pn->pidfd, atoi(fdstr), 0);
 		if (fd < 0 && (gone(errno) || errno == EBADF))
 			return 0;
@@ -164,6 +167,7 @@ static int fd_in_netns(int procfd, const char *pidstr, const char *fdstr, const 
 				return 0;
 		}
 	}
+#endif
 	if (pn->own < 0 && (pn->own = proc_in_netns(procfd, pidstr, netns)) < 0) {
 		err = pn->own;
 		pn->own = -1;

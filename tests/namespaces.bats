@@ -174,3 +174,20 @@ n() { "$TUNCTL" -n "$NS" "$@"; }
 	kill "$holder"
 	assert_error 1 "the kernel reports a process attached to it, and /proc hides which from this user"
 }
+
+@test "a reader here of a device moved away does not hold the new device of the same name here" {
+	n add tun0 >/dev/null
+	hold_device tun0
+	holder=$HOLDER
+	n set tun0 --netns "$NS2" >/dev/null
+	n add tun0 >/dev/null
+	# python3 runs here, and holds the tun0 now in $NS2, not this one.
+	[ "$(n -j show tun0 | jq '.processes | length')" -eq 0 ]
+	[ "$("$TUNCTL" -n "$NS2" -j show tun0 | jq '.processes | length')" -eq 1 ]
+	run --separate-stderr n del tun0
+	[ "$status" -eq 0 ]
+	[ -z "$(tun_devices)" ]
+	run --separate-stderr "$TUNCTL" -n "$NS2" del tun0
+	kill "$holder"
+	assert_error 1 "python3 (pid $holder)"
+}
