@@ -184,8 +184,11 @@ function __tunctl_opts_here
             contains -- --up $o; or set -a out (__tunctl_unseen --down)
             printf '%s\n' $out
         case addr
-            # flush takes no --peer.
+            # flush takes no --peer; --exist-ok goes with add.
             test "$__tunctl_args[1]" = flush; or __tunctl_unseen --peer
+            test "$__tunctl_args[1]" = add; and __tunctl_unseen --exist-ok
+        case route
+            test "$__tunctl_args[1]" = add; and __tunctl_unseen --exist-ok
         case attach
             __tunctl_unseen --count --hex --pcap --echo
         case monitor
@@ -397,8 +400,8 @@ complete -c tunctl -n $tunctl_cmd -a help -d 'Show help'
 
 # The words in place of options, by position (__tunctl_word_kind)
 complete -c tunctl -n '__tunctl_word device' -a '(__tunctl_other_devices)'
-complete -c tunctl -n '__tunctl_word addr-action' -a 'add del flush'
-complete -c tunctl -n '__tunctl_word route-action' -a 'add del'
+complete -c tunctl -n '__tunctl_word addr-action' -a 'add replace del flush'
+complete -c tunctl -n '__tunctl_word route-action' -a 'add replace del'
 complete -c tunctl -n '__tunctl_word prefix' -a default -d 'The default route'
 complete -c tunctl -n '__tunctl_word keyword' -a '(__tunctl_route_keywords)'
 complete -c tunctl -n '__tunctl_word table' -a 'main default'
@@ -456,6 +459,8 @@ complete -c tunctl -n '__tunctl_offer set --yes' -l yes -d 'Set a --group that l
 
 # addr
 complete -c tunctl -n '__tunctl_offer addr --peer' -l peer -x -d 'Point-to-point peer'
+complete -c tunctl -n '__tunctl_offer addr --exist-ok' -l exist-ok -d 'Succeed if the same address is there'
+complete -c tunctl -n '__tunctl_offer route --exist-ok' -l exist-ok -d 'Succeed if the same route is there'
 
 # attach
 complete -c tunctl -n '__tunctl_offer attach --count' -l count -x -d 'Stop after N packets'

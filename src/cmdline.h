@@ -74,18 +74,22 @@ struct set_req {
 	const char *netns;
 };
 
-enum op { OP_ADD, OP_DEL, OP_FLUSH };
+/* OP_REPLACE: add, or change the one there, as ip's "replace" does
+ * (NLM_F_CREATE | NLM_F_REPLACE). */
+enum op { OP_ADD, OP_DEL, OP_FLUSH, OP_REPLACE };
 
 struct addr_req {
 	enum op op;
 	const char *name;
 	struct addr_spec addr;
+	bool exist_ok;          /* add: the same address there already is fine */
 };
 
 struct route_req {
 	enum op op;
 	const char *name;
 	struct route_spec route;
+	bool exist_ok;          /* add: the same route there already is fine */
 };
 
 struct attach_req {

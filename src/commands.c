@@ -127,16 +127,24 @@ const struct command commands[] = {
 		.name = "addr", .alias = "address", .id = CMD_ADDR, .parse = parse_addr, .run = addr_main,
 		.opts = (const struct optdef[]){
 			{ "peer", required_argument, .id = O_PEER },
+			{ "exist-ok", no_argument, FLAG_IN(struct addr_req, exist_ok) },
 			OPT_END },
-		.synopsis = "addr add|del NAME CIDR [--peer ADDR] | addr flush NAME",
+		.synopsis = "addr add|replace|del NAME CIDR [--peer ADDR] [--exist-ok] | addr flush NAME",
 		.summary = "manage addresses (alias: address)",
-		.options = "  --peer ADDR           point-to-point peer address\n",
+		.options = "  --peer ADDR           point-to-point peer address\n"
+			   "  --exist-ok            add: succeed if the same address is there\n"
+			   "replace adds the address, or changes the one there, as ip addr replace.\n",
 	},
 	{
 		.name = "route", .id = CMD_ROUTE, .parse = parse_route_cmd, .run = route_main,
-		.synopsis = "route add|del NAME PREFIX [via GW] [metric N] [table ID]",
+		.opts = (const struct optdef[]){
+			{ "exist-ok", no_argument, FLAG_IN(struct route_req, exist_ok) },
+			OPT_END },
+		.synopsis = "route add|replace|del NAME PREFIX [via GW] [metric N] [table ID] [--exist-ok]",
 		.summary = "manage routes",
-		.options = "",
+		.options = "  --exist-ok            add: succeed if the same route is there\n"
+			   "replace adds the route, or puts it in place of the one with its prefix,\n"
+			   "metric and table (through any device), as ip route replace.\n",
 	},
 	{
 		.name = "attach", .id = CMD_ATTACH, .parse = parse_attach, .run = attach_main,

@@ -64,6 +64,20 @@ void warn(struct ctx *c, const char *fmt, ...)
 	fprintf(stderr, "tunctl: %s%swarning: %s\n", c && c->where ? c->where : "", c && c->where ? ": " : "", msg);
 }
 
+void note(struct ctx *c, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (char *p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	fprintf(stderr, "tunctl: %s%s%s\n", c && c->where ? c->where : "", c && c->where ? ": " : "", msg);
+}
+
 void report(struct ctx *c, const char *fmt, ...)
 {
 	va_list ap;

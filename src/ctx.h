@@ -57,11 +57,14 @@ void report(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2
 /* "tunctl: [FILE:LINE: ]warning: message" on stderr: for what is done all
  * the same; never captured (c->capture is for errors). */
 void warn(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "tunctl: [FILE:LINE: ]message" on stderr: what tunctl is doing, when it
+ * takes long (waiting for another process); never captured, never JSON. */
+void note(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "tunctl: WHAT: <kernel message or strerror>[ hint]". */
 void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* "NAME is in use by COMM (pid N): why", naming the processes in this
- * namespace that hold the device (the first three, and how many more). */
+/* "NAME is in use by COMM (pid N): why", naming the processes (of any
+ * namespace) that hold this namespace's device (the first three, and how many more). */
 void report_in_use(struct ctx *c, const char *name, const char *why);
 /* For a failed ids_user or ids_group (err) of the user or group (what)
  * called name: reports it and returns the exit status, 2 for a name that

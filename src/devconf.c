@@ -125,6 +125,8 @@ int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, co
 		if (!room)
 			return -ENOMEM;
 		rtnl_addr(room, dc->add, ifindex, &dc->addrs[i]);
+		if (dc->add && dc->replace)
+			rtnl_make_replace(room);
 		nl_tx_push(&run->tx);
 	}
 	for (size_t i = 0; i < dc->nroutes; i++) {
@@ -133,6 +135,8 @@ int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, co
 		if (!room)
 			return -ENOMEM;
 		rtnl_route(room, dc->add, ifindex, &dc->routes[i]);
+		if (dc->add && dc->replace)
+			rtnl_make_replace(room);
 		nl_tx_push(&run->tx);
 	}
 	if (dc->move) {

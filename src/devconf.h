@@ -13,6 +13,7 @@ struct devconf {
 	size_t nroutes;
 	bool add;                               /* false: delete the addresses and routes */
 	bool exist_ok;                          /* an address or route that exists is fine */
+	bool replace;                           /* with add: NLM_F_REPLACE, not NLM_F_EXCL */
 	bool undo;                              /* on failure, remove what this call added */
 	const struct link_spec *restore;        /* with undo: the link settings to put back */
 	bool move;                              /* last: move the device to netns_fd */

@@ -370,8 +370,8 @@ int ops_check_holders(struct ctx *c, char *const *names, size_t n, const struct 
 				continue;
 			if ((rc = ops_held_per_kernel(c, find_link(&l, names[k]), names[k],
 						       "use --force to delete it anyway")) > 0)
-				report(c, "device %s is in use by a process that /proc does not show tunctl; "
-				       "use --force to delete it anyway", names[k]);
+				report(c, "device %s is in use: the kernel reports a process attached to it, and /proc "
+				       "hides which from this user; use --force to delete it anyway", names[k]);
 		}
 		if (rc) {
 			free(h);

@@ -517,6 +517,13 @@ const char *format_prefix(const struct prefix *p, char *buf, size_t len)
 	return buf;
 }
 
+const char *format_route_dst(const struct prefix *p, char *buf, size_t len)
+{
+	if (p->len == (p->addr.family == AF_INET ? 32 : 128))
+		return format_ipaddr(&p->addr, buf, len);
+	return format_prefix(p, buf, len);
+}
+
 void format_mac(const uint8_t mac[6], char buf[18])
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",

@@ -14,7 +14,8 @@ struct holder {
 };
 
 /* One pass over /proc: every (process, device) pair, each once, ordered
- * by pid.  only: NULL for every device, else that device only. */
+ * by pid, for the devices of our network namespace, whichever namespace
+ * the process is in.  only: NULL for every device, else that device only. */
 int proc_tun_holders(const char *only, struct holder **out, size_t *n);
 /* How many processes the last proc_tun_holders could not look into
  * (EACCES, EPERM): their holders, if any, are not in its list. */

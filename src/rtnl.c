@@ -167,6 +167,13 @@ struct nlmsghdr *rtnl_addr(void *buf, bool add, int ifindex, const struct addr_s
 	return nlh;
 }
 
+void rtnl_make_replace(void *buf)
+{
+	struct nlmsghdr *nlh = buf;
+
+	nlh->nlmsg_flags = (uint16_t)((nlh->nlmsg_flags & ~NLM_F_EXCL) | NLM_F_CREATE | NLM_F_REPLACE);
+}
+
 struct nlmsghdr *rtnl_route(void *buf, bool add, int ifindex, const struct route_spec *r)
 {
 	struct nlmsghdr *nlh = header(buf, add ? RTM_NEWROUTE : RTM_DELROUTE,
@@ -418,6 +425,10 @@ bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
 	if (tb[IFLA_OPERSTATE] && mnl_attr_validate(tb[IFLA_OPERSTATE], MNL_TYPE_U8) == 0) {
 		out->operstate = mnl_attr_get_u8(tb[IFLA_OPERSTATE]);
 		out->has_operstate = true;
+	}
+	if (tb[IFLA_CARRIER] && mnl_attr_validate(tb[IFLA_CARRIER], MNL_TYPE_U8) == 0) {
+		out->carrier = mnl_attr_get_u8(tb[IFLA_CARRIER]) != 0;
+		out->has_carrier = true;
 	}
 	out->is_tun = tb[IFLA_LINKINFO] && parse_tun_info(tb[IFLA_LINKINFO], out);
 	return true;

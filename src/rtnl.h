@@ -36,6 +36,9 @@ struct nlmsghdr *rtnl_group_del(void *buf, uint32_t group);
 struct nlmsghdr *rtnl_addr(void *buf, bool add, int ifindex, const struct addr_spec *a);
 /* RTM_NEWROUTE (create, fail if it exists) or RTM_DELROUTE. */
 struct nlmsghdr *rtnl_route(void *buf, bool add, int ifindex, const struct route_spec *r);
+/* An added address or route of rtnl_addr or rtnl_route (in buf) as ip's
+ * "replace": NLM_F_CREATE | NLM_F_REPLACE, not NLM_F_EXCL. */
+void rtnl_make_replace(void *buf);
 /* A dump request for RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE. */
 struct nlmsghdr *rtnl_dump(void *buf, uint16_t type, uint8_t family);
 /* The same of every family, for RTM_GETADDR and RTM_GETROUTE asking the
@@ -67,6 +70,8 @@ struct link_info {
 	uint32_t master;            /* IFLA_MASTER: its bridge's or bond's index */
 	bool has_operstate;
 	uint8_t operstate;          /* IF_OPER_* */
+	bool has_carrier;
+	bool carrier;               /* IFLA_CARRIER: up or down, unlike IFF_LOWER_UP */
 	/* IFLA_LINKINFO of kind "tun": what sysfs's tun_flags, owner and group
 	 * say, in the dump itself. */
 	bool is_tun;

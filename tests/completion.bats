@@ -216,8 +216,8 @@ CASES=(
 	"tunctl list --mode "				"tap tun"
 	"tunctl add tun0 --user roo"			"root"
 	"tunctl add tun0 --group nogr"			"nogroup"
-	"tunctl addr "					"add del flush"
-	"tunctl route "					"add del"
+	"tunctl addr "					"add del flush replace"
+	"tunctl route "					"add del replace"
 	"tunctl help sh"				"show"
 	"tunctl list --mode=t"				"tap tun"
 	"tunctl list --mode="				"tap tun"
@@ -260,11 +260,17 @@ CASES=(
 	"tunctl show tunA "				""
 	"tunctl attach tunA --hex --"			"--count --echo --help --json --pcap"
 	"tunctl addr add tunA "				""
-	"tunctl addr add tunA 192.0.2.1/24 --"		"--help --json --peer"
-	"tunctl addr add tunA 192.0.2.1/24 --peer 192.0.2.2 --"	"--help --json"
+	"tunctl addr add tunA 192.0.2.1/24 --"		"--exist-ok --help --json --peer"
+	"tunctl addr add tunA 192.0.2.1/24 --peer 192.0.2.2 --"	"--exist-ok --help --json"
+	"tunctl addr add tunA 192.0.2.1/24 --exist-ok --"	"--help --json --peer"
+	"tunctl addr replace tunA 192.0.2.1/24 --"	"--help --json --peer"
+	"tunctl addr del tunA 192.0.2.1/24 --"		"--help --json --peer"
 	"tunctl addr flush tunA "			""
 	"tunctl route add tunA "			"default"
 	"tunctl route del tunA --"			"--help --json"
+	"tunctl route add tunA 198.51.100.0/24 --"	"--exist-ok --help --json"
+	"tunctl route replace tunA 198.51.100.0/24 --"	"--help --json"
+	"tunctl route add tunA 198.51.100.0/24 --exist-ok --"	"--help --json"
 	"tunctl route add tunA 198.51.100.0/24 via "	""
 	"tunctl route add tunA 198.51.100.0/24 via 192.0.2.2 "	"metric table"
 	"tunctl route add tunA default via 192.0.2.2 metric 5 "	"table"
@@ -418,9 +424,11 @@ type_tab_nothing() {
 	type_tab "tunctl del tunA " "READY> tunctl del tunA tapB *"
 	# After "via GW": the keywords not used yet (Tab twice lists them).
 	type_tab "tunctl route add tunA 198.51.100.0/24 via 192.0.2.2 " "metric +table *" 2
-	# After via: a gateway, no keyword; nothing after a route given whole.
+	# After via: a gateway, no keyword; after a route given whole, add's
+	# one option, and nothing after a route of del.
 	type_tab_nothing "tunctl route add tunA 198.51.100.0/24 via "
-	type_tab_nothing 'tunctl route add tunA "198.51.100.0/24 via 192.0.2.2" '
+	type_tab 'tunctl route add tunA "198.51.100.0/24 via 192.0.2.2" ' 'READY> tunctl route add tunA "198.51.100.0/24 via 192.0.2.2" --exist-ok *'
+	type_tab_nothing 'tunctl route del tunA "198.51.100.0/24 via 192.0.2.2" '
 	# No device after --all: its options' common part.
 	type_tab "tunctl del --all " "READY> tunctl del --all --"
 	type_tab "tunctl route add tunA " "READY> tunctl route add tunA default *"	# run: after "--" a command, then that command's own completion.

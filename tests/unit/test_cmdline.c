@@ -84,7 +84,7 @@ static void test_table(void)
 		{ "set tun0 --group 5 --yes", 0, NULL },
 		{ "set tun0 --yes", 2, "needs something" },
 		{ "set tun0 --group 5 --yes --yes", 2, "twice" },
-		{ "addr", 2, "add, del or flush" },
+		{ "addr", 2, "add, replace, del or flush" },
 		{ "addr move tun0", 2, "move" },
 		{ "addr add tun0", 2, "needs an address" },
 		{ "addr flush tun0 192.0.2.1/24", 2, "192.0.2.1/24" },

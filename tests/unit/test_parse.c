@@ -91,6 +91,15 @@ static void test_prefix(void)
 	ok(!parse_prefix("default", true, false, &p, err, sizeof(err)), "default refused for addresses");
 	parse_prefix("192.0.2.0/24", true, false, &p, err, sizeof(err));
 	ok(!strcmp(format_prefix(&p, buf, sizeof(buf)), "192.0.2.0/24"), "format %s", buf);
+	ok(!strcmp(format_route_dst(&p, buf, sizeof(buf)), "192.0.2.0/24"), "route dst %s", buf);
+	parse_prefix("192.0.2.2/32", true, false, &p, err, sizeof(err));
+	ok(!strcmp(format_route_dst(&p, buf, sizeof(buf)), "192.0.2.2"), "host route dst %s, as ip prints it", buf);
+	parse_prefix("2001:db8::7/128", true, false, &p, err, sizeof(err));
+	ok(!strcmp(format_route_dst(&p, buf, sizeof(buf)), "2001:db8::7"), "host route dst %s, as ip prints it", buf);
+	parse_prefix("2001:db8::/32", true, false, &p, err, sizeof(err));
+	ok(!strcmp(format_route_dst(&p, buf, sizeof(buf)), "2001:db8::/32"), "route dst %s", buf);
+	parse_prefix("default", true, true, &p, err, sizeof(err));
+	ok(!strcmp(format_route_dst(&p, buf, sizeof(buf)), "default"), "route dst %s", buf);
 }
 
 static void test_mac(void)
