@@ -12,6 +12,8 @@
 
 int add_run(struct ctx *c, const struct add_req *r)
 {
+	if (ctx_lock(c))
+		return 1;
 	return ops_add(c, r);
 }
 

@@ -9,36 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include <sys/file.h>
 
 #include "apply.h"
 #include "tunctl.h"
 
 /* Tries when another process creates or deletes a device the plan is about. */
 #define RACE_TRIES 3
-
-/* An exclusive lock on this network namespace's devices, held until exit:
- * applies of one namespace run one after another. The lock is on the
- * namespace's own inode (nsfs), which every process in it opens as
- * /proc/self/ns/net: no lock file, and no write access needed anywhere.
- * -1 after reporting. */
-static int lock_netns(struct ctx *c)
-{
-	int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		report_err(c, errno, NULL, "opening /proc/self/ns/net to lock the namespace");
-		return -1;
-	}
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			report_err(c, errno, NULL, "locking the network namespace (/proc/self/ns/net)");
-			close(fd);
-			return -1;
-		}
-	}
-	return fd;
-}
 
 int apply_run(struct ctx *c, const struct apply_req *ar)
 {
@@ -49,7 +25,7 @@ int apply_run(struct ctx *c, const struct apply_req *ar)
 	sigset_t stops, oldmask;
 	bool masked = false;
 	size_t n = 0;
-	int rc, lock = -1;
+	int rc;
 
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGINT);
@@ -75,10 +51,10 @@ int apply_run(struct ctx *c, const struct apply_req *ar)
 		a.t[i].fd = a.fds[i] = -1;
 	if ((rc = apply_read_wants(c, v, n, name, a.w, where)))
 		goto out;
-	if (!ar->dry_run && (lock = lock_netns(c)) < 0) {
-		rc = 1;
+	/* Applies, and every other command that changes devices, run one
+	 * after another in a namespace (ctx_lock). */
+	if (!ar->dry_run && (rc = ctx_lock(c)))
 		goto out;
-	}
 	for (int try = 0;; try++) {
 		if ((rc = apply_make_plan(&a)) < 0) {
 			report(c, "out of memory");
@@ -120,7 +96,5 @@ out:
 	free(a.w);
 	free(where);
 	batch_lines_free(v, n);
-	if (lock >= 0)
-		close(lock);
 	return rc;
 }

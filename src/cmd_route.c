@@ -10,7 +10,7 @@ int route_run(struct ctx *c, const struct route_req *r)
 	struct devconf dc = { .routes = &r->route, .nroutes = 1, .add = r->op == OP_ADD };
 	struct dev_link d;
 
-	if (dev_lookup(c, r->name, &d))
+	if (ctx_lock(c) || dev_lookup(c, r->name, &d))
 		return 1;
 	return devconf_apply(c, r->name, d.ifindex, &dc);
 }
