@@ -77,7 +77,7 @@ void report_sysfs(struct ctx *c, int err, const char *name);
  * /dev/net/tun); on EACCES with the node's mode and owner and the fix. */
 void report_tun_open(struct ctx *c, int err, const char *path);
 /* The namespace's lock: every command that changes devices (add, set,
- * addr, route, del, run's attach, apply, classic, a batch) holds it
+ * addr, route, del, run's and attach's attach, apply, classic, a batch) holds it
  * exclusively while it reads and changes them, so that one runs after
  * another, a failing one's undo reverts nothing of another's, and none
  * sees a device another is still making.  It is on the namespace's own

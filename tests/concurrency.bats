@@ -299,19 +299,27 @@ pi_on() {       # IFF_NO_PI (0x1000) clear
 	done
 }
 
-# set --user and run read the pi and vnet-hdr flags, then attach with them:
+# set --user, run and attach read the pi and vnet-hdr flags, then attach with them:
 # held between the two (their open of /dev/net/tun), an add --exist-ok that
 # sets pi back and says so must not be reverted.
-@test "set --user and run do not revert a concurrent add --exist-ok's pi reset" {
-	for cmd in "set sk0 --user 0" "run sk0 -- true"; do
+@test "set --user, run and attach do not revert a concurrent add --exist-ok's pi reset" {
+	for cmd in "set sk0 --user 0" "run sk0 -- true" "attach sk0"; do
 		PIDS=()
 		rm -f "$dir"/trace.* "$dir"/rc.*
 		t add sk0 --pi >/dev/null
 		slow_tun 1 $cmd
 		wait_slow 1
 		run --separate-stderr t add sk0 --exist-ok
+		if [ "$cmd" = "attach sk0" ]; then
+			# It reads until stopped: once attached (its descriptor
+			# names the device), stopped by its pid, under strace's.
+			tracer=$(pgrep -P "${PIDS[1]}")
+			tp=$(pgrep -P "$tracer")
+			wait_until -t 20 "grep -qsE '^iff:\s*sk0$' /proc/$tp/fdinfo/*"
+			kill -TERM "$tp"
+		fi
 		wait "${PIDS[1]}" || true
-		[ "$(cat "$dir/rc.1")" = 0 ] || { echo "$cmd: $(cat "$dir/err.1")"; return 1; }
+		[ "$cmd" = "attach sk0" ] || [ "$(cat "$dir/rc.1")" = 0 ] || { echo "$cmd: $(cat "$dir/err.1")"; return 1; }
 		[ "$status" -eq 0 ] && [ "$output" = sk0 ]
 		# Reset and said nothing: pi stays off. (Had it found the device
 		# held by run's program, it would have said so and left it.)
