@@ -170,9 +170,10 @@ static void undo(struct apply *a)
 				rtnl_link_rename(room, t->d->ifindex, t->d->ti.name);
 				nl_tx_push(&tx);
 			}
-			if ((room = nl_tx_room(&tx)) && t->d->link.up) {
-				rtnl_link_set(room, t->d->ifindex, &(struct link_spec){ .set_updown = true, .up = true },
-					      -1, -1);
+			/* Back in its own link group, and up if it was. */
+			if ((room = nl_tx_room(&tx))) {
+				rtnl_link_set(room, t->d->ifindex, &(struct link_spec){ .set_updown = t->d->link.up,
+					      .up = true }, -1, t->d->link_group);
 				nl_tx_push(&tx);
 			}
 			if (tx.n && ctx_nl(a->c))
@@ -471,7 +472,10 @@ int apply_carry_out(struct apply *a)
 		snprintf(t->tmpname, sizeof(t->tmpname), "tunctl%d", t->d->ifindex);
 		nl_tx_init(&tx);
 		if ((room = nl_tx_room(&tx))) {
-			rtnl_link_set(room, t->d->ifindex, &(struct link_spec){ .set_updown = true }, -1, -1);
+			/* Into a link group of tunctl's: should apply be
+			 * killed, the next one (or del) finds it left over. */
+			rtnl_link_set(room, t->d->ifindex, &(struct link_spec){ .set_updown = true }, -1,
+				      OPS_ASIDE_GROUP);
 			nl_tx_push(&tx);
 		}
 		if ((room = nl_tx_room(&tx))) {

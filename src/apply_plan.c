@@ -568,6 +568,13 @@ int apply_make_plan(struct apply *a)
 			named = !strcmp(a->file_names[k], d->ti.name);
 		if (named)
 			continue;
+		/* Left by an apply or del that was killed (an old copy set
+		 * aside to be re-created, say): deleted, as del would. */
+		if (ops_leftover_group(d->link_group)) {
+			a->prune[a->nprune++] = d;
+			plan_add(&a->plan, ST_DELETE, d->ti.name, NULL);
+			continue;
+		}
 		/* Kept, and said so: a reload leaves it, which may surprise. */
 		if (!a->ar->prune) {
 			struct change *ch = plan_add(&a->plan, ST_NOTE, d->ti.name, NULL);

@@ -227,6 +227,11 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 		batch_lines_free(v, n);
 		return rc;
 	}
+	/* One lock for the whole file (ctx_lock). */
+	if (ctx_lock(c)) {
+		batch_lines_free(v, n);
+		return 1;
+	}
 	cap = group_cap();
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGINT);

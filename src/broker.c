@@ -564,7 +564,10 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 		goto out;
 	}
 	out_init(&c.out, mf, false);
-	if (!ctx_nl(&c) || dump_links(&c, &links, &nlinks)) {
+	/* Checked and done under the namespace's lock, as tunctl's own
+	 * commands are (run's queues only: a caller's tunctl run may hold
+	 * it while it asks). */
+	if ((req.cmd != CMD_RUN && ctx_lock(&c)) || !ctx_nl(&c) || dump_links(&c, &links, &nlinks)) {
 		a->status = 1;
 		goto out;
 	}
@@ -668,6 +671,7 @@ out:
 		refuse(a, a->status, "the broker failed without saying why");
 	free(links);
 	request_free(&req);
+	ctx_unlock(&c);
 	ctx_free(&c);
 }
 

@@ -23,6 +23,8 @@ int add_run(struct ctx *c, const struct add_req *r)
 {
 	if (r->keep_config)
 		return keep_config_refused(c, r);
+	if (ctx_lock(c))
+		return 1;
 	return ops_add(c, r);
 }
 

@@ -66,7 +66,7 @@ int addr_run(struct ctx *c, const struct addr_req *r)
 	struct dev_link d;
 	int have;
 
-	if (dev_lookup(c, r->name, &d))
+	if (ctx_lock(c) || dev_lookup(c, r->name, &d))
 		return 1;
 	if (r->op == OP_FLUSH)
 		return flush(c, r->name, d.ifindex);

@@ -11,36 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/file.h>
 
 #include "apply.h"
 #include "tunctl.h"
 
 /* Tries when another process creates or deletes a device the plan is about. */
 #define RACE_TRIES 3
-
-/* An exclusive lock on this network namespace's devices, held until exit:
- * applies of one namespace run one after another. The lock is on the
- * namespace's own inode (nsfs), which every process in it opens as
- * /proc/self/ns/net: no lock file, and no write access needed anywhere.
- * -1 after reporting. */
-static int lock_netns(struct ctx *c)
-{
-	int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		report_err(c, errno, NULL, "opening /proc/self/ns/net to lock the namespace");
-		return -1;
-	}
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			report_err(c, errno, NULL, "locking the network namespace (/proc/self/ns/net)");
-			close(fd);
-			return -1;
-		}
-	}
-	return fd;
-}
 
 /* SIGINT, SIGTERM and SIGHUP: held (blocked) while devices change, and
  * looked at by apply_carry_out between its steps. */
@@ -276,20 +252,9 @@ static int per_device(struct apply *a, struct stops *st, const struct batch_line
 			name_failed(failed, sizeof(failed), &nfailed, NULL, "the devices FILE does not name");
 		if (rc == -EINTR)
 			a->stop_sig = last.stop_sig;
-		/* Printed before the names of its devices are freed.  With a
-		 * device failed, apply fails (exit 1), and a failed command
-		 * writes nothing on stdout: the plan of what was done goes to
-		 * stderr beside the errors (the journal at boot), and with -j
-		 * it is left out (stderr is the one error object). */
-		if (!rc && !nfailed) {
+		/* Printed before the names of its devices are freed. */
+		if (!rc)
 			apply_print_plan(c, &all);
-		} else if (!rc && !c->out.json) {
-			FILE *f = c->out.f;
-
-			c->out.f = stderr;
-			apply_print_plan(c, &all);
-			c->out.f = f;
-		}
 		apply_reset(&last);
 		free(last.prune);
 		if (rc == -EINTR || (!rc && !nfailed))
@@ -319,7 +284,7 @@ int apply_run(struct ctx *c, const struct apply_req *ar)
 	const char *name;
 	struct stops st = { .masked = false };
 	size_t n = 0;
-	int rc, lock = -1, late;
+	int rc, late;
 
 	sigemptyset(&st.set);
 	sigaddset(&st.set, SIGINT);
@@ -348,10 +313,10 @@ int apply_run(struct ctx *c, const struct apply_req *ar)
 	for (size_t i = 0; !ar->per_device && i < n; i++)
 		if ((rc = check_group(c, ar, &a.w[i])))
 			goto out;
-	if (!ar->dry_run && (lock = lock_netns(c)) < 0) {
-		rc = 1;
+	/* Applies, and every other command that changes devices, run one
+	 * after another in a namespace (ctx_lock). */
+	if (!ar->dry_run && (rc = ctx_lock(c)))
 		goto out;
-	}
 	if (ar->per_device) {
 		rc = per_device(&a, &st, v, n, name, where);
 	} else {
@@ -382,7 +347,5 @@ out:
 	free(a.w);
 	free(where);
 	batch_lines_free(v, n);
-	if (lock >= 0)
-		close(lock);
 	return rc;
 }

@@ -34,7 +34,7 @@ int route_run(struct ctx *c, const struct route_req *r)
 	struct dev_link d;
 	int have;
 
-	if (dev_lookup(c, r->name, &d))
+	if (ctx_lock(c) || dev_lookup(c, r->name, &d))
 		return 1;
 	if (r->exist_ok && (have = present(c, d.ifindex, &r->route)))
 		return have < 0;

@@ -144,7 +144,9 @@ int set_run(struct ctx *c, const struct set_req *r)
 	uint32_t uid = 0, gid = 0;
 	int ifindex, rc, fd = -1, err = 0;
 
-	if (find_tun(c, r->name, &ti, &ifindex))
+	/* Read under the lock: what it puts back on failure is what no other
+	 * command is changing meanwhile. */
+	if (ctx_lock(c) || find_tun(c, r->name, &ti, &ifindex))
 		return 1;
 	if (r->link.has_mac && ti.flags.mode != MODE_TAP) {
 		char mac[18];

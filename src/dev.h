@@ -20,6 +20,7 @@ struct device {
 	 * which hold it too, as the link dump says (has_queues). */
 	bool has_queues;
 	uint32_t num_queues, num_disabled;
+	uint32_t link_group;            /* its link group (ip link set group) */
 	size_t nholders;                /* processes that have it open (dev_read_holders) */
 	pid_t holder_pid;               /* the first of them */
 	char holder_comm[16];

@@ -35,6 +35,8 @@ static const struct link_info *find_link(const struct links *l, const char *name
 #define DEL_GROUP_FIRST 0x7e570000u    /* 2119630848 */
 #define DEL_GROUPS      256u
 
+_Static_assert(OPS_ASIDE_GROUP - DEL_GROUP_FIRST < DEL_GROUPS, "apply's set-aside group is one of del's");
+
 static bool in_del_group(uint32_t group)
 {
 	return group - DEL_GROUP_FIRST < DEL_GROUPS;
@@ -287,6 +289,11 @@ out:
 	nl_tx_free(&tx);
 	free(all);
 	return rc;
+}
+
+bool ops_leftover_group(uint32_t group)
+{
+	return in_del_group(group);
 }
 
 /* The kernel's limit of queues a device has (MAX_TAP_QUEUES). */

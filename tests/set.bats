@@ -190,7 +190,7 @@ no_link_change() {
 	# back if a later step failed.
 	# (bats's own descriptors closed first.)
 	run --separate-stderr in_ns bash -c 'for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
-		exec prlimit --nofile=5 "$@"' - "$TUNCTL" set f0 --mtu 1300 --user 65534
+		exec prlimit --nofile=6 "$@"' - "$TUNCTL" set f0 --mtu 1300 --user 65534
 	assert_error 1 "mtu"
 	[ "$(link_json f0 | jq .[0].mtu)" = 1500 ]
 	[ "$(sysfs f0 owner)" = 0 ]
