@@ -71,6 +71,7 @@ struct set_req {
 	bool yes;               /* even if --group locks the caller out */
 	struct link_spec link;
 	const char *netns;
+	const char *rename;     /* --name NEW: NULL none */
 };
 
 enum op { OP_ADD, OP_DEL, OP_FLUSH };
