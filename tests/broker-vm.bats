@@ -66,3 +66,15 @@ master_of() { ip -n "$BNS" -j link show "$1" | jq -r '.[0].master // "<none>"'; 
 	ip -n "$BNS" link show other0 >/dev/null
 	ip netns exec "$BNS" "$TUNCTL" del other0
 }
+
+@test "broker: set --name refused (the policy goes by name), the device as it was" {
+	run --separate-stderr as add vm2 --mode tap
+	[ "$status" -eq 0 ]
+	run --separate-stderr as set vm2 --name vm3
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "tunctl: not allowed: --name through the broker"* ]]
+	ip -n "$BNS" link show vm2 >/dev/null
+	run ip -n "$BNS" link show vm3
+	[ "$status" -ne 0 ]
+	ip netns exec "$BNS" "$TUNCTL" del vm2
+}
