@@ -8,6 +8,7 @@ load helpers
 setup() { ns_setup; }
 teardown() {
 	[ -z "${ATTACH_PID:-}" ] || kill "$ATTACH_PID" 2>/dev/null || true
+	[ -z "${NS2:-}" ] || ip netns del "$NS2" 2>/dev/null || true
 	ns_teardown
 }
 
@@ -197,4 +198,18 @@ configured() {
 	[ "$(tun_devices | sort | tr '\n' ' ')" = "tap0 vm0 " ]
 	[ "$(sysfs vm0 mtu)" = 1400 ]
 	[ "$(addrs_of vm0)" = '["2001:db8::1/64"]' ]
+}
+
+@test "set --name --netns: renamed in the new namespace; a name taken there moves it back under its old name" {
+	NS2="$NS-b"
+	ip netns add "$NS2"
+	t add tap0 --mode tap >/dev/null
+	t add tap1 --mode tap >/dev/null
+	ip netns exec "$NS2" "$TUNCTL" add vm1 --mode tap >/dev/null
+	run t set tap0 --netns "$NS2" --name vm0 --up
+	[ "$status" -eq 0 ]
+	ip -n "$NS2" -j link show vm0 | jq -e '.[0].flags | index("UP")' >/dev/null
+	run --separate-stderr t set tap1 --netns "$NS2" --name vm1
+	assert_error 1 "a device vm1 exists already"
+	[ "$(tun_devices)" = tap1 ]
 }
