@@ -173,6 +173,8 @@ while True:
 	run ip netns exec "$NS2" ping -c 3 -i 0.2 -W 3 203.0.113.2
 	[[ "$output" == *"3 packets transmitted, 3 received"* ]] ||
 		{ echo "$output"; cat "$BATS_TEST_TMPDIR"/wg*.out; wg_in "$NS2" show; wg_in "$NS3" show; ip -n "$NS2" -s link show wg0; return 1; }
+	# wireguard-go set the MTU itself (CAP_NET_ADMIN, ambient).
+	[ "$(ip netns exec "$NS2" cat /sys/class/net/wg0/mtu)" = 1420 ]
 	# The handshake happened, through the user's wireguard-go.
 	[ "$(wg_in "$NS2" show wg0 latest-handshakes | awk '{print $2}')" -gt 0 ]
 	[ "$(stat -c %U /proc/"$(wg_pid "$NS2")")" = "$U" ]
