@@ -113,7 +113,7 @@ function __tunctl_parse
             return 0
         end
         switch $toks[1]
-            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --master --count --queues --fd --socket --policy --for --timeout
+            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --name --master --count --queues --fd --socket --policy --for --timeout
                 test $toks[1] = --for; and set -q toks[2]; and set __tunctl_for $toks[2]
                 set -a __tunctl_opts $toks[1]
                 set __tunctl_value_of $toks[1]

@@ -279,6 +279,7 @@ CASES=(
 	"tunctl add x0 --any-user --"			"--addr --alias --down --exist-ok --help --json --mac --master --mode --mtu --multi-queue --pi --route --txqueuelen --vnet-hdr"
 	"tunctl set tunA --up --user root --"		"--alias --group --help --json --mac --master --mtu --name --netns --no-group --nomaster --txqueuelen --yes"
 	"tunctl set tunA --na"				"--name"
+	"tunctl set tunA --name "			""
 	"tunctl set tunA --name x --n"			"--netns --no-group --no-user --nomaster"
 	"tunctl set tunA --master lo --no"		"--no-group --no-user"
 	"tunctl set tunA --nomaster --ma"		"--mac"
