@@ -72,11 +72,12 @@ static int push_link(struct dc_run *run, size_t setting, size_t job, const char 
 	void *room;
 
 	/* A device it names (the master) by its index, now: the request
-	 * goes out in this exchange. */
+	 * goes out in this exchange.  An index already given is kept: the
+	 * broker's, of the device its policy check saw. */
 	if (s->kind == LK_DEV) {
 		struct dev_ref *d = (struct dev_ref *)link_value(s, &sent);
 
-		if (d->name[0] && !(d->index = if_nametoindex(d->name))) {
+		if (d->name[0] && !d->index && !(d->index = if_nametoindex(d->name))) {
 			snprintf(run->missing, sizeof(run->missing), "%s: --%s %s: no device %s in this namespace "
 				 "(it must be in the device's namespace: ip link show %s)",
 				 ifname, s->name, d->name, d->name, d->name);

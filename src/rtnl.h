@@ -43,6 +43,17 @@ struct nlmsghdr *rtnl_dump(void *buf, uint16_t type, uint8_t family);
  * with NETLINK_GET_STRICT_CHK, and ignores the filter otherwise. */
 struct nlmsghdr *rtnl_dump_dev(void *buf, uint16_t type, int ifindex);
 
+/* The id this namespace gives the namespace of descriptor fd
+ * (RTM_GETNSID, answered by an RTM_NEWNSID), and one assigned to it when
+ * it has none (RTM_NEWNSID with NETNSA_NSID -1: the kernel picks).  Both
+ * ask for an ACK, so that nl_dump runs them. */
+struct nlmsghdr *rtnl_nsid_get(void *buf, int fd);
+struct nlmsghdr *rtnl_nsid_new(void *buf, int fd);
+/* A link dump of the namespace with that id (IFLA_TARGET_NETNSID). */
+struct nlmsghdr *rtnl_dump_links_nsid(void *buf, int32_t nsid);
+/* An RTM_NEWNSID answer's id (negative: none assigned). */
+bool rtnl_parse_nsid(const struct nlmsghdr *nlh, int32_t *nsid);
+
 struct link_info {
 	char name[16];              /* first: see cmp_ifname */
 	int ifindex;
