@@ -7,11 +7,11 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 # Guest traffic without an OS image: qemu's firmware (SeaBIOS and iPXE's
-# e1000 option ROM, Debian's ipxe-qemu) boots from the network, and its
-# DHCP requests are the guest's frames.  (Debian 12's iPXE ROM for
-# virtio-net matches only the legacy device, which SeaBIOS then does not
-# run; the e1000 ROM does.)
-ROM=/usr/lib/ipxe/qemu/pxe-e1000.rom
+# virtio-net option ROM, Debian's ipxe-qemu) boots from the network, and its
+# DHCP requests are the guest's frames.  The ROM names the modern device
+# (1af4:1041): SeaBIOS runs it only for a virtio-net-pci with
+# disable-legacy=on (the default transitional device is 1af4:1000).
+ROM=/usr/lib/ipxe/qemu/pxe-virtio.rom
 GUEST_MAC=52:54:00:53:00:01
 
 setup() {
@@ -110,7 +110,7 @@ while True:
 	# qemu gets it as descriptor 3.
 	(as_user_in "$NS" none "$TUNCTL" run tap0 -- timeout 60 qemu-system-x86_64 \
 		-nographic -nodefaults -no-user-config -accel tcg -m 64 \
-		-netdev tap,id=n0,fd=3 -device e1000,netdev=n0,mac=$GUEST_MAC,romfile=$ROM,bootindex=0 \
+		-netdev tap,id=n0,fd=3 -device virtio-net-pci,disable-legacy=on,netdev=n0,mac=$GUEST_MAC,romfile=$ROM,bootindex=0 \
 		-serial none -monitor none >"$BATS_TEST_TMPDIR/qemu.out" 2>&1) &
 	PROG=$!
 	# qemu holds the queue...
