@@ -113,7 +113,7 @@ function __tunctl_parse
             return 0
         end
         switch $toks[1]
-            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --name --master --count --queues --fd --socket --policy --for --timeout
+            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --name --master --count --queues --fd --socket --policy --for --timeout --keep-config
                 test $toks[1] = --for; and set -q toks[2]; and set __tunctl_for $toks[2]
                 set -a __tunctl_opts $toks[1]
                 set __tunctl_value_of $toks[1]
@@ -199,8 +199,11 @@ function __tunctl_opts_here
             contains -- --vnet-hdr $__tunctl_opts; or contains -- --no-vnet-hdr $__tunctl_opts; or printf '%s\n' --vnet-hdr --no-vnet-hdr
             # The "--" before the command, once the device is named.
             set -q __tunctl_args[1]; and printf '%s\n' --
+        case save
+            # Repeatable: one device each.
+            echo --keep-config
         case apply
-            __tunctl_unseen --dry-run --prune --recreate
+            __tunctl_unseen --dry-run --prune --recreate --per-device --yes
             # --force goes with --prune.
             contains -- --prune $__tunctl_opts; and __tunctl_unseen --force
         case broker
@@ -470,11 +473,16 @@ complete -c tunctl -n '__tunctl_offer run --vnet-hdr' -l vnet-hdr -d 'Attach wit
 complete -c tunctl -n '__tunctl_offer run --no-vnet-hdr' -l no-vnet-hdr -d 'Attach without the virtio-net header'
 complete -c tunctl -n '__tunctl_offer run --; and string match -q -- "-*" (commandline -ct)' -a "(printf '%s\n' --)" -d 'End of options: the command follows'
 
+# save
+complete -c tunctl -n '__tunctl_offer save --keep-config' -l keep-config -x -a '(__tunctl_devices)' -d 'Its addresses and routes are its program\'s'
+
 # apply
 complete -c tunctl -n '__tunctl_offer apply --dry-run' -l dry-run -d 'Print the plan, change nothing'
 complete -c tunctl -n '__tunctl_offer apply --prune' -l prune -d 'Also delete TUN/TAP devices the file does not name'
 complete -c tunctl -n '__tunctl_offer apply --recreate' -l recreate -d 'Re-create a device whose mode or multi-queue differs'
 complete -c tunctl -n '__tunctl_offer apply --force' -l force -d 'With --prune: delete devices even when held open'
+complete -c tunctl -n '__tunctl_offer apply --per-device' -l per-device -d 'Each device all or nothing on its own'
+complete -c tunctl -n '__tunctl_offer apply --yes' -l yes -d 'Accept a line whose owner is not in its group'
 # broker
 complete -c tunctl -n '__tunctl_offer broker --socket' -l socket -r -F -d 'Listen on this socket'
 complete -c tunctl -n '__tunctl_offer broker --policy' -l policy -r -F -d 'The policy file'

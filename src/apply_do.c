@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,21 @@
 #include "dumps.h"
 #include "tun.h"
 
+
+/* The stop signal the caller holds pending, if one came: until the
+ * deletions, apply stops there, undoes and returns -EINTR. */
+static int stop_pending(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	sigset_t p;
+
+	if (sigpending(&p))
+		return 0;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigismember(&p, sigs[i]) == 1)
+			return sigs[i];
+	return 0;
+}
 
 static void set_dcs(struct todo *t)
 {
@@ -157,14 +173,14 @@ static void undo(struct apply *a)
 				struct devconf dc = { .addrs = t->d->addrs, .naddrs = t->d->naddrs,
 						      .routes = t->d->routes, .nroutes = t->d->nroutes,
 						      .add = true, .exist_ok = true };
-				char ignored[512] = "";
+				char ignored[512] = "", *saved = a->c->capture;
+				size_t saved_len = a->c->capture_len;
 
-				if (!a->c->capture) {
-					a->c->capture = ignored;
-					a->c->capture_len = sizeof(ignored);
-					devconf_apply(a->c, t->d->ti.name, t->d->ifindex, &dc);
-					a->c->capture = NULL;
-				}
+				a->c->capture = ignored;
+				a->c->capture_len = sizeof(ignored);
+				devconf_apply(a->c, t->d->ti.name, t->d->ifindex, &dc);
+				a->c->capture = saved;
+				a->c->capture_len = saved_len;
 			}
 			t->renamed = false;
 		}
@@ -376,12 +392,23 @@ oom:
 	return 1;
 }
 
+/* A stop signal pending: everything undone, -EINTR.  At each step up to
+ * the deletions. */
+#define STOP_POINT(a)                                   \
+	do {                                            \
+		if (((a)->stop_sig = stop_pending())) { \
+			undo(a);                        \
+			return -EINTR;                  \
+		}                                       \
+	} while (0)
+
 int apply_carry_out(struct apply *a)
 {
 	struct ctx *c = a->c;
 	size_t held = 0;
 	int rc, err;
 
+	STOP_POINT(a);
 	/* Every new device is held open until all is done (all or nothing). */
 	for (size_t i = 0; i < a->nw; i++)
 		held += !a->t[i].d || a->t[i].recreate;
@@ -419,6 +446,7 @@ int apply_carry_out(struct apply *a)
 			return 1;
 		}
 	}
+	STOP_POINT(a);
 	/* 2. Devices to re-create step aside: down, and renamed. */
 	for (size_t i = 0; i < a->nw; i++) {
 		struct todo *t = &a->t[i];
@@ -456,6 +484,7 @@ int apply_carry_out(struct apply *a)
 		}
 		nl_tx_free(&tx);
 	}
+	STOP_POINT(a);
 	/* 3. New devices, and re-created ones: made, then configured all in
 	 * one exchange; kept (persistent) only once everything has worked. */
 	for (size_t i = 0; i < a->nw; i++) {
@@ -484,6 +513,7 @@ int apply_carry_out(struct apply *a)
 			return 1;
 		}
 	}
+	STOP_POINT(a);
 	if (dc_send(c, &a->run2)) {
 		undo(a);
 		return 1;
@@ -499,6 +529,7 @@ int apply_carry_out(struct apply *a)
 			return 1;
 		}
 	}
+	STOP_POINT(a);
 	/* 4. The new devices are made persistent, still held; then the
 	 * deletions, last: what is pruned and the old devices of those
 	 * re-created, in one exchange. Should that fail, the new ones are
@@ -543,7 +574,9 @@ int apply_carry_out(struct apply *a)
 			return 1;
 		}
 	}
-	/* 6. Deletions, last. */
+	/* 6. Deletions, last: past this point a stop signal waits for the
+	 * end (they cannot be undone). */
+	STOP_POINT(a);
 	if (delete_old(a))
 		return 1;
 	for (size_t i = 0; i < a->nw; i++) {

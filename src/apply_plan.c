@@ -91,7 +91,7 @@ static int by_name_then_line(const void *a, const void *b)
 
 /* A name given twice: the second line is the error. Sorted, so that a
  * file of many devices costs n log n. Returns 0, or 2 after reporting. */
-static int twice(struct ctx *c, struct want *w, size_t n)
+int apply_check_twice(struct ctx *c, struct want *w, size_t n)
 {
 	const struct want **v = malloc((n + 1) * sizeof(*v)), *bad = NULL, *first = NULL;
 
@@ -153,7 +153,7 @@ int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const 
 						 .multi_queue = r->multi_queue };
 		w[i].link.set_updown = true;
 	}
-	return twice(c, w, n);
+	return apply_check_twice(c, w, n);
 }
 
 
@@ -201,11 +201,14 @@ int apply_diff_config(const struct want *w, const struct device *d, struct todo 
 		link_copy(s, &t->link, &w->link);
 	}
 	/* Deletions first in the plan as in the exchange: routes, then
-	 * addresses, so no route loses its way before it is removed. */
-	if (only_in(d->routes, d->nroutes, w->r->routes, w->r->nroutes, sizeof(*d->routes), route_eq,
-		    (void **)&t->del_r, &t->ndel_r) ||
-	    only_in(d->addrs, d->naddrs, w->r->addrs, w->r->naddrs, sizeof(*d->addrs), addr_eq,
-		    (void **)&t->del_a, &t->ndel_a) ||
+	 * addresses, so no route loses its way before it is removed.  With
+	 * --keep-config, those the line does not list are its program's
+	 * (networkd's KeepConfiguration=): none is removed. */
+	if ((!w->r->keep_config &&
+	     (only_in(d->routes, d->nroutes, w->r->routes, w->r->nroutes, sizeof(*d->routes), route_eq,
+		      (void **)&t->del_r, &t->ndel_r) ||
+	      only_in(d->addrs, d->naddrs, w->r->addrs, w->r->naddrs, sizeof(*d->addrs), addr_eq,
+		      (void **)&t->del_a, &t->ndel_a))) ||
 	    only_in(w->r->addrs, w->r->naddrs, d->addrs, d->naddrs, sizeof(*d->addrs), addr_eq,
 		    (void **)&t->add_a, &t->nadd_a) ||
 	    only_in(w->r->routes, w->r->nroutes, d->routes, d->nroutes, sizeof(*d->routes), route_eq,
@@ -461,12 +464,14 @@ int apply_make_plan(struct apply *a)
 		if (t->recreate)
 			plan_create(&a->plan, &a->w[i], ST_RECREATE);
 	}
-	for (size_t i = 0; i < a->cur.n; i++) {
+	for (size_t i = 0; i < a->cur.n && !a->wants_only; i++) {
 		struct device *d = &a->cur.v[i];
 		bool named = false;
 
 		for (size_t k = 0; k < a->nw && !named; k++)
 			named = !strcmp(a->w[k].r->name, d->ti.name);
+		for (size_t k = 0; k < a->nfile_names && !named; k++)
+			named = !strcmp(a->file_names[k], d->ti.name);
 		if (named)
 			continue;
 		/* Kept, and said so: a reload leaves it, which may surprise. */

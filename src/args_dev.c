@@ -293,14 +293,35 @@ int parse_set(struct parsed *p, struct request *req)
 	return 0;
 }
 
+static int save_opt(struct parsed *p, const struct optitem *it, void *arg)
+{
+	struct save_req *r = arg;
+	char err[ERRLEN];
+
+	if (it->def->id != O_KEEP_CONFIG)
+		return 0;
+	if (!parse_ifname(it->val, false, err, sizeof(err)))
+		return usage_err(p, "--keep-config: %s", err);
+	for (size_t i = 0; i < r->nkeep; i++)
+		if (!strcmp(r->keep[i], it->val))
+			return usage_err(p, "--keep-config %s is given twice", it->val);
+	r->keep[r->nkeep++] = (char *)it->val;
+	return 0;
+}
+
 int parse_save(struct parsed *p, struct request *req)
 {
 	struct save_req *r = &req->u.save;
 	char err[ERRLEN];
+	int rc;
 
 	for (int i = 0; i < p->npos; i++)
 		if (!parse_ifname(p->pos[i], false, err, sizeof(err)))
 			return usage_err(p, "%s", err);
+	if (p->nitems && !(r->keep = calloc((size_t)p->nitems, sizeof(*r->keep))))
+		return oom_err(p);
+	if ((rc = each_opt(p, r, save_opt, r)))
+		return rc;
 	if (!p->npos)
 		return 0;
 	if (!(r->names = malloc((size_t)p->npos * sizeof(*r->names))))
@@ -313,5 +334,7 @@ int parse_save(struct parsed *p, struct request *req)
 void free_save(struct request *req)
 {
 	free(req->u.save.names);
+	free(req->u.save.keep);
 	req->u.save.names = NULL;
+	req->u.save.keep = NULL;
 }

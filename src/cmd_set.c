@@ -43,6 +43,12 @@ static int check_owner(struct ctx *c, const struct set_req *r, const struct tun_
 		       (unsigned)geteuid(), r->name);
 		return 2;
 	}
+	/* The same for the owner, when it is another user. */
+	if (r->group.set && !r->yes && (r->user.set || ti->owner_set) &&
+	    (rc = owner_check_group(c, r->user.set ? *uid : ti->owner, *gid, r->name,
+				    "add --yes to do it anyway (for a program given the group otherwise, "
+				    "as by systemd's SupplementaryGroups=)")))
+		return rc;
 	/* TUNSETOWNER and TUNSETGROUP refuse -1 (an invalid id) since user
 	 * namespaces: once set, an owner or group cannot be cleared in place. */
 	if ((r->no_user && ti->owner_set) || (r->no_group && ti->group_set)) {

@@ -40,6 +40,7 @@ struct add_req {
 	struct id_spec user, group;
 	bool any_user, pi, vnet_hdr, multi_queue, exist_ok;
 	bool adopt_owned;       /* broker: --exist-ok adopts only a device user owns */
+	bool keep_config;       /* apply files only: other addresses and routes are the program's */
 	struct link_spec link;
 	struct addr_spec *addrs;
 	size_t naddrs;
@@ -108,11 +109,15 @@ struct run_req {
 struct save_req {
 	char **names;           /* points into argv; none: every device */
 	size_t nnames;
+	char **keep;            /* --keep-config NAME: points into argv */
+	size_t nkeep;
 };
 
 struct apply_req {
 	const char *file;       /* "-": standard input */
 	bool dry_run, prune, recreate, force;
+	bool per_device;        /* each device all or nothing on its own */
+	bool yes;               /* lines whose owner is not in their group too */
 };
 
 struct help_req {

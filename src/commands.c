@@ -37,6 +37,7 @@ const struct command commands[] = {
 			LINK_OPTS
 			{ "down", no_argument, .id = O_DOWN },
 			{ "exist-ok", no_argument, FLAG_IN(struct add_req, exist_ok) },
+			{ "keep-config", no_argument, FLAG_IN(struct add_req, keep_config) },
 			OPT_END },
 		.synopsis = "add NAME [--mode tun|tap] [OPTIONS]",
 		.summary = "create a persistent, configured device",
@@ -54,6 +55,8 @@ const struct command commands[] = {
 		LINK_HELP(ADD)
 		"  --down                leave the link down (default: up)\n"
 		"  --exist-ok            succeed if NAME exists alike; add what is missing\n"
+		"  --keep-config         in apply's FILE only: the addresses and routes the\n"
+		"                        line does not list are its program's, kept\n"
 		"NAME may hold one %d, as in tap%d: the name chosen is printed.\n",
 	},
 	{
@@ -179,9 +182,15 @@ const struct command commands[] = {
 	},
 	{
 		.name = "save", .id = CMD_SAVE, .parse = parse_save, .run = save_main, .free = free_save,
-		.synopsis = "save [NAME...]",
+		.opts = (const struct optdef[]){
+			{ "keep-config", required_argument, .id = O_KEEP_CONFIG },
+			OPT_END },
+		.synopsis = "save [NAME...] [--keep-config NAME]...",
 		.summary = "print the devices as a file that apply takes",
-		.options = "",
+		.options =
+		"  --keep-config NAME    write NAME's line with --keep-config and without its\n"
+		"                        addresses and routes: they are its program's\n"
+		"                        (repeatable)\n",
 	},
 	{
 		.name = "apply", .id = CMD_APPLY, .parse = parse_apply, .run = apply_main,
@@ -190,15 +199,20 @@ const struct command commands[] = {
 			{ "prune", no_argument, FLAG_IN(struct apply_req, prune) },
 			{ "recreate", no_argument, FLAG_IN(struct apply_req, recreate) },
 			{ "force", no_argument, FLAG_IN(struct apply_req, force) },
+			{ "per-device", no_argument, FLAG_IN(struct apply_req, per_device) },
+			{ "yes", no_argument, FLAG_IN(struct apply_req, yes) },
 			OPT_END },
 		.no_batch = "\"apply\" cannot stand in a batch file: give the file to apply itself",
-		.synopsis = "apply FILE [--dry-run] [--prune [--force]] [--recreate]",
+		.synopsis = "apply FILE [--dry-run] [--prune [--force]] [--recreate] [--per-device] [--yes]",
 		.summary = "make the devices match FILE, converging in place",
 		.options =
 		"  --dry-run             print the plan, change nothing\n"
 		"  --prune               also delete TUN/TAP devices FILE does not name\n"
 		"  --force               with --prune: delete them even when held open\n"
 		"  --recreate            re-create a device whose mode or multi-queue differs\n"
+		"  --per-device          each device all or nothing on its own: the others\n"
+		"                        still converge when one fails (at boot)\n"
+		"  --yes                 accept a line whose owner is not in its group\n"
 		"FILE holds add lines (as tunctl save prints them); - is standard input.\n",
 	},
 	{

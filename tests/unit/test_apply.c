@@ -121,6 +121,26 @@ static void test_diff_config(void)
 	ok(apply_diff_config(&w, &d, &t, &p) == 0 && p.n == 0 && !link_any(&t.link) &&
 	   !t.nadd_a && !t.ndel_a && !t.nadd_r && !t.ndel_r, "diff: a device as the file says: no change");
 	free(p.v);
+
+	/* --keep-config: the line lists 192.0.2.7/24 only; the kernel's
+	 * other addresses and routes are the program's: none removed, the
+	 * listed one added. */
+	memset(&t, 0, sizeof(t));
+	memset(&p, 0, sizeof(p));
+	r.addrs = &fa[1];
+	r.naddrs = 1;
+	r.routes = NULL;
+	r.nroutes = 0;
+	r.keep_config = true;
+	ok(apply_diff_config(&w, &d, &t, &p) == 0 && !p.oom, "keep-config: done");
+	ok(!strcmp(plan_str(&p, buf, sizeof(buf)), "add d0 addr 192.0.2.7/24") && !t.ndel_a && !t.ndel_r &&
+	   t.nadd_a == 1 && !t.nadd_r, "keep-config: what the line lists is added, nothing removed (%s)", buf);
+	free(t.add_a);
+	free(t.del_a);
+	free(t.add_r);
+	free(t.del_r);
+	free(p.v);
+	r.keep_config = false;
 }
 
 int main(void)
