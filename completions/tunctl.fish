@@ -113,7 +113,7 @@ function __tunctl_parse
             return 0
         end
         switch $toks[1]
-            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --master --count --queues --fd --socket --policy --for --timeout --keep-config
+            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --name --master --count --queues --fd --socket --policy --for --timeout --keep-config
                 test $toks[1] = --for; and set -q toks[2]; and set __tunctl_for $toks[2]
                 set -a __tunctl_opts $toks[1]
                 set __tunctl_value_of $toks[1]
@@ -173,7 +173,7 @@ function __tunctl_opts_here
         case list
             __tunctl_unseen --mode --unused
         case set
-            set -l out (__tunctl_unseen --mtu --mac --txqueuelen --alias --netns --yes)
+            set -l out (__tunctl_unseen --mtu --mac --txqueuelen --alias --netns --name --yes)
             contains -- --nomaster $o; or set -a out (__tunctl_unseen --master)
             contains -- --master $o; or set -a out (__tunctl_unseen --nomaster)
             contains -- --no-user $o; or set -a out (__tunctl_unseen --user)
@@ -455,6 +455,7 @@ complete -c tunctl -n '__tunctl_offer set --alias' -l alias -x -d 'A description
 complete -c tunctl -n '__tunctl_offer set --master' -l master -x -a '(__fish_print_interfaces)' -d 'Put it on a bridge, bond or VRF'
 complete -c tunctl -n '__tunctl_offer set --nomaster' -l nomaster -d 'Take it off its master'
 complete -c tunctl -n '__tunctl_offer set --netns' -l netns -x -a '(__tunctl_netns)' -d 'Move into a network namespace'
+complete -c tunctl -n '__tunctl_offer set --name' -l name -x -d 'Rename it'
 complete -c tunctl -n '__tunctl_offer set --yes' -l yes -d 'Set a --group that locks the caller out'
 
 # addr

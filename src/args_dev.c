@@ -277,6 +277,13 @@ static int set_opt(struct parsed *p, const struct optitem *it, void *arg)
 			return usage_err(p, "%s", err);
 		r->netns = it->val;
 		return 0;
+	case O_RENAME:
+		if (r->rename)
+			return opt_twice(p, it);
+		if (!parse_ifname(it->val, false, err, sizeof(err)))
+			return usage_err(p, "--name: %s", err);
+		r->rename = it->val;
+		return 0;
 	default:
 		return parse_link_opt(p, it, &r->link);
 	}
@@ -295,7 +302,7 @@ int parse_set(struct parsed *p, struct request *req)
 	if (r->group.set && r->no_group)
 		return usage_err(p, "--group conflicts with --no-group");
 	if (!r->user.set && !r->group.set && !r->no_user && !r->no_group && !r->netns &&
-	    !link_any(&r->link))
+	    !r->rename && !link_any(&r->link))
 		return usage_err(p, "\"set %s\" needs something to set (see tunctl set --help)", r->name);
 	return 0;
 }

@@ -573,6 +573,12 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 	}
 	links_sort(links, nlinks);
 	memset(&q, 0, sizeof(q));
+	/* No renames: the policy's rules are by name. */
+	if (req.cmd == CMD_SET && req.u.set.rename) {
+		refuse(a, 1, "not allowed: --name through the broker (the policy's rules go by name); "
+		       "ask an administrator");
+		goto out;
+	}
 	switch (req.cmd) {
 	case CMD_ADD: {
 		struct add_req *r = &req.u.add;

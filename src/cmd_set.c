@@ -6,7 +6,10 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include <net/if.h>
 
 #include <linux/capability.h>
 #include <net/if.h>
@@ -128,9 +131,57 @@ static void leave_target(struct ctx *c, struct target *t)
  * then the link settings in the new namespace, and if any fails, they are
  * undone and the device moved back.  The owner and group, which the
  * kernel cannot unset, come last. */
+/* A rename: refused if the name is taken; an up device is taken down for
+ * it and brought up again (unless --down), and what the kernel drops with
+ * the down (its IPv6 addresses, its routes) is read first, to be put back
+ * after the up and by undo.  0, or 1 after reporting. */
+static int prepare_rename(struct ctx *c, const struct set_req *r, int ifindex, struct link_spec *link,
+			  struct dc_kept *kept, struct devconf *dc)
+{
+	const struct link_spec want = { .set_updown = true };
+	struct link_spec now;
+	const char *attr;
+	int err;
+
+	if (if_nametoindex(r->rename)) {
+		report(c, "%s: --name %s: a device %s exists already (ip link show %s); choose another name",
+		       r->name, r->rename, r->rename, r->rename);
+		return 1;
+	}
+	dc->rename = r->rename;
+	if ((err = sysfs_link_settings(r->name, &want, &now, &attr))) {
+		report_err(c, err, NULL, "%s: nothing changed: reading its %s from /sys/class/net", r->name, attr);
+		return 1;
+	}
+	if (!now.up)
+		return 0;
+	dc->cycle = true;
+	if (!link->set_updown) {
+		link->set_updown = true;
+		link->up = true;
+	}
+	if ((err = dc_keep(c, ifindex, kept))) {
+		report_err(c, err, NULL, "%s: nothing changed: listing its addresses and routes (to put them back "
+			   "after the rename)", r->name);
+		return 1;
+	}
+	dc->kept = kept;
+	if (link->up) {
+		dc->addrs = kept->addrs;
+		dc->naddrs = kept->naddrs;
+		dc->routes = kept->routes;
+		dc->nroutes = kept->nroutes;
+		dc->exist_ok = true;
+		dc->readd = true;
+	}
+	return 0;
+}
+
 int set_run(struct ctx *c, const struct set_req *r)
 {
-	struct devconf dc = { .link = &r->link, .add = true, .undo = true };
+	struct link_spec link = r->link;
+	struct dc_kept kept = { 0 };
+	struct devconf dc = { .link = &link, .add = true, .undo = true };
 	struct devconf mv = { .add = true, .move = true, .netns_fd = -1, .netns_name = r->netns };
 	struct devconf back = { .add = true, .move = true, .netns_fd = -1, .netns_name = "its namespace" };
 	struct tun_info ti;
@@ -158,6 +209,13 @@ int set_run(struct ctx *c, const struct set_req *r)
 	}
 	if ((rc = check_owner(c, r, &ti, &uid, &gid)))
 		return rc;
+	/* In another namespace the device arrives down: renamed there. */
+	if (r->rename && strcmp(r->rename, r->name)) {
+		if (r->netns)
+			dc.rename = r->rename;
+		else if ((rc = prepare_rename(c, r, ifindex, &link, &kept, &dc)))
+			goto out;
+	}
 	if (r->netns && open_netns(c, r->netns, &mv.netns_fd))
 		return 1;
 	if ((r->user.set || r->group.set) && (fd = hold(c, r, &ti)) < 0) {
@@ -178,7 +236,7 @@ int set_run(struct ctx *c, const struct set_req *r)
 		rc = 1;
 	} else if ((rc = dc_snap_take(c, &run2, r->name, home_index = ifindex))) {
 		/* reported */
-	} else if (!(rc = dc_exchange(c, &run2, r->name, ifindex, &mv)) && link_any(&r->link)) {
+	} else if (!(rc = dc_exchange(c, &run2, r->name, ifindex, &mv)) && (link_any(&r->link) || dc.rename)) {
 		/* Moved: the rest is done in the new namespace. */
 		if ((rc = enter_target(c, &tg, mv.netns_fd, r->netns)))
 			goto done;
@@ -220,5 +278,6 @@ out:
 		close(fd);
 	if (mv.netns_fd >= 0)
 		close(mv.netns_fd);
+	dc_kept_free(&kept);
 	return rc;
 }

@@ -72,6 +72,7 @@ struct set_req {
 	bool yes;               /* even if --group locks the caller out */
 	struct link_spec link;
 	const char *netns;
+	const char *rename;     /* --name NEW: NULL none */
 };
 
 /* OP_REPLACE: add, or change the one there, as ip's "replace" does

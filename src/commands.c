@@ -107,6 +107,7 @@ const struct command commands[] = {
 			LINK_OPTS
 			{ "nomaster", no_argument, .id = O_NOMASTER },
 			{ "netns", required_argument, .id = O_NETNS },
+			{ "name", required_argument, .id = O_RENAME },
 			{ "yes", no_argument, FLAG_IN(struct set_req, yes) },
 			OPT_END },
 		.synopsis = "set NAME [OPTIONS]",
@@ -118,6 +119,8 @@ const struct command commands[] = {
 		LINK_HELP(SET) "\n"
 		"  --netns NETNS               move the device into namespace NETNS (down,\n"
 		"                              no addresses); the other options apply there\n"
+		"  --name NEW                  rename it (an up device is taken down and\n"
+		"                              brought back up, with its addresses and routes)\n"
 		"  --yes                       set a --group that you are not in, locking\n"
 		"                              yourself out (refused without it, unless root)\n"
 		"The kernel cannot clear an owner or group once set: where one is set,\n"

@@ -20,8 +20,9 @@
 /* Room for a request's label in a message ("route ...", "alias ..."). */
 #define LABEL_LEN 300
 
-/* IT_LINK: one link setting, idx its row in link_settings. */
-enum item_kind { IT_LINK, IT_ADDR, IT_ROUTE, IT_NETNS };
+/* IT_LINK: one link setting, idx its row in link_settings.  IT_DOWN and
+ * IT_NAME: a rename's steps (the device taken down, then renamed). */
+enum item_kind { IT_LINK, IT_ADDR, IT_ROUTE, IT_NETNS, IT_DOWN, IT_NAME };
 
 struct dc_item {
 	enum item_kind kind;
@@ -103,10 +104,59 @@ static struct link_spec link_one(const struct link_setting *s, const struct link
 	return one;
 }
 
+int dc_keep(struct ctx *c, int ifindex, struct dc_kept *k)
+{
+	struct dump_state s;
+	int err;
+
+	memset(k, 0, sizeof(*k));
+	if ((err = dump_state(c, ifindex, DS_ADDRS | DS_ROUTES, &s)))
+		goto out;
+	if ((s.naddrs && !(k->addrs = calloc(s.naddrs, sizeof(*k->addrs)))) ||
+	    (s.nroutes && !(k->routes = calloc(s.nroutes, sizeof(*k->routes))))) {
+		err = -ENOMEM;
+		dc_kept_free(k);
+		goto out;
+	}
+	/* IPv4 addresses stay, and their prefix routes come back on up. */
+	for (size_t i = 0; i < s.naddrs; i++)
+		if (s.addrs[i].a.local.addr.family == AF_INET6 && (s.addrs[i].flags & IFA_F_PERMANENT))
+			k->addrs[k->naddrs++] = s.addrs[i].a;
+	for (size_t i = 0; i < s.nroutes; i++)
+		if (s.routes[i].protocol != RTPROT_KERNEL && s.routes[i].protocol != RTPROT_RA)
+			k->routes[k->nroutes++] = s.routes[i].r;
+out:
+	dump_state_free(&s);
+	return err;
+}
+
+void dc_kept_free(struct dc_kept *k)
+{
+	free(k->addrs);
+	free(k->routes);
+	memset(k, 0, sizeof(*k));
+}
+
 int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, const struct devconf *dc)
 {
 	const struct link_spec *l = dc->link;
 	int err;
+
+	if (dc->rename) {
+		const struct link_spec down = { .set_updown = true, .up = false };
+		void *room;
+
+		if (dc->cycle) {
+			if (!(room = push(run, IT_DOWN, 0, job, ifname, ifindex, dc)))
+				return -ENOMEM;
+			rtnl_link_set(room, ifindex, &down, -1, -1);
+			nl_tx_push(&run->tx);
+		}
+		if (!(room = push(run, IT_NAME, 0, job, ifname, ifindex, dc)))
+			return -ENOMEM;
+		rtnl_link_rename(room, ifindex, dc->rename);
+		nl_tx_push(&run->tx);
+	}
 
 	/* One request per link setting, so an error names the one refused;
 	 * in the table's order, the state last. */
@@ -197,6 +247,12 @@ static void label(const struct dc_item *it, char *buf, size_t len)
 		break;
 	case IT_NETNS:
 		snprintf(buf, len, "moving it to namespace %s", dc->netns_name);
+		break;
+	case IT_DOWN:
+		snprintf(buf, len, "taking it down to rename it to %s", dc->rename);
+		break;
+	case IT_NAME:
+		snprintf(buf, len, "renaming it to %s", dc->rename);
 		break;
 	case IT_ROUTE: {
 		char r[256];
@@ -289,18 +345,28 @@ void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex,
 	nl_tx_free(&tx);
 }
 
+/* The device of job's requests. */
+static int ifindex_of(const struct dc_run *run, size_t job)
+{
+	for (size_t i = 0; i < run->nitems; i++)
+		if (run->items[i].job == job)
+			return run->items[i].ifindex;
+	return 0;
+}
+
 void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 {
+	const struct devconf *readd = NULL;
 	struct nl_tx tx;
 	int ifindex = 0;
+	void *room;
 
 	nl_tx_init(&tx);
 	for (size_t i = run->nitems; i-- > 0;) {
 		const struct dc_item *it = &run->items[i];
 		const struct nl_reply *r = &run->tx.replies[i];
 		bool done = r->fate == NL_ANSWERED && !r->err;
-		bool link = it->kind == IT_LINK;
-		void *room;
+		bool link = it->kind == IT_LINK || it->kind == IT_DOWN || it->kind == IT_NAME;
 
 		/* The move comes last: nothing after it can fail. A request
 		 * whose answer was lost and that dc_verify could not settle
@@ -316,7 +382,29 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 		if (!done && !(link && r->fate == NL_UNKNOWN) &&
 		    !(link && r->fate == NL_ANSWERED && link_settings[it->idx].kind == LK_DEV))
 			continue;
-		if (link) {
+		if (it->kind == IT_DOWN) {
+			/* Up again; then what the down dropped, back. */
+			const struct link_spec up = { .set_updown = true, .up = true };
+
+			if (!(room = nl_tx_room(&tx)))
+				break;
+			rtnl_link_set(room, it->ifindex, &up, -1, -1);
+			if (it->dc->kept)
+				readd = it->dc;
+		} else if (it->kind == IT_NAME) {
+			/* The old name back, which needs the device down. */
+			if (it->dc->cycle) {
+				const struct link_spec down = { .set_updown = true, .up = false };
+
+				if (!(room = nl_tx_room(&tx)))
+					break;
+				rtnl_link_set(room, it->ifindex, &down, -1, -1);
+				nl_tx_push(&tx);
+			}
+			if (!(room = nl_tx_room(&tx)))
+				break;
+			rtnl_link_rename(room, it->ifindex, it->ifname);
+		} else if (link) {
 			struct link_spec one;
 
 			if (!it->dc->restore)
@@ -328,6 +416,9 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 				break;
 			rtnl_link_set(room, it->ifindex, &one, -1, -1);
 		} else {
+			/* Put back after a down: put back again below. */
+			if (it->dc->readd)
+				continue;
 			if (!(room = nl_tx_room(&tx)))
 				break;
 			/* What was added is removed; what was removed, added back. */
@@ -339,9 +430,18 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 		nl_tx_push(&tx);
 	}
 	/* After the link settings are back (up, the MTU), so that the
-	 * kernel takes them: what it dropped by itself. */
+	 * kernel takes them: what it dropped by itself (rename's kept list
+	 * when there is no snapshot). */
 	if (ifindex && run->snap)
 		queue_restore(&tx, run->snap, ifindex, ifindex);
+	for (size_t i = 0; readd && !(ifindex && run->snap) && i < readd->kept->naddrs && (room = nl_tx_room(&tx)); i++) {
+		rtnl_addr(room, true, ifindex_of(run, job), &readd->kept->addrs[i]);
+		nl_tx_push(&tx);
+	}
+	for (size_t i = 0; readd && !(ifindex && run->snap) && i < readd->kept->nroutes && (room = nl_tx_room(&tx)); i++) {
+		rtnl_route(room, true, ifindex_of(run, job), &readd->kept->routes[i]);
+		nl_tx_push(&tx);
+	}
 	if (tx.n && ctx_nl(c))
 		nl_tx_run(&c->nl, &tx);
 	nl_tx_free(&tx);
@@ -354,6 +454,11 @@ static bool report_plain(struct ctx *c, const struct dc_item *it, const struct n
 {
 	char v[LABEL_LEN];
 
+	if (it->kind == IT_NAME && r->err == -EEXIST) {
+		report(c, "%s: --name %s: a device %s exists already (ip link show %s); choose another name",
+		       it->ifname, it->dc->rename, it->dc->rename, it->dc->rename);
+		return true;
+	}
 	if (r->msg[0])
 		return false;
 	if (it->kind == IT_LINK && link_settings[it->idx].kind == LK_DEV && r->err == -EOPNOTSUPP) {
@@ -439,6 +544,10 @@ static bool link_done(const struct dc_item *it, const struct link_info *li)
 	switch (it->kind) {
 	case IT_LINK: return li && link_has(s, &li->link) && link_same(s, &li->link, it->dc->link);
 	case IT_NETNS: return !li || strcmp(li->name, it->ifname);
+	/* Down, or renamed (which it must have been down for): the up
+	 * that follows may have brought it back. */
+	case IT_DOWN: return li && (!(li->flags & IFF_UP) || !strcmp(li->name, it->dc->rename));
+	case IT_NAME: return li && !strcmp(li->name, it->dc->rename);
 	default: return false;
 	}
 }

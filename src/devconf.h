@@ -5,7 +5,25 @@
 
 #include "ctx.h"
 
+/* What taking a device down drops (its IPv6 addresses, and the routes
+ * through it that the kernel does not make again itself), to be put back
+ * when it comes up again (dc_keep). */
+struct dc_kept {
+	struct addr_spec *addrs;
+	size_t naddrs;
+	struct route_spec *routes;
+	size_t nroutes;
+};
+
 struct devconf {
+	const char *rename;                     /* first: the new name (NULL: none); messages
+						 * and undo keep the old one */
+	bool cycle;                             /* with rename: the device is up; it is taken
+						 * down first (the kernel renames only a device
+						 * that is down), and undo brings it up again */
+	const struct dc_kept *kept;             /* with cycle: put back by undo */
+	bool readd;                             /* addrs and routes put back what the down
+						 * dropped: undo does not remove them */
 	const struct link_spec *link;           /* NULL: none */
 	const struct addr_spec *addrs;
 	size_t naddrs;
@@ -38,8 +56,15 @@ struct dc_run {
 
 void dc_run_init(struct dc_run *run);
 void dc_run_free(struct dc_run *run);
-/* Queues a device's requests in the order that makes them valid: link
- * settings (the state last), addresses, routes.  job tags them.  -ENODEV:
+/* Reads what taking device ifindex down would drop into k: its IPv6
+ * addresses that are permanent (not autoconfigured) and its routes that
+ * are not the kernel's own (which come back with the addresses) nor from
+ * router advertisements.  0 or -errno; reports nothing. */
+int dc_keep(struct ctx *c, int ifindex, struct dc_kept *k);
+void dc_kept_free(struct dc_kept *k);
+/* Queues a device's requests in the order that makes them valid: the
+ * rename (after taking the device down, with cycle), link settings (the
+ * state last), addresses, routes.  job tags them.  -ENODEV:
  * a device a setting names (the master) is not in this namespace. */
 int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, const struct devconf *dc);
 /* Reports dc_queue's failure err (a missing master, or out of memory);

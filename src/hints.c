@@ -227,6 +227,7 @@ static const struct ip_word ip_words[] = {
 	{ "down", "--down", false, IN(CMD_ADD) | IN(CMD_SET) },
 	{ "netns", "--netns", true, IN(CMD_SET) },
 	{ "nomaster", "--nomaster", false, IN(CMD_SET) },
+	{ "name", "--name", true, IN(CMD_SET) },
 	{ "peer", "--peer", true, IN(CMD_ADD) | IN(CMD_ADDR) },
 };
 

@@ -135,3 +135,15 @@ GUEST_MAC=52:54:00:53:00:24
 	ip -n "$BNS" link show other0 >/dev/null
 	ip netns exec "$BNS" "$TUNCTL" del other0
 }
+
+@test "broker: set --name refused (the policy goes by name), the device as it was" {
+	run --separate-stderr as add vm2 --mode tap
+	[ "$status" -eq 0 ]
+	run --separate-stderr as set vm2 --name vm3
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "tunctl: not allowed: --name through the broker"* ]]
+	ip -n "$BNS" link show vm2 >/dev/null
+	run ip -n "$BNS" link show vm3
+	[ "$status" -ne 0 ]
+	ip netns exec "$BNS" "$TUNCTL" del vm2
+}
