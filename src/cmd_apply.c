@@ -252,9 +252,20 @@ static int per_device(struct apply *a, struct stops *st, const struct batch_line
 			name_failed(failed, sizeof(failed), &nfailed, NULL, "the devices FILE does not name");
 		if (rc == -EINTR)
 			a->stop_sig = last.stop_sig;
-		/* Printed before the names of its devices are freed. */
-		if (!rc)
+		/* Printed before the names of its devices are freed.  With a
+		 * device failed, apply fails (exit 1), and a failed command
+		 * writes nothing on stdout: the plan of what was done goes to
+		 * stderr beside the errors (the journal at boot), and with -j
+		 * it is left out (stderr is the one error object). */
+		if (!rc && !nfailed) {
 			apply_print_plan(c, &all);
+		} else if (!rc && !c->out.json) {
+			FILE *f = c->out.f;
+
+			c->out.f = stderr;
+			apply_print_plan(c, &all);
+			c->out.f = f;
+		}
 		apply_reset(&last);
 		free(last.prune);
 		if (rc == -EINTR || (!rc && !nfailed))

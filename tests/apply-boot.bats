@@ -302,9 +302,8 @@ t_signal_at_tun_open() {
 	run --separate-stderr t apply --per-device --dry-run "$F"
 	[ "$status" -eq 1 ]
 	[ -z "$output" ] || { echo "$output"; return 1; }
-	[[ "$stderr" == *"+ a0 create
-+ a0 addr 192.0.2.1/24
-! z0 not in $F: kept (--prune deletes it)"* ]] || { echo "$stderr"; return 1; }
+	want=$(printf '+ a0 create\n+ a0 addr 192.0.2.1/24\n! z0 not in %s: kept (--prune deletes it)' "$F")
+	[[ "$stderr" == *"$want"* ]] || { echo "$stderr"; return 1; }
 	[ "$(printf '%s\n' "$stderr" | tail -n 1)" = "tunctl: apply --per-device: 1 device failed: b0 ($F:2); the others would match the file" ]
 	[ "$(tun_devices)" = z0 ]
 }

@@ -80,7 +80,7 @@ fish_tab() {
 	[ -f "$root/usr/share/man/man8/tunctl.8" ]
 	# sysconfdir is /etc with --prefix=/usr: "tunctl save >/etc/tunctl/devices" works at once.
 	[ -d "$root/etc/tunctl" ] && [ ! -e "$root/usr/etc" ]
-	grep -qx 'ExecStart=/usr/bin/tunctl apply /etc/tunctl/devices' "$root/usr/lib/systemd/system/tunctl.service"
+	grep -qx 'ExecStart=/usr/bin/tunctl apply --per-device /etc/tunctl/devices' "$root/usr/lib/systemd/system/tunctl.service"
 	# The CNI plugin: a link to the program, in Debian's CNI plugin directory.
 	[ "$(readlink "$root/usr/lib/cni/tunctl-cni")" = /usr/bin/tunctl ]
 	run bash_tab /usr
