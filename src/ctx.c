@@ -170,22 +170,73 @@ struct nl *ctx_nl(struct ctx *c)
 	return &c->nl;
 }
 
+/* Waits for fd's exclusive lock.  0 or -errno. */
+static int lock_wait(int fd)
+{
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+/* Root's lock of the namespace whose nsfs inode is ns: CTX_LOCK_DIR's file
+ * for it, made if missing, locked; its path into path.  A holder unlinks
+ * it before it lets go (ctx_unlock), so a file that is no longer the one
+ * at path when its lock comes is left for the new one.  The descriptor,
+ * or -errno where root's lock cannot be had here (not root, /run
+ * read-only, a directory that is not root's alone). */
+static int lock_root(const struct stat *ns, char *path, size_t len)
+{
+	struct stat d, held, now;
+	int fd, err;
+
+	if (geteuid() != 0)
+		return -EPERM;
+	if ((mkdir("/run/tunctl", 0755) < 0 && errno != EEXIST) || (mkdir(CTX_LOCK_DIR, 0700) < 0 && errno != EEXIST))
+		return -errno;
+	if (lstat(CTX_LOCK_DIR, &d) < 0)
+		return -errno;
+	if (!S_ISDIR(d.st_mode) || d.st_uid != 0 || (d.st_mode & 022))
+		return -EPERM;
+	snprintf(path, len, CTX_LOCK_DIR "/net-%llx-%llx", (unsigned long long)ns->st_dev,
+		 (unsigned long long)ns->st_ino);
+	for (;;) {
+		if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+			return -errno;
+		if ((err = lock_wait(fd))) {
+			close(fd);
+			return err;
+		}
+		if (!fstat(fd, &held) && !stat(path, &now) && held.st_ino == now.st_ino && held.st_dev == now.st_dev)
+			return fd;
+		close(fd);
+	}
+}
+
 int ctx_lock(struct ctx *c)
 {
-	int fd;
+	struct stat ns;
+	int fd, err;
 
 	if (c->locked)
 		return 0;
-	if ((fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0) {
+	if ((fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &ns) < 0) {
 		report_err(c, errno, NULL, "opening /proc/self/ns/net to lock the namespace");
+		if (fd >= 0)
+			close(fd);
 		return 1;
 	}
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			report_err(c, errno, NULL, "locking the network namespace (/proc/self/ns/net)");
-			close(fd);
-			return 1;
-		}
+	c->lock_path[0] = 0;
+	if ((err = lock_root(&ns, c->lock_path, sizeof(c->lock_path))) >= 0) {
+		close(fd);
+		fd = err;
+	} else if ((err = lock_wait(fd))) {
+		c->lock_path[0] = 0;
+		report_err(c, -err, NULL, "locking the network namespace (/proc/self/ns/net)");
+		close(fd);
+		return 1;
+	} else {
+		c->lock_path[0] = 0;
 	}
 	c->lock_fd = fd;
 	c->locked = true;
@@ -196,6 +247,10 @@ void ctx_unlock(struct ctx *c)
 {
 	if (!c->locked)
 		return;
+	/* Root's file goes while still held: who waits on it then sees it is
+	 * gone and makes another (lock_root). */
+	if (c->lock_path[0])
+		unlink(c->lock_path);
 	/* Unlocked first: a child that shares the descriptor keeps no lock. */
 	flock(c->lock_fd, LOCK_UN);
 	close(c->lock_fd);

@@ -45,9 +45,11 @@ struct ctx {
 		char msg[1024];
 		char where[WHERE_LEN];  /* "FILE:LINE" or "" */
 	} pending;
-	/* ctx_lock's descriptor, while locked holds it. */
+	/* ctx_lock's descriptor, while locked holds it; lock_path: root's
+	 * lock file, unlinked by ctx_unlock ("": the nsfs lock). */
 	bool locked;
 	int lock_fd;
+	char lock_path[64];
 };
 
 /* With json_errors: writes the kept error, if any, as one JSON object on
@@ -83,11 +85,16 @@ void report_tun_open(struct ctx *c, int err, const char *path);
  * addr, route, del, run's and attach's attach, apply, classic, a batch) holds it
  * exclusively while it reads and changes them, so that one runs after
  * another, a failing one's undo reverts nothing of another's, and none
- * sees a device another is still making.  It is on the namespace's own
- * inode (nsfs, /proc/self/ns/net): no lock file, and the kernel drops it
+ * sees a device another is still making.  Root's is a file in a
+ * directory only root can write (CTX_LOCK_DIR, named for the namespace's
+ * nsfs inode), so that no other user can hold it and make root's commands
+ * (the broker's, the units') wait; where that cannot be had (not root,
+ * /run read-only) it is the namespace's own inode (/proc/self/ns/net),
+ * which any process of the namespace can open.  The kernel drops either
  * when its holder dies (kill -9).  Taken once (again: nothing), held
  * until ctx_unlock or exit (ctx_free leaves it).  0, or 1 after
  * reporting. */
+#define CTX_LOCK_DIR "/run/tunctl/lock"
 int ctx_lock(struct ctx *c);
 void ctx_unlock(struct ctx *c);
 /* The socket, opened on first use; NULL after reporting why not. */

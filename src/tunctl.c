@@ -115,6 +115,9 @@ out:
 	}
 	ctx_flush_error(&c, rc, request_device(&req));
 	request_free(&req);
+	/* Root's lock file goes with the lock (a kill -9 leaves one, which
+	 * the next command takes over). */
+	ctx_unlock(&c);
 	ctx_free(&c);
 	exit(rc);
 }

@@ -335,3 +335,39 @@ pi_on() {       # IFF_NO_PI (0x1000) clear
 		in_ns ip link del sk0
 	done
 }
+
+@test "a lock on the namespace held by an ordinary user does not stall root's commands; two of root's still take turns" {
+	# Any process of the namespace can flock its nsfs inode: root's
+	# commands lock a file of their own under /run/tunctl/lock instead.
+	ino=$(stat -L -c %i "/run/netns/$NS")
+	ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		flock /proc/self/ns/net sleep 60 &
+	HOLDER=$!
+	wait_until -t 5 "grep -q ':$ino ' /proc/locks"
+	run timeout 10 ip netns exec "$NS" "$TUNCTL" add sk0 --addr 192.0.2.1/24
+	[ "$status" -eq 0 ] || { echo "status $status: $output"; return 1; }
+	addr_json dev sk0 | jq -e '.[0].addr_info[] | select(.local == "192.0.2.1")' >/dev/null
+	run timeout 10 ip netns exec "$NS" "$TUNCTL" del sk0
+	[ "$status" -eq 0 ]
+	kill "$HOLDER"
+	HOLDER=
+	# Root's lock: a command held inside it (after its first netlink
+	# send) keeps another root command waiting on that file until it ends.
+	t add sk1 >/dev/null
+	slow 1 sendto 1 set sk1 --mtu 1400
+	wait_slow 1
+	file=$(printf '/run/tunctl/lock/net-*-%x' "$ino")
+	lockino=$(stat -c %i $file)
+	[ "$(stat -c '%u %a' /run/tunctl/lock)" = "0 700" ]
+	( if t set sk1 --mtu 1300; then r=0; else r=$?; fi; echo "$r" >"$dir/rc.2" ) &
+	PIDS[2]=$!
+	wait_until -t 10 "grep -q -- '-> FLOCK .*:$lockino ' /proc/locks"
+	[ ! -e "$dir/rc.2" ]
+	wait "${PIDS[1]}" || true
+	wait "${PIDS[2]}" || true
+	[ "$(cat "$dir/rc.1")" = 0 ] && [ "$(cat "$dir/rc.2")" = 0 ]
+	[ "$(sysfs sk1 mtu)" = 1300 ]
+	# The last holder took its file with it.
+	run ls $file
+	[ "$status" -ne 0 ]
+}
