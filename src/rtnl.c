@@ -384,6 +384,10 @@ bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
 		out->operstate = mnl_attr_get_u8(tb[IFLA_OPERSTATE]);
 		out->has_operstate = true;
 	}
+	if (tb[IFLA_CARRIER] && mnl_attr_validate(tb[IFLA_CARRIER], MNL_TYPE_U8) == 0) {
+		out->carrier = mnl_attr_get_u8(tb[IFLA_CARRIER]) != 0;
+		out->has_carrier = true;
+	}
 	out->is_tun = tb[IFLA_LINKINFO] && parse_tun_info(tb[IFLA_LINKINFO], out);
 	return true;
 }

@@ -56,6 +56,10 @@ struct link_info {
 	uint32_t master;            /* IFLA_MASTER: its bridge's or bond's index */
 	bool has_operstate;
 	uint8_t operstate;          /* IF_OPER_* */
+	/* IFLA_CARRIER, up or down: on a TUN/TAP device, whether a queue is
+	 * attached (or TUNSETCARRIER said so). */
+	bool has_carrier;
+	bool carrier;
 	/* IFLA_LINKINFO of kind "tun": what sysfs's tun_flags, owner and group
 	 * say, in the dump itself. */
 	bool is_tun;
