@@ -193,6 +193,17 @@ hold() {
 	[ "$status" -eq 0 ] && [ -z "$output" ]
 }
 
+@test "root without CAP_NET_ADMIN is held to the owner rule as anyone" {
+	t add tap0 --mode tap --user "$IN"
+	run --separate-stderr in_ns setpriv --inh-caps=-net_admin --bounding-set=-net_admin \
+		grep -E '^CapEff:' /proc/self/status
+	[ "$(( 0x${output##*[[:space:]]} >> 12 & 1 ))" -eq 0 ]
+	run --separate-stderr in_ns setpriv --inh-caps=-net_admin --bounding-set=-net_admin "$TUNCTL" -j check tap0
+	[ "$status" -eq 1 ]
+	[ "$(codes)" = owner ]
+	jq -e '.problems[0].message | startswith("user root (uid 0) may not attach to tap0")' <<<"$output"
+}
+
 @test "a user outside the group: may not attach; a member may" {
 	t add tap0 --mode tap --group "$GRP"
 	[ "$(info linkinfo.info_data.group)" = "$GRP" ]
