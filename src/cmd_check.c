@@ -450,6 +450,9 @@ int check_main(struct ctx *c, const struct request *req)
 	if (r->vhost)
 		check_node(f, "vhost-open", VHOST_NET_PATH, "vhost_net", self, &cr);
 	print(c, r, f);
+	/* A batch stops at a line that fails, and says which on stderr. */
+	if (f->n && c->where)
+		report(c, "%s is not ready (%zu problem%s)", r->name, f->n, f->n > 1 ? "s" : "");
 	rc = f->n ? 1 : 0;
 out:
 	free(groups);

@@ -397,3 +397,16 @@ vhost_driver() { [ -e /sys/dev/char/10:238 ]; }
 		-e trace=socket -e inject=socket:error=EMFILE "$TUNCTL" -j check tap0
 	assert_error 1 "socket"
 }
+
+@test "in a batch: a device not ready stops it there, FILE:LINE on stderr" {
+	t add tap0 --mode tap
+	printf 'check tap0\nset tap0 --down\ncheck tap0 --pi\nset tap0 --up\n' >"$BATS_TEST_TMPDIR/b"
+	run --separate-stderr t -b "$BATS_TEST_TMPDIR/b"
+	[ "$status" -eq 1 ]
+	[ "$output" = "tap0 is down; fix: bring it up: tunctl set tap0 --up
+tap0 lacks the packet information header; fix: attach with tunctl run tap0 --pi -- COMMAND (the device keeps it), or have the consumer ask for it" ]
+	[ "$stderr" = "tunctl: $BATS_TEST_TMPDIR/b:3: tap0 is not ready (2 problems)" ]
+	# The line after it did not run: still down.
+	[ "$(info flags | jq -r 'index("UP") == null')" = true ]
+}
+
