@@ -103,8 +103,11 @@ info() { link_json "${2:-tap0}" | jq -r ".[0].$1"; }
 }
 
 @test "wrong mode: --mode tap on a tun device" {
-	t add tun0 --user "$IN"
+	t add tun0 --user "$IN" --vnet-hdr
 	[ "$(link_json tun0 | jq -r '.[0].linkinfo.info_data.type')" = tun ]
+	# The virtio-net header implies no mode: the kernel has it on tun too.
+	run --separate-stderr as_user "$IN" check tun0 --vnet-hdr
+	[ "$status" -eq 0 ] && [ -z "$output" ]
 	run --separate-stderr as_user "$IN" check tun0 --mode tap
 	[ "$status" -eq 1 ]
 	[ "$output" = "tun0 is a tun device, not tap; fix: make it again: tunctl del tun0, then tunctl add tun0 --mode tap" ]
