@@ -31,10 +31,30 @@ bool creds_in_group(const struct creds *c, uint32_t gid);
 unsigned attach_denied(bool owner_set, uint32_t owner, bool group_set, uint32_t group,
 		       const struct creds *c);
 
+/* One entry of a POSIX ACL (the system.posix_acl_access attribute). */
+struct acl_entry {
+	uint16_t tag;           /* ACL_USER_OBJ ... ACL_OTHER, below */
+	uint16_t perm;          /* 4 read, 2 write, 1 execute */
+	uint32_t id;            /* ACL_USER's uid, ACL_GROUP's gid */
+};
+#define ACL_USER_OBJ 0x01
+#define ACL_USER 0x02
+#define ACL_GROUP_OBJ 0x04
+#define ACL_GROUP 0x08
+#define ACL_MASK 0x10
+#define ACL_OTHER 0x20
+#define ACL_ENTRIES_MAX 64
+
+/* The attribute's value (version 2, little-endian entries of 8 bytes)
+ * into at most max entries: false when it is malformed or longer. */
+bool acl_parse(const uint8_t *buf, size_t len, struct acl_entry *out, size_t max, size_t *n);
+
 /* Whether c may open a node of this mode and owner for reading and
- * writing, by the permission bits (the owner's class, else the group's,
- * else the others', as generic_permission chooses); uid 0 always may
- * (CAP_DAC_OVERRIDE). */
-bool node_rw_allowed(uint32_t mode, uint32_t node_uid, uint32_t node_gid, const struct creds *c);
+ * writing, as generic_permission decides: the owner's class; else, with an
+ * ACL (acl, nacl; NULL, 0 for none) and group bits, the ACL's named users
+ * and groups under its mask; else the group's class, else the others'.
+ * uid 0 always may (CAP_DAC_OVERRIDE). */
+bool node_rw_allowed(uint32_t mode, uint32_t node_uid, uint32_t node_gid, const struct acl_entry *acl,
+		     size_t nacl, const struct creds *c);
 
 #endif

@@ -316,9 +316,11 @@ static void check_master(struct found *f, const struct check_req *r, const struc
 static void check_node(struct found *f, const char *code, const char *path, const char *module,
 		       bool self, const struct creds *cr)
 {
+	struct acl_entry acl[ACL_ENTRIES_MAX];
 	const char *why = NULL;
 	struct problem *p;
 	char buf[160], sys[64];
+	size_t nacl = 0;
 	struct stat st;
 	int fd, err = 0;
 
@@ -331,7 +333,9 @@ static void check_node(struct found *f, const char *code, const char *path, cons
 		err = errno;
 	} else if (!S_ISCHR(st.st_mode)) {
 		err = ENODEV;
-	} else if (!node_rw_allowed(st.st_mode & 07777, st.st_uid, st.st_gid, cr)) {
+	} else if ((err = -cred_node_acl(path, acl, &nacl))) {
+		/* An ACL that cannot be read: the answer is not known. */
+	} else if (!node_rw_allowed(st.st_mode & 07777, st.st_uid, st.st_gid, acl, nacl, cr)) {
 		err = EACCES;
 	} else {
 		snprintf(sys, sizeof(sys), "/sys/dev/char/%u:%u", major(st.st_rdev), minor(st.st_rdev));
@@ -342,11 +346,14 @@ static void check_node(struct found *f, const char *code, const char *path, cons
 		return;
 	p = add(f, code);
 	if (err == EACCES || err == EPERM) {
+		if (self && cred_node_acl(path, acl, &nacl))
+			nacl = 0;
 		if (stat(path, &st) == 0) {
 			char u[64], g[64];
 
-			snprintf(buf, sizeof(buf), "mode %04o, owner %s, group %s", (unsigned)(st.st_mode & 07777),
-				 ids_user_name(st.st_uid, u, sizeof(u)), ids_group_name(st.st_gid, g, sizeof(g)));
+			snprintf(buf, sizeof(buf), "mode %04o, owner %s, group %s%s", (unsigned)(st.st_mode & 07777),
+				 ids_user_name(st.st_uid, u, sizeof(u)), ids_group_name(st.st_gid, g, sizeof(g)),
+				 nacl ? ", an ACL" : "");
 			why = buf;
 		}
 		SAY(p->message, "%s cannot open %s%s%s%s", f->who, path, why ? " (" : "", why ? why : "",

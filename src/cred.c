@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <linux/capability.h>
 #include <linux/nsfs.h>
 
@@ -149,4 +150,15 @@ int cred_netns_admin(bool *admin)
 	if (ns >= 0)
 		close(ns);
 	return err;
+}
+
+int cred_node_acl(const char *path, struct acl_entry *acl, size_t *n)
+{
+	uint8_t buf[4 + 8 * ACL_ENTRIES_MAX];
+	ssize_t len = getxattr(path, "system.posix_acl_access", buf, sizeof(buf));
+
+	*n = 0;
+	if (len < 0)
+		return errno == ENODATA || errno == EOPNOTSUPP ? 0 : -errno;
+	return acl_parse(buf, (size_t)len, acl, ACL_ENTRIES_MAX, n) ? 0 : -EINVAL;
 }

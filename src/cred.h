@@ -19,5 +19,8 @@ int cred_user(uint32_t uid, struct creds *c, uint32_t **groups);
  * set counts in its own user namespace, and a child namespace's owner has
  * every capability in that child. */
 int cred_netns_admin(bool *admin);
+/* A node's access ACL into acl (ACL_ENTRIES_MAX entries): *n 0 when it
+ * has none (or the file system keeps none); -EINVAL when it is malformed. */
+int cred_node_acl(const char *path, struct acl_entry *acl, size_t *n);
 
 #endif

@@ -34,7 +34,8 @@ teardown() {
 }
 
 # Runs a command in a private mount namespace whose /dev is a tmpfs holding
-# only null, net/tun (mode $TUN_MODE, default 0666) and vhost-net (mode
+# only null, net/tun (mode $TUN_MODE, default 0666; with $TUN_ACL, a POSIX
+# ACL granting group $TUN_ACL read and write) and vhost-net (mode
 # $VHOST_MODE; unset: none): the host's /dev is never touched, and the
 # nodes' modes are the test's, whatever the machine's are.
 # Each step execs the next, so that a process started so in the background
@@ -42,8 +43,19 @@ teardown() {
 WITH_DEV='
 	mount -t tmpfs -o mode=755 tck-dev /dev && mkdir /dev/net &&
 	mknod -m 666 /dev/null c 1 3 && mknod -m "$1" /dev/net/tun c 10 200 &&
-	{ [ -z "$2" ] || mknod -m "$2" /dev/vhost-net c 10 238; } && shift 2 && exec "$@"'
-with_dev() { unshare -m sh -c "$WITH_DEV" _ "${TUN_MODE:-666}" "${VHOST_MODE:-}" "$@"; }
+	{ [ -z "$2" ] || mknod -m "$2" /dev/vhost-net c 10 238; } &&
+	{ [ -z "$3" ] || /usr/bin/python3 -c "$ACL_SET" /dev/net/tun "$3"; } && shift 3 && exec "$@"'
+# u::rw- g::--- g:GID:rw- m::rw- o::--- on a file, as setfacl would write it.
+ACL_SET='
+import os, struct, sys
+none = 0xffffffff
+e = [(0x01, 6, none), (0x04, 0, none), (0x08, 6, int(sys.argv[2])), (0x10, 6, none), (0x20, 0, none)]
+os.setxattr(sys.argv[1], "system.posix_acl_access", struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *x) for x in e))
+'
+with_dev() {
+	ACL_SET=$ACL_SET unshare -m sh -c "$WITH_DEV" _ "${TUN_MODE:-666}" "${VHOST_MODE:-}" \
+		"${TUN_ACL:+$(getent group "$TUN_ACL" | cut -d: -f3)}" "$@"
+}
 # tunctl as root in the test's namespace, in with_dev's /dev.
 t_dev() { with_dev ip netns exec "$NS" "$TUNCTL" "$@"; }
 
@@ -61,6 +73,14 @@ as_user_cmd() {
 	with_dev "${WORDS[@]}" "$@"
 }
 as_user() { local u=$1; shift; as_user_cmd "$u" "$TUNCTL" "$@"; }
+
+# check's answer "ready": exit 0, nothing on stdout or stderr. (Not "[ ] &&
+# [ ]": bats's set -e ignores a failure on the left of an &&.)
+assert_ready() {
+	[ "$status" -eq 0 ] || { echo "status $status, want 0: $output $stderr"; return 1; }
+	[ -z "$output" ] || { echo "stdout not empty: $output"; return 1; }
+	[ -z "${stderr:-}" ] || { echo "stderr not empty: $stderr"; return 1; }
+}
 
 # The problem codes of a check -j answer in $output, space-separated.
 codes() { jq -r '[.problems[].code] | join(" ")' <<<"$output"; }
@@ -82,20 +102,22 @@ info() { link_json "${2:-tap0}" | jq -r ".[0].$1"; }
 	before=$(link_json)
 	run --separate-stderr as_user "$IN" check tap0 --mode tap --queues 4 --vnet-hdr --no-pi
 	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
-	[ -z "$output" ] && [ -z "$stderr" ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
 	run --separate-stderr as_user "$IN" -j check tap0 --queues 4
 	[ "$status" -eq 0 ]
 	jq -e '. == {"device":"tap0","ready":true,"problems":[]}' <<<"$output"
 	# Read as root for the user: the same answer.
 	run --separate-stderr t_dev check tap0 --user "$IN" --queues 4 --vnet-hdr
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_ready
 	# Nothing changed.
 	[ "$(link_json)" = "$before" ]
 }
 
 @test "a device that does not exist, and a link that is not TUN/TAP" {
 	run --separate-stderr as_user "$IN" check tap0 --mode tap
-	[ "$status" -eq 1 ] && [ -z "$stderr" ]
+	[ "$status" -eq 1 ]
+	[ -z "$stderr" ]
 	[ "$output" = "tap0 does not exist; fix: create it: tunctl add tap0 --mode tap" ]
 	run --separate-stderr as_user "$IN" -j check lo
 	[ "$status" -eq 1 ]
@@ -107,12 +129,12 @@ info() { link_json "${2:-tap0}" | jq -r ".[0].$1"; }
 	[ "$(link_json tun0 | jq -r '.[0].linkinfo.info_data.type')" = tun ]
 	# The virtio-net header implies no mode: the kernel has it on tun too.
 	run --separate-stderr as_user "$IN" check tun0 --vnet-hdr
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_ready
 	run --separate-stderr as_user "$IN" check tun0 --mode tap
 	[ "$status" -eq 1 ]
 	[ "$output" = "tun0 is a tun device, not tap; fix: make it again: tunctl del tun0, then tunctl add tun0 --mode tap" ]
 	run --separate-stderr as_user "$IN" check tun0 --mode tun
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_ready
 }
 
 @test "a device that is down, then up" {
@@ -123,7 +145,7 @@ info() { link_json "${2:-tap0}" | jq -r ".[0].$1"; }
 	[ "$output" = "tap0 is down; fix: bring it up: tunctl set tap0 --up" ]
 	ip -n "$NS" link set tap0 up
 	run --separate-stderr as_user "$IN" check tap0
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_ready
 }
 
 # Starts "tunctl run tap0 -- sleep" as $1 (root: in the namespace only),
@@ -134,7 +156,7 @@ hold() {
 	else
 		local WORDS
 		user_words "$1"
-		(exec unshare -m sh -c "$WITH_DEV" _ 666 "" "${WORDS[@]}" "$TUNCTL" run tap0 -- sleep 300) &
+		(exec unshare -m sh -c "$WITH_DEV" _ 666 "" "" "${WORDS[@]}" "$TUNCTL" run tap0 -- sleep 300) &
 	fi
 	HOLDER=$!
 	HOLDERS+=("$HOLDER")
@@ -154,7 +176,7 @@ hold() {
 	wait "$HOLDER" || true
 	wait_until "link_json tap0 | jq -e '.[0].flags | index(\"LOWER_UP\") == null' >/dev/null"
 	run --separate-stderr as_user "$IN" check tap0
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_ready
 }
 
 @test "held by root's process: root names it, the user sees it held all the same" {
@@ -179,7 +201,7 @@ hold() {
 	HOLDERS+=("$!")
 	wait_until "link_json tap0 | jq -e '.[0].linkinfo.info_data.numqueues == 2' >/dev/null"
 	run --separate-stderr as_user "$IN" check tap0 --queues 4
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_ready
 }
 
 @test "a user outside the owner: may not attach" {
@@ -193,7 +215,7 @@ hold() {
 	[ "$(codes)" = owner ]
 	# Root itself has CAP_NET_ADMIN: it may.
 	run --separate-stderr t_dev check tap0
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_ready
 }
 
 @test "root without CAP_NET_ADMIN is held to the owner rule as anyone" {
@@ -219,9 +241,9 @@ hold() {
 	run --separate-stderr t_dev -j check tap0 --user "$OUT"
 	[ "$(codes)" = group ]
 	run --separate-stderr as_user "$IN" check tap0
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_ready
 	run --separate-stderr t_dev check tap0 --user "$IN"
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_ready
 }
 
 @test "both an owner and a group: the kernel wants both" {
@@ -250,7 +272,7 @@ hold() {
 	t add tap0 --mode tap --user "$IN" --multi-queue
 	[ "$(info linkinfo.info_data.multi_queue)" = true ]
 	run --separate-stderr as_user "$IN" check tap0 --queues 4
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_ready
 	run --separate-stderr as_user "$IN" -j check tap0 --queues 300
 	[ "$status" -eq 1 ]
 	[ "$(codes)" = queues ]
@@ -272,7 +294,7 @@ hold() {
 	t run tap0 --pi --no-vnet-hdr -- true
 	[ "$(info linkinfo.info_data.pi)" = true ]
 	run --separate-stderr as_user "$IN" check tap0 --pi --no-vnet-hdr
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_ready
 }
 
 @test "/dev/net/tun the user cannot open (0600 in a private mount namespace)" {
@@ -289,7 +311,22 @@ hold() {
 	[ "$status" -eq 0 ]
 	# Root itself opens it whatever the mode.
 	TUN_MODE=600 run --separate-stderr t_dev check tap0
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_ready
+}
+
+@test "/dev/net/tun with an ACL for a group: the computed answer is the kernel's" {
+	t add tap0 --mode tap --any-user
+	# The kernel's answer: each user opens it.
+	TUN_MODE=660 TUN_ACL=$GRP run --separate-stderr as_user "$IN" check tap0
+	assert_ready
+	TUN_MODE=660 TUN_ACL=$GRP run --separate-stderr as_user "$OUT" -j check tap0
+	[ "$(codes)" = tun-open ] || { echo "$output $stderr"; false; }
+	jq -e '.problems[0].message | contains("an ACL")' <<<"$output"
+	# Computed by root from the mode and the ACL: the same.
+	TUN_MODE=660 TUN_ACL=$GRP run --separate-stderr t_dev check tap0 --user "$IN"
+	assert_ready
+	TUN_MODE=660 TUN_ACL=$GRP run --separate-stderr t_dev -j check tap0 --user "$OUT"
+	[ "$(codes)" = tun-open ]
 }
 
 # This kernel may have no vhost_net: a node that is there then opens as
@@ -330,7 +367,7 @@ vhost_driver() { [ -e /sys/dev/char/10:238 ]; }
 	[ "$output" = "master br0 is down; fix: bring it up: ip link set br0 up" ]
 	ip -n "$NS" link set br0 up
 	run --separate-stderr as_user "$IN" check tap0 --master br0
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_ready
 	ip -n "$NS" link add br1 type bridge
 	run --separate-stderr as_user "$IN" -j check tap0 --master br1
 	[ "$(codes)" = "master-differs master-down" ]
@@ -349,7 +386,8 @@ vhost_driver() { [ -e /sys/dev/char/10:238 ]; }
 	t add tap0 --mode tap --user "$OUT" --down --master br0
 	VHOST_MODE=600 TUN_MODE=600 run --separate-stderr as_user "$IN" -j check tap0 --mode tun --queues 4 \
 		--pi --vnet-hdr --vhost --master br0
-	[ "$status" -eq 1 ] && [ -z "$stderr" ]
+	[ "$status" -eq 1 ]
+	[ -z "$stderr" ]
 	[ "$(codes)" = "mode down owner multi-queue pi vnet-hdr master-down tun-open vhost-open" ]
 	jq -e 'all(.problems[]; (.message | length > 0) and (.fix | length > 0))' <<<"$output"
 	# Text: the same problems, a line each.

@@ -57,8 +57,48 @@ static const struct {
 	{ 0600, 1000, 1000, &alice, true, "the node's owner" },
 };
 
+/* ACLs as setfacl writes them: sorted by tag, a mask where named entries are. */
+#define E(t, p, i) { ACL_##t, p, i }
+static const struct acl_entry acl_kvm_rw[] = {   /* u::rw- g::--- g:kvm:rw- m::rw- o::--- */
+	E(USER_OBJ, 6, 0), E(GROUP_OBJ, 0, 0), E(GROUP, 6, 27), E(MASK, 6, 0), E(OTHER, 0, 0),
+};
+static const struct acl_entry acl_bob_masked[] = {       /* u::rw- u:bob:rw- g::--- m::r-- o::--- */
+	E(USER_OBJ, 6, 0), E(USER, 6, 1001), E(GROUP_OBJ, 0, 0), E(MASK, 4, 0), E(OTHER, 0, 0),
+};
+static const struct acl_entry acl_bob[] = {      /* u::rw- u:bob:rw- g::--- m::rw- o::rw- */
+	E(USER_OBJ, 6, 0), E(USER, 6, 1001), E(GROUP_OBJ, 0, 0), E(MASK, 6, 0), E(OTHER, 6, 0),
+};
+static const struct acl_entry acl_group_denies[] = {      /* u::rw- g::r-- m::rw- o::rw- */
+	E(USER_OBJ, 6, 0), E(GROUP_OBJ, 4, 0), E(MASK, 6, 0), E(OTHER, 6, 0),
+};
+
+static const struct {
+	uint32_t mode, uid, gid;
+	const struct acl_entry *acl;
+	size_t n;
+	const struct creds *c;
+	bool want;
+	const char *what;
+} acl[] = {
+	{ 0660, 0, 0, acl_kvm_rw, 5, &alice, true, "ACL: a named group the user is in" },
+	{ 0660, 0, 0, acl_kvm_rw, 5, &bob, false, "ACL: not in the named group, others nothing" },
+	{ 0640, 0, 0, acl_bob_masked, 5, &bob, false, "ACL: a named user, but the mask takes write away" },
+	{ 0666, 0, 0, acl_bob, 5, &bob, true, "ACL: a named user" },
+	{ 0666, 0, 0, acl_bob, 5, &alice, true, "ACL: no entry of hers: others" },
+	{ 0666, 0, 100, acl_group_denies, 4, &bob, false,
+	  "ACL: in the owning group, which may only read: not the others' class" },
+	{ 0606, 0, 0, acl_kvm_rw, 5, &alice, true, "ACL ignored without group bits: others" },
+	{ 0600, 1000, 0, acl_kvm_rw, 5, &alice, true, "the owner's class before any ACL" },
+	{ 0660, 0, 0, acl_kvm_rw, 5, &root, true, "uid 0" },
+};
+
 int main(void)
 {
+	static const uint8_t raw[] = { 2, 0, 0, 0, 1, 0, 6, 0, 0xff, 0xff, 0xff, 0xff,
+				       8, 0, 6, 0, 27, 0, 0, 0, 0x20, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
+	struct acl_entry ents[4];
+	size_t n = 0;
+
 	for (size_t i = 0; i < sizeof(attach) / sizeof(attach[0]); i++) {
 		unsigned got = attach_denied(attach[i].owner_set, attach[i].owner, attach[i].group_set,
 					     attach[i].group, attach[i].c);
@@ -66,10 +106,22 @@ int main(void)
 		ok(got == attach[i].want, "attach: %s (got %u, want %u)", attach[i].what, got, attach[i].want);
 	}
 	for (size_t i = 0; i < sizeof(node) / sizeof(node[0]); i++) {
-		bool got = node_rw_allowed(node[i].mode, node[i].uid, node[i].gid, node[i].c);
+		bool got = node_rw_allowed(node[i].mode, node[i].uid, node[i].gid, NULL, 0, node[i].c);
 
 		ok(got == node[i].want, "node: %s (got %d)", node[i].what, got);
 	}
+	for (size_t i = 0; i < sizeof(acl) / sizeof(acl[0]); i++) {
+		bool a = node_rw_allowed(acl[i].mode, acl[i].uid, acl[i].gid, acl[i].acl, acl[i].n, acl[i].c);
+
+		ok(a == acl[i].want, "node: %s (got %d)", acl[i].what, a);
+	}
+	ok(acl_parse(raw, sizeof(raw), ents, 4, &n) && n == 3 && ents[0].tag == ACL_USER_OBJ && ents[0].perm == 6 &&
+	   ents[1].tag == ACL_GROUP && ents[1].id == 27 && ents[2].tag == ACL_OTHER && ents[2].perm == 0,
+	   "acl_parse: version 2, three entries, little-endian");
+	ok(!acl_parse(raw, sizeof(raw), ents, 2, &n), "acl_parse: more entries than room: refused");
+	ok(!acl_parse(raw, sizeof(raw) - 1, ents, 4, &n), "acl_parse: a partial entry: refused");
+	ok(!acl_parse((const uint8_t *)"\1\0\0\0", 4, ents, 4, &n), "acl_parse: another version: refused");
+	ok(!acl_parse(raw, 3, ents, 4, &n), "acl_parse: no header: refused");
 	ok(creds_in_group(&alice, 1000) && creds_in_group(&alice, 27) && !creds_in_group(&alice, 5),
 	   "in a group: the effective gid or a supplementary one, no other");
 	return tap_done();
