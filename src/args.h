@@ -16,9 +16,9 @@ enum opt_id {
 	O_JSON, O_HELP, O_VERSION, O_NETNS, O_BATCH, O_FORCE,
 	O_MODE, O_USER, O_GROUP,
 	O_ADDR, O_PEER, O_ROUTE, O_UP, O_DOWN, O_NOMASTER,
+	O_MASTER,               /* check --master DEV (add and set: O_LINK + LINK_MASTER) */
 	O_COUNT, O_PCAP, O_QUEUES, O_FD, O_PI, O_NO_PI, O_VNET_HDR, O_NO_VNET_HDR,
 	O_SOCKET, O_POLICY, O_TIMEOUT, O_FOR,
-	O_MASTER,
 	/* O_LINK + LINK_x (link.h): the link setting's --NAME VALUE. */
 	O_LINK = 100,
 };
