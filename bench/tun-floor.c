@@ -3,21 +3,32 @@
  * and nothing else (no owner, no link-up, no address, no output).
  *
  *   tun-floor NETNS N        creates b0 .. b(N-1) in /run/netns/NETNS
+ *   tun-floor NETNS N vm UID BRIDGE
+ *                            the same work as a VM's tap (bench/vm): tap
+ *                            devices, TUNSETOWNER UID, then, still open (as
+ *                            tunctl does), one RTM_SETLINK each (a MAC,
+ *                            BRIDGE as master, up) sent 64 at a time, then
+ *                            TUNSETPERSIST and close
  *
  * bench/run times it beside case (b): its time over iproute2's is the lowest
  * ratio any implementation can reach on the machine, since the kernel
  * serialises device registration under the RTNL lock. Benchmark only. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <net/if.h>
 #include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 static int fail(const char *what, const char *arg)
 {
@@ -25,16 +36,94 @@ static int fail(const char *what, const char *arg)
 	return 1;
 }
 
+/* One RTM_SETLINK per device b0 .. b(n-1), found by name: MAC, master,
+ * up; sent in batches of 64 (no ACK but on each batch's last), errors read. */
+static int link_all(long n, int master)
+{
+	static char buf[64 * 128];
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int sk = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	unsigned seq = 0;
+
+	if (sk < 0)
+		return fail("cannot open", "rtnetlink");
+	for (long i = 0; i < n;) {
+		size_t off = 0;
+		long k;
+
+		for (k = 0; k < 64 && i < n; k++, i++) {
+			struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
+			struct ifinfomsg *ifi = NLMSG_DATA(h);
+			struct rtattr *a;
+			unsigned char mac[6] = { 0x02, 0x00, 0x5e, (unsigned char)(i >> 16), (unsigned char)(i >> 8), (unsigned char)i };
+
+			memset(h, 0, 128);
+			h->nlmsg_type = RTM_SETLINK;
+			h->nlmsg_flags = NLM_F_REQUEST | (k == 63 || i == n - 1 ? NLM_F_ACK : 0);
+			h->nlmsg_seq = ++seq;
+			h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+			ifi->ifi_family = AF_UNSPEC;
+			ifi->ifi_change = IFF_UP;
+			ifi->ifi_flags = IFF_UP;
+			a = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
+			a->rta_type = IFLA_IFNAME;
+			a->rta_len = RTA_LENGTH(IFNAMSIZ);
+			snprintf(RTA_DATA(a), IFNAMSIZ, "b%ld", i % 1000000);
+			h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(a->rta_len);
+			a = (struct rtattr *)((char *)h + h->nlmsg_len);
+			a->rta_type = IFLA_ADDRESS;
+			a->rta_len = RTA_LENGTH(6);
+			memcpy(RTA_DATA(a), mac, 6);
+			h->nlmsg_len += RTA_ALIGN(a->rta_len);
+			a = (struct rtattr *)((char *)h + h->nlmsg_len);
+			a->rta_type = IFLA_MASTER;
+			a->rta_len = RTA_LENGTH(4);
+			memcpy(RTA_DATA(a), &master, 4);
+			h->nlmsg_len += RTA_ALIGN(a->rta_len);
+			off += NLMSG_ALIGN(h->nlmsg_len);
+		}
+		if (sendto(sk, buf, off, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			return fail("cannot send to", "rtnetlink");
+		/* Errors come as they happen; the batch's last asks for an ACK. */
+		for (;;) {
+			char rb[8192];
+			ssize_t r = recv(sk, rb, sizeof(rb), 0);
+			bool last = false;
+
+			if (r < 0)
+				return fail("cannot read", "rtnetlink");
+			for (struct nlmsghdr *h = (struct nlmsghdr *)rb; NLMSG_OK(h, (size_t)r); h = NLMSG_NEXT(h, r)) {
+				struct nlmsgerr *e = NLMSG_DATA(h);
+
+				if (h->nlmsg_type != NLMSG_ERROR)
+					continue;
+				if (e->error) {
+					errno = -e->error;
+					return fail("RTM_SETLINK refused for", "a device");
+				}
+				last |= h->nlmsg_seq == seq;
+			}
+			if (last)
+				break;
+		}
+	}
+	close(sk);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char path[300], *end;
-	long n;
-	int nsfd;
+	bool vm = argc == 6 && !strcmp(argv[3], "vm");
+	long n, uid = -1;
+	int nsfd, master = 0, *fds = NULL;
 
-	if (argc != 3 || strchr(argv[1], '/')) {
-		fprintf(stderr, "usage: tun-floor NETNS N\n");
+	if ((argc != 3 && !vm) || strchr(argv[1], '/')) {
+		fprintf(stderr, "usage: tun-floor NETNS N [vm UID BRIDGE]\n");
 		return 2;
 	}
+	if (vm)
+		uid = strtol(argv[4], NULL, 10);
 	errno = 0;
 	n = strtol(argv[2], &end, 10);
 	if (errno || *end || n < 0 || n > 1000000) {
@@ -48,13 +137,23 @@ int main(int argc, char **argv)
 	if (setns(nsfd, CLONE_NEWNET) < 0)
 		return fail("cannot enter", path);
 	close(nsfd);
+	if (vm && !(master = (int)if_nametoindex(argv[5])))
+		return fail("no bridge", argv[5]);
+	if (vm) {
+		struct rlimit rl = { (rlim_t)n + 64, (rlim_t)n + 64 };
+
+		if (!(fds = calloc((size_t)n + 1, sizeof(*fds))))
+			return fail("out of", "memory");
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return fail("cannot raise", "RLIMIT_NOFILE");
+	}
 	for (long i = 0; i < n; i++) {
 		struct ifreq ifr;
 		int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 
 		memset(&ifr, 0, sizeof(ifr));
 		snprintf(ifr.ifr_name, IFNAMSIZ, "b%ld", i);
-		ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+		ifr.ifr_flags = (vm ? IFF_TAP : IFF_TUN) | IFF_NO_PI;
 #ifdef IFF_NO_CARRIER
 		ifr.ifr_flags |= IFF_NO_CARRIER;    /* as tunctl creates them */
 #endif
@@ -62,9 +161,26 @@ int main(int argc, char **argv)
 			return fail("cannot open", "/dev/net/tun");
 		if (ioctl(fd, TUNSETIFF, &ifr) < 0)
 			return fail("cannot create", ifr.ifr_name);
+		if (vm) {
+			/* Kept open until configured, as tunctl does. */
+			if (ioctl(fd, TUNSETOWNER, uid) < 0)
+				return fail("cannot set the owner of", ifr.ifr_name);
+			fds[i] = fd;
+			continue;
+		}
 		if (ioctl(fd, TUNSETPERSIST, 1L) < 0)
 			return fail("cannot make persistent", ifr.ifr_name);
 		close(fd);
 	}
+	if (!vm)
+		return 0;
+	if (link_all(n, master))
+		return 1;
+	for (long i = 0; i < n; i++) {
+		if (ioctl(fds[i], TUNSETPERSIST, 1L) < 0)
+			return fail("cannot make persistent", "a device");
+		close(fds[i]);
+	}
+	free(fds);
 	return 0;
 }

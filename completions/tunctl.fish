@@ -113,7 +113,7 @@ function __tunctl_parse
             return 0
         end
         switch $toks[1]
-            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --master --count --queues --fd --socket --policy --for --timeout
+            case --mode --user --group --netns --pcap --addr --peer --route --mtu --mac --txqueuelen --alias --name --master --count --queues --fd --socket --policy --for --timeout --keep-config
                 test $toks[1] = --for; and set -q toks[2]; and set __tunctl_for $toks[2]
                 set -a __tunctl_opts $toks[1]
                 set __tunctl_value_of $toks[1]
@@ -173,7 +173,7 @@ function __tunctl_opts_here
         case list
             __tunctl_unseen --mode --unused
         case set
-            set -l out (__tunctl_unseen --mtu --mac --txqueuelen --alias --netns --yes)
+            set -l out (__tunctl_unseen --mtu --mac --txqueuelen --alias --netns --name --yes)
             contains -- --nomaster $o; or set -a out (__tunctl_unseen --master)
             contains -- --master $o; or set -a out (__tunctl_unseen --nomaster)
             contains -- --no-user $o; or set -a out (__tunctl_unseen --user)
@@ -184,8 +184,11 @@ function __tunctl_opts_here
             contains -- --up $o; or set -a out (__tunctl_unseen --down)
             printf '%s\n' $out
         case addr
-            # flush takes no --peer.
+            # flush takes no --peer; --exist-ok goes with add.
             test "$__tunctl_args[1]" = flush; or __tunctl_unseen --peer
+            test "$__tunctl_args[1]" = add; and __tunctl_unseen --exist-ok
+        case route
+            test "$__tunctl_args[1]" = add; and __tunctl_unseen --exist-ok
         case attach
             __tunctl_unseen --count --hex --pcap --echo
         case monitor
@@ -203,8 +206,11 @@ function __tunctl_opts_here
             contains -- --vnet-hdr $__tunctl_opts; or contains -- --no-vnet-hdr $__tunctl_opts; or printf '%s\n' --vnet-hdr --no-vnet-hdr
             # The "--" before the command, once the device is named.
             set -q __tunctl_args[1]; and printf '%s\n' --
+        case save
+            # Repeatable: one device each.
+            echo --keep-config
         case apply
-            __tunctl_unseen --dry-run --prune --recreate
+            __tunctl_unseen --dry-run --prune --recreate --per-device --yes
             # --force goes with --prune.
             contains -- --prune $__tunctl_opts; and __tunctl_unseen --force
         case broker
@@ -399,11 +405,11 @@ complete -c tunctl -n $tunctl_cmd -a help -d 'Show help'
 
 # The words in place of options, by position (__tunctl_word_kind)
 complete -c tunctl -n '__tunctl_word device' -a '(__tunctl_other_devices)'
-complete -c tunctl -n '__tunctl_word addr-action' -a 'add del flush'
-complete -c tunctl -n '__tunctl_word route-action' -a 'add del'
+complete -c tunctl -n '__tunctl_word addr-action' -a 'add replace del flush'
+complete -c tunctl -n '__tunctl_word route-action' -a 'add replace del'
 complete -c tunctl -n '__tunctl_word prefix' -a default -d 'The default route'
 complete -c tunctl -n '__tunctl_word keyword' -a '(__tunctl_route_keywords)'
-complete -c tunctl -n '__tunctl_word table' -a 'main local default'
+complete -c tunctl -n '__tunctl_word table' -a 'main default'
 complete -c tunctl -n '__tunctl_word topic' -a 'add del list show set addr route attach run save apply broker monitor wait check'
 complete -c tunctl -n '__tunctl_word link' -a '(__fish_print_interfaces)'
 complete -c tunctl -n '__tunctl_word file' -F -a - -d 'A file, or - for standard input'
@@ -454,10 +460,13 @@ complete -c tunctl -n '__tunctl_offer set --alias' -l alias -x -d 'A description
 complete -c tunctl -n '__tunctl_offer set --master' -l master -x -a '(__fish_print_interfaces)' -d 'Put it on a bridge, bond or VRF'
 complete -c tunctl -n '__tunctl_offer set --nomaster' -l nomaster -d 'Take it off its master'
 complete -c tunctl -n '__tunctl_offer set --netns' -l netns -x -a '(__tunctl_netns)' -d 'Move into a network namespace'
+complete -c tunctl -n '__tunctl_offer set --name' -l name -x -d 'Rename it'
 complete -c tunctl -n '__tunctl_offer set --yes' -l yes -d 'Set a --group that locks the caller out'
 
 # addr
 complete -c tunctl -n '__tunctl_offer addr --peer' -l peer -x -d 'Point-to-point peer'
+complete -c tunctl -n '__tunctl_offer addr --exist-ok' -l exist-ok -d 'Succeed if the same address is there'
+complete -c tunctl -n '__tunctl_offer route --exist-ok' -l exist-ok -d 'Succeed if the same route is there'
 
 # attach
 complete -c tunctl -n '__tunctl_offer attach --count' -l count -x -d 'Stop after N packets'
@@ -474,11 +483,16 @@ complete -c tunctl -n '__tunctl_offer run --vnet-hdr' -l vnet-hdr -d 'Attach wit
 complete -c tunctl -n '__tunctl_offer run --no-vnet-hdr' -l no-vnet-hdr -d 'Attach without the virtio-net header'
 complete -c tunctl -n '__tunctl_offer run --; and string match -q -- "-*" (commandline -ct)' -a "(printf '%s\n' --)" -d 'End of options: the command follows'
 
+# save
+complete -c tunctl -n '__tunctl_offer save --keep-config' -l keep-config -x -a '(__tunctl_devices)' -d 'Its addresses and routes are its program\'s'
+
 # apply
 complete -c tunctl -n '__tunctl_offer apply --dry-run' -l dry-run -d 'Print the plan, change nothing'
 complete -c tunctl -n '__tunctl_offer apply --prune' -l prune -d 'Also delete TUN/TAP devices the file does not name'
 complete -c tunctl -n '__tunctl_offer apply --recreate' -l recreate -d 'Re-create a device whose mode or multi-queue differs'
 complete -c tunctl -n '__tunctl_offer apply --force' -l force -d 'With --prune: delete devices even when held open'
+complete -c tunctl -n '__tunctl_offer apply --per-device' -l per-device -d 'Each device all or nothing on its own'
+complete -c tunctl -n '__tunctl_offer apply --yes' -l yes -d 'Accept a line whose owner is not in its group'
 # broker
 complete -c tunctl -n '__tunctl_offer broker --socket' -l socket -r -F -d 'Listen on this socket'
 complete -c tunctl -n '__tunctl_offer broker --policy' -l policy -r -F -d 'The policy file'

@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char fixed[] =
 	"allow user alice mode tap name vm%d name '$USER-*' max 4 mtu 1280-9000 vnet_hdr multi_queue\n"
-	"allow group kvm mode tun,tap name t%d addr 192.0.2.0/24 addr 2001:db8::/32 route 198.51.100.0/24 netns x\n";
+	"allow group kvm mode tun,tap name t%d addr 192.0.2.0/24 addr 2001:db8::/32 route 198.51.100.0/24 netns x "
+	"master br0 master 'br-$USER*'\n";
 
 static void check(const struct policy *p, const struct request *req)
 {
@@ -34,7 +35,8 @@ static void check(const struct policy *p, const struct request *req)
 				      .sets_owner = r->user.set || r->group.set || r->any_user,
 				      .multi_queue = r->multi_queue, .vnet_hdr = r->vnet_hdr,
 				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu, .addrs = r->addrs,
-				      .naddrs = r->naddrs, .routes = r->routes, .nroutes = r->nroutes, .owned = 1 };
+				      .naddrs = r->naddrs, .routes = r->routes, .nroutes = r->nroutes, .owned = 1,
+				      .master = r->link.has_master && r->link.master.name[0] ? r->link.master.name : NULL };
 		break;
 	}
 	case CMD_SET:
@@ -44,6 +46,8 @@ static void check(const struct policy *p, const struct request *req)
 		q.netns = req->u.set.netns;
 		q.has_mtu = req->u.set.link.has_mtu;
 		q.mtu = req->u.set.link.mtu;
+		if (req->u.set.link.has_master && req->u.set.link.master.name[0])
+			q.master = req->u.set.link.master.name;
 		break;
 	case CMD_RUN:
 		q.op = POL_RUN;

@@ -47,6 +47,11 @@ bool route_same(const struct route_spec *a, const struct route_spec *b)
 	       route_metric(a) == route_metric(b) && route_table(a) == route_table(b);
 }
 
+bool route_same_slot(const struct route_spec *a, const struct route_spec *b)
+{
+	return prefix_eq(&a->dst, &b->dst) && route_metric(a) == route_metric(b) && route_table(a) == route_table(b);
+}
+
 bool route_names(const struct route_spec *k, const struct route_spec *r, bool exact)
 {
 	uint32_t metric = k->has_metric ? k->metric : 0;

@@ -27,6 +27,10 @@ bool addr_same(const struct addr_spec *a, const struct addr_spec *b);
 /* The same route: destination, gateway, metric and table, the defaults
  * filled in. */
 bool route_same(const struct route_spec *a, const struct route_spec *b);
+/* The same place in the kernel's tables: destination, metric and table,
+ * the defaults filled in (whatever the device or gateway): where an add
+ * of b fails with "exists" once a is there. */
+bool route_same_slot(const struct route_spec *a, const struct route_spec *b);
 /* Whether the kernel's route k (its metric left out when 0, as the kernel
  * does for IPv4) is the one a request for r names: the same route when
  * exact, else as a deletion matches (r without a gateway or a metric

@@ -44,6 +44,7 @@ struct todo {
 	struct want *w;
 	struct device *d;
 	bool recreate;
+	bool promote;                   /* its promote_secondaries (sidefx.h) */
 	bool attach;                    /* pi, vnet_hdr, owner or group to set */
 	struct link_spec link, old;     /* the link settings that differ, and theirs now */
 	struct addr_spec *add_a, *del_a;
@@ -70,6 +71,13 @@ struct apply {
 	size_t nprune;
 	struct plan plan;
 	struct dc_run run1, run2;
+	/* --per-device: a pass about w alone (wants_only: the devices the
+	 * file does not name are left for the last pass), or the last pass
+	 * (nw 0), which must know every name of the file (file_names). */
+	bool wants_only;
+	const char *const *file_names;
+	size_t nfile_names;
+	int stop_sig;                   /* apply_carry_out's -EINTR: the signal */
 };
 
 /* The file's lines as wanted devices, into w (where: room for each line's
@@ -77,6 +85,9 @@ struct apply {
  * after reporting FILE:LINE. */
 int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const char *name,
 		     struct want *w, char (*where)[WHERE_LEN]);
+/* A device, or a route (same destination, metric and table), given twice
+ * in w: 0, or 2 after reporting the second line. */
+int apply_check_twice(struct ctx *c, struct want *w, size_t n);
 /* The pure part of the diff of a present device d against what w wants:
  * its link settings, addresses and routes, into t (what differs, and in
  * t->old d's link settings now) and plan lines.  No I/O, no reporting.
@@ -87,7 +98,11 @@ int apply_diff_config(const struct want *w, const struct device *d, struct todo 
 int apply_make_plan(struct apply *a);
 void apply_print_plan(struct ctx *c, const struct plan *p);
 /* Carries the plan out. Returns 0, 1 after reporting (everything undone),
- * or -EEXIST when a device came to exist meanwhile (undone, to try again). */
+ * -EEXIST when a device came to exist meanwhile (undone, to try again), or
+ * -EINTR when SIGINT, SIGTERM or SIGHUP (which the caller blocks) came
+ * before the deletions, the step that cannot be undone (undone, not
+ * reported; the signal in a->stop_sig).  Once the deletions have begun it
+ * finishes; the signal stays pending. */
 int apply_carry_out(struct apply *a);
 /* Frees what one try made, for the next (or the end). */
 void apply_reset(struct apply *a);

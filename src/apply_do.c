@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,24 @@
 
 #include "apply.h"
 #include "dumps.h"
+#include "sidefx.h"
 #include "tun.h"
 
+
+/* The stop signal the caller holds pending, if one came: until the
+ * deletions, apply stops there, undoes and returns -EINTR. */
+static int stop_pending(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	sigset_t p;
+
+	if (sigpending(&p))
+		return 0;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigismember(&p, sigs[i]) == 1)
+			return sigs[i];
+	return 0;
+}
 
 static void set_dcs(struct todo *t)
 {
@@ -96,6 +113,10 @@ static int send_present(struct apply *a)
 			what |= DS_ADDRS;
 		if (t->nadd_r || t->ndel_r)
 			what |= DS_ROUTES;
+		/* What the kernel may drop by itself (sidefx.h): for undo
+		 * to put back. */
+		if (t->ndel_a || sidefx_link_may_drop(&t->link))
+			what |= DS_ADDRS | DS_ROUTES;
 	}
 	/* One dump of every device's, not one each. */
 	if (what && (err = dump_state(c, 0, what, &before))) {
@@ -103,13 +124,20 @@ static int send_present(struct apply *a)
 		dump_state_free(&before);
 		return 1;
 	}
+	if ((what & DS_ADDRS) && (what & DS_ROUTES) && dc_keep_snap(&a->run1, &before)) {
+		report(c, "out of memory");
+		dump_state_free(&before);
+		return 1;
+	}
 	if ((err = nl_tx_run(&c->nl, &a->run1.tx))) {
+		struct dump_state *b = a->run1.snap ? a->run1.snap : &before;
+
 		for (size_t i = 0; i < a->nw; i++) {
 			if (!a->t[i].d || a->t[i].recreate)
 				continue;
-			before.ifindex = a->t[i].d->ifindex;
+			b->ifindex = a->t[i].d->ifindex;
 			for (size_t k = 0; k < 3; k++)
-				dc_verify(c, &a->run1, 3 * i + k, &before, err);
+				dc_verify(c, &a->run1, 3 * i + k, b, err);
 		}
 	}
 	dump_state_free(&before);
@@ -142,9 +170,10 @@ static void undo(struct apply *a)
 				rtnl_link_rename(room, t->d->ifindex, t->d->ti.name);
 				nl_tx_push(&tx);
 			}
-			if ((room = nl_tx_room(&tx)) && t->d->link.up) {
-				rtnl_link_set(room, t->d->ifindex, &(struct link_spec){ .set_updown = true, .up = true },
-					      -1, -1);
+			/* Back in its own link group, and up if it was. */
+			if ((room = nl_tx_room(&tx))) {
+				rtnl_link_set(room, t->d->ifindex, &(struct link_spec){ .set_updown = t->d->link.up,
+					      .up = true }, -1, t->d->link_group);
 				nl_tx_push(&tx);
 			}
 			if (tx.n && ctx_nl(a->c))
@@ -157,14 +186,14 @@ static void undo(struct apply *a)
 				struct devconf dc = { .addrs = t->d->addrs, .naddrs = t->d->naddrs,
 						      .routes = t->d->routes, .nroutes = t->d->nroutes,
 						      .add = true, .exist_ok = true };
-				char ignored[512] = "";
+				char ignored[512] = "", *saved = a->c->capture;
+				size_t saved_len = a->c->capture_len;
 
-				if (!a->c->capture) {
-					a->c->capture = ignored;
-					a->c->capture_len = sizeof(ignored);
-					devconf_apply(a->c, t->d->ti.name, t->d->ifindex, &dc);
-					a->c->capture = NULL;
-				}
+				a->c->capture = ignored;
+				a->c->capture_len = sizeof(ignored);
+				devconf_apply(a->c, t->d->ti.name, t->d->ifindex, &dc);
+				a->c->capture = saved;
+				a->c->capture_len = saved_len;
 			}
 			t->renamed = false;
 		}
@@ -376,12 +405,23 @@ oom:
 	return 1;
 }
 
+/* A stop signal pending: everything undone, -EINTR.  At each step up to
+ * the deletions. */
+#define STOP_POINT(a)                                   \
+	do {                                            \
+		if (((a)->stop_sig = stop_pending())) { \
+			undo(a);                        \
+			return -EINTR;                  \
+		}                                       \
+	} while (0)
+
 int apply_carry_out(struct apply *a)
 {
 	struct ctx *c = a->c;
 	size_t held = 0;
 	int rc, err;
 
+	STOP_POINT(a);
 	/* Every new device is held open until all is done (all or nothing). */
 	for (size_t i = 0; i < a->nw; i++)
 		held += !a->t[i].d || a->t[i].recreate;
@@ -419,6 +459,7 @@ int apply_carry_out(struct apply *a)
 			return 1;
 		}
 	}
+	STOP_POINT(a);
 	/* 2. Devices to re-create step aside: down, and renamed. */
 	for (size_t i = 0; i < a->nw; i++) {
 		struct todo *t = &a->t[i];
@@ -431,7 +472,10 @@ int apply_carry_out(struct apply *a)
 		snprintf(t->tmpname, sizeof(t->tmpname), "tunctl%d", t->d->ifindex);
 		nl_tx_init(&tx);
 		if ((room = nl_tx_room(&tx))) {
-			rtnl_link_set(room, t->d->ifindex, &(struct link_spec){ .set_updown = true }, -1, -1);
+			/* Into a link group of tunctl's: should apply be
+			 * killed, the next one (or del) finds it left over. */
+			rtnl_link_set(room, t->d->ifindex, &(struct link_spec){ .set_updown = true }, -1,
+				      OPS_ASIDE_GROUP);
 			nl_tx_push(&tx);
 		}
 		if ((room = nl_tx_room(&tx))) {
@@ -456,6 +500,7 @@ int apply_carry_out(struct apply *a)
 		}
 		nl_tx_free(&tx);
 	}
+	STOP_POINT(a);
 	/* 3. New devices, and re-created ones: made, then configured all in
 	 * one exchange; kept (persistent) only once everything has worked. */
 	for (size_t i = 0; i < a->nw; i++) {
@@ -484,6 +529,7 @@ int apply_carry_out(struct apply *a)
 			return 1;
 		}
 	}
+	STOP_POINT(a);
 	if (dc_send(c, &a->run2)) {
 		undo(a);
 		return 1;
@@ -499,6 +545,7 @@ int apply_carry_out(struct apply *a)
 			return 1;
 		}
 	}
+	STOP_POINT(a);
 	/* 4. The new devices are made persistent, still held; then the
 	 * deletions, last: what is pruned and the old devices of those
 	 * re-created, in one exchange. Should that fail, the new ones are
@@ -543,7 +590,9 @@ int apply_carry_out(struct apply *a)
 			return 1;
 		}
 	}
-	/* 6. Deletions, last. */
+	/* 6. Deletions, last: past this point a stop signal waits for the
+	 * end (they cannot be undone). */
+	STOP_POINT(a);
 	if (delete_old(a))
 		return 1;
 	for (size_t i = 0; i < a->nw; i++) {

@@ -12,6 +12,7 @@
 #include "apply.h"
 #include "link.h"
 #include "procfs.h"
+#include "sidefx.h"
 #include "vec.h"
 
 static const char *const op_names[] = { "create", "recreate", "delete", "set", "add", "remove", "note" };
@@ -91,7 +92,7 @@ static int by_name_then_line(const void *a, const void *b)
 
 /* A name given twice: the second line is the error. Sorted, so that a
  * file of many devices costs n log n. Returns 0, or 2 after reporting. */
-static int twice(struct ctx *c, struct want *w, size_t n)
+static int name_twice(struct ctx *c, struct want *w, size_t n)
 {
 	const struct want **v = malloc((n + 1) * sizeof(*v)), *bad = NULL, *first = NULL;
 
@@ -120,6 +121,48 @@ static int twice(struct ctx *c, struct want *w, size_t n)
 	}
 	free(v);
 	return bad ? 2 : 0;
+}
+
+/* A route given twice, on two lines or on one: the kernel keeps one
+ * route per destination, metric and table, so the second would never be
+ * there, and apply would report it made.  The later is the error, the
+ * earlier named.  Returns 0, or 2 after reporting. */
+static int route_twice(struct ctx *c, const struct want *w, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		for (size_t l = 0; l < w[j].r->nroutes; l++) {
+			const struct route_spec *b = &w[j].r->routes[l];
+
+			for (size_t i = 0; i <= j; i++) {
+				size_t m = i == j ? l : w[i].r->nroutes;
+
+				for (size_t k = 0; k < m; k++) {
+					const struct route_spec *a = &w[i].r->routes[k];
+					char ta[ROUTE_TEXT_LEN], tb[ROUTE_TEXT_LEN];
+
+					if (!route_same_slot(a, b))
+						continue;
+					route_text(a, ta, sizeof(ta));
+					route_text(b, tb, sizeof(tb));
+					c->where = w[j].where;
+					report(c, "%s's route \"%s\" and %s's route \"%s\" (at %s) are one route to the "
+					       "kernel, which keeps one per destination, metric and table: give it to one "
+					       "device, or each its own metric", w[j].r->name, tb, w[i].r->name, ta, w[i].where);
+					c->where = NULL;
+					return 2;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* A device or a route given twice in w (see above). */
+int apply_check_twice(struct ctx *c, struct want *w, size_t n)
+{
+	int rc = name_twice(c, w, n);
+
+	return rc ? rc : route_twice(c, w, n);
 }
 
 int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const char *name,
@@ -153,7 +196,7 @@ int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const 
 						 .multi_queue = r->multi_queue };
 		w[i].link.set_updown = true;
 	}
-	return twice(c, w, n);
+	return apply_check_twice(c, w, n);
 }
 
 
@@ -184,6 +227,43 @@ static int only_in(const void *a, size_t na, const void *b, size_t nb, size_t si
 	return 0;
 }
 
+/* What the kernel will take by itself with t's changes to d (sidefx.h)
+ * and the file keeps: added back in the same exchange, after the link
+ * settings and deletions that take it, so that one apply converges.  The
+ * addresses deleted go secondaries first.  0 or -ENOMEM. */
+static int readd_dropped(const struct device *d, struct todo *t)
+{
+	const struct sidefx_change ch = { .now = &d->link, .set = &t->link, .addrs = d->addrs,
+					  .naddrs = d->naddrs, .del_a = t->del_a, .ndel_a = t->ndel_a,
+					  .promote = t->promote };
+
+	sidefx_order_deletions(d->addrs, d->naddrs, t->del_a, t->ndel_a);
+	for (size_t i = 0; i < d->naddrs; i++) {
+		bool del = false;
+
+		for (size_t k = 0; k < t->ndel_a && !del; k++)
+			del = addr_same(&t->del_a[k], &d->addrs[i]);
+		if (!del && sidefx_addr_dropped(&ch, &d->addrs[i]) &&
+		    vec_append((void **)&t->add_a, &t->nadd_a, &d->addrs[i], sizeof(d->addrs[i])))
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < d->nroutes; i++) {
+		struct route_spec r = d->routes[i];
+		bool del = false;
+
+		/* As a file gives it, so that a message names it so: the
+		 * defaults left out. */
+		r.has_metric = route_metric(&r) != route_default_metric(r.dst.addr.family);
+		r.has_table = route_table(&r) != RT_TABLE_MAIN;
+
+		for (size_t k = 0; k < t->ndel_r && !del; k++)
+			del = route_same(&t->del_r[k], &r);
+		if (!del && sidefx_route_dropped(&ch, &r) && vec_append((void **)&t->add_r, &t->nadd_r, &r, sizeof(r)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int apply_diff_config(const struct want *w, const struct device *d, struct todo *t, struct plan *p)
 {
 	const char *name = w->r->name;
@@ -201,11 +281,15 @@ int apply_diff_config(const struct want *w, const struct device *d, struct todo 
 		link_copy(s, &t->link, &w->link);
 	}
 	/* Deletions first in the plan as in the exchange: routes, then
-	 * addresses, so no route loses its way before it is removed. */
-	if (only_in(d->routes, d->nroutes, w->r->routes, w->r->nroutes, sizeof(*d->routes), route_eq,
-		    (void **)&t->del_r, &t->ndel_r) ||
-	    only_in(d->addrs, d->naddrs, w->r->addrs, w->r->naddrs, sizeof(*d->addrs), addr_eq,
-		    (void **)&t->del_a, &t->ndel_a) ||
+	 * addresses, so no route loses its way before it is removed.  With
+	 * --keep-config, those the line does not list are its program's
+	 * (networkd's KeepConfiguration=): none is removed. */
+	if ((!w->r->keep_config &&
+	     (only_in(d->routes, d->nroutes, w->r->routes, w->r->nroutes, sizeof(*d->routes), route_eq,
+		      (void **)&t->del_r, &t->ndel_r) ||
+	      only_in(d->addrs, d->naddrs, w->r->addrs, w->r->naddrs, sizeof(*d->addrs), addr_eq,
+		      (void **)&t->del_a, &t->ndel_a))) ||
+	    readd_dropped(d, t) ||
 	    only_in(w->r->addrs, w->r->naddrs, d->addrs, d->naddrs, sizeof(*d->addrs), addr_eq,
 		    (void **)&t->add_a, &t->nadd_a) ||
 	    only_in(w->r->routes, w->r->nroutes, d->routes, d->nroutes, sizeof(*d->routes), route_eq,
@@ -216,6 +300,15 @@ int apply_diff_config(const struct want *w, const struct device *d, struct todo 
 	plan_addrs(p, ST_ADD, name, t->add_a, t->nadd_a);
 	plan_routes(p, ST_ADD, name, t->add_r, t->nadd_r);
 	return 0;
+}
+
+static size_t ipv4_count(const struct device *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->naddrs; i++)
+		n += d->addrs[i].local.addr.family == AF_INET;
+	return n;
 }
 
 /* Whether d is held, after dev_read_holders: by a process /proc shows
@@ -349,6 +442,10 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 			 id_text(true, w->o.gid, b, sizeof(b)));
 		t->attach = true;
 	}
+	/* Whether deleting a primary IPv4 address takes its secondaries;
+	 * unknown: as the kernel's default, which re-adds them at worst. */
+	if (ipv4_count(d) > 1)
+		proc_promote_secondaries(name, &t->promote);
 	if (t->attach && dev_read_holders(c, cur))
 		return 1;
 	if (t->attach && !f->multi_queue) {
@@ -461,14 +558,23 @@ int apply_make_plan(struct apply *a)
 		if (t->recreate)
 			plan_create(&a->plan, &a->w[i], ST_RECREATE);
 	}
-	for (size_t i = 0; i < a->cur.n; i++) {
+	for (size_t i = 0; i < a->cur.n && !a->wants_only; i++) {
 		struct device *d = &a->cur.v[i];
 		bool named = false;
 
 		for (size_t k = 0; k < a->nw && !named; k++)
 			named = !strcmp(a->w[k].r->name, d->ti.name);
+		for (size_t k = 0; k < a->nfile_names && !named; k++)
+			named = !strcmp(a->file_names[k], d->ti.name);
 		if (named)
 			continue;
+		/* Left by an apply or del that was killed (an old copy set
+		 * aside to be re-created, say): deleted, as del would. */
+		if (ops_leftover_group(d->link_group)) {
+			a->prune[a->nprune++] = d;
+			plan_add(&a->plan, ST_DELETE, d->ti.name, NULL);
+			continue;
+		}
 		/* Kept, and said so: a reload leaves it, which may surprise. */
 		if (!a->ar->prune) {
 			struct change *ch = plan_add(&a->plan, ST_NOTE, d->ti.name, NULL);

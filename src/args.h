@@ -19,6 +19,7 @@ enum opt_id {
 	O_MASTER,               /* check --master DEV (add and set: O_LINK + LINK_MASTER) */
 	O_COUNT, O_PCAP, O_QUEUES, O_FD, O_PI, O_NO_PI, O_VNET_HDR, O_NO_VNET_HDR,
 	O_SOCKET, O_POLICY, O_TIMEOUT, O_FOR,
+	O_RENAME, O_KEEP_CONFIG,
 	/* O_LINK + LINK_x (link.h): the link setting's --NAME VALUE. */
 	O_LINK = 100,
 };
@@ -132,6 +133,9 @@ int parse_common(int argc, char **argv, struct request *req, char *err, size_t e
 void hint_args(char **argv, int argc, int ci, const struct command *cmd,
 	       const struct parsed *p, bool batch, bool tokenize_failed);
 void hint_force(char **argv, int argc, int ci, const struct command *cmd, char *err, size_t errlen);
+/* "tunctl tuntap add ...", "tunctl link set ...": iproute2's object word
+ * at argv[ci], where tunctl has its command; the tunctl line in err. */
+bool hint_ip_object(char **argv, int argc, int ci, bool batch, char *err, size_t errlen);
 /* The command name or alias nearest to w, or NULL. */
 const char *nearest_cmd(const char *w);
 /* The option of defs or globals nearest to the unknown --name (len bytes

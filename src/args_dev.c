@@ -123,6 +123,20 @@ int parse_add(struct parsed *p, struct request *req)
 			return usage_err(p, "--addr %s needs an MTU of at least 1280 (IPv6's minimum), not --mtu %u",
 					 format_prefix(&r->addrs[i].local, a, sizeof(a)), (unsigned)r->link.mtu);
 	}
+	/* What the kernel can never keep (it drops a down link's routes, and
+	 * IPv6 from a link under 1280 bytes): refused here, so that apply
+	 * does not report such a line as done. */
+	for (size_t i = 0; i < r->nroutes; i++) {
+		char rt[256];
+
+		format_route(&r->routes[i], rt, sizeof(rt));
+		if (r->link.set_updown && !r->link.up)
+			return usage_err(p, "--route \"%s\" cannot go with --down: the kernel keeps no route through a "
+					 "device that is down (drop --down, or the route)", rt);
+		if (r->link.has_mtu && r->link.mtu < 1280 && r->routes[i].dst.addr.family == AF_INET6)
+			return usage_err(p, "--route \"%s\" needs an MTU of at least 1280 (IPv6's minimum), not --mtu %u",
+					 rt, (unsigned)r->link.mtu);
+	}
 	if (!r->link.set_updown) {
 		r->link.set_updown = true;
 		r->link.up = true;
@@ -263,6 +277,13 @@ static int set_opt(struct parsed *p, const struct optitem *it, void *arg)
 			return usage_err(p, "%s", err);
 		r->netns = it->val;
 		return 0;
+	case O_RENAME:
+		if (r->rename)
+			return opt_twice(p, it);
+		if (!parse_ifname(it->val, false, err, sizeof(err)))
+			return usage_err(p, "--name: %s", err);
+		r->rename = it->val;
+		return 0;
 	default:
 		return parse_link_opt(p, it, &r->link);
 	}
@@ -281,8 +302,24 @@ int parse_set(struct parsed *p, struct request *req)
 	if (r->group.set && r->no_group)
 		return usage_err(p, "--group conflicts with --no-group");
 	if (!r->user.set && !r->group.set && !r->no_user && !r->no_group && !r->netns &&
-	    !link_any(&r->link))
+	    !r->rename && !link_any(&r->link))
 		return usage_err(p, "\"set %s\" needs something to set (see tunctl set --help)", r->name);
+	return 0;
+}
+
+static int save_opt(struct parsed *p, const struct optitem *it, void *arg)
+{
+	struct save_req *r = arg;
+	char err[ERRLEN];
+
+	if (it->def->id != O_KEEP_CONFIG)
+		return 0;
+	if (!parse_ifname(it->val, false, err, sizeof(err)))
+		return usage_err(p, "--keep-config: %s", err);
+	for (size_t i = 0; i < r->nkeep; i++)
+		if (!strcmp(r->keep[i], it->val))
+			return usage_err(p, "--keep-config %s is given twice", it->val);
+	r->keep[r->nkeep++] = (char *)it->val;
 	return 0;
 }
 
@@ -290,10 +327,15 @@ int parse_save(struct parsed *p, struct request *req)
 {
 	struct save_req *r = &req->u.save;
 	char err[ERRLEN];
+	int rc;
 
 	for (int i = 0; i < p->npos; i++)
 		if (!parse_ifname(p->pos[i], false, err, sizeof(err)))
 			return usage_err(p, "%s", err);
+	if (p->nitems && !(r->keep = calloc((size_t)p->nitems, sizeof(*r->keep))))
+		return oom_err(p);
+	if ((rc = each_opt(p, r, save_opt, r)))
+		return rc;
 	if (!p->npos)
 		return 0;
 	if (!(r->names = malloc((size_t)p->npos * sizeof(*r->names))))
@@ -306,5 +348,7 @@ int parse_save(struct parsed *p, struct request *req)
 void free_save(struct request *req)
 {
 	free(req->u.save.names);
+	free(req->u.save.keep);
 	req->u.save.names = NULL;
+	req->u.save.keep = NULL;
 }

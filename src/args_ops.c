@@ -12,17 +12,42 @@ static int parse_op(struct parsed *p, enum op *op, bool allow_flush)
 	const char *w;
 
 	if (p->npos < 1)
-		return usage_err(p, allow_flush ? "\"%s\" needs add, del or flush" : "\"%s\" needs add or del", p->cmd);
+		return usage_err(p, allow_flush ? "\"%s\" needs add, replace, del or flush" :
+				 "\"%s\" needs add, replace or del", p->cmd);
 	w = p->pos[0];
 	if (!strcmp(w, "add"))
 		*op = OP_ADD;
+	else if (!strcmp(w, "replace"))
+		*op = OP_REPLACE;
 	else if (!strcmp(w, "del") || !strcmp(w, "delete"))
 		*op = OP_DEL;
 	else if (allow_flush && !strcmp(w, "flush"))
 		*op = OP_FLUSH;
 	else
-		return usage_err(p, allow_flush ? "unknown action \"%s\" (use add, del or flush)" :
-				 "unknown action \"%s\" (use add or del)", w);
+		return usage_err(p, allow_flush ? "unknown action \"%s\" (use add, replace, del or flush)" :
+				 "unknown action \"%s\" (use add, replace or del)", w);
+	return 0;
+}
+
+/* --exist-ok goes with add only: replace never fails for one that is
+ * there, and del and flush have nothing to add. */
+static int exist_ok_only_add(struct parsed *p, enum op op, bool exist_ok)
+{
+	if (exist_ok && op != OP_ADD)
+		return usage_err(p, "--exist-ok goes with \"%s add\"%s", p->cmd,
+				 op == OP_REPLACE ? " (replace succeeds when it is there already)" : "");
+	return 0;
+}
+
+static int addr_opt(struct parsed *p, const struct optitem *it, void *arg)
+{
+	const char **peer = arg;
+
+	if (it->def->id == O_PEER) {
+		if (*peer)
+			return opt_twice(p, it);
+		*peer = it->val;
+	}
 	return 0;
 }
 
@@ -33,13 +58,9 @@ int parse_addr(struct parsed *p, struct request *req)
 	char err[ERRLEN];
 	int rc;
 
-	if ((rc = parse_op(p, &r->op, true)) || (rc = need_name(p, 1, &r->name, false)))
+	if ((rc = each_opt(p, r, addr_opt, &peer)) || (rc = parse_op(p, &r->op, true)) ||
+	    (rc = need_name(p, 1, &r->name, false)) || (rc = exist_ok_only_add(p, r->op, r->exist_ok)))
 		return rc;
-	for (int i = 0; i < p->nitems; i++) {
-		if (peer)
-			return opt_twice(p, &p->items[i]);
-		peer = p->items[i].val;
-	}
 	if (r->op == OP_FLUSH) {
 		if (peer)
 			return usage_err(p, "--peer does not go with flush");
@@ -64,7 +85,8 @@ int parse_route_cmd(struct parsed *p, struct request *req)
 	bool ok;
 	int rc;
 
-	if ((rc = parse_op(p, &r->op, false)) || (rc = need_name(p, 1, &r->name, false)))
+	if ((rc = each_opt(p, r, NULL, NULL)) || (rc = parse_op(p, &r->op, false)) ||
+	    (rc = need_name(p, 1, &r->name, false)) || (rc = exist_ok_only_add(p, r->op, r->exist_ok)))
 		return rc;
 	if (p->npos < 3)
 		return usage_err(p, "\"route %s\" needs a route (PREFIX [via GW] [metric N] [table ID])", p->pos[0]);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +120,7 @@ static size_t add_group_end(const struct batch_line *v, size_t i, size_t n, size
 	size_t end = i;
 
 	while (end < n && end - i < cap && v[end].req.cmd == CMD_ADD &&
-	       !v[end].req.u.add.exist_ok && !v[end].req.g.help)
+	       !v[end].req.u.add.exist_ok && !v[end].req.u.add.keep_config && !v[end].req.g.help)
 		end++;
 	return end;
 }
@@ -181,8 +182,33 @@ out:
 	return rc;
 }
 
+/* SIGINT, SIGTERM and SIGHUP are held while a line runs, so that each
+ * command is done or undone whole, and looked at between lines: an
+ * interrupted batch stops there and says where.  attach and wait take
+ * the signals themselves (they run until one comes): not held for them. */
+static bool holds_stops(const struct request *req)
+{
+	return req->cmd != CMD_ATTACH && req->cmd != CMD_WAIT;
+}
+
+/* The stop signal pending, taken: 0 if none. */
+static int stop_taken(const sigset_t *stops)
+{
+	const struct timespec now = { 0, 0 };
+	int sig = 0, got;
+
+	while ((got = sigtimedwait(stops, NULL, &now)) > 0)
+		if (!sig)
+			sig = got;
+	return sig;
+}
+
 int batch_run(struct ctx *c, const char *path, bool json, bool force)
 {
+	sigset_t stops, old;
+	int sig = 0;
+	size_t done = 0;
+
 	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	struct batch_line *v = NULL;
@@ -201,10 +227,33 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 		batch_lines_free(v, n);
 		return rc;
 	}
+	/* One lock for the whole file (ctx_lock). */
+	if (ctx_lock(c)) {
+		batch_lines_free(v, n);
+		return 1;
+	}
 	cap = group_cap();
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &old);
 	for (size_t i = 0; i < n;) {
 		struct request *req = &v[i].req;
 		size_t end = add_group_end(v, i, n, cap), ran = 1;
+
+		if ((sig = stop_taken(&stops))) {
+			snprintf(where, sizeof(where), "%s:%u", name, v[i].no);
+			c->where = where;
+			report(c, "interrupted by %s before this line: %zu of %zu command%s done, the rest not run",
+			       sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP", done, n,
+			       n == 1 ? "" : "s");
+			c->where = NULL;
+			ctx_flush_error(c, 128 + sig, NULL);
+			break;
+		}
+		if (!holds_stops(req))
+			sigprocmask(SIG_SETMASK, &old, NULL);
 
 		for (size_t k = i; k < n && k < end; k++)
 			v[k].req.g.json |= json;
@@ -217,14 +266,25 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 			rc = run_request(c, req);
 			c->where = NULL;
 		}
+		if (!holds_stops(req))
+			sigprocmask(SIG_BLOCK, &stops, NULL);
 		failed |= rc;
 		/* With -j, the line's error as JSON, with the line's status. */
 		ctx_flush_error(c, rc, end - i > 1 ? NULL : request_device(req));
 		if (rc && !force)
 			break;
 		i += ran;
+		done += ran;
 	}
+	/* One that came during the last line: all was done. */
+	if (!sig && (sig = stop_taken(&stops)) && !(failed && !force))
+		warn(c, "%s came too late to stop the batch: its %zu command%s had run",
+		     sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP", done, done == 1 ? "" : "s");
+	fflush(stdout);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	batch_lines_free(v, n);
+	if (sig && done < n && !(failed && !force))
+		return 128 + sig;
 	/* A line that failed, whatever its own status, fails the batch: 1. */
 	return failed || bad ? 1 : 0;
 }

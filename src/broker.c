@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <syslog.h>
 
 #include "args.h"
 #include "broker.h"
@@ -106,6 +107,42 @@ struct broker {
 
 static volatile sig_atomic_t stopping;
 
+/* Whether standard error is the journal's stream (systemd says so in
+ * $JOURNAL_STREAM, "DEV:INODE"): then each line starts with its priority,
+ * "<6>", which the journal takes off and keeps (SyslogLevelPrefix=), and
+ * without "tunctl-broker: ", which SyslogIdentifier= gives. */
+static bool to_journal;
+
+static void log_init(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+
+	to_journal = js && sscanf(js, "%llu:%llu%c", &dev, &ino, &end) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+		     (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+/* One line of the broker's log (on standard error: see tunctl(8),
+ * SECURITY); prio as syslog's, LOG_INFO for what was done. */
+static void blog(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void blog(int prio, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (to_journal)
+		fprintf(stderr, "<%d>%s\n", prio, line);
+	else
+		fprintf(stderr, "tunctl-broker: %s\n", line);
+	fflush(stderr);
+}
+
 static void on_stop(int sig)
 {
 	(void)sig;
@@ -169,7 +206,7 @@ static void policy_refresh(struct broker *b)
 	b->pol_st = st;
 	b->pol_read = true;
 	used = true;
-	fprintf(stderr, "tunctl-broker: policy %s: %s%s\n", path, b->pol_ok ? "read" : "refusing every request: ",
+	blog(b->pol_ok ? LOG_INFO : LOG_ERR, "policy %s: %s%s", path, b->pol_ok ? "read" : "refusing every request: ",
 		b->pol_ok ? "" : b->pol_err);
 	goto out;
 bad:
@@ -308,6 +345,55 @@ static void facts(const struct link_info *links, size_t n, const char *name, uin
 	}
 }
 
+/* The devices uid owns in the namespaces the policy lets devices be moved
+ * into: one moved there still counts against its rule's max, or a user
+ * could make max devices, move them away and make as many again.  A name
+ * with no namespace behind it holds none; the broker's own is counted
+ * already. */
+static int owned_elsewhere(struct ctx *c, const struct policy *p, uint32_t uid, size_t *owned)
+{
+	struct stat self = { 0 }, st;
+	bool self_read = false;
+
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t k = 0; k < p->rules[i].nnetns; k++) {
+			const char *ns = p->rules[i].netns[k];
+			char path[PATH_MAX];
+			bool seen = false;
+			size_t n = 0;
+			int fd, rc;
+
+			for (size_t j = 0; j <= i && !seen; j++)
+				for (size_t m = 0; m < (j < i ? p->rules[j].nnetns : k) && !seen; m++)
+					seen = !strcmp(p->rules[j].netns[m], ns);
+			if (seen)
+				continue;
+			if (!self_read && stat("/proc/self/ns/net", &self) < 0) {
+				report_err(c, errno, NULL, "reading the broker's own namespace (/proc/self/ns/net)");
+				return 1;
+			}
+			self_read = true;
+			snprintf(path, sizeof(path), "/run/netns/%s", ns);
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+				if (errno == ENOENT)
+					continue;
+				report_err(c, errno, NULL, "opening namespace %s (%s) to count the caller's devices there",
+					   ns, path);
+				return 1;
+			}
+			if (fstat(fd, &st) == 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino) {
+				close(fd);
+				continue;
+			}
+			rc = dump_owned_in(c, ns, fd, uid, &n);
+			close(fd);
+			if (rc)
+				return rc;
+			*owned += n;
+		}
+	return 0;
+}
+
 /* "run" through the broker: n queues of the caller's device, attached as
  * a reader would, to be sent back. */
 static void open_queues(struct ctx *c, struct answer *a, const struct run_req *r)
@@ -412,6 +498,33 @@ static void run_recheck(struct ctx *c, struct answer *a, const char *name, int i
 	}
 }
 
+/* The master add or set asks for (NULL: none, or --nomaster, which any
+ * rule that lets the caller change the device allows: deleting the device
+ * would take it off its master as well). */
+static const char *master_asked(const struct link_spec *l)
+{
+	return l->has_master && l->master.name[0] ? l->master.name : NULL;
+}
+
+/* The master the policy allowed, pinned to its index in the dump that the
+ * check read: the request goes out with that index, never the name looked
+ * up again, so a device renamed or made under the name in between is not
+ * the one used.  Only a device of the broker's namespace (the dump's) can
+ * be named; the kernel refuses a master that is not a bridge, bond or VRF. */
+static int master_pin(struct ctx *c, struct link_spec *l, const char *dev, const struct link_info *links,
+		      size_t nlinks)
+{
+	const struct link_info *m = links_find(links, nlinks, l->master.name);
+
+	if (!m) {
+		report(c, "%s: --master %s: no device %s in this namespace (it must be in the device's namespace: "
+		       "ip link show %s)", dev, l->master.name, l->master.name, l->master.name);
+		return 1;
+	}
+	l->master.index = (uint32_t)m->ifindex;
+	return 0;
+}
+
 /* Checks and carries out one decoded request from w. */
 static void serve(struct broker *b, const struct who *w, int argc, char **argv, struct answer *a)
 {
@@ -451,17 +564,19 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 		goto out;
 	}
 	out_init(&c.out, mf, false);
-	if (!ctx_nl(&c) || dump_links(&c, &links, &nlinks)) {
+	/* Checked and done under the namespace's lock, as tunctl's own
+	 * commands are (run's queues only: a caller's tunctl run may hold
+	 * it while it asks). */
+	if ((req.cmd != CMD_RUN && ctx_lock(&c)) || !ctx_nl(&c) || dump_links(&c, &links, &nlinks)) {
 		a->status = 1;
 		goto out;
 	}
 	links_sort(links, nlinks);
 	memset(&q, 0, sizeof(q));
-	/* The policy has no rule for masters: a tap put on a host's bridge
-	 * is on that bridge's network, so no master through the broker. */
-	if ((req.cmd == CMD_ADD && req.u.add.link.has_master) || (req.cmd == CMD_SET && req.u.set.link.has_master)) {
-		refuse(a, 1, "not allowed: --master and --nomaster through the broker (the policy has no rule for "
-		       "them); ask an administrator");
+	/* No renames: the policy's rules are by name. */
+	if (req.cmd == CMD_SET && req.u.set.rename) {
+		refuse(a, 1, "not allowed: --name through the broker (the policy's rules go by name); "
+		       "ask an administrator");
 		goto out;
 	}
 	switch (req.cmd) {
@@ -473,9 +588,14 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 				      .multi_queue = r->multi_queue, .vnet_hdr = r->vnet_hdr,
 				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu,
 				      .has_txqlen = r->link.has_txqlen, .txqlen = r->link.txqlen,
-				      .addrs = r->addrs, .naddrs = r->naddrs, .routes = r->routes, .nroutes = r->nroutes };
+				      .addrs = r->addrs, .naddrs = r->naddrs, .routes = r->routes, .nroutes = r->nroutes,
+				      .master = master_asked(&r->link) };
 		facts(links, nlinks, r->exist_ok && !strchr(r->name, '%') ? r->name : NULL, w->pc.uid, &q,
 		      owner, sizeof(owner));
+		if (owned_elsewhere(&c, &b->pol, w->pc.uid, &q.owned)) {
+			a->status = 1;
+			goto out;
+		}
 		/* What the check saw is what is done: a name that was free is
 		 * created (never adopted, should a device of someone else's
 		 * take it meanwhile), and one of the caller's is adopted only
@@ -503,7 +623,8 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 		q = (struct pol_req){ .op = POL_SET, .name = name, .netns = r->netns,
 				      .sets_owner = r->user.set || r->group.set || r->no_user || r->no_group,
 				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu,
-				      .has_txqlen = r->link.has_txqlen, .txqlen = r->link.txqlen };
+				      .has_txqlen = r->link.has_txqlen, .txqlen = r->link.txqlen,
+				      .master = master_asked(&r->link) };
 		break;
 	}
 	default:
@@ -524,6 +645,11 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 			refuse(a, 1, "not allowed by %s:%u: %s", b->opt->policy, line, why);
 		else
 			refuse(a, 1, "not allowed by %s: %s", b->opt->policy, why);
+		goto out;
+	}
+	if (q.master && master_pin(&c, req.cmd == CMD_ADD ? &req.u.add.link : &req.u.set.link,
+				   req.cmd == CMD_ADD ? req.u.add.name : name, links, nlinks)) {
+		a->status = 1;
 		goto out;
 	}
 	c.out.json = req.g.json;
@@ -551,6 +677,7 @@ out:
 		refuse(a, a->status, "the broker failed without saying why");
 	free(links);
 	request_free(&req);
+	ctx_unlock(&c);
 	ctx_free(&c);
 }
 
@@ -581,7 +708,7 @@ static void send_answer(int fd, const struct answer *a, char *buf)
 	/* Never waits: a client that reads nothing, or is gone, loses its
 	 * answer, no one else's. */
 	if (sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		fprintf(stderr, "tunctl-broker: sending the answer: %s\n", strerror(errno));
+		blog(LOG_NOTICE, "sending the answer: %s", strerror(errno));
 }
 
 static void client_close(struct broker *b, size_t i)
@@ -607,7 +734,7 @@ static void handle(struct broker *b, size_t i)
 	memset(&a, 0, sizeof(a));
 	snprintf(words, sizeof(words), "-");
 	if (n <= 0) {
-		fprintf(stderr, "tunctl-broker: uid %u pid %d: closed without a request\n",
+		blog(LOG_NOTICE, "uid %u pid %d: closed without a request",
 			(unsigned)cl->cred.uid, (int)cl->cred.pid);
 		client_close(b, i);
 		return;
@@ -628,7 +755,7 @@ static void handle(struct broker *b, size_t i)
 		/* The error line without its newline, for the log. */
 		size_t el = strcspn(a.err, "\n");
 
-		fprintf(stderr, "tunctl-broker: uid %u (%s) pid %d: %s: exit %d%s%.*s\n", (unsigned)cl->cred.uid,
+		blog(a.status ? LOG_NOTICE : LOG_INFO, "uid %u (%s) pid %d: %s: exit %d%s%.*s", (unsigned)cl->cred.uid,
 			w.name[0] ? w.name : "?", (int)cl->cred.pid, words, a.status, el ? ": " : "", (int)el,
 			a.err);
 	}
@@ -676,20 +803,20 @@ static void accept_all(struct broker *b)
 		if (b->ncl == CLIENTS_MAX) {
 			if ((ev = evictable(b)) < 0)
 				return;
-			fprintf(stderr, "tunctl-broker: uid %u pid %d: dropped, to make room: every place was "
-				"taken, more than %d of them by this user\n", (unsigned)b->cl[ev].cred.uid,
-				(int)b->cl[ev].cred.pid, CLIENTS_PER_UID);
+			blog(LOG_NOTICE, "uid %u pid %d: dropped, to make room: every place was taken, more than "
+			     "%d of them by this user", (unsigned)b->cl[ev].cred.uid, (int)b->cl[ev].cred.pid,
+			     CLIENTS_PER_UID);
 			client_close(b, (size_t)ev);
 		}
 		cl = &b->cl[b->ncl];
 		fd = accept4(b->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-				fprintf(stderr, "tunctl-broker: accept: %s\n", strerror(errno));
+				blog(LOG_ERR, "accept: %s", strerror(errno));
 			return;
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cl->cred, &l) < 0) {
-			fprintf(stderr, "tunctl-broker: reading a caller's credentials: %s\n", strerror(errno));
+			blog(LOG_ERR, "reading a caller's credentials: %s", strerror(errno));
 			close(fd);
 			continue;
 		}
@@ -768,8 +895,9 @@ int broker_main(struct ctx *c, const struct request *req)
 		goto out;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	log_init();
 	policy_refresh(b);
-	fprintf(stderr, "tunctl-broker: listening on %s\n", passed ? "the socket systemd passed" : b->opt->socket);
+	blog(LOG_INFO, "listening on %s", passed ? "the socket systemd passed" : b->opt->socket);
 	while (!stopping) {
 		long long now = now_ms(), next = -1;
 		size_t np;
@@ -778,7 +906,7 @@ int broker_main(struct ctx *c, const struct request *req)
 		/* Clients past their deadline are dropped first. */
 		for (size_t i = 0; i < b->ncl;) {
 			if (b->cl[i].deadline <= now) {
-				fprintf(stderr, "tunctl-broker: uid %u pid %d: no request within %u s: dropped\n",
+				blog(LOG_NOTICE, "uid %u pid %d: no request within %u s: dropped",
 					(unsigned)b->cl[i].cred.uid, (int)b->cl[i].cred.pid, b->opt->timeout);
 				client_close(b, i);
 				continue;
@@ -808,7 +936,7 @@ int broker_main(struct ctx *c, const struct request *req)
 		if (pfd[np].revents & POLLIN)
 			accept_all(b);
 	}
-	fprintf(stderr, "tunctl-broker: stopping\n");
+	blog(LOG_INFO, "stopping");
 	rc = 0;
 out:
 	if (b) {

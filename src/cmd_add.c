@@ -10,8 +10,21 @@
 
 #define ERRLINE 1200
 
+/* --keep-config says something only to apply: add and batch remove
+ * nothing, so it would promise what they do anyway. 2 after reporting. */
+static int keep_config_refused(struct ctx *c, const struct add_req *r)
+{
+	report(c, "--keep-config is for the lines of apply's FILE (%s's other addresses and routes are its "
+	       "program's: apply keeps them); add never removes any: leave it out", r->name);
+	return 2;
+}
+
 int add_run(struct ctx *c, const struct add_req *r)
 {
+	if (r->keep_config)
+		return keep_config_refused(c, r);
+	if (ctx_lock(c))
+		return 1;
 	return ops_add(c, r);
 }
 

@@ -377,7 +377,7 @@ static void load_broadcasts(struct session *s, int ifindex)
 }
 
 /* Finds the device and attaches to it with its own flags. */
-static int open_device(struct session *s)
+static int open_device_locked(struct session *s)
 {
 	struct ctx *c = s->c;
 	struct tun_info ti;
@@ -435,6 +435,21 @@ static int open_device(struct session *s)
 			"and takes them from that reader",
 			ti.name, s->nh, s->nh == 1 ? "" : "s", s->h[0].comm, (int)s->h[0].pid);
 	return 0;
+}
+
+/* Under the namespace's lock (ctx_lock) from reading the device's flags
+ * to the attach that sets them: not a device another command is making,
+ * nor flags another is setting back (an add --exist-ok). Let go of once
+ * attached: attach runs for long. */
+static int open_device(struct session *s)
+{
+	int rc;
+
+	if (ctx_lock(s->c))
+		return 1;
+	rc = open_device_locked(s);
+	ctx_unlock(s->c);
+	return rc;
 }
 
 /* Creates the --pcap file (as fopen "w" would; a FIFO waits here for its

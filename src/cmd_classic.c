@@ -91,9 +91,11 @@ static int classic_del(struct ctx *c, const struct classic_req *r, int fd)
 
 int classic_run(struct ctx *c, const struct classic_req *r)
 {
-	int fd = tun_open(r->clone_path), rc;
+	int fd, rc;
 
-	if (fd < 0) {
+	if (ctx_lock(c))
+		return 1;
+	if ((fd = tun_open(r->clone_path)) < 0) {
 		report_tun_open(c, fd, r->clone_path);
 		return 1;
 	}

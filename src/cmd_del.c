@@ -74,6 +74,8 @@ int del_run(struct ctx *c, const struct del_req *r)
 	size_t n = r->nnames;
 	int rc = 1;
 
+	if (ctx_lock(c))
+		return 1;
 	if (!r->all && !r->unused) {
 		/* Every name is checked before anything is deleted. */
 		for (size_t i = 0; i < n; i++) {

@@ -129,7 +129,12 @@ static void row_of(const struct dev_brief *b, size_t nprocs, const struct names 
 	const char *g = b->group_set ? name_of(nm->groups, nm->ngroups, b->group) : NULL;
 
 	flags_text(b, bufs->flags, sizeof(bufs->flags));
-	snprintf(bufs->procs, sizeof(bufs->procs), "%zu", nprocs);
+	/* No holder seen, yet a reader's carrier, and processes /proc did
+	 * not let us look into: one of them may be it. */
+	if (!nprocs && b->attached && proc_unseen())
+		snprintf(bufs->procs, sizeof(bufs->procs), "?");
+	else
+		snprintf(bufs->procs, sizeof(bufs->procs), "%zu", nprocs);
 	row[0] = b->name;
 	row[1] = mode_name(mode_of(b));
 	row[2] = link_state_name(b->up, b->carrier);
@@ -157,6 +162,9 @@ static void print_json(struct ctx *c, const struct list_req *r, const struct dev
 		dev_brief_info(&v[i], &ti);
 		out_obj_open(&c->out, NULL);
 		print_tun_fields(&c->out, &ti);
+		out_uint(&c->out, "ifindex", NULL, (unsigned)v[i].ifindex);
+		out_uint(&c->out, "mtu", NULL, v[i].mtu);
+		out_str(&c->out, "operstate", NULL, operstate_name(v[i].operstate));
 		if (v[i].master[0])
 			out_str(&c->out, "master", NULL, v[i].master);
 		print_processes(&c->out, k ? &h[pos - k] : NULL, k);

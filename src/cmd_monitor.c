@@ -140,10 +140,7 @@ static void print_route(struct out *o, const struct route_spec *r)
 	char buf[INET6_ADDRSTRLEN + 4];
 
 	out_str(o, "family", NULL, r->dst.addr.family == AF_INET ? "inet" : "inet6");
-	if (!r->dst.len)
-		out_str(o, "dst", " %s", "default");
-	else
-		out_str(o, "dst", " %s", format_prefix(&r->dst, buf, sizeof(buf)));
+	out_str(o, "dst", " %s", r->dst.len ? format_route_dst(&r->dst, buf, sizeof(buf)) : "default");
 	if (r->has_gw)
 		out_str(o, "gateway", " via %s", format_ipaddr(&r->gw, buf, sizeof(buf)));
 	if (r->has_metric)

@@ -161,7 +161,9 @@ int run_run(struct ctx *c, const struct run_req *r)
 	unsigned opened = 0;
 	bool flags_changed;
 
-	if (find_tun(c, r->name, &ti, NULL))
+	/* Under the lock until its queues are open: the device is not one
+	 * another command is making, and its flags are not being set back. */
+	if (ctx_lock(c) || find_tun(c, r->name, &ti, NULL))
 		return 1;
 	flags_changed = (r->pi >= 0 && !r->pi != !ti.flags.pi) ||
 			(r->vnet_hdr >= 0 && !r->vnet_hdr != !ti.flags.vnet_hdr);
@@ -238,6 +240,8 @@ int run_run(struct ctx *c, const struct run_req *r)
 			goto fail;
 		}
 	}
+	/* The program may run for long: the lock is not its to hold. */
+	ctx_unlock(c);
 	if ((err = place(fds, opened, (int)r->first_fd))) {
 		report_err(c, err, NULL, "placing the descriptors of %s at %u", r->name, r->first_fd);
 		goto fail;

@@ -3,9 +3,38 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dev.h"
 #include "tunctl.h"
+
+/* Whether NAME was given to --keep-config. */
+static bool kept(const struct save_req *r, const char *name)
+{
+	for (size_t i = 0; i < r->nkeep; i++)
+		if (!strcmp(r->keep[i], name))
+			return true;
+	return false;
+}
+
+/* The add line of a device whose addresses and routes are its program's:
+ * none of them, and --keep-config, so that apply leaves them. */
+static char *keep_line(const struct device *d)
+{
+	struct device bare = *d;
+	char *s, *l;
+
+	bare.naddrs = bare.nroutes = 0;
+	if (!(s = dev_add_line(&bare)))
+		return NULL;
+	l = realloc(s, strlen(s) + sizeof(" --keep-config"));
+	if (!l) {
+		free(s);
+		return NULL;
+	}
+	strcat(l, " --keep-config");
+	return l;
+}
 
 int save_run(struct ctx *c, const struct save_req *r)
 {
@@ -37,9 +66,27 @@ int save_run(struct ctx *c, const struct save_req *r)
 		}
 		n++;
 	}
+	/* A --keep-config device must be one that is saved. */
+	for (size_t k = 0; k < r->nkeep; k++) {
+		bool found = false;
+
+		for (size_t i = 0; i < n && !found; i++)
+			found = !strcmp(pick[i]->ti.name, r->keep[k]);
+		if (found)
+			continue;
+		if (devset_find(&s, r->keep[k]))
+			report(c, "--keep-config %s: %s is not among the devices saved; name it too", r->keep[k],
+			       r->keep[k]);
+		else if (devset_other(&s, r->keep[k]))
+			report(c, "--keep-config %s: %s is not a TUN/TAP device", r->keep[k], r->keep[k]);
+		else
+			report(c, "--keep-config %s: device %s does not exist", r->keep[k], r->keep[k]);
+		rc = r->nnames || devset_other(&s, r->keep[k]) ? 2 : 1;
+		goto out;
+	}
 	/* Every line made before any is printed: a failure prints nothing. */
 	for (size_t i = 0; i < n; i++) {
-		if (!(lines[i] = dev_add_line(pick[i]))) {
+		if (!(lines[i] = kept(r, pick[i]->ti.name) ? keep_line(pick[i]) : dev_add_line(pick[i]))) {
 			report(c, "out of memory");
 			goto out;
 		}

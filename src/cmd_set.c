@@ -6,9 +6,13 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include <net/if.h>
+
 #include <linux/capability.h>
+#include <net/if.h>
 
 #include "link.h"
 #include "ops.h"
@@ -40,6 +44,12 @@ static int check_owner(struct ctx *c, const struct set_req *r, const struct tun_
 		       (unsigned)geteuid(), r->name);
 		return 2;
 	}
+	/* The same for the owner, when it is another user. */
+	if (r->group.set && !r->yes && (r->user.set || ti->owner_set) &&
+	    (rc = owner_check_group(c, r->user.set ? *uid : ti->owner, *gid, r->name,
+				    "add --yes to do it anyway (for a program given the group otherwise, "
+				    "as by systemd's SupplementaryGroups=)")))
+		return rc;
 	/* TUNSETOWNER and TUNSETGROUP refuse -1 (an invalid id) since user
 	 * namespaces: once set, an owner or group cannot be cleared in place. */
 	if ((r->no_user && ti->owner_set) || (r->no_group && ti->group_set)) {
@@ -121,21 +131,73 @@ static void leave_target(struct ctx *c, struct target *t)
  * then the link settings in the new namespace, and if any fails, they are
  * undone and the device moved back.  The owner and group, which the
  * kernel cannot unset, come last. */
+/* A rename: refused if the name is taken; an up device is taken down for
+ * it and brought up again (unless --down), and what the kernel drops with
+ * the down (its IPv6 addresses, its routes) is read first, to be put back
+ * after the up and by undo.  0, or 1 after reporting. */
+static int prepare_rename(struct ctx *c, const struct set_req *r, int ifindex, struct link_spec *link,
+			  struct dc_kept *kept, struct devconf *dc)
+{
+	const struct link_spec want = { .set_updown = true };
+	struct link_spec now;
+	const char *attr;
+	int err;
+
+	if (if_nametoindex(r->rename)) {
+		report(c, "%s: --name %s: a device %s exists already (ip link show %s); choose another name",
+		       r->name, r->rename, r->rename, r->rename);
+		return 1;
+	}
+	dc->rename = r->rename;
+	if ((err = sysfs_link_settings(r->name, &want, &now, &attr))) {
+		report_err(c, err, NULL, "%s: nothing changed: reading its %s from /sys/class/net", r->name, attr);
+		return 1;
+	}
+	if (!now.up)
+		return 0;
+	dc->cycle = true;
+	if (!link->set_updown) {
+		link->set_updown = true;
+		link->up = true;
+	}
+	if ((err = dc_keep(c, ifindex, kept))) {
+		report_err(c, err, NULL, "%s: nothing changed: listing its addresses and routes (to put them back "
+			   "after the rename)", r->name);
+		return 1;
+	}
+	dc->kept = kept;
+	if (link->up) {
+		dc->addrs = kept->addrs;
+		dc->naddrs = kept->naddrs;
+		dc->routes = kept->routes;
+		dc->nroutes = kept->nroutes;
+		dc->exist_ok = true;
+		dc->readd = true;
+	}
+	return 0;
+}
+
 int set_run(struct ctx *c, const struct set_req *r)
 {
-	struct devconf dc = { .link = &r->link, .add = true, .undo = true };
+	struct link_spec link = r->link;
+	struct dc_kept kept = { 0 };
+	struct devconf dc = { .link = &link, .add = true, .undo = true };
 	struct devconf mv = { .add = true, .move = true, .netns_fd = -1, .netns_name = r->netns };
 	struct devconf back = { .add = true, .move = true, .netns_fd = -1, .netns_name = "its namespace" };
 	struct tun_info ti;
 	struct ops_converge cv;
 	struct dc_run run2, run3;
 	struct target tg;
-	bool in_target = false, converged = false;
+	bool in_target = false, converged = false, moved_back = false;
+	struct link_spec state = { .set_updown = true }, was = { 0 };
+	int home_index = 0, back_index;
 	const char *attr;
 	uint32_t uid = 0, gid = 0;
 	int ifindex, rc, fd = -1, err = 0;
 
-	if (find_tun(c, r->name, &ti, &ifindex))
+	/* Read under the lock: what it puts back on failure is what no other
+	 * command is changing meanwhile. */
+	if (ctx_lock(c) || find_tun(c, r->name, &ti, &ifindex))
 		return 1;
 	if (r->link.has_mac && ti.flags.mode != MODE_TAP) {
 		char mac[18];
@@ -147,6 +209,13 @@ int set_run(struct ctx *c, const struct set_req *r)
 	}
 	if ((rc = check_owner(c, r, &ti, &uid, &gid)))
 		return rc;
+	/* In another namespace the device arrives down: renamed there. */
+	if (r->rename && strcmp(r->rename, r->name)) {
+		if (r->netns)
+			dc.rename = r->rename;
+		else if ((rc = prepare_rename(c, r, ifindex, &link, &kept, &dc)))
+			goto out;
+	}
 	if (r->netns && open_netns(c, r->netns, &mv.netns_fd))
 		return 1;
 	if ((r->user.set || r->group.set) && (fd = hold(c, r, &ti)) < 0) {
@@ -159,12 +228,15 @@ int set_run(struct ctx *c, const struct set_req *r)
 	if (!r->netns) {
 		rc = ops_converge(c, &cv, r->name, ifindex, &dc);
 		converged = !rc;
-	} else if ((err = sysfs_link_settings(r->name, &r->link, &cv.old, &attr))) {
+	} else if ((err = sysfs_link_settings(r->name, &r->link, &cv.old, &attr)) ||
+		   (err = sysfs_link_settings(r->name, &state, &was, &attr))) {
 		report_err(c, err, NULL, "%s: nothing changed: reading its %s from /sys/class/net (to put it back on failure)",
 			   r->name, attr);
 		err = 0;
 		rc = 1;
-	} else if (!(rc = dc_exchange(c, &run2, r->name, ifindex, &mv)) && link_any(&r->link)) {
+	} else if ((rc = dc_snap_take(c, &run2, r->name, home_index = ifindex))) {
+		/* reported */
+	} else if (!(rc = dc_exchange(c, &run2, r->name, ifindex, &mv)) && (link_any(&r->link) || dc.rename)) {
 		/* Moved: the rest is done in the new namespace. */
 		if ((rc = enter_target(c, &tg, mv.netns_fd, r->netns)))
 			goto done;
@@ -189,11 +261,15 @@ int set_run(struct ctx *c, const struct set_req *r)
 	/* A failure after the move: back where it was. */
 	if (rc && in_target) {
 		back.netns_fd = tg.home;
-		dc_exchange(c, &run3, r->name, ifindex, &back);
+		moved_back = !dc_exchange(c, &run3, r->name, ifindex, &back);
 	}
 done:
 	if (in_target)
 		leave_target(c, &tg);
+	/* The move took it down and dropped its addresses and routes (in
+	 * either direction): as they were. */
+	if (moved_back && (back_index = (int)if_nametoindex(r->name)))
+		dc_put_back(c, &run2, home_index, back_index, was.up);
 	ops_converge_free(&cv);
 	dc_run_free(&run2);
 	dc_run_free(&run3);
@@ -202,5 +278,6 @@ out:
 		close(fd);
 	if (mv.netns_fd >= 0)
 		close(mv.netns_fd);
+	dc_kept_free(&kept);
 	return rc;
 }

@@ -71,7 +71,7 @@ static void print_routes(struct out *o, const struct collect *col, int ifindex)
 		if (col->routes[i].oif != ifindex)
 			continue;
 		out_obj_open(o, NULL);
-		out_str(o, "dst", "    route %s", format_prefix(&r->dst, buf, sizeof(buf)));
+		out_str(o, "dst", "    route %s", format_route_dst(&r->dst, buf, sizeof(buf)));
 		if (r->has_gw)
 			out_str(o, "gateway", " via %s", format_ipaddr(&r->gw, buf, sizeof(buf)));
 		/* JSON always has a metric (the kernel's default, 0, when none
@@ -89,20 +89,6 @@ static void print_routes(struct out *o, const struct collect *col, int ifindex)
 		out_obj_close(o);
 	}
 	out_arr_close(o);
-}
-
-/* ip(8)'s words for IF_OPER_*, as sysfs's operstate says them. */
-static const char *operstate_name(uint8_t s)
-{
-	switch (s) {
-	case IF_OPER_NOTPRESENT: return "NOTPRESENT";
-	case IF_OPER_DOWN: return "DOWN";
-	case IF_OPER_LOWERLAYERDOWN: return "LOWERLAYERDOWN";
-	case IF_OPER_TESTING: return "TESTING";
-	case IF_OPER_DORMANT: return "DORMANT";
-	case IF_OPER_UP: return "UP";
-	default: return "UNKNOWN";
-	}
 }
 
 /* The link settings (but the state) d has: those of the "link" line, or

@@ -357,6 +357,8 @@ int parse_common(int argc, char **argv, struct request *req, char *err, size_t e
 	if (!(spec = cmd_by_name(argv[i]))) {
 		const char *near = nearest_cmd(argv[i]);
 
+		if (hints && hint_ip_object(argv, argc, i, batch, err, errlen))
+			goto out;
 		if (near)
 			snprintf(err, errlen, "unknown command \"%s\"; did you mean \"%s\"?", argv[i], near);
 		else

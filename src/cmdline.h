@@ -41,6 +41,7 @@ struct add_req {
 	struct id_spec user, group;
 	bool any_user, pi, vnet_hdr, multi_queue, exist_ok;
 	bool adopt_owned;       /* broker: --exist-ok adopts only a device user owns */
+	bool keep_config;       /* apply files only: other addresses and routes are the program's */
 	struct link_spec link;
 	struct addr_spec *addrs;
 	size_t naddrs;
@@ -72,20 +73,25 @@ struct set_req {
 	bool yes;               /* even if --group locks the caller out */
 	struct link_spec link;
 	const char *netns;
+	const char *rename;     /* --name NEW: NULL none */
 };
 
-enum op { OP_ADD, OP_DEL, OP_FLUSH };
+/* OP_REPLACE: add, or change the one there, as ip's "replace" does
+ * (NLM_F_CREATE | NLM_F_REPLACE). */
+enum op { OP_ADD, OP_DEL, OP_FLUSH, OP_REPLACE };
 
 struct addr_req {
 	enum op op;
 	const char *name;
 	struct addr_spec addr;
+	bool exist_ok;          /* add: the same address there already is fine */
 };
 
 struct route_req {
 	enum op op;
 	const char *name;
 	struct route_spec route;
+	bool exist_ok;          /* add: the same route there already is fine */
 };
 
 struct attach_req {
@@ -108,11 +114,15 @@ struct run_req {
 struct save_req {
 	char **names;           /* points into argv; none: every device */
 	size_t nnames;
+	char **keep;            /* --keep-config NAME: points into argv */
+	size_t nkeep;
 };
 
 struct apply_req {
 	const char *file;       /* "-": standard input */
 	bool dry_run, prune, recreate, force;
+	bool per_device;        /* each device all or nothing on its own */
+	bool yes;               /* lines whose owner is not in their group too */
 };
 
 struct help_req {

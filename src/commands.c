@@ -38,6 +38,7 @@ const struct command commands[] = {
 			LINK_OPTS
 			{ "down", no_argument, .id = O_DOWN },
 			{ "exist-ok", no_argument, FLAG_IN(struct add_req, exist_ok) },
+			{ "keep-config", no_argument, FLAG_IN(struct add_req, keep_config) },
 			OPT_END },
 		.synopsis = "add NAME [--mode tun|tap] [OPTIONS]",
 		.summary = "create a persistent, configured device",
@@ -55,6 +56,8 @@ const struct command commands[] = {
 		LINK_HELP(ADD)
 		"  --down                leave the link down (default: up)\n"
 		"  --exist-ok            succeed if NAME exists alike; add what is missing\n"
+		"  --keep-config         in apply's FILE only: the addresses and routes the\n"
+		"                        line does not list are its program's, kept\n"
 		"NAME may hold one %d, as in tap%d: the name chosen is printed.\n",
 	},
 	{
@@ -105,6 +108,7 @@ const struct command commands[] = {
 			LINK_OPTS
 			{ "nomaster", no_argument, .id = O_NOMASTER },
 			{ "netns", required_argument, .id = O_NETNS },
+			{ "name", required_argument, .id = O_RENAME },
 			{ "yes", no_argument, FLAG_IN(struct set_req, yes) },
 			OPT_END },
 		.synopsis = "set NAME [OPTIONS]",
@@ -116,6 +120,8 @@ const struct command commands[] = {
 		LINK_HELP(SET) "\n"
 		"  --netns NETNS               move the device into namespace NETNS (down,\n"
 		"                              no addresses); the other options apply there\n"
+		"  --name NEW                  rename it (an up device is taken down and\n"
+		"                              brought back up, with its addresses and routes)\n"
 		"  --yes                       set a --group that you are not in, locking\n"
 		"                              yourself out (refused without it, unless root)\n"
 		"The kernel cannot clear an owner or group once set: where one is set,\n"
@@ -125,16 +131,24 @@ const struct command commands[] = {
 		.name = "addr", .alias = "address", .id = CMD_ADDR, .parse = parse_addr, .run = addr_main,
 		.opts = (const struct optdef[]){
 			{ "peer", required_argument, .id = O_PEER },
+			{ "exist-ok", no_argument, FLAG_IN(struct addr_req, exist_ok) },
 			OPT_END },
-		.synopsis = "addr add|del NAME CIDR [--peer ADDR] | addr flush NAME",
+		.synopsis = "addr add|replace|del NAME CIDR [--peer ADDR] [--exist-ok] | addr flush NAME",
 		.summary = "manage addresses (alias: address)",
-		.options = "  --peer ADDR           point-to-point peer address\n",
+		.options = "  --peer ADDR           point-to-point peer address\n"
+			   "  --exist-ok            add: succeed if the same address is there\n"
+			   "replace adds the address, or changes the one there, as ip addr replace.\n",
 	},
 	{
 		.name = "route", .id = CMD_ROUTE, .parse = parse_route_cmd, .run = route_main,
-		.synopsis = "route add|del NAME PREFIX [via GW] [metric N] [table ID]",
+		.opts = (const struct optdef[]){
+			{ "exist-ok", no_argument, FLAG_IN(struct route_req, exist_ok) },
+			OPT_END },
+		.synopsis = "route add|replace|del NAME PREFIX [via GW] [metric N] [table ID] [--exist-ok]",
 		.summary = "manage routes",
-		.options = "",
+		.options = "  --exist-ok            add: succeed if the same route is there\n"
+			   "replace adds the route, or puts it in place of the one with its prefix,\n"
+			   "metric and table (through any device), as ip route replace.\n",
 	},
 	{
 		.name = "attach", .id = CMD_ATTACH, .parse = parse_attach, .run = attach_main,
@@ -177,9 +191,15 @@ const struct command commands[] = {
 	},
 	{
 		.name = "save", .id = CMD_SAVE, .parse = parse_save, .run = save_main, .free = free_save,
-		.synopsis = "save [NAME...]",
+		.opts = (const struct optdef[]){
+			{ "keep-config", required_argument, .id = O_KEEP_CONFIG },
+			OPT_END },
+		.synopsis = "save [NAME...] [--keep-config NAME]...",
 		.summary = "print the devices as a file that apply takes",
-		.options = "",
+		.options =
+		"  --keep-config NAME    write NAME's line with --keep-config and without its\n"
+		"                        addresses and routes: they are its program's\n"
+		"                        (repeatable)\n",
 	},
 	{
 		.name = "apply", .id = CMD_APPLY, .parse = parse_apply, .run = apply_main,
@@ -188,15 +208,20 @@ const struct command commands[] = {
 			{ "prune", no_argument, FLAG_IN(struct apply_req, prune) },
 			{ "recreate", no_argument, FLAG_IN(struct apply_req, recreate) },
 			{ "force", no_argument, FLAG_IN(struct apply_req, force) },
+			{ "per-device", no_argument, FLAG_IN(struct apply_req, per_device) },
+			{ "yes", no_argument, FLAG_IN(struct apply_req, yes) },
 			OPT_END },
 		.no_batch = "\"apply\" cannot stand in a batch file: give the file to apply itself",
-		.synopsis = "apply FILE [--dry-run] [--prune [--force]] [--recreate]",
+		.synopsis = "apply FILE [--dry-run] [--prune [--force]] [--recreate] [--per-device] [--yes]",
 		.summary = "make the devices match FILE, converging in place",
 		.options =
 		"  --dry-run             print the plan, change nothing\n"
 		"  --prune               also delete TUN/TAP devices FILE does not name\n"
 		"  --force               with --prune: delete them even when held open\n"
 		"  --recreate            re-create a device whose mode or multi-queue differs\n"
+		"  --per-device          each device all or nothing on its own: the others\n"
+		"                        still converge when one fails (at boot)\n"
+		"  --yes                 accept a line whose owner is not in its group\n"
 		"FILE holds add lines (as tunctl save prints them); - is standard input.\n",
 	},
 	{

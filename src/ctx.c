@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <linux/capability.h>
@@ -62,6 +63,20 @@ void warn(struct ctx *c, const char *fmt, ...)
 		if (*p == '\n')
 			*p = ' ';
 	fprintf(stderr, "tunctl: %s%swarning: %s\n", c && c->where ? c->where : "", c && c->where ? ": " : "", msg);
+}
+
+void note(struct ctx *c, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (char *p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	fprintf(stderr, "tunctl: %s%s%s\n", c && c->where ? c->where : "", c && c->where ? ": " : "", msg);
 }
 
 void report(struct ctx *c, const char *fmt, ...)
@@ -153,6 +168,38 @@ struct nl *ctx_nl(struct ctx *c)
 	}
 	c->nl_ready = true;
 	return &c->nl;
+}
+
+int ctx_lock(struct ctx *c)
+{
+	int fd;
+
+	if (c->locked)
+		return 0;
+	if ((fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0) {
+		report_err(c, errno, NULL, "opening /proc/self/ns/net to lock the namespace");
+		return 1;
+	}
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			report_err(c, errno, NULL, "locking the network namespace (/proc/self/ns/net)");
+			close(fd);
+			return 1;
+		}
+	}
+	c->lock_fd = fd;
+	c->locked = true;
+	return 0;
+}
+
+void ctx_unlock(struct ctx *c)
+{
+	if (!c->locked)
+		return;
+	/* Unlocked first: a child that shares the descriptor keeps no lock. */
+	flock(c->lock_fd, LOCK_UN);
+	close(c->lock_fd);
+	c->locked = false;
 }
 
 void ctx_free(struct ctx *c)

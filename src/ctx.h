@@ -45,6 +45,9 @@ struct ctx {
 		char msg[1024];
 		char where[WHERE_LEN];  /* "FILE:LINE" or "" */
 	} pending;
+	/* ctx_lock's descriptor, while locked holds it. */
+	bool locked;
+	int lock_fd;
 };
 
 /* With json_errors: writes the kept error, if any, as one JSON object on
@@ -57,11 +60,14 @@ void report(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2
 /* "tunctl: [FILE:LINE: ]warning: message" on stderr: for what is done all
  * the same; never captured (c->capture is for errors). */
 void warn(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "tunctl: [FILE:LINE: ]message" on stderr: what tunctl is doing, when it
+ * takes long (waiting for another process); never captured, never JSON. */
+void note(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "tunctl: WHAT: <kernel message or strerror>[ hint]". */
 void report_err(struct ctx *c, int err, const char *kmsg, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* "NAME is in use by COMM (pid N): why", naming the processes in this
- * namespace that hold the device (the first three, and how many more). */
+/* "NAME is in use by COMM (pid N): why", naming the processes (of any
+ * namespace) that hold this namespace's device (the first three, and how many more). */
 void report_in_use(struct ctx *c, const char *name, const char *why);
 /* For a failed ids_user or ids_group (err) of the user or group (what)
  * called name: reports it and returns the exit status, 2 for a name that
@@ -73,6 +79,17 @@ void report_sysfs(struct ctx *c, int err, const char *name);
 /* "cannot open PATH: ..." for a failed tun_open (err is -errno; path NULL:
  * /dev/net/tun); on EACCES with the node's mode and owner and the fix. */
 void report_tun_open(struct ctx *c, int err, const char *path);
+/* The namespace's lock: every command that changes devices (add, set,
+ * addr, route, del, run's and attach's attach, apply, classic, a batch) holds it
+ * exclusively while it reads and changes them, so that one runs after
+ * another, a failing one's undo reverts nothing of another's, and none
+ * sees a device another is still making.  It is on the namespace's own
+ * inode (nsfs, /proc/self/ns/net): no lock file, and the kernel drops it
+ * when its holder dies (kill -9).  Taken once (again: nothing), held
+ * until ctx_unlock or exit (ctx_free leaves it).  0, or 1 after
+ * reporting. */
+int ctx_lock(struct ctx *c);
+void ctx_unlock(struct ctx *c);
 /* The socket, opened on first use; NULL after reporting why not. */
 struct nl *ctx_nl(struct ctx *c);
 void ctx_free(struct ctx *c);

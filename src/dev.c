@@ -121,6 +121,7 @@ static int take_link(const struct link_info *l, void *data)
 	memset(d, 0, sizeof(*d));
 	dev_tun_info(l, &d->ti);
 	d->ifindex = l->ifindex;
+	d->link_group = l->group;
 	d->link = l->link;
 	/* The MAC only of a tap; every other setting, as the dump gave it. */
 	d->link.has_mac = l->tun.tap && l->link.has_mac;

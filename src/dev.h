@@ -20,6 +20,7 @@ struct device {
 	 * which hold it too, as the link dump says (has_queues). */
 	bool has_queues;
 	uint32_t num_queues, num_disabled;
+	uint32_t link_group;            /* its link group (ip link set group) */
 	size_t nholders;                /* processes that have it open (dev_read_holders) */
 	pid_t holder_pid;               /* the first of them */
 	char holder_comm[16];
@@ -43,6 +44,8 @@ void print_tun_fields(struct out *o, const struct tun_info *t);
 const char *link_state_name(bool up, bool carrier);
 /* The holders h[0..n) as a "processes" array; text: a line each. */
 void print_processes(struct out *o, const struct holder *h, size_t n);
+/* ip(8)'s word for an IF_OPER_* value ("UP", "DOWN", ...). */
+const char *operstate_name(uint8_t s);
 
 struct link_info;
 /* What the tun driver's link info says of a TUN/TAP link (is_tun), as
@@ -60,6 +63,13 @@ struct dev_brief {
 	unsigned up : 1;                /* administratively (IFF_UP) */
 	unsigned carrier : 1;           /* while up: a reader attached (IFF_LOWER_UP) */
 	char master[16];                /* its master's name (bridge, bond, VRF); "": none */
+	int ifindex;
+	uint32_t mtu;
+	uint8_t operstate;              /* IF_OPER_* */
+	/* The kernel's word that a reader is attached, up or down: IFLA_CARRIER
+	 * (the driver's carrier follows its queues), or the queues of a
+	 * multi-queue device. */
+	unsigned attached : 1;
 };
 
 /* Every TUN/TAP device, briefly, sorted by name: one link dump, nothing

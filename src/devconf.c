@@ -7,19 +7,22 @@
 #include <string.h>
 
 #include <net/if.h>
+#include <linux/rtnetlink.h>
 
 #include "addrroute.h"
 #include "devconf.h"
 #include "dumps.h"
 #include "link.h"
 #include "rtnl.h"
+#include "sidefx.h"
 #include "vec.h"
 
 /* Room for a request's label in a message ("route ...", "alias ..."). */
 #define LABEL_LEN 300
 
-/* IT_LINK: one link setting, idx its row in link_settings. */
-enum item_kind { IT_LINK, IT_ADDR, IT_ROUTE, IT_NETNS };
+/* IT_LINK: one link setting, idx its row in link_settings.  IT_DOWN and
+ * IT_NAME: a rename's steps (the device taken down, then renamed). */
+enum item_kind { IT_LINK, IT_ADDR, IT_ROUTE, IT_NETNS, IT_DOWN, IT_NAME };
 
 struct dc_item {
 	enum item_kind kind;
@@ -40,6 +43,9 @@ void dc_run_free(struct dc_run *run)
 {
 	nl_tx_free(&run->tx);
 	free(run->items);
+	if (run->snap)
+		dump_state_free(run->snap);
+	free(run->snap);
 	memset(run, 0, sizeof(*run));
 }
 
@@ -70,11 +76,12 @@ static int push_link(struct dc_run *run, size_t setting, size_t job, const char 
 	void *room;
 
 	/* A device it names (the master) by its index, now: the request
-	 * goes out in this exchange. */
+	 * goes out in this exchange.  An index already given is kept: the
+	 * broker's, of the device its policy check saw. */
 	if (s->kind == LK_DEV) {
 		struct dev_ref *d = (struct dev_ref *)link_value(s, &sent);
 
-		if (d->name[0] && !(d->index = if_nametoindex(d->name))) {
+		if (d->name[0] && !d->index && !(d->index = if_nametoindex(d->name))) {
 			snprintf(run->missing, sizeof(run->missing), "%s: --%s %s: no device %s in this namespace "
 				 "(it must be in the device's namespace: ip link show %s)",
 				 ifname, s->name, d->name, d->name, d->name);
@@ -97,10 +104,59 @@ static struct link_spec link_one(const struct link_setting *s, const struct link
 	return one;
 }
 
+int dc_keep(struct ctx *c, int ifindex, struct dc_kept *k)
+{
+	struct dump_state s;
+	int err;
+
+	memset(k, 0, sizeof(*k));
+	if ((err = dump_state(c, ifindex, DS_ADDRS | DS_ROUTES, &s)))
+		goto out;
+	if ((s.naddrs && !(k->addrs = calloc(s.naddrs, sizeof(*k->addrs)))) ||
+	    (s.nroutes && !(k->routes = calloc(s.nroutes, sizeof(*k->routes))))) {
+		err = -ENOMEM;
+		dc_kept_free(k);
+		goto out;
+	}
+	/* IPv4 addresses stay, and their prefix routes come back on up. */
+	for (size_t i = 0; i < s.naddrs; i++)
+		if (s.addrs[i].a.local.addr.family == AF_INET6 && (s.addrs[i].flags & IFA_F_PERMANENT))
+			k->addrs[k->naddrs++] = s.addrs[i].a;
+	for (size_t i = 0; i < s.nroutes; i++)
+		if (s.routes[i].protocol != RTPROT_KERNEL && s.routes[i].protocol != RTPROT_RA)
+			k->routes[k->nroutes++] = s.routes[i].r;
+out:
+	dump_state_free(&s);
+	return err;
+}
+
+void dc_kept_free(struct dc_kept *k)
+{
+	free(k->addrs);
+	free(k->routes);
+	memset(k, 0, sizeof(*k));
+}
+
 int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, const struct devconf *dc)
 {
 	const struct link_spec *l = dc->link;
 	int err;
+
+	if (dc->rename) {
+		const struct link_spec down = { .set_updown = true, .up = false };
+		void *room;
+
+		if (dc->cycle) {
+			if (!(room = push(run, IT_DOWN, 0, job, ifname, ifindex, dc)))
+				return -ENOMEM;
+			rtnl_link_set(room, ifindex, &down, -1, -1);
+			nl_tx_push(&run->tx);
+		}
+		if (!(room = push(run, IT_NAME, 0, job, ifname, ifindex, dc)))
+			return -ENOMEM;
+		rtnl_link_rename(room, ifindex, dc->rename);
+		nl_tx_push(&run->tx);
+	}
 
 	/* One request per link setting, so an error names the one refused;
 	 * in the table's order, the state last. */
@@ -119,6 +175,8 @@ int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, co
 		if (!room)
 			return -ENOMEM;
 		rtnl_addr(room, dc->add, ifindex, &dc->addrs[i]);
+		if (dc->add && dc->replace)
+			rtnl_make_replace(room);
 		nl_tx_push(&run->tx);
 	}
 	for (size_t i = 0; i < dc->nroutes; i++) {
@@ -127,6 +185,8 @@ int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, co
 		if (!room)
 			return -ENOMEM;
 		rtnl_route(room, dc->add, ifindex, &dc->routes[i]);
+		if (dc->add && dc->replace)
+			rtnl_make_replace(room);
 		nl_tx_push(&run->tx);
 	}
 	if (dc->move) {
@@ -188,6 +248,12 @@ static void label(const struct dc_item *it, char *buf, size_t len)
 	case IT_NETNS:
 		snprintf(buf, len, "moving it to namespace %s", dc->netns_name);
 		break;
+	case IT_DOWN:
+		snprintf(buf, len, "taking it down to rename it to %s", dc->rename);
+		break;
+	case IT_NAME:
+		snprintf(buf, len, "renaming it to %s", dc->rename);
+		break;
 	case IT_ROUTE: {
 		char r[256];
 
@@ -198,17 +264,109 @@ static void label(const struct dc_item *it, char *buf, size_t len)
 	}
 }
 
-void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
+int dc_keep_snap(struct dc_run *run, struct dump_state *s)
+{
+	if (run->snap) {
+		dump_state_free(run->snap);
+		free(run->snap);
+	}
+	if (!(run->snap = malloc(sizeof(*run->snap))))
+		return -ENOMEM;
+	*run->snap = *s;
+	memset(s, 0, sizeof(*s));
+	return 0;
+}
+
+/* Queues on tx the adding back of every address and route that snap says
+ * from had to ifindex (the same device, with another index once moved back
+ * from another namespace), addresses first (in the kernel's order, so primaries come
+ * before their secondaries), then routes; not the kernel's own (fe80::/10,
+ * the prefix routes of addresses). */
+static void queue_restore(struct nl_tx *tx, const struct dump_state *snap, int from, int ifindex)
+{
+	void *room;
+
+	for (size_t i = 0; snap->has_addrs && i < snap->naddrs; i++) {
+		const struct addr_info *a = &snap->addrs[i];
+
+		if (a->ifindex != from || sidefx_kernel_addr(&a->a))
+			continue;
+		if (!(room = nl_tx_room(tx)))
+			return;
+		rtnl_addr(room, true, ifindex, &a->a);
+		nl_tx_push(tx);
+	}
+	for (size_t i = 0; snap->has_routes && i < snap->nroutes; i++) {
+		const struct route_info *r = &snap->routes[i];
+		struct route_spec rs = r->r;
+
+		if (r->oif != from || r->protocol == RTPROT_KERNEL)
+			continue;
+		/* The kernel leaves out a metric of 0. */
+		rs.has_metric = true;
+		rs.metric = r->r.has_metric ? r->r.metric : 0;
+		if (!(room = nl_tx_room(tx)))
+			return;
+		rtnl_route(room, true, ifindex, &rs);
+		nl_tx_push(tx);
+	}
+}
+
+int dc_snap_take(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex)
+{
+	struct dump_state s;
+	int err;
+
+	if (!ctx_nl(c))
+		return 1;
+	if ((err = dump_state(c, ifindex, DS_ADDRS | DS_ROUTES, &s)) || (err = dc_keep_snap(run, &s))) {
+		report_err(c, err, NULL, "%s: nothing changed: listing its addresses and routes (to put them back on failure)",
+			   ifname);
+		dump_state_free(&s);
+		return 1;
+	}
+	return 0;
+}
+
+void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex, bool up)
 {
 	struct nl_tx tx;
+	void *room;
+
+	nl_tx_init(&tx);
+	if (up && (room = nl_tx_room(&tx))) {
+		rtnl_link_set(room, ifindex, &(struct link_spec){ .set_updown = true, .up = true }, -1, -1);
+		nl_tx_push(&tx);
+	}
+	if (run->snap)
+		queue_restore(&tx, run->snap, from, ifindex);
+	if (tx.n && ctx_nl(c))
+		nl_tx_run(&c->nl, &tx);
+	nl_tx_free(&tx);
+}
+
+/* The device of job's requests. */
+static int ifindex_of(const struct dc_run *run, size_t job)
+{
+	for (size_t i = 0; i < run->nitems; i++)
+		if (run->items[i].job == job)
+			return run->items[i].ifindex;
+	return 0;
+}
+
+void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
+{
+	const struct devconf *readd = NULL;
+	struct nl_tx tx;
+	int ifindex = 0;
+	void *room;
 
 	nl_tx_init(&tx);
 	for (size_t i = run->nitems; i-- > 0;) {
 		const struct dc_item *it = &run->items[i];
 		const struct nl_reply *r = &run->tx.replies[i];
 		bool done = r->fate == NL_ANSWERED && !r->err;
-		bool link = it->kind == IT_LINK;
-		void *room;
+		bool link = it->kind == IT_LINK || it->kind == IT_DOWN || it->kind == IT_NAME;
 
 		/* The move comes last: nothing after it can fail. A request
 		 * whose answer was lost and that dc_verify could not settle
@@ -217,13 +375,36 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 		 * route is left, as it may have been there before. */
 		if (it->job != job || it->kind == IT_NETNS)
 			continue;
+		ifindex = it->ifindex;
 		/* A master refused may still have released the device
 		 * from the master it had (the kernel does so first): it is
 		 * put back too. */
 		if (!done && !(link && r->fate == NL_UNKNOWN) &&
 		    !(link && r->fate == NL_ANSWERED && link_settings[it->idx].kind == LK_DEV))
 			continue;
-		if (link) {
+		if (it->kind == IT_DOWN) {
+			/* Up again; then what the down dropped, back. */
+			const struct link_spec up = { .set_updown = true, .up = true };
+
+			if (!(room = nl_tx_room(&tx)))
+				break;
+			rtnl_link_set(room, it->ifindex, &up, -1, -1);
+			if (it->dc->kept)
+				readd = it->dc;
+		} else if (it->kind == IT_NAME) {
+			/* The old name back, which needs the device down. */
+			if (it->dc->cycle) {
+				const struct link_spec down = { .set_updown = true, .up = false };
+
+				if (!(room = nl_tx_room(&tx)))
+					break;
+				rtnl_link_set(room, it->ifindex, &down, -1, -1);
+				nl_tx_push(&tx);
+			}
+			if (!(room = nl_tx_room(&tx)))
+				break;
+			rtnl_link_rename(room, it->ifindex, it->ifname);
+		} else if (link) {
 			struct link_spec one;
 
 			if (!it->dc->restore)
@@ -235,6 +416,9 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 				break;
 			rtnl_link_set(room, it->ifindex, &one, -1, -1);
 		} else {
+			/* Put back after a down: put back again below. */
+			if (it->dc->readd)
+				continue;
 			if (!(room = nl_tx_room(&tx)))
 				break;
 			/* What was added is removed; what was removed, added back. */
@@ -243,6 +427,19 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 			else
 				rtnl_route(room, !it->dc->add, it->ifindex, &it->dc->routes[it->idx]);
 		}
+		nl_tx_push(&tx);
+	}
+	/* After the link settings are back (up, the MTU), so that the
+	 * kernel takes them: what it dropped by itself (rename's kept list
+	 * when there is no snapshot). */
+	if (ifindex && run->snap)
+		queue_restore(&tx, run->snap, ifindex, ifindex);
+	for (size_t i = 0; readd && !(ifindex && run->snap) && i < readd->kept->naddrs && (room = nl_tx_room(&tx)); i++) {
+		rtnl_addr(room, true, ifindex_of(run, job), &readd->kept->addrs[i]);
+		nl_tx_push(&tx);
+	}
+	for (size_t i = 0; readd && !(ifindex && run->snap) && i < readd->kept->nroutes && (room = nl_tx_room(&tx)); i++) {
+		rtnl_route(room, true, ifindex_of(run, job), &readd->kept->routes[i]);
 		nl_tx_push(&tx);
 	}
 	if (tx.n && ctx_nl(c))
@@ -257,6 +454,11 @@ static bool report_plain(struct ctx *c, const struct dc_item *it, const struct n
 {
 	char v[LABEL_LEN];
 
+	if (it->kind == IT_NAME && r->err == -EEXIST) {
+		report(c, "%s: --name %s: a device %s exists already (ip link show %s); choose another name",
+		       it->ifname, it->dc->rename, it->dc->rename, it->dc->rename);
+		return true;
+	}
 	if (r->msg[0])
 		return false;
 	if (it->kind == IT_LINK && link_settings[it->idx].kind == LK_DEV && r->err == -EOPNOTSUPP) {
@@ -342,6 +544,10 @@ static bool link_done(const struct dc_item *it, const struct link_info *li)
 	switch (it->kind) {
 	case IT_LINK: return li && link_has(s, &li->link) && link_same(s, &li->link, it->dc->link);
 	case IT_NETNS: return !li || strcmp(li->name, it->ifname);
+	/* Down, or renamed (which it must have been down for): the up
+	 * that follows may have brought it back. */
+	case IT_DOWN: return li && (!(li->flags & IFF_UP) || !strcmp(li->name, it->dc->rename));
+	case IT_NAME: return li && !strcmp(li->name, it->dc->rename);
 	default: return false;
 	}
 }
@@ -430,8 +636,14 @@ int dc_exchange(struct ctx *c, struct dc_run *run, const char *ifname, int ifind
 		const struct devconf *dc)
 {
 	unsigned what = (dc->naddrs ? DS_ADDRS : 0) | (dc->nroutes ? DS_ROUTES : 0);
+	bool snap = dc->undo && sidefx_link_may_drop(dc->link);
 	struct dump_state before;
 	int err, rc;
+
+	/* A change the kernel may drop addresses or routes with: what there
+	 * is, for undo to put back. */
+	if (snap)
+		what = DS_ADDRS | DS_ROUTES;
 
 	memset(&before, 0, sizeof(before));
 	if ((err = dc_queue(run, 0, ifname, ifindex, dc)))
@@ -447,8 +659,13 @@ int dc_exchange(struct ctx *c, struct dc_run *run, const char *ifname, int ifind
 		dump_state_free(&before);
 		return 1;
 	}
+	if (snap && (err = dc_keep_snap(run, &before))) {
+		report(c, "out of memory");
+		dump_state_free(&before);
+		return 1;
+	}
 	if ((err = nl_tx_run(&c->nl, &run->tx)))
-		dc_verify(c, run, 0, &before, err);
+		dc_verify(c, run, 0, snap ? run->snap : &before, err);
 	rc = dc_result(c, run, 0);
 	dump_state_free(&before);
 	return rc;

@@ -35,6 +35,10 @@ static int take_brief(const struct link_info *l, void *data)
 		.tap = ti.flags.mode == MODE_TAP, .pi = ti.flags.pi, .vnet_hdr = ti.flags.vnet_hdr,
 		.multi_queue = ti.flags.multi_queue, .persist = ti.flags.persist,
 		.owner_set = ti.owner_set, .group_set = ti.group_set, .up = ti.up, .carrier = ti.carrier,
+		.ifindex = l->ifindex, .mtu = l->link.has_mtu ? l->link.mtu : 0,
+		.operstate = l->has_operstate ? l->operstate : IF_OPER_UNKNOWN,
+		.attached = l->tun.has_queues ? l->tun.num_queues + l->tun.num_disabled > 0
+					      : l->has_carrier ? l->carrier : ti.carrier,
 	};
 	memcpy(v[b->n - 1].name, ti.name, sizeof(ti.name));
 	memcpy(v[b->n - 1].master, l->link.master.name, sizeof(v[b->n - 1].master));

@@ -360,3 +360,61 @@ long dump_links_left(struct ctx *c, const int *idx, size_t n, bool *gone)
 	dump_state_free(&now);
 	return left;
 }
+
+static int nsid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	rtnl_parse_nsid(nlh, data);
+	return 0;
+}
+
+struct owned {
+	uint32_t uid;
+	size_t n;
+};
+
+static int owned_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct owned *o = data;
+	struct link_info li;
+
+	if (rtnl_parse_link(nlh, &li) && li.is_tun && li.tun.owner_set && li.tun.owner == o->uid)
+		o->n++;
+	return 0;
+}
+
+static void owned_reset(void *data)
+{
+	((struct owned *)data)->n = 0;
+}
+
+int dump_owned_in(struct ctx *c, const char *netns, int nsfd, uint32_t uid, size_t *n)
+{
+	char req[RTNL_MSG_MAX] = { 0 };
+	struct nl *nl = ctx_nl(c);
+	struct owned o = { .uid = uid };
+	struct nl_reply rep = { 0 };
+	int32_t nsid = -1;
+	int err;
+
+	if (!nl)
+		return 1;
+	err = nl_dump(nl, rtnl_nsid_get(req, nsfd), nsid_cb, NULL, &nsid, &rep);
+	if (!err && nsid < 0) {
+		memset(req, 0, sizeof(req));
+		err = nl_dump(nl, rtnl_nsid_new(req, nsfd), nsid_cb, NULL, &nsid, &rep);
+		memset(req, 0, sizeof(req));
+		if (!err)
+			err = nl_dump(nl, rtnl_nsid_get(req, nsfd), nsid_cb, NULL, &nsid, &rep);
+	}
+	if (!err && nsid < 0)
+		err = -ENOENT;
+	memset(req, 0, sizeof(req));
+	if (!err)
+		err = nl_dump(nl, rtnl_dump_links_nsid(req, nsid), owned_cb, owned_reset, &o, &rep);
+	if (err) {
+		report_err(c, err, rep.msg, "counting the devices of uid %u in namespace %s", (unsigned)uid, netns);
+		return 1;
+	}
+	*n = o.n;
+	return 0;
+}

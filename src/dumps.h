@@ -13,6 +13,11 @@ int dump_links(struct ctx *c, struct link_info **out, size_t *n);
  * (may be NULL) forgets what it was given when the dump starts over. */
 int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct link_info *l, void *data),
 		    void (*reset)(void *data), void *data);
+/* How many TUN/TAP devices uid owns in another namespace (descriptor
+ * nsfd, named netns for messages), read through the id this namespace
+ * gives it (one is assigned if it has none: RTM_NEWNSID) and a link dump
+ * of it (IFLA_TARGET_NETNSID): CAP_NET_ADMIN, no setns. */
+int dump_owned_in(struct ctx *c, const char *netns, int nsfd, uint32_t uid, size_t *n);
 /* Whether l is a TUN/TAP device the kernel's dump says nothing more of
  * (a kernel before 4.17): then reported, as dump_links_each does. */
 bool link_lacks_tun_info(struct ctx *c, const struct link_info *l);

@@ -125,6 +125,33 @@ static bool hint_late_global(char **argv, int argc, int ci, const struct command
 		return false;
 	if (b + take > nargs)
 		return false;
+	/* Given before the command too: once is enough, or one of two. */
+	for (int k = 0; k < ci; k++) {
+		int t2;
+		const struct optdef *e = global_opt_word(argv[k], &t2);
+		const char *v1, *v2;
+
+		if (e != d)
+			continue;
+		v1 = t2 == 2 ? (k + 1 < ci ? argv[k + 1] : "") : argv[k];
+		v2 = take == 2 ? args[b + 1] : a;
+		if (d->has_arg != required_argument || (t2 == take && !strcmp(v1, v2))) {
+			ws->n = 0;
+			add_word(ws, "tunctl");
+			for (int m = 0; m <= ci; m++)
+				add_word(ws, argv[m]);
+			for (int m = 0; m < nargs; m++)
+				if (m < b || m >= b + take)
+					add_word(ws, args[m]);
+			if (!try_words(ws, false, sugg, sizeof(sugg)))
+				return false;
+			snprintf(err, errlen, "\"%s\" is given before the command already: %s", a, sugg);
+		} else {
+			snprintf(err, errlen, "\"%s\" is given twice, before the command and after it: give it once, "
+				 "before the command", a);
+		}
+		return true;
+	}
 	ws->n = 0;
 	add_word(ws, "tunctl");
 	for (int k = 0; k < ci; k++)
@@ -190,6 +217,7 @@ struct ip_word {
 
 static const struct ip_word ip_words[] = {
 	{ "mode", "--mode", true, IN(CMD_ADD) | IN(CMD_LIST) },
+	{ "type", "--mode", true, IN(CMD_ADD) },
 	{ "user", "--user", true, IN(CMD_ADD) | IN(CMD_SET) },
 	{ "group", "--group", true, IN(CMD_ADD) | IN(CMD_SET) },
 	{ "pi", "--pi", false, IN(CMD_ADD) },
@@ -199,6 +227,7 @@ static const struct ip_word ip_words[] = {
 	{ "down", "--down", false, IN(CMD_ADD) | IN(CMD_SET) },
 	{ "netns", "--netns", true, IN(CMD_SET) },
 	{ "nomaster", "--nomaster", false, IN(CMD_SET) },
+	{ "name", "--name", true, IN(CMD_SET) },
 	{ "peer", "--peer", true, IN(CMD_ADD) | IN(CMD_ADDR) },
 };
 
@@ -283,6 +312,10 @@ static bool hint_iproute2(char **argv, int argc, int ci, const struct command *s
 			}
 		}
 	}
+	/* The name twice, in tunctl's place and after "dev": "addr add vpn0
+	 * 192.0.2.9/24 dev vpn0". */
+	if (dev_word && name > first && role[first] == R_REST && !strcmp(p->pos[first], p->pos[name]))
+		role[first] = R_DROP;
 	/* Swapped: "addr add 192.0.2.9/24 mytun", "route add PREFIX [via GW] vpn0". */
 	if (name < 0 && (id == CMD_ADDR || id == CMD_ROUTE) && npos >= first + 2 &&
 	    role[first] == R_REST && looks_like_prefix(p->pos[first], id == CMD_ROUTE)) {
@@ -391,6 +424,97 @@ void hint_force(char **argv, int argc, int ci, const struct command *spec, char 
 	else
 		snprintf(err, errlen, "--force before the command goes with -b (tunctl -b FILE --force); \"%s\" has no --force",
 			 spec->name);
+}
+
+/* iproute2's object and command words, and the tunctl command for them. */
+static const struct {
+	const char *obj, *sub, *cmd;
+} ip_cmds[] = {
+	{ "tuntap", "add", "add" }, { "tuntap", "del", "del" }, { "tuntap", "delete", "del" },
+	{ "tuntap", "show", "list" }, { "tuntap", "list", "list" }, { "tuntap", "ls", "list" },
+	{ "tuntap", NULL, "list" },
+	{ "link", "set", "set" }, { "link", "add", "add" }, { "link", "del", "del" },
+	{ "link", "delete", "del" }, { "link", "show", "show" }, { "link", "list", "show" },
+	{ "link", "ls", "show" }, { "link", NULL, "show" },
+};
+
+/* The suggestion at the end of a hint ("...: tunctl set vpn0 --up"), or
+ * NULL. */
+static const char *hint_tail(const char *e, bool batch)
+{
+	const char *s = NULL;
+
+	if (batch) {
+		s = strrchr(e, ':');
+		return s && s[1] == ' ' ? s + 2 : NULL;
+	}
+	for (const char *q = e; (q = strstr(q, ": tunctl ")); q++)
+		s = q + 2;
+	return s;
+}
+
+/* ip tuntap del's words besides the name: flags (valued false), or words
+ * followed by a value. */
+static bool is_ip_del_word(const char *w, bool valued)
+{
+	static const char *const flags[] = { "dev", "pi", "vnet_hdr", "multi_queue", "one_queue" };
+	static const char *const with_value[] = { "mode", "user", "group" };
+
+	for (size_t i = 0; !valued && i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (!strcmp(w, flags[i]))
+			return true;
+	for (size_t i = 0; valued && i < sizeof(with_value) / sizeof(with_value[0]); i++)
+		if (!strcmp(w, with_value[i]))
+			return true;
+	return false;
+}
+
+bool hint_ip_object(char **argv, int argc, int ci, bool batch, char *err, size_t errlen)
+{
+	const char *sub = ci + 1 < argc ? argv[ci + 1] : NULL, *cmd = NULL, *tail;
+	struct words ws = { .cap = argc + 4 };
+	struct request req;
+	char e[ERRLEN], sugg[ERRLEN];
+	int rc;
+
+	for (size_t k = 0; k < sizeof(ip_cmds) / sizeof(ip_cmds[0]) && !cmd; k++)
+		if (!strcmp(argv[ci], ip_cmds[k].obj) &&
+		    (ip_cmds[k].sub ? sub && !strcmp(sub, ip_cmds[k].sub) : !sub))
+			cmd = ip_cmds[k].cmd;
+	if (!cmd || !(ws.w = calloc((size_t)ws.cap, sizeof(*ws.w))))
+		return false;
+	add_word(&ws, "tunctl");
+	for (int k = batch ? 1 : 0; k < ci; k++)
+		add_word(&ws, argv[k]);
+	add_word(&ws, cmd);
+	for (int k = ci + (sub ? 2 : 1); k < argc; k++) {
+		/* del takes names only: "tuntap del dev tun0 mode tun" is
+		 * "del tun0", not four names; ip's flags and the words that
+		 * take a value go. */
+		if (!strcmp(cmd, "del") && is_ip_del_word(argv[k], false))
+			continue;
+		if (!strcmp(cmd, "del") && is_ip_del_word(argv[k], true) && k + 1 < argc) {
+			k++;
+			continue;
+		}
+		add_word(&ws, argv[k]);
+	}
+	rc = parse_common(ws.n, ws.w, &req, e, sizeof(e), batch, true);
+	if (!rc) {
+		request_free(&req);
+		try_words(&ws, batch, sugg, sizeof(sugg));
+		tail = sugg;
+	} else {
+		tail = rc == 2 ? hint_tail(e, batch) : NULL;
+	}
+	if (tail)
+		snprintf(err, errlen, "\"%s%s%s\" is iproute2 syntax; in tunctl: %s", argv[ci], sub ? " " : "",
+			 sub ? sub : "", tail);
+	else
+		snprintf(err, errlen, "\"%s%s%s\" is iproute2 syntax; tunctl's command is \"%s\" (see tunctl %s --help)",
+			 argv[ci], sub ? " " : "", sub ? sub : "", cmd, cmd);
+	free(ws.w);
+	return true;
 }
 
 const char *nearest_cmd(const char *w)

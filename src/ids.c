@@ -136,3 +136,55 @@ const char *ids_group_name(uint32_t gid, char *buf, size_t len)
 	ids_group_lookup(gid, buf, len);
 	return buf;
 }
+
+int ids_user_in_group(uint32_t uid, uint32_t gid)
+{
+	char name[256];
+	gid_t *v = NULL;
+	int n = 64, err, in = 0;
+	uint32_t primary = 0;
+
+	/* The passwd entry once for the name and once for the primary group
+	 * (lookup returns one of them). */
+	{
+		struct passwd pw, *res = NULL;
+		char *buf = malloc(16384);
+
+		if (!buf)
+			return -ENOMEM;
+		err = getpwuid_r(uid, &pw, buf, 16384, &res);
+		if (!err && res) {
+			snprintf(name, sizeof(name), "%s", res->pw_name);
+			primary = res->pw_gid;
+		}
+		free(buf);
+		if (err)
+			return -err;
+		if (!res)
+			return -ENOENT;
+	}
+	if (primary == gid)
+		return 1;
+	for (;;) {
+		gid_t *p = realloc(v, (size_t)n * sizeof(*v));
+		int got = n;
+
+		if (!p) {
+			free(v);
+			return -ENOMEM;
+		}
+		v = p;
+		if (getgrouplist(name, (gid_t)primary, v, &got) >= 0) {
+			for (int i = 0; i < got && !in; i++)
+				in = v[i] == (gid_t)gid;
+			break;
+		}
+		if (got <= n || got > 65536) {
+			free(v);
+			return -EIO;
+		}
+		n = got;
+	}
+	free(v);
+	return in;
+}

@@ -22,4 +22,9 @@ const char *ids_group_name(uint32_t gid, char *buf, size_t len);
 int ids_user_lookup(uint32_t uid, char *buf, size_t len);
 int ids_group_lookup(uint32_t gid, char *buf, size_t len);
 
+/* Whether user uid is in group gid, as its passwd entry (the primary
+ * group) and the group database (getgrouplist) say: 1, 0, -ENOENT when
+ * uid has no passwd entry, or -errno when a lookup failed. */
+int ids_user_in_group(uint32_t uid, uint32_t gid);
+
 #endif

@@ -91,6 +91,15 @@ int ops_add(struct ctx *c, const struct add_req *r);
  * those a del cut short left in tunctl's link groups.  links: the
  * namespace's, sorted by links_sort. */
 int ops_delete(struct ctx *c, char *const *names, size_t n, const struct link_info *links, size_t nlinks);
+/* The link group apply puts a device in while it is set aside to be
+ * re-created (renamed tunctl<index>, down): one of del's groups, so that
+ * one an apply killed (kill -9) left there is a leftover for the next del
+ * or apply to delete. */
+#define OPS_ASIDE_GROUP 0x7e5700ffu
+/* Whether a device in link group is one a del or an apply that was
+ * killed left (tunctl's groups): under ctx_lock no other tunctl is using
+ * them, so the next del or apply deletes it. */
+bool ops_leftover_group(uint32_t group);
 /* del --unused's lock: tunctl attaches to each of names itself, so that
  * no process can attach meanwhile, and keeps those no other process
  * holds, per the kernel: a single-queue device takes one reader (taken:

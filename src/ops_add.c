@@ -22,6 +22,10 @@
  * create and drop the device. */
 #define ADOPT_WAIT_MS 5000
 #define ADOPT_TURNS 20
+/* How long such a wait goes on before add says what it waits for (once):
+ * long enough that an ordinary race, settled in milliseconds, says
+ * nothing. */
+#define ADOPT_NOTE_MS 1000
 
 /* Secure by default: with neither --user nor --group the caller owns it
  * (--any-user goes with neither). */
@@ -242,6 +246,23 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Says, once, what an add that has waited ADOPT_NOTE_MS waits for: the
+ * process that holds name, as /proc shows it. */
+static void note_waiting(struct ctx *c, const char *name, long long deadline)
+{
+	struct holder *h = NULL;
+	char who[256];
+	size_t n = 0;
+	long long left = (deadline - now_ms() + 999) / 1000;
+
+	if (!proc_tun_holders(name, &h, &n) && holders_text(h, n, name, who, sizeof(who)))
+		note(c, "waiting for %s to release %s or make it persistent (up to %lld s more)", who, name, left);
+	else
+		note(c, "waiting for the process that holds %s to release it or make it persistent (up to %lld s more)",
+		     name, left);
+	free(h);
+}
+
 /* Reads NAME for adopting it, waiting (until the deadline) while it is
  * being made by another process: that process drops it if it fails, so
  * adopting it then would lose it, and what was added to it would make that
@@ -250,9 +271,11 @@ static long long now_ms(void)
  * (the kernel lists a device once they are all there, and unlists it
  * before removing them).  Returns 0 when it is persistent, -ENODEV when it
  * is gone, the read's error, or -ETIMEDOUT. */
-static int read_adoptable(const char *name, struct tun_info *ti, long long deadline)
+static int read_adoptable(struct ctx *c, const char *name, struct tun_info *ti, long long deadline,
+			  bool *told)
 {
 	long pause_us = 500;
+	long long since = now_ms();
 
 	for (;;) {
 		struct timespec ts = { 0, pause_us * 1000 };
@@ -272,6 +295,10 @@ static int read_adoptable(const char *name, struct tun_info *ti, long long deadl
 			return err;
 		if (now_ms() >= deadline)
 			return err ? err : -ETIMEDOUT;
+		if (!*told && now_ms() - since >= ADOPT_NOTE_MS) {
+			*told = true;
+			note_waiting(c, name, deadline);
+		}
 		nanosleep(&ts, NULL);
 		if (pause_us < 16000)
 			pause_us *= 2;
@@ -280,11 +307,11 @@ static int read_adoptable(const char *name, struct tun_info *ti, long long deadl
 
 /* --exist-ok: adopts NAME if it is there (the status), or returns -ENODEV
  * when it is not, for the caller to create it. */
-static int try_adopt(struct ctx *c, const struct add_req *r, long long deadline)
+static int try_adopt(struct ctx *c, const struct add_req *r, long long deadline, bool *told)
 {
 	struct tun_info ti;
 	struct owner o;
-	int err = read_adoptable(r->name, &ti, deadline), rc;
+	int err = read_adoptable(c, r->name, &ti, deadline, told), rc;
 
 	if (err == -ENODEV)
 		return err;
@@ -331,11 +358,11 @@ int ops_add(struct ctx *c, const struct add_req *r)
 {
 	bool adoptable = r->exist_ok && !strchr(r->name, '%');
 	long long deadline = now_ms() + ADOPT_WAIT_MS;
-	bool exists;
+	bool exists, told = false;
 	int rc;
 
 	for (int turn = 0; turn < ADOPT_TURNS; turn++) {
-		if (adoptable && (rc = try_adopt(c, r, deadline)) != -ENODEV)
+		if (adoptable && (rc = try_adopt(c, r, deadline, &told)) != -ENODEV)
 			return rc;
 		rc = create_one(c, r, adoptable, &exists);
 		if (!exists || !adoptable)

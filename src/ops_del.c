@@ -35,6 +35,8 @@ static const struct link_info *find_link(const struct links *l, const char *name
 #define DEL_GROUP_FIRST 0x7e570000u    /* 2119630848 */
 #define DEL_GROUPS      256u
 
+_Static_assert(OPS_ASIDE_GROUP - DEL_GROUP_FIRST < DEL_GROUPS, "apply's set-aside group is one of del's");
+
 static bool in_del_group(uint32_t group)
 {
 	return group - DEL_GROUP_FIRST < DEL_GROUPS;
@@ -289,6 +291,11 @@ out:
 	return rc;
 }
 
+bool ops_leftover_group(uint32_t group)
+{
+	return in_del_group(group);
+}
+
 /* The kernel's limit of queues a device has (MAX_TAP_QUEUES). */
 #define TAP_QUEUES_MAX 256
 
@@ -370,8 +377,8 @@ int ops_check_holders(struct ctx *c, char *const *names, size_t n, const struct 
 				continue;
 			if ((rc = ops_held_per_kernel(c, find_link(&l, names[k]), names[k],
 						       "use --force to delete it anyway")) > 0)
-				report(c, "device %s is in use by a process that /proc does not show tunctl; "
-				       "use --force to delete it anyway", names[k]);
+				report(c, "device %s is in use: the kernel reports a process attached to it, and /proc "
+				       "hides which from this user; use --force to delete it anyway", names[k]);
 		}
 		if (rc) {
 			free(h);

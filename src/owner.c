@@ -1,6 +1,7 @@
 /* owner.c - the one resolver of --user and --group, over ids.c's lookups. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -80,4 +81,30 @@ bool owner_in_egroup(uint32_t gid)
 		in = v[i] == (gid_t)gid;
 	free(v);
 	return in;
+}
+
+int owner_check_group(struct ctx *c, uint32_t uid, uint32_t gid, const char *dev, const char *fix)
+{
+	char u[64], g[64];
+	int in;
+
+	/* Root attaches through CAP_NET_ADMIN whatever the group. */
+	if (!uid)
+		return 0;
+	in = ids_user_in_group(uid, gid);
+	/* A uid without a passwd entry has the groups whoever starts its
+	 * processes gives them: nothing is known to refuse. */
+	if (in > 0 || in == -ENOENT)
+		return 0;
+	ids_user_name(uid, u, sizeof(u));
+	ids_group_name(gid, g, sizeof(g));
+	if (in < 0) {
+		report_err(c, in, NULL, "telling whether %s's owner %s is in group %s", dev, u, g);
+		return 1;
+	}
+	/* The kernel lets attach only a process that is the owner and in
+	 * the group, when both are set. */
+	report(c, "group %s would lock %s's owner %s (uid %u) out: %s is not in that group, and only a process "
+	       "that is the owner and in the group may attach; %s", g, dev, u, (unsigned)uid, u, fix);
+	return 2;
 }

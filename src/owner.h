@@ -26,4 +26,10 @@ int owner_resolve(struct ctx *c, const struct id_spec *user, const struct id_spe
  * kernel's in_egroup_p checks. */
 bool owner_in_egroup(uint32_t gid);
 
+/* Whether the owner uid, given the group gid, could still attach to dev:
+ * 0 when it is in that group (or root, or has no passwd entry); else reports that it would be
+ * locked out, ending with fix ("add --yes to ..."), and returns 2, or 1
+ * when the lookup failed. */
+int owner_check_group(struct ctx *c, uint32_t uid, uint32_t gid, const char *dev, const char *fix);
+
 #endif

@@ -326,6 +326,14 @@ bool parse_route_words(int n, char *const *words, struct route_spec *r,
 				return false;
 			}
 			r->has_table = true;
+			/* The local table holds the kernel's routes to this
+			 * host's own addresses: it is not tunctl's to fill, nor
+			 * does save or apply read it. */
+			if (r->table == RT_TABLE_LOCAL) {
+				seterr(err, errlen, "route table \"%s\" is the kernel's own (routes to this host's addresses): "
+				       "tunctl does not make routes there; use main or a table number", val);
+				return false;
+			}
 		}
 	}
 	if (!strcmp(words[0], "default") && r->has_gw)
@@ -507,6 +515,13 @@ const char *format_prefix(const struct prefix *p, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s/%u", format_ipaddr(&p->addr, a, sizeof(a)), p->len);
 	return buf;
+}
+
+const char *format_route_dst(const struct prefix *p, char *buf, size_t len)
+{
+	if (p->len == (p->addr.family == AF_INET ? 32 : 128))
+		return format_ipaddr(&p->addr, buf, len);
+	return format_prefix(p, buf, len);
 }
 
 void format_mac(const uint8_t mac[6], char buf[18])

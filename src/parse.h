@@ -126,6 +126,9 @@ const char *nearest_word(const char *w, const char *const *cands, size_t n);
 /* Text forms. buf must hold INET6_ADDRSTRLEN + 4. */
 const char *format_ipaddr(const struct ipaddr *a, char *buf, size_t len);
 const char *format_prefix(const struct prefix *p, char *buf, size_t len);
+/* A route's destination as ip route prints it: "default", a host route's
+ * address alone (192.0.2.2, not 192.0.2.2/32), else the prefix. */
+const char *format_route_dst(const struct prefix *p, char *buf, size_t len);
 void format_mac(const uint8_t mac[6], char buf[18]);
 void format_route(const struct route_spec *r, char *buf, size_t len);
 

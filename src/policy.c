@@ -38,6 +38,9 @@ static void rule_free(struct pol_rule *r)
 	for (size_t i = 0; i < r->nnetns; i++)
 		free(r->netns[i]);
 	free(r->netns);
+	for (size_t i = 0; i < r->nmasters; i++)
+		free(r->masters[i]);
+	free(r->masters);
 	free(r->addrs);
 	free(r->routes);
 }
@@ -64,29 +67,30 @@ static int push_str(char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-/* A name pattern: what an interface name may hold, plus glob characters,
- * "%d" only at the end (after a literal prefix, no glob in it). */
-static bool pattern_ok(const char *s, char *why, size_t len)
+/* A name pattern (what, for messages: "name pattern", "master"): what an
+ * interface name may hold, plus glob characters, "%d" only at the end
+ * (after a literal prefix, no glob in it). */
+static bool pattern_ok(const char *what, const char *s, char *why, size_t len)
 {
 	const char *d = strstr(s, "%d");
 
 	if (!*s || strlen(s) > 64) {
-		snprintf(why, len, "name pattern \"%s\" is empty or too long", s);
+		snprintf(why, len, "%s \"%s\" is empty or too long", what, s);
 		return false;
 	}
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p <= ' ' || *p == 0x7f || *p == '/' || *p == ':') {
-			snprintf(why, len, "name pattern \"%s\" holds a character no interface name may have "
-				 "(blank, control byte, '/' or ':')", s);
+			snprintf(why, len, "%s \"%s\" holds a character no interface name may have "
+				 "(blank, control byte, '/' or ':')", what, s);
 			return false;
 		}
 	if (d && (d[2] || strpbrk(s, "*?[\\") || strchr(s, '%') != d)) {
-		snprintf(why, len, "name pattern \"%s\": %%d stands only at the end, after a literal prefix "
-			 "(as vm%%d); for anything else use a glob (vm*)", s);
+		snprintf(why, len, "%s \"%s\": %%d stands only at the end, after a literal prefix "
+			 "(as vm%%d); for anything else use a glob (vm*)", what, s);
 		return false;
 	}
 	if (!d && strchr(s, '%')) {
-		snprintf(why, len, "name pattern \"%s\": '%%' only as %%d", s);
+		snprintf(why, len, "%s \"%s\": '%%' only as %%d", what, s);
 		return false;
 	}
 	return true;
@@ -153,7 +157,7 @@ static bool parse_rule(int argc, char **argv, struct pol_rule *r, char *why, siz
 				return false;
 			}
 		} else if (!strcmp(k, "name")) {
-			if (!pattern_ok(v, why, len))
+			if (!pattern_ok("name pattern", v, why, len))
 				return false;
 			if (push_str(&r->names, &r->nnames, v))
 				goto oom;
@@ -185,9 +189,18 @@ static bool parse_rule(int argc, char **argv, struct pol_rule *r, char *why, siz
 			}
 			if (push_str(&r->netns, &r->nnetns, v))
 				goto oom;
+		} else if (!strcmp(k, "master")) {
+			if (strchr(v, '%')) {
+				snprintf(why, len, "master \"%s\": a device name or a glob (br-*), no %%d", v);
+				return false;
+			}
+			if (!pattern_ok("master", v, why, len))
+				return false;
+			if (push_str(&r->masters, &r->nmasters, v))
+				goto oom;
 		} else {
 			snprintf(why, len, "unknown word \"%s\" (expected mode, name, max, mtu, multi_queue, "
-				 "vnet_hdr, addr, route or netns)", k);
+				 "vnet_hdr, addr, route, netns or master)", k);
 			return false;
 		}
 		if (takes)
@@ -394,6 +407,18 @@ static bool fields_ok(const struct pol_rule *r, const struct pol_caller *c, cons
 		}
 		if (rs->has_table && rs->table != 254) {
 			snprintf(why, len, "--route table %u: only the main table is allowed", rs->table);
+			return false;
+		}
+	}
+	if (q->master) {
+		size_t i;
+
+		for (i = 0; i < r->nmasters; i++)
+			if (policy_name_match(r->masters[i], c->name, q->master))
+				break;
+		if (i == r->nmasters) {
+			snprintf(why, len, "--master %s is not allowed (the rule's master list %s)", q->master,
+				 r->nmasters ? "does not name it" : "is empty");
 			return false;
 		}
 	}

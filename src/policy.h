@@ -35,6 +35,9 @@ struct pol_rule {
 	size_t nroutes;
 	char **netns;           /* namespaces a device may be moved into */
 	size_t nnetns;
+	char **masters;         /* globs ($USER expands): masters (bridges) a
+				 * device may be put on; none by default */
+	size_t nmasters;
 };
 
 struct policy {
@@ -47,7 +50,7 @@ struct policy {
  * rule.  One rule a line:
  *   allow user|group WHO mode tun|tap|tun,tap name PATTERN... [max N]
  *         [mtu N|MIN-MAX] [multi_queue] [vnet_hdr] [addr PREFIX]...
- *         [route PREFIX]... [netns NAME]...
+ *         [route PREFIX]... [netns NAME]... [master GLOB]...
  * with '#' comments, quoting and escapes as in batch files.  errno is
  * ENOMEM when memory ran out, else 0. */
 bool policy_parse(const char *text, size_t len, const char *file, struct policy *p, char *err, size_t errlen);
@@ -85,6 +88,7 @@ struct pol_req {
 	const struct route_spec *routes;
 	size_t nroutes;
 	const char *netns;
+	const char *master;             /* add/set --master: the device to put it on */
 	size_t owned;                   /* TUN/TAP devices the caller owns now */
 };
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "parse.h"
@@ -87,24 +88,94 @@ static int by_pid(const void *a, const void *b)
 	return x->pid < y->pid ? -1 : x->pid > y->pid;
 }
 
-/* Whether process pidstr is in the network namespace netns (ours): names
- * repeat across namespaces, one tap0 per container.  A descriptor belongs
- * to the namespace it was opened in, which is the process's own unless it
- * moved since; that is the one case this misses. 1, 0, or -errno. */
-static int same_netns(int procfd, const char *pidstr, const struct stat *netns)
+static bool same_ns(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* One process's network namespace and a handle on its descriptors, looked
+ * up once for all its tun files. */
+struct proc_ns {
+	int pidfd;      /* -1 not tried yet, -2 none (denied, or no pidfd) */
+	int own;        /* the process's own namespace is netns: -1 unknown */
+};
+
+/* Whether process pidstr is in the network namespace netns (ours), the
+ * guess for a descriptor of it whose device cannot be asked: a descriptor
+ * opened there stays with its device when the device moves. 1, 0, or
+ * -errno. */
+static int proc_in_netns(int procfd, const char *pidstr, const struct stat *netns)
 {
 	char path[NAME_MAX + sizeof("/ns/net")];
 	struct stat st;
 
-	if (!netns)
-		return 1;
 	snprintf(path, sizeof(path), "%s/ns/net", pidstr);
 	if (fstatat(procfd, path, &st, 0)) {
 		if (denied(errno))
 			unseen++;
 		return gone(errno) || denied(errno) ? 0 : -errno;
 	}
-	return st.st_dev == netns->st_dev && st.st_ino == netns->st_ino;
+	return same_ns(&st, netns);
+}
+
+/* Whether the device that descriptor fdstr of process pidstr is attached
+ * to is in the network namespace netns (ours).  Names repeat across
+ * namespaces (one tap0 per container), and a device moved by "set
+ * --netns" leaves its readers' descriptors in the namespace they were
+ * opened in, so the process's namespace does not tell: the device's own
+ * does (TUNGETDEVNETNS on a copy of the descriptor, pidfd_getfd).  Where
+ * the kernel does not let us copy it (another user's process, Yama) or
+ * ask (no CAP_NET_ADMIN there), the process's namespace is the guess when
+ * it is ours; when it is not, the descriptor is counted as not seen, so a
+ * caller that must know asks the kernel (fail closed).  The copy is closed
+ * at once; should the process close its own meanwhile, ours is the last
+ * and the kernel does then what the process's close would have done.
+ * 1, 0, or -errno. */
+static int fd_in_netns(int procfd, const char *pidstr, const char *fdstr, const struct stat *netns,
+		       struct proc_ns *pn)
+{
+	int err;
+
+	if (!netns)
+		return 1;
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
+	if (pn->pidfd == -1) {
+		pn->pidfd = (int)syscall(SYS_pidfd_open, (pid_t)atoi(pidstr), 0);
+		if (pn->pidfd < 0) {
+			if (gone(errno))
+				return 0;
+			pn->pidfd = -2;
+		}
+	}
+	if (pn->pidfd >= 0) {
+		struct stat st;
+		int fd, ns;
+
+		fd = (int)syscall(SYS_pidfd_getfd, pn->pidfd, atoi(fdstr), 0);
+		if (fd < 0 && (gone(errno) || errno == EBADF))
+			return 0;
+		if (fd >= 0) {
+			ns = tun_dev_netns(fd);
+			close(fd);
+			if (ns >= 0) {
+				err = fstat(ns, &st) ? -errno : 0;
+				close(ns);
+				return err ? err : same_ns(&st, netns);
+			}
+			/* Detached meanwhile (EBADFD): no device. */
+			if (ns == -EBADFD)
+				return 0;
+		}
+	}
+#endif
+	if (pn->own < 0 && (pn->own = proc_in_netns(procfd, pidstr, netns)) < 0) {
+		err = pn->own;
+		pn->own = -1;
+		return err;
+	}
+	if (!pn->own)
+		unseen++;
+	return pn->own;
 }
 
 /* Scans one process's fds. A process that is gone, or another user's that
@@ -115,7 +186,8 @@ static int scan_pid(int procfd, const char *pidstr, const char *only, const stru
 {
 	char path[600], link[64], info[512], comm[32] = "", ifname[16];
 	struct dirent *e;
-	int fdfd, rc = 0, ours = -1;
+	struct proc_ns pn = { -1, -1 };
+	int fdfd, rc = 0, ours;
 	DIR *d;
 
 	snprintf(path, sizeof(path), "%s/fd", pidstr);
@@ -167,12 +239,12 @@ static int scan_pid(int procfd, const char *pidstr, const char *only, const stru
 			continue;
 		if (only && strcmp(only, ifname))
 			continue;
-		if (ours < 0 && (ours = same_netns(procfd, pidstr, netns)) < 0) {
+		if ((ours = fd_in_netns(procfd, pidstr, e->d_name, netns, &pn)) < 0) {
 			rc = ours;
 			break;
 		}
 		if (!ours)
-			break;
+			continue;
 		if (!comm[0]) {
 			snprintf(path, sizeof(path), "%s/comm", pidstr);
 			if (read_file(procfd, path, comm, sizeof(comm)))
@@ -187,6 +259,8 @@ static int scan_pid(int procfd, const char *pidstr, const char *only, const stru
 	if (!rc && e == NULL && errno && !gone(errno))
 		rc = -errno;
 	closedir(d);
+	if (pn.pidfd >= 0)
+		close(pn.pidfd);
 	return rc;
 }
 
@@ -306,4 +380,19 @@ bool proc_has_cap(int cap)
 	    !(line = strstr(buf, "\nCapEff:")) || sscanf(line + 8, "%llx", &eff) != 1)
 		return true;
 	return cap >= 0 && cap < 64 && (eff >> cap) & 1;
+}
+
+int proc_promote_secondaries(const char *ifname, bool *on)
+{
+	char path[96], buf[16];
+	int err;
+
+	*on = false;
+	if (strchr(ifname, '/'))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/promote_secondaries", ifname);
+	if ((err = read_file(AT_FDCWD, path, buf, sizeof(buf))))
+		return err;
+	*on = buf[0] != '0';
+	return 0;
 }

@@ -1,4 +1,5 @@
-/* procfs.h - the processes that hold TUN/TAP devices open, from /proc. */
+/* procfs.h - the processes that hold TUN/TAP devices open, from /proc; and
+ * a device's promote_secondaries from /proc/sys. */
 #ifndef TUNCTL_PROCFS_H
 #define TUNCTL_PROCFS_H
 
@@ -13,7 +14,8 @@ struct holder {
 };
 
 /* One pass over /proc: every (process, device) pair, each once, ordered
- * by pid.  only: NULL for every device, else that device only. */
+ * by pid, for the devices of our network namespace, whichever namespace
+ * the process is in.  only: NULL for every device, else that device only. */
 int proc_tun_holders(const char *only, struct holder **out, size_t *n);
 /* How many processes the last proc_tun_holders could not look into
  * (EACCES, EPERM): their holders, if any, are not in its list. */
@@ -37,5 +39,10 @@ size_t holders_text(const struct holder *h, size_t n, const char *ifname, char *
  * effective set, from /proc/self/status; true when that cannot be read,
  * so no hint is given on a guess. */
 bool proc_has_cap(int cap);
+
+/* net.ipv4.conf.IFNAME.promote_secondaries of this namespace: whether
+ * deleting a primary IPv4 address promotes a secondary rather than
+ * deleting them all.  0 or -errno (*on false). */
+int proc_promote_secondaries(const char *ifname, bool *on);
 
 #endif

@@ -8,6 +8,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
+#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
@@ -166,6 +167,13 @@ struct nlmsghdr *rtnl_addr(void *buf, bool add, int ifindex, const struct addr_s
 	return nlh;
 }
 
+void rtnl_make_replace(void *buf)
+{
+	struct nlmsghdr *nlh = buf;
+
+	nlh->nlmsg_flags = (uint16_t)((nlh->nlmsg_flags & ~NLM_F_EXCL) | NLM_F_CREATE | NLM_F_REPLACE);
+}
+
 struct nlmsghdr *rtnl_route(void *buf, bool add, int ifindex, const struct route_spec *r)
 {
 	struct nlmsghdr *nlh = header(buf, add ? RTM_NEWROUTE : RTM_DELROUTE,
@@ -231,6 +239,40 @@ struct nlmsghdr *rtnl_dump_dev(void *buf, uint16_t type, int ifindex)
 	if (ifindex > 0 && type == RTM_GETADDR)
 		((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_index = (uint32_t)ifindex;
 	else if (ifindex > 0 && type == RTM_GETROUTE && !put_u32(nlh, RTA_OIF, (uint32_t)ifindex))
+		return no_room(nlh);
+	return nlh;
+}
+
+static struct nlmsghdr *nsid_req(void *buf, uint16_t type, int fd)
+{
+	struct nlmsghdr *nlh = header(buf, type, NLM_F_ACK);
+	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	g->rtgen_family = AF_UNSPEC;
+	if (fd < 0 || !put_u32(nlh, NETNSA_FD, (uint32_t)fd))
+		return no_room(nlh);
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_nsid_get(void *buf, int fd)
+{
+	return nsid_req(buf, RTM_GETNSID, fd);
+}
+
+struct nlmsghdr *rtnl_nsid_new(void *buf, int fd)
+{
+	struct nlmsghdr *nlh = nsid_req(buf, RTM_NEWNSID, fd);
+
+	if (nlh && !put_u32(nlh, NETNSA_NSID, (uint32_t)-1))
+		return no_room(nlh);
+	return nlh;
+}
+
+struct nlmsghdr *rtnl_dump_links_nsid(void *buf, int32_t nsid)
+{
+	struct nlmsghdr *nlh = rtnl_dump(buf, RTM_GETLINK, AF_UNSPEC);
+
+	if (nsid < 0 || !put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid))
 		return no_room(nlh);
 	return nlh;
 }
@@ -532,4 +574,16 @@ size_t rtnl_addr_flag_words(uint32_t flags, int family, const char **words)
 size_t rtnl_route_flag_words(uint32_t flags, const char **words)
 {
 	return flag_words(route_words, sizeof(route_words) / sizeof(route_words[0]), flags, AF_UNSPEC, words);
+}
+
+bool rtnl_parse_nsid(const struct nlmsghdr *nlh, int32_t *nsid)
+{
+	const struct nlattr *tb[NETNSA_MAX + 1];
+	uint32_t v;
+
+	if (nlh->nlmsg_type != RTM_NEWNSID || !parse_attrs(nlh, sizeof(struct rtgenmsg), tb, NETNSA_MAX) ||
+	    !get_u32(tb[NETNSA_NSID], &v))
+		return false;
+	*nsid = (int32_t)v;
+	return true;
 }

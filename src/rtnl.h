@@ -36,12 +36,26 @@ struct nlmsghdr *rtnl_group_del(void *buf, uint32_t group);
 struct nlmsghdr *rtnl_addr(void *buf, bool add, int ifindex, const struct addr_spec *a);
 /* RTM_NEWROUTE (create, fail if it exists) or RTM_DELROUTE. */
 struct nlmsghdr *rtnl_route(void *buf, bool add, int ifindex, const struct route_spec *r);
+/* An added address or route of rtnl_addr or rtnl_route (in buf) as ip's
+ * "replace": NLM_F_CREATE | NLM_F_REPLACE, not NLM_F_EXCL. */
+void rtnl_make_replace(void *buf);
 /* A dump request for RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE. */
 struct nlmsghdr *rtnl_dump(void *buf, uint16_t type, uint8_t family);
 /* The same of every family, for RTM_GETADDR and RTM_GETROUTE asking the
  * kernel for one device's only (ifindex > 0): it filters so on a socket
  * with NETLINK_GET_STRICT_CHK, and ignores the filter otherwise. */
 struct nlmsghdr *rtnl_dump_dev(void *buf, uint16_t type, int ifindex);
+
+/* The id this namespace gives the namespace of descriptor fd
+ * (RTM_GETNSID, answered by an RTM_NEWNSID), and one assigned to it when
+ * it has none (RTM_NEWNSID with NETNSA_NSID -1: the kernel picks).  Both
+ * ask for an ACK, so that nl_dump runs them. */
+struct nlmsghdr *rtnl_nsid_get(void *buf, int fd);
+struct nlmsghdr *rtnl_nsid_new(void *buf, int fd);
+/* A link dump of the namespace with that id (IFLA_TARGET_NETNSID). */
+struct nlmsghdr *rtnl_dump_links_nsid(void *buf, int32_t nsid);
+/* An RTM_NEWNSID answer's id (negative: none assigned). */
+bool rtnl_parse_nsid(const struct nlmsghdr *nlh, int32_t *nsid);
 
 struct link_info {
 	char name[16];              /* first: see cmp_ifname */
@@ -56,10 +70,8 @@ struct link_info {
 	uint32_t master;            /* IFLA_MASTER: its bridge's or bond's index */
 	bool has_operstate;
 	uint8_t operstate;          /* IF_OPER_* */
-	/* IFLA_CARRIER, up or down: on a TUN/TAP device, whether a queue is
-	 * attached (or TUNSETCARRIER said so). */
 	bool has_carrier;
-	bool carrier;
+	bool carrier;               /* IFLA_CARRIER: up or down, unlike IFF_LOWER_UP */
 	/* IFLA_LINKINFO of kind "tun": what sysfs's tun_flags, owner and group
 	 * say, in the dump itself. */
 	bool is_tun;

@@ -125,3 +125,10 @@ int tun_vnet_hdr_size(int fd)
 
 	return ioctl(fd, TUNGETVNETHDRSZ, &sz) < 0 ? -errno : sz;
 }
+
+int tun_dev_netns(int fd)
+{
+	int ns = ioctl(fd, TUNGETDEVNETNS);
+
+	return ns < 0 ? -errno : ns;
+}

@@ -42,5 +42,8 @@ int tun_set_group(int fd, uint32_t gid);
 int tun_set_persist(int fd, bool on);
 /* The size of the virtio-net header on this fd's packets, or -errno. */
 int tun_vnet_hdr_size(int fd);
+/* A descriptor of the network namespace the device attached to fd is in
+ * now (TUNGETDEVNETNS, Linux 5.2), which a move changes; or -errno. */
+int tun_dev_netns(int fd);
 
 #endif

@@ -143,6 +143,17 @@ GUIDANCE=$(cat <<'T'
 2	tunctl: --force before the command goes with -b; put it after the command: tunctl del tun0 --force	--force|del|tun0
 2	tunctl: --user needs a user name or uid; "" is empty (is $USER set?)	add|x1|--user|EMPTY
 2	tunctl: --group needs a group name or gid; "" is empty	set|tun0|--group|EMPTY
+2	tunctl: "tuntap add" is iproute2 syntax; in tunctl: tunctl add tun9 --mode tun	tuntap|add|dev|tun9|mode|tun
+2	tunctl: "tuntap del" is iproute2 syntax; in tunctl: tunctl del tun0	tuntap|del|dev|tun0|mode|tun
+2	tunctl: "tuntap" is iproute2 syntax; in tunctl: tunctl list	tuntap
+2	tunctl: "link set" is iproute2 syntax; in tunctl: tunctl set tun0 --up	link|set|tun0|up
+2	tunctl: "link set" is iproute2 syntax; in tunctl: tunctl set tun0 --mtu 1400	link|set|dev|tun0|mtu|1400
+2	tunctl: "link add" is iproute2 syntax; in tunctl: tunctl add x1 --mode tap	link|add|x1|type|tap
+2	tunctl: "link set" is iproute2 syntax; tunctl's command is "set" (see tunctl set --help)	link|set|tun0|frobnicate
+2	tunctl: "dev" is iproute2 syntax; tunctl takes the name first: tunctl addr add tun0 192.0.2.9/24	addr|add|tun0|192.0.2.9/24|dev|tun0
+2	tunctl: "dev" is iproute2 syntax; tunctl takes the name first: tunctl route add tun0 203.0.113.0/24	route|add|tun0|203.0.113.0/24|dev|tun0
+2	tunctl: "-n" is given before the command already: tunctl -n blue list	-n|blue|list|-n|blue
+2	tunctl: "-n" is given twice, before the command and after it: give it once, before the command	-n|blue|list|-n|red
 T
 )
 
@@ -159,7 +170,7 @@ T
 		unchanged "$args" || return 1
 		n=$((n + 1))
 	done <<<"$GUIDANCE"
-	[ "$n" -eq 16 ]
+	[ "$n" -eq 27 ]
 	[ "$(tun_devices | sort | tr '\n' ' ')" = "tap0 tun0 " ]
 }
 

@@ -1,20 +1,25 @@
 #!/usr/bin/env bats
 # tunctl broker: devices for users without root, as the policy allows. Two
-# real unprivileged users (tbk-alice, tbk-bob) ask a broker that runs in a
+# real unprivileged users (tbkaPID, tbkbPID: this run's own) ask a broker that runs in a
 # namespace of this file's own, its socket in a temporary directory; state
 # is read back with ip and sysfs, never with tunctl.
 bats_require_minimum_version 1.5.0
 load helpers
 
-ALICE=tbk-alice
-BOB=tbk-bob
-GRP=tbk-vms
-
 setup_file() {
 	need_root
 	command -v setpriv >/dev/null || skip "no setpriv (util-linux)"
-	for u in $ALICE $BOB; do userdel "$u" 2>/dev/null || true; done
-	groupdel $GRP 2>/dev/null || true
+	# Names of this run's own, so that two checkouts can run the suite at
+	# once: tbka, tbkb, tbkg and the pid of the shell that runs
+	# setup_file (at most 11 bytes: "\$USER-a" still fits in a device
+	# name). Those of a run that was killed, whose pid is gone, go now.
+	for old in $(getent passwd | cut -d: -f1 | grep -E '^tbk[ab][0-9]+$'); do
+		kill -0 "${old#tbk?}" 2>/dev/null || userdel "$old" 2>/dev/null || true
+	done
+	for old in $(getent group | cut -d: -f1 | grep -E '^tbkg[0-9]+$'); do
+		kill -0 "${old#tbkg}" 2>/dev/null || groupdel "$old" 2>/dev/null || true
+	done
+	export ALICE=tbka$$ BOB=tbkb$$ GRP=tbkg$$
 	groupadd $GRP
 	useradd -M -N -g users -s /usr/sbin/nologin $ALICE
 	useradd -M -N -g users -G $GRP -s /usr/sbin/nologin $BOB
@@ -41,8 +46,8 @@ teardown_file() {
 		wait_until -t 5 "gone $(cat "$BDIR/pid")"
 	[ -n "${BNS:-}" ] && ip netns del "$BNS" 2>/dev/null
 	[ -n "${BNS2:-}" ] && ip netns del "$BNS2" 2>/dev/null
-	for u in $ALICE $BOB; do userdel "$u" 2>/dev/null || true; done
-	groupdel $GRP 2>/dev/null || true
+	for u in ${ALICE:-} ${BOB:-}; do userdel "$u" 2>/dev/null || true; done
+	[ -n "${GRP:-}" ] && groupdel "$GRP" 2>/dev/null
 	[ -n "${BDIR:-}" ] && rm -rf "$BDIR"
 	true
 }
@@ -71,6 +76,7 @@ teardown() {
 	NS=$BNS
 	ip netns exec "$BNS" "$TUNCTL" del --all --force >/dev/null 2>&1 || true
 	ip netns exec "$BNS2" "$TUNCTL" del --all --force >/dev/null 2>&1 || true
+	for b in br0 brold br-lan "br-$ALICE"; do ip -n "$BNS" link del "$b" 2>/dev/null || true; done
 	# A race test that failed half-way: its slow broker, then strace.
 	if [ -n "${RACE:-}" ]; then kill $(pgrep -P "$RACE") "$RACE" 2>/dev/null || true; fi
 }
@@ -226,7 +232,7 @@ PY
 	[ "$status" -eq 1 ]
 	run as $ALICE add 'vm%dx' --mode tap
 	[ "$status" -ne 0 ]
-	# $USER is the caller: 9 bytes of "tbk-alice" and "-a" fit in 15.
+	# $USER is the caller: "tbkaPID-a" fits in 15 bytes.
 	run as $ALICE add $ALICE-a --mode tap
 	[ "$status" -eq 0 ]
 	run --separate-stderr as $BOB add $ALICE-b --mode tap
@@ -247,7 +253,7 @@ PY
 	[[ $output == "1	"*"control byte (\\x1b)"* ]]
 	run raw 'b"TBK1add\0vm0123456789abcdef\0"'
 	[ "${output%%	*}" = 2 ]
-	[ "$(tun_devices | sort | tr '\n' ' ')" = "tbk-alice-a vm12 " ]
+	[ "$(tun_devices | sort | tr '\n' ' ')" = "$ALICE-a vm12 " ]
 }
 
 @test "another user's device: not deleted, changed, re-owned, moved or opened" {
@@ -296,6 +302,90 @@ PY
 	as $ALICE set vm0 --netns "$BNS2"
 	run ! exists vm0
 	ip -n "$BNS2" link show vm0
+}
+
+@test "quota: devices moved into a namespace the policy names still count against max" {
+	# The broker's own namespace named too (not counted twice), and a name
+	# with no namespace behind it (holding none).
+	policy "allow user $ALICE mode tap name vm%d max 2 netns $BNS2 netns $BNS" \
+	       "allow user $BOB mode tap name vm%d max 2 netns tbk-none-$$"
+	as $ALICE add vm0 --mode tap
+	as $ALICE add vm1 --mode tap
+	as $ALICE set vm0 --netns "$BNS2"
+	ip -n "$BNS2" link show vm0
+	run --separate-stderr as $ALICE add vm2 --mode tap
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "tunctl: not allowed by $POLICY:1: $ALICE owns 2 TUN/TAP devices already, as many as the rule allows (max 2)" ]
+	run ! exists vm2
+	# Gone from there: room again.
+	ip -n "$BNS2" link del vm0
+	as $ALICE add vm2 --mode tap
+	exists vm2
+	as $BOB add vm3 --mode tap
+	[ "$(owner_of vm3)" = $BOB ]
+}
+
+master_of() { ip -n "$BNS" -j link show "$1" | jq -r '.[0].master // "<none>"'; }
+
+@test "master: only a bridge a rule names (a list or glob, \$USER expanded; none by default), for one's own devices" {
+	ip -n "$BNS" link add br0 type bridge
+	ip -n "$BNS" link add br-lan type bridge
+	ip -n "$BNS" link add "br-$ALICE" type bridge
+	policy "allow user $ALICE mode tap name vm%d max 9" "allow user $BOB mode tap name vm%d max 9 master br0"
+	# None by default: the host's bridges are not the users'.
+	run --separate-stderr as $ALICE add vm0 --mode tap --master br0
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[ "$stderr" = "tunctl: not allowed by $POLICY:1: --master br0 is not allowed (the rule's master list is empty)" ]
+	run ! exists vm0
+	policy "# alice's bridges" "allow user $ALICE mode tap name vm%d max 9 master br0 master 'br-\$USER*'" \
+	       "allow user $BOB mode tap name vm%d max 9 master br0"
+	run --separate-stderr as $ALICE add vm0 --mode tap --master br-lan
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "tunctl: not allowed by $POLICY:2: --master br-lan is not allowed (the rule's master list does not name it)" ]
+	run ! exists vm0
+	run --separate-stderr as $ALICE add vm0 --mode tap --master br0
+	[ "$status" -eq 0 ]
+	[ "$output" = vm0 ]
+	[ "$(master_of vm0)" = br0 ]
+	[ "$(owner_of vm0)" = $ALICE ]
+	# set: onto another allowed master (by the \$USER glob), off, back.
+	as $ALICE set vm0 --master "br-$ALICE"
+	[ "$(master_of vm0)" = "br-$ALICE" ]
+	run --separate-stderr as $ALICE set vm0 --master br-lan
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"$POLICY:2: --master br-lan is not allowed"* ]]
+	[ "$(master_of vm0)" = "br-$ALICE" ]
+	as $ALICE set vm0 --nomaster
+	[ "$(master_of vm0)" = "<none>" ]
+	as $ALICE set vm0 --master br0
+	[ "$(master_of vm0)" = br0 ]
+	# Bob may use br0, but not on alice's device; nor br-alice at all.
+	for cmd in "set vm0 --nomaster" "set vm0 --master br0"; do
+		run --separate-stderr as $BOB $cmd
+		[ "$status" -eq 1 ] && [ "$stderr" = "tunctl: not allowed by $POLICY: vm0 belongs to $ALICE, not to $BOB" ] ||
+			{ echo "$cmd: $status $stderr"; return 1; }
+	done
+	[ "$(master_of vm0)" = br0 ]
+	run --separate-stderr as $BOB add vm1 --mode tap --master "br-$ALICE"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"$POLICY:3: --master br-$ALICE is not allowed"* ]]
+	run ! exists vm1
+	# A master allowed by the glob that is not there: as a direct add says.
+	run --separate-stderr as $ALICE add vm1 --mode tap --master "br-${ALICE}x"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "tunctl: vm1: --master br-${ALICE}x: no device br-${ALICE}x in this namespace (it must be in the device's namespace: ip link show br-${ALICE}x)" ]
+	run ! exists vm1
+	# Not a bridge (a tap of alice's own): the kernel's refusal, nothing left.
+	policy "allow user $ALICE mode tap name vm%d max 9 master 'vm*'"
+	run --separate-stderr as $ALICE add vm1 --mode tap --master vm0
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"vm0 cannot be a master"* ]]
+	run ! exists vm1
+	grep -q "add vm0 --mode tap --master br0: exit 0" "$BDIR/log"
+	ip -n "$BNS" link del br0
+	ip -n "$BNS" link del br-lan
+	ip -n "$BNS" link del "br-$ALICE"
 }
 
 @test "a group rule applies to the group's members (the kernel's supplementary groups)" {
@@ -493,11 +583,12 @@ PY
 	grep -qx 'SocketMode=0666' "$d/tunctl-broker.socket"
 	grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN' "$d/tunctl-broker.service"
 	grep -qx 'RestrictAddressFamilies=AF_UNIX AF_NETLINK' "$d/tunctl-broker.service"
+	grep -qx 'SyslogFacility=authpriv' "$d/tunctl-broker.service"
 }
 
 @test "a VM without root: alice's qemu gets both taps from the broker and passes traffic to another namespace" {
 	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
-	# Root's part: one policy line (tunctl has no --master yet: no bridge).
+	# Root's part: one policy line (the same on a bridge: broker-vm.bats).
 	policy "allow user $ALICE mode tap name vm%d max 2 addr 192.0.2.0/24 netns $BNS2"
 	# Alice's part, with no /dev/net/tun at all (as in a container): two
 	# taps, the second moved into the other namespace once qemu's queue
@@ -529,6 +620,35 @@ PY
 	[ "$carrier0" = 1 ]
 	grep -q "set vm1 --netns $BNS2: exit 0" "$BDIR/log"
 	grep -q "run vm0 --queues 1 -- -: exit 0" "$BDIR/log"
+}
+
+@test "log: every request with uid, pid, command and result; on the journal's stream, each line with its priority" {
+	policy "allow user $ALICE mode tap name jr%d max 9"
+	rm -f "$BDIR/jr.sock"
+	: >"$BDIR/jr.log"
+	# As systemd starts it: standard error the journal's stream, which
+	# $JOURNAL_STREAM names by device and inode.
+	ip netns exec "$BNS" env JOURNAL_STREAM="$(stat -c %d:%i "$BDIR/jr.log")" \
+		"$TUNCTL" broker --socket "$BDIR/jr.sock" --policy "$POLICY" 2>>"$BDIR/jr.log" 3>&- &
+	jr=$!
+	wait_until -t 5 test -S "$BDIR/jr.sock"
+	for n in jr0 vm0; do
+		ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
+			env TUNCTL_BROKER_SOCKET="$BDIR/jr.sock" "$TUNCTL" add $n --mode tap >/dev/null 2>&1 || true
+	done
+	kill $jr
+	wait $jr || true
+	cat "$BDIR/jr.log"
+	uid=$(id -u $ALICE)
+	grep -qx "<6>uid $uid ($ALICE) pid [0-9]*: add jr0 --mode tap: exit 0" "$BDIR/jr.log"
+	grep -qx "<5>uid $uid ($ALICE) pid [0-9]*: add vm0 --mode tap: exit 1: tunctl: not allowed by $POLICY: no rule lets $ALICE create tap devices named \"vm0\"" "$BDIR/jr.log"
+	grep -qx "<6>listening on $BDIR/jr.sock" "$BDIR/jr.log"
+	run ! grep -q "tunctl-broker:" "$BDIR/jr.log"
+	# Not the journal (the foreground broker of this file): the name, no
+	# priority.
+	as $ALICE add jr1 --mode tap
+	grep -q "^tunctl-broker: uid [0-9]* ($ALICE) pid [0-9]*: " "$BDIR/log"
+	run ! grep -q "^<[0-9]>" "$BDIR/log"
 }
 
 @test "socket activation: the broker serves the socket systemd passes (LISTEN_FDS)" {
@@ -663,6 +783,40 @@ race() {
 	[ "$rc" -eq 0 ]
 	[ "$(ip -n "$BNS" -j link show vmold | jq '.[0].mtu')" = 1400 ]
 	[ "$(ip -n "$BNS" -j link show vm0 | jq '.[0].mtu')" = 1500 ]
+}
+
+@test "a race between check and act: --master goes to the bridge checked, by index, not to one made under its name" {
+	policy "allow user $ALICE mode tap name vm%d max 9 master br0"
+	ip -n "$BNS" link add br0 type bridge
+	as $ALICE add vm0 --mode tap
+	checked=$(ip -n "$BNS" -j link show br0 | jq '.[0].ifindex')
+	# A broker held 1.5 s where set reads the device's master (for its
+	# undo): after the check's dump, before the request is built.
+	command -v strace >/dev/null || skip "no strace"
+	rm -f "$BDIR/race.sock" "$BDIR/race.trace"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		ip netns exec "$BNS" strace -o "$BDIR/race.trace" -e trace=readlink -e inject=readlink:delay_enter=1500000 \
+		"$TUNCTL" broker --socket "$BDIR/race.sock" --policy "$POLICY" 2>>"$BDIR/race.log" 3>&- &
+	RACE=$!
+	wait_until -t 5 test -S "$BDIR/race.sock"
+	ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
+		env TUNCTL_BROKER_SOCKET="$BDIR/race.sock" "$TUNCTL" set vm0 --master br0 >"$BATS_TEST_TMPDIR/race.out" 2>&1 &
+	req=$!
+	wait_until -t 5 "grep -q '^readlink(\"/sys/class/net/vm0/master\"' '$BDIR/race.trace'"
+	# Root's bridge br0 renamed away, and another made under its name
+	# (a user could not do either; the broker must still not be fooled).
+	ip -n "$BNS" link set br0 name brold
+	ip -n "$BNS" link add br0 type bridge
+	rc=0
+	wait $req || rc=$?
+	stop_slow_broker
+	cat "$BATS_TEST_TMPDIR/race.out"
+	[ "$rc" -eq 0 ]
+	[ "$(ip -n "$BNS" -j link show brold | jq '.[0].ifindex')" = "$checked" ]
+	[ "$(master_of vm0)" = brold ]
+	ip -n "$BNS" -j link show master br0 | jq -e 'length == 0'
+	ip -n "$BNS" link del brold
+	ip -n "$BNS" link del br0
 }
 
 # A broker whose first look at /sys/class/net (add --exist-ok reading the

@@ -63,6 +63,8 @@ load helpers
 @test "-j works before and after the command" {
 	ns_setup
 	t add tun0
+	# list -j has the operstate, which the kernel settles asynchronously.
+	settle
 	a=$(t -j list); b=$(t list -j); c=$(t --json list)
 	ns_teardown
 	[ "$a" = "$b" ] && [ "$b" = "$c" ]

@@ -145,14 +145,15 @@ no_diversions() {
 		./usr/share/zsh/vendor-completions/_tunctl \
 		./usr/share/fish/vendor_completions.d/tunctl.fish \
 		./lib/systemd/system/tunctl.service ./lib/systemd/system/tunctl@.service \
+		./lib/systemd/system/tunctl-netns@.service \
 		./usr/lib/cni/tunctl-cni \
 		./etc/tunctl/ ./usr/share/doc/tunctl/copyright; do
 		grep -qxF "$f" <<<"$files" || { echo "missing $f in: $files"; return 1; }
 	done
 	run grep -c sbin <<<"$files"
 	[ "$output" = 0 ]
-	grep -qx 'ExecStart=/usr/bin/tunctl apply /etc/tunctl/devices' "$W/ours/lib/systemd/system/tunctl.service"
-	grep -qx 'ExecStart=/usr/bin/tunctl -n %i apply /etc/tunctl/netns/%i' "$W/ours/lib/systemd/system/tunctl@.service"
+	grep -qx 'ExecStart=/usr/bin/tunctl apply --per-device /etc/tunctl/devices' "$W/ours/lib/systemd/system/tunctl.service"
+	grep -qx 'ExecStart=/usr/bin/tunctl -n %i apply --per-device /etc/tunctl/netns/%i' "$W/ours/lib/systemd/system/tunctl@.service"
 	# The page names where the program is.
 	zcat "$W/ours/usr/share/man/man8/tunctl.8.gz" | grep -qF 'usr/\:bin/tunctl'
 }

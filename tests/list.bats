@@ -48,8 +48,8 @@ hold() { hold_device "$@" && HOLDERS+=("$HOLDER"); }
 			[ "$(jq -r .$k <<<"$o")" = "$(jq -r .$k <<<"$info")" ]
 		done
 		owner=$(sysfs "$d" owner); group=$(sysfs "$d" group)
-		[ "$(jq -r .owner <<<"$o")" = "$([ "$owner" = -1 ] && echo null || echo "$owner")" ]
-		[ "$(jq -r .group <<<"$o")" = "$([ "$group" = -1 ] && echo null || echo "$group")" ]
+		[ "$(jq -r .tun_owner <<<"$o")" = "$([ "$owner" = -1 ] && echo null || echo "$owner")" ]
+		[ "$(jq -r .tun_group <<<"$o")" = "$([ "$group" = -1 ] && echo null || echo "$group")" ]
 	done
 }
 
@@ -134,6 +134,8 @@ ip_state() {
 	command -v strace >/dev/null || skip "strace is not installed"
 	for i in 0 1 2 3 4 5 6 7; do echo "add s$i"; done | t -b - >/dev/null
 	in_ns ip tuntap add tap9 mode tap user 65534 multi_queue
+	# list -j has the operstate, which the kernel settles asynchronously.
+	settle
 	want_text=$(t list)
 	want_json=$(t -j list)
 	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
@@ -150,7 +152,7 @@ ip_state() {
 		run --separate-stderr in_ns unshare -m sh -c "$how && exec \"\$0\" -j list" "$TUNCTL"
 		[ "$output" = "$want_json" ]
 	done
-	[ "$(jq -c '.[] | select(.ifname == "tap9") | [.mode, .multi_queue, .owner, .up]' <<<"$want_json")" = '["tap",true,65534,false]' ]
+	[ "$(jq -c '.[] | select(.ifname == "tap9") | [.mode, .multi_queue, .tun_owner, .up]' <<<"$want_json")" = '["tap",true,65534,false]' ]
 }
 
 @test "list looks each owner and group up once, before printing anything" {
@@ -178,7 +180,7 @@ ip_state() {
 		ip netns exec "$NS" strace -f -qq -o /dev/null -P /etc/nsswitch.conf -e trace=openat \
 		-e inject=openat:error=EMFILE "$TUNCTL" -j list
 	[ "$status" -eq 0 ]
-	[ "$(jq -c '[.[] | .owner]' <<<"$output")" = "[65534,0,65534,0]" ]
+	[ "$(jq -c '[.[] | .tun_owner]' <<<"$output")" = "[65534,0,65534,0]" ]
 }
 
 @test "a process that exits while list reads its descriptors is gone, not an error" {
@@ -194,4 +196,21 @@ ip_state() {
 	kill "$pid"
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '.[].ifname' <<<"$output")" = tun0 ]
+}
+
+@test "list -j carries ifindex, mtu and operstate as ip -j link has them, and no key of ip's with another meaning" {
+	t add tap0 --mode tap --mtu 1400 --group 4321 >/dev/null
+	t add tun0 --down >/dev/null
+	settle
+	run --separate-stderr t -j list
+	[ "$status" -eq 0 ]
+	for d in tap0 tun0; do
+		keys='{ifname, ifindex, mtu, operstate}'
+		mine=$(jq -c --arg d "$d" ".[] | select(.ifname == \$d) | $keys" <<<"$output")
+		theirs=$(link_json "$d" | jq -c ".[0] | $keys")
+		[ "$mine" = "$theirs" ] || { echo "$mine != $theirs"; return 1; }
+	done
+	# The TUN group is tun_group; ip's "group" is the link group.
+	[ "$(jq '.[] | select(.ifname == "tap0") | .tun_group' <<<"$output")" -eq 4321 ]
+	jq -e 'all(.[]; has("group") | not) and all(.[]; has("owner") | not)' <<<"$output"
 }

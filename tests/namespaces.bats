@@ -137,3 +137,57 @@ n() { "$TUNCTL" -n "$NS" "$@"; }
 	kill "$holder"
 	assert_error 1 "python3 (pid $holder)"
 }
+
+@test "a device moved away from its reader's namespace is still held, in list, show and del" {
+	n add tun0 --mode tun >/dev/null
+	hold_device tun0
+	holder=$HOLDER
+	run --separate-stderr n set tun0 --netns "$NS2"
+	[ "$status" -eq 0 ]
+	# The reader stays in $NS; the device, and its descriptor, are in $NS2.
+	ip -n "$NS2" -j link show tun0 | jq -e '.[0].ifname == "tun0"'
+	[ "$("$TUNCTL" -n "$NS2" -j list | jq '.[0].processes | length')" -eq 1 ]
+	[ "$("$TUNCTL" -n "$NS2" -j show tun0 | jq -r '.processes[0].pid')" -eq "$holder" ]
+	run --separate-stderr "$TUNCTL" -n "$NS2" list
+	[ "$(awk '$1 == "tun0" { print $4 }' <<<"$output")" = 1 ]
+	run --separate-stderr "$TUNCTL" -n "$NS2" del tun0
+	assert_error 1 "in use by python3 (pid $holder)"
+	ip -n "$NS2" -j link show tun0 | jq -e '.[0].ifname == "tun0"'
+	# Nothing of it is left in the namespace the reader is in.
+	[ "$(n -j list | jq length)" -eq 0 ]
+	kill "$holder"
+	wait_until '[ "$("$TUNCTL" -n "$NS2" -j list | jq ".[0].processes | length")" -eq 0 ]'
+}
+
+@test "a reader of a device moved here, which /proc hides from this user: the kernel's answer, not PROCS 0" {
+	id -u nobody >/dev/null || skip "no user nobody"
+	n add tun0 --user nobody >/dev/null
+	hold_device tun0
+	holder=$HOLDER
+	n set tun0 --netns "$NS2" >/dev/null
+	# As nobody, in $NS2: /proc/PID/fd of root's python3 is closed to it.
+	run --separate-stderr ip netns exec "$NS2" setpriv --reuid=nobody --regid=nogroup --clear-groups "$TUNCTL" list
+	[ "$status" -eq 0 ]
+	[ "$(awk '$1 == "tun0" { print $4 }' <<<"$output")" = "?" ]
+	run --separate-stderr ip netns exec "$NS2" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps=+net_admin,+dac_override --ambient-caps=+net_admin,+dac_override "$TUNCTL" del tun0
+	kill "$holder"
+	assert_error 1 "the kernel reports a process attached to it, and /proc hides which from this user"
+}
+
+@test "a reader here of a device moved away does not hold the new device of the same name here" {
+	n add tun0 >/dev/null
+	hold_device tun0
+	holder=$HOLDER
+	n set tun0 --netns "$NS2" >/dev/null
+	n add tun0 >/dev/null
+	# python3 runs here, and holds the tun0 now in $NS2, not this one.
+	[ "$(n -j show tun0 | jq '.processes | length')" -eq 0 ]
+	[ "$("$TUNCTL" -n "$NS2" -j show tun0 | jq '.processes | length')" -eq 1 ]
+	run --separate-stderr n del tun0
+	[ "$status" -eq 0 ]
+	[ -z "$(tun_devices)" ]
+	run --separate-stderr "$TUNCTL" -n "$NS2" del tun0
+	kill "$holder"
+	assert_error 1 "python3 (pid $holder)"
+}

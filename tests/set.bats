@@ -20,7 +20,7 @@ emfile_on() {
 	t add tap0 --mode tap --vnet-hdr
 	flags=$(sysfs tap0 tun_flags)
 	[ "$flags" = 0x5802 ]   # TAP, NO_PI, PERSIST, VNET_HDR
-	run t set tap0 --user nobody --group 4321
+	run t set tap0 --user nobody --group 4321 --yes
 	[ "$status" -eq 0 ]
 	[ "$(sysfs tap0 owner)" = 65534 ]
 	[ "$(sysfs tap0 group)" = 4321 ]
@@ -149,12 +149,12 @@ no_link_change() {
 @test "set --user/--group on an up device without a reader leaves its carrier off: no fe80 address or route" {
 	t add s0 --addr 192.0.2.1/24 >/dev/null
 	n=$(sysfs s0 carrier_changes)
-	run --separate-stderr t set s0 --user nobody --group 4321
+	run --separate-stderr t set s0 --user nobody --group 4321 --yes
 	[ "$status" -eq 0 ]
 	[ "$(sysfs s0 owner)" = 65534 ]
 	no_link_change s0 "$n"
 	# Also when the command fails after attaching (the MTU is refused).
-	run --separate-stderr t set s0 --group 4322 --mtu 70000
+	run --separate-stderr t set s0 --group 4322 --mtu 70000 --yes
 	assert_error 1 "mtu 70000"
 	[ "$(sysfs s0 group)" = 4321 ]
 	no_link_change s0 "$n"
@@ -190,7 +190,7 @@ no_link_change() {
 	# back if a later step failed.
 	# (bats's own descriptors closed first.)
 	run --separate-stderr in_ns bash -c 'for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
-		exec prlimit --nofile=5 "$@"' - "$TUNCTL" set f0 --mtu 1300 --user 65534
+		exec prlimit --nofile=6 "$@"' - "$TUNCTL" set f0 --mtu 1300 --user 65534
 	assert_error 1 "mtu"
 	[ "$(link_json f0 | jq .[0].mtu)" = 1500 ]
 	[ "$(sysfs f0 owner)" = 0 ]

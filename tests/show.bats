@@ -272,3 +272,16 @@ json_keys() { jq -r '.. | objects | keys[]' | sort -u; }
 	[ ! -s "$BATS_TEST_TMPDIR/out" ]
 	grep -q '^tunctl: .*t0' "$BATS_TEST_TMPDIR/err"
 }
+
+@test "show -j: a route's dst as ip -j route prints it, a host route's without /32 or /128" {
+	t add tun0 --addr 192.0.2.1/24 --addr 2001:db8::1/64 --route 198.51.100.7/32 --route 198.51.100.0/24 \
+		--route 2001:db8:1::7/128 >/dev/null
+	run --separate-stderr t -j show tun0
+	[ "$status" -eq 0 ]
+	mine=$(jq -c '[.routes[].dst] | sort' <<<"$output")
+	theirs=$( { route_json dev tun0; ip -n "$NS" -6 -j route show dev tun0; } |
+		jq -sc '[.[][] | select(.dst | startswith("fe80") | not) | .dst] | sort')
+	[ "$mine" = "$theirs" ] || { echo "$mine != $theirs"; return 1; }
+	jq -e '[.routes[].dst] | index("198.51.100.7") and index("2001:db8:1::7")' <<<"$output"
+	jq -e 'has("group") | not' <<<"$output"
+}

@@ -96,13 +96,15 @@ static void test_diff_config(void)
 	ok(apply_diff_config(&w, &d, &t, &p) == 0 && !p.oom, "diff: done");
 	ok(!strcmp(plan_str(&p, buf, sizeof(buf)),
 		   "set d0 mtu 1500>1400|set d0 alias >web|set d0 state up>down|"
-		   "remove d0 route 203.0.113.0/24 via 192.0.2.9|remove d0 addr 198.51.100.1/32|add d0 addr 192.0.2.7/24"),
-	   "diff: settings in the table's order, then removals (routes first), then additions (%s)", buf);
+		   "remove d0 route 203.0.113.0/24 via 192.0.2.9|remove d0 addr 198.51.100.1/32|add d0 addr 192.0.2.7/24|"
+		   "add d0 route 2001:db8::/64"),
+	   "diff: settings in the table's order, then removals (routes first), then additions; the route the "
+	   "kernel drops going down is added back (%s)", buf);
 	ok(t.link.has_mtu && t.link.mtu == 1400 && !t.link.has_txqlen && t.link.has_alias &&
 	   !strcmp(t.link.alias, "web") && t.link.set_updown && !t.link.up && !t.link.has_mac,
 	   "diff: only the settings that differ are to be set");
 	ok(t.old.mtu == 1500 && t.old.up, "diff: the settings now, to put back");
-	ok(t.ndel_r == 1 && t.ndel_a == 1 && t.nadd_a == 1 && t.nadd_r == 0, "diff: what to add and remove");
+	ok(t.ndel_r == 1 && t.ndel_a == 1 && t.nadd_a == 1 && t.nadd_r == 1, "diff: what to add and remove");
 	free(t.add_a);
 	free(t.del_a);
 	free(t.add_r);
@@ -120,6 +122,71 @@ static void test_diff_config(void)
 	r.nroutes = 2;
 	ok(apply_diff_config(&w, &d, &t, &p) == 0 && p.n == 0 && !link_any(&t.link) &&
 	   !t.nadd_a && !t.ndel_a && !t.nadd_r && !t.ndel_r, "diff: a device as the file says: no change");
+	free(p.v);
+
+	/* --keep-config: the line lists 192.0.2.7/24 only; the kernel's
+	 * other addresses and routes are the program's: none removed, the
+	 * listed one added. */
+	memset(&t, 0, sizeof(t));
+	memset(&p, 0, sizeof(p));
+	r.addrs = &fa[1];
+	r.naddrs = 1;
+	r.routes = NULL;
+	r.nroutes = 0;
+	r.keep_config = true;
+	ok(apply_diff_config(&w, &d, &t, &p) == 0 && !p.oom, "keep-config: done");
+	ok(!strcmp(plan_str(&p, buf, sizeof(buf)), "add d0 addr 192.0.2.7/24") && !t.ndel_a && !t.ndel_r &&
+	   t.nadd_a == 1 && !t.nadd_r, "keep-config: what the line lists is added, nothing removed (%s)", buf);
+	free(t.add_a);
+	free(t.del_a);
+	free(t.add_r);
+	free(t.del_r);
+	free(p.v);
+	r.keep_config = false;
+}
+
+/* Secondaries: deleted before their primary; one the file keeps is
+ * added back, as the kernel deletes it with its primary. */
+static void test_diff_secondaries(void)
+{
+	struct add_req r = { .name = "s0" };
+	struct addr_spec ka[3] = { 0 };
+	struct device d = { .ifindex = 8 };
+	struct want w = { .r = &r, .link = { .set_updown = true, .up = true } };
+	struct todo t = { 0 };
+	struct plan p = { 0 };
+	char err[ERRLEN], buf[1024];
+
+	snprintf(d.ti.name, sizeof(d.ti.name), "s0");
+	d.link = (struct link_spec){ .set_updown = true, .up = true };
+	parse_prefix("192.0.2.1/24", false, false, &ka[0].local, err, sizeof(err));
+	parse_prefix("192.0.2.5/24", false, false, &ka[1].local, err, sizeof(err));
+	parse_prefix("192.0.2.9/24", false, false, &ka[2].local, err, sizeof(err));
+	d.addrs = ka;
+	d.naddrs = 3;
+	ok(apply_diff_config(&w, &d, &t, &p) == 0 &&
+	   !strcmp(plan_str(&p, buf, sizeof(buf)), "remove s0 addr 192.0.2.5/24|remove s0 addr 192.0.2.9/24|"
+		   "remove s0 addr 192.0.2.1/24"), "diff: secondaries removed before their primary (%s)", buf);
+	free(t.del_a);
+	free(p.v);
+	memset(&t, 0, sizeof(t));
+	memset(&p, 0, sizeof(p));
+	r.addrs = &ka[1];
+	r.naddrs = 1;
+	ok(apply_diff_config(&w, &d, &t, &p) == 0 &&
+	   !strcmp(plan_str(&p, buf, sizeof(buf)), "remove s0 addr 192.0.2.9/24|remove s0 addr 192.0.2.1/24|"
+		   "add s0 addr 192.0.2.5/24"), "diff: a kept secondary of a removed primary is added back (%s)", buf);
+	free(t.del_a);
+	free(t.add_a);
+	free(p.v);
+	memset(&t, 0, sizeof(t));
+	memset(&p, 0, sizeof(p));
+	t.promote = true;
+	ok(apply_diff_config(&w, &d, &t, &p) == 0 &&
+	   !strcmp(plan_str(&p, buf, sizeof(buf)), "remove s0 addr 192.0.2.9/24|remove s0 addr 192.0.2.1/24"),
+	   "diff: with promote_secondaries, it stays (%s)", buf);
+	free(t.del_a);
+	free(t.add_a);
 	free(p.v);
 }
 
@@ -160,6 +227,28 @@ int main(void)
 	ok(rc == 2 && strstr(msg, "tunctl: f:3: device a0 is named twice (first at f:1)"),
 	   "a name twice: 2, naming f:3 and f:1 (%s)", msg);
 	ok(!c.where, "a name twice: where cleared");
+
+	{
+		struct route_spec r0, r1;
+		char err[ERRLEN];
+
+		parse_route("198.51.100.0/24", &r0, err, sizeof(err));
+		parse_route("198.51.100.0/24 via 192.0.2.9 metric 0 table main", &r1, err, sizeof(err));
+		v[0].req.u.add.routes = &r0;
+		v[0].req.u.add.nroutes = 1;
+		v[1].req.u.add.routes = &r1;
+		v[1].req.u.add.nroutes = 1;
+		rc = read_wants(&c, v, 2, msg, sizeof(msg));
+		ok(rc == 2 && strstr(msg, "tunctl: f:2: b0's route \"198.51.100.0/24 via 192.0.2.9\" and a0's route "
+				     "\"198.51.100.0/24\" (at f:1)"), "one route on two lines: 2, naming both (%s)", msg);
+		ok(!c.where, "one route twice: where cleared");
+		r1.metric = 5;
+		rc = read_wants(&c, v, 2, msg, sizeof(msg));
+		ok(rc == 0, "another metric: another route (%d: %s)", rc, msg);
+		v[0].req.u.add.nroutes = 0;
+		v[1].req.u.add.nroutes = 0;
+	}
 	test_diff_config();
+	test_diff_secondaries();
 	return tap_done();
 }

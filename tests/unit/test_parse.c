@@ -91,6 +91,15 @@ static void test_prefix(void)
 	ok(!parse_prefix("default", true, false, &p, err, sizeof(err)), "default refused for addresses");
 	parse_prefix("192.0.2.0/24", true, false, &p, err, sizeof(err));
 	ok(!strcmp(format_prefix(&p, buf, sizeof(buf)), "192.0.2.0/24"), "format %s", buf);
+	ok(!strcmp(format_route_dst(&p, buf, sizeof(buf)), "192.0.2.0/24"), "route dst %s", buf);
+	parse_prefix("192.0.2.2/32", true, false, &p, err, sizeof(err));
+	ok(!strcmp(format_route_dst(&p, buf, sizeof(buf)), "192.0.2.2"), "host route dst %s, as ip prints it", buf);
+	parse_prefix("2001:db8::7/128", true, false, &p, err, sizeof(err));
+	ok(!strcmp(format_route_dst(&p, buf, sizeof(buf)), "2001:db8::7"), "host route dst %s, as ip prints it", buf);
+	parse_prefix("2001:db8::/32", true, false, &p, err, sizeof(err));
+	ok(!strcmp(format_route_dst(&p, buf, sizeof(buf)), "2001:db8::/32"), "route dst %s", buf);
+	parse_prefix("default", true, true, &p, err, sizeof(err));
+	ok(!strcmp(format_route_dst(&p, buf, sizeof(buf)), "default"), "route dst %s", buf);
 }
 
 static void test_mac(void)
@@ -134,6 +143,8 @@ static void test_route(void)
 	ok(!parse_route("203.0.113.1/24", &r, err, sizeof(err)), "host bits");
 	ok(!parse_route("", &r, err, sizeof(err)), "empty");
 	ok(!parse_route("203.0.113.0/24 table 0", &r, err, sizeof(err)), "table 0");
+	ok(!parse_route("203.0.113.0/24 table local", &r, err, sizeof(err)) && strstr(err, "kernel's own"), "table local: refused");
+	ok(!parse_route("203.0.113.0/24 table 255", &r, err, sizeof(err)), "table 255: refused");
 	parse_route("203.0.113.0/24 via 192.0.2.2 metric 50", &r, err, sizeof(err));
 	format_route(&r, buf, sizeof(buf));
 	ok(!strcmp(buf, "203.0.113.0/24 via 192.0.2.2 metric 50"), "format route: %s", buf);

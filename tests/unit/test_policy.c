@@ -24,7 +24,11 @@ static const char *const bad[][2] = {
 	{ "allow user alice mode tap name x mtu 10\n", "P:1: mtu \"10\"" },
 	{ "allow user alice mode tap name x addr 192.0.2.1/24\n", "P:1: addr \"192.0.2.1/24\"" },
 	{ "allow user alice mode tap name x netns ..\n", "P:1: netns \"..\"" },
-	{ "allow user alice mode tap name x master br0\n", "P:1: unknown word \"master\"" },
+	{ "allow user alice mode tap name x master\n", "P:1: master needs a value" },
+	{ "allow user alice mode tap name x master br%d\n", "P:1: master \"br%d\": a device name or a glob" },
+	{ "allow user alice mode tap name x master 'br 0'\n", "P:1: master \"br 0\" holds a character" },
+	{ "allow user alice mode tap name x master a/b\n", "P:1: master \"a/b\" holds a character" },
+	{ "allow user alice mode tap name x bridge br0\n", "P:1: unknown word \"bridge\"" },
 	{ "allow user alice mode tap name x max\n", "P:1: max needs a value" },
 	{ "allow user alice mode tap name \"x\n", "P:1: " },
 	{ "allow user alice mode tap name x\nallow user alice mode tap name x\0\n", "P:1: holds a NUL byte" },
@@ -35,7 +39,8 @@ int main(void)
 	static const char good[] =
 		"# the policy\n"
 		"allow user alice mode tap name 'vm%d' name \"$USER-*\" max 2 mtu 1280-9000 vnet_hdr\n"
-		"allow user alice mode tun name tun%d addr 192.0.2.0/24 route 198.51.100.0/24 netns vms\n"
+		"allow user alice mode tun name tun%d addr 192.0.2.0/24 route 198.51.100.0/24 netns vms master br-vms "
+		"master 'br-$USER*'\n"
 		"allow group kvm mode tap,tun name 'g%d'  # a group\n"
 		"allow user 1003 mode tun name n%d multi_queue max 0\n";
 	const uint32_t gids[] = { 100, 1001 };
@@ -135,6 +140,24 @@ int main(void)
 	ok(CHECK(alice) == 0 && line == 3, "netns listed");
 	q.netns = "other";
 	ok(CHECK(alice) == 1 && strstr(why, "--netns other"), "netns not listed: %s", why);
+	/* Masters: none by default; a name or glob, $USER expanded. */
+	REQ(.op = POL_ADD, .name = "tun0", .mode = MODE_TUN, .master = "br-vms");
+	ok(CHECK(alice) == 0 && line == 3, "master listed");
+	q.master = "br-alice2";
+	ok(CHECK(alice) == 0 && line == 3, "master by a $USER glob");
+	q.master = "br0";
+	ok(CHECK(alice) == 1 && line == 3 && !strcmp(why, "--master br0 is not allowed (the rule's master list "
+						       "does not name it)"), "master not listed: %s", why);
+	q.master = "br-%d";
+	ok(CHECK(alice) == 1, "a master with %% matches no glob");
+	REQ(.op = POL_ADD, .name = "vm0", .mode = MODE_TAP, .master = "br-vms");
+	ok(CHECK(alice) == 1 && line == 2 && strstr(why, "master list is empty"), "no master by default: %s", why);
+	REQ(.op = POL_SET, .name = "tun0", .mode = MODE_TUN, .owner_set = true, .owner = 1001, .master = "br-vms");
+	ok(CHECK(alice) == 0 && line == 3, "set --master listed");
+	REQ(.op = POL_SET, .name = "tun0", .mode = MODE_TUN, .owner_set = true, .owner = 1002, .master = "br-vms");
+	ok(CHECK(alice) == 1 && strstr(why, "belongs to"), "set --master on another's device: %s", why);
+	REQ(.op = POL_SET, .name = "tun0", .mode = MODE_TUN, .owner = 1001, .master = "br-vms");
+	ok(CHECK(alice) == 1 && strstr(why, "has no owner"), "set --master on a device without owner: %s", why);
 	REQ(.op = POL_SET, .name = "vm0", .mode = MODE_TAP, .owner_set = true, .owner = 1002, .owner_name = "bob");
 	ok(CHECK(alice) == 1 && !strcmp(why, "vm0 belongs to bob, not to alice"), "another's device: %s", why);
 	REQ(.op = POL_DEL, .name = "vm0", .mode = MODE_TAP, .owner_set = true, .owner = 1002);

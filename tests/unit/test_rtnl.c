@@ -7,6 +7,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
+#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
@@ -299,6 +300,46 @@ static void test_dump_dev(void)
 	ok(nlh->nlmsg_len == NLMSG_LENGTH(sizeof(*rtm)), "ifindex 0: no filter");
 }
 
+static void test_nsid(void)
+{
+	char buf[RTNL_MSG_MAX] = { 0 };
+	struct nlmsghdr *nlh = rtnl_nsid_get(buf, 9);
+	int32_t id = 5;
+
+	attrs(nlh, sizeof(struct rtgenmsg));
+	ok(nlh->nlmsg_type == RTM_GETNSID && (nlh->nlmsg_flags & NLM_F_ACK) && !(nlh->nlmsg_flags & NLM_F_DUMP) &&
+	   tb[NETNSA_FD] && mnl_attr_get_u32(tb[NETNSA_FD]) == 9 && !tb[NETNSA_NSID],
+	   "an nsid asked for by the namespace's descriptor, with an ACK");
+	memset(buf, 0, sizeof(buf));
+	nlh = rtnl_nsid_new(buf, 9);
+	attrs(nlh, sizeof(struct rtgenmsg));
+	ok(nlh->nlmsg_type == RTM_NEWNSID && tb[NETNSA_FD] && tb[NETNSA_NSID] &&
+	   (int32_t)mnl_attr_get_u32(tb[NETNSA_NSID]) == -1, "an nsid assigned: NETNSA_NSID -1, the kernel picks");
+	memset(buf, 0, sizeof(buf));
+	ok(!rtnl_nsid_get(buf, -1), "no descriptor: NULL");
+	memset(buf, 0, sizeof(buf));
+	nlh = rtnl_dump_links_nsid(buf, 3);
+	attrs(nlh, sizeof(struct ifinfomsg));
+	ok(nlh->nlmsg_type == RTM_GETLINK && (nlh->nlmsg_flags & NLM_F_DUMP) && tb[IFLA_TARGET_NETNSID] &&
+	   mnl_attr_get_u32(tb[IFLA_TARGET_NETNSID]) == 3, "a link dump of the namespace with id 3");
+	/* The kernel's answer: RTM_NEWNSID with the id. */
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWNSID;
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtgenmsg));
+	mnl_attr_put_u32(nlh, NETNSA_NSID, 4);
+	ok(rtnl_parse_nsid(nlh, &id) && id == 4, "an answer's nsid");
+	mnl_attr_put_u32(nlh, NETNSA_NSID, (uint32_t)-1);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ok(!rtnl_parse_nsid(nlh, &id) && id == 4, "not an nsid answer: false, nothing read");
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWNSID;
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtgenmsg));
+	mnl_attr_put_u16(nlh, NETNSA_NSID, 4);
+	ok(!rtnl_parse_nsid(nlh, &id), "an nsid of the wrong size: false");
+}
+
 static void test_msg_ok(void)
 {
 	char buf[64] = { 0 };
@@ -424,6 +465,7 @@ int main(void)
 	test_link_parse();
 	test_tun_info();
 	test_dump_dev();
+	test_nsid();
 	test_no_room();
 	return tap_done();
 }
