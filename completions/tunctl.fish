@@ -195,6 +195,10 @@ function __tunctl_opts_here
             __tunctl_unseen --mode --initial
         case wait
             __tunctl_unseen --for --timeout
+        case check
+            __tunctl_unseen --user --mode --queues --vhost --master
+            contains -- --pi $__tunctl_opts; or contains -- --no-pi $__tunctl_opts; or printf '%s\n' --pi --no-pi
+            contains -- --vnet-hdr $__tunctl_opts; or contains -- --no-vnet-hdr $__tunctl_opts; or printf '%s\n' --vnet-hdr --no-vnet-hdr
         case run
             set -q __tunctl_tail; and return
             __tunctl_unseen --queues --fd
@@ -256,7 +260,7 @@ function __tunctl_word_kind
             else
                 echo device
             end
-        case show set attach
+        case show set attach check
             test $n -eq 0; and echo device; or echo none
         case run
             if set -q __tunctl_tail
@@ -396,6 +400,7 @@ complete -c tunctl -n $tunctl_cmd -a apply -d 'Make the devices match a file'
 complete -c tunctl -n $tunctl_cmd -a broker -d 'Serve add, del, set and run to users without root, as a policy allows'
 complete -c tunctl -n $tunctl_cmd -a monitor -d "Print TUN/TAP devices' events as they happen"
 complete -c tunctl -n $tunctl_cmd -a wait -d 'Wait until a device is in a state'
+complete -c tunctl -n $tunctl_cmd -a check -d 'Say whether a device is ready for its consumer'
 complete -c tunctl -n $tunctl_cmd -a help -d 'Show help'
 
 # The words in place of options, by position (__tunctl_word_kind)
@@ -405,7 +410,7 @@ complete -c tunctl -n '__tunctl_word route-action' -a 'add replace del'
 complete -c tunctl -n '__tunctl_word prefix' -a default -d 'The default route'
 complete -c tunctl -n '__tunctl_word keyword' -a '(__tunctl_route_keywords)'
 complete -c tunctl -n '__tunctl_word table' -a 'main default'
-complete -c tunctl -n '__tunctl_word topic' -a 'add del list show set addr route attach run save apply broker monitor wait'
+complete -c tunctl -n '__tunctl_word topic' -a 'add del list show set addr route attach run save apply broker monitor wait check'
 complete -c tunctl -n '__tunctl_word link' -a '(__fish_print_interfaces)'
 complete -c tunctl -n '__tunctl_word file' -F -a - -d 'A file, or - for standard input'
 complete -c tunctl -n '__tunctl_word subcommand' -x -a '(__tunctl_subcommand)'
@@ -500,3 +505,14 @@ complete -c tunctl -n '__tunctl_offer monitor --initial' -l initial -d 'First pr
 # wait
 complete -c tunctl -n '__tunctl_offer wait --for' -l for -x -a 'exists gone up down attached detached addr master' -d 'The condition'
 complete -c tunctl -n '__tunctl_offer wait --timeout' -l timeout -x -d 'Give up after SECONDS'
+
+# check
+complete -c tunctl -n '__tunctl_offer check --user' -l user -x -a '(__fish_complete_users)' -d "The consumer's user"
+complete -c tunctl -n '__tunctl_offer check --mode' -l mode -x -a 'tun tap' -d 'The mode it needs'
+complete -c tunctl -n '__tunctl_offer check --queues' -l queues -x -d 'The queues it opens'
+complete -c tunctl -n '__tunctl_offer check --pi' -l pi -d 'It wants the packet information header'
+complete -c tunctl -n '__tunctl_offer check --no-pi' -l no-pi -d 'It does not want the packet information header'
+complete -c tunctl -n '__tunctl_offer check --vnet-hdr' -l vnet-hdr -d 'It wants the virtio-net header'
+complete -c tunctl -n '__tunctl_offer check --no-vnet-hdr' -l no-vnet-hdr -d 'It does not want the virtio-net header'
+complete -c tunctl -n '__tunctl_offer check --vhost' -l vhost -d 'It opens /dev/vhost-net too'
+complete -c tunctl -n '__tunctl_offer check --master' -l master -x -a '(__fish_print_interfaces)' -d 'The bridge (bond, VRF) it must be on'

@@ -22,6 +22,7 @@ enum cmd_id {
 	CMD_BROKER,
 	CMD_MONITOR,
 	CMD_WAIT,
+	CMD_CHECK,
 	CMD__COUNT
 };
 

@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "broker.h"
+#include "check.h"
 #include "evwatch.h"
 #include "tunctl.h"
 
@@ -245,6 +246,24 @@ const struct command commands[] = {
 		"                        addr CIDR or master DEV\n"
 		"  --timeout SECONDS     give up after SECONDS (exit 1, saying what the\n"
 		"                        device is now); default: wait for ever\n",
+	},
+	{
+		.name = "check", .id = CMD_CHECK, .parse = parse_check, .run = check_main,
+		.opts = check_opts,
+		.synopsis = "check NAME [--user USER] [--mode tun|tap] [--queues N] [--[no-]pi]\n"
+			    "       [--[no-]vnet-hdr] [--vhost] [--master DEV]",
+		.summary = "say whether a device is ready for its consumer, and what to fix",
+		.options =
+		"  --user USER           the consumer's user (default: the caller)\n"
+		"  --mode tun|tap        the mode it needs\n"
+		"  --queues N            the queues it opens (more than 1: multi-queue)\n"
+		"  --pi | --no-pi        it wants (does not want) the packet information header\n"
+		"  --vnet-hdr | --no-vnet-hdr\n"
+		"                        it wants (does not want) the virtio-net header\n"
+		"  --vhost               it opens /dev/vhost-net too\n"
+		"  --master DEV          the device must be on bridge (bond, VRF) DEV\n"
+		"Changes nothing and needs no privilege. Exit 0: ready (nothing printed);\n"
+		"1: a line per problem, \"MESSAGE; fix: FIX\"; 2: bad usage.\n",
 	},
 	{
 		.name = "help", .id = CMD_HELP, .parse = parse_help, .run = help_main,

@@ -292,7 +292,7 @@ CASES=(
 	"tunctl "					"apply run save ..."
 	"tunctl r"					"route run"
 	"tunctl s"					"save set show"
-	"tunctl help "					"add addr apply attach broker del list monitor route run save set show wait"
+	"tunctl help "					"add addr apply attach broker check del list monitor route run save set show wait"
 	"tunctl run t"					"tapB tunA"
 	"tunctl run tunA "				"-- --fd --no-pi --no-vnet-hdr --pi --queues --vnet-hdr"
 	"tunctl run tunA --"				"-- --fd --help --json --no-pi --no-vnet-hdr --pi --queues --vnet-hdr"
@@ -319,6 +319,15 @@ CASES=(
 	"tunctl wait tunA --for "			"addr attached detached down exists gone master up"
 	"tunctl wait tunA --for up --"			"--help --json --timeout"
 	"tunctl wait tunA --for master "		"lo tapB tunA vethC vethD"
+	"tunctl c"					"check"
+	"tunctl check "					"tapB tunA"
+	"tunctl check tunA --"				"--help --json --master --mode --no-pi --no-vnet-hdr --pi --queues --user --vhost --vnet-hdr"
+	"tunctl check tunA --pi --queues 4 --"		"--help --json --master --mode --no-vnet-hdr --user --vhost --vnet-hdr"
+	"tunctl check tunA --no-vnet-hdr --vhost --"	"--help --json --master --mode --no-pi --pi --queues --user"
+	"tunctl check tunA --mode "			"tap tun"
+	"tunctl check tunA --user roo"			"root"
+	"tunctl check tunA --user=roo"			"root"
+	"tunctl check tunA --master "			"lo tapB tunA vethC vethD"
 )
 
 @test "bash: the table of cases" {

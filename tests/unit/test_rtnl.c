@@ -216,12 +216,15 @@ static void test_link_parse(void)
 	ok(rtnl_parse_link(nlh, &li) && li.ifindex == 12 && !strcmp(li.name, "tap7") && li.has_group && li.group == 5,
 	   "link parse");
 	ok(!li.link.has_mtu && !li.link.has_txqlen && !li.link.has_mac && !li.has_master, "no MTU, txqueuelen, MAC or master when not given");
+	ok(!li.has_carrier, "no carrier when not given");
 	ok(li.link.has_master && li.link.master.index == 0 && !li.link.master.name[0], "no master: the setting had, none");
 	ifi->ifi_flags = IFF_UP;
 	mnl_attr_put_u32(nlh, IFLA_MTU, 1400);
 	mnl_attr_put_u32(nlh, IFLA_TXQLEN, 33);
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, "\x02\x00\x5e\x00\x53\x01");
 	mnl_attr_put_u32(nlh, IFLA_MASTER, 9);
+	mnl_attr_put_u8(nlh, IFLA_CARRIER, 1);
+	ok(rtnl_parse_link(nlh, &li) && li.has_carrier && li.carrier, "link parse: IFLA_CARRIER, up or down");
 	ok(rtnl_parse_link(nlh, &li) && (li.flags & IFF_UP) && li.link.has_mtu && li.link.mtu == 1400 && li.link.has_txqlen &&
 	   li.link.txqlen == 33 && li.link.has_mac && !memcmp(li.link.mac, "\x02\x00\x5e\x00\x53\x01", 6) && li.has_master &&
 	   li.master == 9, "link parse: flags, MTU, txqueuelen, MAC, master");
