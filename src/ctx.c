@@ -51,32 +51,35 @@ static void vreport(struct ctx *c, const char *fmt, va_list ap)
 	}
 }
 
-void warn(struct ctx *c, const char *fmt, ...)
+/* One line on stderr: "tunctl: ", the batch's FILE:LINE, label, then the
+ * message with its newlines made spaces. */
+static void vsay(const struct ctx *c, const char *label, const char *fmt, va_list ap)
 {
 	char msg[1024];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	for (char *p = msg; *p; p++)
 		if (*p == '\n')
 			*p = ' ';
-	fprintf(stderr, "tunctl: %s%swarning: %s\n", c && c->where ? c->where : "", c && c->where ? ": " : "", msg);
+	fprintf(stderr, "tunctl: %s%s%s%s\n", c && c->where ? c->where : "", c && c->where ? ": " : "", label, msg);
+}
+
+void warn(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(c, "warning: ", fmt, ap);
+	va_end(ap);
 }
 
 void note(struct ctx *c, const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsay(c, "", fmt, ap);
 	va_end(ap);
-	for (char *p = msg; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	fprintf(stderr, "tunctl: %s%s%s\n", c && c->where ? c->where : "", c && c->where ? ": " : "", msg);
 }
 
 void report(struct ctx *c, const char *fmt, ...)
