@@ -309,6 +309,7 @@ static int hold_one(struct ctx *c, const char *name, const struct tun_flags *f, 
 		    size_t *nfds, size_t *cap)
 {
 	size_t mine = 0, first = *nfds, want = f->multi_queue ? TAP_QUEUES_MAX : 1;
+	int err;
 
 	while (mine < want) {
 		char nm[16];
@@ -325,10 +326,16 @@ static int hold_one(struct ctx *c, const char *name, const struct tun_flags *f, 
 		}
 		*fds = v;
 		snprintf(nm, sizeof(nm), "%s", name);
-		/* EBUSY, or E2BIG before 256 of ours: held; anything else
-		 * (gone, its flags changed): not ours to delete now. */
-		if (tun_attach_admin(fd, nm, f))
+		/* EBUSY, or E2BIG before 256 of ours: held; EINVAL (its
+		 * flags changed, or another device has the name now): not
+		 * ours to delete now; anything else: failed. */
+		if ((err = tun_attach_admin(fd, nm, f))) {
+			if (err != -EBUSY && err != -E2BIG && err != -EINVAL) {
+				report_err(c, err, NULL, "attaching to %s", name);
+				return -1;
+			}
 			break;
+		}
 		(*fds)[(*nfds)++] = fd;
 		*spare = -1;
 		mine++;
@@ -357,14 +364,19 @@ int ops_hold_unused(struct ctx *c, char *const *names, size_t n, bool *keep, int
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct tun_flags f;
-		int held;
+		int held, err;
 
 		keep[i] = false;
 		/* Its flags as they are now (the attach must ask for them,
-		 * and would reset those it leaves out); gone meanwhile:
-		 * nothing to delete. */
-		if (sysfs_tun_flags_at(dirfd, names[i], &f))
-			continue;
+		 * and would reset those it leaves out); gone meanwhile, or
+		 * no TUN/TAP device any more: nothing to delete. */
+		if ((err = sysfs_tun_flags_at(dirfd, names[i], &f))) {
+			if (err == -ENODEV || err == -ENOTTY)
+				continue;
+			report_err(c, err, NULL, "reading /sys/class/net/%s/tun_flags", names[i]);
+			rc = 1;
+			break;
+		}
 		/* Every queue it can have is ours: no one else holds it. */
 		if ((held = hold_one(c, names[i], &f, &spare, fds, nfds, &cap)) < 0)
 			rc = 1;
