@@ -12,11 +12,13 @@ teardown() {
 
 names() { link_json | jq -r '[.[] | select(.linkinfo.info_kind == "tun") | .ifname] | sort | join(" ")'; }
 
-# A holder that keeps a device open: tunctl run NAME -- sleep.
+# A holder that keeps a device open: tunctl run NAME -- sleep.  Waited
+# for among the namespace's own processes: a process elsewhere (another
+# test run) may hold a device of the same name in its namespace.
 hold() {
 	in_ns "$TUNCTL" run "$1" -- sleep 100 &
 	PIDS="${PIDS:-} $!"
-	wait_until in_ns sh -c "grep -l '^iff:[[:space:]]*$1\$' /proc/[0-9]*/fdinfo/* 2>/dev/null | grep -q ."
+	wait_until sh -c "for p in \$(ip netns pids '$NS'); do grep -qs '^iff:[[:space:]]*$1\$' /proc/\$p/fdinfo/* && exit 0; done; exit 1"
 }
 
 @test "list --unused, -j: only devices no process holds" {
