@@ -106,7 +106,9 @@ bool ops_leftover_group(uint32_t group);
  * held), a multi-queue one at most 256 queues (full before 256 of them
  * are ours: held).  Sets keep[i]; the descriptors that hold them are
  * appended to *fds (*nfds), to be closed once they are deleted.  Returns
- * 0 or 1 after reporting. */
+ * 0, or 1 after reporting (an attach or a sysfs read failing otherwise
+ * than a held, changed or gone device makes them fail: nothing is
+ * deleted). */
 int ops_hold_unused(struct ctx *c, char *const *names, size_t n, bool *keep, int **fds, size_t *nfds);
 /* Refuses (1) when a process holds any of names, naming it: from /proc,
  * and, for what /proc could not show, from the kernel. */

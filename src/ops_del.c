@@ -299,58 +299,94 @@ bool ops_leftover_group(uint32_t group)
 /* The kernel's limit of queues a device has (MAX_TAP_QUEUES). */
 #define TAP_QUEUES_MAX 256
 
+/* One device of ops_hold_unused: attaches as many queues as it can have,
+ * appending their descriptors to *fds.  *spare is a /dev/net/tun
+ * descriptor not attached (a refused attach leaves it so: kept for the
+ * next device instead of closing it and opening another), or -1.
+ * Returns whether all of the device's queues are ours, or -1 after
+ * reporting. */
+static int hold_one(struct ctx *c, const char *name, const struct tun_flags *f, int *spare, int **fds,
+		    size_t *nfds, size_t *cap)
+{
+	size_t mine = 0, first = *nfds, want = f->multi_queue ? TAP_QUEUES_MAX : 1;
+	int err;
+
+	while (mine < want) {
+		char nm[16];
+		int fd = *spare, *v;
+
+		if (fd < 0 && (fd = tun_open(NULL)) < 0) {
+			report_tun_open(c, fd, NULL);
+			return -1;
+		}
+		*spare = fd;
+		if (!(v = vec_grow(*fds, cap, *nfds + 1, sizeof(int)))) {
+			report(c, "out of memory");
+			return -1;
+		}
+		*fds = v;
+		snprintf(nm, sizeof(nm), "%s", name);
+		/* EBUSY, or E2BIG before 256 of ours: held; EINVAL (its
+		 * flags changed, or another device has the name now): not
+		 * ours to delete now; anything else: failed. */
+		if ((err = tun_attach_admin(fd, nm, f))) {
+			if (err != -EBUSY && err != -E2BIG && err != -EINVAL) {
+				report_err(c, err, NULL, "attaching to %s", name);
+				return -1;
+			}
+			break;
+		}
+		(*fds)[(*nfds)++] = fd;
+		*spare = -1;
+		mine++;
+	}
+	if (mine == want)
+		return 1;
+	while (*nfds > first)
+		close((*fds)[--*nfds]);
+	return 0;
+}
+
 int ops_hold_unused(struct ctx *c, char *const *names, size_t n, bool *keep, int **fds, size_t *nfds)
 {
 	size_t cap = 0;
 	struct rlimit rl;
+	int dirfd, spare = -1, rc = 0;
 
 	/* 256 descriptors a multi-queue device: as many as we may. */
 	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct tun_info ti;
-		size_t mine = 0, first = *nfds;
-		int err = 0;
+	if ((dirfd = sysfs_net_dir()) < 0) {
+		report_err(c, dirfd, NULL, "reading /sys/class/net");
+		return 1;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct tun_flags f;
+		int held, err;
 
 		keep[i] = false;
-		/* Gone meanwhile: nothing to delete. */
-		if (sysfs_tun_read(names[i], &ti))
-			continue;
-		while (mine < (ti.flags.multi_queue ? TAP_QUEUES_MAX : 1)) {
-			char nm[16];
-			int fd = tun_open(NULL), *v;
-
-			if (fd < 0) {
-				report_tun_open(c, fd, NULL);
-				return 1;
-			}
-			if (!(v = vec_grow(*fds, &cap, *nfds + 1, sizeof(int)))) {
-				close(fd);
-				report(c, "out of memory");
-				return 1;
-			}
-			*fds = v;
-			snprintf(nm, sizeof(nm), "%s", names[i]);
-			if ((err = tun_attach_admin(fd, nm, &ti.flags))) {
-				close(fd);
-				break;
-			}
-			(*fds)[(*nfds)++] = fd;
-			mine++;
+		/* Its flags as they are now (the attach must ask for them,
+		 * and would reset those it leaves out); gone meanwhile, or
+		 * no TUN/TAP device any more: nothing to delete. */
+		if ((err = sysfs_tun_flags_at(dirfd, names[i], &f))) {
+			if (err == -ENODEV || err == -ENOTTY)
+				continue;
+			report_err(c, err, NULL, "reading /sys/class/net/%s/tun_flags", names[i]);
+			rc = 1;
+			break;
 		}
-		/* Every queue it can have is ours: no one else holds it.
-		 * EBUSY, or E2BIG before 256 of ours: held; anything else
-		 * (gone, its flags changed): not ours to delete now. */
-		(void)err;
-		keep[i] = mine == (ti.flags.multi_queue ? TAP_QUEUES_MAX : 1);
-		if (!keep[i]) {
-			while (*nfds > first)
-				close((*fds)[--*nfds]);
-		}
+		/* Every queue it can have is ours: no one else holds it. */
+		if ((held = hold_one(c, names[i], &f, &spare, fds, nfds, &cap)) < 0)
+			rc = 1;
+		else
+			keep[i] = held;
 	}
-	return 0;
+	if (spare >= 0)
+		close(spare);
+	close(dirfd);
+	return rc;
 }
 
 int ops_check_holders(struct ctx *c, char *const *names, size_t n, const struct link_info *links,

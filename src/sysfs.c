@@ -70,14 +70,12 @@ static int read_at(int dirfd, const char *path, char *buf, size_t len)
 }
 
 /* dirfd: /sys/class/net; name: the device. */
-static int read_tun(int dirfd, const char *name, struct tun_info *out)
+static int read_tun_flags(int dirfd, const char *name, struct tun_flags *f)
 {
 	char path[64], buf[32];
 	uint32_t v;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	snprintf(out->name, sizeof(out->name), "%s", name);
 	snprintf(path, sizeof(path), "%s/tun_flags", name);
 	rc = read_at(dirfd, path, buf, sizeof(buf));
 	if (rc == -ENOENT) {
@@ -88,7 +86,20 @@ static int read_tun(int dirfd, const char *name, struct tun_info *out)
 		return rc;
 	if (!parse_sysfs_hex(buf, &v))
 		return -EINVAL;
-	tun_flags_from_sysfs(v, &out->flags);
+	tun_flags_from_sysfs(v, f);
+	return 0;
+}
+
+/* dirfd: /sys/class/net; name: the device. */
+static int read_tun(int dirfd, const char *name, struct tun_info *out)
+{
+	char path[64], buf[32];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	if ((rc = read_tun_flags(dirfd, name, &out->flags)))
+		return rc;
 	snprintf(path, sizeof(path), "%s/owner", name);
 	if ((rc = read_at(dirfd, path, buf, sizeof(buf))))
 		return rc;
@@ -112,6 +123,17 @@ static int open_net_dir(void)
 		return rc;
 	fd = open(NET_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+int sysfs_net_dir(void)
+{
+	return open_net_dir();
+}
+
+int sysfs_tun_flags_at(int dirfd, const char *name, struct tun_flags *f)
+{
+	memset(f, 0, sizeof(*f));
+	return read_tun_flags(dirfd, name, f);
 }
 
 int sysfs_tun_read(const char *name, struct tun_info *out)

@@ -30,6 +30,11 @@ void sysfs_for_netns(const char *name);
 bool sysfs_missing(void);
 /* -ENODEV: no such device; -ENOTTY: it exists but is not TUN/TAP. */
 int sysfs_tun_read(const char *name, struct tun_info *out);
+/* For reading many devices' flags with one directory descriptor:
+ * /sys/class/net opened (close it) or -errno; then one device's flags
+ * (one file read), errors as sysfs_tun_read's. */
+int sysfs_net_dir(void);
+int sysfs_tun_flags_at(int dirfd, const char *name, struct tun_flags *f);
 /* One attribute's first line, newline stripped. */
 int sysfs_attr(const char *name, const char *attr, char *buf, size_t len);
 /* The link settings a device has now, of those want sets (MTU,
