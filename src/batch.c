@@ -28,10 +28,13 @@ static int parse_file(struct ctx *c, FILE *f, const char *path, bool force, stru
 {
 	struct batch_line *v = NULL;
 	size_t n = 0, cap = 0, len = 0;
-	char *buf = NULL, where[WHERE_LEN], err[ERRLEN];
+	char *buf = NULL, where[WHERE_LEN] = "", err[ERRLEN];
+	const char *at;
 	unsigned no = 0;
 	int rc = 0;
 
+	/* Every report below comes after where is set to its line. */
+	at = ctx_at(c, where);
 	for (;;) {
 		char **words, **argv;
 		int argc, err_no;
@@ -44,14 +47,12 @@ static int parse_file(struct ctx *c, FILE *f, const char *path, bool force, stru
 				break;
 			err_no = errno ? errno : EIO;
 			snprintf(where, sizeof(where), "%s:%u", path, no + 1);
-			c->where = where;
 			report_err(c, err_no, NULL, "reading %s", path);
 			rc = 1;
 			break;
 		}
 		no++;
 		snprintf(where, sizeof(where), "%s:%u", path, no);
-		c->where = where;
 		if (!split_words(buf, &argc, &words, err, sizeof(err))) {
 			report(c, "%s", err);
 			if (errno == ENOMEM) {
@@ -107,7 +108,7 @@ static int parse_file(struct ctx *c, FILE *f, const char *path, bool force, stru
 		}
 	}
 	free(buf);
-	c->where = NULL;
+	ctx_at(c, at);
 	*out = v;
 	*nout = n;
 	return rc;
@@ -244,11 +245,12 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 
 		if ((sig = stop_taken(&stops))) {
 			snprintf(where, sizeof(where), "%s:%u", name, v[i].no);
-			c->where = where;
+			const char *at = ctx_at(c, where);
+
 			report(c, "interrupted by %s before this line: %zu of %zu command%s done, the rest not run",
 			       sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP", done, n,
 			       n == 1 ? "" : "s");
-			c->where = NULL;
+			ctx_at(c, at);
 			ctx_flush_error(c, 128 + sig, NULL);
 			break;
 		}
@@ -262,9 +264,10 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 			rc = run_adds(c, v, i, end, name, force, &ran);
 		} else {
 			snprintf(where, sizeof(where), "%s:%u", name, v[i].no);
-			c->where = where;
+			const char *at = ctx_at(c, where);
+
 			rc = run_request(c, req);
-			c->where = NULL;
+			ctx_at(c, at);
 		}
 		if (!holds_stops(req))
 			sigprocmask(SIG_BLOCK, &stops, NULL);

@@ -100,11 +100,11 @@ static int check_group(struct ctx *c, const struct apply_req *ar, const struct w
 
 	if (ar->yes || !w->o.user_set || !w->o.group_set)
 		return 0;
-	c->where = w->where;
+	const char *at = ctx_at(c, w->where);
 	rc = owner_check_group(c, w->o.uid, w->o.gid, w->r->name,
 			       "apply --yes accepts it (for a program given the group otherwise, as by "
 			       "systemd's SupplementaryGroups=)");
-	c->where = NULL;
+	ctx_at(c, at);
 	return rc;
 }
 

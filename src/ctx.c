@@ -51,6 +51,14 @@ static void vreport(struct ctx *c, const char *fmt, va_list ap)
 	}
 }
 
+const char *ctx_at(struct ctx *c, const char *where)
+{
+	const char *old = c->where;
+
+	c->where = where;
+	return old;
+}
+
 void warn(struct ctx *c, const char *fmt, ...)
 {
 	char msg[1024];
