@@ -335,7 +335,7 @@ static int held(struct ctx *c, const struct device *d, const char *fix)
 static const char *holder_name(const struct device *d, char *buf, size_t len)
 {
 	if (!d->nholders)
-		return "a process that /proc does not show tunctl";
+		return "a process that tunctl cannot see in /proc";
 	snprintf(buf, len, "%s (pid %d)", d->holder_comm, (int)d->holder_pid);
 	return buf;
 }
@@ -422,7 +422,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 					 d->holder_comm, (int)d->holder_pid);
 			else if (ch)
 				snprintf(ch->text, sizeof(ch->text), "%s %s, the file says %s: left as the "
-					 "attached process (one /proc does not show tunctl) set it", what, onoff(has),
+					 "attached process (one tunctl cannot see in /proc) set it", what, onoff(has),
 					 onoff(!has));
 		} else {
 			if (f->pi != w->flags.pi)

@@ -123,8 +123,8 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 			warn(c, "%s has %s %s, not %s: left as %s (pid %d), which has it "
 				"open, set it", r->name, what, onoff(has), onoff(!has), first.comm, (int)first.pid);
 		} else if (held) {
-			warn(c, "%s has %s %s, not %s: left as a process that /proc does "
-				"not show tunctl, which has it open, set it", r->name, what, onoff(has), onoff(!has));
+			warn(c, "%s has %s %s, not %s: left as set by the process that has it open, "
+				"one tunctl cannot see in /proc", r->name, what, onoff(has), onoff(!has));
 		} else {
 			want.pi = r->pi;
 			want.vnet_hdr = r->vnet_hdr;
