@@ -54,6 +54,8 @@ static int create_one(struct ctx *c, const struct want *w, int *fd)
 	snprintf(name, sizeof(name), "%s", w->r->name);
 	if (!(err = ops_tun_create(fd, name, &w->flags, &w->o, &step)))
 		return 0;
+	if (ops_create_taken(err, step))
+		return -EEXIST;
 	const char *at = ctx_at(c, step == OPS_OPEN ? NULL : w->where);
 	rc = ops_report_create(c, err, step, name, &w->o);
 	ctx_at(c, at);

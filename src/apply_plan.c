@@ -342,8 +342,8 @@ static const char *holder_name(const struct device *d, char *buf, size_t len)
 
 /* The differences of one present device, into t and the plan: its
  * identity, flags, owner and group here (which may need its holders read),
- * then apply_diff_config.  Returns 0, 1 after reporting what cannot be
- * converged, or -ENOMEM. */
+ * then apply_diff_config.  Returns 0, or 1 after reporting what cannot
+ * be converged or that memory ran out. */
 static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset *cur, struct todo *t,
 		       struct plan *p)
 {
@@ -458,7 +458,11 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 		if (h)
 			return 1;
 	}
-	return apply_diff_config(w, d, t, p);
+	if (apply_diff_config(w, d, t, p)) {
+		report(c, "out of memory");
+		return 1;
+	}
+	return 0;
 }
 
 /* The plan lines of a device to be made, with what it is made with. */
@@ -534,8 +538,10 @@ int apply_make_plan(struct apply *a)
 	if (dev_read_all(c, &a->cur))
 		return 1;
 	free(a->prune);
-	if (!(a->prune = calloc(a->cur.n + 1, sizeof(*a->prune))))
-		return -ENOMEM;
+	if (!(a->prune = calloc(a->cur.n + 1, sizeof(*a->prune)))) {
+		report(c, "out of memory");
+		return 1;
+	}
 	for (size_t i = 0; i < a->nw; i++) {
 		struct todo *t = &a->t[i];
 
@@ -595,5 +601,9 @@ int apply_make_plan(struct apply *a)
 		a->prune[a->nprune++] = d;
 		plan_add(&a->plan, ST_DELETE, d->ti.name, NULL);
 	}
-	return a->plan.oom ? -ENOMEM : 0;
+	if (a->plan.oom) {
+		report(c, "out of memory");
+		return 1;
+	}
+	return 0;
 }

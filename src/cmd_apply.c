@@ -70,11 +70,7 @@ static int converge(struct apply *a, struct stops *st)
 	int rc;
 
 	for (int try = 0;; try++) {
-		if ((rc = apply_make_plan(a)) < 0) {
-			report(a->c, "out of memory");
-			rc = 1;
-		}
-		if (rc || a->ar->dry_run)
+		if ((rc = apply_make_plan(a)) || a->ar->dry_run)
 			return rc;
 		/* A signal (Ctrl-C, systemctl stop) takes effect once the
 		 * namespace is as before or as the file says, not half-way. */

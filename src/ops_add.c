@@ -197,10 +197,12 @@ int ops_job_create(struct ctx *c, struct add_job *j)
 		return rc;
 	snprintf(j->name, sizeof(j->name), "%s", r->name);
 	err = ops_tun_create(&j->fd, j->name, &f, &j->o, &step);
-	if (err && ops_report_create(c, err, step, j->name, &j->o) == -EEXIST) {
+	if (err && ops_create_taken(err, step)) {
 		j->exists = true;
 		if (!j->adopt_taken)
 			report(c, "device %s already exists", r->name);
+	} else if (err) {
+		ops_report_create(c, err, step, j->name, &j->o);
 	}
 	if (err)
 		return 1;
