@@ -94,7 +94,8 @@ int apply_check_twice(struct ctx *c, struct want *w, size_t n);
  * Returns 0 or -ENOMEM (p->oom: plan lines lost); t's arrays are
  * the caller's to free (apply_reset). */
 int apply_diff_config(const struct want *w, const struct device *d, struct todo *t, struct plan *p);
-/* Reads the namespace and works out the plan. Returns 0, 1 or -ENOMEM. */
+/* Reads the namespace and works out the plan. Returns 0, or 1 after
+ * reporting. */
 int apply_make_plan(struct apply *a);
 void apply_print_plan(struct ctx *c, const struct plan *p);
 /* Carries the plan out. Returns 0, 1 after reporting (everything undone),

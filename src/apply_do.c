@@ -54,9 +54,11 @@ static int create_one(struct ctx *c, const struct want *w, int *fd)
 	snprintf(name, sizeof(name), "%s", w->r->name);
 	if (!(err = ops_tun_create(fd, name, &w->flags, &w->o, &step)))
 		return 0;
-	c->where = step == OPS_OPEN ? NULL : w->where;
+	if (ops_create_taken(err, step))
+		return -EEXIST;
+	const char *at = ctx_at(c, step == OPS_OPEN ? NULL : w->where);
 	rc = ops_report_create(c, err, step, name, &w->o);
-	c->where = NULL;
+	ctx_at(c, at);
 	return rc;
 }
 
@@ -450,10 +452,10 @@ int apply_carry_out(struct apply *a)
 	for (size_t i = 0; i < a->nw; i++) {
 		if (!a->t[i].d || a->t[i].recreate)
 			continue;
-		c->where = a->w[i].where;
+		const char *at = ctx_at(c, a->w[i].where);
 		rc = dc_result(c, &a->run1, 3 * i) || dc_result(c, &a->run1, 3 * i + 1) ||
 		     dc_result(c, &a->run1, 3 * i + 2);
-		c->where = NULL;
+		ctx_at(c, at);
 		if (rc) {
 			undo(a);
 			return 1;
@@ -490,10 +492,10 @@ int apply_carry_out(struct apply *a)
 		else if (tx.n == 2 && tx.replies[0].fate == NL_ANSWERED && !tx.replies[0].err)
 			t->renamed = true;      /* down, not renamed: put back up */
 		if (bad) {
-			c->where = a->w[i].where;
+			const char *at = ctx_at(c, a->w[i].where);
 			report_err(c, err ? err : -ENOMEM, tx.n == 2 ? tx.replies[1].msg : NULL,
 				   "%s: setting it aside to re-create it", t->d->ti.name);
-			c->where = NULL;
+			ctx_at(c, at);
 			nl_tx_free(&tx);
 			undo(a);
 			return 1;
@@ -537,9 +539,9 @@ int apply_carry_out(struct apply *a)
 	for (size_t i = 0; i < a->nw; i++) {
 		if (a->t[i].d && !a->t[i].recreate)
 			continue;
-		c->where = a->w[i].where;
+		const char *at = ctx_at(c, a->w[i].where);
 		rc = dc_result(c, &a->run2, i);
-		c->where = NULL;
+		ctx_at(c, at);
 		if (rc) {
 			undo(a);
 			return 1;
@@ -554,9 +556,9 @@ int apply_carry_out(struct apply *a)
 		int fd = a->t[i].recreate ? a->t[i].fd : a->fds[i];
 
 		if (fd >= 0 && (err = tun_set_persist(fd, true))) {
-			c->where = a->w[i].where;
+			const char *at = ctx_at(c, a->w[i].where);
 			report_err(c, err, NULL, "%s: making it persistent", a->w[i].r->name);
-			c->where = NULL;
+			ctx_at(c, at);
 			undo(a);
 			return 1;
 		}
@@ -583,9 +585,9 @@ int apply_carry_out(struct apply *a)
 		}
 		t->attached = true;
 		if ((err = ops_admin_attach(t->d->ti.name, &f, &a->w[i].o, NULL))) {
-			c->where = a->w[i].where;
+			const char *at = ctx_at(c, a->w[i].where);
 			report_err(c, err, NULL, "%s: setting its flags, owner and group", t->d->ti.name);
-			c->where = NULL;
+			ctx_at(c, at);
 			undo(a);
 			return 1;
 		}

@@ -115,9 +115,9 @@ static int name_twice(struct ctx *c, struct want *w, size_t n)
 		}
 	}
 	if (bad) {
-		c->where = bad->where;
+		const char *at = ctx_at(c, bad->where);
 		report(c, "device %s is named twice (first at %s)", bad->r->name, first->where);
-		c->where = NULL;
+		ctx_at(c, at);
 	}
 	free(v);
 	return bad ? 2 : 0;
@@ -144,11 +144,11 @@ static int route_twice(struct ctx *c, const struct want *w, size_t n)
 						continue;
 					route_text(a, ta, sizeof(ta));
 					route_text(b, tb, sizeof(tb));
-					c->where = w[j].where;
+					const char *at = ctx_at(c, w[j].where);
 					report(c, "%s's route \"%s\" and %s's route \"%s\" (at %s) are one route to the "
 					       "kernel, which keeps one per destination, metric and table: give it to one "
 					       "device, or each its own metric", w[j].r->name, tb, w[i].r->name, ta, w[i].where);
-					c->where = NULL;
+					ctx_at(c, at);
 					return 2;
 				}
 			}
@@ -177,8 +177,8 @@ int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const 
 
 		snprintf(where[i], sizeof(where[i]), "%s:%u", name, v[i].no);
 		/* where is the caller's, freed when apply ends: c->where is
-		 * cleared again before each return. */
-		c->where = where[i];
+		 * put back before each return. */
+		const char *at = ctx_at(c, where[i]);
 		if (req->cmd != CMD_ADD || req->g.help) {
 			report(c, "only add lines can stand in a file for apply, not \"%s\"", cmd_name(req->cmd));
 			rc = 2;
@@ -188,7 +188,7 @@ int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const 
 		} else {
 			rc = owner_resolve(c, &r->user, &r->group, !r->any_user, &o);
 		}
-		c->where = NULL;
+		ctx_at(c, at);
 		if (rc)
 			return rc;
 		w[i] = (struct want){ .r = r, .where = where[i], .link = r->link, .o = o };
@@ -335,15 +335,15 @@ static int held(struct ctx *c, const struct device *d, const char *fix)
 static const char *holder_name(const struct device *d, char *buf, size_t len)
 {
 	if (!d->nholders)
-		return "a process that /proc does not show tunctl";
+		return "a process that tunctl cannot see in /proc";
 	snprintf(buf, len, "%s (pid %d)", d->holder_comm, (int)d->holder_pid);
 	return buf;
 }
 
 /* The differences of one present device, into t and the plan: its
  * identity, flags, owner and group here (which may need its holders read),
- * then apply_diff_config.  Returns 0, 1 after reporting what cannot be
- * converged, or -ENOMEM. */
+ * then apply_diff_config.  Returns 0, or 1 after reporting what cannot
+ * be converged or that memory ran out. */
 static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset *cur, struct todo *t,
 		       struct plan *p)
 {
@@ -372,7 +372,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 		}
 		if (ar->recreate && dev_read_holders(c, cur))
 			return 1;
-		c->where = w->where;
+		const char *at = ctx_at(c, w->where);
 		if (!ar->recreate) {
 			if (ident)
 				report(c, "%s is %s %s, the file says %s %s: apply --recreate deletes and re-creates it",
@@ -380,17 +380,17 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 			else
 				report(c, "%s has %s %s and the kernel cannot clear it: apply --recreate "
 				       "deletes and re-creates it", name, what, a);
-			c->where = NULL;
+			ctx_at(c, at);
 			return 1;
 		}
 		if ((h = held(c, d, "it is not re-created while that is not known"))) {
 			if (h > 0)
 				report(c, "%s is in use by %s: it cannot be re-created (%s %s -> %s) while held",
 				       name, holder_name(d, who, sizeof(who)), what, a, b);
-			c->where = NULL;
+			ctx_at(c, at);
 			return 1;
 		}
-		c->where = NULL;
+		ctx_at(c, at);
 		t->recreate = true;
 		struct change *ch = plan_add(p, ST_RECREATE, name, what);
 
@@ -408,9 +408,9 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 
 		if (dev_read_holders(c, cur))
 			return 1;
-		c->where = w->where;
+		const char *at = ctx_at(c, w->where);
 		h = held(c, d, "apply cannot tell whether its pi and vnet-hdr may be set back");
-		c->where = NULL;
+		ctx_at(c, at);
 		if (h < 0)
 			return 1;
 		if (h) {
@@ -422,7 +422,7 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 					 d->holder_comm, (int)d->holder_pid);
 			else if (ch)
 				snprintf(ch->text, sizeof(ch->text), "%s %s, the file says %s: left as the "
-					 "attached process (one /proc does not show tunctl) set it", what, onoff(has),
+					 "attached process (one tunctl cannot see in /proc) set it", what, onoff(has),
 					 onoff(!has));
 		} else {
 			if (f->pi != w->flags.pi)
@@ -450,15 +450,19 @@ static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset 
 		return 1;
 	if (t->attach && !f->multi_queue) {
 		/* A single-queue device that is held cannot be attached to. */
-		c->where = w->where;
+		const char *at = ctx_at(c, w->where);
 		if ((h = held(c, d, "its owner and group are not changed while that is not known")) > 0)
 			report(c, "%s is in use by %s: its owner and group can be changed only while "
 			       "no process has it open", name, holder_name(d, who, sizeof(who)));
-		c->where = NULL;
+		ctx_at(c, at);
 		if (h)
 			return 1;
 	}
-	return apply_diff_config(w, d, t, p);
+	if (apply_diff_config(w, d, t, p)) {
+		report(c, "out of memory");
+		return 1;
+	}
+	return 0;
 }
 
 /* The plan lines of a device to be made, with what it is made with. */
@@ -534,8 +538,10 @@ int apply_make_plan(struct apply *a)
 	if (dev_read_all(c, &a->cur))
 		return 1;
 	free(a->prune);
-	if (!(a->prune = calloc(a->cur.n + 1, sizeof(*a->prune))))
-		return -ENOMEM;
+	if (!(a->prune = calloc(a->cur.n + 1, sizeof(*a->prune)))) {
+		report(c, "out of memory");
+		return 1;
+	}
 	for (size_t i = 0; i < a->nw; i++) {
 		struct todo *t = &a->t[i];
 
@@ -545,9 +551,9 @@ int apply_make_plan(struct apply *a)
 		a->fds[i] = -1;
 		if (!(t->d = devset_find(&a->cur, a->w[i].r->name))) {
 			if (devset_other(&a->cur, a->w[i].r->name)) {
-				c->where = a->w[i].where;
+				const char *at = ctx_at(c, a->w[i].where);
 				report(c, "%s exists and is not a TUN/TAP device", a->w[i].r->name);
-				c->where = NULL;
+				ctx_at(c, at);
 				return 1;
 			}
 			plan_create(&a->plan, &a->w[i], ST_CREATE);
@@ -595,5 +601,9 @@ int apply_make_plan(struct apply *a)
 		a->prune[a->nprune++] = d;
 		plan_add(&a->plan, ST_DELETE, d->ti.name, NULL);
 	}
-	return a->plan.oom ? -ENOMEM : 0;
+	if (a->plan.oom) {
+		report(c, "out of memory");
+		return 1;
+	}
+	return 0;
 }

@@ -72,7 +72,8 @@ struct parsed {
 	int bad;                /* the index of the word tokenize refused, or -1 */
 };
 
-/* Global options: before the command; those also accepted after it. */
+/* Global options: before the command; those also accepted after it
+ * (cmdtab.c, with the lookups below). */
 extern const struct optdef global_opts[];
 extern const struct optdef late_global_opts[];
 
@@ -81,6 +82,8 @@ int usage_err(struct parsed *p, const char *fmt, ...) __attribute__((format(prin
 /* Out of memory is no fault of the input: the operation failed, 1. */
 int oom_err(struct parsed *p);
 
+/* The option of defs called name (len bytes of it), or with the short
+ * name c; NULL: none (cmdtab.c). */
 const struct optdef *find_long(const struct optdef *defs, const char *name, size_t len);
 const struct optdef *find_short(const struct optdef *defs, char c);
 /* The global option (global_opts) that the word a is, or NULL; *words is

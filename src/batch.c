@@ -20,6 +20,63 @@ void batch_lines_free(struct batch_line *v, size_t n)
 	free(v);
 }
 
+/* One line of the file (number no) into (*v)[*n], parsed; an empty one is
+ * skipped.  Returns 0 to go on, or the status to stop with after
+ * reporting: with force a line that does not parse is left out and
+ * counted in *bad instead (out of memory stops it all the same). */
+static int parse_line(struct ctx *c, const char *line, unsigned no, bool force, struct batch_line **v,
+		      size_t *n, size_t *cap, size_t *bad)
+{
+	char **words, **argv, err[ERRLEN];
+	struct batch_line *p;
+	int argc, rc;
+
+	if (!split_words(line, &argc, &words, err, sizeof(err))) {
+		report(c, "%s", err);
+		if (errno == ENOMEM)
+			return 1;
+		if (force) {
+			(*bad)++;
+			return 0;
+		}
+		return 2;
+	}
+	if (!argc) {
+		free(words);
+		return 0;
+	}
+	/* The parser expects a program name first. */
+	argv = malloc(((size_t)argc + 2) * sizeof(*argv));
+	if (!argv) {
+		free(words);
+		report(c, "out of memory");
+		return 1;
+	}
+	argv[0] = (char *)"tunctl";
+	memcpy(argv + 1, words, ((size_t)argc + 1) * sizeof(*argv));
+	if (!(p = vec_grow(*v, cap, *n + 1, sizeof(**v)))) {
+		free(words);
+		free(argv);
+		report(c, "out of memory");
+		return 1;
+	}
+	*v = p;
+	p[*n].no = no;
+	p[*n].argv = words;
+	rc = cmdline_parse_batch(argc + 1, argv, &p[*n].req, err, sizeof(err));
+	free(argv);
+	(*n)++;
+	if (rc) {
+		report(c, "%s", err);
+		if (!force)
+			return rc;
+		request_free(&p[--(*n)].req);
+		free(words);
+		(*bad)++;
+	}
+	return 0;
+}
+
 /* Every line is parsed before any runs: a syntax error anywhere changes
  * nothing.  With force, a bad line is reported and left out instead, and
  * *bad counts such lines. */
@@ -28,13 +85,15 @@ static int parse_file(struct ctx *c, FILE *f, const char *path, bool force, stru
 {
 	struct batch_line *v = NULL;
 	size_t n = 0, cap = 0, len = 0;
-	char *buf = NULL, where[WHERE_LEN], err[ERRLEN];
+	char *buf = NULL, where[WHERE_LEN] = "";
+	const char *at;
 	unsigned no = 0;
 	int rc = 0;
 
+	/* Every report below comes after where is set to its line. */
+	at = ctx_at(c, where);
 	for (;;) {
-		char **words, **argv;
-		int argc, err_no;
+		int err_no;
 
 		errno = 0;
 		if (getline(&buf, &len, f) < 0) {
@@ -44,70 +103,17 @@ static int parse_file(struct ctx *c, FILE *f, const char *path, bool force, stru
 				break;
 			err_no = errno ? errno : EIO;
 			snprintf(where, sizeof(where), "%s:%u", path, no + 1);
-			c->where = where;
 			report_err(c, err_no, NULL, "reading %s", path);
 			rc = 1;
 			break;
 		}
 		no++;
 		snprintf(where, sizeof(where), "%s:%u", path, no);
-		c->where = where;
-		if (!split_words(buf, &argc, &words, err, sizeof(err))) {
-			report(c, "%s", err);
-			if (errno == ENOMEM) {
-				rc = 1;
-				break;
-			}
-			if (force) {
-				(*bad)++;
-				continue;
-			}
-			rc = 2;
+		if ((rc = parse_line(c, buf, no, force, &v, &n, &cap, bad)))
 			break;
-		}
-		if (!argc) {
-			free(words);
-			continue;
-		}
-		/* The parser expects a program name first. */
-		argv = malloc(((size_t)argc + 2) * sizeof(*argv));
-		if (!argv) {
-			free(words);
-			report(c, "out of memory");
-			rc = 1;
-			break;
-		}
-		argv[0] = (char *)"tunctl";
-		memcpy(argv + 1, words, ((size_t)argc + 1) * sizeof(*argv));
-		{
-			struct batch_line *p = vec_grow(v, &cap, n + 1, sizeof(*v));
-
-			if (!p) {
-				free(words);
-				free(argv);
-				report(c, "out of memory");
-				rc = 1;
-				break;
-			}
-			v = p;
-		}
-		v[n].no = no;
-		v[n].argv = words;
-		rc = cmdline_parse_batch(argc + 1, argv, &v[n].req, err, sizeof(err));
-		free(argv);
-		n++;
-		if (rc) {
-			report(c, "%s", err);
-			if (!force)
-				break;
-			request_free(&v[--n].req);
-			free(words);
-			(*bad)++;
-			rc = 0;
-		}
 	}
 	free(buf);
-	c->where = NULL;
+	ctx_at(c, at);
 	*out = v;
 	*nout = n;
 	return rc;
@@ -244,11 +250,12 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 
 		if ((sig = stop_taken(&stops))) {
 			snprintf(where, sizeof(where), "%s:%u", name, v[i].no);
-			c->where = where;
+			const char *at = ctx_at(c, where);
+
 			report(c, "interrupted by %s before this line: %zu of %zu command%s done, the rest not run",
 			       sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP", done, n,
 			       n == 1 ? "" : "s");
-			c->where = NULL;
+			ctx_at(c, at);
 			ctx_flush_error(c, 128 + sig, NULL);
 			break;
 		}
@@ -262,9 +269,10 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 			rc = run_adds(c, v, i, end, name, force, &ran);
 		} else {
 			snprintf(where, sizeof(where), "%s:%u", name, v[i].no);
-			c->where = where;
+			const char *at = ctx_at(c, where);
+
 			rc = run_request(c, req);
-			c->where = NULL;
+			ctx_at(c, at);
 		}
 		if (!holds_stops(req))
 			sigprocmask(SIG_BLOCK, &stops, NULL);

@@ -525,6 +525,99 @@ static int master_pin(struct ctx *c, struct link_spec *l, const char *dev, const
 	return 0;
 }
 
+/* The policy's request (q) for req, with the facts of the namespace
+ * (links) and of the caller (w) that the check needs; *name: the device
+ * of a del, set or run.  An add is made the caller's (uidtext: room for
+ * its uid, kept until req is done with).  0, or 1 with the answer set. */
+static int pol_request(struct ctx *c, struct broker *b, const struct who *w, struct request *req,
+		       const struct link_info *links, size_t nlinks, struct pol_req *q, const char **name,
+		       char *owner, size_t ownerlen, char *uidtext, size_t uidlen, struct answer *a)
+{
+	switch (req->cmd) {
+	case CMD_ADD: {
+		struct add_req *r = &req->u.add;
+
+		*q = (struct pol_req){ .op = POL_ADD, .name = r->name, .mode = r->mode,
+				      .sets_owner = r->user.set || r->group.set || r->any_user,
+				      .multi_queue = r->multi_queue, .vnet_hdr = r->vnet_hdr,
+				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu,
+				      .has_txqlen = r->link.has_txqlen, .txqlen = r->link.txqlen,
+				      .addrs = r->addrs, .naddrs = r->naddrs, .routes = r->routes, .nroutes = r->nroutes,
+				      .master = master_asked(&r->link) };
+		facts(links, nlinks, r->exist_ok && !strchr(r->name, '%') ? r->name : NULL, w->pc.uid, q,
+		      owner, ownerlen);
+		if (owned_elsewhere(c, &b->pol, w->pc.uid, &q->owned)) {
+			a->status = 1;
+			return 1;
+		}
+		/* What the check saw is what is done: a name that was free is
+		 * created (never adopted, should a device of someone else's
+		 * take it meanwhile), and one of the caller's is adopted only
+		 * while it still is (owned, not merely without an owner). */
+		if (!q->exists)
+			r->exist_ok = false;
+		r->adopt_owned = true;
+		/* Always the caller's. */
+		snprintf(uidtext, uidlen, "%u", w->pc.uid);
+		r->user = (struct id_spec){ .set = true, .numeric = true, .id = w->pc.uid, .name = uidtext };
+		break;
+	}
+	case CMD_DEL:
+		if (req->u.del.all || req->u.del.unused || req->u.del.nnames != 1) {
+			refuse(a, 2, "through the broker, del takes one device name (not --all or --unused)");
+			return 1;
+		}
+		*name = req->u.del.names[0];
+		*q = (struct pol_req){ .op = POL_DEL, .name = *name };
+		break;
+	case CMD_SET: {
+		const struct set_req *r = &req->u.set;
+
+		*name = r->name;
+		*q = (struct pol_req){ .op = POL_SET, .name = *name, .netns = r->netns,
+				      .sets_owner = r->user.set || r->group.set || r->no_user || r->no_group,
+				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu,
+				      .has_txqlen = r->link.has_txqlen, .txqlen = r->link.txqlen,
+				      .master = master_asked(&r->link) };
+		break;
+	}
+	default:
+		*name = req->u.run.name;
+		*q = (struct pol_req){ .op = POL_RUN, .name = *name };
+		break;
+	}
+	if (*name) {
+		if (!links_find(links, nlinks, *name)) {
+			report(c, "device %s does not exist", *name);
+			a->status = 1;
+			return 1;
+		}
+		facts(links, nlinks, *name, w->pc.uid, q, owner, ownerlen);
+	}
+	return 0;
+}
+
+/* Carries out req, checked, into the answer. */
+static void act(struct ctx *c, struct answer *a, const struct request *req, const char *name,
+		const struct pol_req *q, const struct link_info *links, size_t nlinks, uid_t uid)
+{
+	if (req->cmd == CMD_RUN) {
+		open_queues(c, a, &req->u.run);
+		run_recheck(c, a, name, links_find(links, nlinks, name)->ifindex, uid);
+	} else if (req->cmd == CMD_DEL) {
+		a->status = act_del(c, &req->u.del, links, nlinks);
+	} else if (req->cmd == CMD_SET) {
+		a->status = act_set(c, &req->u.set, links_find(links, nlinks, name)->ifindex);
+	} else if (q->exists && req->u.add.exist_ok && !links_find(links, nlinks, req->u.add.name)->tun.persist) {
+		/* ops_add would wait for it to be made persistent, and the
+		 * broker, serving one request at a time, with it. */
+		refuse(a, 1, "%s is not persistent (a process of yours holds it): --exist-ok adopts only a "
+		       "persistent device, and the broker does not wait for one", req->u.add.name);
+	} else {
+		a->status = run_request(c, req);
+	}
+}
+
 /* Checks and carries out one decoded request from w. */
 static void serve(struct broker *b, const struct who *w, int argc, char **argv, struct answer *a)
 {
@@ -579,67 +672,9 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 		       "ask an administrator");
 		goto out;
 	}
-	switch (req.cmd) {
-	case CMD_ADD: {
-		struct add_req *r = &req.u.add;
-
-		q = (struct pol_req){ .op = POL_ADD, .name = r->name, .mode = r->mode,
-				      .sets_owner = r->user.set || r->group.set || r->any_user,
-				      .multi_queue = r->multi_queue, .vnet_hdr = r->vnet_hdr,
-				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu,
-				      .has_txqlen = r->link.has_txqlen, .txqlen = r->link.txqlen,
-				      .addrs = r->addrs, .naddrs = r->naddrs, .routes = r->routes, .nroutes = r->nroutes,
-				      .master = master_asked(&r->link) };
-		facts(links, nlinks, r->exist_ok && !strchr(r->name, '%') ? r->name : NULL, w->pc.uid, &q,
-		      owner, sizeof(owner));
-		if (owned_elsewhere(&c, &b->pol, w->pc.uid, &q.owned)) {
-			a->status = 1;
-			goto out;
-		}
-		/* What the check saw is what is done: a name that was free is
-		 * created (never adopted, should a device of someone else's
-		 * take it meanwhile), and one of the caller's is adopted only
-		 * while it still is (owned, not merely without an owner). */
-		if (!q.exists)
-			r->exist_ok = false;
-		r->adopt_owned = true;
-		/* Always the caller's. */
-		snprintf(uidtext, sizeof(uidtext), "%u", w->pc.uid);
-		r->user = (struct id_spec){ .set = true, .numeric = true, .id = w->pc.uid, .name = uidtext };
-		break;
-	}
-	case CMD_DEL:
-		if (req.u.del.all || req.u.del.unused || req.u.del.nnames != 1) {
-			refuse(a, 2, "through the broker, del takes one device name (not --all or --unused)");
-			goto out;
-		}
-		name = req.u.del.names[0];
-		q = (struct pol_req){ .op = POL_DEL, .name = name };
-		break;
-	case CMD_SET: {
-		const struct set_req *r = &req.u.set;
-
-		name = r->name;
-		q = (struct pol_req){ .op = POL_SET, .name = name, .netns = r->netns,
-				      .sets_owner = r->user.set || r->group.set || r->no_user || r->no_group,
-				      .has_mtu = r->link.has_mtu, .mtu = r->link.mtu,
-				      .has_txqlen = r->link.has_txqlen, .txqlen = r->link.txqlen,
-				      .master = master_asked(&r->link) };
-		break;
-	}
-	default:
-		name = req.u.run.name;
-		q = (struct pol_req){ .op = POL_RUN, .name = name };
-		break;
-	}
-	if (name) {
-		if (!links_find(links, nlinks, name)) {
-			report(&c, "device %s does not exist", name);
-			a->status = 1;
-			goto out;
-		}
-		facts(links, nlinks, name, w->pc.uid, &q, owner, sizeof(owner));
-	}
+	if (pol_request(&c, b, w, &req, links, nlinks, &q, &name, owner, sizeof(owner), uidtext,
+			sizeof(uidtext), a))
+		goto out;
 	if (policy_check(&b->pol, &w->pc, &q, &line, why, sizeof(why))) {
 		if (line)
 			refuse(a, 1, "not allowed by %s:%u: %s", b->opt->policy, line, why);
@@ -653,21 +688,7 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 		goto out;
 	}
 	c.out.json = req.g.json;
-	if (req.cmd == CMD_RUN) {
-		open_queues(&c, a, &req.u.run);
-		run_recheck(&c, a, name, links_find(links, nlinks, name)->ifindex, w->pc.uid);
-	} else if (req.cmd == CMD_DEL) {
-		a->status = act_del(&c, &req.u.del, links, nlinks);
-	} else if (req.cmd == CMD_SET) {
-		a->status = act_set(&c, &req.u.set, links_find(links, nlinks, name)->ifindex);
-	} else if (q.exists && req.u.add.exist_ok && !links_find(links, nlinks, req.u.add.name)->tun.persist) {
-		/* ops_add would wait for it to be made persistent, and the
-		 * broker, serving one request at a time, with it. */
-		refuse(a, 1, "%s is not persistent (a process of yours holds it): --exist-ok adopts only a "
-		       "persistent device, and the broker does not wait for one", req.u.add.name);
-	} else {
-		a->status = run_request(&c, &req);
-	}
+	act(&c, a, &req, name, &q, links, nlinks, w->pc.uid);
 out:
 	if (mf && (fclose(mf) == EOF) && !a->status)
 		refuse(a, 1, "writing output: out of memory");

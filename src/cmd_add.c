@@ -52,17 +52,18 @@ int add_run_many(struct ctx *c, struct add_many *m)
 	for (i = 0; i < m->n; i++) {
 		jobs[i] = (struct add_job){ .r = m->reqs[i], .where = m->wheres[i], .json = m->json[i],
 					    .err = errs + i * ERRLINE };
-		c->where = jobs[i].where;
+		const char *at = ctx_at(c, jobs[i].where);
+
 		c->capture = jobs[i].err;
 		c->capture_len = ERRLINE;
 		status[i] = ops_job_create(c, &jobs[i]);
 		if (!status[i] && (err = dc_queue(&run, i, jobs[i].name, jobs[i].ifindex, &jobs[i].dc)))
 			status[i] = dc_queue_failed(c, &run, err);
 		c->capture = NULL;
+		ctx_at(c, at);
 		if (status[i] && !m->force)
 			break;
 	}
-	c->where = NULL;
 	if (dc_send(c, &run)) {
 		for (size_t k = 0; k < m->n; k++) {
 			if (status[k])
@@ -81,7 +82,8 @@ int add_run_many(struct ctx *c, struct add_many *m)
 	for (i = 0; i < m->n; i++) {
 		bool stop = worst && !m->force;
 
-		c->where = jobs[i].where;
+		const char *at = ctx_at(c, jobs[i].where);
+
 		if (!stop && status[i])
 			fputs(jobs[i].err, stderr);
 		if (!stop && !status[i])
@@ -95,8 +97,8 @@ int add_run_many(struct ctx *c, struct add_many *m)
 			if (status[i] > worst)
 				worst = status[i];
 		}
+		ctx_at(c, at);
 	}
-	c->where = NULL;
 	dc_run_free(&run);
 	free(jobs);
 	free(status);

@@ -70,11 +70,7 @@ static int converge(struct apply *a, struct stops *st)
 	int rc;
 
 	for (int try = 0;; try++) {
-		if ((rc = apply_make_plan(a)) < 0) {
-			report(a->c, "out of memory");
-			rc = 1;
-		}
-		if (rc || a->ar->dry_run)
+		if ((rc = apply_make_plan(a)) || a->ar->dry_run)
 			return rc;
 		/* A signal (Ctrl-C, systemctl stop) takes effect once the
 		 * namespace is as before or as the file says, not half-way. */
@@ -100,11 +96,11 @@ static int check_group(struct ctx *c, const struct apply_req *ar, const struct w
 
 	if (ar->yes || !w->o.user_set || !w->o.group_set)
 		return 0;
-	c->where = w->where;
+	const char *at = ctx_at(c, w->where);
 	rc = owner_check_group(c, w->o.uid, w->o.gid, w->r->name,
 			       "apply --yes accepts it (for a program given the group otherwise, as by "
 			       "systemd's SupplementaryGroups=)");
-	c->where = NULL;
+	ctx_at(c, at);
 	return rc;
 }
 

@@ -152,6 +152,86 @@ static int set_env(const struct run_req *r, unsigned n)
 	return rc ? -ENOMEM : 0;
 }
 
+/* What the device and the descriptor limit allow: 0, or 1 after reporting. */
+static int run_limits(struct ctx *c, const struct run_req *r, const struct tun_info *ti)
+{
+	if (r->queues > 1 && !ti->flags.multi_queue) {
+		report(c, "%s has no multi_queue flag, so it has one queue: --queues %u needs a device "
+		       "made with --multi-queue", r->name, r->queues);
+		return 1;
+	}
+	/* The queues go at first.., and are moved above that range first. */
+	if (r->first_fd + r->queues - 1 > (unsigned)INT_MAX ||
+	    (long)(r->first_fd + r->queues) >= sysconf(_SC_OPEN_MAX)) {
+		report(c, "--fd %u with %u queues goes past the descriptor limit %ld (ulimit -n)",
+		       r->first_fd, r->queues, sysconf(_SC_OPEN_MAX));
+		return 1;
+	}
+	return 0;
+}
+
+/* The queues into fds (*opened of them open, whatever the outcome), here
+ * or, without CAP_NET_ADMIN, through the broker: 0, or the status after
+ * reporting. */
+static int run_open(struct ctx *c, const struct run_req *r, struct tun_info *ti, bool flags_changed,
+		    int *fds, unsigned *opened)
+{
+	int rc;
+
+	if (broker_for_run()) {
+		/* Without CAP_NET_ADMIN: what cannot be opened here (no
+		 * /dev/net/tun, say) the broker may open for its owner. */
+		char why[1024] = "";
+
+		c->capture = why;
+		c->capture_len = sizeof(why);
+		if (open_queues(c, ti, r->queues, fds, opened)) {
+			c->capture = NULL;
+			for (; *opened; (*opened)--)
+				close(fds[*opened - 1]);
+			/* The broker attaches with the device's own flags. */
+			if (flags_changed) {
+				const char *w = strncmp(why, "tunctl: ", 8) ? why : why + 8;
+
+				report(c, "%.*s (the broker, which attaches with the device's own flags, cannot "
+				       "change --pi or --vnet-hdr)", (int)strcspn(w, "\n"), w);
+				return 1;
+			}
+			if ((rc = broker_client_queues(c, r->name, r->queues, fds)))
+				return rc;
+			*opened = r->queues;
+		}
+		c->capture = NULL;
+	} else if (open_queues(c, ti, r->queues, fds, opened)) {
+		return 1;
+	}
+	return 0;
+}
+
+/* The kernel takes the flags from the attach that makes a queue the
+ * first: where another process holds one, they stay as they are.  0, or 1
+ * after reporting (ours closed first, so that the holders named are the
+ * others). */
+static int run_flags_took(struct ctx *c, const struct run_req *r, const struct tun_info *ti, int *fds,
+			  unsigned *opened)
+{
+	struct tun_info now;
+	int err;
+
+	if ((err = sysfs_tun_read(r->name, &now))) {
+		report_err(c, err, NULL, "%s: reading its flags", r->name);
+		return 1;
+	}
+	if (!now.flags.pi != !ti->flags.pi || !now.flags.vnet_hdr != !ti->flags.vnet_hdr) {
+		for (; *opened; (*opened)--)
+			close(fds[*opened - 1]);
+		report_in_use(c, r->name, "the kernel changes --pi and --vnet-hdr only when the first queue "
+			      "attaches");
+		return 1;
+	}
+	return 0;
+}
+
 int run_run(struct ctx *c, const struct run_req *r)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
@@ -173,18 +253,8 @@ int run_run(struct ctx *c, const struct run_req *r)
 		ti.flags.pi = r->pi;
 	if (r->vnet_hdr >= 0)
 		ti.flags.vnet_hdr = r->vnet_hdr;
-	if (r->queues > 1 && !ti.flags.multi_queue) {
-		report(c, "%s has no multi_queue flag, so it has one queue: --queues %u needs a device "
-		       "made with --multi-queue", r->name, r->queues);
+	if (run_limits(c, r, &ti))
 		return 1;
-	}
-	/* The queues go at first.., and are moved above that range first. */
-	if (r->first_fd + r->queues - 1 > (unsigned)INT_MAX ||
-	    (long)(r->first_fd + r->queues) >= sysconf(_SC_OPEN_MAX)) {
-		report(c, "--fd %u with %u queues goes past the descriptor limit %ld (ulimit -n)",
-		       r->first_fd, r->queues, sysconf(_SC_OPEN_MAX));
-		return 1;
-	}
 	if ((rc = find_program(c, r->argv[0], path, sizeof(path))))
 		return rc;
 	if (!(fds = calloc(r->queues, sizeof(*fds)))) {
@@ -193,53 +263,11 @@ int run_run(struct ctx *c, const struct run_req *r)
 	}
 	/* Nothing of ours but the queues goes to the program. */
 	ctx_free(c);
-	rc = 1;
-	if (broker_for_run()) {
-		/* Without CAP_NET_ADMIN: what cannot be opened here (no
-		 * /dev/net/tun, say) the broker may open for its owner. */
-		char why[1024] = "";
-
-		c->capture = why;
-		c->capture_len = sizeof(why);
-		if (open_queues(c, &ti, r->queues, fds, &opened)) {
-			c->capture = NULL;
-			for (; opened; opened--)
-				close(fds[opened - 1]);
-			/* The broker attaches with the device's own flags. */
-			if (flags_changed) {
-				const char *w = strncmp(why, "tunctl: ", 8) ? why : why + 8;
-
-				report(c, "%.*s (the broker, which attaches with the device's own flags, cannot "
-				       "change --pi or --vnet-hdr)", (int)strcspn(w, "\n"), w);
-				goto fail;
-			}
-			if ((rc = broker_client_queues(c, r->name, r->queues, fds)))
-				goto fail;
-			opened = r->queues;
-			rc = 1;
-		}
-		c->capture = NULL;
-	} else if (open_queues(c, &ti, r->queues, fds, &opened)) {
+	if ((rc = run_open(c, r, &ti, flags_changed, fds, &opened)))
 		goto fail;
-	}
-	/* The kernel takes the flags from the attach that makes a queue the
-	 * first: where another process holds one, they stay as they are. */
-	if (flags_changed) {
-		struct tun_info now;
-
-		if ((err = sysfs_tun_read(r->name, &now))) {
-			report_err(c, err, NULL, "%s: reading its flags", r->name);
-			goto fail;
-		}
-		if (!now.flags.pi != !ti.flags.pi || !now.flags.vnet_hdr != !ti.flags.vnet_hdr) {
-			/* Ours closed first, so that the holders named are the others. */
-			for (; opened; opened--)
-				close(fds[opened - 1]);
-			report_in_use(c, r->name, "the kernel changes --pi and --vnet-hdr only when the first queue "
-				      "attaches");
-			goto fail;
-		}
-	}
+	rc = 1;
+	if (flags_changed && run_flags_took(c, r, &ti, fds, &opened))
+		goto fail;
 	/* The program may run for long: the lock is not its to hold. */
 	ctx_unlock(c);
 	if ((err = place(fds, opened, (int)r->first_fd))) {

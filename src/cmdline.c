@@ -9,24 +9,6 @@
 
 #include "args.h"
 
-/* Accepted before the command only. */
-const struct optdef global_opts[] = {
-	{ "json", no_argument, .id = O_JSON, .short_name = 'j' },
-	{ "help", no_argument, .id = O_HELP, .short_name = 'h' },
-	{ "version", no_argument, .id = O_VERSION, .short_name = 'V' },
-	{ "netns", required_argument, .id = O_NETNS, .short_name = 'n' },
-	{ "batch", required_argument, .id = O_BATCH, .short_name = 'b' },
-	{ "force", no_argument, .id = O_FORCE },
-	OPT_END
-};
-
-/* Accepted after the command too. */
-const struct optdef late_global_opts[] = {
-	{ "json", no_argument, .id = O_JSON, .short_name = 'j' },
-	{ "help", no_argument, .id = O_HELP, .short_name = 'h' },
-	OPT_END
-};
-
 int usage_err(struct parsed *p, const char *fmt, ...)
 {
 	va_list ap;
@@ -41,38 +23,6 @@ int oom_err(struct parsed *p)
 {
 	snprintf(p->err, p->errlen, "out of memory");
 	return 1;
-}
-
-const struct optdef *find_long(const struct optdef *defs, const char *name, size_t len)
-{
-	for (; defs && defs->name; defs++)
-		if (strlen(defs->name) == len && !strncmp(defs->name, name, len))
-			return defs;
-	return NULL;
-}
-
-const struct optdef *find_short(const struct optdef *defs, char c)
-{
-	for (; defs && defs->name; defs++)
-		if (defs->short_name && defs->short_name == c)
-			return defs;
-	return NULL;
-}
-
-const struct optdef *global_opt_word(const char *a, int *words)
-{
-	const struct optdef *d;
-
-	if (a[0] != '-' || !a[1])
-		return NULL;
-	if (a[1] == '-')
-		d = find_long(global_opts, a + 2, strcspn(a + 2, "="));
-	else
-		d = find_short(global_opts, a[1]);
-	/* "--netns NS" and "-n NS" take the next word; "--netns=NS" and
-	 * "-nNS" hold their value. */
-	*words = d && d->has_arg == required_argument && !(a[1] == '-' ? strchr(a, '=') != NULL : a[2] != '\0') ? 2 : 1;
-	return d;
 }
 
 /* What an option's value must be, for the message when it is empty. */
@@ -111,6 +61,81 @@ static void apply_global(struct globals *g, const struct optdef *d, const char *
 	}
 }
 
+/* The option the word a is, of defs or else of globals (*is_global), in
+ * *d, and the value it holds ("--opt=VAL", "-oVAL") in *val.  Returns 0,
+ * 1 when it is no option of either, or -1 with the message in p->err. */
+static int word_opt(const char *a, const struct optdef *defs, const struct optdef *globals,
+		    const struct optdef **d, const char **val, bool *is_global, struct parsed *p)
+{
+	if (a[1] == '-') {
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+
+		*d = find_long(defs, name, len);
+		if (!*d && (*d = find_long(globals, name, len)))
+			*is_global = true;
+		if (!*d)
+			return 1;
+		if (eq) {
+			if ((*d)->has_arg == no_argument) {
+				snprintf(p->err, p->errlen, "option --%s takes no value", (*d)->name);
+				return -1;
+			}
+			*val = eq + 1;
+		}
+	} else {
+		*d = find_short(defs, a[1]);
+		if (!*d && (*d = find_short(globals, a[1])))
+			*is_global = true;
+		if (!*d)
+			return 1;
+		if (a[2]) {
+			if ((*d)->has_arg == no_argument)
+				return 1;
+			*val = a + 2;
+		}
+	}
+	return 0;
+}
+
+/* An option's value that is empty, argv[i] the option (a): -1, with the
+ * message in p->err. */
+static int empty_value(struct parsed *p, const struct optdef *d, const char *a, int i)
+{
+	/* A variable that expanded to nothing: "--user $USER". */
+	if (a[1] == '-')
+		snprintf(p->err, p->errlen, "--%s needs %s; \"\" is empty%s", d->name,
+			 value_kind(d->id), d->id == O_USER ? " (is $USER set?)" : "");
+	else
+		snprintf(p->err, p->errlen, "-%c needs %s; \"\" is empty", d->short_name,
+			 value_kind(d->id));
+	p->bad = i;
+	return -1;
+}
+
+/* An unknown option a, argv[i]: -1, with the message (and the nearest
+ * option's name) in p->err. */
+static int unknown_opt(struct parsed *p, const struct optdef *defs, const struct optdef *globals,
+		       const char *a, int i)
+{
+	const char *near;
+
+	p->bad = i;
+	if (a[1] == '-' && (near = nearest_opt(defs, globals, a + 2, strcspn(a + 2, "=")))) {
+		if (p->cmd)
+			snprintf(p->err, p->errlen, "unknown option \"%s\" for \"%s\"; did you mean \"--%s\"?",
+				 a, p->cmd, near);
+		else
+			snprintf(p->err, p->errlen, "unknown option \"%s\"; did you mean \"--%s\"?", a, near);
+	} else if (p->cmd) {
+		snprintf(p->err, p->errlen, "unknown option \"%s\" for \"%s\" (see tunctl %s --help)",
+			 a, p->cmd, p->cmd);
+	} else {
+		snprintf(p->err, p->errlen, "unknown option \"%s\" (see tunctl --help)", a);
+	}
+	return -1;
+}
+
 /* Splits argv[0..argc) into options (of defs, or of the globals) and
  * positional words.  stop_at_word: stop at the first positional word
  * (used for the options before the command). Returns the index reached. */
@@ -123,8 +148,8 @@ static int tokenize(int argc, char **argv, const struct optdef *defs,
 	for (i = 0; i < argc; i++) {
 		const char *a = argv[i], *val = NULL;
 		const struct optdef *d = NULL;
-		const char *near;
 		bool is_global = false;
+		int rc;
 
 		if (a[0] != '-' || !a[1]) {
 			if (stop_at_word)
@@ -141,34 +166,10 @@ static int tokenize(int argc, char **argv, const struct optdef *defs,
 				p->pos[p->npos++] = argv[i];
 			break;
 		}
-		if (a[1] == '-') {
-			const char *name = a + 2, *eq = strchr(name, '=');
-			size_t len = eq ? (size_t)(eq - name) : strlen(name);
-
-			d = find_long(defs, name, len);
-			if (!d && (d = find_long(globals, name, len)))
-				is_global = true;
-			if (!d)
-				goto unknown;
-			if (eq) {
-				if (d->has_arg == no_argument) {
-					snprintf(p->err, p->errlen, "option --%s takes no value", d->name);
-					return -1;
-				}
-				val = eq + 1;
-			}
-		} else {
-			d = find_short(defs, a[1]);
-			if (!d && (d = find_short(globals, a[1])))
-				is_global = true;
-			if (!d)
-				goto unknown;
-			if (a[2]) {
-				if (d->has_arg == no_argument)
-					goto unknown;
-				val = a + 2;
-			}
-		}
+		if ((rc = word_opt(a, defs, globals, &d, &val, &is_global, p)) < 0)
+			return -1;
+		if (rc)
+			return unknown_opt(p, defs, globals, a, i);
 		if (d->has_arg == required_argument && !val) {
 			if (i + 1 >= argc) {
 				snprintf(p->err, p->errlen, "option --%s needs a value", d->name);
@@ -178,17 +179,8 @@ static int tokenize(int argc, char **argv, const struct optdef *defs,
 		}
 		/* Text settles for "" (it clears). */
 		if (d->has_arg == required_argument && !*val &&
-		    !(opt_link(d->id) && opt_link(d->id)->kind == LK_TEXT)) {
-			/* A variable that expanded to nothing: "--user $USER". */
-			if (a[1] == '-')
-				snprintf(p->err, p->errlen, "--%s needs %s; \"\" is empty%s", d->name,
-					 value_kind(d->id), d->id == O_USER ? " (is $USER set?)" : "");
-			else
-				snprintf(p->err, p->errlen, "-%c needs %s; \"\" is empty", d->short_name,
-					 value_kind(d->id));
-			p->bad = i;
-			return -1;
-		}
+		    !(opt_link(d->id) && opt_link(d->id)->kind == LK_TEXT))
+			return empty_value(p, d, a, i);
 		if (is_global)
 			apply_global(g, d, val);
 		else {
@@ -196,22 +188,6 @@ static int tokenize(int argc, char **argv, const struct optdef *defs,
 			p->items[p->nitems].val = val;
 			p->nitems++;
 		}
-		continue;
-unknown:
-		p->bad = i;
-		if (a[1] == '-' && (near = nearest_opt(defs, globals, a + 2, strcspn(a + 2, "=")))) {
-			if (p->cmd)
-				snprintf(p->err, p->errlen, "unknown option \"%s\" for \"%s\"; did you mean \"--%s\"?",
-					 a, p->cmd, near);
-			else
-				snprintf(p->err, p->errlen, "unknown option \"%s\"; did you mean \"--%s\"?", a, near);
-		} else if (p->cmd) {
-			snprintf(p->err, p->errlen, "unknown option \"%s\" for \"%s\" (see tunctl %s --help)",
-				 a, p->cmd, p->cmd);
-		} else {
-			snprintf(p->err, p->errlen, "unknown option \"%s\" (see tunctl --help)", a);
-		}
-		return -1;
 	}
 	return i;
 }
@@ -270,36 +246,72 @@ int parse_mode_opt(struct parsed *p, const struct optitem *it, enum tun_mode *mo
 	return 0;
 }
 
-const struct command *cmd_get(enum cmd_id id)
+/* A command line of global options alone: 0 for --help, --version and
+ * -b FILE, else 2 with the message in err. */
+static int globals_only(const struct globals *g, bool batch, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < ncommands; i++)
-		if (commands[i].id == id)
-			return &commands[i];
-	return NULL;
+	if (g->netns && !parse_netns_name(g->netns, err, errlen))
+		return 2;
+	if (g->help || g->version || g->batch)
+		return 0;
+	if (g->force) {
+		snprintf(err, errlen, "--force goes with -b FILE (see tunctl --help)");
+		return 2;
+	}
+	snprintf(err, errlen, batch ? "empty command" : "no command given (see tunctl --help)");
+	return 2;
 }
 
-/* The command called name (or by its alias); classic has no name to call. */
-static const struct command *cmd_by_name(const char *name)
+/* The row of the command argv[i] names, or NULL with the message in err:
+ * an unknown command (an iproute2 object word's hint, or the nearest
+ * name), or one that may not stand in a batch file. */
+static const struct command *find_command(char **argv, int argc, int i, bool batch, bool hints,
+					  char *err, size_t errlen)
 {
-	for (size_t i = 0; i < ncommands; i++)
-		if (commands[i].parse && (!strcmp(commands[i].name, name) ||
-					  (commands[i].alias && !strcmp(commands[i].alias, name))))
-			return &commands[i];
-	return NULL;
+	const struct command *spec = cmd_by_name(argv[i]);
+
+	if (!spec) {
+		const char *near = nearest_cmd(argv[i]);
+
+		if (hints && hint_ip_object(argv, argc, i, batch, err, errlen))
+			return NULL;
+		if (near)
+			snprintf(err, errlen, "unknown command \"%s\"; did you mean \"%s\"?", argv[i], near);
+		else
+			snprintf(err, errlen, "unknown command \"%s\" (see tunctl --help)", argv[i]);
+		return NULL;
+	}
+	if (batch && spec->no_batch) {
+		snprintf(err, errlen, "%s", spec->no_batch);
+		return NULL;
+	}
+	return spec;
 }
 
-enum cmd_id cmd_lookup(const char *name)
+/* The command's own options and words (argv[i] is its name) into req by
+ * its parser: the exit status, with the message (or a hint) in p->err. */
+static int parse_command(char **argv, int argc, int i, const struct command *spec, struct parsed *p,
+			 struct request *req, bool batch, bool hints)
 {
-	const struct command *cmd = cmd_by_name(name);
+	int rc;
 
-	return cmd ? cmd->id : CMD_NONE;
-}
-
-const char *cmd_name(enum cmd_id id)
-{
-	const struct command *cmd = cmd_get(id);
-
-	return cmd ? cmd->name : "tunctl";
+	req->cmd = spec->id;
+	p->cmd = spec->name;
+	if (tokenize(argc - i - 1, argv + i + 1, spec->opts, late_global_opts, &req->g, false, p) < 0) {
+		if (hints)
+			hint_args(argv, argc, i, spec, p, batch, true);
+		return 2;
+	}
+	if (req->g.help)
+		return 0;
+	if (req->g.force && !req->g.batch) {
+		hint_force(argv, argc, i, spec, p->err, p->errlen);
+		return 2;
+	}
+	rc = spec->parse(p, req);
+	if (rc == 2 && hints)
+		hint_args(argv, argc, i, spec, p, batch, false);
+	return rc;
 }
 
 int parse_common(int argc, char **argv, struct request *req, char *err, size_t errlen,
@@ -332,20 +344,7 @@ int parse_common(int argc, char **argv, struct request *req, char *err, size_t e
 		apply_global(&req->g, p.items[k].def, p.items[k].val);
 	p.nitems = 0;
 	if (i >= argc) {
-		rc = 0;
-		if (req->g.netns && !parse_netns_name(req->g.netns, err, errlen)) {
-			rc = 2;
-			goto out;
-		}
-		if (req->g.help || req->g.version || req->g.batch)
-			goto out;
-		if (req->g.force) {
-			snprintf(err, errlen, "--force goes with -b FILE (see tunctl --help)");
-			rc = 2;
-			goto out;
-		}
-		snprintf(err, errlen, batch ? "empty command" : "no command given (see tunctl --help)");
-		rc = 2;
+		rc = globals_only(&req->g, batch, err, errlen);
 		goto out;
 	}
 	if (req->g.netns && !parse_netns_name(req->g.netns, err, errlen))
@@ -354,39 +353,8 @@ int parse_common(int argc, char **argv, struct request *req, char *err, size_t e
 		snprintf(err, errlen, "--batch takes its commands from the file, not \"%s\"", argv[i]);
 		goto out;
 	}
-	if (!(spec = cmd_by_name(argv[i]))) {
-		const char *near = nearest_cmd(argv[i]);
-
-		if (hints && hint_ip_object(argv, argc, i, batch, err, errlen))
-			goto out;
-		if (near)
-			snprintf(err, errlen, "unknown command \"%s\"; did you mean \"%s\"?", argv[i], near);
-		else
-			snprintf(err, errlen, "unknown command \"%s\" (see tunctl --help)", argv[i]);
-		goto out;
-	}
-	if (batch && spec->no_batch) {
-		snprintf(err, errlen, "%s", spec->no_batch);
-		goto out;
-	}
-	req->cmd = spec->id;
-	p.cmd = spec->name;
-	if (tokenize(argc - i - 1, argv + i + 1, spec->opts, late_global_opts, &req->g, false, &p) < 0) {
-		if (hints)
-			hint_args(argv, argc, i, spec, &p, batch, true);
-		goto out;
-	}
-	if (req->g.help) {
-		rc = 0;
-		goto out;
-	}
-	if (req->g.force && !req->g.batch) {
-		hint_force(argv, argc, i, spec, err, errlen);
-		goto out;
-	}
-	rc = spec->parse(&p, req);
-	if (rc == 2 && hints)
-		hint_args(argv, argc, i, spec, &p, batch, false);
+	if ((spec = find_command(argv, argc, i, batch, hints, err, errlen)))
+		rc = parse_command(argv, argc, i, spec, &p, req, batch, hints);
 out:
 	free(p.items);
 	free(p.pos);

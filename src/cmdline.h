@@ -203,8 +203,12 @@ int cmdline_parse(int argc, char **argv, struct request *req, char *err, size_t 
 int cmdline_parse_batch(int argc, char **argv, struct request *req, char *err, size_t errlen);
 void request_free(struct request *req);
 
+/* The command table's lookups (cmdtab.c): a command's name ("tunctl" for
+ * none), the command called name or by its alias (CMD_NONE: none). */
 const char *cmd_name(enum cmd_id id);
 enum cmd_id cmd_lookup(const char *name);
+/* The row of the command called name (or by its alias), or NULL. */
+const struct command *cmd_by_name(const char *name);
 /* The row of command id, or NULL (CMD_NONE). */
 const struct command *cmd_get(enum cmd_id id);
 

@@ -450,7 +450,8 @@ static int make_device(struct run *x, struct ctx *c, const struct cni_result *re
 		*fd = -1;
 	}
 	if (err) {
-		ops_report_create(c, err, step, name, &o);
+		if (!ops_create_taken(err, step))
+			ops_report_create(c, err, step, name, &o);
 		kernel_err(x, CNI_E_DEVICE, "cannot create the device");
 		return 1;
 	}

@@ -155,13 +155,92 @@ static bool valid_plugin_name(const char *s)
 	return *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
 }
 
-static bool parse_config(struct cni_req *r, const struct json *root, struct cni_err *e)
+/* "master", or "bridge" as the reference tap plugin calls it, into r.
+ * False with e set (also when *ok is false: a member of the wrong type). */
+static bool config_master(struct cni_req *r, const struct json *root, bool *ok, struct cni_err *e)
+{
+	const struct json *v;
+	const char *master, *bridge;
+	char err[ERRLEN];
+
+	master = (v = member(root, "master", JSON_STRING, ok, e)) ? v->s : NULL;
+	bridge = (v = member(root, "bridge", JSON_STRING, ok, e)) ? v->s : NULL;
+	if (!*ok)
+		return false;
+	if (master && bridge && strcmp(master, bridge)) {
+		cni_seterr(e, CNI_E_CONFIG, "invalid network configuration",
+			   "\"master\": \"%.20s\" and \"bridge\": \"%.20s\" differ: give one", master, bridge);
+		return false;
+	}
+	r->master = master ? master : bridge;
+	if (r->master && !parse_ifname(r->master, false, err, sizeof(err))) {
+		cni_seterr(e, CNI_E_CONFIG, "invalid network configuration", "\"master\": %s", err);
+		return false;
+	}
+	return true;
+}
+
+/* mac: the configuration's, then CNI_ARGS' MAC (parsed already, so
+ * kept), then runtimeConfig's, each over the one before; none for a tun
+ * device.  False with e set. */
+static bool config_mac(struct cni_req *r, const struct json *root, bool *ok, struct cni_err *e)
 {
 	const struct json *v, *rc;
 	char err[ERRLEN];
-	bool ok = true;
-	const char *master, *bridge;
 	uint8_t mac[6];
+
+	if ((v = member(root, "mac", JSON_STRING, ok, e)) && !r->has_mac) {
+		if (!parse_mac(v->s, r->mac, err, sizeof(err))) {
+			cni_seterr(e, CNI_E_CONFIG, "invalid network configuration", "\"mac\": %s", err);
+			return false;
+		}
+		r->has_mac = true;
+	}
+	if ((rc = member(root, "runtimeConfig", JSON_OBJECT, ok, e)) &&
+	    (v = member(rc, "mac", JSON_STRING, ok, e))) {
+		if (!parse_mac(v->s, mac, err, sizeof(err))) {
+			cni_seterr(e, CNI_E_CONFIG, "invalid network configuration", "\"runtimeConfig\": \"mac\": %s", err);
+			return false;
+		}
+		memcpy(r->mac, mac, 6);
+		r->has_mac = true;
+	}
+	if (!*ok)
+		return false;
+	if (r->has_mac && r->mode == MODE_TUN) {
+		cni_seterr(e, CNI_E_FIELD, "unsupported field", "\"mac\" with \"mode\": \"tun\": a tun device has no "
+			   "hardware address (use \"mode\": \"tap\")");
+		return false;
+	}
+	return true;
+}
+
+/* "ipam": its "type", an IPAM plugin's name in CNI_PATH.  False with e
+ * set; an "ipam" of the wrong type leaves *ok false for the caller. */
+static bool config_ipam(struct cni_req *r, const struct json *root, bool *ok, struct cni_err *e)
+{
+	const struct json *v;
+
+	if ((v = member(root, "ipam", JSON_OBJECT, ok, e)) && v->len) {
+		const struct json *t = member(v, "type", JSON_STRING, ok, e);
+
+		if (!*ok)
+			return false;
+		if (!t || !valid_plugin_name(t->s)) {
+			cni_seterr(e, CNI_E_CONFIG, "invalid network configuration",
+				   "\"ipam\": \"type\" must name an IPAM plugin in CNI_PATH (e.g. \"host-local\")%s%.40s%s",
+				   t ? ", not \"" : "", t ? t->s : "", t ? "\"" : "");
+			return false;
+		}
+		r->ipam_type = t->s;
+	}
+	return true;
+}
+
+static bool parse_config(struct cni_req *r, const struct json *root, struct cni_err *e)
+{
+	const struct json *v;
+	bool ok = true;
 
 	if ((v = member(root, "name", JSON_STRING, &ok, e)))
 		r->name = v->s;
@@ -189,59 +268,8 @@ static bool parse_config(struct cni_req *r, const struct json *root, struct cni_
 		r->multi_queue = v->type == JSON_TRUE;
 	if ((v = member(root, "vnetHdr", JSON_TRUE, &ok, e)))
 		r->vnet_hdr = v->type == JSON_TRUE;
-	/* "bridge" is the reference tap plugin's name for it. */
-	master = (v = member(root, "master", JSON_STRING, &ok, e)) ? v->s : NULL;
-	bridge = (v = member(root, "bridge", JSON_STRING, &ok, e)) ? v->s : NULL;
-	if (!ok)
+	if (!config_master(r, root, &ok, e) || !config_mac(r, root, &ok, e) || !config_ipam(r, root, &ok, e))
 		return false;
-	if (master && bridge && strcmp(master, bridge)) {
-		cni_seterr(e, CNI_E_CONFIG, "invalid network configuration",
-			   "\"master\": \"%.20s\" and \"bridge\": \"%.20s\" differ: give one", master, bridge);
-		return false;
-	}
-	r->master = master ? master : bridge;
-	if (r->master && !parse_ifname(r->master, false, err, sizeof(err))) {
-		cni_seterr(e, CNI_E_CONFIG, "invalid network configuration", "\"master\": %s", err);
-		return false;
-	}
-	/* mac: the configuration's, then CNI_ARGS' MAC (parsed already, so
-	 * kept), then runtimeConfig's, each over the one before. */
-	if ((v = member(root, "mac", JSON_STRING, &ok, e)) && !r->has_mac) {
-		if (!parse_mac(v->s, r->mac, err, sizeof(err))) {
-			cni_seterr(e, CNI_E_CONFIG, "invalid network configuration", "\"mac\": %s", err);
-			return false;
-		}
-		r->has_mac = true;
-	}
-	if ((rc = member(root, "runtimeConfig", JSON_OBJECT, &ok, e)) &&
-	    (v = member(rc, "mac", JSON_STRING, &ok, e))) {
-		if (!parse_mac(v->s, mac, err, sizeof(err))) {
-			cni_seterr(e, CNI_E_CONFIG, "invalid network configuration", "\"runtimeConfig\": \"mac\": %s", err);
-			return false;
-		}
-		memcpy(r->mac, mac, 6);
-		r->has_mac = true;
-	}
-	if (!ok)
-		return false;
-	if (r->has_mac && r->mode == MODE_TUN) {
-		cni_seterr(e, CNI_E_FIELD, "unsupported field", "\"mac\" with \"mode\": \"tun\": a tun device has no "
-			   "hardware address (use \"mode\": \"tap\")");
-		return false;
-	}
-	if ((v = member(root, "ipam", JSON_OBJECT, &ok, e)) && v->len) {
-		const struct json *t = member(v, "type", JSON_STRING, &ok, e);
-
-		if (!ok)
-			return false;
-		if (!t || !valid_plugin_name(t->s)) {
-			cni_seterr(e, CNI_E_CONFIG, "invalid network configuration",
-				   "\"ipam\": \"type\" must name an IPAM plugin in CNI_PATH (e.g. \"host-local\")%s%.40s%s",
-				   t ? ", not \"" : "", t ? t->s : "", t ? "\"" : "");
-			return false;
-		}
-		r->ipam_type = t->s;
-	}
 	r->dns = member(root, "dns", JSON_OBJECT, &ok, e);
 	r->prev = member(root, "prevResult", JSON_OBJECT, &ok, e);
 	return ok;

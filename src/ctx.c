@@ -51,6 +51,14 @@ static void vreport(struct ctx *c, const char *fmt, va_list ap)
 	}
 }
 
+const char *ctx_at(struct ctx *c, const char *where)
+{
+	const char *old = c->where;
+
+	c->where = where;
+	return old;
+}
+
 /* One line on stderr: "tunctl: ", the batch's FILE:LINE, label, then the
  * message with its newlines made spaces. */
 static void vsay(const struct ctx *c, const char *label, const char *fmt, va_list ap)

@@ -57,6 +57,10 @@ struct ctx {
  * "class"}, then forgets it.  device may be NULL. */
 void ctx_flush_error(struct ctx *c, int rc, const char *device);
 
+/* Makes the reports that follow start with WHERE ("FILE:LINE"; NULL:
+ * nothing) and returns the place they started with until then, for the
+ * caller to put back with ctx_at(c, old) once done. */
+const char *ctx_at(struct ctx *c, const char *where);
 /* One line on stderr: "tunctl: [FILE:LINE: ]message". */
 void report(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "tunctl: [FILE:LINE: ]warning: message" on stderr: for what is done all

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,7 +214,8 @@ int netns_watch_open(const char *name)
 
 bool netns_still_ours(int fd, const char *name)
 {
-	char buf[4096], path[300];
+	/* A name is at most NAME_MAX bytes (parse_netns_name). */
+	char buf[4096], path[sizeof("/run/netns/") + NAME_MAX];
 	struct stat ours, theirs;
 
 	while (read(fd, buf, sizeof(buf)) > 0)

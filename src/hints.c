@@ -259,17 +259,129 @@ static bool looks_like_prefix(const char *w, bool route)
 	return parse_prefix(w, false, route, &pf, NULL, 0);
 }
 
+/* What hint_iproute2 makes of a command's positional words, from first
+ * on: each word's role (and the option it becomes), which is the name,
+ * and what gave the iproute2 form away. */
+struct ip_roles {
+	enum role *role;
+	const char **opt;
+	int first, name;
+	const char *dev_word, *kw, *kw_opt;
+	bool list_mode, swapped;
+};
+
+/* iproute2's words among the positional ones: "dev NAME", "mode tun",
+ * "up".  False when there is no hint to give ("dev" twice). */
+static bool ip_roles_read(const struct parsed *p, enum cmd_id id, struct ip_roles *r)
+{
+	int npos = p->npos;
+
+	for (int i = r->first; i < npos; i++) {
+		const char *w = p->pos[i];
+		struct ip_word k;
+
+		if ((!strcmp(w, "dev") || (id == CMD_ADD && !strcmp(w, "name"))) && i + 1 < npos) {
+			if (r->name >= 0)
+				return false;
+			r->role[i] = R_DROP;
+			r->name = ++i;
+			r->role[i] = R_NAME;
+			if (!r->dev_word)
+				r->dev_word = w;
+		} else if (id == CMD_LIST && (!strcmp(w, "tun") || !strcmp(w, "tap"))) {
+			r->role[i] = R_OPT_SELF;
+			r->opt[i] = "--mode";
+			r->list_mode = true;
+		} else if (find_ip_word(id, w, &k) && (!k.value || i + 1 < npos)) {
+			r->role[i] = R_OPT;
+			r->opt[i] = k.opt;
+			if (k.value)
+				r->role[++i] = R_VAL;
+			if (!r->kw) {
+				r->kw = w;
+				r->kw_opt = k.opt;
+			}
+		}
+	}
+	/* The name twice, in tunctl's place and after "dev": "addr add vpn0
+	 * 192.0.2.9/24 dev vpn0". */
+	if (r->dev_word && r->name > r->first && r->role[r->first] == R_REST &&
+	    !strcmp(p->pos[r->first], p->pos[r->name]))
+		r->role[r->first] = R_DROP;
+	return true;
+}
+
+/* Swapped: "addr add 192.0.2.9/24 mytun", "route add PREFIX [via GW]
+ * vpn0": the name after the prefix.  False when there is no hint to give
+ * (two words could be the name, or a second prefix). */
+static bool ip_roles_swapped(const struct parsed *p, enum cmd_id id, struct ip_roles *r)
+{
+	int first = r->first, npos = p->npos;
+
+	if (r->name >= 0 || (id != CMD_ADDR && id != CMD_ROUTE) || npos < first + 2 ||
+	    r->role[first] != R_REST || !looks_like_prefix(p->pos[first], id == CMD_ROUTE))
+		return true;
+	for (int i = first + 1; i < npos; i++) {
+		if (r->role[i] != R_REST)
+			continue;
+		if (id == CMD_ROUTE && is_route_word(p->pos[i])) {
+			i++;
+			continue;
+		}
+		if (r->name >= 0 || looks_like_prefix(p->pos[i], id == CMD_ROUTE))
+			return false;
+		r->name = i;
+	}
+	if (r->name >= 0) {
+		r->role[r->name] = R_NAME;
+		r->swapped = true;
+	}
+	return true;
+}
+
+/* The tunctl form into ws: the name first, the other positional words in
+ * order, then the options where they were typed, iproute2's words among
+ * them. */
+static void ip_roles_words(char **argv, int argc, int ci, const struct parsed *p,
+			   const struct ip_roles *r, struct words *ws)
+{
+	char **args = argv + ci + 1;
+	int nargs = argc - ci - 1, npos = p->npos, j = 0;
+
+	ws->n = 0;
+	add_word(ws, "tunctl");
+	for (int k = 0; k <= ci; k++)
+		add_word(ws, argv[k]);
+	if (r->first)
+		add_word(ws, p->pos[0]);
+	if (r->name >= 0)
+		add_word(ws, p->pos[r->name]);
+	for (int i = r->first; i < npos; i++)
+		if (r->role[i] == R_REST)
+			add_word(ws, p->pos[i]);
+	for (int k = 0; k < nargs; k++) {
+		if (j < npos && args[k] == p->pos[j]) {
+			if (r->role[j] == R_OPT || r->role[j] == R_OPT_SELF)
+				add_word(ws, r->opt[j]);
+			if (r->role[j] == R_OPT_SELF || r->role[j] == R_VAL)
+				add_word(ws, p->pos[j]);
+			j++;
+			continue;
+		}
+		add_word(ws, args[k]);
+	}
+}
+
 /* "add dev x1 mode tun", "set mytun up", "list tap", "addr add 192.0.2.9/24
  * dev mytun", "route add 203.0.113.0/24 vpn0": the tunctl form. */
 static bool hint_iproute2(char **argv, int argc, int ci, const struct command *spec,
 			  const struct parsed *p, bool batch, struct words *ws, char *err, size_t errlen)
 {
 	char **args = argv + ci + 1, sugg[ERRLEN];
-	int nargs = argc - ci - 1, npos = p->npos, first = 0, name = -1, j;
+	int nargs = argc - ci - 1, npos = p->npos;
 	enum cmd_id id = spec->id;
-	const char *dev_word = NULL, *kw = NULL, *kw_opt = NULL, **opt;
-	bool list_mode = false, swapped = false, ok = false;
-	enum role *role;
+	struct ip_roles r = { .name = -1 };
+	bool ok = false;
 
 	if (id != CMD_ADD && id != CMD_SHOW && id != CMD_SET && id != CMD_LIST && id != CMD_ADDR &&
 	    id != CMD_ROUTE)
@@ -278,104 +390,31 @@ static bool hint_iproute2(char **argv, int argc, int ci, const struct command *s
 		if (!strcmp(args[k], "--"))
 			return false;
 	if (id == CMD_ADDR || id == CMD_ROUTE)
-		first = 1;
-	if (npos <= first)
+		r.first = 1;
+	if (npos <= r.first)
 		return false;
-	role = calloc((size_t)npos, sizeof(*role));
-	opt = calloc((size_t)npos, sizeof(*opt));
-	if (!role || !opt)
+	r.role = calloc((size_t)npos, sizeof(*r.role));
+	r.opt = calloc((size_t)npos, sizeof(*r.opt));
+	if (!r.role || !r.opt || !ip_roles_read(p, id, &r) || !ip_roles_swapped(p, id, &r))
 		goto out;
-	for (int i = first; i < npos; i++) {
-		const char *w = p->pos[i];
-		struct ip_word k;
-
-		if ((!strcmp(w, "dev") || (id == CMD_ADD && !strcmp(w, "name"))) && i + 1 < npos) {
-			if (name >= 0)
-				goto out;
-			role[i] = R_DROP;
-			name = ++i;
-			role[i] = R_NAME;
-			if (!dev_word)
-				dev_word = w;
-		} else if (id == CMD_LIST && (!strcmp(w, "tun") || !strcmp(w, "tap"))) {
-			role[i] = R_OPT_SELF;
-			opt[i] = "--mode";
-			list_mode = true;
-		} else if (find_ip_word(id, w, &k) && (!k.value || i + 1 < npos)) {
-			role[i] = R_OPT;
-			opt[i] = k.opt;
-			if (k.value)
-				role[++i] = R_VAL;
-			if (!kw) {
-				kw = w;
-				kw_opt = k.opt;
-			}
-		}
-	}
-	/* The name twice, in tunctl's place and after "dev": "addr add vpn0
-	 * 192.0.2.9/24 dev vpn0". */
-	if (dev_word && name > first && role[first] == R_REST && !strcmp(p->pos[first], p->pos[name]))
-		role[first] = R_DROP;
-	/* Swapped: "addr add 192.0.2.9/24 mytun", "route add PREFIX [via GW] vpn0". */
-	if (name < 0 && (id == CMD_ADDR || id == CMD_ROUTE) && npos >= first + 2 &&
-	    role[first] == R_REST && looks_like_prefix(p->pos[first], id == CMD_ROUTE)) {
-		for (int i = first + 1; i < npos; i++) {
-			if (role[i] != R_REST)
-				continue;
-			if (id == CMD_ROUTE && is_route_word(p->pos[i])) {
-				i++;
-				continue;
-			}
-			if (name >= 0 || looks_like_prefix(p->pos[i], id == CMD_ROUTE))
-				goto out;
-			name = i;
-		}
-		if (name >= 0) {
-			role[name] = R_NAME;
-			swapped = true;
-		}
-	}
-	if (!dev_word && !kw && !list_mode && !swapped)
+	if (!r.dev_word && !r.kw && !r.list_mode && !r.swapped)
 		goto out;
-	ws->n = 0;
-	add_word(ws, "tunctl");
-	for (int k = 0; k <= ci; k++)
-		add_word(ws, argv[k]);
-	if (first)
-		add_word(ws, p->pos[0]);
-	if (name >= 0)
-		add_word(ws, p->pos[name]);
-	for (int i = first; i < npos; i++)
-		if (role[i] == R_REST)
-			add_word(ws, p->pos[i]);
-	/* Options where they were typed, iproute2's words among them. */
-	j = 0;
-	for (int k = 0; k < nargs; k++) {
-		if (j < npos && args[k] == p->pos[j]) {
-			if (role[j] == R_OPT || role[j] == R_OPT_SELF)
-				add_word(ws, opt[j]);
-			if (role[j] == R_OPT_SELF || role[j] == R_VAL)
-				add_word(ws, p->pos[j]);
-			j++;
-			continue;
-		}
-		add_word(ws, args[k]);
-	}
+	ip_roles_words(argv, argc, ci, p, &r, ws);
 	if (!try_words(ws, batch, sugg, sizeof(sugg)))
 		goto out;
-	if (dev_word)
-		snprintf(err, errlen, "\"%s\" is iproute2 syntax; tunctl takes the name first: %s", dev_word, sugg);
-	else if (kw)
-		snprintf(err, errlen, "\"%s\" is iproute2 syntax; tunctl spells it %s: %s", kw, kw_opt, sugg);
-	else if (list_mode)
+	if (r.dev_word)
+		snprintf(err, errlen, "\"%s\" is iproute2 syntax; tunctl takes the name first: %s", r.dev_word, sugg);
+	else if (r.kw)
+		snprintf(err, errlen, "\"%s\" is iproute2 syntax; tunctl spells it %s: %s", r.kw, r.kw_opt, sugg);
+	else if (r.list_mode)
 		snprintf(err, errlen, "list takes the mode as an option: %s", sugg);
 	else
 		snprintf(err, errlen, "the device name goes before the %s: %s",
 			 id == CMD_ADDR ? "address" : "route", sugg);
 	ok = true;
 out:
-	free(role);
-	free(opt);
+	free(r.role);
+	free(r.opt);
 	return ok;
 }
 

@@ -35,12 +35,15 @@ int ops_tun_create(int *fd, char *name, const struct tun_flags *f, const struct 
 	return 0;
 }
 
+bool ops_create_taken(int err, enum ops_step step)
+{
+	return step == OPS_CREATE && (err == -EBUSY || err == -EEXIST);
+}
+
 int ops_report_create(struct ctx *c, int err, enum ops_step step, const char *name, const struct owner *o)
 {
 	if (step == OPS_OPEN)
 		report_tun_open(c, err, NULL);
-	else if (step == OPS_CREATE && (err == -EBUSY || err == -EEXIST))
-		return -EEXIST;
 	else if (step == OPS_CREATE)
 		report_err(c, err, NULL, "creating %s", name);
 	else

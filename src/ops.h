@@ -23,9 +23,12 @@ enum ops_step { OPS_OPEN, OPS_CREATE, OPS_OWNER, OPS_GROUP };
 int ops_tun_create(int *fd, char *name, const struct tun_flags *f, const struct owner *o,
 		   enum ops_step *step);
 
-/* Reports a failed ops_tun_create of name (err, at step), owned as o:
- * returns 1 after reporting, or -EEXIST, reporting nothing, when the name
- * is taken (for the caller to say, or to handle). */
+/* Whether a failed ops_tun_create (err, at step) found the name taken
+ * (-EBUSY or -EEXIST at OPS_CREATE): nothing reports that but the caller,
+ * which says it or handles it. */
+bool ops_create_taken(int err, enum ops_step step);
+/* Reports a failed ops_tun_create of name (err, at step), owned as o, one
+ * that did not find the name taken (ops_create_taken): returns 1. */
 int ops_report_create(struct ctx *c, int err, enum ops_step step, const char *name, const struct owner *o);
 
 /* Attaches to name without carrier, as an administrator does (so no IPv6

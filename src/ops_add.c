@@ -71,22 +71,10 @@ static void put_flags_back(const struct tun_info *ti, bool changed)
 		ops_admin_attach(ti->name, &ti->flags, NULL, NULL);
 }
 
-/* --exist-ok on a device that is there: same mode and flags, then add what is missing. */
-static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
-		 const struct owner *o, bool json)
+/* A device of another mode or queueing than asked for is not adopted: 0,
+ * or 1 after reporting. */
+static int adopt_kind(struct ctx *c, const struct add_req *r, const struct tun_flags *f)
 {
-	const struct tun_flags *f = &ti->flags;
-	const struct devconf dc = {
-		.link = &r->link, .addrs = r->addrs, .naddrs = r->naddrs,
-		.routes = r->routes, .nroutes = r->nroutes,
-		.add = true, .exist_ok = true, .undo = true,
-	};
-	struct tun_flags want = ti->flags;
-	bool need_flags = false;
-	struct owner set_o;
-	struct ops_converge cv;
-	int ifindex, rc;
-
 	if (f->mode != r->mode) {
 		report(c, "%s exists as a %s device, not %s", r->name, mode_name(f->mode), mode_name(r->mode));
 		return 1;
@@ -96,41 +84,57 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		       onoff(r->multi_queue));
 		return 1;
 	}
-	/* pi and vnet_hdr are whoever attached last's (qemu, openvpn...): set
-	 * back while nobody holds the device, else left, with a warning (the
-	 * kernel would refuse the attach to a held single-queue device, and
-	 * keep a held multi-queue device's flags). */
-	if (f->pi != r->pi || f->vnet_hdr != r->vnet_hdr) {
-		const char *what = f->pi != r->pi ? "pi" : "vnet-hdr";
-		bool has = f->pi != r->pi ? f->pi : f->vnet_hdr;
-		struct holder *h = NULL, first;
-		size_t nh = 0;
-		int err = proc_tun_holders(r->name, &h, &nh), held = 0;
+	return 0;
+}
 
-		if (err) {
-			report_err(c, err, NULL, "reading /proc");
-			return 1;
-		}
-		if (nh)
-			first = h[0];
-		free(h);
-		/* Processes /proc could not show may hold it: the kernel says. */
-		if (!nh && proc_unseen() &&
-		    (held = ops_held_per_kernel(c, NULL, r->name, "add --exist-ok cannot tell whether "
-						"its pi and vnet-hdr may be set back")) < 0)
-			return 1;
-		if (nh) {
-			warn(c, "%s has %s %s, not %s: left as %s (pid %d), which has it "
-				"open, set it", r->name, what, onoff(has), onoff(!has), first.comm, (int)first.pid);
-		} else if (held) {
-			warn(c, "%s has %s %s, not %s: left as a process that /proc does "
-				"not show tunctl, which has it open, set it", r->name, what, onoff(has), onoff(!has));
-		} else {
-			want.pi = r->pi;
-			want.vnet_hdr = r->vnet_hdr;
-			need_flags = true;
-		}
+/* pi and vnet_hdr are whoever attached last's (qemu, openvpn...): set
+ * back while nobody holds the device (into *want, *need_flags), else left,
+ * with a warning (the kernel would refuse the attach to a held
+ * single-queue device, and keep a held multi-queue device's flags).  0, or
+ * 1 after reporting. */
+static int adopt_flags(struct ctx *c, const struct add_req *r, const struct tun_flags *f,
+		       struct tun_flags *want, bool *need_flags)
+{
+	const char *what = f->pi != r->pi ? "pi" : "vnet-hdr";
+	bool has = f->pi != r->pi ? f->pi : f->vnet_hdr;
+	struct holder *h = NULL, first;
+	size_t nh = 0;
+	int err, held = 0;
+
+	if (f->pi == r->pi && f->vnet_hdr == r->vnet_hdr)
+		return 0;
+	if ((err = proc_tun_holders(r->name, &h, &nh))) {
+		report_err(c, err, NULL, "reading /proc");
+		return 1;
 	}
+	if (nh)
+		first = h[0];
+	free(h);
+	/* Processes /proc could not show may hold it: the kernel says. */
+	if (!nh && proc_unseen() &&
+	    (held = ops_held_per_kernel(c, NULL, r->name, "add --exist-ok cannot tell whether "
+					"its pi and vnet-hdr may be set back")) < 0)
+		return 1;
+	if (nh) {
+		warn(c, "%s has %s %s, not %s: left as %s (pid %d), which has it "
+			"open, set it", r->name, what, onoff(has), onoff(!has), first.comm, (int)first.pid);
+	} else if (held) {
+		warn(c, "%s has %s %s, not %s: left as set by the process that has it open, "
+			"one tunctl cannot see in /proc", r->name, what, onoff(has), onoff(!has));
+	} else {
+		want->pi = r->pi;
+		want->vnet_hdr = r->vnet_hdr;
+		*need_flags = true;
+	}
+	return 0;
+}
+
+/* An owner or group other than asked for, which the kernel cannot unset,
+ * and for the broker a device with no owner, are not adopted: 0, or 1
+ * after reporting. */
+static int adopt_owner(struct ctx *c, const struct add_req *r, const struct tun_info *ti,
+		       const struct owner *o)
+{
 	if ((o->user_set && ti->owner_set && ti->owner != o->uid) ||
 	    (o->group_set && ti->group_set && ti->group != o->gid)) {
 		bool u = o->user_set && ti->owner_set && ti->owner != o->uid;
@@ -145,6 +149,27 @@ static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
 		report(c, "%s exists with no owner: only a device you own is adopted", r->name);
 		return 1;
 	}
+	return 0;
+}
+
+/* --exist-ok on a device that is there: same mode and flags, then add what is missing. */
+static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
+		 const struct owner *o, bool json)
+{
+	const struct devconf dc = {
+		.link = &r->link, .addrs = r->addrs, .naddrs = r->naddrs,
+		.routes = r->routes, .nroutes = r->nroutes,
+		.add = true, .exist_ok = true, .undo = true,
+	};
+	struct tun_flags want = ti->flags;
+	bool need_flags = false;
+	struct owner set_o;
+	struct ops_converge cv;
+	int ifindex, rc;
+
+	if (adopt_kind(c, r, &ti->flags) || adopt_flags(c, r, &ti->flags, &want, &need_flags) ||
+	    adopt_owner(c, r, ti, o))
+		return 1;
 	set_o = (struct owner){ .user_set = o->user_set && !ti->owner_set, .uid = o->uid,
 				.group_set = o->group_set && !ti->group_set, .gid = o->gid };
 	if (ctx_ifindex(c, r->name, &ifindex))
@@ -197,10 +222,12 @@ int ops_job_create(struct ctx *c, struct add_job *j)
 		return rc;
 	snprintf(j->name, sizeof(j->name), "%s", r->name);
 	err = ops_tun_create(&j->fd, j->name, &f, &j->o, &step);
-	if (err && ops_report_create(c, err, step, j->name, &j->o) == -EEXIST) {
+	if (err && ops_create_taken(err, step)) {
 		j->exists = true;
 		if (!j->adopt_taken)
 			report(c, "device %s already exists", r->name);
+	} else if (err) {
+		ops_report_create(c, err, step, j->name, &j->o);
 	}
 	if (err)
 		return 1;

@@ -110,10 +110,86 @@ static bool parse_mtu_range(const char *s, uint32_t *lo, uint32_t *hi)
 	return parse_u32(a, 68, 65535, lo) && parse_u32(dash + 1, 68, 65535, hi) && *lo <= *hi;
 }
 
+/* The word k of a rule, after "allow user|group NAME", with v the word
+ * after it (its value, or NULL at the end), into r; false with the
+ * message in why (errno ENOMEM for out of memory). */
+static bool parse_rule_word(struct pol_rule *r, const char *k, const char *v, char *why, size_t len)
+{
+	char e[ERRLEN];
+	struct prefix pf;
+
+	if (!strcmp(k, "multi_queue")) {
+		r->multi_queue = true;
+	} else if (!strcmp(k, "vnet_hdr")) {
+		r->vnet_hdr = true;
+	} else if (!strcmp(k, "mode")) {
+		if (!strcmp(v, "tun")) {
+			r->modes |= 1u << MODE_TUN;
+		} else if (!strcmp(v, "tap")) {
+			r->modes |= 1u << MODE_TAP;
+		} else if (!strcmp(v, "tun,tap") || !strcmp(v, "tap,tun")) {
+			r->modes |= 1u << MODE_TUN | 1u << MODE_TAP;
+		} else {
+			snprintf(why, len, "mode \"%s\": expected tun, tap or tun,tap", v);
+			return false;
+		}
+	} else if (!strcmp(k, "name")) {
+		if (!pattern_ok("name pattern", v, why, len))
+			return false;
+		if (push_str(&r->names, &r->nnames, v))
+			goto oom;
+	} else if (!strcmp(k, "max")) {
+		if (!parse_u32(v, 0, 65535, &r->max)) {
+			snprintf(why, len, "max \"%s\": expected a number of devices, 0 to 65535", v);
+			return false;
+		}
+	} else if (!strcmp(k, "mtu")) {
+		if (!parse_mtu_range(v, &r->mtu_min, &r->mtu_max)) {
+			snprintf(why, len, "mtu \"%s\": expected N or MIN-MAX, from 68 to 65535", v);
+			return false;
+		}
+		r->has_mtu = true;
+	} else if (!strcmp(k, "addr") || !strcmp(k, "route")) {
+		bool a = k[0] == 'a';
+
+		if (!parse_prefix(v, true, !a, &pf, e, sizeof(e))) {
+			snprintf(why, len, "%s \"%.64s\": %.160s", k, v, e);
+			return false;
+		}
+		if (vec_append(a ? (void **)&r->addrs : (void **)&r->routes, a ? &r->naddrs : &r->nroutes,
+			       &pf, sizeof(pf)))
+			goto oom;
+	} else if (!strcmp(k, "netns")) {
+		if (!parse_netns_name(v, e, sizeof(e))) {
+			snprintf(why, len, "netns \"%.64s\": %.160s", v, e);
+			return false;
+		}
+		if (push_str(&r->netns, &r->nnetns, v))
+			goto oom;
+	} else if (!strcmp(k, "master")) {
+		if (strchr(v, '%')) {
+			snprintf(why, len, "master \"%s\": a device name or a glob (br-*), no %%d", v);
+			return false;
+		}
+		if (!pattern_ok("master", v, why, len))
+			return false;
+		if (push_str(&r->masters, &r->nmasters, v))
+			goto oom;
+	} else {
+		snprintf(why, len, "unknown word \"%s\" (expected mode, name, max, mtu, multi_queue, "
+			 "vnet_hdr, addr, route, netns or master)", k);
+		return false;
+	}
+	return true;
+oom:
+	snprintf(why, len, "out of memory");
+	errno = ENOMEM;
+	return false;
+}
+
 /* One line's words into r; false with the message (no FILE:LINE) in why. */
 static bool parse_rule(int argc, char **argv, struct pol_rule *r, char *why, size_t len)
 {
-	char e[ERRLEN];
 	int i = 0;
 
 	if (strcmp(argv[0], "allow")) {
@@ -135,74 +211,13 @@ static bool parse_rule(int argc, char **argv, struct pol_rule *r, char *why, siz
 	for (i = 3; i < argc; i++) {
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		bool takes = strcmp(k, "multi_queue") && strcmp(k, "vnet_hdr");
-		struct prefix pf;
 
 		if (takes && !v) {
 			snprintf(why, len, "%s needs a value", k);
 			return false;
 		}
-		if (!strcmp(k, "multi_queue")) {
-			r->multi_queue = true;
-		} else if (!strcmp(k, "vnet_hdr")) {
-			r->vnet_hdr = true;
-		} else if (!strcmp(k, "mode")) {
-			if (!strcmp(v, "tun")) {
-				r->modes |= 1u << MODE_TUN;
-			} else if (!strcmp(v, "tap")) {
-				r->modes |= 1u << MODE_TAP;
-			} else if (!strcmp(v, "tun,tap") || !strcmp(v, "tap,tun")) {
-				r->modes |= 1u << MODE_TUN | 1u << MODE_TAP;
-			} else {
-				snprintf(why, len, "mode \"%s\": expected tun, tap or tun,tap", v);
-				return false;
-			}
-		} else if (!strcmp(k, "name")) {
-			if (!pattern_ok("name pattern", v, why, len))
-				return false;
-			if (push_str(&r->names, &r->nnames, v))
-				goto oom;
-		} else if (!strcmp(k, "max")) {
-			if (!parse_u32(v, 0, 65535, &r->max)) {
-				snprintf(why, len, "max \"%s\": expected a number of devices, 0 to 65535", v);
-				return false;
-			}
-		} else if (!strcmp(k, "mtu")) {
-			if (!parse_mtu_range(v, &r->mtu_min, &r->mtu_max)) {
-				snprintf(why, len, "mtu \"%s\": expected N or MIN-MAX, from 68 to 65535", v);
-				return false;
-			}
-			r->has_mtu = true;
-		} else if (!strcmp(k, "addr") || !strcmp(k, "route")) {
-			bool a = k[0] == 'a';
-
-			if (!parse_prefix(v, true, !a, &pf, e, sizeof(e))) {
-				snprintf(why, len, "%s \"%.64s\": %.160s", k, v, e);
-				return false;
-			}
-			if (vec_append(a ? (void **)&r->addrs : (void **)&r->routes, a ? &r->naddrs : &r->nroutes,
-				       &pf, sizeof(pf)))
-				goto oom;
-		} else if (!strcmp(k, "netns")) {
-			if (!parse_netns_name(v, e, sizeof(e))) {
-				snprintf(why, len, "netns \"%.64s\": %.160s", v, e);
-				return false;
-			}
-			if (push_str(&r->netns, &r->nnetns, v))
-				goto oom;
-		} else if (!strcmp(k, "master")) {
-			if (strchr(v, '%')) {
-				snprintf(why, len, "master \"%s\": a device name or a glob (br-*), no %%d", v);
-				return false;
-			}
-			if (!pattern_ok("master", v, why, len))
-				return false;
-			if (push_str(&r->masters, &r->nmasters, v))
-				goto oom;
-		} else {
-			snprintf(why, len, "unknown word \"%s\" (expected mode, name, max, mtu, multi_queue, "
-				 "vnet_hdr, addr, route, netns or master)", k);
+		if (!parse_rule_word(r, k, v, why, len))
 			return false;
-		}
 		if (takes)
 			i++;
 	}

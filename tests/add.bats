@@ -222,7 +222,7 @@ info_data() { link_json "$1" | jq -c ".[0].linkinfo.info_data | {$2}"; }
 	run --separate-stderr t_unseen add m0 --mode tap --multi-queue --any-user --exist-ok
 	[ "$status" -eq 0 ] || { echo "status $status: $stderr"; return 1; }
 	[ "$output" = m0 ]
-	[[ "$stderr" == "tunctl: warning: m0 has vnet-hdr on, not off: left as a process that /proc does not show tunctl, which has it open, set it" ]]
+	[[ "$stderr" == "tunctl: warning: m0 has vnet-hdr on, not off: left as set by the process that has it open, one tunctl cannot see in /proc" ]]
 	[ "$(info_data m0 vnet_hdr,numqueues)" = '{"vnet_hdr":true,"numqueues":1}' ]
 	# Single-queue: a second reader is refused (EBUSY).
 	t add s0 --mode tap --vnet-hdr --any-user >/dev/null
@@ -230,7 +230,7 @@ info_data() { link_json "$1" | jq -c ".[0].linkinfo.info_data | {$2}"; }
 	run --separate-stderr t_unseen add s0 --mode tap --any-user --exist-ok
 	[ "$status" -eq 0 ] || { echo "status $status: $stderr"; return 1; }
 	[ "$output" = s0 ]
-	[[ "$stderr" == *"s0 has vnet-hdr on, not off: left as a process that /proc does not show tunctl"* ]]
+	[[ "$stderr" == *"s0 has vnet-hdr on, not off: left as set by the process that has it open, one tunctl cannot see in /proc"* ]]
 	[ "$(info_data s0 vnet_hdr)" = '{"vnet_hdr":true}' ]
 	# Nobody holds it any more: set back.
 	kill "$first" "$HOLDER"

@@ -368,23 +368,23 @@ devices() {
 	local first=$HOLDER
 	run --separate-stderr t_unseen apply --prune - <<<'add keep0 --any-user
 add s0 --any-user'
-	assert_error 1 "q0 is in use by a process that /proc does not show tunctl: --prune deletes it only with --force"
+	assert_error 1 "q0 is in use by a process that tunctl cannot see in /proc: --prune deletes it only with --force"
 	run --separate-stderr t_unseen apply --recreate - <<<'add q0 --mode tap --multi-queue --any-user'
-	assert_error 1 "q0 is in use by a process that /proc does not show tunctl: it cannot be re-created (mode tun -> tap) while held"
+	assert_error 1 "q0 is in use by a process that tunctl cannot see in /proc: it cannot be re-created (mode tun -> tap) while held"
 	[ "$(link_json q0 | jq -r '.[0].linkinfo.info_data.type')" = tun ]
 	# Single-queue: a second reader is refused (EBUSY).
 	hold_device s0
 	run --separate-stderr t_unseen apply --prune - <<<'add keep0 --any-user
 add q0 --multi-queue --any-user'
-	assert_error 1 "s0 is in use by a process that /proc does not show tunctl: --prune deletes it only with --force"
+	assert_error 1 "s0 is in use by a process that tunctl cannot see in /proc: --prune deletes it only with --force"
 	run --separate-stderr t_unseen apply --recreate - <<<'add s0 --mode tap --any-user'
-	assert_error 1 "s0 is in use by a process that /proc does not show tunctl: it cannot be re-created (mode tun -> tap) while held"
+	assert_error 1 "s0 is in use by a process that tunctl cannot see in /proc: it cannot be re-created (mode tun -> tap) while held"
 	[ "$(tun_devices | sort | tr '\n' ' ')" = "keep0 q0 s0 " ]
 	[ "$(link_json s0 | jq -r '.[0].linkinfo.info_data.type')" = tun ]
 	# pi set by its holder: left, with a note, not a failed attach.
 	run --separate-stderr t_unseen apply - <<<'add s0 --pi --any-user'
 	[ "$status" -eq 0 ] || { echo "status $status: $stderr"; return 1; }
-	grep -qxF "! s0 pi off, the file says on: left as the attached process (one /proc does not show tunctl) set it" <<<"$output"
+	grep -qxF "! s0 pi off, the file says on: left as the attached process (one tunctl cannot see in /proc) set it" <<<"$output"
 	[ "$(link_json s0 | jq -r '.[0].linkinfo.info_data.pi')" = false ]
 	# --force prunes them all the same.
 	run --separate-stderr t_unseen apply --prune --force - <<<'add keep0 --any-user'
