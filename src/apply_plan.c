@@ -525,6 +525,72 @@ void apply_print_plan(struct ctx *c, const struct plan *p)
 	}
 }
 
+/* Whether d, a device of the namespace, still has route r once the plan
+ * is carried out: it is not deleted (--prune, a leftover, --recreate) and
+ * its line, if the file has one, does not remove r. */
+static bool keeps_route(const struct apply *a, const struct device *d, const struct route_spec *r)
+{
+	for (size_t i = 0; i < a->nprune; i++)
+		if (a->prune[i] == d)
+			return false;
+	for (size_t i = 0; i < a->nw; i++) {
+		const struct todo *t = &a->t[i];
+
+		if (t->d != d)
+			continue;
+		if (t->recreate)
+			return false;
+		for (size_t k = 0; k < t->ndel_r; k++)
+			if (route_same(&t->del_r[k], r))
+				return false;
+	}
+	return true;
+}
+
+/* A route the plan adds to a device that another device keeps (same
+ * destination, metric and table): the kernel would refuse it as existing
+ * and apply would report it made.  Lines of the file that both give it
+ * are refused earlier (apply_check_twice); here the other device is one
+ * the file does not name, or one whose line keeps it (--keep-config).
+ * Returns 0, or 1 after reporting FILE:LINE. */
+static int route_held_elsewhere(struct apply *a)
+{
+	struct ctx *c = a->c;
+
+	for (size_t i = 0; i < a->nw; i++) {
+		const struct todo *t = &a->t[i];
+		bool made = !t->d || t->recreate;
+		const struct route_spec *add = made ? a->w[i].r->routes : t->add_r;
+		size_t nadd = made ? a->w[i].r->nroutes : t->nadd_r;
+
+		for (size_t k = 0; k < nadd; k++) {
+			for (size_t j = 0; j < a->cur.n; j++) {
+				const struct device *d = &a->cur.v[j];
+
+				if (!strcmp(d->ti.name, a->w[i].r->name))
+					continue;
+				for (size_t l = 0; l < d->nroutes; l++) {
+					char ta[ROUTE_TEXT_LEN], tb[ROUTE_TEXT_LEN];
+
+					if (!route_same_slot(&d->routes[l], &add[k]) || !keeps_route(a, d, &d->routes[l]))
+						continue;
+					route_text(&add[k], ta, sizeof(ta));
+					route_text(&d->routes[l], tb, sizeof(tb));
+					c->where = a->w[i].where;
+					report(c, "%s's route \"%s\" is one route to the kernel with %s's \"%s\", which stays "
+					       "(the kernel keeps one per destination, metric and table): remove it "
+					       "from %s (tunctl route del %s %s), or give %s's its own metric",
+					       a->w[i].r->name, ta, d->ti.name, tb, d->ti.name, d->ti.name, tb,
+					       a->w[i].r->name);
+					c->where = NULL;
+					return 1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 int apply_make_plan(struct apply *a)
 {
 	struct ctx *c = a->c;
@@ -595,5 +661,7 @@ int apply_make_plan(struct apply *a)
 		a->prune[a->nprune++] = d;
 		plan_add(&a->plan, ST_DELETE, d->ti.name, NULL);
 	}
+	if (route_held_elsewhere(a))
+		return 1;
 	return a->plan.oom ? -ENOMEM : 0;
 }

@@ -176,6 +176,33 @@ v6_dev() {
 	converged
 }
 
+@test "apply fails on a route that a device it keeps has already, and moves one a line takes away" {
+	t add sk0 --addr 192.0.2.1/24 --route 198.51.100.0/25 --route "198.51.100.128/25 via 192.0.2.2" >/dev/null
+	t add sk1 >/dev/null
+	t add sk2 --route "198.51.100.128/25 metric 7" >/dev/null
+	# sk0 is not in the file: its route stays, so sk1 cannot have it.
+	printf '%s\n' 'add sk2 --route "198.51.100.128/25 metric 7"' 'add sk1 --route "198.51.100.0/25 metric 0"' >"$F"
+	run --separate-stderr t apply "$F"
+	assert_error 1 "$F:2: sk1's route \"198.51.100.0/25\" is one route to the kernel with sk0's \"198.51.100.0/25\""
+	[[ "$stderr" == *"tunctl route del sk0 198.51.100.0/25"* ]]
+	[ "$(routes sk1)" = "" ]
+	[ "$(routes sk0)" = "$(printf '%s\n' '198.51.100.0/25 - main' '198.51.100.128/25 192.0.2.2 main')" ]
+	run --separate-stderr t apply --dry-run "$F"
+	assert_error 1 "sk1's route"
+	# A new device, and one of another metric: the same.
+	printf '%s\n' 'add sk3 --route "198.51.100.128/25 via 192.0.2.2 metric 0"' >"$F"
+	run --separate-stderr t apply "$F"
+	assert_error 1 "sk3's route \"198.51.100.128/25 via 192.0.2.2\" is one route to the kernel with sk0's"
+	[ -z "$(tun_devices | grep sk3)" ]
+	# sk0's line takes it away: sk1 gets it, in one run.
+	printf '%s\n' 'add sk0 --addr 192.0.2.1/24' 'add sk1 --route 198.51.100.0/25' 'add sk2 --route "198.51.100.128/25 metric 7"' >"$F"
+	run --separate-stderr t apply "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(routes sk1)" = "198.51.100.0/25 - main" ]
+	[ "$(routes sk0)" = "" ]
+	converged
+}
+
 @test "routes in table local are refused, as save and apply do not manage them" {
 	t add sk0 >/dev/null
 	run --separate-stderr t route add sk0 203.0.113.0/24 table local
