@@ -525,6 +525,84 @@ void apply_print_plan(struct ctx *c, const struct plan *p)
 	}
 }
 
+/* Whether prefix p holds address a. */
+static bool prefix_holds(const struct prefix *p, const struct ipaddr *a)
+{
+	unsigned bits = p->len;
+
+	if (p->addr.family != a->family)
+		return false;
+	for (size_t i = 0; bits && i < (a->family == AF_INET ? 4u : 16u); i++, bits = bits > 8 ? bits - 8 : 0) {
+		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+
+		if ((p->addr.a.b[i] & mask) != (a->a.b[i] & mask))
+			return false;
+	}
+	return true;
+}
+
+/* Whether the kernel finds gateway gw on a link with these addresses and
+ * routes: in the subnet of an address (its peer's, for a point-to-point
+ * one), or of a route without a gateway; IPv6 link-local always. */
+static bool gw_reached(const struct ipaddr *gw, const struct addr_spec *a, size_t na,
+		       const struct route_spec *r, size_t nr)
+{
+	if (gw->family == AF_INET6 && gw->a.b[0] == 0xfe && (gw->a.b[1] & 0xc0) == 0x80)
+		return true;
+	for (size_t i = 0; i < na; i++) {
+		struct prefix p = a[i].local;
+
+		if (a[i].has_peer)
+			p.addr = a[i].peer;
+		if (prefix_holds(&p, gw))
+			return true;
+	}
+	for (size_t i = 0; i < nr; i++)
+		if (!r[i].has_gw && prefix_holds(&r[i].dst, gw))
+			return true;
+	return false;
+}
+
+/* A route with a gateway that the plan's changes make the kernel drop
+ * (a link down, the last IPv4 address, an MTU under 1280) and that the
+ * file keeps, whose gateway no address or route of the device reaches,
+ * now (for the undo) nor among what the plan adds: it exists (the address that reached its gateway went
+ * after it was made), but the kernel would refuse it once dropped, so
+ * apply would fail with it lost and its undo could not put it back.
+ * Returns 0, or 1 after reporting FILE:LINE. */
+static int readd_unreachable(struct apply *a)
+{
+	struct ctx *c = a->c;
+
+	for (size_t i = 0; i < a->nw; i++) {
+		const struct todo *t = &a->t[i];
+		const struct device *d = t->d;
+
+		if (!d || t->recreate)
+			continue;
+		for (size_t k = 0; k < t->nadd_r; k++) {
+			const struct route_spec *r = &t->add_r[k];
+			bool has = false;
+			char tr[ROUTE_TEXT_LEN], tg[ADDR_TEXT_LEN];
+
+			for (size_t l = 0; l < d->nroutes && !has; l++)
+				has = route_same(&d->routes[l], r);
+			if (!has || !r->has_gw || gw_reached(&r->gw, d->addrs, d->naddrs, d->routes, d->nroutes) ||
+			    gw_reached(&r->gw, t->add_a, t->nadd_a, t->add_r, t->nadd_r))
+				continue;
+			route_text(r, tr, sizeof(tr));
+			c->where = a->w[i].where;
+			report(c, "%s's route \"%s\" would be dropped by the kernel with the changes to %s and "
+			       "could not be made again: no address or route of %s reaches its gateway %s (give "
+			       "%s an address in its subnet, or take the route out of the line)", d->ti.name, tr,
+			       d->ti.name, d->ti.name, format_ipaddr(&r->gw, tg, sizeof(tg)), d->ti.name);
+			c->where = NULL;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Whether d, a device of the namespace, still has route r once the plan
  * is carried out: it is not deleted (--prune, a leftover, --recreate) and
  * its line, if the file has one, does not remove r. */
@@ -661,7 +739,7 @@ int apply_make_plan(struct apply *a)
 		a->prune[a->nprune++] = d;
 		plan_add(&a->plan, ST_DELETE, d->ti.name, NULL);
 	}
-	if (route_held_elsewhere(a))
+	if (route_held_elsewhere(a) || readd_unreachable(a))
 		return 1;
 	return a->plan.oom ? -ENOMEM : 0;
 }

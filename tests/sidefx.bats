@@ -203,6 +203,25 @@ v6_dev() {
 	converged
 }
 
+@test "apply fails, changing nothing, when a route the kernel would drop could not be made again" {
+	# The route's gateway was reached by 192.0.2.1/26, gone since.
+	t add sk0 --addr 192.0.2.1/26 --addr 192.0.2.129/26 --route "198.51.100.128/25 via 192.0.2.2" >/dev/null
+	t addr del sk0 192.0.2.1/26 >/dev/null
+	before=$(snapshot sk0)
+	# Deleting the last IPv4 address flushes the route; the kernel refuses it then.
+	printf '%s\n' 'add sk0 --addr 2001:db8:0:1::5/64 --route "198.51.100.128/25 via 192.0.2.2"' >"$F"
+	run --separate-stderr t apply "$F"
+	assert_error 1 "$F:1: sk0's route \"198.51.100.128/25 via 192.0.2.2\" would be dropped by the kernel"
+	[[ "$stderr" == *"reaches its gateway 192.0.2.2"* ]]
+	[ "$(snapshot sk0)" = "$before" ]
+	# An address the file adds reaches it: one run.
+	printf '%s\n' 'add sk0 --addr 192.0.2.3/26 --route "198.51.100.128/25 via 192.0.2.2"' >"$F"
+	run --separate-stderr t apply "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(routes sk0)" = "198.51.100.128/25 192.0.2.2 main" ]
+	converged
+}
+
 @test "routes in table local are refused, as save and apply do not manage them" {
 	t add sk0 >/dev/null
 	run --separate-stderr t route add sk0 203.0.113.0/24 table local
