@@ -222,6 +222,22 @@ v6_dev() {
 	converged
 }
 
+@test "a failed set puts back, onlink, routes whose gateway nothing reaches any more" {
+	t add sk0 --addr 2001:db8:0:1::1/64 --addr 192.0.2.1/26 --route "2001:db8:fe::/48 via 2001:db8:0:1::2" \
+		--route "198.51.100.128/25 via 192.0.2.2" >/dev/null
+	# The addresses that reached the gateways go; the kernel keeps the routes.
+	t addr add sk0 192.0.2.129/26 >/dev/null
+	t addr del sk0 192.0.2.1/26 >/dev/null
+	t addr del sk0 2001:db8:0:1::1/64 >/dev/null
+	before=$(routes sk0)
+	[ "$before" = "$(printf '%s\n' '198.51.100.128/25 192.0.2.2 main' '2001:db8:fe::/48 2001:db8:0:1::2 main')" ]
+	# Down drops them, then the MTU fails: the undo brings them back.
+	run --separate-stderr t set sk0 --mtu 40 --down
+	assert_error 1 "mtu 40"
+	[ "$(routes sk0)" = "$before" ]
+	[ "$(ip -n "$NS" -4 -j route show dev sk0 198.51.100.128/25 | jq -r '.[0].flags | index("onlink") != null')" = true ]
+}
+
 @test "routes in table local are refused, as save and apply do not manage them" {
 	t add sk0 >/dev/null
 	run --separate-stderr t route add sk0 203.0.113.0/24 table local
