@@ -201,6 +201,13 @@ v6_dev() {
 	[ "$(routes sk1)" = "198.51.100.0/25 - main" ]
 	[ "$(routes sk0)" = "" ]
 	converged
+	# Back, the line that gets it first: still gone from sk1 before sk0 gets it.
+	printf '%s\n' 'add sk0 --addr 192.0.2.1/24 --route 198.51.100.0/25' 'add sk1' 'add sk2 --route "198.51.100.128/25 metric 7"' >"$F"
+	run --separate-stderr t apply "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(routes sk0)" = "198.51.100.0/25 - main" ]
+	[ "$(routes sk1)" = "" ]
+	converged
 }
 
 @test "apply fails, changing nothing, when a route the kernel would drop could not be made again" {
