@@ -192,6 +192,9 @@ static void undo(struct apply *a)
 				a->c->capture = ignored;
 				a->c->capture_len = sizeof(ignored);
 				devconf_apply(a->c, t->d->ti.name, t->d->ifindex, &dc);
+				/* One whose gateway nothing reaches any more the
+				 * kernel takes back only onlink. */
+				dc_put_back_routes(a->c, t->d->ifindex, t->d->routes, t->d->nroutes);
 				a->c->capture = saved;
 				a->c->capture_len = saved_len;
 			}

@@ -353,6 +353,22 @@ static void run_restore(struct ctx *c, struct nl_tx *tx)
 	nl_tx_free(&again);
 }
 
+void dc_put_back_routes(struct ctx *c, int ifindex, const struct route_spec *v, size_t n)
+{
+	struct nl_tx tx;
+	void *room;
+
+	nl_tx_init(&tx);
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].has_gw || !(room = nl_tx_room(&tx)))
+			continue;
+		rtnl_route(room, true, ifindex, &v[i]);
+		nl_tx_push(&tx);
+	}
+	run_restore(c, &tx);
+	nl_tx_free(&tx);
+}
+
 int dc_snap_take(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex)
 {
 	struct dump_state s;

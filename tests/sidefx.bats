@@ -245,6 +245,18 @@ v6_dev() {
 	[ "$(ip -n "$NS" -4 -j route show dev sk0 198.51.100.128/25 | jq -r '.[0].flags | index("onlink") != null')" = true ]
 }
 
+@test "a failed apply --recreate puts back, onlink, the old copy's route whose gateway nothing reaches" {
+	t add sk0 --mode tap --addr 2001:db8:0:1::1/64 --route "2001:db8:fe::/48 via 2001:db8:0:1::2" >/dev/null
+	t addr del sk0 2001:db8:0:1::1/64 >/dev/null
+	before=$(routes sk0)
+	[ "$before" = "2001:db8:fe::/48 2001:db8:0:1::2 main" ]
+	printf '%s\n' 'add sk0 --route "198.51.100.128/25 via 192.0.2.2"' >"$F"
+	run --separate-stderr t apply --recreate "$F"
+	assert_error 1 "$F:1: sk0: route 198.51.100.128/25 via 192.0.2.2"
+	[ "$(link_json sk0 | jq -r '.[0].linkinfo.info_data.type')" = tap ]
+	[ "$(routes sk0)" = "$before" ]
+}
+
 @test "routes in table local are refused, as save and apply do not manage them" {
 	t add sk0 >/dev/null
 	run --separate-stderr t route add sk0 203.0.113.0/24 table local
