@@ -578,7 +578,29 @@ static int readd_unreachable(struct apply *a)
 		const struct todo *t = &a->t[i];
 		const struct device *d = t->d;
 
-		if (!d || t->recreate)
+		if (!d)
+			continue;
+		/* Re-created: the new copy has the line's addresses and routes
+		 * alone, and a failure there would cost the old copy's routes
+		 * whose gateway nothing reaches (its undo cannot always put them
+		 * back): refused first. */
+		for (size_t k = 0; t->recreate && k < a->w[i].r->nroutes; k++) {
+			const struct route_spec *r = &a->w[i].r->routes[k];
+			char tr[ROUTE_TEXT_LEN], tg[ADDR_TEXT_LEN];
+
+			if (!r->has_gw || gw_reached(&r->gw, a->w[i].r->addrs, a->w[i].r->naddrs, a->w[i].r->routes,
+						     a->w[i].r->nroutes))
+				continue;
+			route_text(r, tr, sizeof(tr));
+			c->where = a->w[i].where;
+			report(c, "%s's route \"%s\": no address or route of the line reaches its gateway %s, so "
+			       "the kernel would refuse it on the re-created %s (give %s an address in its subnet, "
+			       "or take the route out of the line)", d->ti.name, tr,
+			       format_ipaddr(&r->gw, tg, sizeof(tg)), d->ti.name, d->ti.name);
+			c->where = NULL;
+			return 1;
+		}
+		if (t->recreate)
 			continue;
 		for (size_t k = 0; k < t->nadd_r; k++) {
 			const struct route_spec *r = &t->add_r[k];

@@ -250,9 +250,17 @@ v6_dev() {
 	t addr del sk0 2001:db8:0:1::1/64 >/dev/null
 	before=$(routes sk0)
 	[ "$before" = "2001:db8:fe::/48 2001:db8:0:1::2 main" ]
+	# The new copy fails (its MTU), after the old one went down.
+	printf '%s\n' 'add sk0 --mtu 65536' >"$F"
+	run --separate-stderr t apply --recreate "$F"
+	assert_error 1 "$F:1: sk0: mtu 65536"
+	[ "$(link_json sk0 | jq -r '.[0].linkinfo.info_data.type')" = tap ]
+	[ "$(routes sk0)" = "$before" ]
+	# A route of the line whose gateway nothing of the line reaches: the
+	# new copy would refuse it, so nothing is done.
 	printf '%s\n' 'add sk0 --route "198.51.100.128/25 via 192.0.2.2"' >"$F"
 	run --separate-stderr t apply --recreate "$F"
-	assert_error 1 "$F:1: sk0: route 198.51.100.128/25 via 192.0.2.2"
+	assert_error 1 "$F:1: sk0's route \"198.51.100.128/25 via 192.0.2.2\": no address or route of the line reaches"
 	[ "$(link_json sk0 | jq -r '.[0].linkinfo.info_data.type')" = tap ]
 	[ "$(routes sk0)" = "$before" ]
 }
