@@ -1329,6 +1329,15 @@ class Runner:
                 cands.append(('rerun failed: as asked by the killed run', mid))
             if isinstance(c, Apply):
                 cands += self.killed_apply_mixes(c, before)
+            if isinstance(c, Set):
+                # a killed set may have made some of its changes (man page,
+                # RELIABILITY): the rerun that fails leaves them
+                opts = [k for k in ('user', 'group', 'up', 'mtu', 'mac') if getattr(c, k) is not None]
+                for n in range(1, len(opts)):
+                    for sub in itertools.combinations(opts, n):
+                        part = Set(c.name, **{k: getattr(c, k) for k in sub}).model(before, self.ctx)
+                        if part is not None:
+                            cands.append(('rerun failed: some of the killed set\'s changes', part))
         self.compare(step, what, cands, self.check_failure_shape(rerun, rc2, out2, err2), before)
 
     def killed_apply_mixes(self, c, before):
