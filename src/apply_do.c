@@ -194,6 +194,9 @@ static void undo(struct apply *a)
 				a->c->capture = ignored;
 				a->c->capture_len = sizeof(ignored);
 				devconf_apply(a->c, t->d->ti.name, t->d->ifindex, &dc);
+				/* One whose gateway nothing reaches any more the
+				 * kernel takes back only onlink. */
+				dc_put_back_routes(a->c, t->d->ifindex, t->d->routes, t->d->nroutes);
 				a->c->capture = saved;
 				a->c->capture_len = saved_len;
 			}
@@ -207,12 +210,14 @@ static void undo(struct apply *a)
 			t->attached = false;
 		}
 	}
-	for (size_t i = a->nw; i-- > 0;) {
-		if (!a->t[i].d || a->t[i].recreate)
-			continue;
-		dc_undo(a->c, &a->run1, 3 * i + 2);
-		dc_undo(a->c, &a->run1, 3 * i + 1);
-		dc_undo(a->c, &a->run1, 3 * i);
+	/* In the reverse of the order sent: every device's additions, then
+	 * address deletions, then route deletions. */
+	for (size_t k = 3; k-- > 0;) {
+		for (size_t i = a->nw; i-- > 0;) {
+			if (!a->t[i].d || a->t[i].recreate)
+				continue;
+			dc_undo(a->c, &a->run1, 3 * i + k);
+		}
 	}
 }
 
@@ -433,17 +438,22 @@ int apply_carry_out(struct apply *a)
 		return 1;
 	}
 	/* 1. Present devices: link settings, addresses and routes of all of
-	 * them in one exchange. */
-	for (size_t i = 0; i < a->nw; i++) {
-		struct todo *t = &a->t[i];
+	 * them in one exchange: every device's route deletions, then address
+	 * deletions, then the rest, so that a route one line takes from a
+	 * device is gone before another line's device gets it. */
+	for (size_t i = 0; i < a->nw; i++)
+		if (a->t[i].d && !a->t[i].recreate)
+			set_dcs(&a->t[i]);
+	for (size_t k = 0; k < 3; k++) {
+		for (size_t i = 0; i < a->nw; i++) {
+			struct todo *t = &a->t[i];
+			const struct devconf *dc = k == 0 ? &t->dc_rdel : k == 1 ? &t->dc_adel : &t->dc_add;
 
-		if (!t->d || t->recreate)
-			continue;
-		set_dcs(t);
-		if ((err = dc_queue(&a->run1, 3 * i, t->d->ti.name, t->d->ifindex, &t->dc_rdel)) ||
-		    (err = dc_queue(&a->run1, 3 * i + 1, t->d->ti.name, t->d->ifindex, &t->dc_adel)) ||
-		    (err = dc_queue(&a->run1, 3 * i + 2, t->d->ti.name, t->d->ifindex, &t->dc_add)))
-			return dc_queue_failed(c, &a->run1, err);
+			if (!t->d || t->recreate)
+				continue;
+			if ((err = dc_queue(&a->run1, 3 * i + k, t->d->ti.name, t->d->ifindex, dc)))
+				return dc_queue_failed(c, &a->run1, err);
+		}
 	}
 	if (send_present(a)) {
 		undo(a);

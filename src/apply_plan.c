@@ -529,6 +529,172 @@ void apply_print_plan(struct ctx *c, const struct plan *p)
 	}
 }
 
+/* Whether prefix p holds address a. */
+static bool prefix_holds(const struct prefix *p, const struct ipaddr *a)
+{
+	unsigned bits = p->len;
+
+	if (p->addr.family != a->family)
+		return false;
+	for (size_t i = 0; bits && i < (a->family == AF_INET ? 4u : 16u); i++, bits = bits > 8 ? bits - 8 : 0) {
+		uint8_t mask = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+
+		if ((p->addr.a.b[i] & mask) != (a->a.b[i] & mask))
+			return false;
+	}
+	return true;
+}
+
+/* Whether the kernel finds gateway gw on a link with these addresses and
+ * routes: in the subnet of an address (its peer's, for a point-to-point
+ * one), or of a route without a gateway; IPv6 link-local always. */
+static bool gw_reached(const struct ipaddr *gw, const struct addr_spec *a, size_t na,
+		       const struct route_spec *r, size_t nr)
+{
+	if (gw->family == AF_INET6 && gw->a.b[0] == 0xfe && (gw->a.b[1] & 0xc0) == 0x80)
+		return true;
+	for (size_t i = 0; i < na; i++) {
+		struct prefix p = a[i].local;
+
+		if (a[i].has_peer)
+			p.addr = a[i].peer;
+		if (prefix_holds(&p, gw))
+			return true;
+	}
+	for (size_t i = 0; i < nr; i++)
+		if (!r[i].has_gw && prefix_holds(&r[i].dst, gw))
+			return true;
+	return false;
+}
+
+/* A route with a gateway that the plan's changes make the kernel drop
+ * (a link down, the last IPv4 address, an MTU under 1280) and that the
+ * file keeps, whose gateway no address or route of the device reaches,
+ * now (for the undo) nor among what the plan adds: it exists (the address that reached its gateway went
+ * after it was made), but the kernel would refuse it once dropped, so
+ * apply would fail with it lost and its undo could not put it back.
+ * Returns 0, or 1 after reporting FILE:LINE. */
+static int readd_unreachable(struct apply *a)
+{
+	struct ctx *c = a->c;
+
+	for (size_t i = 0; i < a->nw; i++) {
+		const struct todo *t = &a->t[i];
+		const struct device *d = t->d;
+
+		if (!d)
+			continue;
+		/* Re-created: the new copy has the line's addresses and routes
+		 * alone, and a failure there would cost the old copy's routes
+		 * whose gateway nothing reaches (its undo cannot always put them
+		 * back): refused first. */
+		for (size_t k = 0; t->recreate && k < a->w[i].r->nroutes; k++) {
+			const struct route_spec *r = &a->w[i].r->routes[k];
+			char tr[ROUTE_TEXT_LEN], tg[ADDR_TEXT_LEN];
+
+			if (!r->has_gw || gw_reached(&r->gw, a->w[i].r->addrs, a->w[i].r->naddrs, a->w[i].r->routes,
+						     a->w[i].r->nroutes))
+				continue;
+			route_text(r, tr, sizeof(tr));
+			c->where = a->w[i].where;
+			report(c, "%s's route \"%s\": no address or route of the line reaches its gateway %s, so "
+			       "the kernel would refuse it on the re-created %s (give %s an address in its subnet, "
+			       "or take the route out of the line)", d->ti.name, tr,
+			       format_ipaddr(&r->gw, tg, sizeof(tg)), d->ti.name, d->ti.name);
+			c->where = NULL;
+			return 1;
+		}
+		if (t->recreate)
+			continue;
+		for (size_t k = 0; k < t->nadd_r; k++) {
+			const struct route_spec *r = &t->add_r[k];
+			bool has = false;
+			char tr[ROUTE_TEXT_LEN], tg[ADDR_TEXT_LEN];
+
+			for (size_t l = 0; l < d->nroutes && !has; l++)
+				has = route_same(&d->routes[l], r);
+			if (!has || !r->has_gw || gw_reached(&r->gw, d->addrs, d->naddrs, d->routes, d->nroutes) ||
+			    gw_reached(&r->gw, t->add_a, t->nadd_a, t->add_r, t->nadd_r))
+				continue;
+			route_text(r, tr, sizeof(tr));
+			c->where = a->w[i].where;
+			report(c, "%s's route \"%s\" would be dropped by the kernel with the changes to %s and "
+			       "could not be made again: no address or route of %s reaches its gateway %s (give "
+			       "%s an address in its subnet, or take the route out of the line)", d->ti.name, tr,
+			       d->ti.name, d->ti.name, format_ipaddr(&r->gw, tg, sizeof(tg)), d->ti.name);
+			c->where = NULL;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Whether d, a device of the namespace, still has route r once the plan
+ * is carried out: it is not deleted (--prune, a leftover, --recreate) and
+ * its line, if the file has one, does not remove r. */
+static bool keeps_route(const struct apply *a, const struct device *d, const struct route_spec *r)
+{
+	for (size_t i = 0; i < a->nprune; i++)
+		if (a->prune[i] == d)
+			return false;
+	for (size_t i = 0; i < a->nw; i++) {
+		const struct todo *t = &a->t[i];
+
+		if (t->d != d)
+			continue;
+		if (t->recreate)
+			return false;
+		for (size_t k = 0; k < t->ndel_r; k++)
+			if (route_same(&t->del_r[k], r))
+				return false;
+	}
+	return true;
+}
+
+/* A route the plan adds to a device that another device keeps (same
+ * destination, metric and table): the kernel would refuse it as existing
+ * and apply would report it made.  Lines of the file that both give it
+ * are refused earlier (apply_check_twice); here the other device is one
+ * the file does not name, or one whose line keeps it (--keep-config).
+ * Returns 0, or 1 after reporting FILE:LINE. */
+static int route_held_elsewhere(struct apply *a)
+{
+	struct ctx *c = a->c;
+
+	for (size_t i = 0; i < a->nw; i++) {
+		const struct todo *t = &a->t[i];
+		bool made = !t->d || t->recreate;
+		const struct route_spec *add = made ? a->w[i].r->routes : t->add_r;
+		size_t nadd = made ? a->w[i].r->nroutes : t->nadd_r;
+
+		for (size_t k = 0; k < nadd; k++) {
+			for (size_t j = 0; j < a->cur.n; j++) {
+				const struct device *d = &a->cur.v[j];
+
+				if (!strcmp(d->ti.name, a->w[i].r->name))
+					continue;
+				for (size_t l = 0; l < d->nroutes; l++) {
+					char ta[ROUTE_TEXT_LEN], tb[ROUTE_TEXT_LEN];
+
+					if (!route_same_slot(&d->routes[l], &add[k]) || !keeps_route(a, d, &d->routes[l]))
+						continue;
+					route_text(&add[k], ta, sizeof(ta));
+					route_text(&d->routes[l], tb, sizeof(tb));
+					c->where = a->w[i].where;
+					report(c, "%s's route \"%s\" is one route to the kernel with %s's \"%s\", which stays "
+					       "(the kernel keeps one per destination, metric and table): remove it "
+					       "from %s (tunctl route del %s %s), or give %s's its own metric",
+					       a->w[i].r->name, ta, d->ti.name, tb, d->ti.name, d->ti.name, tb,
+					       a->w[i].r->name);
+					c->where = NULL;
+					return 1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 int apply_make_plan(struct apply *a)
 {
 	struct ctx *c = a->c;
@@ -601,6 +767,8 @@ int apply_make_plan(struct apply *a)
 		a->prune[a->nprune++] = d;
 		plan_add(&a->plan, ST_DELETE, d->ti.name, NULL);
 	}
+	if (route_held_elsewhere(a) || readd_unreachable(a))
+		return 1;
 	if (a->plan.oom) {
 		report(c, "out of memory");
 		return 1;

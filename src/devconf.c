@@ -8,6 +8,7 @@
 
 #include <net/if.h>
 #include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
 
 #include "addrroute.h"
 #include "devconf.h"
@@ -312,6 +313,62 @@ static void queue_restore(struct nl_tx *tx, const struct dump_state *snap, int f
 	}
 }
 
+/* Sends tx, then again, with onlink, each route put back that the kernel
+ * refused because nothing reaches its gateway any more (the address that
+ * did went after the route was made; the kernel kept the route then, but
+ * checks a new one): onlink skips that check, so the route is back, the
+ * flag aside, as the kernel had it. */
+static void run_restore(struct ctx *c, struct nl_tx *tx)
+{
+	struct nl_tx again;
+	size_t off = 0;
+
+	if (!tx->n || !ctx_nl(c) || nl_tx_run(&c->nl, tx))
+		return;
+	nl_tx_init(&again);
+	for (size_t i = 0; i < tx->n; i++) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)(tx->buf + off);
+		const struct nl_reply *r = &tx->replies[i];
+		void *room;
+
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+		if (nlh->nlmsg_type != RTM_NEWROUTE || r->fate != NL_ANSWERED ||
+		    (r->err != -EINVAL && r->err != -ENETUNREACH && r->err != -EHOSTUNREACH))
+			continue;
+		{
+			const struct nlattr *at;
+			bool gw = false;
+
+			mnl_attr_for_each(at, nlh, sizeof(struct rtmsg))
+				gw |= mnl_attr_get_type(at) == RTA_GATEWAY;
+			if (!gw || !(room = nl_tx_room(&again)))
+				continue;
+		}
+		memcpy(room, nlh, nlh->nlmsg_len);
+		((struct rtmsg *)mnl_nlmsg_get_payload(room))->rtm_flags |= RTNH_F_ONLINK;
+		nl_tx_push(&again);
+	}
+	if (again.n)
+		nl_tx_run(&c->nl, &again);
+	nl_tx_free(&again);
+}
+
+void dc_put_back_routes(struct ctx *c, int ifindex, const struct route_spec *v, size_t n)
+{
+	struct nl_tx tx;
+	void *room;
+
+	nl_tx_init(&tx);
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].has_gw || !(room = nl_tx_room(&tx)))
+			continue;
+		rtnl_route(room, true, ifindex, &v[i]);
+		nl_tx_push(&tx);
+	}
+	run_restore(c, &tx);
+	nl_tx_free(&tx);
+}
+
 int dc_snap_take(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex)
 {
 	struct dump_state s;
@@ -340,8 +397,7 @@ void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex,
 	}
 	if (run->snap)
 		queue_restore(&tx, run->snap, from, ifindex);
-	if (tx.n && ctx_nl(c))
-		nl_tx_run(&c->nl, &tx);
+	run_restore(c, &tx);
 	nl_tx_free(&tx);
 }
 
@@ -442,8 +498,7 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 		rtnl_route(room, true, ifindex_of(run, job), &readd->kept->routes[i]);
 		nl_tx_push(&tx);
 	}
-	if (tx.n && ctx_nl(c))
-		nl_tx_run(&c->nl, &tx);
+	run_restore(c, &tx);
 	nl_tx_free(&tx);
 }
 

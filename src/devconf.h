@@ -94,6 +94,11 @@ int dc_snap_take(struct ctx *c, struct dc_run *run, const char *ifname, int ifin
  * dropped its addresses and routes), quietly: up again if it was, and
  * run->snap's addresses and routes of index from added back to ifindex. */
 void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex, bool up);
+/* Puts routes (with a gateway) back on ifindex quietly, each with onlink
+ * when the kernel refuses it because nothing reaches its gateway any more
+ * (the address that did went after the route was made); one that is there
+ * already is left as it is. */
+void dc_put_back_routes(struct ctx *c, int ifindex, const struct route_spec *v, size_t n);
 
 /* Removes what job added and puts back the link settings it changed (when
  * dc->restore is set), newest first: for a step after the exchange that

@@ -176,6 +176,95 @@ v6_dev() {
 	converged
 }
 
+@test "apply fails on a route that a device it keeps has already, and moves one a line takes away" {
+	t add sk0 --addr 192.0.2.1/24 --route 198.51.100.0/25 --route "198.51.100.128/25 via 192.0.2.2" >/dev/null
+	t add sk1 >/dev/null
+	t add sk2 --route "198.51.100.128/25 metric 7" >/dev/null
+	# sk0 is not in the file: its route stays, so sk1 cannot have it.
+	printf '%s\n' 'add sk2 --route "198.51.100.128/25 metric 7"' 'add sk1 --route "198.51.100.0/25 metric 0"' >"$F"
+	run --separate-stderr t apply "$F"
+	assert_error 1 "$F:2: sk1's route \"198.51.100.0/25\" is one route to the kernel with sk0's \"198.51.100.0/25\""
+	[[ "$stderr" == *"tunctl route del sk0 198.51.100.0/25"* ]]
+	[ "$(routes sk1)" = "" ]
+	[ "$(routes sk0)" = "$(printf '%s\n' '198.51.100.0/25 - main' '198.51.100.128/25 192.0.2.2 main')" ]
+	run --separate-stderr t apply --dry-run "$F"
+	assert_error 1 "sk1's route"
+	# A new device, and one of another metric: the same.
+	printf '%s\n' 'add sk3 --route "198.51.100.128/25 via 192.0.2.2 metric 0"' >"$F"
+	run --separate-stderr t apply "$F"
+	assert_error 1 "sk3's route \"198.51.100.128/25 via 192.0.2.2\" is one route to the kernel with sk0's"
+	[ -z "$(tun_devices | grep sk3)" ]
+	# sk0's line takes it away: sk1 gets it, in one run.
+	printf '%s\n' 'add sk0 --addr 192.0.2.1/24' 'add sk1 --route 198.51.100.0/25' 'add sk2 --route "198.51.100.128/25 metric 7"' >"$F"
+	run --separate-stderr t apply "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(routes sk1)" = "198.51.100.0/25 - main" ]
+	[ "$(routes sk0)" = "" ]
+	converged
+	# Back, the line that gets it first: still gone from sk1 before sk0 gets it.
+	printf '%s\n' 'add sk0 --addr 192.0.2.1/24 --route 198.51.100.0/25' 'add sk1' 'add sk2 --route "198.51.100.128/25 metric 7"' >"$F"
+	run --separate-stderr t apply "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(routes sk0)" = "198.51.100.0/25 - main" ]
+	[ "$(routes sk1)" = "" ]
+	converged
+}
+
+@test "apply fails, changing nothing, when a route the kernel would drop could not be made again" {
+	# The route's gateway was reached by 192.0.2.1/26, gone since.
+	t add sk0 --addr 192.0.2.1/26 --addr 192.0.2.129/26 --route "198.51.100.128/25 via 192.0.2.2" >/dev/null
+	t addr del sk0 192.0.2.1/26 >/dev/null
+	before=$(snapshot sk0)
+	# Deleting the last IPv4 address flushes the route; the kernel refuses it then.
+	printf '%s\n' 'add sk0 --addr 2001:db8:0:1::5/64 --route "198.51.100.128/25 via 192.0.2.2"' >"$F"
+	run --separate-stderr t apply "$F"
+	assert_error 1 "$F:1: sk0's route \"198.51.100.128/25 via 192.0.2.2\" would be dropped by the kernel"
+	[[ "$stderr" == *"reaches its gateway 192.0.2.2"* ]]
+	[ "$(snapshot sk0)" = "$before" ]
+	# An address the file adds reaches it: one run.
+	printf '%s\n' 'add sk0 --addr 192.0.2.3/26 --route "198.51.100.128/25 via 192.0.2.2"' >"$F"
+	run --separate-stderr t apply "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(routes sk0)" = "198.51.100.128/25 192.0.2.2 main" ]
+	converged
+}
+
+@test "a failed set puts back, onlink, routes whose gateway nothing reaches any more" {
+	t add sk0 --addr 2001:db8:0:1::1/64 --addr 192.0.2.1/26 --route "2001:db8:fe::/48 via 2001:db8:0:1::2" \
+		--route "198.51.100.128/25 via 192.0.2.2" >/dev/null
+	# The addresses that reached the gateways go; the kernel keeps the routes.
+	t addr add sk0 192.0.2.129/26 >/dev/null
+	t addr del sk0 192.0.2.1/26 >/dev/null
+	t addr del sk0 2001:db8:0:1::1/64 >/dev/null
+	before=$(routes sk0)
+	[ "$before" = "$(printf '%s\n' '198.51.100.128/25 192.0.2.2 main' '2001:db8:fe::/48 2001:db8:0:1::2 main')" ]
+	# Down drops them, then the MTU fails: the undo brings them back.
+	run --separate-stderr t set sk0 --mtu 40 --down
+	assert_error 1 "mtu 40"
+	[ "$(routes sk0)" = "$before" ]
+	[ "$(ip -n "$NS" -4 -j route show dev sk0 198.51.100.128/25 | jq -r '.[0].flags | index("onlink") != null')" = true ]
+}
+
+@test "a failed apply --recreate puts back, onlink, the old copy's route whose gateway nothing reaches" {
+	t add sk0 --mode tap --addr 2001:db8:0:1::1/64 --route "2001:db8:fe::/48 via 2001:db8:0:1::2" >/dev/null
+	t addr del sk0 2001:db8:0:1::1/64 >/dev/null
+	before=$(routes sk0)
+	[ "$before" = "2001:db8:fe::/48 2001:db8:0:1::2 main" ]
+	# The new copy fails (its MTU), after the old one went down.
+	printf '%s\n' 'add sk0 --mtu 65536' >"$F"
+	run --separate-stderr t apply --recreate "$F"
+	assert_error 1 "$F:1: sk0: mtu 65536"
+	[ "$(link_json sk0 | jq -r '.[0].linkinfo.info_data.type')" = tap ]
+	[ "$(routes sk0)" = "$before" ]
+	# A route of the line whose gateway nothing of the line reaches: the
+	# new copy would refuse it, so nothing is done.
+	printf '%s\n' 'add sk0 --route "198.51.100.128/25 via 192.0.2.2"' >"$F"
+	run --separate-stderr t apply --recreate "$F"
+	assert_error 1 "$F:1: sk0's route \"198.51.100.128/25 via 192.0.2.2\": no address or route of the line reaches"
+	[ "$(link_json sk0 | jq -r '.[0].linkinfo.info_data.type')" = tap ]
+	[ "$(routes sk0)" = "$before" ]
+}
+
 @test "routes in table local are refused, as save and apply do not manage them" {
 	t add sk0 >/dev/null
 	run --separate-stderr t route add sk0 203.0.113.0/24 table local
