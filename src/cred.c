@@ -3,8 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -14,9 +12,8 @@
 #include <linux/nsfs.h>
 
 #include "cred.h"
+#include "ids.h"
 #include "procfs.h"
-
-#define GROUPS_MAX 65536
 
 int cred_self(struct creds *c, uint32_t **groups)
 {
@@ -43,59 +40,17 @@ int cred_self(struct creds *c, uint32_t **groups)
 
 int cred_user(uint32_t uid, struct creds *c, uint32_t **groups)
 {
-	struct passwd pw, *res = NULL;
-	size_t len = 1024;
-	char *buf = NULL;
-	gid_t *g = NULL;
-	int n = 64, err;
+	uint32_t gid;
+	size_t n;
+	int err;
 
-	*groups = NULL;
 	*c = (struct creds){ .uid = uid, .gid = (uint32_t)-1, .net_admin = uid == 0 };
-	for (;;) {
-		char *p = realloc(buf, len);
-
-		if (!p) {
-			err = ENOMEM;
-			break;
-		}
-		buf = p;
-		if ((err = getpwuid_r(uid, &pw, buf, len, &res)) != ERANGE || len >= (1u << 20))
-			break;
-		len *= 2;
-	}
-	if (err || !res) {
-		err = err ? -err : -ENOENT;
-		goto out;
-	}
-	c->gid = res->pw_gid;
-	for (;;) {
-		gid_t *p = realloc(g, (size_t)n * sizeof(*g));
-		int want = n;
-
-		if (!p) {
-			err = -ENOMEM;
-			goto out;
-		}
-		g = p;
-		if (getgrouplist(res->pw_name, res->pw_gid, g, &want) >= 0) {
-			n = want;
-			break;
-		}
-		if (want <= n || want > GROUPS_MAX) {
-			err = -EOVERFLOW;
-			goto out;
-		}
-		n = want;
-	}
-	*groups = (uint32_t *)g;
-	g = NULL;
+	if ((err = ids_user_groups(uid, &gid, groups, &n)))
+		return err;
+	c->gid = gid;
 	c->groups = *groups;
-	c->ngroups = (size_t)n;
-	err = 0;
-out:
-	free(g);
-	free(buf);
-	return err;
+	c->ngroups = n;
+	return 0;
 }
 
 static int same_ns(int fd, const struct stat *b, bool *same)

@@ -137,54 +137,74 @@ const char *ids_group_name(uint32_t gid, char *buf, size_t len)
 	return buf;
 }
 
-int ids_user_in_group(uint32_t uid, uint32_t gid)
+int ids_user_groups(uint32_t uid, uint32_t *primary, uint32_t **groups, size_t *ngroups)
 {
-	char name[256];
+	struct passwd pw, *res = NULL;
+	size_t len = 1024;
+	char *buf = NULL;
 	gid_t *v = NULL;
-	int n = 64, err, in = 0;
-	uint32_t primary = 0;
+	int n = 64, err;
 
-	/* The passwd entry once for the name and once for the primary group
-	 * (lookup returns one of them). */
-	{
-		struct passwd pw, *res = NULL;
-		char *buf = malloc(16384);
-
-		if (!buf)
-			return -ENOMEM;
-		err = getpwuid_r(uid, &pw, buf, 16384, &res);
-		if (!err && res) {
-			snprintf(name, sizeof(name), "%s", res->pw_name);
-			primary = res->pw_gid;
-		}
-		free(buf);
-		if (err)
-			return -err;
-		if (!res)
-			return -ENOENT;
-	}
-	if (primary == gid)
-		return 1;
+	*groups = NULL;
+	*ngroups = 0;
 	for (;;) {
-		gid_t *p = realloc(v, (size_t)n * sizeof(*v));
-		int got = n;
+		char *p = realloc(buf, len);
 
 		if (!p) {
-			free(v);
-			return -ENOMEM;
-		}
-		v = p;
-		if (getgrouplist(name, (gid_t)primary, v, &got) >= 0) {
-			for (int i = 0; i < got && !in; i++)
-				in = v[i] == (gid_t)gid;
+			err = ENOMEM;
 			break;
 		}
-		if (got <= n || got > 65536) {
-			free(v);
-			return -EIO;
-		}
-		n = got;
+		buf = p;
+		if ((err = getpwuid_r(uid, &pw, buf, len, &res)) != ERANGE || len >= (1u << 20))
+			break;
+		len *= 2;
 	}
+	if (err || !res) {
+		err = err ? -err : -ENOENT;
+		goto out;
+	}
+	*primary = res->pw_gid;
+	for (;;) {
+		gid_t *p = realloc(v, (size_t)n * sizeof(*v));
+		int want = n;
+
+		if (!p) {
+			err = -ENOMEM;
+			goto out;
+		}
+		v = p;
+		if (getgrouplist(res->pw_name, res->pw_gid, v, &want) >= 0) {
+			n = want;
+			break;
+		}
+		if (want <= n || want > 65536) {
+			err = -EOVERFLOW;
+			goto out;
+		}
+		n = want;
+	}
+	_Static_assert(sizeof(gid_t) == sizeof(uint32_t), "gid_t is 32 bits");
+	*groups = (uint32_t *)v;
+	*ngroups = (size_t)n;
+	v = NULL;
+	err = 0;
+out:
+	free(v);
+	free(buf);
+	return err;
+}
+
+int ids_user_in_group(uint32_t uid, uint32_t gid)
+{
+	uint32_t primary, *v;
+	size_t n;
+	int err, in;
+
+	if ((err = ids_user_groups(uid, &primary, &v, &n)))
+		return err;
+	in = primary == gid;
+	for (size_t i = 0; i < n && !in; i++)
+		in = v[i] == gid;
 	free(v);
 	return in;
 }

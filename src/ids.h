@@ -26,5 +26,9 @@ int ids_group_lookup(uint32_t gid, char *buf, size_t len);
  * group) and the group database (getgrouplist) say: 1, 0, -ENOENT when
  * uid has no passwd entry, or -errno when a lookup failed. */
 int ids_user_in_group(uint32_t uid, uint32_t gid);
+/* User uid's primary group (passwd) and every group it is in, primary
+ * included (getgrouplist(3)), into a new array *groups of *ngroups the
+ * caller frees.  0, -ENOENT (no passwd entry) or -errno. */
+int ids_user_groups(uint32_t uid, uint32_t *primary, uint32_t **groups, size_t *ngroups);
 
 #endif
