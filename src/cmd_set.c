@@ -125,12 +125,6 @@ static void leave_target(struct ctx *c, struct target *t)
 	close(t->home);
 }
 
-/* Everything is checked first.  Without --netns: the link settings in one
- * exchange, undone if any fails.  With --netns: the move first, as the
- * kernel takes a moved device down and drops its addresses and routes;
- * then the link settings in the new namespace, and if any fails, they are
- * undone and the device moved back.  The owner and group, which the
- * kernel cannot unset, come last. */
 /* A rename: refused if the name is taken; an up device is taken down for
  * it and brought up again (unless --down), and what the kernel drops with
  * the down (its IPv6 addresses, its routes) is read first, to be put back
@@ -177,23 +171,109 @@ static int prepare_rename(struct ctx *c, const struct set_req *r, int ifindex, s
 	return 0;
 }
 
+/* A move to another namespace (--netns), and what it takes to undo it. */
+struct set_move {
+	struct devconf mv, back;	/* there, and back on failure */
+	struct dc_run run2, run3;	/* their exchanges */
+	struct target tg;
+	struct link_spec was;		/* up or down before the move */
+	int home_index;			/* its index before the move */
+	bool in_target;			/* this process is in the new namespace */
+	bool indexed;			/* ... and knows the device's index there */
+	bool moved_back;
+};
+
+/* With --netns: the settings read first (to put them back on failure), the
+ * device moved, then the link settings made in the new namespace (*converged
+ * once made).  0, or 1 after reporting. */
+static int move_and_set(struct ctx *c, const struct set_req *r, struct set_move *m, struct ops_converge *cv,
+			struct devconf *dc, int *ifindex, bool *converged)
+{
+	struct link_spec state = { .set_updown = true };
+	const char *attr;
+	int err, rc;
+
+	if ((err = sysfs_link_settings(r->name, &r->link, &cv->old, &attr)) ||
+	    (err = sysfs_link_settings(r->name, &state, &m->was, &attr))) {
+		report_err(c, err, NULL, "%s: nothing changed: reading its %s from /sys/class/net (to put it back on failure)",
+			   r->name, attr);
+		return 1;
+	}
+	if ((rc = dc_snap_take(c, &m->run2, r->name, m->home_index = *ifindex)))
+		return rc;
+	if ((rc = dc_exchange(c, &m->run2, r->name, *ifindex, &m->mv)) || !(link_any(&r->link) || dc->rename))
+		return rc;
+	/* Moved: the rest is done in the new namespace. */
+	if ((rc = enter_target(c, &m->tg, m->mv.netns_fd, r->netns)))
+		return rc;
+	m->in_target = true;
+	if ((rc = ctx_ifindex(c, r->name, ifindex)))
+		return rc;
+	m->indexed = true;
+	dc->restore = &cv->old;
+	cv->dc = *dc;
+	if (!(rc = dc_exchange(c, &cv->run, r->name, *ifindex, &cv->dc)))
+		*converged = true;
+	return rc;
+}
+
+/* The owner and group, which the kernel cannot unset, come last: if either
+ * fails, the link settings made (converged) are undone.  0, or 1 after
+ * reporting. */
+static int set_owner_group(struct ctx *c, const struct set_req *r, int fd, uint32_t uid, uint32_t gid,
+			   struct ops_converge *cv, bool converged)
+{
+	int err = 0;
+
+	if (r->user.set)
+		err = tun_set_owner(fd, uid);
+	if (!err && r->group.set)
+		err = tun_set_group(fd, gid);
+	if (!err)
+		return 0;
+	report_err(c, err, NULL, "%s: setting owner and group", r->name);
+	if (converged)
+		ops_converge_undo(c, cv);
+	return 1;
+}
+
+/* The end of a move: after a failure (rc) in the new namespace the device is
+ * moved back; the move took it down and dropped its addresses and routes (in
+ * either direction): as they were. */
+static void move_end(struct ctx *c, const struct set_req *r, struct set_move *m, int rc, int ifindex)
+{
+	int back_index;
+
+	if (rc && m->indexed) {
+		m->back.netns_fd = m->tg.home;
+		m->moved_back = !dc_exchange(c, &m->run3, r->name, ifindex, &m->back);
+	}
+	if (m->in_target)
+		leave_target(c, &m->tg);
+	if (m->moved_back && (back_index = (int)if_nametoindex(r->name)))
+		dc_put_back(c, &m->run2, m->home_index, back_index, m->was.up);
+}
+
+/* Everything is checked first.  Without --netns: the link settings in one
+ * exchange, undone if any fails.  With --netns: the move first, as the
+ * kernel takes a moved device down and drops its addresses and routes;
+ * then the link settings in the new namespace, and if any fails, they are
+ * undone and the device moved back.  The owner and group, which the
+ * kernel cannot unset, come last. */
 int set_run(struct ctx *c, const struct set_req *r)
 {
 	struct link_spec link = r->link;
 	struct dc_kept kept = { 0 };
 	struct devconf dc = { .link = &link, .add = true, .undo = true };
-	struct devconf mv = { .add = true, .move = true, .netns_fd = -1, .netns_name = r->netns };
-	struct devconf back = { .add = true, .move = true, .netns_fd = -1, .netns_name = "its namespace" };
+	struct set_move m = {
+		.mv = { .add = true, .move = true, .netns_fd = -1, .netns_name = r->netns },
+		.back = { .add = true, .move = true, .netns_fd = -1, .netns_name = "its namespace" },
+	};
 	struct tun_info ti;
 	struct ops_converge cv;
-	struct dc_run run2, run3;
-	struct target tg;
-	bool in_target = false, converged = false, moved_back = false;
-	struct link_spec state = { .set_updown = true }, was = { 0 };
-	int home_index = 0, back_index;
-	const char *attr;
+	bool converged = false;
 	uint32_t uid = 0, gid = 0;
-	int ifindex, rc, fd = -1, err = 0;
+	int ifindex, rc, fd = -1;
 
 	/* Read under the lock: what it puts back on failure is what no other
 	 * command is changing meanwhile. */
@@ -216,68 +296,32 @@ int set_run(struct ctx *c, const struct set_req *r)
 		else if ((rc = prepare_rename(c, r, ifindex, &link, &kept, &dc)))
 			goto out;
 	}
-	if (r->netns && open_netns(c, r->netns, &mv.netns_fd))
+	if (r->netns && open_netns(c, r->netns, &m.mv.netns_fd))
 		return 1;
 	if ((r->user.set || r->group.set) && (fd = hold(c, r, &ti)) < 0) {
 		rc = 1;
 		goto out;
 	}
-	dc_run_init(&run2);
-	dc_run_init(&run3);
+	dc_run_init(&m.run2);
+	dc_run_init(&m.run3);
 	dc_run_init(&cv.run);
 	if (!r->netns) {
 		rc = ops_converge(c, &cv, r->name, ifindex, &dc);
 		converged = !rc;
-	} else if ((err = sysfs_link_settings(r->name, &r->link, &cv.old, &attr)) ||
-		   (err = sysfs_link_settings(r->name, &state, &was, &attr))) {
-		report_err(c, err, NULL, "%s: nothing changed: reading its %s from /sys/class/net (to put it back on failure)",
-			   r->name, attr);
-		err = 0;
-		rc = 1;
-	} else if ((rc = dc_snap_take(c, &run2, r->name, home_index = ifindex))) {
-		/* reported */
-	} else if (!(rc = dc_exchange(c, &run2, r->name, ifindex, &mv)) && (link_any(&r->link) || dc.rename)) {
-		/* Moved: the rest is done in the new namespace. */
-		if ((rc = enter_target(c, &tg, mv.netns_fd, r->netns)))
-			goto done;
-		in_target = true;
-		if ((rc = ctx_ifindex(c, r->name, &ifindex)))
-			goto done;
-		dc.restore = &cv.old;
-		cv.dc = dc;
-		if (!(rc = dc_exchange(c, &cv.run, r->name, ifindex, &cv.dc)))
-			converged = true;
+	} else {
+		rc = move_and_set(c, r, &m, &cv, &dc, &ifindex, &converged);
 	}
-	if (!rc && r->user.set)
-		err = tun_set_owner(fd, uid);
-	if (!rc && !err && r->group.set)
-		err = tun_set_group(fd, gid);
-	if (err) {
-		report_err(c, err, NULL, "%s: setting owner and group", r->name);
-		if (converged)
-			ops_converge_undo(c, &cv);
-		rc = 1;
-	}
-	/* A failure after the move: back where it was. */
-	if (rc && in_target) {
-		back.netns_fd = tg.home;
-		moved_back = !dc_exchange(c, &run3, r->name, ifindex, &back);
-	}
-done:
-	if (in_target)
-		leave_target(c, &tg);
-	/* The move took it down and dropped its addresses and routes (in
-	 * either direction): as they were. */
-	if (moved_back && (back_index = (int)if_nametoindex(r->name)))
-		dc_put_back(c, &run2, home_index, back_index, was.up);
+	if (!rc)
+		rc = set_owner_group(c, r, fd, uid, gid, &cv, converged);
+	move_end(c, r, &m, rc, ifindex);
 	ops_converge_free(&cv);
-	dc_run_free(&run2);
-	dc_run_free(&run3);
+	dc_run_free(&m.run2);
+	dc_run_free(&m.run3);
 out:
 	if (fd >= 0)
 		close(fd);
-	if (mv.netns_fd >= 0)
-		close(mv.netns_fd);
+	if (m.mv.netns_fd >= 0)
+		close(m.mv.netns_fd);
 	dc_kept_free(&kept);
 	return rc;
 }
