@@ -209,30 +209,81 @@ static int stop_taken(const sigset_t *stops)
 	return sig;
 }
 
+static const char *stop_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP";
+}
+
+/* Reads and parses the batch file (path "-": standard input), named name in
+ * messages.  0, or the status after reporting. */
+static int read_lines(struct ctx *c, const char *path, const char *name, bool force, struct batch_line **v,
+		      size_t *n, size_t *bad)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	int rc;
+
+	if (!f) {
+		report_err(c, errno, NULL, "cannot open batch file %s", path);
+		return 1;
+	}
+	rc = parse_file(c, f, name, force, v, n, bad);
+	if (f != stdin)
+		fclose(f);
+	if (rc)
+		batch_lines_free(*v, *n);
+	return rc;
+}
+
+/* Says that stop signal sig came before line, which was not run. */
+static void report_stop(struct ctx *c, const char *name, const struct batch_line *line, int sig, size_t done,
+			size_t n)
+{
+	char where[WHERE_LEN];
+	const char *at;
+
+	snprintf(where, sizeof(where), "%s:%u", name, line->no);
+	at = ctx_at(c, where);
+	report(c, "interrupted by %s before this line: %zu of %zu command%s done, the rest not run",
+	       stop_name(sig), done, n, n == 1 ? "" : "s");
+	ctx_at(c, at);
+	ctx_flush_error(c, 128 + sig, NULL);
+}
+
+/* Runs line i, or the group of adds from i to end together, with -j if json;
+ * *ran: how many lines that was.  Their status. */
+static int run_lines(struct ctx *c, struct batch_line *v, size_t i, size_t end, size_t n, const char *name,
+		     bool json, bool force, size_t *ran)
+{
+	struct request *req = &v[i].req;
+	char where[WHERE_LEN];
+	const char *at;
+	int rc;
+
+	for (size_t k = i; k < n && k < end; k++)
+		v[k].req.g.json |= json;
+	req->g.json |= json;
+	if (end - i > 1)
+		return run_adds(c, v, i, end, name, force, ran);
+	snprintf(where, sizeof(where), "%s:%u", name, v[i].no);
+	at = ctx_at(c, where);
+	rc = run_request(c, req);
+	ctx_at(c, at);
+	return rc;
+}
+
 int batch_run(struct ctx *c, const char *path, bool json, bool force)
 {
 	sigset_t stops, old;
 	int sig = 0;
 	size_t done = 0;
 
-	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	struct batch_line *v = NULL;
-	char where[WHERE_LEN];
 	size_t n = 0, cap, bad = 0;
 	int rc, failed = 0;
 
-	if (!f) {
-		report_err(c, errno, NULL, "cannot open batch file %s", path);
-		return 1;
-	}
-	rc = parse_file(c, f, name, force, &v, &n, &bad);
-	if (f != stdin)
-		fclose(f);
-	if (rc) {
-		batch_lines_free(v, n);
+	if ((rc = read_lines(c, path, name, force, &v, &n, &bad)))
 		return rc;
-	}
 	/* One lock for the whole file (ctx_lock). */
 	if (ctx_lock(c)) {
 		batch_lines_free(v, n);
@@ -249,31 +300,12 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 		size_t end = add_group_end(v, i, n, cap), ran = 1;
 
 		if ((sig = stop_taken(&stops))) {
-			snprintf(where, sizeof(where), "%s:%u", name, v[i].no);
-			const char *at = ctx_at(c, where);
-
-			report(c, "interrupted by %s before this line: %zu of %zu command%s done, the rest not run",
-			       sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP", done, n,
-			       n == 1 ? "" : "s");
-			ctx_at(c, at);
-			ctx_flush_error(c, 128 + sig, NULL);
+			report_stop(c, name, &v[i], sig, done, n);
 			break;
 		}
 		if (!holds_stops(req))
 			sigprocmask(SIG_SETMASK, &old, NULL);
-
-		for (size_t k = i; k < n && k < end; k++)
-			v[k].req.g.json |= json;
-		req->g.json |= json;
-		if (end - i > 1) {
-			rc = run_adds(c, v, i, end, name, force, &ran);
-		} else {
-			snprintf(where, sizeof(where), "%s:%u", name, v[i].no);
-			const char *at = ctx_at(c, where);
-
-			rc = run_request(c, req);
-			ctx_at(c, at);
-		}
+		rc = run_lines(c, v, i, end, n, name, json, force, &ran);
 		if (!holds_stops(req))
 			sigprocmask(SIG_BLOCK, &stops, NULL);
 		failed |= rc;
@@ -287,7 +319,7 @@ int batch_run(struct ctx *c, const char *path, bool json, bool force)
 	/* One that came during the last line: all was done. */
 	if (!sig && (sig = stop_taken(&stops)) && !(failed && !force))
 		warn(c, "%s came too late to stop the batch: its %zu command%s had run",
-		     sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP", done, done == 1 ? "" : "s");
+		     stop_name(sig), done, done == 1 ? "" : "s");
 	fflush(stdout);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	batch_lines_free(v, n);
