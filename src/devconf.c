@@ -410,94 +410,122 @@ static int ifindex_of(const struct dc_run *run, size_t job)
 	return 0;
 }
 
+static bool is_link(const struct dc_item *it)
+{
+	return it->kind == IT_LINK || it->kind == IT_DOWN || it->kind == IT_NAME;
+}
+
+/* Whether item it, answered r, is undone.  A request whose answer was lost
+ * and that dc_verify could not settle may have been carried out: a link
+ * setting is put back all the same, which is harmless if it was not; an
+ * address or route is left, as it may have been there before.  A master
+ * refused may still have released the device from the master it had (the
+ * kernel does so first): it is put back too. */
+static bool to_undo(const struct dc_item *it, const struct nl_reply *r)
+{
+	bool done = r->fate == NL_ANSWERED && !r->err;
+	bool link = is_link(it);
+
+	return done || (link && r->fate == NL_UNKNOWN) ||
+	       (link && r->fate == NL_ANSWERED && link_settings[it->idx].kind == LK_DEV);
+}
+
+/* Queues on tx what undoes item it; *readd: the request whose down dropped
+ * addresses and routes (kept) to put back after the up.  0, 1 if it needs
+ * nothing, -1 if tx has no room. */
+static int queue_undo(struct nl_tx *tx, const struct dc_item *it, const struct devconf **readd)
+{
+	void *room;
+
+	if (it->kind == IT_DOWN) {
+		/* Up again; then what the down dropped, back. */
+		const struct link_spec up = { .set_updown = true, .up = true };
+
+		if (!(room = nl_tx_room(tx)))
+			return -1;
+		rtnl_link_set(room, it->ifindex, &up, -1, -1);
+		if (it->dc->kept)
+			*readd = it->dc;
+	} else if (it->kind == IT_NAME) {
+		/* The old name back, which needs the device down. */
+		if (it->dc->cycle) {
+			const struct link_spec down = { .set_updown = true, .up = false };
+
+			if (!(room = nl_tx_room(tx)))
+				return -1;
+			rtnl_link_set(room, it->ifindex, &down, -1, -1);
+			nl_tx_push(tx);
+		}
+		if (!(room = nl_tx_room(tx)))
+			return -1;
+		rtnl_link_rename(room, it->ifindex, it->ifname);
+	} else if (is_link(it)) {
+		struct link_spec one;
+
+		if (!it->dc->restore)
+			return 1;
+		one = link_one(&link_settings[it->idx], it->dc->restore);
+		if (!link_any(&one))
+			return 1;
+		if (!(room = nl_tx_room(tx)))
+			return -1;
+		rtnl_link_set(room, it->ifindex, &one, -1, -1);
+	} else {
+		/* Put back after a down: put back again by queue_dropped. */
+		if (it->dc->readd)
+			return 1;
+		if (!(room = nl_tx_room(tx)))
+			return -1;
+		/* What was added is removed; what was removed, added back. */
+		if (it->kind == IT_ADDR)
+			rtnl_addr(room, !it->dc->add, it->ifindex, &it->dc->addrs[it->idx]);
+		else
+			rtnl_route(room, !it->dc->add, it->ifindex, &it->dc->routes[it->idx]);
+	}
+	nl_tx_push(tx);
+	return 0;
+}
+
+/* After the link settings are back (up, the MTU), so that the kernel takes
+ * them: what it dropped by itself, from the snapshot of device ifindex, or
+ * else rename's kept list (readd's). */
+static void queue_dropped(struct nl_tx *tx, const struct dc_run *run, size_t job, int ifindex,
+			  const struct devconf *readd)
+{
+	void *room;
+
+	if (ifindex && run->snap) {
+		queue_restore(tx, run->snap, ifindex, ifindex);
+		return;
+	}
+	for (size_t i = 0; readd && i < readd->kept->naddrs && (room = nl_tx_room(tx)); i++) {
+		rtnl_addr(room, true, ifindex_of(run, job), &readd->kept->addrs[i]);
+		nl_tx_push(tx);
+	}
+	for (size_t i = 0; readd && i < readd->kept->nroutes && (room = nl_tx_room(tx)); i++) {
+		rtnl_route(room, true, ifindex_of(run, job), &readd->kept->routes[i]);
+		nl_tx_push(tx);
+	}
+}
+
 void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 {
 	const struct devconf *readd = NULL;
 	struct nl_tx tx;
 	int ifindex = 0;
-	void *room;
 
 	nl_tx_init(&tx);
 	for (size_t i = run->nitems; i-- > 0;) {
 		const struct dc_item *it = &run->items[i];
-		const struct nl_reply *r = &run->tx.replies[i];
-		bool done = r->fate == NL_ANSWERED && !r->err;
-		bool link = it->kind == IT_LINK || it->kind == IT_DOWN || it->kind == IT_NAME;
 
-		/* The move comes last: nothing after it can fail. A request
-		 * whose answer was lost and that dc_verify could not settle
-		 * may have been carried out: a link setting is put back all
-		 * the same, which is harmless if it was not; an address or
-		 * route is left, as it may have been there before. */
+		/* The move comes last: nothing after it can fail. */
 		if (it->job != job || it->kind == IT_NETNS)
 			continue;
 		ifindex = it->ifindex;
-		/* A master refused may still have released the device
-		 * from the master it had (the kernel does so first): it is
-		 * put back too. */
-		if (!done && !(link && r->fate == NL_UNKNOWN) &&
-		    !(link && r->fate == NL_ANSWERED && link_settings[it->idx].kind == LK_DEV))
-			continue;
-		if (it->kind == IT_DOWN) {
-			/* Up again; then what the down dropped, back. */
-			const struct link_spec up = { .set_updown = true, .up = true };
-
-			if (!(room = nl_tx_room(&tx)))
-				break;
-			rtnl_link_set(room, it->ifindex, &up, -1, -1);
-			if (it->dc->kept)
-				readd = it->dc;
-		} else if (it->kind == IT_NAME) {
-			/* The old name back, which needs the device down. */
-			if (it->dc->cycle) {
-				const struct link_spec down = { .set_updown = true, .up = false };
-
-				if (!(room = nl_tx_room(&tx)))
-					break;
-				rtnl_link_set(room, it->ifindex, &down, -1, -1);
-				nl_tx_push(&tx);
-			}
-			if (!(room = nl_tx_room(&tx)))
-				break;
-			rtnl_link_rename(room, it->ifindex, it->ifname);
-		} else if (link) {
-			struct link_spec one;
-
-			if (!it->dc->restore)
-				continue;
-			one = link_one(&link_settings[it->idx], it->dc->restore);
-			if (!link_any(&one))
-				continue;
-			if (!(room = nl_tx_room(&tx)))
-				break;
-			rtnl_link_set(room, it->ifindex, &one, -1, -1);
-		} else {
-			/* Put back after a down: put back again below. */
-			if (it->dc->readd)
-				continue;
-			if (!(room = nl_tx_room(&tx)))
-				break;
-			/* What was added is removed; what was removed, added back. */
-			if (it->kind == IT_ADDR)
-				rtnl_addr(room, !it->dc->add, it->ifindex, &it->dc->addrs[it->idx]);
-			else
-				rtnl_route(room, !it->dc->add, it->ifindex, &it->dc->routes[it->idx]);
-		}
-		nl_tx_push(&tx);
+		if (to_undo(it, &run->tx.replies[i]) && queue_undo(&tx, it, &readd) < 0)
+			break;
 	}
-	/* After the link settings are back (up, the MTU), so that the
-	 * kernel takes them: what it dropped by itself (rename's kept list
-	 * when there is no snapshot). */
-	if (ifindex && run->snap)
-		queue_restore(&tx, run->snap, ifindex, ifindex);
-	for (size_t i = 0; readd && !(ifindex && run->snap) && i < readd->kept->naddrs && (room = nl_tx_room(&tx)); i++) {
-		rtnl_addr(room, true, ifindex_of(run, job), &readd->kept->addrs[i]);
-		nl_tx_push(&tx);
-	}
-	for (size_t i = 0; readd && !(ifindex && run->snap) && i < readd->kept->nroutes && (room = nl_tx_room(&tx)); i++) {
-		rtnl_route(room, true, ifindex_of(run, job), &readd->kept->routes[i]);
-		nl_tx_push(&tx);
-	}
+	queue_dropped(&tx, run, job, ifindex, readd);
 	run_restore(c, &tx);
 	nl_tx_free(&tx);
 }
