@@ -178,66 +178,90 @@ static int fd_in_netns(int procfd, const char *pidstr, const char *fdstr, const 
 	return pn->own;
 }
 
+/* The device that descriptor fdstr of process pidstr (its fd directory
+ * open as fdfd) is attached to, into ifname: 1, 0 if it is no tun
+ * descriptor attached to a device or was closed meanwhile, or -errno. */
+static int fd_tun_ifname(int procfd, int fdfd, const char *pidstr, const char *fdstr, char *ifname)
+{
+	char path[600], link[64], info[512];
+	ssize_t len;
+	int err;
+
+	len = readlinkat(fdfd, fdstr, link, sizeof(link) - 1);
+	if (len < 0)
+		return gone(errno) ? 0 : -errno;
+	link[len] = '\0';
+	if (strcmp(link, TUN_CLONE_PATH))
+		return 0;
+	snprintf(path, sizeof(path), "%s/fdinfo/%s", pidstr, fdstr);
+	if ((err = read_file(procfd, path, info, sizeof(info))))
+		return gone(err) ? 0 : err;
+	return parse_fdinfo_iff(info, ifname);
+}
+
+/* Process pidstr's name, read once into comm ("?" if unreadable). */
+static void read_comm(int procfd, const char *pidstr, char *comm, size_t size)
+{
+	char path[600];
+
+	if (comm[0])
+		return;
+	snprintf(path, sizeof(path), "%s/comm", pidstr);
+	if (read_file(procfd, path, comm, size))
+		snprintf(comm, size, "?");
+	comm[strcspn(comm, "\n")] = '\0';
+}
+
+/* Opens process pidstr's fd directory as *d (its descriptor *fdfd).  1 if
+ * the process is gone or not ours to look into (skipped), 0, or -errno. */
+static int open_fds(int procfd, const char *pidstr, DIR **d, int *fdfd)
+{
+	char path[600];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/fd", pidstr);
+	*fdfd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fdfd < 0) {
+		if (denied(errno))
+			unseen++;
+		return gone(errno) || denied(errno) ? 1 : -errno;
+	}
+	/* fdopendir checks the directory with fstat, which says ENOENT once
+	 * the process has exited since the open. */
+	if (!(*d = fdopendir(*fdfd))) {
+		rc = gone(errno) ? 1 : -errno;
+		close(*fdfd);
+		return rc;
+	}
+	return 0;
+}
+
 /* Scans one process's fds. A process that is gone, or another user's that
  * an ordinary user may not look into, is skipped; any other failure is an
  * error, as a holder not seen could be the one in use (fail closed). */
 static int scan_pid(int procfd, const char *pidstr, const char *only, const struct stat *netns,
 		    struct holder **arr, size_t *n, size_t *cap)
 {
-	char path[600], link[64], info[512], comm[32] = "", ifname[16];
+	char comm[32] = "", ifname[16];
 	struct dirent *e;
 	struct proc_ns pn = { -1, -1 };
-	int fdfd, rc = 0, ours;
+	int fdfd, rc, tun, ours;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/fd", pidstr);
-	fdfd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fdfd < 0) {
-		if (denied(errno))
-			unseen++;
-		return gone(errno) || denied(errno) ? 0 : -errno;
-	}
-	/* fdopendir checks the directory with fstat, which says ENOENT once
-	 * the process has exited since the open. */
-	if (!(d = fdopendir(fdfd))) {
-		rc = gone(errno) ? 0 : -errno;
-		close(fdfd);
-		return rc;
-	}
+	if ((rc = open_fds(procfd, pidstr, &d, &fdfd)))
+		return rc > 0 ? 0 : rc;
 	for (errno = 0; (e = readdir(d)); errno = 0) {
-		ssize_t len;
-
 		if (e->d_name[0] == '.')
 			continue;
-		len = readlinkat(fdfd, e->d_name, link, sizeof(link) - 1);
-		if (len < 0 && gone(errno))
-			continue;
-		if (len < 0 && denied(errno)) {
-			unseen++;
-			break;
-		}
-		if (len < 0) {
-			rc = -errno;
-			break;
-		}
-		link[len] = '\0';
-		if (strcmp(link, TUN_CLONE_PATH))
-			continue;
-		snprintf(path, sizeof(path), "%s/fdinfo/%s", pidstr, e->d_name);
-		if ((rc = read_file(procfd, path, info, sizeof(info)))) {
-			if (denied(rc)) {
+		/* Not ours to read: counted as unseen, and the rest skipped. */
+		if ((tun = fd_tun_ifname(procfd, fdfd, pidstr, e->d_name, ifname)) < 0) {
+			if (denied(tun))
 				unseen++;
-				rc = 0;
-				break;
-			}
-			if (!gone(rc))
-				break;
-			rc = 0;
-			continue;
+			else
+				rc = tun;
+			break;
 		}
-		if (!parse_fdinfo_iff(info, ifname))
-			continue;
-		if (only && strcmp(only, ifname))
+		if (!tun || (only && strcmp(only, ifname)))
 			continue;
 		if ((ours = fd_in_netns(procfd, pidstr, e->d_name, netns, &pn)) < 0) {
 			rc = ours;
@@ -245,12 +269,7 @@ static int scan_pid(int procfd, const char *pidstr, const char *only, const stru
 		}
 		if (!ours)
 			continue;
-		if (!comm[0]) {
-			snprintf(path, sizeof(path), "%s/comm", pidstr);
-			if (read_file(procfd, path, comm, sizeof(comm)))
-				snprintf(comm, sizeof(comm), "?");
-			comm[strcspn(comm, "\n")] = '\0';
-		}
+		read_comm(procfd, pidstr, comm, sizeof(comm));
 		if ((rc = add_holder(arr, n, cap, (pid_t)atoi(pidstr), comm, ifname)))
 			break;
 	}
