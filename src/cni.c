@@ -131,6 +131,72 @@ static bool find_plugin(struct run *x, char *path, size_t len)
 	return false;
 }
 
+/* Our environment for the IPAM plugin, with CNI_COMMAND set to cmd (written
+ * into envcmd, of size bytes).  NULL with x->e set if out of memory. */
+static char **plugin_env(struct run *x, const char *cmd, char *envcmd, size_t size)
+{
+	size_t nenv = 0, k = 0;
+	char **env;
+
+	while (environ[nenv])
+		nenv++;
+	if (!(env = calloc(nenv + 2, sizeof(*env)))) {
+		cni_seterr(&x->e, CNI_E_IPAM, "cannot run the IPAM plugin", "out of memory");
+		return NULL;
+	}
+	snprintf(envcmd, size, "CNI_COMMAND=%s", cmd);
+	env[k++] = envcmd;
+	for (size_t i = 0; i < nenv; i++)
+		if (strncmp(environ[i], "CNI_COMMAND=", 12))
+			env[k++] = environ[i];
+	env[k] = NULL;
+	return env;
+}
+
+/* Reads the plugin's output from fd into *res (up to CNI_INPUT_MAX) and
+ * waits for it (pid) to end, into *status.  0 or -errno (-EFBIG: longer). */
+static int plugin_wait(int fd, pid_t pid, char **res, size_t *rlen, int *status)
+{
+	int err = read_all(fd, CNI_INPUT_MAX, res, rlen);
+
+	if (err == -EFBIG) {
+		/* Read to its end, so that it is not stopped by SIGPIPE half way. */
+		char sink[4096];
+
+		while (read(fd, sink, sizeof(sink)) > 0)
+			;
+	}
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	return err;
+}
+
+/* Sets x->e for plugin path that ran cmd and ended with status (not a
+ * success), having written res: its own error, passed on as it gave it,
+ * when it gave one. */
+static void plugin_failed(struct run *x, const char *path, const char *cmd, int status, char *res, size_t rlen)
+{
+	struct json_doc d;
+	char jerr[ERRLEN];
+	const struct json *root, *code;
+	uint32_t c;
+
+	if (json_parse(&d, res, rlen, jerr, sizeof(jerr)) && (root = json_root(&d))->type == JSON_OBJECT &&
+	    (code = json_get(root, "code")) && json_uint(code, UINT32_MAX, &c) && c) {
+		const char *msg = json_str(root, "msg"), *det = json_str(root, "details");
+
+		cni_seterr(&x->e, c, msg && *msg ? msg : "IPAM plugin failed", "%s %s: %s", x->r.ipam_type, cmd,
+			   det && *det ? det : msg && *msg ? msg : "failed");
+	} else if (WIFEXITED(status)) {
+		cni_seterr(&x->e, CNI_E_IPAM, "IPAM plugin failed", "%s %s exited with status %d", path, cmd,
+			   WEXITSTATUS(status));
+	} else {
+		cni_seterr(&x->e, CNI_E_IPAM, "IPAM plugin failed", "%s %s was killed by signal %d", path, cmd,
+			   WTERMSIG(status));
+	}
+	json_free(&d);
+}
+
 /* Runs the IPAM plugin with command cmd, in the runtime's namespace, with
  * our environment (CNI_COMMAND set to cmd) and our configuration on its
  * stdin; its stderr is ours.  0 with its output in *out (the caller's to
@@ -138,7 +204,6 @@ static bool find_plugin(struct run *x, char *path, size_t len)
 static int ipam_exec(struct run *x, const char *cmd, char **out, size_t *outlen)
 {
 	char path[4096], envcmd[32], **env;
-	size_t nenv = 0, k = 0;
 	int in = -1, pipefd[2] = { -1, -1 }, status, err;
 	pid_t pid;
 	char *res = NULL;
@@ -147,18 +212,8 @@ static int ipam_exec(struct run *x, const char *cmd, char **out, size_t *outlen)
 	*out = NULL;
 	if (!find_plugin(x, path, sizeof(path)))
 		return -1;
-	while (environ[nenv])
-		nenv++;
-	if (!(env = calloc(nenv + 2, sizeof(*env)))) {
-		cni_seterr(&x->e, CNI_E_IPAM, "cannot run the IPAM plugin", "out of memory");
+	if (!(env = plugin_env(x, cmd, envcmd, sizeof(envcmd))))
 		return -1;
-	}
-	snprintf(envcmd, sizeof(envcmd), "CNI_COMMAND=%s", cmd);
-	env[k++] = envcmd;
-	for (size_t i = 0; i < nenv; i++)
-		if (strncmp(environ[i], "CNI_COMMAND=", 12))
-			env[k++] = environ[i];
-	env[k] = NULL;
 	/* The configuration from memory, whatever its size: a pipe would
 	 * need a writer beside the reader. */
 	in = memfd_create("cni-config", MFD_CLOEXEC);
@@ -183,42 +238,13 @@ static int ipam_exec(struct run *x, const char *cmd, char **out, size_t *outlen)
 	}
 	close(pipefd[1]);
 	pipefd[1] = -1;
-	err = read_all(pipefd[0], CNI_INPUT_MAX, &res, &rlen);
-	if (err == -EFBIG) {
-		/* Read to its end, so that it is not stopped by SIGPIPE half way. */
-		char sink[4096];
-
-		while (read(pipefd[0], sink, sizeof(sink)) > 0)
-			;
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (err) {
+	if ((err = plugin_wait(pipefd[0], pid, &res, &rlen, &status))) {
 		cni_seterr(&x->e, CNI_E_IPAM, "unusable IPAM result", "reading the output of %s %s: %s", path, cmd,
 			   err == -EFBIG ? "more than 1 MiB" : strerror(-err));
 		goto fail;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		struct json_doc d;
-		char jerr[ERRLEN];
-		const struct json *root, *code;
-		uint32_t c;
-
-		/* Its own error, passed on as it gave it. */
-		if (json_parse(&d, res, rlen, jerr, sizeof(jerr)) && (root = json_root(&d))->type == JSON_OBJECT &&
-		    (code = json_get(root, "code")) && json_uint(code, UINT32_MAX, &c) && c) {
-			const char *msg = json_str(root, "msg"), *det = json_str(root, "details");
-
-			cni_seterr(&x->e, c, msg && *msg ? msg : "IPAM plugin failed", "%s %s: %s", x->r.ipam_type, cmd,
-				   det && *det ? det : msg && *msg ? msg : "failed");
-		} else if (WIFEXITED(status)) {
-			cni_seterr(&x->e, CNI_E_IPAM, "IPAM plugin failed", "%s %s exited with status %d", path, cmd,
-				   WEXITSTATUS(status));
-		} else {
-			cni_seterr(&x->e, CNI_E_IPAM, "IPAM plugin failed", "%s %s was killed by signal %d", path, cmd,
-				   WTERMSIG(status));
-		}
-		json_free(&d);
+		plugin_failed(x, path, cmd, status, res, rlen);
 		goto fail;
 	}
 	close(in);
@@ -408,59 +434,44 @@ static int precheck(struct run *x, struct ctx *c, int *master)
 	return 0;
 }
 
-/* In the container's namespace: the device made and configured, held by
- * *fd, not yet persistent.  0, or 1 with x->e set (*fd then -1 or to be
- * closed, which removes what was made). */
-static int make_device(struct run *x, struct ctx *c, const struct cni_result *res, int *fd)
+/* Creates the device under a temporary name of our own (into name), held by
+ * *fd, not yet persistent.  0, or 1 with x->e set. */
+static int create_temp(struct run *x, struct ctx *c, int *fd, char name[16], const struct owner *o)
 {
 	struct tun_flags f = { .mode = x->r.mode, .vnet_hdr = x->r.vnet_hdr, .multi_queue = x->r.multi_queue };
-	/* Secure by default, as tunctl add: without owner and group the
-	 * device is root's (the plugin's), not anyone's. */
-	struct owner o = { .user_set = x->r.has_owner || !x->r.has_group, .uid = x->r.has_owner ? x->r.owner : 0,
-			   .group_set = x->r.has_group, .gid = x->r.group };
-	/* Set with the name, in one request: the name appears with them, up. */
-	struct link_spec named = { .set_updown = true, .up = true, .has_mtu = x->r.has_mtu, .mtu = x->r.mtu,
-				   .has_mac = x->r.has_mac };
-	struct addr_spec addrs[CNI_MAX_IPS];
-	struct route_spec routes[CNI_MAX_ROUTES];
-	struct devconf dc = { .addrs = addrs, .routes = routes, .add = true };
-	struct nl_tx tx;
-	struct nl *nl;
-	void *room;
-	char name[16];
 	enum ops_step step;
-	int ifindex, master = 0, err = 0, rc;
+	int err = 0;
 
-	memcpy(named.mac, x->r.mac, 6);
-	if (res) {
-		for (size_t i = 0; i < res->nips; i++)
-			addrs[dc.naddrs++] = res->ips[i].a;
-		for (size_t i = 0; i < res->nroutes; i++)
-			routes[dc.nroutes++] = res->routes[i].r;
-	}
-	if (precheck(x, c, &master))
-		return 1;
-	nl = &c->nl;
 	/* A temporary name taken by chance is tried again with another. */
 	for (int tries = 0; tries < 8; tries++) {
 		temp_name(name);
-		if ((err = ops_tun_create(fd, name, &f, &o, &step)) != -EBUSY && err != -EEXIST)
+		if ((err = ops_tun_create(fd, name, &f, o, &step)) != -EBUSY && err != -EEXIST)
 			break;
 		close(*fd);
 		*fd = -1;
 	}
 	if (err) {
 		if (!ops_create_taken(err, step))
-			ops_report_create(c, err, step, name, &o);
+			ops_report_create(c, err, step, name, o);
 		kernel_err(x, CNI_E_DEVICE, "cannot create the device");
 		return 1;
 	}
-	if (ctx_ifindex(c, name, &ifindex)) {
-		kernel_err(x, CNI_E_DEVICE, "cannot create the device");
-		return 1;
-	}
-	/* Its name, MTU, MAC, master and up, in one request: a name the
-	 * container has (taken since the look above) fails it, with EEXIST. */
+	return 0;
+}
+
+/* Its name (CNI_IFNAME), MTU, MAC, master and up, in one request, for the
+ * device ifindex made as name: a name the container has (taken since the
+ * look in precheck) fails it, with EEXIST.  0, or 1 with x->e set. */
+static int name_device(struct run *x, struct nl *nl, int ifindex, const char *name, int master)
+{
+	/* Set with the name, in one request: the name appears with them, up. */
+	struct link_spec named = { .set_updown = true, .up = true, .has_mtu = x->r.has_mtu, .mtu = x->r.mtu,
+				   .has_mac = x->r.has_mac };
+	struct nl_tx tx;
+	void *room;
+	int err;
+
+	memcpy(named.mac, x->r.mac, 6);
 	nl_tx_init(&tx);
 	if (!(room = nl_tx_room(&tx))) {
 		cni_seterr(&x->e, CNI_E_DEVICE, "cannot create the device", "out of memory");
@@ -485,78 +496,99 @@ static int make_device(struct run *x, struct ctx *c, const struct cni_result *re
 		return 1;
 	}
 	nl_tx_free(&tx);
+	return 0;
+}
+
+/* In the container's namespace: the device made and configured, held by
+ * *fd, not yet persistent.  0, or 1 with x->e set (*fd then -1 or to be
+ * closed, which removes what was made). */
+static int make_device(struct run *x, struct ctx *c, const struct cni_result *res, int *fd)
+{
+	/* Secure by default, as tunctl add: without owner and group the
+	 * device is root's (the plugin's), not anyone's. */
+	struct owner o = { .user_set = x->r.has_owner || !x->r.has_group, .uid = x->r.has_owner ? x->r.owner : 0,
+			   .group_set = x->r.has_group, .gid = x->r.group };
+	struct addr_spec addrs[CNI_MAX_IPS];
+	struct route_spec routes[CNI_MAX_ROUTES];
+	struct devconf dc = { .addrs = addrs, .routes = routes, .add = true };
+	char name[16];
+	int ifindex, master = 0;
+
+	if (res) {
+		for (size_t i = 0; i < res->nips; i++)
+			addrs[dc.naddrs++] = res->ips[i].a;
+		for (size_t i = 0; i < res->nroutes; i++)
+			routes[dc.nroutes++] = res->routes[i].r;
+	}
+	if (precheck(x, c, &master) || create_temp(x, c, fd, name, &o))
+		return 1;
+	if (ctx_ifindex(c, name, &ifindex)) {
+		kernel_err(x, CNI_E_DEVICE, "cannot create the device");
+		return 1;
+	}
+	if (name_device(x, &c->nl, ifindex, name, master))
+		return 1;
 	/* Addresses and routes: one exchange, tunctl add's. */
-	if ((dc.naddrs || dc.nroutes) && (rc = devconf_apply(c, x->r.ifname, ifindex, &dc))) {
+	if ((dc.naddrs || dc.nroutes) && devconf_apply(c, x->r.ifname, ifindex, &dc)) {
 		kernel_err(x, CNI_E_DEVICE, "cannot configure the device");
 		return 1;
 	}
 	return 0;
 }
 
-static int cmd_add(struct run *x)
+/* Runs the IPAM plugin with ADD (once precheck has seen nothing that would
+ * fail the device) and parses its result into *res; its output in *iout and
+ * *ipam (the caller's to free), *leased once it gave a lease.  0, or 1 with
+ * x->e set. */
+static int ipam_add(struct run *x, struct ctx *c, struct json_doc *ipam, char **iout, size_t *ilen,
+		    struct cni_result *res, bool *leased)
 {
-	struct cni_result res, *resp = NULL, prev, *prevp = NULL;
-	struct json_doc ipam = { 0 };
-	char *iout = NULL, mac[18], *buf = NULL, jerr[ERRLEN];
-	size_t ilen = 0, blen = 0;
-	struct ctx c;
-	int fd = -1, rc = 1, err;
-	bool leased = false, entered = false;
+	char jerr[ERRLEN];
+
+	/* What would fail the device is seen before a lease is taken
+	 * (without IPAM, make_device looks the same way). */
+	if (precheck(x, c, NULL))
+		return 1;
+	if (ipam_exec(x, "ADD", iout, ilen)) {
+		/* The spec: a delegated plugin that failed ADD is called
+		 * with DEL before the failure is returned. */
+		struct cni_err keep = x->e;
+		char *o = NULL;
+		size_t l;
+
+		if (!ipam_exec(x, "DEL", &o, &l))
+			free(o);
+		x->e = keep;
+		return 1;
+	}
+	*leased = true;
+	if (!json_parse(ipam, *iout, *ilen, jerr, sizeof(jerr))) {
+		cni_seterr(&x->e, CNI_E_IPAM, "unusable IPAM result", "%s ADD: %s", x->r.ipam_type, jerr);
+		return 1;
+	}
+	return !cni_parse_ipam(json_root(ipam), res, &x->e);
+}
+
+/* The result, for the device held by fd: written before the device is kept,
+ * as add does, so that standard output that fails drops the device.  0, or
+ * 1 with x->e set. */
+static int keep_and_print(struct run *x, int fd, const struct cni_result *resp, const struct cni_result *prevp)
+{
+	char mac[18], *buf = NULL;
+	size_t blen = 0;
+	int err, rc = 1;
 	FILE *f;
 
-	/* A plugin before this one in the chain: its result is passed on,
-	 * this device added to it (the spec's rule for a prevResult). */
-	if (x->r.prev) {
-		if (!cni_parse_prev(&x->r, &prev, &x->e))
-			return 1;
-		prevp = &prev;
-	}
-	/* From here on in the container's namespace (the IPAM plugin's
-	 * process enters the runtime's again). */
-	if (enter_netns(x))
-		return 1;
-	fresh_ctx(x, &c);
-	entered = true;
-	if (x->r.ipam_type) {
-		/* What would fail the device is seen before a lease is
-		 * taken (without IPAM, make_device looks the same way). */
-		if (precheck(x, &c, NULL))
-			goto out;
-		if (ipam_exec(x, "ADD", &iout, &ilen)) {
-			/* The spec: a delegated plugin that failed ADD is
-			 * called with DEL before the failure is returned. */
-			struct cni_err keep = x->e;
-			char *o = NULL;
-			size_t l;
-
-			if (!ipam_exec(x, "DEL", &o, &l))
-				free(o);
-			x->e = keep;
-			goto out;
-		}
-		leased = true;
-		if (!json_parse(&ipam, iout, ilen, jerr, sizeof(jerr))) {
-			cni_seterr(&x->e, CNI_E_IPAM, "unusable IPAM result", "%s ADD: %s", x->r.ipam_type, jerr);
-			goto out;
-		}
-		if (!cni_parse_ipam(json_root(&ipam), &res, &x->e))
-			goto out;
-		resp = &res;
-	}
-	if (make_device(x, &c, resp, &fd))
-		goto out;
 	if (x->r.has_mac)
 		format_mac(x->r.mac, mac);
 	else if (x->r.mode == MODE_TAP && !get_mac(x->r.ifname, mac)) {
 		cni_seterr(&x->e, CNI_E_DEVICE, "cannot read the device", "%s: its hardware address: %s",
 			   x->r.ifname, strerror(errno));
-		goto out;
+		return 1;
 	}
-	/* The result is written before the device is kept, as add does:
-	 * standard output that fails drops the device. */
 	if (!(f = open_memstream(&buf, &blen))) {
 		cni_seterr(&x->e, CNI_E_IO, "I/O failure", "%s", strerror(errno));
-		goto out;
+		return 1;
 	}
 	print_result(x, f, x->r.mode == MODE_TAP ? mac : NULL, resp, prevp);
 	if (fclose(f)) {
@@ -575,25 +607,62 @@ static int cmd_add(struct run *x)
 	}
 	rc = 0;
 out:
+	free(buf);
+	return rc;
+}
+
+/* The lease back after a failure; what the plugin says, if it fails, goes
+ * to stderr (the failure reported is the first one). */
+static void give_back_lease(struct run *x)
+{
+	struct cni_err keep = x->e;
+	char *o = NULL;
+	size_t l;
+
+	if (ipam_exec(x, "DEL", &o, &l))
+		fprintf(stderr, "tunctl-cni: giving back the IPAM lease: %s: %s\n", x->e.msg, x->e.details);
+	free(o);
+	x->e = keep;
+}
+
+static int cmd_add(struct run *x)
+{
+	struct cni_result res, *resp = NULL, prev, *prevp = NULL;
+	struct json_doc ipam = { 0 };
+	char *iout = NULL;
+	size_t ilen = 0;
+	struct ctx c;
+	int fd = -1, rc = 1;
+	bool leased = false;
+
+	/* A plugin before this one in the chain: its result is passed on,
+	 * this device added to it (the spec's rule for a prevResult). */
+	if (x->r.prev) {
+		if (!cni_parse_prev(&x->r, &prev, &x->e))
+			return 1;
+		prevp = &prev;
+	}
+	/* From here on in the container's namespace (the IPAM plugin's
+	 * process enters the runtime's again). */
+	if (enter_netns(x))
+		return 1;
+	fresh_ctx(x, &c);
+	if (x->r.ipam_type) {
+		if (ipam_add(x, &c, &ipam, &iout, &ilen, &res, &leased))
+			goto out;
+		resp = &res;
+	}
+	if (make_device(x, &c, resp, &fd) || keep_and_print(x, fd, resp, prevp))
+		goto out;
+	rc = 0;
+out:
 	if (fd >= 0)
 		close(fd);
-	if (entered)
-		ctx_free(&c);
-	if (rc && leased) {
-		struct cni_err keep = x->e;
-		char *o = NULL;
-		size_t l;
-
-		/* The lease back; what it says, if it fails, goes to stderr
-		 * (the failure reported is the first one). */
-		if (ipam_exec(x, "DEL", &o, &l))
-			fprintf(stderr, "tunctl-cni: giving back the IPAM lease: %s: %s\n", x->e.msg, x->e.details);
-		free(o);
-		x->e = keep;
-	}
+	ctx_free(&c);
+	if (rc && leased)
+		give_back_lease(x);
 	json_free(&ipam);
 	free(iout);
-	free(buf);
 	return rc;
 }
 
