@@ -275,54 +275,59 @@ static bool parse_config(struct cni_req *r, const struct json *root, struct cni_
 	return ok;
 }
 
-bool cni_parse(struct cni_req *r, struct json_doc *d, const char *text, size_t len,
-	       const struct cni_env *env, struct cni_err *e)
+/* CNI_COMMAND.  False with e set. */
+static bool parse_command(struct cni_req *r, const char *command, struct cni_err *e)
 {
-	const struct json *root, *v;
-	char err[ERRLEN];
-
-	memset(r, 0, sizeof(*r));
-	memset(d, 0, sizeof(*d));
-	if (!env_var("CNI_COMMAND", env->command, e))
+	if (!env_var("CNI_COMMAND", command, e))
 		return false;
-	if (!strcmp(env->command, "ADD"))
+	if (!strcmp(command, "ADD"))
 		r->cmd = CNI_ADD;
-	else if (!strcmp(env->command, "DEL"))
+	else if (!strcmp(command, "DEL"))
 		r->cmd = CNI_DEL;
-	else if (!strcmp(env->command, "CHECK"))
+	else if (!strcmp(command, "CHECK"))
 		r->cmd = CNI_CHECK;
-	else if (!strcmp(env->command, "VERSION"))
+	else if (!strcmp(command, "VERSION"))
 		r->cmd = CNI_VERSION;
 	else {
 		cni_seterr(e, CNI_E_ENV, "invalid CNI_COMMAND",
-			   "CNI_COMMAND=\"%.40s\" is not ADD, DEL, CHECK or VERSION", env->command);
+			   "CNI_COMMAND=\"%.40s\" is not ADD, DEL, CHECK or VERSION", command);
 		return false;
 	}
-	/* VERSION may come without a configuration. */
-	if (r->cmd == CNI_VERSION) {
-		size_t i = 0;
+	return true;
+}
 
-		while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
-			i++;
-		if (i == len)
-			return true;
-	}
+static bool all_blank(const char *text, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+		i++;
+	return i == len;
+}
+
+/* The configuration, parsed into d: its root object, or NULL with e set. */
+static const struct json *config_root(struct json_doc *d, const char *text, size_t len, struct cni_err *e)
+{
+	const struct json *root;
+	char err[ERRLEN];
+
 	if (!json_parse(d, text, len, err, sizeof(err))) {
 		cni_seterr(e, CNI_E_DECODE, "cannot decode the network configuration", "%s", err);
-		return false;
+		return NULL;
 	}
 	root = json_root(d);
 	if (root->type != JSON_OBJECT) {
 		cni_seterr(e, CNI_E_DECODE, "cannot decode the network configuration",
 			   "the configuration is %s, not an object", json_type_name(root->type));
-		return false;
+		return NULL;
 	}
-	v = json_get(root, "cniVersion");
-	if (v && v->type != JSON_STRING)
-		return bad_type(e, "cniVersion", v, "a string");
-	r->version = v ? v->s : NULL;
-	if (r->cmd == CNI_VERSION)
-		return true;
+	return root;
+}
+
+/* r's cniVersion: one we serve, and for CHECK one that has it.  False with
+ * e set. */
+static bool version_ok(struct cni_req *r, struct cni_err *e)
+{
 	if (!r->version || !cni_version_ok(r->version)) {
 		cni_seterr(e, CNI_E_VERSION, "incompatible CNI version",
 			   "cniVersion \"%.20s\" is not one tunctl-cni serves (0.3.0, 0.3.1, 0.4.0, 1.0.0)",
@@ -334,6 +339,15 @@ bool cni_parse(struct cni_req *r, struct json_doc *d, const char *text, size_t l
 		cni_seterr(e, CNI_E_VERSION, "incompatible CNI version", "CHECK came with cniVersion 0.4.0");
 		return false;
 	}
+	return true;
+}
+
+/* CNI_CONTAINERID, CNI_IFNAME, CNI_NETNS (which DEL may go without) and
+ * CNI_PATH.  False with e set. */
+static bool parse_env(struct cni_req *r, const struct cni_env *env, struct cni_err *e)
+{
+	char err[ERRLEN];
+
 	if (!env_var("CNI_CONTAINERID", env->containerid, e) || !env_var("CNI_IFNAME", env->ifname, e) ||
 	    (r->cmd != CNI_DEL && !env_var("CNI_NETNS", env->netns, e)))
 		return false;
@@ -350,7 +364,31 @@ bool cni_parse(struct cni_req *r, struct json_doc *d, const char *text, size_t l
 	r->ifname = env->ifname;
 	r->netns = env->netns && *env->netns ? env->netns : NULL;
 	r->path = env->path;
-	if (!parse_cni_args(r, env->args, e) || !parse_config(r, root, e))
+	return true;
+}
+
+bool cni_parse(struct cni_req *r, struct json_doc *d, const char *text, size_t len,
+	       const struct cni_env *env, struct cni_err *e)
+{
+	const struct json *root, *v;
+
+	memset(r, 0, sizeof(*r));
+	memset(d, 0, sizeof(*d));
+	if (!parse_command(r, env->command, e))
+		return false;
+	/* VERSION may come without a configuration. */
+	if (r->cmd == CNI_VERSION && all_blank(text, len))
+		return true;
+	if (!(root = config_root(d, text, len, e)))
+		return false;
+	v = json_get(root, "cniVersion");
+	if (v && v->type != JSON_STRING)
+		return bad_type(e, "cniVersion", v, "a string");
+	r->version = v ? v->s : NULL;
+	if (r->cmd == CNI_VERSION)
+		return true;
+	if (!version_ok(r, e) || !parse_env(r, env, e) || !parse_cni_args(r, env->args, e) ||
+	    !parse_config(r, root, e))
 		return false;
 	if (r->ipam_type && r->cmd != CNI_CHECK && (!r->path || !*r->path)) {
 		cni_seterr(e, CNI_E_ENV, "missing environment variable",
