@@ -618,6 +618,60 @@ static void act(struct ctx *c, struct answer *a, const struct request *req, cons
 	}
 }
 
+/* Whether the broker takes req at all: add, del, set and run, with no
+ * global option but -j, and a policy it could read.  0, or 1 with a
+ * refused. */
+static int broker_takes(struct broker *b, const struct request *req, struct answer *a)
+{
+	if (req->g.help || req->g.version || req->g.netns || req->g.batch ||
+	    (req->cmd != CMD_ADD && req->cmd != CMD_DEL && req->cmd != CMD_SET && req->cmd != CMD_RUN)) {
+		refuse(a, 2, "the broker does add, del, set and run, with no global option but -j");
+		return 1;
+	}
+	policy_refresh(b);
+	if (!b->pol_ok) {
+		refuse(a, 1, "not allowed: %s (the broker refuses every request until the policy is fixed)",
+		       b->pol_err);
+		return 1;
+	}
+	return 0;
+}
+
+/* Whether the policy allows w's req, on the devices links: its facts into
+ * *q (owner and uidtext: room for its texts, which q and req point to), the
+ * device's name into *name; a master named is pinned by its index.  0, or
+ * 1 with a refused or failed. */
+static int allowed(struct ctx *c, struct broker *b, const struct who *w, struct request *req,
+		   const struct link_info *links, size_t nlinks, struct pol_req *q, const char **name,
+		   char *owner, size_t ownerlen, char *uidtext, size_t uidlen, struct answer *a)
+{
+	char why[ERRLEN];
+	unsigned line = 0;
+
+	memset(q, 0, sizeof(*q));
+	/* No renames: the policy's rules are by name. */
+	if (req->cmd == CMD_SET && req->u.set.rename) {
+		refuse(a, 1, "not allowed: --name through the broker (the policy's rules go by name); "
+		       "ask an administrator");
+		return 1;
+	}
+	if (pol_request(c, b, w, req, links, nlinks, q, name, owner, ownerlen, uidtext, uidlen, a))
+		return 1;
+	if (policy_check(&b->pol, &w->pc, q, &line, why, sizeof(why))) {
+		if (line)
+			refuse(a, 1, "not allowed by %s:%u: %s", b->opt->policy, line, why);
+		else
+			refuse(a, 1, "not allowed by %s: %s", b->opt->policy, why);
+		return 1;
+	}
+	if (q->master && master_pin(c, req->cmd == CMD_ADD ? &req->u.add.link : &req->u.set.link,
+				    req->cmd == CMD_ADD ? req->u.add.name : *name, links, nlinks)) {
+		a->status = 1;
+		return 1;
+	}
+	return 0;
+}
+
 /* Checks and carries out one decoded request from w. */
 static void serve(struct broker *b, const struct who *w, int argc, char **argv, struct answer *a)
 {
@@ -626,9 +680,8 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 	struct pol_req q;
 	struct link_info *links = NULL;
 	size_t nlinks = 0;
-	char err[ERRLEN], owner[64], uidtext[16], why[ERRLEN];
+	char err[ERRLEN], owner[64], uidtext[16];
 	const char *name = NULL;
-	unsigned line = 0;
 	FILE *mf = NULL;
 	int rc;
 
@@ -641,17 +694,8 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 		refuse(a, rc, "%s", err);
 		return;
 	}
-	if (req.g.help || req.g.version || req.g.netns || req.g.batch ||
-	    (req.cmd != CMD_ADD && req.cmd != CMD_DEL && req.cmd != CMD_SET && req.cmd != CMD_RUN)) {
-		refuse(a, 2, "the broker does add, del, set and run, with no global option but -j");
+	if (broker_takes(b, &req, a))
 		goto out;
-	}
-	policy_refresh(b);
-	if (!b->pol_ok) {
-		refuse(a, 1, "not allowed: %s (the broker refuses every request until the policy is fixed)",
-		       b->pol_err);
-		goto out;
-	}
 	if (!(mf = open_memstream(&a->out, &a->outlen))) {
 		refuse(a, 1, "out of memory");
 		goto out;
@@ -665,28 +709,8 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 		goto out;
 	}
 	links_sort(links, nlinks);
-	memset(&q, 0, sizeof(q));
-	/* No renames: the policy's rules are by name. */
-	if (req.cmd == CMD_SET && req.u.set.rename) {
-		refuse(a, 1, "not allowed: --name through the broker (the policy's rules go by name); "
-		       "ask an administrator");
+	if (allowed(&c, b, w, &req, links, nlinks, &q, &name, owner, sizeof(owner), uidtext, sizeof(uidtext), a))
 		goto out;
-	}
-	if (pol_request(&c, b, w, &req, links, nlinks, &q, &name, owner, sizeof(owner), uidtext,
-			sizeof(uidtext), a))
-		goto out;
-	if (policy_check(&b->pol, &w->pc, &q, &line, why, sizeof(why))) {
-		if (line)
-			refuse(a, 1, "not allowed by %s:%u: %s", b->opt->policy, line, why);
-		else
-			refuse(a, 1, "not allowed by %s: %s", b->opt->policy, why);
-		goto out;
-	}
-	if (q.master && master_pin(&c, req.cmd == CMD_ADD ? &req.u.add.link : &req.u.set.link,
-				   req.cmd == CMD_ADD ? req.u.add.name : name, links, nlinks)) {
-		a->status = 1;
-		goto out;
-	}
 	c.out.json = req.g.json;
 	act(&c, a, &req, name, &q, links, nlinks, w->pc.uid);
 out:
