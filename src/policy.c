@@ -369,33 +369,12 @@ static unsigned host_len(const struct ipaddr *a)
 	return a->family == AF_INET ? 32 : 128;
 }
 
-/* The rule's fields against the request: true, or false with why. */
-static bool fields_ok(const struct pol_rule *r, const struct pol_caller *c, const struct pol_req *q,
-		      char *why, size_t len)
+/* The request's addresses, routes and gateways against the rule's addr and
+ * route prefixes (routes in the main table only): true, or false with why. */
+static bool prefixes_ok(const struct pol_rule *r, const struct pol_req *q, char *why, size_t len)
 {
 	char t[INET6_ADDRSTRLEN + 8];
 
-	if (q->op == POL_ADD && q->owned >= r->max) {
-		snprintf(why, len, "%s owns %zu TUN/TAP device%s already, as many as the rule allows (max %u)",
-			 c->name, q->owned, q->owned == 1 ? "" : "s", r->max);
-		return false;
-	}
-	if (q->multi_queue && !r->multi_queue) {
-		snprintf(why, len, "--multi-queue is not allowed (the rule has no multi_queue)");
-		return false;
-	}
-	if (q->vnet_hdr && !r->vnet_hdr) {
-		snprintf(why, len, "--vnet-hdr is not allowed (the rule has no vnet_hdr)");
-		return false;
-	}
-	if (q->has_mtu && !r->has_mtu) {
-		snprintf(why, len, "--mtu is not allowed (the rule has no mtu range)");
-		return false;
-	}
-	if (q->has_mtu && (q->mtu < r->mtu_min || q->mtu > r->mtu_max)) {
-		snprintf(why, len, "--mtu %u is outside the rule's range %u-%u", q->mtu, r->mtu_min, r->mtu_max);
-		return false;
-	}
 	for (size_t i = 0; i < q->naddrs; i++) {
 		const struct addr_spec *a = &q->addrs[i];
 
@@ -425,6 +404,14 @@ static bool fields_ok(const struct pol_rule *r, const struct pol_caller *c, cons
 			return false;
 		}
 	}
+	return true;
+}
+
+/* The request's master and namespace against the rule's lists: true, or
+ * false with why. */
+static bool lists_ok(const struct pol_rule *r, const struct pol_caller *c, const struct pol_req *q, char *why,
+		     size_t len)
+{
 	if (q->master) {
 		size_t i;
 
@@ -450,6 +437,34 @@ static bool fields_ok(const struct pol_rule *r, const struct pol_caller *c, cons
 		}
 	}
 	return true;
+}
+
+/* The rule's fields against the request: true, or false with why. */
+static bool fields_ok(const struct pol_rule *r, const struct pol_caller *c, const struct pol_req *q,
+		      char *why, size_t len)
+{
+	if (q->op == POL_ADD && q->owned >= r->max) {
+		snprintf(why, len, "%s owns %zu TUN/TAP device%s already, as many as the rule allows (max %u)",
+			 c->name, q->owned, q->owned == 1 ? "" : "s", r->max);
+		return false;
+	}
+	if (q->multi_queue && !r->multi_queue) {
+		snprintf(why, len, "--multi-queue is not allowed (the rule has no multi_queue)");
+		return false;
+	}
+	if (q->vnet_hdr && !r->vnet_hdr) {
+		snprintf(why, len, "--vnet-hdr is not allowed (the rule has no vnet_hdr)");
+		return false;
+	}
+	if (q->has_mtu && !r->has_mtu) {
+		snprintf(why, len, "--mtu is not allowed (the rule has no mtu range)");
+		return false;
+	}
+	if (q->has_mtu && (q->mtu < r->mtu_min || q->mtu > r->mtu_max)) {
+		snprintf(why, len, "--mtu %u is outside the rule's range %u-%u", q->mtu, r->mtu_min, r->mtu_max);
+		return false;
+	}
+	return prefixes_ok(r, q, why, len) && lists_ok(r, c, q, why, len);
 }
 
 static const char *op_verb(enum pol_op op)
