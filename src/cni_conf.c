@@ -276,7 +276,7 @@ static bool parse_config(struct cni_req *r, const struct json *root, struct cni_
 }
 
 /* CNI_COMMAND.  False with e set. */
-static bool parse_command(struct cni_req *r, const char *command, struct cni_err *e)
+static bool parse_cni_command(struct cni_req *r, const char *command, struct cni_err *e)
 {
 	if (!env_var("CNI_COMMAND", command, e))
 		return false;
@@ -374,7 +374,7 @@ bool cni_parse(struct cni_req *r, struct json_doc *d, const char *text, size_t l
 
 	memset(r, 0, sizeof(*r));
 	memset(d, 0, sizeof(*d));
-	if (!parse_command(r, env->command, e))
+	if (!parse_cni_command(r, env->command, e))
 		return false;
 	/* VERSION may come without a configuration. */
 	if (r->cmd == CNI_VERSION && all_blank(text, len))
