@@ -59,7 +59,7 @@ static void test_diff_config(void)
 	struct route_spec fr[1] = { 0 }, kr[2] = { 0 };
 	struct device d = { .ifindex = 7 };
 	struct want w = { .r = &r };
-	struct todo t = { 0 };
+	struct apply_dev t = { 0 };
 	struct plan p = { 0 };
 	char err[ERRLEN], buf[1024];
 
@@ -153,7 +153,7 @@ static void test_diff_secondaries(void)
 	struct addr_spec ka[3] = { 0 };
 	struct device d = { .ifindex = 8 };
 	struct want w = { .r = &r, .link = { .set_updown = true, .up = true } };
-	struct todo t = { 0 };
+	struct apply_dev t = { 0 };
 	struct plan p = { 0 };
 	char err[ERRLEN], buf[1024];
 
