@@ -1,7 +1,8 @@
 /* cmd_apply.c - "tunctl apply": make the namespace's TUN/TAP devices match a
- * file: the plan (apply_plan.c) carried out (apply_do.c) under a lock on
- * the namespace, all or nothing (or, with --per-device, each device on its
- * own); a stop signal undoes what is not done, or comes too late. */
+ * file: the two models read (apply_read.c) and diffed (apply_plan.c), the
+ * plan carried out (apply_do.c) under a lock on the namespace, all or
+ * nothing (or, with --per-device, each device on its own), and printed; a
+ * stop signal undoes what is not done, or comes too late. */
 #include "config.h"
 
 #include <errno.h>
