@@ -568,7 +568,8 @@ static void test_diff_unnamed(void)
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, "delete b0 |delete c0 "),
 	   "--prune --force: deleted, nothing read (%s)", buf);
 	/* --per-device: a pass about the file's devices alone, then one
-	 * about the rest, which knows every name of the file. */
+	 * about the rest, which knows every name of the file (NULL for a line
+	 * that is not add: once a crash). */
 	x.a.wants_only = true;
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !x.a.plan.n && !x.a.nprune,
 	   "--per-device, a device's pass: the others left (%s)", buf);
