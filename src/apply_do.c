@@ -17,7 +17,7 @@
 
 
 /* The stop signal the caller holds pending, if one came: until the
- * deletions, apply stops there, undoes and returns -EINTR. */
+ * deletions, apply stops there, undoes and says so (APPLY_STOPPED). */
 static int stop_pending(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
@@ -31,15 +31,23 @@ static int stop_pending(void)
 	return 0;
 }
 
-static void set_dcs(struct todo *t)
+/* A present device's three exchanges (enum present_job). */
+static void set_dcs(struct apply_dev *t)
 {
-	t->dc_rdel = (struct devconf){ .routes = t->del_r, .nroutes = t->ndel_r, .undo = true };
-	t->dc_adel = (struct devconf){ .addrs = t->del_a, .naddrs = t->ndel_a, .undo = true };
-	t->dc_add = (struct devconf){ .link = &t->link, .restore = &t->old, .addrs = t->add_a,
+	t->dc[JOB_ROUTE_DEL] = (struct devconf){ .routes = t->del_r, .nroutes = t->ndel_r, .undo = true };
+	t->dc[JOB_ADDR_DEL] = (struct devconf){ .addrs = t->del_a, .naddrs = t->ndel_a, .undo = true };
+	t->dc[JOB_ADD] = (struct devconf){ .link = &t->link, .restore = &t->old, .addrs = t->add_a,
 				      .naddrs = t->nadd_a, .routes = t->add_r, .nroutes = t->nadd_r,
 				      /* Made meanwhile by another process (an add
 				       * --exist-ok of the same line): as wanted. */
 				      .add = true, .exist_ok = true, .undo = true };
+}
+
+/* Whether t is a present device converged in place (not made, nor
+ * re-made). */
+static bool in_place(const struct apply_dev *t)
+{
+	return t->d && !t->recreate;
 }
 
 /* Creates the device of w, held by *fd and not persistent yet. Returns 0,
@@ -75,14 +83,14 @@ static int new_indexes(struct apply *a)
 	for (size_t i = 0; i < a->nw; i++) {
 		const struct link_info *hit;
 
-		if (a->t[i].d && !a->t[i].recreate)
+		if (in_place(&a->dev[i]))
 			continue;
 		if (!(hit = links_find(l, nl, a->w[i].r->name))) {
 			report(a->c, "%s was deleted by another process while being created", a->w[i].r->name);
 			free(l);
 			return 1;
 		}
-		a->idx[i] = hit->ifindex;
+		a->dev[i].ifindex = hit->ifindex;
 	}
 	free(l);
 	return 0;
@@ -107,9 +115,9 @@ static int send_present(struct apply *a)
 	if (!ctx_nl(c))
 		return 1;
 	for (size_t i = 0; i < a->nw; i++) {
-		const struct todo *t = &a->t[i];
+		const struct apply_dev *t = &a->dev[i];
 
-		if (!t->d || t->recreate)
+		if (!in_place(t))
 			continue;
 		if (t->nadd_a || t->ndel_a)
 			what |= DS_ADDRS;
@@ -135,11 +143,11 @@ static int send_present(struct apply *a)
 		struct dump_state *b = a->run1.snap ? a->run1.snap : &before;
 
 		for (size_t i = 0; i < a->nw; i++) {
-			if (!a->t[i].d || a->t[i].recreate)
+			if (!in_place(&a->dev[i]))
 				continue;
-			b->ifindex = a->t[i].d->ifindex;
-			for (size_t k = 0; k < 3; k++)
-				dc_verify(c, &a->run1, 3 * i + k, b, err);
+			b->ifindex = a->dev[i].d->ifindex;
+			for (enum present_job k = 0; k < JOB_N; k++)
+				dc_verify(c, &a->run1, apply_job(i, k), b, err);
 		}
 	}
 	dump_state_free(&before);
@@ -150,14 +158,9 @@ static int send_present(struct apply *a)
 static void undo(struct apply *a)
 {
 	for (size_t i = a->nw; i-- > 0;) {
-		struct todo *t = &a->t[i];
+		struct apply_dev *t = &a->dev[i];
 
 		/* Not persistent (any more), a device goes with its last fd. */
-		if (a->fds[i] >= 0) {
-			tun_set_persist(a->fds[i], false);
-			close(a->fds[i]);
-			a->fds[i] = -1;
-		}
 		if (t->fd >= 0) {
 			tun_set_persist(t->fd, false);
 			close(t->fd);
@@ -212,11 +215,11 @@ static void undo(struct apply *a)
 	}
 	/* In the reverse of the order sent: every device's additions, then
 	 * address deletions, then route deletions. */
-	for (size_t k = 3; k-- > 0;) {
+	for (enum present_job k = JOB_N; k-- > 0;) {
 		for (size_t i = a->nw; i-- > 0;) {
-			if (!a->t[i].d || a->t[i].recreate)
+			if (!in_place(&a->dev[i]))
 				continue;
-			dc_undo(a->c, &a->run1, 3 * i + k);
+			dc_undo(a->c, &a->run1, apply_job(i, k));
 		}
 	}
 }
@@ -228,7 +231,7 @@ enum gone_state { G_THERE, G_GONE, G_MAYBE };
 struct gone {
 	int ifindex;
 	const char *name;               /* pruned: its name; old copy: the device's */
-	struct todo *t;
+	struct apply_dev *t;
 	enum gone_state st;
 };
 
@@ -288,54 +291,37 @@ static void report_partial(struct ctx *c, const struct gone *v, size_t n, const 
 	report(c, "deleting %s: %s%s%s; the rest is undone", what, cause, done, maybe);
 }
 
-/* Step 6: what is pruned, then the old copies of the devices re-created,
- * in one exchange.  A deletion that went through cannot be undone: should
- * the exchange fail, which went through is learnt from the answers, and
- * those lost from one link dump; a re-created device whose old copy is
- * gone (or may be) is kept, as the file says, and the rest undone, so
- * that each device is as before or as the file says.  Returns 0, or 1
- * after reporting. */
-static int delete_old(struct apply *a)
+/* Step 6's deletions: what is pruned first, so that a failure there costs
+ * nothing else, then the old copies of the devices re-created; *n of
+ * them.  NULL when out of memory. */
+static struct gone *gone_list(struct apply *a, size_t *n)
 {
-	struct ctx *c = a->c;
 	struct gone *v = calloc(a->nw + a->nprune + 1, sizeof(*v));
-	size_t ng = 0, nunknown = 0, bad = SIZE_MAX;
-	int *idx = NULL, err = 0, dump_err = 0;
-	bool *gone = NULL, any_gone = false;
-	struct nl_tx tx;
-	void *room;
 
-	nl_tx_init(&tx);
+	*n = 0;
 	if (!v)
-		goto oom;
-	/* What is pruned first, so that a failure there costs nothing else. */
+		return NULL;
 	for (size_t i = 0; i < a->nprune; i++)
-		v[ng++] = (struct gone){ .ifindex = a->prune[i]->ifindex, .name = a->prune[i]->ti.name };
+		v[(*n)++] = (struct gone){ .ifindex = a->prune[i]->ifindex, .name = a->prune[i]->ti.name };
 	for (size_t i = 0; i < a->nw; i++)
-		if (a->t[i].recreate)
-			v[ng++] = (struct gone){ .ifindex = a->t[i].d->ifindex, .name = a->w[i].r->name,
-						 .t = &a->t[i] };
-	if (!ng) {
-		free(v);
-		return 0;
-	}
+		if (a->dev[i].recreate)
+			v[(*n)++] = (struct gone){ .ifindex = a->dev[i].d->ifindex, .name = a->w[i].r->name,
+						   .t = &a->dev[i] };
+	return v;
+}
+
+/* Each deletion's fate, into v from tx's answers; those whose answer was
+ * lost, from one link dump (*dump_err: its failure, when it failed).
+ * ENODEV: another process deleted it first; gone all the same.  Returns
+ * the first deletion the kernel refused, or SIZE_MAX. */
+static size_t deletion_fates(struct ctx *c, struct gone *v, size_t ng, const struct nl_tx *tx, int *dump_err)
+{
+	size_t nunknown = 0, bad = SIZE_MAX;
+	int *idx;
+	bool *gone;
+
 	for (size_t i = 0; i < ng; i++) {
-		if (!(room = nl_tx_room(&tx)))
-			goto oom;
-		rtnl_link_del(room, v[i].ifindex);
-		nl_tx_push(&tx);
-	}
-	if (!ctx_nl(c)) {
-		nl_tx_free(&tx);
-		free(v);
-		undo(a);
-		return 1;
-	}
-	err = nl_tx_run(&c->nl, &tx);
-	/* Each deletion's fate.  ENODEV: another process deleted it first;
-	 * gone all the same. */
-	for (size_t i = 0; i < ng; i++) {
-		const struct nl_reply *r = &tx.replies[i];
+		const struct nl_reply *r = &tx->replies[i];
 
 		if (r->fate == NL_UNKNOWN) {
 			v[i].st = G_MAYBE;
@@ -348,40 +334,40 @@ static int delete_old(struct apply *a)
 				bad = i;
 		}
 	}
+	if (!nunknown)
+		return bad;
 	/* Answers lost: the kernel is asked again, once. */
-	if (nunknown) {
-		idx = calloc(ng + 1, sizeof(*idx));
-		gone = calloc(ng + 1, sizeof(*gone));
-		if (!idx || !gone) {
-			dump_err = -ENOMEM;
-		} else {
-			long left;
-
-			for (size_t i = 0; i < ng; i++)
-				idx[i] = v[i].ifindex;
-			if ((left = dump_links_left(c, idx, ng, gone)) < 0)
-				dump_err = (int)left;
-		}
-		for (size_t i = 0; !dump_err && i < ng; i++)
-			if (v[i].st == G_MAYBE)
-				v[i].st = gone[i] ? G_GONE : G_THERE;
-		free(idx);
-		free(gone);
-	}
-	if (bad == SIZE_MAX) {
-		bool all = true;
+	idx = calloc(ng + 1, sizeof(*idx));
+	gone = calloc(ng + 1, sizeof(*gone));
+	if (!idx || !gone) {
+		*dump_err = -ENOMEM;
+	} else {
+		long left;
 
 		for (size_t i = 0; i < ng; i++)
-			all = all && v[i].st == G_GONE;
-		if (all) {
-			/* Answers lost, but everything was done. */
-			nl_tx_free(&tx);
-			free(v);
-			return 0;
-		}
+			idx[i] = v[i].ifindex;
+		if ((left = dump_links_left(c, idx, ng, gone)) < 0)
+			*dump_err = (int)left;
 	}
+	for (size_t i = 0; !*dump_err && i < ng; i++)
+		if (v[i].st == G_MAYBE)
+			v[i].st = gone[i] ? G_GONE : G_THERE;
+	free(idx);
+	free(gone);
+	return bad;
+}
+
+/* The deletions failed, some perhaps done (v: their fates, bad: the
+ * first refused or SIZE_MAX, err: the exchange's failure): a re-created
+ * device whose old copy is gone (or may be) is kept, as the file says, and
+ * not undone; what failed and what was done all the same reported. */
+static void deletions_failed(struct ctx *c, struct gone *v, size_t ng, const struct nl_tx *tx, size_t bad, int err,
+			     int dump_err)
+{
+	bool any_gone = false;
+
 	for (size_t i = 0; i < ng; i++) {
-		struct todo *t = v[i].t;
+		struct apply_dev *t = v[i].t;
 
 		any_gone = any_gone || v[i].st != G_THERE;
 		/* Its old copy gone (or perhaps): the new one, persistent
@@ -393,65 +379,92 @@ static int delete_old(struct apply *a)
 		}
 	}
 	if (!any_gone && bad != SIZE_MAX)
-		report_err(c, tx.replies[bad].err, tx.replies[bad].msg, "deleting %s", v[bad].name);
+		report_err(c, tx->replies[bad].err, tx->replies[bad].msg, "deleting %s", v[bad].name);
 	else if (!any_gone)
 		report_err(c, err, NULL, "deleting devices");
 	else if (bad != SIZE_MAX)
-		report_partial(c, v, ng, v[bad].name, tx.replies[bad].err, tx.replies[bad].msg, dump_err);
+		report_partial(c, v, ng, v[bad].name, tx->replies[bad].err, tx->replies[bad].msg, dump_err);
 	else
 		report_partial(c, v, ng, "devices", err, NULL, dump_err);
+}
+
+/* Step 6: what is pruned, then the old copies of the devices re-created,
+ * in one exchange.  A deletion that went through cannot be undone: should
+ * the exchange fail, which went through is learnt from the answers, and
+ * those lost from one link dump; a re-created device whose old copy is
+ * gone (or may be) is kept, as the file says, and the rest undone, so
+ * that each device is as before or as the file says.  Returns 0, or 1
+ * after reporting. */
+static int delete_old(struct apply *a)
+{
+	struct ctx *c = a->c;
+	size_t ng, bad;
+	struct gone *v = gone_list(a, &ng);
+	int err, dump_err = 0, rc = 1;
+	struct nl_tx tx;
+	void *room;
+
+	if (v && !ng) {
+		free(v);
+		return 0;
+	}
+	nl_tx_init(&tx);
+	for (size_t i = 0; v && i < ng && (room = nl_tx_room(&tx)); i++) {
+		rtnl_link_del(room, v[i].ifindex);
+		nl_tx_push(&tx);
+	}
+	if (!v || tx.n < ng) {
+		report(c, "out of memory");
+	} else if (ctx_nl(c)) {
+		err = nl_tx_run(&c->nl, &tx);
+		bad = deletion_fates(c, v, ng, &tx, &dump_err);
+		rc = 0;
+		for (size_t i = 0; i < ng && !rc; i++)
+			rc = v[i].st != G_GONE;
+		/* Answers lost, but everything was done: done. */
+		if (bad != SIZE_MAX || rc) {
+			deletions_failed(c, v, ng, &tx, bad, err, dump_err);
+			rc = 1;
+		}
+	}
 	nl_tx_free(&tx);
 	free(v);
+	if (rc)
+		undo(a);
+	return rc;
+}
+
+/* A stop signal pending: everything undone, APPLY_STOPPED (1).  At each
+ * step up to the deletions. */
+static int stopped(struct apply *a)
+{
+	if (!(a->stop_sig = stop_pending()))
+		return 0;
 	undo(a);
-	return 1;
-oom:
-	report(c, "out of memory");
-	nl_tx_free(&tx);
-	free(v);
-	undo(a);
+	a->outcome = APPLY_STOPPED;
 	return 1;
 }
 
-/* A stop signal pending: everything undone, -EINTR.  At each step up to
- * the deletions. */
-#define STOP_POINT(a)                                   \
-	do {                                            \
-		if (((a)->stop_sig = stop_pending())) { \
-			undo(a);                        \
-			return -EINTR;                  \
-		}                                       \
-	} while (0)
-
-int apply_carry_out(struct apply *a)
+/* 1. Present devices: link settings, addresses and routes of all of them
+ * in one exchange: every device's route deletions, then address
+ * deletions, then the rest, so that a route one line takes from a device
+ * is gone before another line's device gets it.  Returns 0, or 1 after
+ * reporting (undone). */
+static int converge_present(struct apply *a)
 {
 	struct ctx *c = a->c;
-	size_t held = 0;
 	int rc, err;
 
-	STOP_POINT(a);
-	/* Every new device is held open until all is done (all or nothing). */
 	for (size_t i = 0; i < a->nw; i++)
-		held += !a->t[i].d || a->t[i].recreate;
-	if (held && held + 32 > fd_room()) {
-		report(c, "apply would hold %zu new devices open at once, and the limit of descriptors is %zu "
-		       "(ulimit -n): raise it, or apply the file in parts", held, fd_room());
-		return 1;
-	}
-	/* 1. Present devices: link settings, addresses and routes of all of
-	 * them in one exchange: every device's route deletions, then address
-	 * deletions, then the rest, so that a route one line takes from a
-	 * device is gone before another line's device gets it. */
-	for (size_t i = 0; i < a->nw; i++)
-		if (a->t[i].d && !a->t[i].recreate)
-			set_dcs(&a->t[i]);
-	for (size_t k = 0; k < 3; k++) {
+		if (in_place(&a->dev[i]))
+			set_dcs(&a->dev[i]);
+	for (enum present_job k = 0; k < JOB_N; k++) {
 		for (size_t i = 0; i < a->nw; i++) {
-			struct todo *t = &a->t[i];
-			const struct devconf *dc = k == 0 ? &t->dc_rdel : k == 1 ? &t->dc_adel : &t->dc_add;
+			struct apply_dev *t = &a->dev[i];
 
-			if (!t->d || t->recreate)
+			if (!in_place(t))
 				continue;
-			if ((err = dc_queue(&a->run1, 3 * i + k, t->d->ti.name, t->d->ifindex, dc)))
+			if ((err = dc_queue(&a->run1, apply_job(i, k), t->d->ti.name, t->d->ifindex, &t->dc[k])))
 				return dc_queue_failed(c, &a->run1, err);
 		}
 	}
@@ -460,21 +473,29 @@ int apply_carry_out(struct apply *a)
 		return 1;
 	}
 	for (size_t i = 0; i < a->nw; i++) {
-		if (!a->t[i].d || a->t[i].recreate)
+		if (!in_place(&a->dev[i]))
 			continue;
 		const char *at = ctx_at(c, a->w[i].where);
-		rc = dc_result(c, &a->run1, 3 * i) || dc_result(c, &a->run1, 3 * i + 1) ||
-		     dc_result(c, &a->run1, 3 * i + 2);
+		rc = dc_result(c, &a->run1, apply_job(i, JOB_ROUTE_DEL)) ||
+		     dc_result(c, &a->run1, apply_job(i, JOB_ADDR_DEL)) || dc_result(c, &a->run1, apply_job(i, JOB_ADD));
 		ctx_at(c, at);
 		if (rc) {
 			undo(a);
 			return 1;
 		}
 	}
-	STOP_POINT(a);
-	/* 2. Devices to re-create step aside: down, and renamed. */
+	return 0;
+}
+
+/* 2. Devices to re-create step aside: down, and renamed.  Returns 0, or
+ * 1 after reporting (undone). */
+static int set_aside(struct apply *a)
+{
+	struct ctx *c = a->c;
+	int err = 0;
+
 	for (size_t i = 0; i < a->nw; i++) {
-		struct todo *t = &a->t[i];
+		struct apply_dev *t = &a->dev[i];
 		struct nl_tx tx;
 		void *room;
 		int bad = 0;
@@ -512,42 +533,61 @@ int apply_carry_out(struct apply *a)
 		}
 		nl_tx_free(&tx);
 	}
-	STOP_POINT(a);
-	/* 3. New devices, and re-created ones: made, then configured all in
-	 * one exchange; kept (persistent) only once everything has worked. */
-	for (size_t i = 0; i < a->nw; i++) {
-		int *fd = a->t[i].recreate ? &a->t[i].fd : &a->fds[i];
+	return 0;
+}
 
-		if (a->t[i].d && !a->t[i].recreate)
+/* 3. New devices, and re-created ones: made (nnew of them), and their
+ * configuration queued for one exchange.  Returns 0, or 1 after reporting
+ * or, a->outcome APPLY_RACED, when one came to exist meanwhile (undone). */
+static int create_new(struct apply *a, size_t nnew)
+{
+	struct ctx *c = a->c;
+	int rc, err;
+
+	for (size_t i = 0; i < a->nw; i++) {
+		if (in_place(&a->dev[i]))
 			continue;
-		if ((rc = create_one(c, &a->w[i], fd))) {
+		if ((rc = create_one(c, &a->w[i], &a->dev[i].fd))) {
+			if (rc == -EEXIST)
+				a->outcome = APPLY_RACED;
 			undo(a);
-			return rc;
+			return 1;
 		}
 	}
-	if (held && new_indexes(a)) {
+	if (nnew && new_indexes(a)) {
 		undo(a);
 		return 1;
 	}
 	for (size_t i = 0; i < a->nw; i++) {
-		if (a->t[i].d && !a->t[i].recreate)
+		struct apply_dev *t = &a->dev[i];
+
+		if (in_place(t))
 			continue;
-		a->cdc[i] = (struct devconf){ .link = &a->w[i].link, .addrs = a->w[i].r->addrs,
+		t->dc_new = (struct devconf){ .link = &a->w[i].link, .addrs = a->w[i].r->addrs,
 					      .naddrs = a->w[i].r->naddrs, .routes = a->w[i].r->routes,
 					      .nroutes = a->w[i].r->nroutes, .add = true, .exist_ok = true };
-		if ((err = dc_queue(&a->run2, i, a->w[i].r->name, a->idx[i], &a->cdc[i]))) {
+		if ((err = dc_queue(&a->run2, i, a->w[i].r->name, t->ifindex, &t->dc_new))) {
 			dc_queue_failed(c, &a->run2, err);
 			undo(a);
 			return 1;
 		}
 	}
-	STOP_POINT(a);
+	return 0;
+}
+
+/* 3, continued: the new devices' configuration sent.  Returns 0, or 1
+ * after reporting (undone). */
+static int configure_new(struct apply *a)
+{
+	struct ctx *c = a->c;
+	int rc;
+
 	if (dc_send(c, &a->run2)) {
 		undo(a);
 		return 1;
 	}
 	for (size_t i = 0; i < a->nw; i++) {
-		if (a->t[i].d && !a->t[i].recreate)
+		if (in_place(&a->dev[i]))
 			continue;
 		const char *at = ctx_at(c, a->w[i].where);
 		rc = dc_result(c, &a->run2, i);
@@ -557,13 +597,19 @@ int apply_carry_out(struct apply *a)
 			return 1;
 		}
 	}
-	STOP_POINT(a);
-	/* 4. The new devices are made persistent, still held; then the
-	 * deletions, last: what is pruned and the old devices of those
-	 * re-created, in one exchange. Should that fail, the new ones are
-	 * made not persistent again and dropped with the rest. */
+	return 0;
+}
+
+/* 4. The new devices are made persistent, still held (should the
+ * deletions fail, they are made not persistent again and dropped with the
+ * rest).  Returns 0, or 1 after reporting (undone). */
+static int make_persistent(struct apply *a)
+{
+	struct ctx *c = a->c;
+	int err;
+
 	for (size_t i = 0; i < a->nw; i++) {
-		int fd = a->t[i].recreate ? a->t[i].fd : a->fds[i];
+		int fd = a->dev[i].fd;
 
 		if (fd >= 0 && (err = tun_set_persist(fd, true))) {
 			const char *at = ctx_at(c, a->w[i].where);
@@ -573,16 +619,24 @@ int apply_carry_out(struct apply *a)
 			return 1;
 		}
 	}
-	/* 5. What takes an attach: pi, vnet_hdr, owner and group; late, as
-	 * an owner or group given to a device that had none cannot be taken
-	 * back (what else fails after it is undone, that stays). */
-	for (size_t i = 0; i < a->nw; i++) {
-		struct todo *t = &a->t[i];
+	return 0;
+}
 
+/* 5. What takes an attach: pi, vnet_hdr, owner and group; late, as an
+ * owner or group given to a device that had none cannot be taken back
+ * (what else fails after it is undone, that stays).  Returns 0, or 1
+ * after reporting (undone). */
+static int attach_present(struct apply *a)
+{
+	struct ctx *c = a->c;
+	int err;
+
+	for (size_t i = 0; i < a->nw; i++) {
+		struct apply_dev *t = &a->dev[i];
 		struct tun_info now;
 		struct tun_flags f;
 
-		if (!t->d || t->recreate || !t->attach)
+		if (!in_place(t) || !t->attach)
 			continue;
 		/* TUNSETIFF sets what it is given: the flags tunctl does not
 		 * manage (IFF_NAPI...) are carried over from sysfs. */
@@ -602,26 +656,44 @@ int apply_carry_out(struct apply *a)
 			return 1;
 		}
 	}
-	/* 6. Deletions, last: past this point a stop signal waits for the
-	 * end (they cannot be undone). */
-	STOP_POINT(a);
-	if (delete_old(a))
+	return 0;
+}
+
+int apply_carry_out(struct apply *a)
+{
+	size_t nnew = 0;
+
+	a->outcome = APPLY_DONE;
+	if (stopped(a))
+		return 1;
+	/* Every new device is held open until all is done (all or nothing). */
+	for (size_t i = 0; i < a->nw; i++)
+		nnew += !in_place(&a->dev[i]);
+	if (nnew && nnew + 32 > fd_room()) {
+		report(a->c, "apply would hold %zu new devices open at once, and the limit of descriptors is %zu "
+		       "(ulimit -n): raise it, or apply the file in parts", nnew, fd_room());
+		return 1;
+	}
+	/* Each step undoes everything on failure; a stop signal is looked at
+	 * between them, until the deletions (6), which cannot be undone:
+	 * past them a stop signal waits for the end. */
+	if (converge_present(a) || stopped(a) || set_aside(a) || stopped(a) || create_new(a, nnew) ||
+	    stopped(a) || configure_new(a) || stopped(a) || make_persistent(a) || attach_present(a) ||
+	    stopped(a) || delete_old(a))
 		return 1;
 	for (size_t i = 0; i < a->nw; i++) {
-		int *fd = a->t[i].recreate ? &a->t[i].fd : &a->fds[i];
-
-		a->t[i].renamed = false;
-		if (*fd >= 0)
-			close(*fd);
-		*fd = -1;
+		a->dev[i].renamed = false;
+		if (a->dev[i].fd >= 0)
+			close(a->dev[i].fd);
+		a->dev[i].fd = -1;
 	}
 	return 0;
 }
 
 void apply_reset(struct apply *a)
 {
-	for (size_t i = 0; a->t && i < a->nw; i++) {
-		struct todo *t = &a->t[i];
+	for (size_t i = 0; a->dev && i < a->nw; i++) {
+		struct apply_dev *t = &a->dev[i];
 
 		free(t->add_a);
 		free(t->del_a);
@@ -632,15 +704,14 @@ void apply_reset(struct apply *a)
 		memset(t, 0, sizeof(*t));
 		t->fd = -1;
 	}
-	for (size_t i = 0; a->fds && i < a->nw; i++) {
-		if (a->fds[i] >= 0)
-			close(a->fds[i]);
-		a->fds[i] = -1;
-	}
 	devset_free(&a->cur);
+	free(a->facts);
+	a->facts = NULL;
 	free(a->plan.v);
 	memset(&a->plan, 0, sizeof(a->plan));
 	a->nprune = 0;
+	a->diff_at = 0;
+	a->outcome = APPLY_DONE;
 	dc_run_free(&a->run1);
 	dc_run_free(&a->run2);
 	dc_run_init(&a->run1);

@@ -1,8 +1,13 @@
-/* apply_plan.c - apply's plan: the file's devices against the namespace's,
- * as a diff of two device models; nothing is changed here. */
+/* apply_plan.c - apply's diff: the file's devices (wants) against the
+ * namespace's (a devset, with the facts the reader learnt of them), as a
+ * diff of two device models into a record per wanted device, the devices
+ * to delete and the plan.  Pure: no system calls, no reporting; what it
+ * refuses it returns as text, what it needs of the kernel beyond the link
+ * dump it asks for (apply_read.c reads both). */
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +16,9 @@
 #include "addrroute.h"
 #include "apply.h"
 #include "link.h"
-#include "procfs.h"
 #include "sidefx.h"
 #include "vec.h"
 
-static const char *const op_names[] = { "create", "recreate", "delete", "set", "add", "remove", "note" };
 
 static struct change *plan_add(struct plan *p, enum step op, const char *dev, const char *what)
 {
@@ -82,123 +85,19 @@ static const char *id_text(bool set, uint32_t id, char *buf, size_t len)
 	return buf;
 }
 
-static int by_name_then_line(const void *a, const void *b)
+/* What the diff refuses, into why: 1. */
+static int refuse(struct refusal *why, const char *where, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int refuse(struct refusal *why, const char *where, const char *fmt, ...)
 {
-	const struct want *x = *(const struct want *const *)a, *y = *(const struct want *const *)b;
-	int d = strcmp(x->r->name, y->r->name);
+	va_list ap;
 
-	return d ? d : (x > y) - (x < y);
+	why->where = where;
+	va_start(ap, fmt);
+	vsnprintf(why->text, sizeof(why->text), fmt, ap);
+	va_end(ap);
+	return 1;
 }
-
-/* A name given twice: the second line is the error. Sorted, so that a
- * file of many devices costs n log n. Returns 0, or 2 after reporting. */
-static int name_twice(struct ctx *c, struct want *w, size_t n)
-{
-	const struct want **v = malloc((n + 1) * sizeof(*v)), *bad = NULL, *first = NULL;
-
-	if (!v) {
-		report(c, "out of memory");
-		return 1;
-	}
-	for (size_t i = 0; i < n; i++)
-		v[i] = &w[i];
-	qsort(v, n, sizeof(*v), by_name_then_line);
-	/* In each run of one name, the second is the line that repeats it
-	 * and the first the line it repeats; the earliest such line counts. */
-	for (size_t i = 1; i < n; i++) {
-		if (strcmp(v[i]->r->name, v[i - 1]->r->name) ||
-		    (i >= 2 && !strcmp(v[i - 2]->r->name, v[i]->r->name)))
-			continue;
-		if (!bad || v[i] < bad) {
-			bad = v[i];
-			first = v[i - 1];
-		}
-	}
-	if (bad) {
-		const char *at = ctx_at(c, bad->where);
-		report(c, "device %s is named twice (first at %s)", bad->r->name, first->where);
-		ctx_at(c, at);
-	}
-	free(v);
-	return bad ? 2 : 0;
-}
-
-/* A route given twice, on two lines or on one: the kernel keeps one
- * route per destination, metric and table, so the second would never be
- * there, and apply would report it made.  The later is the error, the
- * earlier named.  Returns 0, or 2 after reporting. */
-static int route_twice(struct ctx *c, const struct want *w, size_t n)
-{
-	for (size_t j = 0; j < n; j++) {
-		for (size_t l = 0; l < w[j].r->nroutes; l++) {
-			const struct route_spec *b = &w[j].r->routes[l];
-
-			for (size_t i = 0; i <= j; i++) {
-				size_t m = i == j ? l : w[i].r->nroutes;
-
-				for (size_t k = 0; k < m; k++) {
-					const struct route_spec *a = &w[i].r->routes[k];
-					char ta[ROUTE_TEXT_LEN], tb[ROUTE_TEXT_LEN];
-
-					if (!route_same_slot(a, b))
-						continue;
-					route_text(a, ta, sizeof(ta));
-					route_text(b, tb, sizeof(tb));
-					const char *at = ctx_at(c, w[j].where);
-					report(c, "%s's route \"%s\" and %s's route \"%s\" (at %s) are one route to the "
-					       "kernel, which keeps one per destination, metric and table: give it to one "
-					       "device, or each its own metric", w[j].r->name, tb, w[i].r->name, ta, w[i].where);
-					ctx_at(c, at);
-					return 2;
-				}
-			}
-		}
-	}
-	return 0;
-}
-
-/* A device or a route given twice in w (see above). */
-int apply_check_twice(struct ctx *c, struct want *w, size_t n)
-{
-	int rc = name_twice(c, w, n);
-
-	return rc ? rc : route_twice(c, w, n);
-}
-
-int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const char *name,
-		     struct want *w, char (*where)[WHERE_LEN])
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct request *req = &v[i].req;
-		const struct add_req *r = &req->u.add;
-
-		struct owner o;
-		int rc = 0;
-
-		snprintf(where[i], sizeof(where[i]), "%s:%u", name, v[i].no);
-		/* where is the caller's, freed when apply ends: c->where is
-		 * put back before each return. */
-		const char *at = ctx_at(c, where[i]);
-		if (req->cmd != CMD_ADD || req->g.help) {
-			report(c, "only add lines can stand in a file for apply, not \"%s\"", cmd_name(req->cmd));
-			rc = 2;
-		} else if (strchr(r->name, '%')) {
-			report(c, "\"%s\" is a name template: apply needs the device's own name", r->name);
-			rc = 2;
-		} else {
-			rc = owner_resolve(c, &r->user, &r->group, !r->any_user, &o);
-		}
-		ctx_at(c, at);
-		if (rc)
-			return rc;
-		w[i] = (struct want){ .r = r, .where = where[i], .link = r->link, .o = o };
-		w[i].flags = (struct tun_flags){ .mode = r->mode, .pi = r->pi, .vnet_hdr = r->vnet_hdr,
-						 .multi_queue = r->multi_queue };
-		w[i].link.set_updown = true;
-	}
-	return apply_check_twice(c, w, n);
-}
-
 
 static bool addr_eq(const void *a, const void *b)
 {
@@ -231,7 +130,7 @@ static int only_in(const void *a, size_t na, const void *b, size_t nb, size_t si
  * and the file keeps: added back in the same exchange, after the link
  * settings and deletions that take it, so that one apply converges.  The
  * addresses deleted go secondaries first.  0 or -ENOMEM. */
-static int readd_dropped(const struct device *d, struct todo *t)
+static int readd_dropped(const struct device *d, struct apply_dev *t)
 {
 	const struct sidefx_change ch = { .now = &d->link, .set = &t->link, .addrs = d->addrs,
 					  .naddrs = d->naddrs, .del_a = t->del_a, .ndel_a = t->ndel_a,
@@ -264,7 +163,7 @@ static int readd_dropped(const struct device *d, struct todo *t)
 	return 0;
 }
 
-int apply_diff_config(const struct want *w, const struct device *d, struct todo *t, struct plan *p)
+int apply_diff_config(const struct want *w, const struct device *d, struct apply_dev *t, struct plan *p)
 {
 	const char *name = w->r->name;
 
@@ -310,27 +209,6 @@ static size_t ipv4_count(const struct device *d)
 		n += d->addrs[i].local.addr.family == AF_INET;
 	return n;
 }
-
-/* Whether d is held, after dev_read_holders: by a process /proc shows
- * (d->nholders), or, when /proc could not look into every process (another
- * user's, another user namespace's), as the kernel says.  1, 0, or -1
- * after reporting that it cannot be known ("...; fix"). */
-static int held(struct ctx *c, const struct device *d, const char *fix)
-{
-	/* What the link dump of the device set said: not asked again. */
-	const struct link_info li = {
-		.ifindex = d->ifindex, .is_tun = true,
-		.tun = { .multi_queue = d->ti.flags.multi_queue, .has_queues = d->has_queues,
-			 .num_queues = d->num_queues, .num_disabled = d->num_disabled },
-	};
-
-	if (d->nholders)
-		return 1;
-	if (!proc_unseen())
-		return 0;
-	return ops_held_per_kernel(c, &li, d->ti.name, fix);
-}
-
 /* "COMM (pid N)" of d's first holder, or what stands for one /proc does not show. */
 static const char *holder_name(const struct device *d, char *buf, size_t len)
 {
@@ -340,129 +218,173 @@ static const char *holder_name(const struct device *d, char *buf, size_t len)
 	return buf;
 }
 
-/* The differences of one present device, into t and the plan: its
- * identity, flags, owner and group here (which may need its holders read),
- * then apply_diff_config.  Returns 0, or 1 after reporting what cannot
- * be converged or that memory ran out. */
-static int diff_device(struct ctx *c, const struct apply_req *ar, struct devset *cur, struct todo *t,
-		       struct plan *p)
+/* What of d's identity only re-creating it changes: its mode, multi-queue,
+ * or an owner or group the file leaves out (the kernel cannot clear one):
+ * the setting's name, its text now in a and in the file in b (len each);
+ * NULL if none. */
+static const char *identity_change(const struct want *w, const struct device *d, char *a, char *b, size_t len)
+{
+	const struct tun_flags *f = &d->ti.flags;
+
+	if (f->mode != w->flags.mode) {
+		snprintf(a, len, "%s", mode_name(f->mode));
+		snprintf(b, len, "%s", mode_name(w->flags.mode));
+		return "mode";
+	}
+	if (f->multi_queue != w->flags.multi_queue) {
+		snprintf(a, len, "%s", onoff(f->multi_queue));
+		snprintf(b, len, "%s", onoff(w->flags.multi_queue));
+		return "multi-queue";
+	}
+	if ((d->ti.owner_set && !w->o.user_set) || (d->ti.group_set && !w->o.group_set)) {
+		bool user = d->ti.owner_set && !w->o.user_set;
+
+		snprintf(a, len, "%u", user ? d->ti.owner : d->ti.group);
+		snprintf(b, len, "-");
+		return user ? "user" : "group";
+	}
+	return NULL;
+}
+
+static bool flags_change(const struct want *w, const struct device *d)
+{
+	return d->ti.flags.pi != w->flags.pi || d->ti.flags.vnet_hdr != w->flags.vnet_hdr;
+}
+
+static bool user_change(const struct want *w, const struct device *d)
+{
+	return w->o.user_set && (!d->ti.owner_set || d->ti.owner != w->o.uid);
+}
+
+static bool group_change(const struct want *w, const struct device *d)
+{
+	return w->o.group_set && (!d->ti.group_set || d->ti.group != w->o.gid);
+}
+
+/* What the diff of present device d against w needs of the kernel (see
+ * struct fact_need): whether it is held when it is to be re-created, or
+ * when its pi or vnet_hdr is to be set back, or (single-queue) its owner
+ * or group set; its promote_secondaries when it has more than one IPv4
+ * address (whether deleting a primary takes its secondaries). */
+static struct fact_need want_needs(const struct apply *a, const struct want *w, const struct device *d)
+{
+	struct fact_need n = { .dev = (size_t)(d - a->cur.v), .where = w->where };
+	char x[64], y[64];
+
+	if (identity_change(w, d, x, y, sizeof(x))) {
+		if (a->ar->recreate) {
+			n.holders = n.holders_first = true;
+			n.held = HELD_RECREATE;
+		}
+		return n;
+	}
+	if (flags_change(w, d)) {
+		n.holders = n.holders_first = true;
+		n.held = HELD_PI;
+	}
+	n.promote = ipv4_count(d) > 1;
+	if (user_change(w, d) || group_change(w, d)) {
+		n.holders = true;
+		if (!d->ti.flags.multi_queue && n.held == HELD_NO)
+			n.held = HELD_OWNER;
+	}
+	return n;
+}
+
+static bool needs_any(const struct fact_need *n)
+{
+	return n->holders || n->promote || n->held != HELD_NO;
+}
+
+/* Present device t->d, of which only re-creating it changes what (a: now,
+ * b: the file's): to be re-created with --recreate, when nobody holds it.
+ * Returns 0 or 1 (refused). */
+static int diff_identity(struct apply *a, struct apply_dev *t, const struct dev_facts *fx, const char *what,
+			 const char *was, const char *is, struct refusal *why)
+{
+	const struct want *w = t->w;
+	const char *name = w->r->name;
+	bool ident = !strcmp(what, "mode") || !strcmp(what, "multi-queue");
+	char who[48];
+	struct change *ch;
+
+	if (!a->ar->recreate && ident)
+		return refuse(why, w->where, "%s is %s %s, the file says %s %s: apply --recreate deletes and re-creates it",
+			      name, what, was, what, is);
+	if (!a->ar->recreate)
+		return refuse(why, w->where, "%s has %s %s and the kernel cannot clear it: apply --recreate "
+			      "deletes and re-creates it", name, what, was);
+	if (fx->held)
+		return refuse(why, w->where, "%s is in use by %s: it cannot be re-created (%s %s -> %s) while held",
+			      name, holder_name(t->d, who, sizeof(who)), what, was, is);
+	t->recreate = true;
+	if ((ch = plan_add(&a->plan, ST_RECREATE, name, what))) {
+		snprintf(ch->from, sizeof(ch->from), "%s", was);
+		snprintf(ch->to, sizeof(ch->to), "%s", is);
+	}
+	return 0;
+}
+
+/* What takes an attach: pi and vnet_hdr (whoever attached last's: set
+ * back only when nobody holds the device), owner and group. */
+static void diff_attach(struct apply_dev *t, const struct dev_facts *fx, struct plan *p)
 {
 	const struct want *w = t->w;
 	const struct device *d = t->d;
 	const struct tun_flags *f = &d->ti.flags;
 	const char *name = w->r->name;
-	char a[64], b[64], who[48];
-	int h;
-	bool ident = f->mode != w->flags.mode || f->multi_queue != w->flags.multi_queue;
-	bool owner_lost = (d->ti.owner_set && !w->o.user_set) || (d->ti.group_set && !w->o.group_set);
+	char a[64], b[64];
 
-	if (ident || owner_lost) {
-		const char *what = f->mode != w->flags.mode ? "mode" : f->multi_queue != w->flags.multi_queue ?
-				   "multi-queue" : d->ti.owner_set && !w->o.user_set ? "user" : "group";
-
-		if (!strcmp(what, "mode")) {
-			snprintf(a, sizeof(a), "%s", mode_name(f->mode));
-			snprintf(b, sizeof(b), "%s", mode_name(w->flags.mode));
-		} else if (!strcmp(what, "multi-queue")) {
-			snprintf(a, sizeof(a), "%s", onoff(f->multi_queue));
-			snprintf(b, sizeof(b), "%s", onoff(w->flags.multi_queue));
-		} else {
-			snprintf(a, sizeof(a), "%u", !strcmp(what, "user") ? d->ti.owner : d->ti.group);
-			snprintf(b, sizeof(b), "-");
-		}
-		if (ar->recreate && dev_read_holders(c, cur))
-			return 1;
-		const char *at = ctx_at(c, w->where);
-		if (!ar->recreate) {
-			if (ident)
-				report(c, "%s is %s %s, the file says %s %s: apply --recreate deletes and re-creates it",
-				       name, what, a, what, b);
-			else
-				report(c, "%s has %s %s and the kernel cannot clear it: apply --recreate "
-				       "deletes and re-creates it", name, what, a);
-			ctx_at(c, at);
-			return 1;
-		}
-		if ((h = held(c, d, "it is not re-created while that is not known"))) {
-			if (h > 0)
-				report(c, "%s is in use by %s: it cannot be re-created (%s %s -> %s) while held",
-				       name, holder_name(d, who, sizeof(who)), what, a, b);
-			ctx_at(c, at);
-			return 1;
-		}
-		ctx_at(c, at);
-		t->recreate = true;
-		struct change *ch = plan_add(p, ST_RECREATE, name, what);
-
-		if (ch) {
-			snprintf(ch->from, sizeof(ch->from), "%s", a);
-			snprintf(ch->to, sizeof(ch->to), "%s", b);
-		}
-		return 0;
-	}
-	/* pi and vnet_hdr are whoever attached last's: set back only when
-	 * nobody holds the device. */
-	if (f->pi != w->flags.pi || f->vnet_hdr != w->flags.vnet_hdr) {
+	if (flags_change(w, d) && fx->held) {
 		const char *what = f->pi != w->flags.pi ? "pi" : "vnet-hdr";
 		bool has = f->pi != w->flags.pi ? f->pi : f->vnet_hdr;
+		struct change *ch = plan_add(p, ST_NOTE, name, what);
 
-		if (dev_read_holders(c, cur))
-			return 1;
-		const char *at = ctx_at(c, w->where);
-		h = held(c, d, "apply cannot tell whether its pi and vnet-hdr may be set back");
-		ctx_at(c, at);
-		if (h < 0)
-			return 1;
-		if (h) {
-			struct change *ch = plan_add(p, ST_NOTE, name, what);
-
-			if (ch && d->nholders)
-				snprintf(ch->text, sizeof(ch->text), "%s %s, the file says %s: left as the "
-					 "attached %s (pid %d) set it", what, onoff(has), onoff(!has),
-					 d->holder_comm, (int)d->holder_pid);
-			else if (ch)
-				snprintf(ch->text, sizeof(ch->text), "%s %s, the file says %s: left as the "
-					 "attached process (one tunctl cannot see in /proc) set it", what, onoff(has),
-					 onoff(!has));
-		} else {
-			if (f->pi != w->flags.pi)
-				plan_set(p, name, "pi", onoff(f->pi), onoff(w->flags.pi));
-			if (f->vnet_hdr != w->flags.vnet_hdr)
-				plan_set(p, name, "vnet-hdr", onoff(f->vnet_hdr), onoff(w->flags.vnet_hdr));
-			t->attach = true;
-		}
+		if (ch && d->nholders)
+			snprintf(ch->text, sizeof(ch->text), "%s %s, the file says %s: left as the "
+				 "attached %s (pid %d) set it", what, onoff(has), onoff(!has),
+				 d->holder_comm, (int)d->holder_pid);
+		else if (ch)
+			snprintf(ch->text, sizeof(ch->text), "%s %s, the file says %s: left as the "
+				 "attached process (one tunctl cannot see in /proc) set it", what, onoff(has),
+				 onoff(!has));
+	} else if (flags_change(w, d)) {
+		if (f->pi != w->flags.pi)
+			plan_set(p, name, "pi", onoff(f->pi), onoff(w->flags.pi));
+		if (f->vnet_hdr != w->flags.vnet_hdr)
+			plan_set(p, name, "vnet-hdr", onoff(f->vnet_hdr), onoff(w->flags.vnet_hdr));
+		t->attach = true;
 	}
-	if (w->o.user_set && (!d->ti.owner_set || d->ti.owner != w->o.uid)) {
+	if (user_change(w, d)) {
 		plan_set(p, name, "user", id_text(d->ti.owner_set, d->ti.owner, a, sizeof(a)),
 			 id_text(true, w->o.uid, b, sizeof(b)));
 		t->attach = true;
 	}
-	if (w->o.group_set && (!d->ti.group_set || d->ti.group != w->o.gid)) {
+	if (group_change(w, d)) {
 		plan_set(p, name, "group", id_text(d->ti.group_set, d->ti.group, a, sizeof(a)),
 			 id_text(true, w->o.gid, b, sizeof(b)));
 		t->attach = true;
 	}
-	/* Whether deleting a primary IPv4 address takes its secondaries;
-	 * unknown: as the kernel's default, which re-adds them at worst. */
-	if (ipv4_count(d) > 1)
-		proc_promote_secondaries(name, &t->promote);
-	if (t->attach && dev_read_holders(c, cur))
-		return 1;
-	if (t->attach && !f->multi_queue) {
-		/* A single-queue device that is held cannot be attached to. */
-		const char *at = ctx_at(c, w->where);
-		if ((h = held(c, d, "its owner and group are not changed while that is not known")) > 0)
-			report(c, "%s is in use by %s: its owner and group can be changed only while "
-			       "no process has it open", name, holder_name(d, who, sizeof(who)));
-		ctx_at(c, at);
-		if (h)
-			return 1;
-	}
-	if (apply_diff_config(w, d, t, p)) {
-		report(c, "out of memory");
-		return 1;
-	}
-	return 0;
+}
+
+/* The differences of present device t->d, into t and the plan: its
+ * identity (re-created, or refused), what takes an attach, then
+ * apply_diff_config.  Returns 0, 1 (refused) or -ENOMEM. */
+static int diff_present(struct apply *a, struct apply_dev *t, const struct dev_facts *fx, struct refusal *why)
+{
+	const struct want *w = t->w;
+	const char *what;
+	char was[64], is[64], who[48];
+
+	if ((what = identity_change(w, t->d, was, is, sizeof(was))))
+		return diff_identity(a, t, fx, what, was, is, why);
+	diff_attach(t, fx, &a->plan);
+	t->promote = fx->promote;
+	/* A single-queue device that is held cannot be attached to. */
+	if (t->attach && !t->d->ti.flags.multi_queue && fx->held)
+		return refuse(why, w->where, "%s is in use by %s: its owner and group can be changed only while "
+			      "no process has it open", w->r->name, holder_name(t->d, who, sizeof(who)));
+	return apply_diff_config(w, t->d, t, &a->plan);
 }
 
 /* The plan lines of a device to be made, with what it is made with. */
@@ -474,59 +396,68 @@ static void plan_create(struct plan *p, const struct want *w, enum step op)
 	plan_routes(p, ST_ADD, w->r->name, w->r->routes, w->r->nroutes);
 }
 
-void apply_print_plan(struct ctx *c, const struct plan *p)
+/* The i-th wanted device: to be made, or the differences of the present
+ * one.  Returns 0, 1 (refused), 2 (needs facts) or -ENOMEM. */
+static int diff_want(struct apply *a, size_t i, struct refusal *why, struct fact_need *need)
 {
-	struct out *o = &c->out;
-	bool changed = false;
+	struct apply_dev *t = &a->dev[i];
+	const struct want *w = &a->w[i];
+	struct device *d = devset_find(&a->cur, w->r->name);
+	int rc;
 
-	for (size_t i = 0; i < p->n; i++)
-		changed |= p->v[i].op != ST_NOTE;
-	if (o->json) {
-		out_obj_open(o, NULL);
-		out_bool(o, "changed", NULL, changed);
-		out_arr_open(o, "changes");
+	if (!d) {
+		if (devset_other(&a->cur, w->r->name))
+			return refuse(why, w->where, "%s exists and is not a TUN/TAP device", w->r->name);
+		plan_create(&a->plan, w, ST_CREATE);
+		return 0;
 	}
-	for (size_t i = 0; i < p->n; i++) {
-		const struct change *ch = &p->v[i];
+	*need = want_needs(a, w, d);
+	if (needs_any(need) && !a->facts[need->dev].read)
+		return 2;
+	t->d = d;
+	if ((rc = diff_present(a, t, &a->facts[need->dev], why)))
+		return rc;
+	if (t->recreate)
+		plan_create(&a->plan, w, ST_RECREATE);
+	return 0;
+}
 
-		if (!o->json) {
-			switch (ch->op) {
-			case ST_CREATE: fprintf(o->f, "+ %s create\n", ch->dev); break;
-			case ST_DELETE: fprintf(o->f, "- %s delete\n", ch->dev); break;
-			case ST_RECREATE:
-				fprintf(o->f, "~ %s recreate (%s %s -> %s)\n", ch->dev, ch->what, ch->from, ch->to);
-				break;
-			case ST_SET: fprintf(o->f, "~ %s %s %s -> %s\n", ch->dev, ch->what, ch->from, ch->to); break;
-			case ST_ADD: fprintf(o->f, "+ %s %s %s\n", ch->dev, ch->what, ch->text); break;
-			case ST_REMOVE: fprintf(o->f, "- %s %s %s\n", ch->dev, ch->what, ch->text); break;
-			case ST_NOTE: fprintf(o->f, "! %s %s\n", ch->dev, ch->text); break;
-			}
-			continue;
-		}
-		out_obj_open(o, NULL);
-		out_str(o, "device", NULL, ch->dev);
-		out_str(o, "op", NULL, op_names[ch->op]);
-		if (ch->op == ST_SET || ch->op == ST_RECREATE) {
-			out_str(o, "setting", NULL, ch->what);
-			out_str(o, "from", NULL, ch->from);
-			out_str(o, "to", NULL, ch->to);
-		} else if (ch->op == ST_ADD || ch->op == ST_REMOVE) {
-			out_str(o, ch->what, NULL, ch->text);
-		} else if (ch->op == ST_NOTE) {
-			/* A device the file does not name has no setting. */
-			if (ch->what)
-				out_str(o, "setting", NULL, ch->what);
-			else
-				out_bool(o, "not_in_file", NULL, true);
-			out_str(o, "note", NULL, ch->text);
-		}
-		out_obj_close(o);
+/* The j-th device of the namespace, if the file does not name it: a
+ * leftover of a killed apply or del, deleted; with --prune, deleted
+ * unless held (--force: even then); else kept, with a note.  Returns 0,
+ * 1 (refused) or 2 (needs facts). */
+static int diff_unnamed(struct apply *a, size_t j, struct refusal *why, struct fact_need *need)
+{
+	struct device *d = &a->cur.v[j];
+	char who[48];
+	struct change *ch;
+
+	for (size_t k = 0; k < a->nw; k++)
+		if (!strcmp(a->w[k].r->name, d->ti.name))
+			return 0;
+	for (size_t k = 0; k < a->nfile_names; k++)
+		if (a->file_names[k] && !strcmp(a->file_names[k], d->ti.name))
+			return 0;
+	/* Left by an apply or del that was killed (an old copy set aside to
+	 * be re-created, say): deleted, as del would. */
+	if (!ops_leftover_group(d->link_group) && !a->ar->prune) {
+		/* Kept, and said so: a reload leaves it, which may surprise. */
+		if ((ch = plan_add(&a->plan, ST_NOTE, d->ti.name, NULL)))
+			snprintf(ch->text, sizeof(ch->text), "not in %s: kept (--prune deletes it)",
+				 strcmp(a->ar->file, "-") ? a->ar->file : "standard input");
+		return 0;
 	}
-	if (o->json) {
-		out_arr_close(o);
-		out_obj_close(o);
-		out_end(o);
+	if (!ops_leftover_group(d->link_group) && !a->ar->force) {
+		*need = (struct fact_need){ .dev = j, .holders = true, .held = HELD_PRUNE };
+		if (!a->facts[j].read)
+			return 2;
+		if (a->facts[j].held)
+			return refuse(why, NULL, "%s is in use by %s: --prune deletes it only with --force",
+				      d->ti.name, holder_name(d, who, sizeof(who)));
 	}
+	a->prune[a->nprune++] = d;
+	plan_add(&a->plan, ST_DELETE, d->ti.name, NULL);
+	return 0;
 }
 
 /* Whether prefix p holds address a. */
@@ -570,16 +501,14 @@ static bool gw_reached(const struct ipaddr *gw, const struct addr_spec *a, size_
 /* A route with a gateway that the plan's changes make the kernel drop
  * (a link down, the last IPv4 address, an MTU under 1280) and that the
  * file keeps, whose gateway no address or route of the device reaches,
- * now (for the undo) nor among what the plan adds: it exists (the address that reached its gateway went
- * after it was made), but the kernel would refuse it once dropped, so
+ * now (for the undo) nor among what the plan adds: it exists (the address
+ * that reached its gateway went after it was made), but the kernel would refuse it once dropped, so
  * apply would fail with it lost and its undo could not put it back.
- * Returns 0, or 1 after reporting FILE:LINE. */
-static int readd_unreachable(struct apply *a)
+ * Returns 0, or 1 (refused at FILE:LINE). */
+static int readd_unreachable(const struct apply *a, struct refusal *why)
 {
-	struct ctx *c = a->c;
-
 	for (size_t i = 0; i < a->nw; i++) {
-		const struct todo *t = &a->t[i];
+		const struct apply_dev *t = &a->dev[i];
 		const struct device *d = t->d;
 
 		if (!d)
@@ -596,13 +525,10 @@ static int readd_unreachable(struct apply *a)
 						     a->w[i].r->nroutes))
 				continue;
 			route_text(r, tr, sizeof(tr));
-			c->where = a->w[i].where;
-			report(c, "%s's route \"%s\": no address or route of the line reaches its gateway %s, so "
-			       "the kernel would refuse it on the re-created %s (give %s an address in its subnet, "
-			       "or take the route out of the line)", d->ti.name, tr,
-			       format_ipaddr(&r->gw, tg, sizeof(tg)), d->ti.name, d->ti.name);
-			c->where = NULL;
-			return 1;
+			return refuse(why, a->w[i].where, "%s's route \"%s\": no address or route of the line "
+				      "reaches its gateway %s, so the kernel would refuse it on the re-created %s "
+				      "(give %s an address in its subnet, or take the route out of the line)",
+				      d->ti.name, tr, format_ipaddr(&r->gw, tg, sizeof(tg)), d->ti.name, d->ti.name);
 		}
 		if (t->recreate)
 			continue;
@@ -617,13 +543,11 @@ static int readd_unreachable(struct apply *a)
 			    gw_reached(&r->gw, t->add_a, t->nadd_a, t->add_r, t->nadd_r))
 				continue;
 			route_text(r, tr, sizeof(tr));
-			c->where = a->w[i].where;
-			report(c, "%s's route \"%s\" would be dropped by the kernel with the changes to %s and "
-			       "could not be made again: no address or route of %s reaches its gateway %s (give "
-			       "%s an address in its subnet, or take the route out of the line)", d->ti.name, tr,
-			       d->ti.name, d->ti.name, format_ipaddr(&r->gw, tg, sizeof(tg)), d->ti.name);
-			c->where = NULL;
-			return 1;
+			return refuse(why, a->w[i].where, "%s's route \"%s\" would be dropped by the kernel with "
+				      "the changes to %s and could not be made again: no address or route of %s "
+				      "reaches its gateway %s (give %s an address in its subnet, or take the route "
+				      "out of the line)", d->ti.name, tr, d->ti.name, d->ti.name,
+				      format_ipaddr(&r->gw, tg, sizeof(tg)), d->ti.name);
 		}
 	}
 	return 0;
@@ -638,7 +562,7 @@ static bool keeps_route(const struct apply *a, const struct device *d, const str
 		if (a->prune[i] == d)
 			return false;
 	for (size_t i = 0; i < a->nw; i++) {
-		const struct todo *t = &a->t[i];
+		const struct apply_dev *t = &a->dev[i];
 
 		if (t->d != d)
 			continue;
@@ -656,13 +580,11 @@ static bool keeps_route(const struct apply *a, const struct device *d, const str
  * and apply would report it made.  Lines of the file that both give it
  * are refused earlier (apply_check_twice); here the other device is one
  * the file does not name, or one whose line keeps it (--keep-config).
- * Returns 0, or 1 after reporting FILE:LINE. */
-static int route_held_elsewhere(struct apply *a)
+ * Returns 0, or 1 (refused at FILE:LINE). */
+static int route_held_elsewhere(const struct apply *a, struct refusal *why)
 {
-	struct ctx *c = a->c;
-
 	for (size_t i = 0; i < a->nw; i++) {
-		const struct todo *t = &a->t[i];
+		const struct apply_dev *t = &a->dev[i];
 		bool made = !t->d || t->recreate;
 		const struct route_spec *add = made ? a->w[i].r->routes : t->add_r;
 		size_t nadd = made ? a->w[i].r->nroutes : t->nadd_r;
@@ -680,98 +602,37 @@ static int route_held_elsewhere(struct apply *a)
 						continue;
 					route_text(&add[k], ta, sizeof(ta));
 					route_text(&d->routes[l], tb, sizeof(tb));
-					c->where = a->w[i].where;
-					report(c, "%s's route \"%s\" is one route to the kernel with %s's \"%s\", which stays "
-					       "(the kernel keeps one per destination, metric and table): remove it "
-					       "from %s (tunctl route del %s %s), or give %s's its own metric",
-					       a->w[i].r->name, ta, d->ti.name, tb, d->ti.name, d->ti.name, tb,
-					       a->w[i].r->name);
-					c->where = NULL;
-					return 1;
+					return refuse(why, a->w[i].where, "%s's route \"%s\" is one route to the kernel "
+						      "with %s's \"%s\", which stays (the kernel keeps one per destination, "
+						      "metric and table): remove it from %s (tunctl route del %s %s), or give "
+						      "%s's its own metric", a->w[i].r->name, ta, d->ti.name, tb, d->ti.name,
+						      d->ti.name, tb, a->w[i].r->name);
 				}
 			}
 		}
 	}
 	return 0;
 }
-
-int apply_make_plan(struct apply *a)
+int apply_diff(struct apply *a, struct refusal *why, struct fact_need *need)
 {
-	struct ctx *c = a->c;
-	char who[48];
-	int rc, h;
+	size_t nunnamed = a->wants_only ? 0 : a->cur.n;
+	int rc;
 
-	if (dev_read_all(c, &a->cur))
-		return 1;
-	free(a->prune);
-	if (!(a->prune = calloc(a->cur.n + 1, sizeof(*a->prune)))) {
-		report(c, "out of memory");
-		return 1;
-	}
-	for (size_t i = 0; i < a->nw; i++) {
-		struct todo *t = &a->t[i];
-
-		memset(t, 0, sizeof(*t));
-		t->fd = -1;
-		t->w = &a->w[i];
-		a->fds[i] = -1;
-		if (!(t->d = devset_find(&a->cur, a->w[i].r->name))) {
-			if (devset_other(&a->cur, a->w[i].r->name)) {
-				const char *at = ctx_at(c, a->w[i].where);
-				report(c, "%s exists and is not a TUN/TAP device", a->w[i].r->name);
-				ctx_at(c, at);
-				return 1;
-			}
-			plan_create(&a->plan, &a->w[i], ST_CREATE);
-			continue;
+	if (!a->diff_at) {
+		for (size_t i = 0; i < a->nw; i++) {
+			memset(&a->dev[i], 0, sizeof(a->dev[i]));
+			a->dev[i].fd = -1;
+			a->dev[i].w = &a->w[i];
 		}
-		if ((rc = diff_device(c, a->ar, &a->cur, t, &a->plan)))
+		a->nprune = 0;
+	}
+	/* The file's devices, then those it does not name, then what holds
+	 * across devices; resumed where facts were asked for. */
+	for (; a->diff_at < a->nw; a->diff_at++)
+		if ((rc = diff_want(a, a->diff_at, why, need)))
 			return rc;
-		if (t->recreate)
-			plan_create(&a->plan, &a->w[i], ST_RECREATE);
-	}
-	for (size_t i = 0; i < a->cur.n && !a->wants_only; i++) {
-		struct device *d = &a->cur.v[i];
-		bool named = false;
-
-		for (size_t k = 0; k < a->nw && !named; k++)
-			named = !strcmp(a->w[k].r->name, d->ti.name);
-		for (size_t k = 0; k < a->nfile_names && !named; k++)
-			named = !strcmp(a->file_names[k], d->ti.name);
-		if (named)
-			continue;
-		/* Left by an apply or del that was killed (an old copy set
-		 * aside to be re-created, say): deleted, as del would. */
-		if (ops_leftover_group(d->link_group)) {
-			a->prune[a->nprune++] = d;
-			plan_add(&a->plan, ST_DELETE, d->ti.name, NULL);
-			continue;
-		}
-		/* Kept, and said so: a reload leaves it, which may surprise. */
-		if (!a->ar->prune) {
-			struct change *ch = plan_add(&a->plan, ST_NOTE, d->ti.name, NULL);
-
-			if (ch)
-				snprintf(ch->text, sizeof(ch->text), "not in %s: kept (--prune deletes it)",
-					 strcmp(a->ar->file, "-") ? a->ar->file : "standard input");
-			continue;
-		}
-		if (!a->ar->force && dev_read_holders(c, &a->cur))
-			return 1;
-		if (!a->ar->force && (h = held(c, d, "use --force to delete it anyway"))) {
-			if (h > 0)
-				report(c, "%s is in use by %s: --prune deletes it only with --force",
-				       d->ti.name, holder_name(d, who, sizeof(who)));
-			return 1;
-		}
-		a->prune[a->nprune++] = d;
-		plan_add(&a->plan, ST_DELETE, d->ti.name, NULL);
-	}
-	if (route_held_elsewhere(a) || readd_unreachable(a))
-		return 1;
-	if (a->plan.oom) {
-		report(c, "out of memory");
-		return 1;
-	}
-	return 0;
+	for (; a->diff_at < a->nw + nunnamed; a->diff_at++)
+		if ((rc = diff_unnamed(a, a->diff_at - a->nw, why, need)))
+			return rc;
+	return route_held_elsewhere(a, why) || readd_unreachable(a, why);
 }

@@ -1,7 +1,8 @@
 /* cmd_apply.c - "tunctl apply": make the namespace's TUN/TAP devices match a
- * file: the plan (apply_plan.c) carried out (apply_do.c) under a lock on
- * the namespace, all or nothing (or, with --per-device, each device on its
- * own); a stop signal undoes what is not done, or comes too late. */
+ * file: the two models read (apply_read.c) and diffed (apply_plan.c), the
+ * plan carried out (apply_do.c) under a lock on the namespace, all or
+ * nothing (or, with --per-device, each device on its own), and printed; a
+ * stop signal undoes what is not done, or comes too late. */
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +15,8 @@
 
 #include "apply.h"
 #include "tunctl.h"
+
+static const char *const op_names[] = { "create", "recreate", "delete", "set", "add", "remove", "note" };
 
 /* Tries when another process creates or deletes a device the plan is about. */
 #define RACE_TRIES 3
@@ -62,9 +65,66 @@ static const char *sig_name(int sig)
 	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
 }
 
+/* The plan, in text (a line per change) or JSON. */
+void apply_print_plan(struct ctx *c, const struct plan *p)
+{
+	struct out *o = &c->out;
+	bool changed = false;
+
+	for (size_t i = 0; i < p->n; i++)
+		changed |= p->v[i].op != ST_NOTE;
+	if (o->json) {
+		out_obj_open(o, NULL);
+		out_bool(o, "changed", NULL, changed);
+		out_arr_open(o, "changes");
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const struct change *ch = &p->v[i];
+
+		if (!o->json) {
+			switch (ch->op) {
+			case ST_CREATE: fprintf(o->f, "+ %s create\n", ch->dev); break;
+			case ST_DELETE: fprintf(o->f, "- %s delete\n", ch->dev); break;
+			case ST_RECREATE:
+				fprintf(o->f, "~ %s recreate (%s %s -> %s)\n", ch->dev, ch->what, ch->from, ch->to);
+				break;
+			case ST_SET: fprintf(o->f, "~ %s %s %s -> %s\n", ch->dev, ch->what, ch->from, ch->to); break;
+			case ST_ADD: fprintf(o->f, "+ %s %s %s\n", ch->dev, ch->what, ch->text); break;
+			case ST_REMOVE: fprintf(o->f, "- %s %s %s\n", ch->dev, ch->what, ch->text); break;
+			case ST_NOTE: fprintf(o->f, "! %s %s\n", ch->dev, ch->text); break;
+			}
+			continue;
+		}
+		out_obj_open(o, NULL);
+		out_str(o, "device", NULL, ch->dev);
+		out_str(o, "op", NULL, op_names[ch->op]);
+		if (ch->op == ST_SET || ch->op == ST_RECREATE) {
+			out_str(o, "setting", NULL, ch->what);
+			out_str(o, "from", NULL, ch->from);
+			out_str(o, "to", NULL, ch->to);
+		} else if (ch->op == ST_ADD || ch->op == ST_REMOVE) {
+			out_str(o, ch->what, NULL, ch->text);
+		} else if (ch->op == ST_NOTE) {
+			/* A device the file does not name has no setting. */
+			if (ch->what)
+				out_str(o, "setting", NULL, ch->what);
+			else
+				out_bool(o, "not_in_file", NULL, true);
+			out_str(o, "note", NULL, ch->text);
+		}
+		out_obj_close(o);
+	}
+	if (o->json) {
+		out_arr_close(o);
+		out_obj_close(o);
+		out_end(o);
+	}
+}
+
 /* Plans and carries out what a says, trying again when another process
- * made or deleted a device meanwhile.  Returns 0, 1, 2, or -EINTR (a stop
- * signal: undone, in a->stop_sig). */
+ * made or deleted a device meanwhile.  Returns 0, or 1 after reporting,
+ * or 1 not reported with a->outcome APPLY_STOPPED (a stop signal: undone,
+ * in a->stop_sig). */
 static int converge(struct apply *a, struct stops *st)
 {
 	int rc;
@@ -76,7 +136,7 @@ static int converge(struct apply *a, struct stops *st)
 		 * namespace is as before or as the file says, not half-way. */
 		stops_hold(st);
 		rc = apply_carry_out(a);
-		if (rc != -EEXIST)
+		if (!rc || a->outcome != APPLY_RACED)
 			return rc;
 		if (try + 1 >= RACE_TRIES) {
 			report(a->c, "devices of the file were created and deleted by others while apply ran, "
@@ -135,151 +195,195 @@ static void name_failed(char *buf, size_t len, size_t *count, const char *name, 
 			 where, name ? ")" : "");
 }
 
-/* --per-device: the whole file first, all or nothing, its error kept
- * quiet; should that fail, each device on its own, in a pass of its own
- * (apply_carry_out's undo stays within the device), and a last pass for
- * what the file does not name (notes, --prune).  v: the file's n lines. */
-static int per_device(struct apply *a, struct stops *st, const struct batch_line *v, size_t n,
-		      const char *name, char (*where)[WHERE_LEN])
-{
-	struct ctx *c = a->c;
-	struct apply_req sub_req = *a->ar;
-	struct plan all = { 0 };
-	const char **names = calloc(n + 1, sizeof(*names));
-	int *line_rc = calloc(n + 1, sizeof(*line_rc));
-	char failed[600] = "", quiet[1024] = "";
-	size_t nfailed = 0, ndone = 0;
-	int rc = 0;
+/* What --per-device keeps across its passes. */
+struct per_dev {
+	struct apply *a;
+	struct stops *st;
+	struct plan all;                /* the plan of what was done */
+	const char **names;             /* per line: its device's name (NULL: not an add line) */
+	int *line_rc;                   /* per line: the status of reading it */
+	char failed[600];               /* the devices that failed, for the summary */
+	size_t nfailed, ndone;
+};
 
-	if (!names || !line_rc) {
-		report(c, "out of memory");
-		rc = 1;
-		goto out;
-	}
-	/* Each line read on its own: one that cannot be (an unknown user)
-	 * fails that device alone. */
+/* Each line read on its own: one that cannot be (an unknown user) fails
+ * that device alone; a name given twice is the file's error, not a
+ * device's.  Returns 0, or 1 or 2 after reporting. */
+static int read_lines(struct per_dev *p, const struct batch_line *v, size_t n, const char *name,
+		      char (*where)[WHERE_LEN])
+{
+	struct apply *a = p->a;
+	struct want *good;
+	size_t ng = 0;
+	int rc;
+
 	for (size_t i = 0; i < n; i++) {
 		if (v[i].req.cmd == CMD_ADD)
-			names[i] = v[i].req.u.add.name;
-		if (!(line_rc[i] = apply_read_wants(c, &v[i], 1, name, &a->w[i], &where[i])))
-			line_rc[i] = check_group(c, a->ar, &a->w[i]);
-		if (line_rc[i]) {
+			p->names[i] = v[i].req.u.add.name;
+		if (!(p->line_rc[i] = apply_read_wants(a->c, &v[i], 1, name, &a->w[i], &where[i])))
+			p->line_rc[i] = check_group(a->c, a->ar, &a->w[i]);
+		if (p->line_rc[i]) {
 			snprintf(where[i], sizeof(where[i]), "%s:%u", name, v[i].no);
-			name_failed(failed, sizeof(failed), &nfailed, names[i], where[i]);
+			name_failed(p->failed, sizeof(p->failed), &p->nfailed, p->names[i], where[i]);
 		}
 	}
-	/* A name given twice is the file's error, not a device's. */
-	{
-		struct want *good = calloc(n + 1, sizeof(*good));
-		size_t ng = 0;
+	if (!(good = calloc(n + 1, sizeof(*good)))) {
+		report(a->c, "out of memory");
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!p->line_rc[i])
+			good[ng++] = a->w[i];
+	rc = apply_check_twice(a->c, good, ng);
+	free(good);
+	return rc;
+}
 
-		if (!good) {
-			report(c, "out of memory");
-			rc = 1;
-			goto out;
-		}
-		for (size_t i = 0; i < n; i++)
-			if (!line_rc[i])
-				good[ng++] = a->w[i];
-		rc = apply_check_twice(c, good, ng);
-		free(good);
-		if (rc)
-			goto out;
-	}
-	a->file_names = names;
-	a->nfile_names = n;
-	/* Every line good: the whole file at once, quietly; if that works,
-	 * that is all (one reading of the namespace, not one per device). */
-	if (!nfailed && !a->ar->dry_run) {
-		c->capture = quiet;
-		c->capture_len = sizeof(quiet);
-		rc = converge(a, st);
-		c->capture = NULL;
-		if (rc == -EINTR || !rc) {
-			if (!rc)
-				plan_join(&all, &a->plan);
-			if (rc == -EINTR)
-				report(c, "interrupted by %s: apply undid what it had changed; the devices are as before",
-				       sig_name(a->stop_sig));
-			goto done;
-		}
+/* Every line good: the whole file at once, quietly; if that works, that
+ * is all (one reading of the namespace, not one per device).  Returns
+ * whether it was (done, or stopped by a signal: *rc). */
+static bool whole_file(struct per_dev *p, int *rc)
+{
+	struct apply *a = p->a;
+	struct ctx *c = a->c;
+	char quiet[1024] = "";
+
+	if (p->nfailed || a->ar->dry_run)
+		return false;
+	c->capture = quiet;
+	c->capture_len = sizeof(quiet);
+	*rc = converge(a, p->st);
+	c->capture = NULL;
+	if (!*rc)
+		plan_join(&p->all, &a->plan);
+	else if (a->outcome == APPLY_STOPPED)
+		report(c, "interrupted by %s: apply undid what it had changed; the devices are as before",
+		       sig_name(a->stop_sig));
+	else
 		apply_reset(a);
-	}
+	return !*rc || a->outcome == APPLY_STOPPED;
+}
+
+/* Each device of the file on its own, in a pass of its own (its undo
+ * stays within the device), --prune left for the last pass.  Returns 0,
+ * or 1 when a stop signal came (reported; p->a's outcome says so). */
+static int each_device(struct per_dev *p, size_t n)
+{
+	struct apply *a = p->a;
+	struct apply_req sub_req = *a->ar;
+	int rc;
+
 	sub_req.prune = false;
 	for (size_t i = 0; i < n; i++) {
-		struct apply d = { .c = c, .ar = &sub_req, .w = &a->w[i], .nw = 1, .t = &a->t[i],
-				   .fds = &a->fds[i], .idx = &a->idx[i], .cdc = &a->cdc[i], .wants_only = true };
+		struct apply d = { .c = a->c, .ar = &sub_req, .w = &a->w[i], .nw = 1, .dev = &a->dev[i],
+				   .wants_only = true };
+		bool stop;
 
-		if (line_rc[i])
+		if (p->line_rc[i])
 			continue;
 		dc_run_init(&d.run1);
 		dc_run_init(&d.run2);
-		rc = converge(&d, st);
+		rc = converge(&d, p->st);
+		stop = rc && d.outcome == APPLY_STOPPED;
 		if (!rc) {
-			plan_join(&all, &d.plan);
-			ndone++;
-		} else if (rc == -EINTR) {
-			report(c, "interrupted by %s at %s (%s): apply undid that device; %zu of the file's devices "
+			plan_join(&p->all, &d.plan);
+			p->ndone++;
+		} else if (stop) {
+			report(a->c, "interrupted by %s at %s (%s): apply undid that device; %zu of the file's devices "
 			       "%s as it says, the rest not done", sig_name(d.stop_sig), d.w->where, d.w->r->name,
-			       ndone, ndone == 1 ? "is" : "are");
+			       p->ndone, p->ndone == 1 ? "is" : "are");
 			a->stop_sig = d.stop_sig;
+			a->outcome = APPLY_STOPPED;
 		} else {
-			name_failed(failed, sizeof(failed), &nfailed, d.w->r->name, d.w->where);
+			name_failed(p->failed, sizeof(p->failed), &p->nfailed, d.w->r->name, d.w->where);
 		}
 		apply_reset(&d);
 		free(d.prune);
-		if (rc == -EINTR)
-			goto done;
+		if (stop)
+			return 1;
 	}
-	/* The devices the file does not name. */
-	{
-		struct apply last = { .c = c, .ar = a->ar, .w = a->w, .nw = 0, .t = a->t, .fds = a->fds,
-				      .idx = a->idx, .cdc = a->cdc, .file_names = names, .nfile_names = n };
+	return 0;
+}
 
-		dc_run_init(&last.run1);
-		dc_run_init(&last.run2);
-		rc = converge(&last, st);
-		if (!rc)
-			plan_join(&all, &last.plan);
-		else if (rc == -EINTR)
-			report(c, "interrupted by %s before --prune: the devices of the file are done, none pruned",
-			       sig_name(last.stop_sig));
-		else
-			name_failed(failed, sizeof(failed), &nfailed, NULL, "the devices FILE does not name");
-		if (rc == -EINTR)
-			a->stop_sig = last.stop_sig;
-		/* Printed before the names of its devices are freed.  With a
-		 * device failed, apply fails (exit 1), and a failed command
-		 * writes nothing on stdout: the plan of what was done goes to
-		 * stderr beside the errors (the journal at boot), and with -j
-		 * it is left out (stderr is the one error object). */
-		if (!rc && !nfailed) {
-			apply_print_plan(c, &all);
-		} else if (!rc && !c->out.json) {
-			FILE *f = c->out.f;
+/* The last pass: the devices the file does not name (notes, --prune);
+ * then the plan of what was done printed.  Returns the pass's status
+ * (a stop signal: p->a's outcome says so). */
+static int unnamed_pass(struct per_dev *p, size_t n)
+{
+	struct apply *a = p->a;
+	struct ctx *c = a->c;
+	struct apply last = { .c = c, .ar = a->ar, .w = a->w, .nw = 0, .dev = a->dev, .file_names = p->names,
+			      .nfile_names = n };
+	int rc;
 
-			c->out.f = stderr;
-			apply_print_plan(c, &all);
-			c->out.f = f;
-		}
-		apply_reset(&last);
-		free(last.prune);
-		if (rc == -EINTR || (!rc && !nfailed))
-			goto out;
-	}
-	report(c, "apply --per-device: %zu device%s failed: %s; the others %s the file", nfailed,
-	       nfailed == 1 ? "" : "s", failed, a->ar->dry_run ? "would match" : "match");
-	rc = 1;
-	goto out;
-done:
+	dc_run_init(&last.run1);
+	dc_run_init(&last.run2);
+	rc = converge(&last, p->st);
 	if (!rc)
-		apply_print_plan(c, &all);
-out:
-	if (all.oom)
-		warn(c, "out of memory: some lines of the plan are not printed");
-	free(all.v);
-	free(names);
-	free(line_rc);
+		plan_join(&p->all, &last.plan);
+	else if (last.outcome == APPLY_STOPPED)
+		report(c, "interrupted by %s before --prune: the devices of the file are done, none pruned",
+		       sig_name(last.stop_sig));
+	else
+		name_failed(p->failed, sizeof(p->failed), &p->nfailed, NULL, "the devices FILE does not name");
+	if (rc && last.outcome == APPLY_STOPPED) {
+		a->stop_sig = last.stop_sig;
+		a->outcome = APPLY_STOPPED;
+	}
+	/* Printed before the names of its devices are freed.  With a device
+	 * failed, apply fails (exit 1), and a failed command writes nothing
+	 * on stdout: the plan of what was done goes to stderr beside the
+	 * errors (the journal at boot), and with -j it is left out (stderr is
+	 * the one error object). */
+	if (!rc && !p->nfailed) {
+		apply_print_plan(c, &p->all);
+	} else if (!rc && !c->out.json) {
+		FILE *f = c->out.f;
+
+		c->out.f = stderr;
+		apply_print_plan(c, &p->all);
+		c->out.f = f;
+	}
+	apply_reset(&last);
+	free(last.prune);
+	return rc;
+}
+
+/* --per-device: the whole file first, all or nothing, its error kept
+ * quiet; should that fail, each device on its own, and a last pass for
+ * what the file does not name.  v: the file's n lines.  Returns 0, 1 or
+ * 2 (a stop signal: 1, a->outcome APPLY_STOPPED). */
+static int per_device(struct apply *a, struct stops *st, const struct batch_line *v, size_t n,
+		      const char *name, char (*where)[WHERE_LEN])
+{
+	struct per_dev p = { .a = a, .st = st, .names = calloc(n + 1, sizeof(*p.names)),
+			     .line_rc = calloc(n + 1, sizeof(*p.line_rc)) };
+	int rc;
+
+	if (!p.names || !p.line_rc) {
+		report(a->c, "out of memory");
+		rc = 1;
+	} else if (!(rc = read_lines(&p, v, n, name, where))) {
+		a->file_names = p.names;
+		a->nfile_names = n;
+		if (whole_file(&p, &rc)) {
+			if (!rc)
+				apply_print_plan(a->c, &p.all);
+		} else if (!each_device(&p, n) && (rc = unnamed_pass(&p, n)) == 0 && !p.nfailed) {
+			rc = 0;
+		} else if (a->outcome != APPLY_STOPPED) {
+			report(a->c, "apply --per-device: %zu device%s failed: %s; the others %s the file", p.nfailed,
+			       p.nfailed == 1 ? "" : "s", p.failed, a->ar->dry_run ? "would match" : "match");
+			rc = 1;
+		} else {
+			rc = 1;
+		}
+	}
+	if (p.all.oom)
+		warn(a->c, "out of memory: some lines of the plan are not printed");
+	free(p.all.v);
+	free(p.names);
+	free(p.line_rc);
 	return rc;
 }
 
@@ -302,19 +406,16 @@ int apply_run(struct ctx *c, const struct apply_req *ar)
 	a.nw = n;
 	a.w = calloc(n + 1, sizeof(*a.w));
 	where = calloc(n + 1, sizeof(*where));
-	a.t = calloc(n + 1, sizeof(*a.t));
-	a.fds = calloc(n + 1, sizeof(*a.fds));
-	a.idx = calloc(n + 1, sizeof(*a.idx));
-	a.cdc = calloc(n + 1, sizeof(*a.cdc));
+	a.dev = calloc(n + 1, sizeof(*a.dev));
 	dc_run_init(&a.run1);
 	dc_run_init(&a.run2);
-	if (!a.w || !where || !a.t || !a.fds || !a.idx || !a.cdc) {
+	if (!a.w || !where || !a.dev) {
 		report(c, "out of memory");
 		rc = 1;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		a.t[i].fd = a.fds[i] = -1;
+		a.dev[i].fd = -1;
 	if (!ar->per_device && (rc = apply_read_wants(c, v, n, name, a.w, where)))
 		goto out;
 	for (size_t i = 0; !ar->per_device && i < n; i++)
@@ -330,7 +431,7 @@ int apply_run(struct ctx *c, const struct apply_req *ar)
 		rc = converge(&a, &st);
 		if (!rc)
 			apply_print_plan(c, &a.plan);
-		else if (rc == -EINTR)
+		else if (a.outcome == APPLY_STOPPED)
 			report(c, "interrupted by %s: apply undid what it had changed; the devices are as before",
 			       sig_name(a.stop_sig));
 	}
@@ -338,7 +439,7 @@ int apply_run(struct ctx *c, const struct apply_req *ar)
 	 * work is done, and says so (exit 0); one that stopped it: 128 + N,
 	 * as a shell says of a process the signal ended. */
 	late = stops_take(&st);
-	if (rc == -EINTR)
+	if (rc && a.outcome == APPLY_STOPPED)
 		rc = 128 + a.stop_sig;
 	else if (late && !rc)
 		warn(c, "%s came too late to stop apply: it had finished; the devices match %s", sig_name(late),
@@ -347,10 +448,7 @@ int apply_run(struct ctx *c, const struct apply_req *ar)
 out:
 	apply_reset(&a);
 	free(a.prune);
-	free(a.t);
-	free(a.fds);
-	free(a.idx);
-	free(a.cdc);
+	free(a.dev);
 	free(a.w);
 	free(where);
 	batch_lines_free(v, n);

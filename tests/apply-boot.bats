@@ -307,3 +307,18 @@ t_signal_at_tun_open() {
 	[ "$(printf '%s\n' "$stderr" | tail -n 1)" = "tunctl: apply --per-device: 1 device failed: b0 ($F:2); the others would match the file" ]
 	[ "$(tun_devices)" = z0 ]
 }
+
+@test "apply --per-device: a line that is not add costs that line only, beside a device the file does not name" {
+	# It once crashed here: the last pass compared the device the file
+	# does not name with the line's missing name.
+	t add z0 >/dev/null
+	printf 'add a0 --addr 192.0.2.1/24\ndel b0\n' >"$F"
+	run --separate-stderr t apply --per-device "$F"
+	[ "$status" -eq 1 ] || { echo "status $status: $stderr"; return 1; }
+	[ -z "$output" ] || { echo "$output"; return 1; }
+	[[ "$stderr" == *"tunctl: $F:2: only add lines can stand in a file for apply, not \"del\""* ]] || { echo "$stderr"; return 1; }
+	[[ "$stderr" == *"! z0 not in $F: kept (--prune deletes it)"* ]] || { echo "$stderr"; return 1; }
+	[ "$(printf '%s\n' "$stderr" | tail -n 1)" = "tunctl: apply --per-device: 1 device failed: $F:2; the others match the file" ]
+	[ "$(tun_devices | tr '\n' ' ')" = "a0 z0 " ] || { tun_devices; return 1; }
+	has_addr a0 192.0.2.1
+}

@@ -1,7 +1,9 @@
 /* test_apply.c - apply's reading of the file's lines into wanted devices:
  * each error names FILE:LINE, and leaves the context pointing at none of
- * the caller's memory (which apply frees before the end); and the pure
- * part of its diff (apply_diff_config) on devices built in memory. */
+ * the caller's memory (which apply frees before the end); and its diff
+ * (apply_diff, apply_diff_config), pure, on a file and a namespace built in
+ * memory: every kind of change, identity changes, held devices, the
+ * devices the file does not name, what it asks the reader for. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -59,7 +61,7 @@ static void test_diff_config(void)
 	struct route_spec fr[1] = { 0 }, kr[2] = { 0 };
 	struct device d = { .ifindex = 7 };
 	struct want w = { .r = &r };
-	struct todo t = { 0 };
+	struct apply_dev t = { 0 };
 	struct plan p = { 0 };
 	char err[ERRLEN], buf[1024];
 
@@ -153,7 +155,7 @@ static void test_diff_secondaries(void)
 	struct addr_spec ka[3] = { 0 };
 	struct device d = { .ifindex = 8 };
 	struct want w = { .r = &r, .link = { .set_updown = true, .up = true } };
-	struct todo t = { 0 };
+	struct apply_dev t = { 0 };
 	struct plan p = { 0 };
 	char err[ERRLEN], buf[1024];
 
@@ -188,6 +190,467 @@ static void test_diff_secondaries(void)
 	free(t.del_a);
 	free(t.add_a);
 	free(p.v);
+}
+
+/* A file and a namespace built in memory, for apply_diff. */
+struct world {
+	struct apply a;
+	struct apply_req ar;
+	struct add_req r[4];
+	struct want w[4];
+	char where[4][WHERE_LEN];
+	struct device d[4];             /* the namespace, by name */
+	struct dev_facts f[5];
+	struct apply_dev dev[5];
+	struct device *prune[5];
+	char others[2][16];
+};
+
+static void world_init(struct world *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->ar.file = "f";
+	x->a.ar = &x->ar;
+	x->a.w = x->w;
+	x->a.dev = x->dev;
+	x->a.cur.v = x->d;
+	x->a.cur.others = x->others;
+	x->a.facts = x->f;
+	x->a.prune = x->prune;
+}
+
+/* A line of the file: an up device of that mode, owned by nobody in
+ * particular. */
+static struct want *want_add(struct world *x, const char *name, enum tun_mode mode)
+{
+	size_t i = x->a.nw++;
+
+	x->r[i] = (struct add_req){ .name = name, .mode = mode };
+	snprintf(x->where[i], sizeof(x->where[i]), "f:%zu", i + 1);
+	x->w[i] = (struct want){ .r = &x->r[i], .where = x->where[i], .flags = { .mode = mode },
+				 .link = { .set_updown = true, .up = true } };
+	return &x->w[i];
+}
+
+/* A device of the namespace, up; added in the order of their names. */
+static struct device *dev_add(struct world *x, const char *name, enum tun_mode mode)
+{
+	struct device *d = &x->d[x->a.cur.n++];
+
+	snprintf(d->ti.name, sizeof(d->ti.name), "%s", name);
+	d->ti.flags.mode = mode;
+	d->ifindex = (int)x->a.cur.n + 10;
+	d->link = (struct link_spec){ .set_updown = true, .up = true, .has_mtu = true, .mtu = 1500,
+				      .has_txqlen = true, .txqlen = 500, .has_alias = true };
+	return d;
+}
+
+/* Every fact the diff may ask for, as read: nobody holds anything. */
+static void facts_read(struct world *x)
+{
+	for (size_t i = 0; i < x->a.cur.n; i++)
+		x->f[i].read = true;
+}
+
+static void world_free(struct world *x)
+{
+	for (size_t i = 0; i < x->a.nw; i++) {
+		free(x->dev[i].add_a);
+		free(x->dev[i].del_a);
+		free(x->dev[i].add_r);
+		free(x->dev[i].del_r);
+	}
+	free(x->a.plan.v);
+	x->a.plan = (struct plan){ 0 };
+}
+
+/* apply_diff from the start: its status, and the plan into buf. */
+static int diff(struct world *x, struct refusal *why, struct fact_need *need, char *buf, size_t len)
+{
+	int rc;
+
+	world_free(x);
+	x->a.diff_at = 0;
+	x->a.nprune = 0;
+	why->text[0] = '\0';
+	rc = apply_diff(&x->a, why, need);
+	plan_str(&x->a.plan, buf, len);
+	return rc;
+}
+
+/* A device missing is made with its addresses and routes; one with the
+ * name that is not TUN/TAP is refused; a device as the file says gives
+ * nothing. */
+static void test_diff_create(void)
+{
+	struct world x;
+	struct refusal why;
+	struct fact_need need;
+	struct addr_spec fa[1] = { 0 };
+	struct route_spec fr[1] = { 0 };
+	char err[ERRLEN], buf[1024];
+
+	world_init(&x);
+	want_add(&x, "n0", MODE_TAP);
+	parse_prefix("192.0.2.1/24", false, false, &fa[0].local, err, sizeof(err));
+	parse_route("198.51.100.0/24 via 192.0.2.9", &fr[0], err, sizeof(err));
+	x.r[0].addrs = fa;
+	x.r[0].naddrs = 1;
+	x.r[0].routes = fr;
+	x.r[0].nroutes = 1;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 &&
+	   !strcmp(buf, "create n0 |add n0 addr 192.0.2.1/24|add n0 route 198.51.100.0/24 via 192.0.2.9") &&
+	   !x.dev[0].d && x.dev[0].w == &x.w[0] && x.dev[0].fd == -1 && !x.a.nprune,
+	   "create: made, with its address and route (%s)", buf);
+
+	snprintf(x.others[0], sizeof(x.others[0]), "n0");
+	x.a.cur.nothers = 1;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 1 && !strcmp(why.where, "f:1") &&
+	   !strcmp(why.text, "n0 exists and is not a TUN/TAP device"), "create: a link not TUN/TAP of that name: "
+	   "refused at its line (%s)", why.text);
+	x.a.cur.nothers = 0;
+
+	dev_add(&x, "n0", MODE_TAP)->addrs = fa;
+	x.d[0].naddrs = 1;
+	x.d[0].routes = fr;
+	x.d[0].nroutes = 1;
+	facts_read(&x);
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && x.a.plan.n == 0 && x.dev[0].d == &x.d[0] &&
+	   !x.dev[0].recreate && !x.dev[0].attach, "as the file says: no change (%s)", buf);
+	world_free(&x);
+}
+
+/* Each link setting of the table, given by the file and different from
+ * the kernel's: one set line, and that setting alone to be set. */
+static void test_diff_each_setting(void)
+{
+	static const struct { const char *name, *now, *want; } v[] = {
+		{ "mtu", "1500", "1400" },
+		{ "mac", "02:00:00:00:00:01", "02:00:00:00:00:02" },
+		{ "txqueuelen", "500", "100" },
+		{ "alias", "", "web" },
+		{ "master", "", "br0" },
+	};
+	size_t tried = 0;
+
+	for (size_t i = 0; i < LINK_N; i++) {
+		const struct link_setting *s = &link_settings[i];
+		struct world x;
+		struct refusal why;
+		struct fact_need need;
+		char err[ERRLEN], buf[1024], from[LINK_TEXT_LEN], to[LINK_TEXT_LEN], want[1200];
+		struct want *w;
+		struct device *d;
+		size_t k;
+
+		for (k = 0; k < sizeof(v) / sizeof(v[0]) && strcmp(v[k].name, s->name); k++)
+			;
+		world_init(&x);
+		w = want_add(&x, "l0", MODE_TAP);
+		d = dev_add(&x, "l0", MODE_TAP);
+		facts_read(&x);
+		if (!strcmp(s->name, "state")) {
+			w->link.up = false;
+		} else if (k < sizeof(v) / sizeof(v[0])) {
+			if (v[k].now[0])
+				link_parse(s, v[k].now, &d->link, err, sizeof(err));
+			link_parse(s, v[k].want, &w->link, err, sizeof(err));
+		} else {
+			ok(0, "setting %s: a value to try in test_diff_each_setting", s->name);
+			continue;
+		}
+		tried++;
+		snprintf(want, sizeof(want), "set l0 %s %s>%s", s->name, link_text(s, &d->link, from, sizeof(from)),
+			 link_text(s, &w->link, to, sizeof(to)));
+		ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, want) && link_has(s, &x.dev[0].link) &&
+		   link_same(s, &x.dev[0].link, &w->link), "setting %s: one set line (%s), it alone to be set", s->name,
+		   buf);
+		for (size_t j = 0; j < LINK_N; j++)
+			if (j != i && link_has(&link_settings[j], &x.dev[0].link))
+				ok(0, "setting %s: %s to be set too", s->name, link_settings[j].name);
+		world_free(&x);
+	}
+	ok(tried == LINK_N, "every link setting of the table tried (%zu of %d)", tried, (int)LINK_N);
+}
+
+/* What only re-creating changes (mode, multi-queue, an owner or group the
+ * file leaves out): refused without --recreate, re-created with it; what
+ * an attach sets (pi, vnet_hdr, owner, group): set. */
+static void test_diff_identity(void)
+{
+	static const struct {
+		const char *what;
+		const char *refused, *plan;
+	} v[] = {
+		{ "mode", "i0 is mode tap, the file says mode tun: apply --recreate deletes and re-creates it",
+		  "recreate i0 mode|add i0 addr 192.0.2.1/24" },
+		{ "multi-queue", "i0 is multi-queue on, the file says multi-queue off: apply --recreate deletes and "
+		  "re-creates it", "recreate i0 multi-queue|add i0 addr 192.0.2.1/24" },
+		{ "user", "i0 has user 1000 and the kernel cannot clear it: apply --recreate deletes and re-creates it",
+		  "recreate i0 user|add i0 addr 192.0.2.1/24" },
+		{ "group", "i0 has group 1001 and the kernel cannot clear it: apply --recreate deletes and "
+		  "re-creates it", "recreate i0 group|add i0 addr 192.0.2.1/24" },
+	};
+	struct addr_spec fa[1] = { 0 };
+	char err[ERRLEN];
+
+	parse_prefix("192.0.2.1/24", false, false, &fa[0].local, err, sizeof(err));
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct world x;
+		struct refusal why;
+		struct fact_need need;
+		char buf[1024];
+		struct want *w;
+		struct device *d;
+
+		world_init(&x);
+		w = want_add(&x, "i0", MODE_TAP);
+		x.r[0].addrs = fa;
+		x.r[0].naddrs = 1;
+		d = dev_add(&x, "i0", MODE_TAP);
+		if (!strcmp(v[i].what, "mode"))
+			w->flags.mode = x.r[0].mode = MODE_TUN;
+		else if (!strcmp(v[i].what, "multi-queue"))
+			d->ti.flags.multi_queue = true;
+		else if (!strcmp(v[i].what, "user"))
+			d->ti.owner_set = true, d->ti.owner = 1000;
+		else
+			d->ti.group_set = true, d->ti.group = 1001;
+		ok(diff(&x, &why, &need, buf, sizeof(buf)) == 1 && !strcmp(why.where, "f:1") &&
+		   !strcmp(why.text, v[i].refused) && x.f[0].read == false,
+		   "%s: refused without --recreate, nothing read (%s)", v[i].what, why.text);
+		x.ar.recreate = true;
+		ok(diff(&x, &why, &need, buf, sizeof(buf)) == 2 && need.dev == 0 && need.holders &&
+		   need.holders_first && need.held == HELD_RECREATE && !need.promote && !strcmp(need.where, "f:1"),
+		   "%s, --recreate: whether it is held asked for first", v[i].what);
+		facts_read(&x);
+		ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, v[i].plan) && x.dev[0].recreate &&
+		   !strcmp(x.a.plan.v[0].from, strcmp(v[i].what, "mode") ? strcmp(v[i].what, "multi-queue") ?
+			   !strcmp(v[i].what, "user") ? "1000" : "1001" : "on" : "tap"),
+		   "%s, --recreate: re-created with the line's addresses (%s)", v[i].what, buf);
+		/* Held: it cannot be. */
+		x.f[0].held = true;
+		d->nholders = 1;
+		d->holder_pid = 42;
+		snprintf(d->holder_comm, sizeof(d->holder_comm), "qemu");
+		ok(diff(&x, &why, &need, buf, sizeof(buf)) == 1 && strstr(why.text, "i0 is in use by qemu (pid 42): it "
+		   "cannot be re-created (") && !x.dev[0].recreate, "%s, held: refused (%s)", v[i].what, why.text);
+		world_free(&x);
+	}
+}
+
+/* pi, vnet_hdr, owner and group: set by an attach when nobody holds the
+ * device; pi and vnet_hdr left with a note when somebody does; a held
+ * single-queue device cannot be given an owner. */
+static void test_diff_attach(void)
+{
+	struct world x;
+	struct refusal why;
+	struct fact_need need;
+	char buf[1024];
+	struct want *w;
+	struct device *d;
+
+	world_init(&x);
+	w = want_add(&x, "p0", MODE_TAP);
+	d = dev_add(&x, "p0", MODE_TAP);
+	w->flags.pi = true;
+	d->ti.flags.vnet_hdr = true;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 2 && need.holders && need.holders_first &&
+	   need.held == HELD_PI && !need.promote, "pi: whether it is held asked for, first");
+	facts_read(&x);
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, "set p0 pi off>on|set p0 vnet-hdr on>off") &&
+	   x.dev[0].attach, "pi, vnet-hdr, not held: set by an attach (%s)", buf);
+	x.f[0].held = true;
+	d->nholders = 1;
+	d->holder_pid = 7;
+	snprintf(d->holder_comm, sizeof(d->holder_comm), "vpn");
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !x.dev[0].attach &&
+	   !strcmp(buf, "note p0 pi") && !strcmp(x.a.plan.v[0].text, "pi off, the file says on: left as the attached "
+	   "vpn (pid 7) set it"), "pi, held: a note, left (%s)", x.a.plan.v[0].text);
+	d->nholders = 0;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(x.a.plan.v[0].text, "pi off, the file says on: "
+	   "left as the attached process (one tunctl cannot see in /proc) set it"),
+	   "pi, held by what /proc does not show: a note (%s)", x.a.plan.v[0].text);
+	world_free(&x);
+
+	world_init(&x);
+	w = want_add(&x, "o0", MODE_TUN);
+	d = dev_add(&x, "o0", MODE_TUN);
+	w->o = (struct owner){ .user_set = true, .uid = 1000, .group_set = true, .gid = 1001 };
+	d->ti.group_set = true;
+	d->ti.group = 5;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 2 && need.holders && !need.holders_first &&
+	   need.held == HELD_OWNER, "owner: whether it is held asked for, after promote_secondaries");
+	facts_read(&x);
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, "set o0 user ->1000|set o0 group 5>1001") &&
+	   x.dev[0].attach, "owner and group: set by an attach (%s)", buf);
+	x.f[0].held = true;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 1 && !strcmp(why.text, "o0 is in use by a process that tunctl "
+	   "cannot see in /proc: its owner and group can be changed only while no process has it open"),
+	   "owner, single-queue and held: refused (%s)", why.text);
+	d->ti.flags.multi_queue = w->flags.multi_queue = true;
+	x.f[0].read = false;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 2 && need.holders && need.held == HELD_NO,
+	   "owner, multi-queue: the holders read, whether it is held not asked");
+	x.f[0].read = true;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && x.dev[0].attach, "owner, multi-queue and held: set (%s)",
+	   buf);
+	world_free(&x);
+}
+
+/* promote_secondaries: asked for a device with two IPv4 addresses or
+ * more, and used as read. */
+static void test_diff_promote(void)
+{
+	struct world x;
+	struct refusal why;
+	struct fact_need need;
+	struct addr_spec ka[2] = { 0 };
+	char err[ERRLEN], buf[1024];
+	struct device *d;
+
+	world_init(&x);
+	want_add(&x, "s0", MODE_TAP);
+	d = dev_add(&x, "s0", MODE_TAP);
+	parse_prefix("192.0.2.1/24", false, false, &ka[0].local, err, sizeof(err));
+	parse_prefix("192.0.2.5/24", false, false, &ka[1].local, err, sizeof(err));
+	d->addrs = ka;
+	d->naddrs = 2;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 2 && need.promote && !need.holders && need.held == HELD_NO,
+	   "two IPv4 addresses: promote_secondaries asked for");
+	x.f[0] = (struct dev_facts){ .read = true, .promote = true };
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && x.dev[0].promote &&
+	   !strcmp(buf, "remove s0 addr 192.0.2.5/24|remove s0 addr 192.0.2.1/24"), "promote_secondaries as read (%s)",
+	   buf);
+	d->naddrs = 1;
+	x.f[0].read = false;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0, "one IPv4 address: nothing asked for");
+	world_free(&x);
+}
+
+/* The devices the file does not name: kept with a note, deleted with
+ * --prune unless held (--force: even then), deleted when left over;
+ * --per-device's passes. */
+static void test_diff_unnamed(void)
+{
+	struct world x;
+	struct refusal why;
+	struct fact_need need;
+	const char *names[] = { "a0", NULL };
+	char buf[1024];
+
+	world_init(&x);
+	want_add(&x, "a0", MODE_TAP);
+	dev_add(&x, "a0", MODE_TAP);
+	dev_add(&x, "b0", MODE_TAP);
+	dev_add(&x, "c0", MODE_TUN)->link_group = OPS_ASIDE_GROUP;
+	x.f[0].read = true;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, "note b0 |delete c0 ") &&
+	   !strcmp(x.a.plan.v[0].text, "not in f: kept (--prune deletes it)") && x.a.nprune == 1 &&
+	   x.a.prune[0] == &x.d[2], "not named: kept with a note; left over: deleted (%s)", buf);
+	x.ar.file = "-";
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 &&
+	   !strcmp(x.a.plan.v[0].text, "not in standard input: kept (--prune deletes it)"), "not named, file -: %s",
+	   x.a.plan.v[0].text);
+	x.ar.prune = true;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 2 && need.dev == 1 && !need.where && need.holders &&
+	   need.held == HELD_PRUNE, "--prune: whether it is held asked for");
+	x.f[1].read = true;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, "delete b0 |delete c0 ") && x.a.nprune == 2,
+	   "--prune, not held: deleted (%s)", buf);
+	x.f[1].held = true;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 1 && !why.where && !strcmp(why.text, "b0 is in use by a process "
+	   "that tunctl cannot see in /proc: --prune deletes it only with --force"), "--prune, held: refused (%s)",
+	   why.text);
+	x.ar.force = true;
+	x.f[1] = (struct dev_facts){ 0 };
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, "delete b0 |delete c0 "),
+	   "--prune --force: deleted, nothing read (%s)", buf);
+	/* --per-device: a pass about the file's devices alone, then one
+	 * about the rest, which knows every name of the file (NULL for a line
+	 * that is not add: once a crash). */
+	x.a.wants_only = true;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !x.a.plan.n && !x.a.nprune,
+	   "--per-device, a device's pass: the others left (%s)", buf);
+	x.a.wants_only = false;
+	x.a.nw = 0;
+	x.a.file_names = names;
+	x.a.nfile_names = 2;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, "delete b0 |delete c0 "),
+	   "--per-device, the last pass: what the file does not name (%s)", buf);
+	world_free(&x);
+}
+
+/* Resumed: the diff asks for one device's facts after another's plan
+ * lines, and goes on from there with them. */
+static void test_diff_resume(void)
+{
+	struct world x;
+	struct refusal why;
+	struct fact_need need;
+	char buf[1024];
+
+	world_init(&x);
+	want_add(&x, "a0", MODE_TAP)->link.up = false;
+	want_add(&x, "b0", MODE_TAP)->flags.pi = true;
+	dev_add(&x, "a0", MODE_TAP);
+	dev_add(&x, "b0", MODE_TAP);
+	world_free(&x);
+	x.a.diff_at = 0;
+	ok(apply_diff(&x.a, &why, &need) == 2 && need.dev == 1 && x.a.diff_at == 1 && x.a.plan.n == 1,
+	   "asks for b0's facts after a0's line");
+	x.f[1].read = true;
+	ok(apply_diff(&x.a, &why, &need) == 0 && !strcmp(plan_str(&x.a.plan, buf, sizeof(buf)),
+	   "set a0 state up>down|set b0 pi off>on"), "resumed with them (%s)", buf);
+	world_free(&x);
+}
+
+/* Routes across devices: one another device keeps, one whose gateway
+ * nothing reaches once the kernel drops it. */
+static void test_diff_routes_across(void)
+{
+	struct world x;
+	struct refusal why;
+	struct fact_need need;
+	struct route_spec r[2] = { 0 };
+	struct addr_spec ka[1] = { 0 };
+	char err[ERRLEN], buf[1024];
+
+	world_init(&x);
+	want_add(&x, "a0", MODE_TAP);
+	dev_add(&x, "a0", MODE_TAP);
+	dev_add(&x, "b0", MODE_TAP);
+	facts_read(&x);
+	parse_route("198.51.100.0/24", &r[0], err, sizeof(err));
+	x.r[0].routes = &r[0];
+	x.r[0].nroutes = 1;
+	x.d[1].routes = &r[0];
+	x.d[1].nroutes = 1;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 1 && !strcmp(why.where, "f:1") &&
+	   strstr(why.text, "a0's route \"198.51.100.0/24\" is one route to the kernel with b0's"),
+	   "a route another device keeps: refused (%s)", why.text);
+	x.ar.prune = true;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, "add a0 route 198.51.100.0/24|delete b0 "),
+	   "... unless that device is pruned (%s)", buf);
+	x.ar.prune = false;
+	x.d[1].nroutes = 0;
+
+	/* a0 has a route via 192.0.2.9, but not the address that reached it;
+	 * going down drops it, and it could not be made again. */
+	parse_route("203.0.113.0/24 via 192.0.2.9", &r[1], err, sizeof(err));
+	x.r[0].routes = &r[1];
+	x.d[0].routes = &r[1];
+	x.d[0].nroutes = 1;
+	x.w[0].link.up = false;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 1 && strstr(why.text, "a0's route \"203.0.113.0/24 via 192.0.2.9\" "
+	   "would be dropped by the kernel"), "a route the kernel drops that cannot be made again: refused (%s)",
+	   why.text);
+	parse_prefix("192.0.2.1/24", false, false, &ka[0].local, err, sizeof(err));
+	x.r[0].addrs = ka;
+	x.r[0].naddrs = 1;
+	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0, "... but fine with an address that reaches it (%s)", buf);
+	world_free(&x);
 }
 
 int main(void)
@@ -250,5 +713,13 @@ int main(void)
 	}
 	test_diff_config();
 	test_diff_secondaries();
+	test_diff_create();
+	test_diff_each_setting();
+	test_diff_identity();
+	test_diff_attach();
+	test_diff_promote();
+	test_diff_unnamed();
+	test_diff_resume();
+	test_diff_routes_across();
 	return tap_done();
 }
