@@ -96,9 +96,10 @@ int ops_add(struct ctx *c, const struct add_req *r);
 int ops_delete(struct ctx *c, char *const *names, size_t n, const struct link_info *links, size_t nlinks);
 /* ops_delete, each device taken down in the request that moves it into
  * the delete's group (and brought back up if the delete fails): for
- * devices tunctl holds (del --unused), whose attach already made the
- * kernel walk the namespace's IPv6 routes once, the move then sends no
- * state change (a second walk per device: dev_close's comes either way). */
+ * devices tunctl holds (del --unused).  The move of an up device sends a
+ * state change, on which the kernel walks the namespace's whole IPv6
+ * route table once more per device; down, it sends none (the walk of the
+ * device going down comes either way, here or in the group delete). */
 int ops_delete_down(struct ctx *c, char *const *names, size_t n, const struct link_info *links, size_t nlinks);
 /* The link group apply puts a device in while it is set aside to be
  * re-created (renamed tunctl<index>, down): one of del's groups, so that
