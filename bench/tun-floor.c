@@ -9,6 +9,15 @@
  *                            tunctl does), one RTM_SETLINK each (a MAC,
  *                            BRIDGE as master, up) sent 64 at a time, then
  *                            TUNSETPERSIST and close
+ *   tun-floor NETNS N unused [up]
+ *                            the least work of a "del --unused" that keeps
+ *                            any process from attaching between its check
+ *                            and the delete (bench/vm (c1)): attaches to the
+ *                            taps l0 .. l(N-1) (one queue, no PI; each kept
+ *                            open), moves each into link group UNUSED_GROUP
+ *                            and down (with "up": leaves it up) with one
+ *                            RTM_SETLINK each sent 64 at a time, then
+ *                            deletes the group with one RTM_DELLINK
  *
  * bench/run times it beside case (b): its time over iproute2's is the lowest
  * ratio any implementation can reach on the machine, since the kernel
@@ -18,6 +27,7 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +46,109 @@ static int fail(const char *what, const char *arg)
 	return 1;
 }
 
+/* The link group of the "unused" mode (one of tunctl's own del groups). */
+#define UNUSED_GROUP 0x7e5700ffu
+
+/* Sends len bytes of requests, the last of which asks for an ACK (seq),
+ * and reads the answers: 0, or 1 after saying which failed. */
+static int exchange(int sk, const char *buf, size_t len, unsigned seq, const char *what)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+
+	if (sendto(sk, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return fail("cannot send to", "rtnetlink");
+	/* Errors come as they happen; the batch's last asks for an ACK. */
+	for (;;) {
+		char rb[8192];
+		ssize_t r = recv(sk, rb, sizeof(rb), 0);
+		bool last = false;
+
+		if (r < 0)
+			return fail("cannot read", "rtnetlink");
+		for (struct nlmsghdr *h = (struct nlmsghdr *)rb; NLMSG_OK(h, (size_t)r); h = NLMSG_NEXT(h, r)) {
+			struct nlmsgerr *e = NLMSG_DATA(h);
+
+			if (h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (e->error) {
+				errno = -e->error;
+				return fail(what, "a device");
+			}
+			last |= h->nlmsg_seq == seq;
+		}
+		if (last)
+			return 0;
+	}
+}
+
+static struct rtattr *put_attr(struct nlmsghdr *h, unsigned short type, const void *v, size_t len)
+{
+	struct rtattr *a = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
+
+	a->rta_type = type;
+	a->rta_len = RTA_LENGTH(len);
+	memcpy(RTA_DATA(a), v, len);
+	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(a->rta_len);
+	return a;
+}
+
+/* The "unused" mode's netlink part: l0 .. l(n-1) into UNUSED_GROUP (and
+ * down unless up), 64 RTM_SETLINK a send, then one RTM_DELLINK of the
+ * group. */
+static int group_delete(long n, bool up)
+{
+	static char buf[64 * 128];
+	uint32_t group = UNUSED_GROUP;
+	int sk = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	unsigned seq = 0;
+	struct nlmsghdr *h;
+	struct ifinfomsg *ifi;
+
+	if (sk < 0)
+		return fail("cannot open", "rtnetlink");
+	for (long i = 0; i < n;) {
+		size_t off = 0;
+
+		for (long k = 0; k < 64 && i < n; k++, i++) {
+			char name[IFNAMSIZ];
+
+			h = (struct nlmsghdr *)(buf + off);
+			memset(h, 0, 128);
+			h->nlmsg_type = RTM_SETLINK;
+			h->nlmsg_flags = NLM_F_REQUEST | (k == 63 || i == n - 1 ? NLM_F_ACK : 0);
+			h->nlmsg_seq = ++seq;
+			h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+			ifi = NLMSG_DATA(h);
+			ifi->ifi_family = AF_UNSPEC;
+			ifi->ifi_change = up ? 0 : IFF_UP;
+			snprintf(name, sizeof(name), "l%ld", i % 1000000);
+			put_attr(h, IFLA_IFNAME, name, sizeof(name));
+			put_attr(h, IFLA_GROUP, &group, sizeof(group));
+			off += NLMSG_ALIGN(h->nlmsg_len);
+		}
+		if (exchange(sk, buf, off, seq, "RTM_SETLINK refused for"))
+			return 1;
+	}
+	h = (struct nlmsghdr *)buf;
+	memset(h, 0, 128);
+	h->nlmsg_type = RTM_DELLINK;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = ++seq;
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	ifi = NLMSG_DATA(h);
+	ifi->ifi_family = AF_UNSPEC;
+	put_attr(h, IFLA_GROUP, &group, sizeof(group));
+	if (n && exchange(sk, buf, h->nlmsg_len, seq, "RTM_DELLINK refused for"))
+		return 1;
+	close(sk);
+	return 0;
+}
+
 /* One RTM_SETLINK per device b0 .. b(n-1), found by name: MAC, master,
  * up; sent in batches of 64 (no ACK but on each batch's last), errors read. */
 static int link_all(long n, int master)
 {
 	static char buf[64 * 128];
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int sk = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	unsigned seq = 0;
 
@@ -82,30 +189,8 @@ static int link_all(long n, int master)
 			h->nlmsg_len += RTA_ALIGN(a->rta_len);
 			off += NLMSG_ALIGN(h->nlmsg_len);
 		}
-		if (sendto(sk, buf, off, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-			return fail("cannot send to", "rtnetlink");
-		/* Errors come as they happen; the batch's last asks for an ACK. */
-		for (;;) {
-			char rb[8192];
-			ssize_t r = recv(sk, rb, sizeof(rb), 0);
-			bool last = false;
-
-			if (r < 0)
-				return fail("cannot read", "rtnetlink");
-			for (struct nlmsghdr *h = (struct nlmsghdr *)rb; NLMSG_OK(h, (size_t)r); h = NLMSG_NEXT(h, r)) {
-				struct nlmsgerr *e = NLMSG_DATA(h);
-
-				if (h->nlmsg_type != NLMSG_ERROR)
-					continue;
-				if (e->error) {
-					errno = -e->error;
-					return fail("RTM_SETLINK refused for", "a device");
-				}
-				last |= h->nlmsg_seq == seq;
-			}
-			if (last)
-				break;
-		}
+		if (exchange(sk, buf, off, seq, "RTM_SETLINK refused for"))
+			return 1;
 	}
 	close(sk);
 	return 0;
@@ -115,11 +200,13 @@ int main(int argc, char **argv)
 {
 	char path[300], *end;
 	bool vm = argc == 6 && !strcmp(argv[3], "vm");
+	bool unused = (argc == 4 || argc == 5) && !strcmp(argv[3], "unused");
+	bool up = unused && argc == 5 && !strcmp(argv[4], "up");
 	long n, uid = -1;
 	int nsfd, master = 0, *fds = NULL;
 
-	if ((argc != 3 && !vm) || strchr(argv[1], '/')) {
-		fprintf(stderr, "usage: tun-floor NETNS N [vm UID BRIDGE]\n");
+	if ((argc != 3 && !vm && !unused) || (unused && argc == 5 && !up) || strchr(argv[1], '/')) {
+		fprintf(stderr, "usage: tun-floor NETNS N [vm UID BRIDGE | unused [up]]\n");
 		return 2;
 	}
 	if (vm)
@@ -139,7 +226,7 @@ int main(int argc, char **argv)
 	close(nsfd);
 	if (vm && !(master = (int)if_nametoindex(argv[5])))
 		return fail("no bridge", argv[5]);
-	if (vm) {
+	if (vm || unused) {
 		struct rlimit rl = { (rlim_t)n + 64, (rlim_t)n + 64 };
 
 		if (!(fds = calloc((size_t)n + 1, sizeof(*fds))))
@@ -152,15 +239,20 @@ int main(int argc, char **argv)
 		int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 
 		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, IFNAMSIZ, "b%ld", i);
-		ifr.ifr_flags = (vm ? IFF_TAP : IFF_TUN) | IFF_NO_PI;
+		snprintf(ifr.ifr_name, IFNAMSIZ, unused ? "l%ld" : "b%ld", i);
+		ifr.ifr_flags = (vm || unused ? IFF_TAP : IFF_TUN) | IFF_NO_PI;
 #ifdef IFF_NO_CARRIER
 		ifr.ifr_flags |= IFF_NO_CARRIER;    /* as tunctl creates them */
 #endif
 		if (fd < 0)
 			return fail("cannot open", "/dev/net/tun");
 		if (ioctl(fd, TUNSETIFF, &ifr) < 0)
-			return fail("cannot create", ifr.ifr_name);
+			return fail(unused ? "cannot attach to" : "cannot create", ifr.ifr_name);
+		if (unused) {
+			/* Held until the group delete takes the device. */
+			fds[i] = fd;
+			continue;
+		}
 		if (vm) {
 			/* Kept open until configured, as tunctl does. */
 			if (ioctl(fd, TUNSETOWNER, uid) < 0)
@@ -171,6 +263,14 @@ int main(int argc, char **argv)
 		if (ioctl(fd, TUNSETPERSIST, 1L) < 0)
 			return fail("cannot make persistent", ifr.ifr_name);
 		close(fd);
+	}
+	if (unused) {
+		if (group_delete(n, up))
+			return 1;
+		for (long i = 0; i < n; i++)
+			close(fds[i]);
+		free(fds);
+		return 0;
 	}
 	if (!vm)
 		return 0;

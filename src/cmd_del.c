@@ -8,7 +8,6 @@
 
 #include "dumps.h"
 #include "ops.h"
-#include "procfs.h"
 #include "tunctl.h"
 
 /* Whether name matches one of the patterns (any, when there are none). */
@@ -20,34 +19,39 @@ static bool matches(const struct del_req *r, const char *name)
 	return !r->nnames;
 }
 
-/* del --unused: the TUN/TAP devices that match, that /proc shows no
- * process holding, then held by tunctl itself (ops_hold_unused: the
+/* Whether the link dump already shows the device held: a multi-queue
+ * device's queue counts (attached, or attached and disabled).  The kernel
+ * tells no such count of a single-queue device; the attach of
+ * ops_hold_unused asks it (refused at once, without any change to the
+ * device, when a process holds it). */
+static bool dump_shows_held(const struct link_info *l)
+{
+	return l->tun.multi_queue && l->tun.has_queues && l->tun.num_queues + l->tun.num_disabled > 0;
+}
+
+/* del --unused: the TUN/TAP devices that match, that the link dump does
+ * not show held, then held by tunctl itself (ops_hold_unused: the
  * kernel's word, and no process can attach meanwhile) and deleted in one
- * kernel operation. */
+ * kernel operation.  No look into /proc: an attach refused costs the
+ * kernel less than reading every process's descriptors. */
 static int del_unused(struct ctx *c, const struct del_req *r, const struct link_info *links, size_t nlinks)
 {
 	char **names = malloc((nlinks + 1) * sizeof(*names));
 	bool *keep = calloc(nlinks + 1, sizeof(*keep));
-	struct holder *h = NULL;
-	int *fds = NULL, err, rc = 1;
-	size_t n = 0, nh = 0, nfds = 0, k = 0;
+	int *fds = NULL, rc = 1;
+	size_t n = 0, nfds = 0, k = 0;
 
 	if (!names || !keep) {
 		report(c, "out of memory");
 		goto out;
 	}
-	if ((err = proc_tun_holders(NULL, &h, &nh))) {
-		report_err(c, err, NULL, "reading /proc");
-		goto out;
-	}
 	for (size_t i = 0; i < nlinks; i++) {
 		const struct link_info *l = &links[i];
-		const struct holder *first;
 
 		if (link_lacks_tun_info(c, l))
 			goto out;
 		if (l->is_tun && (r->mode == MODE_ANY || r->mode == (l->tun.tap ? MODE_TAP : MODE_TUN)) &&
-		    matches(r, l->name) && !holders_of(h, nh, l->name, &first))
+		    matches(r, l->name) && !dump_shows_held(l))
 			names[n++] = (char *)l->name;
 	}
 	if (ops_hold_unused(c, names, n, keep, &fds, &nfds))
@@ -55,12 +59,11 @@ static int del_unused(struct ctx *c, const struct del_req *r, const struct link_
 	for (size_t i = 0; i < n; i++)
 		if (keep[i])
 			names[k++] = names[i];
-	rc = k ? ops_delete(c, names, k, links, nlinks) : 0;
+	rc = k ? ops_delete_down(c, names, k, links, nlinks) : 0;
 out:
 	for (size_t i = 0; i < nfds; i++)
 		close(fds[i]);
 	free(fds);
-	free(h);
 	free(keep);
 	free(names);
 	return rc;
