@@ -243,7 +243,7 @@ int run_run(struct ctx *c, const struct run_req *r)
 
 	/* Under the lock until its queues are open: the device is not one
 	 * another command is making, and its flags are not being set back. */
-	if (ctx_lock(c) || find_tun(c, r->name, &ti, NULL))
+	if (ctx_lock(c) || find_tun_attach(c, r->name, &ti, NULL))
 		return 1;
 	flags_changed = (r->pi >= 0 && !r->pi != !ti.flags.pi) ||
 			(r->vnet_hdr >= 0 && !r->vnet_hdr != !ti.flags.vnet_hdr);

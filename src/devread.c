@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <net/if.h>
 #include <linux/if.h>
 
@@ -159,6 +160,45 @@ int dev_lookup(struct ctx *c, const char *name, struct dev_link *out)
 		return 1;
 	*out = v[0];
 	free(v);
+	return 0;
+}
+
+int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
+{
+	struct dev_link d;
+
+	if (dev_lookup(c, name, &d))
+		return 1;
+	*ti = d.ti;
+	if (ifindex)
+		*ifindex = d.ifindex;
+	return 0;
+}
+
+int find_tun_attach(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
+{
+	struct tun_flags f;
+	int dirfd, err;
+
+	if (find_tun(c, name, ti, ifindex))
+		return 1;
+	/* sysfs only for what the kernel shows nowhere else: IFF_NAPI,
+	 * IFF_NAPI_FRAGS, IFF_ONE_QUEUE (tun_flags). */
+	if ((dirfd = err = sysfs_net_dir()) >= 0) {
+		err = sysfs_tun_flags_at(dirfd, name, &f);
+		close(dirfd);
+	}
+	if (err == -ENODEV)
+		report(c, "device %s does not exist", name);
+	else if (err == -ENOTTY)
+		report(c, "%s is not a TUN/TAP device", name);
+	else if (err)
+		report_sysfs(c, err, name);
+	if (err)
+		return 1;
+	ti->flags.napi = f.napi;
+	ti->flags.napi_frags = f.napi_frags;
+	ti->flags.one_queue = f.one_queue;
 	return 0;
 }
 
