@@ -5,7 +5,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <net/if.h>
 #include <linux/if.h>
 
@@ -178,24 +177,21 @@ int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
 int find_tun_attach(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
 {
 	struct tun_flags f;
-	int dirfd, err;
+	char buf[32];
+	uint32_t v;
+	int err;
 
 	if (find_tun(c, name, ti, ifindex))
 		return 1;
 	/* sysfs only for what the kernel shows nowhere else: IFF_NAPI,
 	 * IFF_NAPI_FRAGS, IFF_ONE_QUEUE (tun_flags). */
-	if ((dirfd = err = sysfs_net_dir()) >= 0) {
-		err = sysfs_tun_flags_at(dirfd, name, &f);
-		close(dirfd);
-	}
-	if (err == -ENODEV)
-		report(c, "device %s does not exist", name);
-	else if (err == -ENOTTY)
-		report(c, "%s is not a TUN/TAP device", name);
-	else if (err)
+	if (!(err = sysfs_attr(name, "tun_flags", buf, sizeof(buf))) && !parse_sysfs_hex(buf, &v))
+		err = -EINVAL;
+	if (err) {
 		report_sysfs(c, err, name);
-	if (err)
 		return 1;
+	}
+	tun_flags_from_sysfs(v, &f);
 	ti->flags.napi = f.napi;
 	ti->flags.napi_frags = f.napi_frags;
 	ti->flags.one_queue = f.one_queue;
