@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <net/if.h>
 #include <linux/if.h>
 
@@ -165,7 +166,17 @@ int dev_lookup(struct ctx *c, const char *name, struct dev_link *out)
 int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
 {
 	struct dev_link d;
+	int dirfd;
 
+	/* Not the lookup: every command that finds its device here reads
+	 * sysfs later (the link settings undo puts back, tun_flags), and
+	 * says first when it cannot (not mounted: -ENOENT; with -n, the
+	 * namespace's own not mountable). */
+	if ((dirfd = sysfs_net_dir()) < 0) {
+		report_sysfs(c, dirfd, name);
+		return 1;
+	}
+	close(dirfd);
 	if (dev_lookup(c, name, &d))
 		return 1;
 	*ti = d.ti;
