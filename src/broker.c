@@ -405,7 +405,7 @@ static void open_queues(struct ctx *c, struct answer *a, const struct run_req *r
 		refuse(a, 1, "--queues %u: at most %d through the broker", r->queues, BROKER_FDS_MAX);
 		return;
 	}
-	if (find_tun(c, r->name, &ti, NULL)) {
+	if (find_tun_attach(c, r->name, &ti, NULL)) {
 		a->status = 1;
 		return;
 	}

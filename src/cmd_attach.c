@@ -383,7 +383,7 @@ static int open_device_locked(struct session *s)
 	struct tun_info ti;
 	int err, ifindex;
 
-	if (find_tun(c, s->r->name, &ti, &ifindex))
+	if (find_tun_attach(c, s->r->name, &ti, &ifindex))
 		return 1;
 	if (s->r->echo)
 		load_broadcasts(s, ifindex);

@@ -31,7 +31,10 @@ static int classic_add(struct ctx *c, const struct classic_req *r, int fd)
 	{
 		struct tun_info ti;
 
-		/* Taking over an existing device needs its own flags. */
+		/* Taking over an existing device needs its own flags, and
+		 * sysfs's tun_flags is where the kernel shows all of them
+		 * (IFF_NAPI, IFF_NAPI_FRAGS and IFF_ONE_QUEUE nowhere else);
+		 * an error here is the attach's to report. */
 		if (!strchr(name, '%') && !sysfs_tun_read(name, &ti)) {
 			/* -n or -p asks for that mode, as the classic tool's
 			 * TUNSETIFF did (refused with EINVAL). */
@@ -75,11 +78,11 @@ static int classic_del(struct ctx *c, const struct classic_req *r, int fd)
 
 	/* The classic tool made and dropped a device of that name, and said
 	 * so: scripts under set -e rely on its exit 0. */
-	if (sysfs_tun_read(r->name, &ti) == -ENODEV) {
+	if (!if_nametoindex(r->name) && errno == ENODEV) {
 		printf("Set '%s' nonpersistent\n", r->name);
 		return 0;
 	}
-	if (find_tun(c, r->name, &ti, NULL))
+	if (find_tun_attach(c, r->name, &ti, NULL))
 		return 1;
 	if ((err = tun_attach_admin(fd, ti.name, &ti.flags)) || (err = tun_set_persist(fd, false))) {
 		report_err(c, err, NULL, "%s", r->name);

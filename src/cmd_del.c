@@ -69,6 +69,25 @@ out:
 	return rc;
 }
 
+/* Every name is checked, in the dump, before anything is deleted. */
+static bool names_are_tun(struct ctx *c, char *const *names, size_t n, const struct link_info *links,
+			  size_t nlinks)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct link_info *l = links_find(links, nlinks, names[i]);
+
+		if (!l) {
+			report(c, "device %s does not exist", names[i]);
+			return false;
+		}
+		if (!l->is_tun) {
+			report(c, "%s is not a TUN/TAP device", names[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
 int del_run(struct ctx *c, const struct del_req *r)
 {
 	struct link_info *links = NULL;
@@ -79,20 +98,13 @@ int del_run(struct ctx *c, const struct del_req *r)
 
 	if (ctx_lock(c))
 		return 1;
-	if (!r->all && !r->unused) {
-		/* Every name is checked before anything is deleted. */
-		for (size_t i = 0; i < n; i++) {
-			struct tun_info ti;
-
-			if (find_tun(c, names[i], &ti, NULL))
-				return 1;
-		}
-	}
-	/* One link dump serves --all's listing, the in-use check and the
-	 * deletion: a device gone before it is simply not in it. */
+	/* One link dump serves the names' check, --all's listing, the in-use
+	 * check and the deletion: a device gone before it is simply not in it. */
 	if (!ctx_nl(c) || dump_links(c, &links, &nlinks))
 		goto out;
 	links_sort(links, nlinks);
+	if (!r->all && !r->unused && !names_are_tun(c, names, n, links, nlinks))
+		goto out;
 	if (r->unused) {
 		rc = del_unused(c, r, links, nlinks);
 		goto out;

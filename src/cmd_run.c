@@ -216,12 +216,9 @@ static int run_flags_took(struct ctx *c, const struct run_req *r, const struct t
 			  unsigned *opened)
 {
 	struct tun_info now;
-	int err;
 
-	if ((err = sysfs_tun_read(r->name, &now))) {
-		report_err(c, err, NULL, "%s: reading its flags", r->name);
+	if (find_tun(c, r->name, &now, NULL))
 		return 1;
-	}
 	if (!now.flags.pi != !ti->flags.pi || !now.flags.vnet_hdr != !ti->flags.vnet_hdr) {
 		for (; *opened; (*opened)--)
 			close(fds[*opened - 1]);
@@ -243,7 +240,7 @@ int run_run(struct ctx *c, const struct run_req *r)
 
 	/* Under the lock until its queues are open: the device is not one
 	 * another command is making, and its flags are not being set back. */
-	if (ctx_lock(c) || find_tun(c, r->name, &ti, NULL))
+	if (ctx_lock(c) || find_tun_attach(c, r->name, &ti, NULL))
 		return 1;
 	flags_changed = (r->pi >= 0 && !r->pi != !ti.flags.pi) ||
 			(r->vnet_hdr >= 0 && !r->vnet_hdr != !ti.flags.vnet_hdr);

@@ -277,7 +277,7 @@ int set_run(struct ctx *c, const struct set_req *r)
 
 	/* Read under the lock: what it puts back on failure is what no other
 	 * command is changing meanwhile. */
-	if (ctx_lock(c) || find_tun(c, r->name, &ti, &ifindex))
+	if (ctx_lock(c) || (r->user.set || r->group.set ? find_tun_attach : find_tun)(c, r->name, &ti, &ifindex))
 		return 1;
 	if (r->link.has_mac && ti.flags.mode != MODE_TAP) {
 		char mac[18];

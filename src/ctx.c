@@ -275,25 +275,6 @@ void ctx_free(struct ctx *c)
 	c->nl_ready = false;
 }
 
-int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
-{
-	int err = sysfs_tun_read(name, ti);
-
-	if (err == -ENODEV) {
-		report(c, "device %s does not exist", name);
-		return 1;
-	}
-	if (err == -ENOTTY) {
-		report(c, "%s is not a TUN/TAP device", name);
-		return 1;
-	}
-	if (err) {
-		report_sysfs(c, err, name);
-		return 1;
-	}
-	return ifindex ? ctx_ifindex(c, name, ifindex) : 0;
-}
-
 int ctx_ifindex(struct ctx *c, const char *name, int *ifindex)
 {
 	struct nl *nl = ctx_nl(c);

@@ -109,15 +109,18 @@ struct tun_info;
 /* Why attaching to the device (TUNSETIFF) gave EPERM: the owner or group
  * the caller lacks, named. */
 void report_attach_denied(struct ctx *c, const struct tun_info *ti);
-/* Reads NAME from sysfs; reports and returns 1 when it is missing or not
- * TUN/TAP.  ifindex may be NULL.  For the commands that need what only
- * sysfs's tun_flags says (IFF_NAPI, IFF_NAPI_FRAGS, which the tun driver's
- * link info leaves out), to attach with the device's own flags: run,
- * attach, classic, set (owner and group by attaching); and del, whose
- * check before deleting still reads it.  A lookup that needs no more than
- * the link dump gives is dev_lookup (dev.h): addr, route; save takes its
- * answer from its own dump. */
+/* The lookups of one TUN/TAP device that report (devread.c, the device
+ * model's reader): through dev_lookup (dev.h), one RTM_GETLINK by name,
+ * whose tun driver's link info gives mode, flags, owner and group.  0, or
+ * 1 after reporting that it does not exist or is not TUN/TAP; ifindex may
+ * be NULL.  A command that dumps the links anyway finds it in its dump. */
 int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex);
+/* find_tun, for attaching with the device's own flags (TUNSETIFF on a
+ * device that exists sets its features to the caller's): also IFF_NAPI,
+ * IFF_NAPI_FRAGS and IFF_ONE_QUEUE, which the kernel shows only in sysfs's
+ * tun_flags (the tun driver's link info leaves them out).  For run,
+ * attach, the broker's run, classic, and set's owner and group. */
+int find_tun_attach(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex);
 /* A device's index into *ifindex: 0, or 1 after reporting why not. */
 int ctx_ifindex(struct ctx *c, const char *name, int *ifindex);
 /* Opens /run/netns/NAME into *fd (-1 on failure): 0, or 1 after reporting. */

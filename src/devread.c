@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <net/if.h>
 #include <linux/if.h>
 
@@ -159,6 +160,52 @@ int dev_lookup(struct ctx *c, const char *name, struct dev_link *out)
 		return 1;
 	*out = v[0];
 	free(v);
+	return 0;
+}
+
+int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
+{
+	struct dev_link d;
+	int dirfd;
+
+	/* Not the lookup: every command that finds its device here reads
+	 * sysfs later (the link settings undo puts back, tun_flags), and
+	 * says first when it cannot (not mounted: -ENOENT; with -n, the
+	 * namespace's own not mountable). */
+	if ((dirfd = sysfs_net_dir()) < 0) {
+		report_sysfs(c, dirfd, name);
+		return 1;
+	}
+	close(dirfd);
+	if (dev_lookup(c, name, &d))
+		return 1;
+	*ti = d.ti;
+	if (ifindex)
+		*ifindex = d.ifindex;
+	return 0;
+}
+
+int find_tun_attach(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
+{
+	struct tun_flags f;
+	char buf[32];
+	uint32_t v;
+	int err;
+
+	if (find_tun(c, name, ti, ifindex))
+		return 1;
+	/* sysfs only for what the kernel shows nowhere else: IFF_NAPI,
+	 * IFF_NAPI_FRAGS, IFF_ONE_QUEUE (tun_flags). */
+	if (!(err = sysfs_attr(name, "tun_flags", buf, sizeof(buf))) && !parse_sysfs_hex(buf, &v))
+		err = -EINVAL;
+	if (err) {
+		report_sysfs(c, err, name);
+		return 1;
+	}
+	tun_flags_from_sysfs(v, &f);
+	ti->flags.napi = f.napi;
+	ti->flags.napi_frags = f.napi_frags;
+	ti->flags.one_queue = f.one_queue;
 	return 0;
 }
 

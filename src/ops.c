@@ -126,6 +126,9 @@ int ops_held_per_kernel(struct ctx *c, const struct link_info *li, const char *n
 
 	if (li && li->is_tun && li->tun.multi_queue)
 		return queues_held(c, li, name, fix);
+	/* sysfs: the attach below must pass the device's own flags again,
+	 * IFF_NAPI, IFF_NAPI_FRAGS and IFF_ONE_QUEUE too, which the kernel
+	 * shows only in tun_flags. */
 	if ((err = sysfs_tun_read(name, &ti))) {
 		report_sysfs(c, err, name);
 		return -1;

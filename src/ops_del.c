@@ -82,9 +82,7 @@ static int add_leftovers(const struct links *l, char *const *names, size_t n, ch
 	}
 	memcpy(*all, names, n * sizeof(*names));
 	for (size_t i = 0; i < l->n; i++) {
-		struct tun_info ti;
-
-		if (!named[i] && in_del_group(l->v[i].group) && !sysfs_tun_read(l->v[i].name, &ti))
+		if (!named[i] && in_del_group(l->v[i].group) && l->v[i].is_tun)
 			(*all)[k++] = (char *)l->v[i].name;      /* only read */
 	}
 	free(named);

@@ -143,8 +143,9 @@ t_failopen() {
 	command -v ping >/dev/null || skip "ping (iputils-ping) is not installed"
 	t add tun0 --addr 192.0.2.1/24 >/dev/null
 	oom=0
-	# The first reallocs of a run: the output streams closed at each flush.
-	for n in $(seq 1 6); do
+	# The first reallocs of a run after the lookup's one (dev_lookup's
+	# array): the output streams closed at each flush.
+	for n in $(seq 2 7); do
 		(exec ip netns exec "$NS" env LD_PRELOAD="$BATS_TEST_TMPDIR/failalloc.so" \
 			TUNCTL_FAIL_ONLY=realloc TUNCTL_FAIL_ALLOC=$n "$TUNCTL" attach tun0 --count 2 \
 			>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err") &

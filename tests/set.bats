@@ -173,9 +173,9 @@ no_link_change() {
 @test "a kernel that refuses IFF_NO_CARRIER (EINVAL): set attaches again without it" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	t add s0 >/dev/null
-	# The second ioctl is TUNSETIFF (after SIOCGIFINDEX): it fails as an
-	# old kernel refusing an unknown flag would.
-	run --separate-stderr in_ns env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -o /dev/null -e trace=ioctl -e inject=ioctl:error=EINVAL:when=2 \
+	# The first ioctl is TUNSETIFF (the device is looked up by netlink):
+	# it fails as an old kernel refusing an unknown flag would.
+	run --separate-stderr in_ns env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -o /dev/null -e trace=ioctl -e inject=ioctl:error=EINVAL:when=1 \
 		"$TUNCTL" set s0 --user 1234
 	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
 	[ -z "$stderr" ]
