@@ -318,10 +318,10 @@ static size_t ipv4_count(const struct device *d)
 static int held(struct ctx *c, const struct device *d, const char *fix)
 {
 	/* What the link dump of the device set said: not asked again. */
-	const struct link_info li = {
+	const struct device li = {
 		.ifindex = d->ifindex, .is_tun = true,
-		.tun = { .multi_queue = d->ti.flags.multi_queue, .has_queues = d->has_queues,
-			 .num_queues = d->num_queues, .num_disabled = d->num_disabled },
+		.ti = { .flags = { .multi_queue = d->ti.flags.multi_queue } }, .has_queues = d->has_queues,
+		.num_queues = d->num_queues, .num_disabled = d->num_disabled,
 	};
 
 	if (d->nholders)

@@ -24,7 +24,7 @@ static bool matches(const struct del_req *r, const char *name)
  * process holding, then held by tunctl itself (ops_hold_unused: the
  * kernel's word, and no process can attach meanwhile) and deleted in one
  * kernel operation. */
-static int del_unused(struct ctx *c, const struct del_req *r, const struct link_info *links, size_t nlinks)
+static int del_unused(struct ctx *c, const struct del_req *r, const struct device *links, size_t nlinks)
 {
 	char **names = malloc((nlinks + 1) * sizeof(*names));
 	bool *keep = calloc(nlinks + 1, sizeof(*keep));
@@ -41,14 +41,14 @@ static int del_unused(struct ctx *c, const struct del_req *r, const struct link_
 		goto out;
 	}
 	for (size_t i = 0; i < nlinks; i++) {
-		const struct link_info *l = &links[i];
+		const struct device *l = &links[i];
 		const struct holder *first;
 
 		if (link_lacks_tun_info(c, l))
 			goto out;
-		if (l->is_tun && (r->mode == MODE_ANY || r->mode == (l->tun.tap ? MODE_TAP : MODE_TUN)) &&
-		    matches(r, l->name) && !holders_of(h, nh, l->name, &first))
-			names[n++] = (char *)l->name;
+		if (l->is_tun && (r->mode == MODE_ANY || r->mode == l->ti.flags.mode) &&
+		    matches(r, l->ti.name) && !holders_of(h, nh, l->ti.name, &first))
+			names[n++] = (char *)l->ti.name;
 	}
 	if (ops_hold_unused(c, names, n, keep, &fds, &nfds))
 		goto out;
@@ -68,7 +68,7 @@ out:
 
 int del_run(struct ctx *c, const struct del_req *r)
 {
-	struct link_info *links = NULL;
+	struct device *links = NULL;
 	size_t nlinks = 0;
 	char **names = r->all || r->unused ? NULL : r->names;
 	size_t n = r->nnames;
@@ -101,12 +101,12 @@ int del_run(struct ctx *c, const struct del_req *r)
 		}
 		n = 0;
 		for (size_t i = 0; i < nlinks; i++) {
-			const struct link_info *l = &links[i];
+			const struct device *l = &links[i];
 
 			if (link_lacks_tun_info(c, l))
 				goto out;
-			if (l->is_tun && (r->mode == MODE_ANY || r->mode == (l->tun.tap ? MODE_TAP : MODE_TUN)))
-				names[n++] = links[i].name;
+			if (l->is_tun && (r->mode == MODE_ANY || r->mode == l->ti.flags.mode))
+				names[n++] = links[i].ti.name;
 		}
 	}
 	rc = 0;

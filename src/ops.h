@@ -60,7 +60,7 @@ void ops_converge_free(struct ops_converge *cv);
  * single-queue one refuses a second reader (EBUSY), which an attach
  * without carrier asks at no cost to the device.  1 held, 0 not, or -1
  * after reporting that it cannot be known ("...; fix"). */
-int ops_held_per_kernel(struct ctx *c, const struct link_info *li, const char *name, const char *fix);
+int ops_held_per_kernel(struct ctx *c, const struct device *li, const char *name, const char *fix);
 
 /* One device being made: created and held by fd (not persistent yet), then
  * configured, then kept (made persistent, its name printed) or dropped
@@ -93,7 +93,7 @@ int ops_add(struct ctx *c, const struct add_req *r);
 /* Deletes the devices named, with one unregistration for all of them, and
  * those a del cut short left in tunctl's link groups.  links: the
  * namespace's, sorted by links_sort. */
-int ops_delete(struct ctx *c, char *const *names, size_t n, const struct link_info *links, size_t nlinks);
+int ops_delete(struct ctx *c, char *const *names, size_t n, const struct device *links, size_t nlinks);
 /* The link group apply puts a device in while it is set aside to be
  * re-created (renamed tunctl<index>, down): one of del's groups, so that
  * one an apply killed (kill -9) left there is a leftover for the next del
@@ -115,7 +115,7 @@ bool ops_leftover_group(uint32_t group);
 int ops_hold_unused(struct ctx *c, char *const *names, size_t n, bool *keep, int **fds, size_t *nfds);
 /* Refuses (1) when a process holds any of names, naming it: from /proc,
  * and, for what /proc could not show, from the kernel. */
-int ops_check_holders(struct ctx *c, char *const *names, size_t n, const struct link_info *links,
+int ops_check_holders(struct ctx *c, char *const *names, size_t n, const struct device *links,
 		      size_t nlinks);
 
 #endif

@@ -18,12 +18,12 @@
 #include "vec.h"
 
 struct links {
-	const struct link_info *v;
+	const struct device *v;
 	size_t n;
 };
 
 /* l sorted by name (links_sort): one lookup per name of a del of many. */
-static const struct link_info *find_link(const struct links *l, const char *name)
+static const struct device *find_link(const struct links *l, const char *name)
 {
 	return links_find(l->v, l->n, name);
 }
@@ -48,8 +48,8 @@ static int free_group(const struct links *l, uint32_t *group)
 	bool used[DEL_GROUPS] = { false };
 
 	for (size_t i = 0; i < l->n; i++)
-		if (in_del_group(l->v[i].group))
-			used[l->v[i].group - DEL_GROUP_FIRST] = true;
+		if (in_del_group(l->v[i].link_group))
+			used[l->v[i].link_group - DEL_GROUP_FIRST] = true;
 	for (uint32_t k = 0; k < DEL_GROUPS; k++) {
 		if (!used[k]) {
 			*group = DEL_GROUP_FIRST + k;
@@ -70,7 +70,7 @@ static int add_leftovers(const struct links *l, char *const *names, size_t n, ch
 	if (!named)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		const struct link_info *li = find_link(l, names[i]);
+		const struct device *li = find_link(l, names[i]);
 
 		if (li)
 			named[li - l->v] = true;
@@ -83,8 +83,8 @@ static int add_leftovers(const struct links *l, char *const *names, size_t n, ch
 	for (size_t i = 0; i < l->n; i++) {
 		struct tun_info ti;
 
-		if (!named[i] && in_del_group(l->v[i].group) && !sysfs_tun_read(l->v[i].name, &ti))
-			(*all)[k++] = (char *)l->v[i].name;      /* only read */
+		if (!named[i] && in_del_group(l->v[i].link_group) && !sysfs_tun_read(l->v[i].ti.name, &ti))
+			(*all)[k++] = (char *)l->v[i].ti.name;      /* only read */
 	}
 	free(named);
 	*total = k;
@@ -98,12 +98,12 @@ static void restore_groups(struct nl *nl, const struct links *l, char *const *na
 
 	nl_tx_init(&tx);
 	for (size_t k = 0; k < n; k++) {
-		const struct link_info *li = find_link(l, names[k]);
+		const struct device *li = find_link(l, names[k]);
 		void *room;
 
 		if (!li || !(room = nl_tx_room(&tx)))
 			continue;
-		rtnl_link_set(room, li->ifindex, NULL, -1, li->group);
+		rtnl_link_set(room, li->ifindex, NULL, -1, li->link_group);
 		nl_tx_push(&tx);
 	}
 	if (tx.n)
@@ -129,10 +129,10 @@ static int lost_done(struct ctx *c, const struct nl_tx *tx, const struct links *
 		return -2;
 	}
 	for (size_t k = 0; k < n; k++) {
-		const struct link_info *old = find_link(l, names[k]);
-		const struct link_info *li = old ? state_link(&now, old->ifindex) : NULL;
+		const struct device *old = find_link(l, names[k]);
+		const struct device *li = old ? state_link(&now, old->ifindex) : NULL;
 
-		if (group >= 0 ? li && li->group == group : !li)
+		if (group >= 0 ? li && li->link_group == group : !li)
 			done++;
 	}
 	dump_state_free(&now);
@@ -192,7 +192,7 @@ static bool none_left(struct ctx *c, const struct links *l, char *const *names, 
 	if (!idx)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		const struct link_info *li = find_link(l, names[i]);
+		const struct device *li = find_link(l, names[i]);
 
 		idx[i] = li ? li->ifindex : 0;
 	}
@@ -221,7 +221,7 @@ static int run_group_del(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *c
  * unregistration for all of them instead of one each.  The moves are
  * checked before the delete, which would otherwise take whichever of them
  * went through; on any failure the groups are put back. */
-int ops_delete(struct ctx *c, char *const *names, size_t n, const struct link_info *links, size_t nlinks)
+int ops_delete(struct ctx *c, char *const *names, size_t n, const struct device *links, size_t nlinks)
 {
 	struct nl *nl = ctx_nl(c);
 	const struct links l = { links, nlinks };
@@ -249,7 +249,7 @@ int ops_delete(struct ctx *c, char *const *names, size_t n, const struct link_in
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct link_info *li = find_link(&l, names[i]);
+		const struct device *li = find_link(&l, names[i]);
 
 		if (!li) {
 			report(c, "device %s does not exist", names[i]);
@@ -389,7 +389,7 @@ int ops_hold_unused(struct ctx *c, char *const *names, size_t n, bool *keep, int
 	return rc;
 }
 
-int ops_check_holders(struct ctx *c, char *const *names, size_t n, const struct link_info *links,
+int ops_check_holders(struct ctx *c, char *const *names, size_t n, const struct device *links,
 		      size_t nlinks)
 {
 	const struct links l = { links, nlinks };

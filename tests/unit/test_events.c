@@ -122,7 +122,7 @@ static int record(const struct event *e, void *arg)
 
 	(void)arg;
 	snprintf(seen + n, sizeof(seen) - n, "%s%s%s%s", n ? " " : "", ev_type_name(e->type),
-		 e->link ? ":" : "", e->link ? e->link->name : "");
+		 e->link ? ":" : "", e->link ? e->link->ti.name : "");
 	return 0;
 }
 
@@ -171,7 +171,7 @@ int main(void)
 	ok(ev_diff(&s, &fresh, record, NULL) == 0 && !strcmp(seen, "detached:vm1 created:tun3 addr-add:tun3"),
 	   "diff against a fresh reading: %s", seen);
 	ok(s.n == 2 && fresh.n == 0 && ev_find(&s, 8) && ev_find_name(&s, "tun3") &&
-	   ev_find(&s, 8)->naddrs == 1, "the state is the fresh reading");
+	   ev_find(&s, 8)->l.naddrs == 1, "the state is the fresh reading");
 
 	ok(!strcmp(feed(&s, dellink(8, "tun3", 3)), "moved:tun3") && !ev_find(&s, 8),
 	   "deletion with a new netns id is a move: %s", seen);
