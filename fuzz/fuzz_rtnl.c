@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memcpy(buf, data, size);
 	for (nlh = buf; rtnl_msg_ok(nlh, len); nlh = rtnl_msg_next(nlh, &len)) {
-		struct link_info li;
+		struct device li;
 		struct addr_info ai;
 		struct route_info ri;
 		char msg[160];

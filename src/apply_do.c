@@ -74,14 +74,14 @@ static int create_one(struct ctx *c, const struct want *w, int *fd)
  * not one request each. Returns 0 or 1 after reporting. */
 static int new_indexes(struct apply *a)
 {
-	struct link_info *l = NULL;
+	struct device *l = NULL;
 	size_t nl = 0;
 
 	if (dump_links(a->c, &l, &nl))
 		return 1;
 	links_sort(l, nl);
 	for (size_t i = 0; i < a->nw; i++) {
-		const struct link_info *hit;
+		const struct device *hit;
 
 		if (in_place(&a->dev[i]))
 			continue;

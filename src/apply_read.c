@@ -131,6 +131,7 @@ int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const 
 	}
 	return apply_check_twice(c, w, n);
 }
+
 /* Whether d is held, after dev_read_holders: by a process /proc shows
  * (d->nholders), or, when /proc could not look into every process (another
  * user's, another user namespace's), as the kernel says.  1, 0, or -1
@@ -138,10 +139,10 @@ int apply_read_wants(struct ctx *c, const struct batch_line *v, size_t n, const 
 static int held(struct ctx *c, const struct device *d, const char *fix)
 {
 	/* What the link dump of the device set said: not asked again. */
-	const struct link_info li = {
+	const struct device li = {
 		.ifindex = d->ifindex, .is_tun = true,
-		.tun = { .multi_queue = d->ti.flags.multi_queue, .has_queues = d->has_queues,
-			 .num_queues = d->num_queues, .num_disabled = d->num_disabled },
+		.ti = { .flags = { .multi_queue = d->ti.flags.multi_queue } }, .has_queues = d->has_queues,
+		.num_queues = d->num_queues, .num_disabled = d->num_disabled,
 	};
 
 	if (d->nholders)

@@ -324,22 +324,22 @@ static void refuse(struct answer *a, int status, const char *fmt, ...)
 
 /* The facts the policy needs from one link dump: the device's owner and
  * mode, and how many devices the caller owns. */
-static void facts(const struct link_info *links, size_t n, const char *name, uint32_t uid,
+static void facts(const struct device *links, size_t n, const char *name, uint32_t uid,
 		  struct pol_req *q, char *owner_name, size_t len)
 {
-	const struct link_info *l = name ? links_find(links, n, name) : NULL;
+	const struct device *l = name ? links_find(links, n, name) : NULL;
 
 	for (size_t i = 0; i < n; i++)
-		if (links[i].is_tun && links[i].tun.owner_set && links[i].tun.owner == uid)
+		if (links[i].is_tun && links[i].ti.owner_set && links[i].ti.owner == uid)
 			q->owned++;
 	if (l && l->is_tun) {
 		q->exists = true;
-		q->owner_set = l->tun.owner_set;
-		q->owner = l->tun.owner;
+		q->owner_set = l->ti.owner_set;
+		q->owner = l->ti.owner;
 		if (q->op != POL_ADD)
-			q->mode = l->tun.tap ? MODE_TAP : MODE_TUN;
-		if (l->tun.owner_set)
-			q->owner_name = ids_user_name(l->tun.owner, owner_name, len);
+			q->mode = l->ti.flags.mode;
+		if (l->ti.owner_set)
+			q->owner_name = ids_user_name(l->ti.owner, owner_name, len);
 	} else if (l) {
 		q->exists = true;       /* not TUN/TAP: never the caller's */
 	}
@@ -444,7 +444,7 @@ static void open_queues(struct ctx *c, struct answer *a, const struct run_req *r
 /* del and set act on the device the check saw: its index from the same
  * link dump, never its name looked up again.  (run cannot: TUNSETIFF
  * takes a name; what it attached to is checked afterwards instead.) */
-static int act_del(struct ctx *c, const struct del_req *r, const struct link_info *links, size_t nlinks)
+static int act_del(struct ctx *c, const struct del_req *r, const struct device *links, size_t nlinks)
 {
 	int rc = r->force ? 0 : ops_check_holders(c, r->names, 1, links, nlinks);
 
@@ -476,9 +476,9 @@ static int act_set(struct ctx *c, const struct set_req *r, int ifindex)
 	return rc;
 }
 
-static int same_link(const struct link_info *l, void *data)
+static int same_link(const struct device *l, void *data)
 {
-	*(struct link_info *)data = *l;
+	*(struct device *)data = *l;
 	return 0;
 }
 
@@ -486,12 +486,12 @@ static int same_link(const struct link_info *l, void *data)
  * index, and the caller still its owner), else nothing is handed over. */
 static void run_recheck(struct ctx *c, struct answer *a, const char *name, int ifindex, uint32_t uid)
 {
-	struct link_info now = { .ifindex = 0 };
+	struct device now = { .ifindex = 0 };
 
 	if (a->status)
 		return;
 	if (dump_links_each(c, name, same_link, NULL, &now) || now.ifindex != ifindex ||
-	    !now.tun.owner_set || now.tun.owner != uid) {
+	    !now.ti.owner_set || now.ti.owner != uid) {
 		if (!a->err[0])
 			report(c, "%s changed while it was being opened: nothing handed over", name);
 		a->status = 1;
@@ -511,10 +511,10 @@ static const char *master_asked(const struct link_spec *l)
  * up again, so a device renamed or made under the name in between is not
  * the one used.  Only a device of the broker's namespace (the dump's) can
  * be named; the kernel refuses a master that is not a bridge, bond or VRF. */
-static int master_pin(struct ctx *c, struct link_spec *l, const char *dev, const struct link_info *links,
+static int master_pin(struct ctx *c, struct link_spec *l, const char *dev, const struct device *links,
 		      size_t nlinks)
 {
-	const struct link_info *m = links_find(links, nlinks, l->master.name);
+	const struct device *m = links_find(links, nlinks, l->master.name);
 
 	if (!m) {
 		report(c, "%s: --master %s: no device %s in this namespace (it must be in the device's namespace: "
@@ -530,7 +530,7 @@ static int master_pin(struct ctx *c, struct link_spec *l, const char *dev, const
  * of a del, set or run.  An add is made the caller's (uidtext: room for
  * its uid, kept until req is done with).  0, or 1 with the answer set. */
 static int pol_request(struct ctx *c, struct broker *b, const struct who *w, struct request *req,
-		       const struct link_info *links, size_t nlinks, struct pol_req *q, const char **name,
+		       const struct device *links, size_t nlinks, struct pol_req *q, const char **name,
 		       char *owner, size_t ownerlen, char *uidtext, size_t uidlen, struct answer *a)
 {
 	switch (req->cmd) {
@@ -599,7 +599,7 @@ static int pol_request(struct ctx *c, struct broker *b, const struct who *w, str
 
 /* Carries out req, checked, into the answer. */
 static void act(struct ctx *c, struct answer *a, const struct request *req, const char *name,
-		const struct pol_req *q, const struct link_info *links, size_t nlinks, uid_t uid)
+		const struct pol_req *q, const struct device *links, size_t nlinks, uid_t uid)
 {
 	if (req->cmd == CMD_RUN) {
 		open_queues(c, a, &req->u.run);
@@ -608,7 +608,7 @@ static void act(struct ctx *c, struct answer *a, const struct request *req, cons
 		a->status = act_del(c, &req->u.del, links, nlinks);
 	} else if (req->cmd == CMD_SET) {
 		a->status = act_set(c, &req->u.set, links_find(links, nlinks, name)->ifindex);
-	} else if (q->exists && req->u.add.exist_ok && !links_find(links, nlinks, req->u.add.name)->tun.persist) {
+	} else if (q->exists && req->u.add.exist_ok && !links_find(links, nlinks, req->u.add.name)->ti.flags.persist) {
 		/* ops_add would wait for it to be made persistent, and the
 		 * broker, serving one request at a time, with it. */
 		refuse(a, 1, "%s is not persistent (a process of yours holds it): --exist-ok adopts only a "
@@ -642,7 +642,7 @@ static int broker_takes(struct broker *b, const struct request *req, struct answ
  * device's name into *name; a master named is pinned by its index.  0, or
  * 1 with a refused or failed. */
 static int allowed(struct ctx *c, struct broker *b, const struct who *w, struct request *req,
-		   const struct link_info *links, size_t nlinks, struct pol_req *q, const char **name,
+		   const struct device *links, size_t nlinks, struct pol_req *q, const char **name,
 		   char *owner, size_t ownerlen, char *uidtext, size_t uidlen, struct answer *a)
 {
 	char why[ERRLEN];
@@ -678,7 +678,7 @@ static void serve(struct broker *b, const struct who *w, int argc, char **argv, 
 	struct ctx c;
 	struct request req;
 	struct pol_req q;
-	struct link_info *links = NULL;
+	struct device *links = NULL;
 	size_t nlinks = 0;
 	char err[ERRLEN], owner[64], uidtext[16];
 	const char *name = NULL;

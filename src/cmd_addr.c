@@ -63,7 +63,7 @@ int addr_run(struct ctx *c, const struct addr_req *r)
 {
 	struct devconf dc = { .addrs = &r->addr, .naddrs = 1, .add = r->op == OP_ADD || r->op == OP_REPLACE,
 			      .replace = r->op == OP_REPLACE };
-	struct dev_link d;
+	struct device d;
 	int have;
 
 	if (ctx_lock(c) || dev_lookup(c, r->name, &d))

@@ -121,24 +121,24 @@ struct seen_link {
 struct seen {
 	const char *name;
 	bool found;
-	struct link_info dev;
+	struct device dev;
 	struct seen_link *links;
 	size_t n, cap;
 };
 
-static int take_link(const struct link_info *l, void *data)
+static int take_link(const struct device *l, void *data)
 {
 	struct seen *s = data;
 	struct seen_link *v;
 
-	if (!strcmp(l->name, s->name)) {
+	if (!strcmp(l->ti.name, s->name)) {
 		s->dev = *l;
 		s->found = true;
 	}
 	if (!(v = vec_grow(s->links, &s->cap, s->n + 1, sizeof(*v))))
 		return -ENOMEM;
 	s->links = v;
-	memcpy(v[s->n].name, l->name, sizeof(v[s->n].name));
+	memcpy(v[s->n].name, l->ti.name, sizeof(v[s->n].name));
 	v[s->n++].up = l->link.up;
 	return 0;
 }
@@ -200,15 +200,15 @@ static void check_flag(struct found *f, const struct check_req *r, int want, boo
 static void check_link(struct found *f, const struct check_req *r, const struct seen *s,
 		       const struct creds *cr)
 {
-	const struct link_info *l = &s->dev;
+	const struct device *l = &s->dev;
 	const char *n = r->name;
 	char a[64], b[64];
 	struct problem *p;
 	unsigned denied;
 
-	if (r->has_mode && (l->tun.tap ? MODE_TAP : MODE_TUN) != r->mode) {
+	if (r->has_mode && l->ti.flags.mode != r->mode) {
 		p = add(f, "mode");
-		SAY(p->message, "%s is a %s device, not %s", n, l->tun.tap ? "tap" : "tun", mode_name(r->mode));
+		SAY(p->message, "%s is a %s device, not %s", n, l->ti.flags.mode == MODE_TAP ? "tap" : "tun", mode_name(r->mode));
 		SAY(p->fix, "make it again: %s del %s, then %s add %s --mode %s", f->tunctl, n, f->tunctl, n,
 		    mode_name(r->mode));
 	}
@@ -217,22 +217,22 @@ static void check_link(struct found *f, const struct check_req *r, const struct 
 		SAY(p->message, "%s is down", n);
 		SAY(p->fix, "bring it up: %s set %s --up", f->tunctl, n);
 	}
-	denied = attach_denied(l->tun.owner_set, l->tun.owner, l->tun.group_set, l->tun.group, cr);
+	denied = attach_denied(l->ti.owner_set, l->ti.owner, l->ti.group_set, l->ti.group, cr);
 	if (denied & ATTACH_NOT_OWNER) {
 		p = add(f, "owner");
 		SAY(p->message, "%s may not attach to %s: its owner is user %s", f->who, n,
-		    ids_user_name(l->tun.owner, a, sizeof(a)));
+		    ids_user_name(l->ti.owner, a, sizeof(a)));
 		SAY(p->fix, "make the consumer's user its owner: %s set %s --user %s", f->tunctl, n,
 		    ids_user_name(cr->uid, b, sizeof(b)));
 	}
 	if (denied & ATTACH_NOT_GROUP) {
 		p = add(f, "group");
 		SAY(p->message, "%s may not attach to %s: it is not in its group %s", f->who, n,
-		    ids_group_name(l->tun.group, a, sizeof(a)));
+		    ids_group_name(l->ti.group, a, sizeof(a)));
 		SAY(p->fix, "add the user to group %s (usermod -aG %s USER, then log in again), or %s set %s --group GROUP",
 		    a, a, f->tunctl, n);
 	}
-	if (r->queues > 1 && !l->tun.multi_queue) {
+	if (r->queues > 1 && !l->ti.flags.multi_queue) {
 		p = add(f, "multi-queue");
 		SAY(p->message, "%u queues need a multi-queue device; %s has one queue", r->queues, n);
 		SAY(p->fix, "make it again: %s del %s, then %s add %s --multi-queue", f->tunctl, n, f->tunctl, n);
@@ -241,16 +241,16 @@ static void check_link(struct found *f, const struct check_req *r, const struct 
 		p = add(f, "queues");
 		SAY(p->message, "%u queues: the kernel allows at most %u on a device", r->queues, QUEUES_LIMIT);
 		SAY(p->fix, "ask for %u queues or fewer", QUEUES_LIMIT);
-	} else if (l->tun.multi_queue && l->tun.has_queues &&
-		   (uint64_t)l->tun.num_queues + l->tun.num_disabled + (r->queues ? r->queues : 1) > QUEUES_LIMIT) {
+	} else if (l->ti.flags.multi_queue && l->has_queues &&
+		   (uint64_t)l->num_queues + l->num_disabled + (r->queues ? r->queues : 1) > QUEUES_LIMIT) {
 		p = add(f, "queues");
 		SAY(p->message, "%s has %u queues attached; %u more would pass the kernel's limit of %u", n,
-		    l->tun.num_queues + l->tun.num_disabled, r->queues ? r->queues : 1, QUEUES_LIMIT);
+		    l->num_queues + l->num_disabled, r->queues ? r->queues : 1, QUEUES_LIMIT);
 		SAY(p->fix, "ask for %u queues or fewer, or stop the processes that hold %s (%s show %s)",
-		    QUEUES_LIMIT - l->tun.num_queues - l->tun.num_disabled, n, f->tunctl, n);
+		    QUEUES_LIMIT - l->num_queues - l->num_disabled, n, f->tunctl, n);
 	}
-	check_flag(f, r, r->pi, l->tun.pi, "pi", "packet information header", "pi");
-	check_flag(f, r, r->vnet_hdr, l->tun.vnet_hdr, "vnet-hdr", "virtio-net header", "vnet-hdr");
+	check_flag(f, r, r->pi, l->ti.flags.pi, "pi", "packet information header", "pi");
+	check_flag(f, r, r->vnet_hdr, l->ti.flags.vnet_hdr, "vnet-hdr", "virtio-net header", "vnet-hdr");
 }
 
 /* A device of one queue takes one reader (EBUSY for the next). */
@@ -262,7 +262,7 @@ static int check_held(struct ctx *c, struct found *f, const struct check_req *r,
 	size_t n = 0;
 	int err;
 
-	if (s->dev.tun.multi_queue)
+	if (s->dev.ti.flags.multi_queue)
 		return 0;
 	if ((err = proc_tun_holders(r->name, &h, &n))) {
 		report_err(c, err, NULL, "reading /proc for the processes that hold %s", r->name);

@@ -24,9 +24,9 @@ static bool matches(const struct del_req *r, const char *name)
  * tells no such count of a single-queue device; the attach of
  * ops_hold_unused asks it (refused at once, without any change to the
  * device, when a process holds it). */
-static bool dump_shows_held(const struct link_info *l)
+static bool dump_shows_held(const struct device *l)
 {
-	return l->tun.multi_queue && l->tun.has_queues && l->tun.num_queues + l->tun.num_disabled > 0;
+	return l->ti.flags.multi_queue && l->has_queues && l->num_queues + l->num_disabled > 0;
 }
 
 /* del --unused: the TUN/TAP devices that match, that the link dump does
@@ -34,7 +34,7 @@ static bool dump_shows_held(const struct link_info *l)
  * kernel's word, and no process can attach meanwhile) and deleted in one
  * kernel operation.  No look into /proc: an attach refused costs the
  * kernel less than reading every process's descriptors. */
-static int del_unused(struct ctx *c, const struct del_req *r, const struct link_info *links, size_t nlinks)
+static int del_unused(struct ctx *c, const struct del_req *r, const struct device *links, size_t nlinks)
 {
 	char **names = malloc((nlinks + 1) * sizeof(*names));
 	bool *keep = calloc(nlinks + 1, sizeof(*keep));
@@ -46,13 +46,13 @@ static int del_unused(struct ctx *c, const struct del_req *r, const struct link_
 		goto out;
 	}
 	for (size_t i = 0; i < nlinks; i++) {
-		const struct link_info *l = &links[i];
+		const struct device *l = &links[i];
 
 		if (link_lacks_tun_info(c, l))
 			goto out;
-		if (l->is_tun && (r->mode == MODE_ANY || r->mode == (l->tun.tap ? MODE_TAP : MODE_TUN)) &&
-		    matches(r, l->name) && !dump_shows_held(l))
-			names[n++] = (char *)l->name;
+		if (l->is_tun && (r->mode == MODE_ANY || r->mode == l->ti.flags.mode) &&
+		    matches(r, l->ti.name) && !dump_shows_held(l))
+			names[n++] = (char *)l->ti.name;
 	}
 	if (ops_hold_unused(c, names, n, keep, &fds, &nfds))
 		goto out;
@@ -70,11 +70,11 @@ out:
 }
 
 /* Every name is checked, in the dump, before anything is deleted. */
-static bool names_are_tun(struct ctx *c, char *const *names, size_t n, const struct link_info *links,
+static bool names_are_tun(struct ctx *c, char *const *names, size_t n, const struct device *links,
 			  size_t nlinks)
 {
 	for (size_t i = 0; i < n; i++) {
-		const struct link_info *l = links_find(links, nlinks, names[i]);
+		const struct device *l = links_find(links, nlinks, names[i]);
 
 		if (!l) {
 			report(c, "device %s does not exist", names[i]);
@@ -90,7 +90,7 @@ static bool names_are_tun(struct ctx *c, char *const *names, size_t n, const str
 
 int del_run(struct ctx *c, const struct del_req *r)
 {
-	struct link_info *links = NULL;
+	struct device *links = NULL;
 	size_t nlinks = 0;
 	char **names = r->all || r->unused ? NULL : r->names;
 	size_t n = r->nnames;
@@ -116,12 +116,12 @@ int del_run(struct ctx *c, const struct del_req *r)
 		}
 		n = 0;
 		for (size_t i = 0; i < nlinks; i++) {
-			const struct link_info *l = &links[i];
+			const struct device *l = &links[i];
 
 			if (link_lacks_tun_info(c, l))
 				goto out;
-			if (l->is_tun && (r->mode == MODE_ANY || r->mode == (l->tun.tap ? MODE_TAP : MODE_TUN)))
-				names[n++] = links[i].name;
+			if (l->is_tun && (r->mode == MODE_ANY || r->mode == l->ti.flags.mode))
+				names[n++] = links[i].ti.name;
 		}
 	}
 	rc = 0;

@@ -54,16 +54,16 @@ struct monitor {
 
 static bool wanted(const struct monitor *m, const struct event *e)
 {
-	const struct ev_link *l = e->link;
+	const struct device *l = e->link;
 
 	if (e->type == EV_RESYNC)
 		return true;
-	if (m->r->mode != MODE_ANY && (m->r->mode == MODE_TAP) != l->tap)
+	if (m->r->mode != MODE_ANY && (m->r->mode == MODE_TAP) != (l->ti.flags.mode == MODE_TAP))
 		return false;
 	if (!m->r->nnames)
 		return true;
 	for (size_t i = 0; i < m->r->nnames; i++)
-		if (!strcmp(m->r->names[i], l->name) ||
+		if (!strcmp(m->r->names[i], l->ti.name) ||
 		    (e->type == EV_RENAMED && !strcmp(m->r->names[i], e->old_name)))
 			return true;
 	return false;
@@ -111,17 +111,17 @@ static void print_mac(struct out *o, const char *key, const char *text, bool has
 }
 
 /* The device's settings, for exists and created. */
-static void print_link(struct out *o, const struct ev_link *l)
+static void print_link(struct out *o, const struct device *l)
 {
-	out_str(o, "mode", " %s", l->tap ? "tap" : "tun");
-	out_bool(o, "up", NULL, l->up);
-	out_text(o, l->up ? " up" : " down");
+	out_str(o, "mode", " %s", l->ti.flags.mode == MODE_TAP ? "tap" : "tun");
+	out_bool(o, "up", NULL, l->ti.up);
+	out_text(o, l->ti.up ? " up" : " down");
 	/* IFLA_CARRIER: a reader is attached, whether the link is up or not. */
 	out_bool(o, "carrier", " attached", l->carrier);
-	out_uint(o, "mtu", " mtu %llu", l->mtu);
-	print_mac(o, "address", " address ", l->has_mac, l->mac);
-	if (l->master)
-		print_master(o, "master", " master ", l->master);
+	out_uint(o, "mtu", " mtu %llu", l->link.mtu);
+	print_mac(o, "address", " address ", l->link.has_mac, l->link.mac);
+	if (l->link.master.index)
+		print_master(o, "master", " master ", l->link.master.index);
 }
 
 static void print_addr(struct out *o, const struct addr_spec *a)
@@ -173,7 +173,7 @@ static int on_event(const struct event *e, void *arg)
 {
 	struct monitor *m = arg;
 	struct out *o = &m->c->out;
-	const struct ev_link *l = e->link;
+	const struct device *l = e->link;
 	char when[64];
 
 	if (!wanted(m, e))
@@ -183,7 +183,7 @@ static int on_event(const struct event *e, void *arg)
 	out_str(o, "time", "%s", when);
 	out_str(o, "event", " %s", ev_type_name(e->type));
 	if (l) {
-		out_str(o, "ifname", " %s", l->name);
+		out_str(o, "ifname", " %s", l->ti.name);
 		out_uint(o, "ifindex", " index %llu", (unsigned)l->ifindex);
 	}
 	switch (e->type) {
@@ -201,19 +201,19 @@ static int on_event(const struct event *e, void *arg)
 			out_uint(o, "new_ifindex", " index %llu", (unsigned)e->new_ifindex);
 		break;
 	case EV_ATTACHED:
-		print_holders(o, l->name);
+		print_holders(o, l->ti.name);
 		break;
 	case EV_MTU:
 		out_uint(o, "old_mtu", " %llu", e->old_mtu);
-		out_uint(o, "mtu", " -> %llu", l->mtu);
+		out_uint(o, "mtu", " -> %llu", l->link.mtu);
 		break;
 	case EV_MAC:
 		print_mac(o, "old_address", " ", e->old_has_mac, e->old_mac);
-		print_mac(o, "address", " -> ", l->has_mac, l->mac);
+		print_mac(o, "address", " -> ", l->link.has_mac, l->link.mac);
 		break;
 	case EV_MASTER:
 		print_master(o, "old_master", " ", e->old_master);
-		print_master(o, "master", " -> ", l->master);
+		print_master(o, "master", " -> ", l->link.master.index);
 		break;
 	case EV_ADDR_ADD:
 	case EV_ADDR_DEL:

@@ -31,7 +31,7 @@ int route_run(struct ctx *c, const struct route_req *r)
 {
 	struct devconf dc = { .routes = &r->route, .nroutes = 1, .add = r->op == OP_ADD || r->op == OP_REPLACE,
 			      .replace = r->op == OP_REPLACE };
-	struct dev_link d;
+	struct device d;
 	int have;
 
 	if (ctx_lock(c) || dev_lookup(c, r->name, &d))

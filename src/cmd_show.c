@@ -112,7 +112,7 @@ static void print_link(struct out *o, const struct link_spec *l, bool own_line)
 	}
 }
 
-static void print_device(struct ctx *c, struct collect *col, const struct dev_link *d)
+static void print_device(struct ctx *c, struct collect *col, const struct device *d)
 {
 	const struct tun_info *ti = &d->ti;
 	char u[64], g[64];
@@ -181,9 +181,9 @@ static int collect(struct ctx *c, struct collect *col, int ifindex, const char *
 /* Whether the device read is still there, the same one, once its
  * addresses and routes are read: one deleted meanwhile would be shown
  * without them, as if it had none. 0, or 1 after reporting. */
-static int still_there(struct ctx *c, const struct dev_link *d)
+static int still_there(struct ctx *c, const struct device *d)
 {
-	struct dev_link *v = NULL;
+	struct device *v = NULL;
 	size_t n = 0;
 	int rc;
 
@@ -199,7 +199,7 @@ static int still_there(struct ctx *c, const struct dev_link *d)
 int show_run(struct ctx *c, const struct show_req *r)
 {
 	struct collect col = { 0 };
-	struct dev_link *v = NULL;
+	struct device *v = NULL;
 	size_t n = 0;
 	int rc = 1;
 

@@ -146,9 +146,9 @@ static bool same_ip(const struct ipaddr *a, const struct ipaddr *b)
 
 static bool has_addr(const struct wait_req *r, const struct ev_dev *d)
 {
-	for (size_t i = 0; i < d->naddrs; i++)
-		if (same_ip(&d->addrs[i].local.addr, &r->addr.addr) &&
-		    (r->any_len || d->addrs[i].local.len == r->addr.len))
+	for (size_t i = 0; i < d->l.naddrs; i++)
+		if (same_ip(&d->l.addrs[i].local.addr, &r->addr.addr) &&
+		    (r->any_len || d->l.addrs[i].local.len == r->addr.len))
 			return true;
 	return false;
 }
@@ -157,7 +157,7 @@ static bool master_is(const char *want, const struct ev_dev *d)
 {
 	char name[IF_NAMESIZE];
 
-	return d->l.master && if_indextoname(d->l.master, name) && !strcmp(name, want);
+	return d->l.link.master.index && if_indextoname(d->l.link.master.index, name) && !strcmp(name, want);
 }
 
 static bool holds(const struct wait_req *r, const struct ev_state *st)
@@ -167,8 +167,8 @@ static bool holds(const struct wait_req *r, const struct ev_state *st)
 	switch (r->cond) {
 	case C_EXISTS: return d;
 	case C_GONE: return !d;
-	case C_UP: return d && d->l.up;
-	case C_DOWN: return d && !d->l.up;
+	case C_UP: return d && d->l.ti.up;
+	case C_DOWN: return d && !d->l.ti.up;
 	case C_ATTACHED: return d && d->l.carrier;
 	case C_DETACHED: return d && !d->l.carrier;
 	case C_ADDR: return d && has_addr(r, d);
@@ -187,23 +187,23 @@ static void describe(const struct wait_req *r, const struct ev_state *st, char *
 		snprintf(buf, len, "%s does not exist (as a TUN/TAP device)", r->name);
 		return;
 	}
-	off = (size_t)snprintf(buf, len, "%s is %s, %s", r->name, d->l.up ? "up" : "down",
+	off = (size_t)snprintf(buf, len, "%s is %s, %s", r->name, d->l.ti.up ? "up" : "down",
 			       d->l.carrier ? "a reader attached" : "no reader attached");
 	if (r->cond == C_ADDR) {
-		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, d->naddrs ? ", addresses" : ", no address");
-		for (size_t i = 0; i < d->naddrs && off < len; i++) {
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, d->l.naddrs ? ", addresses" : ", no address");
+		for (size_t i = 0; i < d->l.naddrs && off < len; i++) {
 			char a[INET6_ADDRSTRLEN + 4];
 
-			off += (size_t)snprintf(buf + off, len - off, " %s", format_prefix(&d->addrs[i].local, a, sizeof(a)));
+			off += (size_t)snprintf(buf + off, len - off, " %s", format_prefix(&d->l.addrs[i].local, a, sizeof(a)));
 		}
 	} else if (r->cond == C_MASTER && off < len) {
 		char m[IF_NAMESIZE];
 
-		if (!d->l.master)
+		if (!d->l.link.master.index)
 			snprintf(buf + off, len - off, ", no master");
 		else
 			snprintf(buf + off, len - off, ", master %s",
-				 if_indextoname(d->l.master, m) ? m : "(gone)");
+				 if_indextoname(d->l.link.master.index, m) ? m : "(gone)");
 	}
 }
 
@@ -236,7 +236,7 @@ static int check(const struct event *e, void *arg)
 
 	/* A reader that came and went before the kernel told: the state
 	 * says detached, the events say it was attached meanwhile. */
-	if (e->link && !strcmp(e->link->name, k->r->name) &&
+	if (e->link && !strcmp(e->link->ti.name, k->r->name) &&
 	    ((e->type == EV_ATTACHED && k->r->cond == C_ATTACHED) ||
 	     (e->type == EV_DETACHED && k->r->cond == C_DETACHED)))
 		return HELD;

@@ -669,10 +669,10 @@ out:
 /* The device named CNI_IFNAME, if it is there and TUN/TAP. */
 struct find {
 	bool found;
-	struct link_info l;
+	struct device l;
 };
 
-static int find_cb(const struct link_info *l, void *data)
+static int find_cb(const struct device *l, void *data)
 {
 	struct find *fd = data;
 
@@ -782,8 +782,8 @@ static bool check_device(struct run *x, struct ctx *c, const struct cni_result *
 	}
 	if (!fd.l.is_tun)
 		return check_fail(x, "%s is not a TUN/TAP device", x->r.ifname);
-	if (fd.l.tun.tap != (x->r.mode == MODE_TAP))
-		return check_fail(x, "%s is a %s device, not %s", x->r.ifname, fd.l.tun.tap ? "tap" : "tun",
+	if ((fd.l.ti.flags.mode == MODE_TAP) != (x->r.mode == MODE_TAP))
+		return check_fail(x, "%s is a %s device, not %s", x->r.ifname, fd.l.ti.flags.mode == MODE_TAP ? "tap" : "tun",
 				  mode_name(x->r.mode));
 	if (x->r.has_mtu && fd.l.link.has_mtu && fd.l.link.mtu != x->r.mtu)
 		return check_fail(x, "%s has MTU %u, not %u", x->r.ifname, fd.l.link.mtu, x->r.mtu);
@@ -792,12 +792,12 @@ static bool check_device(struct run *x, struct ctx *c, const struct cni_result *
 		if (strcasecmp(mac, prev->mac))
 			return check_fail(x, "%s has MAC %s, not %s", x->r.ifname, mac, prev->mac);
 	}
-	if (!(fd.l.flags & IFF_UP))
+	if (!fd.l.ti.up)
 		return check_fail(x, "%s is down", x->r.ifname);
 	if (x->r.master) {
 		int m = nl_ifindex(&c->nl, x->r.master);
 
-		if (m <= 0 || !fd.l.has_master || fd.l.master != (uint32_t)m)
+		if (m <= 0 || fd.l.link.master.index != (uint32_t)m)
 			return check_fail(x, "%s is not a port of %s", x->r.ifname, x->r.master);
 	}
 	if (dump_addrs(c, fd.l.ifindex, &addrs, &naddrs) || dump_routes(c, 0, &routes, &nroutes)) {

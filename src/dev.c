@@ -75,23 +75,6 @@ static bool kernel_addr(const struct addr_info *a)
 	return l->family == AF_INET6 && l->a.b[0] == 0xfe && (l->a.b[1] & 0xc0) == 0x80;
 }
 
-void dev_tun_info(const struct link_info *l, struct tun_info *ti)
-{
-	memset(ti, 0, sizeof(*ti));
-	snprintf(ti->name, sizeof(ti->name), "%s", l->name);
-	ti->flags = (struct tun_flags){ .mode = l->tun.tap ? MODE_TAP : MODE_TUN, .pi = l->tun.pi,
-					.vnet_hdr = l->tun.vnet_hdr, .multi_queue = l->tun.multi_queue,
-					.persist = l->tun.persist };
-	ti->owner_set = l->tun.owner_set;
-	ti->owner = l->tun.owner;
-	ti->group_set = l->tun.group_set;
-	ti->group = l->tun.group;
-	ti->up = (l->flags & IFF_UP) != 0;
-	/* The kernel sets IFF_LOWER_UP only while the device runs and has
-	 * carrier: what sysfs's carrier file says. */
-	ti->carrier = (l->flags & IFF_LOWER_UP) != 0;
-}
-
 /* The links of one dump as they come: TUN/TAP devices into s->v, the
  * names of the others into s->others. */
 struct take {
@@ -99,7 +82,7 @@ struct take {
 	size_t cap, ocap;
 };
 
-static int take_link(const struct link_info *l, void *data)
+static int take_link(const struct device *l, void *data)
 {
 	struct take *t = data;
 	struct devset *s = t->s;
@@ -111,23 +94,16 @@ static int take_link(const struct link_info *l, void *data)
 		if (!o)
 			return -ENOMEM;
 		s->others = o;
-		memcpy(s->others[s->nothers++], l->name, sizeof(l->name));
+		memcpy(s->others[s->nothers++], l->ti.name, sizeof(l->ti.name));
 		return 0;
 	}
 	if (!(d = vec_grow(s->v, &t->cap, s->n + 1, sizeof(*s->v))))
 		return -ENOMEM;
 	s->v = d;
 	d = &s->v[s->n++];
-	memset(d, 0, sizeof(*d));
-	dev_tun_info(l, &d->ti);
-	d->ifindex = l->ifindex;
-	d->link_group = l->group;
-	d->link = l->link;
-	/* The MAC only of a tap; every other setting, as the dump gave it. */
-	d->link.has_mac = l->tun.tap && l->link.has_mac;
-	d->has_queues = l->tun.has_queues;
-	d->num_queues = l->tun.num_queues;
-	d->num_disabled = l->tun.num_disabled;
+	/* The model as the dump gave it; the MAC only of a tap. */
+	*d = *l;
+	d->link.has_mac = d->ti.flags.mode == MODE_TAP && l->link.has_mac;
 	return 0;
 }
 

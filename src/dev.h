@@ -3,28 +3,8 @@
 #ifndef TUNCTL_DEV_H
 #define TUNCTL_DEV_H
 
-#include "sysfs.h"
+#include "model.h"
 #include "ctx.h"
-
-struct device {
-	struct tun_info ti;             /* name, mode and flags, owner, group */
-	int ifindex;
-	struct link_spec link;          /* up, mtu, txqueuelen always; mac on tap */
-	/* What tunctl manages: the kernel's own (IPv6 link-local addresses,
-	 * routes of protocol kernel) are left out. */
-	struct addr_spec *addrs;
-	size_t naddrs;
-	struct route_spec *routes;      /* has_table and has_metric always set */
-	size_t nroutes;
-	/* Multi-queue: the queues attached, and those detached for now,
-	 * which hold it too, as the link dump says (has_queues). */
-	bool has_queues;
-	uint32_t num_queues, num_disabled;
-	uint32_t link_group;            /* its link group (ip link set group) */
-	size_t nholders;                /* processes that have it open (dev_read_holders) */
-	pid_t holder_pid;               /* the first of them */
-	char holder_comm[16];
-};
 
 struct devset {
 	struct device *v;               /* sorted by name */
@@ -47,12 +27,8 @@ void print_processes(struct out *o, const struct holder *h, size_t n);
 /* ip(8)'s word for an IF_OPER_* value ("UP", "DOWN", ...). */
 const char *operstate_name(uint8_t s);
 
-struct link_info;
-/* What the tun driver's link info says of a TUN/TAP link (is_tun), as
- * sysfs's tun_flags, owner and group would, with up (IFF_UP) and carrier. */
-void dev_tun_info(const struct link_info *l, struct tun_info *ti);
-
-/* devread.c: the listings. A device as a listing shows it, from the link dump alone: 28 bytes, so
+/* devread.c: the listings. A device as a listing shows it, packed from
+ * the model the link dump was parsed into (dev_brief_of), so
  * a listing of 10,000 devices keeps them all (to sort them and align
  * columns) in less room than the dump's messages would take. */
 struct dev_brief {
@@ -72,28 +48,24 @@ struct dev_brief {
 	unsigned attached : 1;
 };
 
+/* The brief of a TUN/TAP device's model, as the link dump gives it. */
+void dev_brief_of(const struct device *d, struct dev_brief *b);
 /* Every TUN/TAP device, briefly, sorted by name: one link dump, nothing
  * kept of the other links. Returns 0 or 1 after reporting. */
 int dev_read_briefs(struct ctx *c, struct dev_brief **out, size_t *n);
 /* The brief as the tun_info print_tun_fields takes (up and carrier too). */
 void dev_brief_info(const struct dev_brief *b, struct tun_info *ti);
 
-/* A device's link as show prints it: what the link dump says. */
-struct dev_link {
-	struct tun_info ti;             /* up and carrier too */
-	int ifindex;
-	struct link_spec link;          /* as the dump gives it; the MAC of a tap only */
-	uint8_t operstate;              /* IF_OPER_* */
-};
-
-/* The links of every TUN/TAP device (name NULL: one dump), sorted by name,
- * or of the one named (one request), which must exist and be TUN/TAP.
+/* The model of every TUN/TAP device as the link dump gives it (no
+ * addresses, routes nor holders; name NULL: one dump), sorted by name, or
+ * of the one named (one request), which must exist and be TUN/TAP.
  * Returns 0 or 1 after reporting. */
-int dev_read_links(struct ctx *c, const char *name, struct dev_link **out, size_t *n);
+int dev_read_links(struct ctx *c, const char *name, struct device **out, size_t *n);
 
-/* The one TUN/TAP device called name, by one RTM_GETLINK: 0, or 1 after
- * reporting that it does not exist or is not TUN/TAP. */
-int dev_lookup(struct ctx *c, const char *name, struct dev_link *out);
+/* The one TUN/TAP device called name, by one RTM_GETLINK, as
+ * dev_read_links gives it: 0, or 1 after reporting that it does not exist
+ * or is not TUN/TAP. */
+int dev_lookup(struct ctx *c, const char *name, struct device *out);
 
 /* Every TUN/TAP device: one dump each of links (the tun driver's link
  * info carries mode, flags, owner and group), addresses and routes; never

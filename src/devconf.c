@@ -620,17 +620,17 @@ int dc_result(struct ctx *c, struct dc_run *run, size_t job)
 
 /* Whether the kernel now has the effect of link request it (the device
  * as li shows it, NULL: not in this namespace). */
-static bool link_done(const struct dc_item *it, const struct link_info *li)
+static bool link_done(const struct dc_item *it, const struct device *li)
 {
 	const struct link_setting *s = &link_settings[it->idx];
 
 	switch (it->kind) {
 	case IT_LINK: return li && link_has(s, &li->link) && link_same(s, &li->link, it->dc->link);
-	case IT_NETNS: return !li || strcmp(li->name, it->ifname);
+	case IT_NETNS: return !li || strcmp(li->ti.name, it->ifname);
 	/* Down, or renamed (which it must have been down for): the up
 	 * that follows may have brought it back. */
-	case IT_DOWN: return li && (!(li->flags & IFF_UP) || !strcmp(li->name, it->dc->rename));
-	case IT_NAME: return li && !strcmp(li->name, it->dc->rename);
+	case IT_DOWN: return li && (!li->ti.up || !strcmp(li->ti.name, it->dc->rename));
+	case IT_NAME: return li && !strcmp(li->ti.name, it->dc->rename);
 	default: return false;
 	}
 }

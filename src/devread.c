@@ -1,4 +1,4 @@
-/* devread.c - the device model's listings: every TUN/TAP device (or one) from one link dump, compactly. */
+/* devread.c - the device model's listings: every TUN/TAP device (or one) from one link dump, as the model or packed. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,6 +12,8 @@
 #include "dev.h"
 #include "dumps.h"
 #include "rtnl.h"
+#include "sysfs.h"
+#include "tun.h"
 #include "vec.h"
 
 struct briefs {
@@ -19,30 +21,34 @@ struct briefs {
 	size_t n, cap;
 };
 
-static int take_brief(const struct link_info *l, void *data)
+void dev_brief_of(const struct device *d, struct dev_brief *b)
+{
+	const struct tun_info *ti = &d->ti;
+
+	*b = (struct dev_brief){
+		.owner = ti->owner, .group = ti->group,
+		.tap = ti->flags.mode == MODE_TAP, .pi = ti->flags.pi, .vnet_hdr = ti->flags.vnet_hdr,
+		.multi_queue = ti->flags.multi_queue, .persist = ti->flags.persist,
+		.owner_set = ti->owner_set, .group_set = ti->group_set, .up = ti->up, .carrier = ti->carrier,
+		.ifindex = d->ifindex, .mtu = d->link.has_mtu ? d->link.mtu : 0,
+		.operstate = d->operstate,
+		.attached = d->has_queues ? d->num_queues + d->num_disabled > 0 : d->carrier,
+	};
+	memcpy(b->name, ti->name, sizeof(b->name));
+	memcpy(b->master, d->link.master.name, sizeof(b->master));
+}
+
+static int take_brief(const struct device *l, void *data)
 {
 	struct briefs *b = data;
 	struct dev_brief *v;
-	struct tun_info ti;
 
 	if (!l->is_tun)
 		return 0;
 	if (!(v = vec_grow(b->v, &b->cap, b->n + 1, sizeof(*b->v))))
 		return -ENOMEM;
 	b->v = v;
-	dev_tun_info(l, &ti);
-	v[b->n++] = (struct dev_brief){
-		.owner = ti.owner, .group = ti.group,
-		.tap = ti.flags.mode == MODE_TAP, .pi = ti.flags.pi, .vnet_hdr = ti.flags.vnet_hdr,
-		.multi_queue = ti.flags.multi_queue, .persist = ti.flags.persist,
-		.owner_set = ti.owner_set, .group_set = ti.group_set, .up = ti.up, .carrier = ti.carrier,
-		.ifindex = l->ifindex, .mtu = l->link.has_mtu ? l->link.mtu : 0,
-		.operstate = l->has_operstate ? l->operstate : IF_OPER_UNKNOWN,
-		.attached = l->tun.has_queues ? l->tun.num_queues + l->tun.num_disabled > 0
-					      : l->has_carrier ? l->carrier : ti.carrier,
-	};
-	memcpy(v[b->n - 1].name, ti.name, sizeof(ti.name));
-	memcpy(v[b->n - 1].master, l->link.master.name, sizeof(v[b->n - 1].master));
+	dev_brief_of(l, &v[b->n++]);
 	return 0;
 }
 
@@ -121,14 +127,14 @@ void dev_brief_info(const struct dev_brief *b, struct tun_info *ti)
 }
 
 struct links {
-	struct dev_link *v;
+	struct device *v;
 	size_t n, cap;
 };
 
-static int take_dev_link(const struct link_info *l, void *data)
+static int take_device(const struct device *l, void *data)
 {
 	struct links *k = data;
-	struct dev_link *v;
+	struct device *v;
 
 	if (!l->is_tun)
 		return 0;
@@ -136,13 +142,8 @@ static int take_dev_link(const struct link_info *l, void *data)
 		return -ENOMEM;
 	k->v = v;
 	v = &k->v[k->n++];
-	memset(v, 0, sizeof(*v));
-	dev_tun_info(l, &v->ti);
-	v->ifindex = l->ifindex;
-	v->link = l->link;
-	v->link.has_mac = l->tun.tap && l->link.has_mac;
-	/* The kernel says down for a device that is not running. */
-	v->operstate = l->has_operstate ? l->operstate : IF_OPER_UNKNOWN;
+	*v = *l;
+	v->link.has_mac = l->ti.flags.mode == MODE_TAP && l->link.has_mac;
 	return 0;
 }
 
@@ -151,9 +152,9 @@ static void links_reset(void *data)
 	((struct links *)data)->n = 0;
 }
 
-int dev_lookup(struct ctx *c, const char *name, struct dev_link *out)
+int dev_lookup(struct ctx *c, const char *name, struct device *out)
 {
-	struct dev_link *v;
+	struct device *v;
 	size_t n;
 
 	if (dev_read_links(c, name, &v, &n))
@@ -165,7 +166,7 @@ int dev_lookup(struct ctx *c, const char *name, struct dev_link *out)
 
 int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
 {
-	struct dev_link d;
+	struct device d;
 	int dirfd;
 
 	/* Not the lookup: every command that finds its device here reads
@@ -209,13 +210,13 @@ int find_tun_attach(struct ctx *c, const char *name, struct tun_info *ti, int *i
 	return 0;
 }
 
-_Static_assert(offsetof(struct dev_link, ti.name) == 0, "cmp_ifname: the name first");
+_Static_assert(offsetof(struct device, ti.name) == 0, "cmp_ifname: the name first");
 
-int dev_read_links(struct ctx *c, const char *name, struct dev_link **out, size_t *n)
+int dev_read_links(struct ctx *c, const char *name, struct device **out, size_t *n)
 {
 	struct links k = { 0 };
 
-	if (dump_links_each(c, name, take_dev_link, links_reset, &k))
+	if (dump_links_each(c, name, take_device, links_reset, &k))
 		goto fail;
 	/* The one asked for exists (or the kernel said otherwise). */
 	if (name && !k.n) {

@@ -42,7 +42,7 @@ static void vec_reset(void *data)
 /* The names of the devices a link's settings name by index (its master),
  * looked up in the namespace the dump was of; one gone meanwhile is shown
  * by its index. */
-static void name_devs(struct link_info *li)
+static void name_devs(struct device *li)
 {
 	for (size_t i = 0; i < LINK_N; i++) {
 		const struct link_setting *s = &link_settings[i];
@@ -56,7 +56,7 @@ static void name_devs(struct link_info *li)
 
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct link_info li, *slot;
+	struct device li, *slot;
 
 	if (!rtnl_parse_link(nlh, &li))
 		return 0;
@@ -128,7 +128,7 @@ static int dump(struct ctx *c, uint16_t type, nl_dump_cb cb, struct vec *a, void
 	return 0;
 }
 
-int dump_links(struct ctx *c, struct link_info **out, size_t *n)
+int dump_links(struct ctx *c, struct device **out, size_t *n)
 {
 	struct vec a = { .size = sizeof(**out) };
 
@@ -141,15 +141,15 @@ static void report_no_tun_info(struct ctx *c, const char *name)
 	       "tunctl needs Linux 4.17 or later", name);
 }
 
-bool link_lacks_tun_info(struct ctx *c, const struct link_info *l)
+bool link_lacks_tun_info(struct ctx *c, const struct device *l)
 {
 	if (l->tun_no_info)
-		report_no_tun_info(c, l->name);
+		report_no_tun_info(c, l->ti.name);
 	return l->tun_no_info;
 }
 
 struct each {
-	int (*each)(const struct link_info *l, void *data);
+	int (*each)(const struct device *l, void *data);
 	void (*reset)(void *data);
 	void *data;
 	char no_info[16];       /* the device whose dump lacked them */
@@ -158,7 +158,7 @@ struct each {
 static int each_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct each *e = data;
-	struct link_info li;
+	struct device li;
 
 	if (!rtnl_parse_link(nlh, &li))
 		return 0;
@@ -166,7 +166,7 @@ static int each_cb(const struct nlmsghdr *nlh, void *data)
 	/* Taken for a device that is not TUN/TAP, it would be left out of
 	 * a listing that then looks complete. */
 	if (li.tun_no_info) {
-		memcpy(e->no_info, li.name, sizeof(e->no_info));
+		memcpy(e->no_info, li.ti.name, sizeof(e->no_info));
 		return -EOPNOTSUPP;
 	}
 	return e->each(&li, e->data);
@@ -180,7 +180,7 @@ static void each_reset(void *data)
 		e->reset(e->data);
 }
 
-int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct link_info *l, void *data),
+int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct device *l, void *data),
 		    void (*reset)(void *data), void *data)
 {
 	char req[RTNL_MSG_MAX] = { 0 };
@@ -204,26 +204,26 @@ int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct li
 	return err ? 1 : 0;
 }
 
-_Static_assert(offsetof(struct link_info, name) == 0, "cmp_ifname: the name first");
+_Static_assert(offsetof(struct device, ti.name) == 0, "cmp_ifname: the name first");
 
 int cmp_ifname(const void *a, const void *b)
 {
 	return strncmp(a, b, IFNAMSIZ);
 }
 
-void links_sort(struct link_info *v, size_t n)
+void links_sort(struct device *v, size_t n)
 {
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_ifname);
 }
 
-const struct link_info *links_find(const struct link_info *v, size_t n, const char *name)
+const struct device *links_find(const struct device *v, size_t n, const char *name)
 {
-	struct link_info key;
+	struct device key;
 
 	if (!n)
 		return NULL;
-	snprintf(key.name, sizeof(key.name), "%s", name);
+	snprintf(key.ti.name, sizeof(key.ti.name), "%s", name);
 	return bsearch(&key, v, n, sizeof(*v), cmp_ifname);
 }
 
@@ -315,7 +315,7 @@ size_t state_count_routes(const struct dump_state *s, const struct route_spec *r
 	return n;
 }
 
-const struct link_info *state_link(const struct dump_state *s, int ifindex)
+const struct device *state_link(const struct dump_state *s, int ifindex)
 {
 	for (size_t i = 0; i < s->nlinks; i++)
 		if (s->links[i].ifindex == ifindex)
@@ -375,9 +375,9 @@ struct owned {
 static int owned_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct owned *o = data;
-	struct link_info li;
+	struct device li;
 
-	if (rtnl_parse_link(nlh, &li) && li.is_tun && li.tun.owner_set && li.tun.owner == o->uid)
+	if (rtnl_parse_link(nlh, &li) && li.is_tun && li.ti.owner_set && li.ti.owner == o->uid)
 		o->n++;
 	return 0;
 }

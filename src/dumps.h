@@ -6,12 +6,14 @@
 #include "rtnl.h"
 #include "ctx.h"
 
-int dump_links(struct ctx *c, struct link_info **out, size_t *n);
+/* Every link, each as the model's link part (rtnl_parse_link: is_tun
+ * tells the TUN/TAP devices from the others). */
+int dump_links(struct ctx *c, struct device **out, size_t *n);
 /* Every link of one dump (name NULL), or the one link of that name (one
  * request; "does not exist" reported), handed to each as it is parsed,
  * never kept: each returns 0 or -errno (which ends the dump), and reset
  * (may be NULL) forgets what it was given when the dump starts over. */
-int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct link_info *l, void *data),
+int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct device *l, void *data),
 		    void (*reset)(void *data), void *data);
 /* How many TUN/TAP devices uid owns in another namespace (descriptor
  * nsfd, named netns for messages), read through the id this namespace
@@ -20,14 +22,14 @@ int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct li
 int dump_owned_in(struct ctx *c, const char *netns, int nsfd, uint32_t uid, size_t *n);
 /* Whether l is a TUN/TAP device the kernel's dump says nothing more of
  * (a kernel before 4.17): then reported, as dump_links_each does. */
-bool link_lacks_tun_info(struct ctx *c, const struct link_info *l);
+bool link_lacks_tun_info(struct ctx *c, const struct device *l);
 /* The qsort and bsearch order by name of elements that begin with it
- * (char[IFNAMSIZ]): struct link_info, struct tun_info and those that
- * begin with one. */
+ * (char[IFNAMSIZ]): struct device (its ti.name), struct tun_info and
+ * those that begin with one. */
 int cmp_ifname(const void *a, const void *b);
 /* A link list by name, and a name looked up in one so sorted. */
-void links_sort(struct link_info *v, size_t n);
-const struct link_info *links_find(const struct link_info *v, size_t n, const char *name);
+void links_sort(struct device *v, size_t n);
+const struct device *links_find(const struct device *v, size_t n, const char *name);
 /* ifindex 0: every device's. */
 int dump_addrs(struct ctx *c, int ifindex, struct addr_info **out, size_t *n);
 /* The unicast routes through ifindex (0: through any device), in any
@@ -39,7 +41,7 @@ int dump_routes(struct ctx *c, int ifindex, struct route_info **out, size_t *n);
 struct dump_state {
 	int ifindex;                    /* addresses and routes: of this device */
 	bool has_links, has_addrs, has_routes;
-	struct link_info *links;
+	struct device *links;
 	struct addr_info *addrs;
 	struct route_info *routes;
 	size_t nlinks, naddrs, nroutes;
@@ -59,7 +61,7 @@ void dump_state_free(struct dump_state *s);
 size_t state_count_addrs(const struct dump_state *s, const struct addr_spec *a);
 size_t state_count_routes(const struct dump_state *s, const struct route_spec *r, bool exact);
 /* The device of s with that index, or NULL. */
-const struct link_info *state_link(const struct dump_state *s, int ifindex);
+const struct device *state_link(const struct dump_state *s, int ifindex);
 
 /* After deletions whose answers were lost: how many of the links of
  * indexes idx[0..n) are still there, from one link dump, and, if gone is

@@ -15,10 +15,6 @@
 #include "rtnl.h"
 #include "vec.h"
 
-#ifndef IFF_LOWER_UP
-#define IFF_LOWER_UP 0x10000     /* <linux/if.h>, which clashes with <net/if.h> */
-#endif
-
 static const char *const type_names[EV__COUNT] = {
 	[EV_EXISTS] = "exists", [EV_CREATED] = "created", [EV_DELETED] = "deleted",
 	[EV_RENAMED] = "renamed", [EV_MOVED] = "moved", [EV_UP] = "up", [EV_DOWN] = "down",
@@ -66,15 +62,15 @@ static struct ev_dev *find_mut(struct ev_state *s, int ifindex)
 const struct ev_dev *ev_find_name(const struct ev_state *s, const char *name)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->devs[i].l.name, name))
+		if (!strcmp(s->devs[i].l.ti.name, name))
 			return &s->devs[i];
 	return NULL;
 }
 
 static void dev_free(struct ev_dev *d)
 {
-	free(d->addrs);
-	free(d->routes);
+	free(d->l.addrs);
+	free(d->l.routes);
 }
 
 void ev_state_free(struct ev_state *s)
@@ -85,7 +81,7 @@ void ev_state_free(struct ev_state *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static struct ev_dev *insert(struct ev_state *s, const struct ev_link *l)
+static struct ev_dev *insert(struct ev_state *s, const struct device *l)
 {
 	bool found;
 	size_t i = find_pos(s, l->ifindex, &found);
@@ -133,17 +129,17 @@ static bool same_route(const struct route_spec *a, const struct route_spec *b)
 
 static const struct addr_spec *find_addr(const struct ev_dev *d, const struct addr_spec *a)
 {
-	for (size_t i = 0; i < d->naddrs; i++)
-		if (same_addr(&d->addrs[i], a))
-			return &d->addrs[i];
+	for (size_t i = 0; i < d->l.naddrs; i++)
+		if (same_addr(&d->l.addrs[i], a))
+			return &d->l.addrs[i];
 	return NULL;
 }
 
 static const struct route_spec *find_route(const struct ev_dev *d, const struct route_spec *r)
 {
-	for (size_t i = 0; i < d->nroutes; i++)
-		if (same_route(&d->routes[i], r))
-			return &d->routes[i];
+	for (size_t i = 0; i < d->l.nroutes; i++)
+		if (same_route(&d->l.routes[i], r))
+			return &d->l.routes[i];
 	return NULL;
 }
 
@@ -159,10 +155,10 @@ static int add_addr(struct ev_dev *d, const struct addr_spec *a, ev_fn fn, void 
 
 	if (find_addr(d, a))
 		return 0;
-	if (!(v = vec_grow(d->addrs, &d->addrs_cap, d->naddrs + 1, sizeof(*v))))
+	if (!(v = vec_grow(d->l.addrs, &d->addrs_cap, d->l.naddrs + 1, sizeof(*v))))
 		return -ENOMEM;
-	d->addrs = v;
-	v[d->naddrs++] = *a;
+	d->l.addrs = v;
+	v[d->l.naddrs++] = *a;
 	return emit(fn, arg, &e);
 }
 
@@ -176,9 +172,9 @@ static int del_addr(struct ev_dev *d, const struct addr_spec *a, ev_fn fn, void 
 	if (!p)
 		return 0;
 	gone = *p;
-	i = (size_t)(p - d->addrs);
-	memmove(&d->addrs[i], &d->addrs[i + 1], (d->naddrs - i - 1) * sizeof(*p));
-	d->naddrs--;
+	i = (size_t)(p - d->l.addrs);
+	memmove(&d->l.addrs[i], &d->l.addrs[i + 1], (d->l.naddrs - i - 1) * sizeof(*p));
+	d->l.naddrs--;
 	return emit(fn, arg, &e);
 }
 
@@ -189,20 +185,20 @@ static int add_route(struct ev_dev *d, const struct route_spec *r, ev_fn fn, voi
 
 	if (find_route(d, r))
 		return 0;
-	if (!(v = vec_grow(d->routes, &d->routes_cap, d->nroutes + 1, sizeof(*v))))
+	if (!(v = vec_grow(d->l.routes, &d->routes_cap, d->l.nroutes + 1, sizeof(*v))))
 		return -ENOMEM;
-	d->routes = v;
-	v[d->nroutes++] = *r;
+	d->l.routes = v;
+	v[d->l.nroutes++] = *r;
 	return emit(fn, arg, &e);
 }
 
 static int del_route_at(struct ev_dev *d, size_t i, ev_fn fn, void *arg)
 {
-	struct route_spec gone = d->routes[i];
+	struct route_spec gone = d->l.routes[i];
 	struct event e = { .type = EV_ROUTE_DEL, .link = &d->l, .route = &gone };
 
-	memmove(&d->routes[i], &d->routes[i + 1], (d->nroutes - i - 1) * sizeof(gone));
-	d->nroutes--;
+	memmove(&d->l.routes[i], &d->l.routes[i + 1], (d->l.nroutes - i - 1) * sizeof(gone));
+	d->l.nroutes--;
 	return emit(fn, arg, &e);
 }
 
@@ -210,21 +206,21 @@ static int del_route(struct ev_dev *d, const struct route_spec *r, ev_fn fn, voi
 {
 	const struct route_spec *p = find_route(d, r);
 
-	return p ? del_route_at(d, (size_t)(p - d->routes), fn, arg) : 0;
+	return p ? del_route_at(d, (size_t)(p - d->l.routes), fn, arg) : 0;
 }
 
 /* attached and detached, in turn from what it was, as many as the kernel
  * counted (at most CARRIER_MAX pairs for one message), ending in what it is. */
 #define CARRIER_MAX 4
 
-static int carrier_changes(struct ev_dev *d, const struct ev_link *was, ev_fn fn, void *arg)
+static int carrier_changes(struct ev_dev *d, const struct device *was, ev_fn fn, void *arg)
 {
-	const struct ev_link *now = &d->l;
+	const struct device *now = &d->l;
 	uint32_t n = was->carrier != now->carrier;
 	bool on = was->carrier;
 	int rc;
 
-	if (was->has_counts && now->has_counts) {
+	if (was->has_carrier_counts && now->has_carrier_counts) {
 		uint32_t changes = (now->carrier_ups - was->carrier_ups) + (now->carrier_downs - was->carrier_downs);
 
 		/* Same parity as n, by the counting; else trust the state. */
@@ -241,44 +237,49 @@ static int carrier_changes(struct ev_dev *d, const struct ev_link *was, ev_fn fn
 	return 0;
 }
 
-/* The events between two readings of one link, old updated to now. */
-static int link_changes(struct ev_dev *d, const struct ev_link *now, ev_fn fn, void *arg)
+/* The events between two readings of one link, old updated to now (its
+ * addresses and routes kept: a link message says nothing of them). */
+static int link_changes(struct ev_dev *d, const struct device *now, ev_fn fn, void *arg)
 {
-	struct ev_link was = d->l;
+	struct device was = d->l;
 	struct event e = { .link = &d->l };
 	int rc;
 
 	d->l = *now;
-	if (strcmp(was.name, now->name)) {
+	d->l.addrs = was.addrs;
+	d->l.naddrs = was.naddrs;
+	d->l.routes = was.routes;
+	d->l.nroutes = was.nroutes;
+	if (strcmp(was.ti.name, now->ti.name)) {
 		e.type = EV_RENAMED;
-		memcpy(e.old_name, was.name, sizeof(e.old_name));
+		memcpy(e.old_name, was.ti.name, sizeof(e.old_name));
 		if ((rc = emit(fn, arg, &e)))
 			return rc;
 	}
-	if (was.mtu != now->mtu) {
-		e = (struct event){ .type = EV_MTU, .link = &d->l, .old_mtu = was.mtu };
+	if (was.link.mtu != now->link.mtu) {
+		e = (struct event){ .type = EV_MTU, .link = &d->l, .old_mtu = was.link.mtu };
 		if ((rc = emit(fn, arg, &e)))
 			return rc;
 	}
-	if (was.has_mac != now->has_mac || memcmp(was.mac, now->mac, 6)) {
-		e = (struct event){ .type = EV_MAC, .link = &d->l, .old_has_mac = was.has_mac };
-		memcpy(e.old_mac, was.mac, 6);
+	if (was.link.has_mac != now->link.has_mac || memcmp(was.link.mac, now->link.mac, 6)) {
+		e = (struct event){ .type = EV_MAC, .link = &d->l, .old_has_mac = was.link.has_mac };
+		memcpy(e.old_mac, was.link.mac, 6);
 		if ((rc = emit(fn, arg, &e)))
 			return rc;
 	}
-	if (was.master != now->master) {
-		e = (struct event){ .type = EV_MASTER, .link = &d->l, .old_master = was.master };
+	if (was.link.master.index != now->link.master.index) {
+		e = (struct event){ .type = EV_MASTER, .link = &d->l, .old_master = was.link.master.index };
 		if ((rc = emit(fn, arg, &e)))
 			return rc;
 	}
-	if (was.up != now->up) {
-		e = (struct event){ .type = now->up ? EV_UP : EV_DOWN, .link = &d->l };
+	if (was.ti.up != now->ti.up) {
+		e = (struct event){ .type = now->ti.up ? EV_UP : EV_DOWN, .link = &d->l };
 		if ((rc = emit(fn, arg, &e)))
 			return rc;
 		/* The kernel drops a device's IPv4 routes when it goes down
 		 * without a word (IPv6 says so): they are gone all the same. */
-		for (size_t i = d->nroutes; !now->up && i-- > 0;)
-			if (d->routes[i].dst.addr.family == AF_INET && (rc = del_route_at(d, i, fn, arg)))
+		for (size_t i = d->l.nroutes; !now->ti.up && i-- > 0;)
+			if (d->l.routes[i].dst.addr.family == AF_INET && (rc = del_route_at(d, i, fn, arg)))
 				return rc;
 	}
 	return carrier_changes(d, &was, fn, arg);
@@ -308,35 +309,10 @@ static bool get_u32(const struct nlattr *at, uint32_t *v)
 	return true;
 }
 
-/* The link of an RTM_NEWLINK, if it is a TUN/TAP device: rtnl's parser for
- * what it knows, the rest (carrier, master) from the same attributes. */
-static bool parse_link(const struct nlmsghdr *nlh, struct ev_link *l, struct link_extra *x)
+/* The model of an RTM_NEWLINK, if it is a TUN/TAP device. */
+static bool parse_link(const struct nlmsghdr *nlh, struct device *l)
 {
-	struct link_info li;
-	uint32_t v;
-
-	if (!rtnl_parse_link(nlh, &li) || !li.is_tun)
-		return false;
-	memset(x, 0, sizeof(*x));
-	if (mnl_attr_parse(nlh, sizeof(struct ifinfomsg), attr_cb, x) < 0)
-		return false;
-	memset(l, 0, sizeof(*l));
-	l->ifindex = li.ifindex;
-	memcpy(l->name, li.name, sizeof(l->name));
-	l->tap = li.tun.tap;
-	l->up = li.flags & IFF_UP;
-	if (x->tb[IFLA_CARRIER] && mnl_attr_validate(x->tb[IFLA_CARRIER], MNL_TYPE_U8) == 0)
-		l->carrier = mnl_attr_get_u8(x->tb[IFLA_CARRIER]);
-	else
-		l->carrier = li.flags & IFF_LOWER_UP;
-	l->mtu = li.link.has_mtu ? li.link.mtu : 0;
-	l->has_mac = li.link.has_mac;
-	memcpy(l->mac, li.link.mac, 6);
-	if (get_u32(x->tb[IFLA_MASTER], &v))
-		l->master = v;
-	l->has_counts = get_u32(x->tb[IFLA_CARRIER_UP_COUNT], &l->carrier_ups) &&
-			get_u32(x->tb[IFLA_CARRIER_DOWN_COUNT], &l->carrier_downs);
-	return true;
+	return rtnl_parse_link(nlh, l) && l->is_tun;
 }
 
 /* A bridge tells of its ports with link messages of family AF_BRIDGE
@@ -350,13 +326,12 @@ static bool bridge_msg(const struct nlmsghdr *nlh)
 
 static int on_newlink(struct ev_state *s, const struct nlmsghdr *nlh, ev_fn fn, void *arg)
 {
-	struct link_extra x;
-	struct ev_link l;
+	struct device l;
 	struct ev_dev *d;
 
 	if (bridge_msg(nlh))
 		return 0;
-	if (!parse_link(nlh, &l, &x))
+	if (!parse_link(nlh, &l))
 		return 0;
 	if ((d = find_mut(s, l.ifindex)))
 		return link_changes(d, &l, fn, arg);
@@ -371,7 +346,7 @@ static int on_dellink(struct ev_state *s, const struct nlmsghdr *nlh, ev_fn fn, 
 	struct event e = { .type = EV_DELETED };
 	struct link_extra x;
 	struct ev_dev *d;
-	struct ev_link was;
+	struct device was;
 	uint32_t v;
 
 	if (bridge_msg(nlh))
@@ -389,6 +364,9 @@ static int on_dellink(struct ev_state *s, const struct nlmsghdr *nlh, ev_fn fn, 
 			e.new_ifindex = (int32_t)v;
 	}
 	was = d->l;
+	was.addrs = NULL;       /* freed with it */
+	was.routes = NULL;
+	was.naddrs = was.nroutes = 0;
 	e.link = &was;
 	remove_dev(s, d);
 	return emit(fn, arg, &e);
@@ -474,13 +452,13 @@ int ev_describe(const struct ev_dev *d, ev_fn fn, void *arg)
 
 	if ((rc = emit(fn, arg, &e)))
 		return rc;
-	for (size_t i = 0; i < d->naddrs; i++) {
-		e = (struct event){ .type = EV_ADDR_ADD, .link = &d->l, .addr = &d->addrs[i] };
+	for (size_t i = 0; i < d->l.naddrs; i++) {
+		e = (struct event){ .type = EV_ADDR_ADD, .link = &d->l, .addr = &d->l.addrs[i] };
 		if ((rc = emit(fn, arg, &e)))
 			return rc;
 	}
-	for (size_t i = 0; i < d->nroutes; i++) {
-		e = (struct event){ .type = EV_ROUTE_ADD, .link = &d->l, .route = &d->routes[i] };
+	for (size_t i = 0; i < d->l.nroutes; i++) {
+		e = (struct event){ .type = EV_ROUTE_ADD, .link = &d->l, .route = &d->l.routes[i] };
 		if ((rc = emit(fn, arg, &e)))
 			return rc;
 	}
@@ -494,17 +472,17 @@ static int dev_diff(struct ev_dev *old, const struct ev_dev *fresh, ev_fn fn, vo
 
 	if ((rc = link_changes(old, &fresh->l, fn, arg)))
 		return rc;
-	for (size_t i = old->naddrs; i-- > 0;)
-		if (!find_addr(fresh, &old->addrs[i]) && (rc = del_addr(old, &old->addrs[i], fn, arg)))
+	for (size_t i = old->l.naddrs; i-- > 0;)
+		if (!find_addr(fresh, &old->l.addrs[i]) && (rc = del_addr(old, &old->l.addrs[i], fn, arg)))
 			return rc;
-	for (size_t i = old->nroutes; i-- > 0;)
-		if (!find_route(fresh, &old->routes[i]) && (rc = del_route_at(old, i, fn, arg)))
+	for (size_t i = old->l.nroutes; i-- > 0;)
+		if (!find_route(fresh, &old->l.routes[i]) && (rc = del_route_at(old, i, fn, arg)))
 			return rc;
-	for (size_t i = 0; i < fresh->naddrs; i++)
-		if ((rc = add_addr(old, &fresh->addrs[i], fn, arg)))
+	for (size_t i = 0; i < fresh->l.naddrs; i++)
+		if ((rc = add_addr(old, &fresh->l.addrs[i], fn, arg)))
 			return rc;
-	for (size_t i = 0; i < fresh->nroutes; i++)
-		if ((rc = add_route(old, &fresh->routes[i], fn, arg)))
+	for (size_t i = 0; i < fresh->l.nroutes; i++)
+		if ((rc = add_route(old, &fresh->l.routes[i], fn, arg)))
 			return rc;
 	return 0;
 }
@@ -525,12 +503,12 @@ int ev_diff(struct ev_state *cur, struct ev_state *fresh, ev_fn fn, void *arg)
 			struct event e = { .type = EV_CREATED, .link = &b->l };
 
 			if (!(rc = emit(fn, arg, &e))) {
-				for (size_t k = 0; !rc && k < b->naddrs; k++)
+				for (size_t k = 0; !rc && k < b->l.naddrs; k++)
 					rc = emit(fn, arg, &(struct event){ .type = EV_ADDR_ADD, .link = &b->l,
-									    .addr = &b->addrs[k] });
-				for (size_t k = 0; !rc && k < b->nroutes; k++)
+									    .addr = &b->l.addrs[k] });
+				for (size_t k = 0; !rc && k < b->l.nroutes; k++)
 					rc = emit(fn, arg, &(struct event){ .type = EV_ROUTE_ADD, .link = &b->l,
-									    .route = &b->routes[k] });
+									    .route = &b->l.routes[k] });
 			}
 			j++;
 		} else {

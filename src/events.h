@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <linux/netlink.h>
 
+#include "model.h"
 #include "nl.h"
 #include "parse.h"
 
@@ -42,29 +43,11 @@ enum ev_type {
 /* "created", "addr-add", ...: the word of the text and of JSON's "event". */
 const char *ev_type_name(enum ev_type t);
 
-struct ev_link {
-	int ifindex;
-	char name[16];
-	bool tap;
-	bool up;                /* IFF_UP */
-	bool carrier;           /* IFLA_CARRIER: a reader is attached */
-	/* IFLA_CARRIER_UP_COUNT and _DOWN_COUNT (Linux 4.16): the kernel
-	 * tells of carrier changes late (linkwatch), so a reader that came
-	 * and went before it did shows only in these. */
-	bool has_counts;
-	uint32_t carrier_ups, carrier_downs;
-	uint32_t mtu;
-	bool has_mac;
-	uint8_t mac[6];
-	uint32_t master;        /* ifindex, 0: none */
-};
-
+/* A device: the model (model.h) as the link messages give it, its
+ * addresses and routes in l.addrs and l.routes, with their room. */
 struct ev_dev {
-	struct ev_link l;
-	struct addr_spec *addrs;
-	size_t naddrs, addrs_cap;
-	struct route_spec *routes;
-	size_t nroutes, routes_cap;
+	struct device l;
+	size_t addrs_cap, routes_cap;
 };
 
 /* The TUN/TAP devices, sorted by ifindex. */
@@ -75,7 +58,9 @@ struct ev_state {
 
 struct event {
 	enum ev_type type;
-	const struct ev_link *link;     /* the device as it is now (deleted, moved: as it was) */
+	/* The device as it is now (deleted, moved: as it was; its addresses
+	 * and routes then gone). */
+	const struct device *link;
 	/* renamed: the old name; mtu, mac, master: the old value. */
 	char old_name[16];
 	uint32_t old_mtu;

@@ -109,22 +109,22 @@ void ops_converge_free(struct ops_converge *cv)
 
 /* The queues attached to a multi-queue device, detached ones too (they
  * hold it as well): 1 held, 0 not, -1 after reporting. */
-static int queues_held(struct ctx *c, const struct link_info *li, const char *name, const char *fix)
+static int queues_held(struct ctx *c, const struct device *li, const char *name, const char *fix)
 {
-	if (!li->tun.has_queues) {
+	if (!li->has_queues) {
 		report(c, "%s: the kernel does not say how many queues are attached; %s", name, fix);
 		return -1;
 	}
-	return li->tun.num_queues + li->tun.num_disabled > 0;
+	return li->num_queues + li->num_disabled > 0;
 }
 
-int ops_held_per_kernel(struct ctx *c, const struct link_info *li, const char *name, const char *fix)
+int ops_held_per_kernel(struct ctx *c, const struct device *li, const char *name, const char *fix)
 {
 	struct tun_info ti;
 	char n[16];
 	int fd, err;
 
-	if (li && li->is_tun && li->tun.multi_queue)
+	if (li && li->is_tun && li->ti.flags.multi_queue)
 		return queues_held(c, li, name, fix);
 	/* sysfs: the attach below must pass the device's own flags again,
 	 * IFF_NAPI, IFF_NAPI_FRAGS and IFF_ONE_QUEUE too, which the kernel
@@ -134,15 +134,15 @@ int ops_held_per_kernel(struct ctx *c, const struct link_info *li, const char *n
 		return -1;
 	}
 	if (!li && ti.flags.multi_queue) {
-		struct link_info *l = NULL;
-		const struct link_info *hit;
+		struct device *l = NULL;
+		const struct device *hit;
 		size_t nl = 0;
 		int held;
 
 		if (dump_links(c, &l, &nl))
 			return -1;
 		links_sort(l, nl);
-		if ((hit = links_find(l, nl, name)) && hit->is_tun && hit->tun.multi_queue) {
+		if ((hit = links_find(l, nl, name)) && hit->is_tun && hit->ti.flags.multi_queue) {
 			held = queues_held(c, hit, name, fix);
 			free(l);
 			return held;

@@ -60,7 +60,7 @@ void ops_converge_free(struct ops_converge *cv);
  * single-queue one refuses a second reader (EBUSY), which an attach
  * without carrier asks at no cost to the device.  1 held, 0 not, or -1
  * after reporting that it cannot be known ("...; fix"). */
-int ops_held_per_kernel(struct ctx *c, const struct link_info *li, const char *name, const char *fix);
+int ops_held_per_kernel(struct ctx *c, const struct device *li, const char *name, const char *fix);
 
 /* One device being made: created and held by fd (not persistent yet), then
  * configured, then kept (made persistent, its name printed) or dropped
@@ -93,14 +93,14 @@ int ops_add(struct ctx *c, const struct add_req *r);
 /* Deletes the devices named, with one unregistration for all of them, and
  * those a del cut short left in tunctl's link groups.  links: the
  * namespace's, sorted by links_sort. */
-int ops_delete(struct ctx *c, char *const *names, size_t n, const struct link_info *links, size_t nlinks);
+int ops_delete(struct ctx *c, char *const *names, size_t n, const struct device *links, size_t nlinks);
 /* ops_delete, each device taken down in the request that moves it into
  * the delete's group (and brought back up if the delete fails): for
  * devices tunctl holds (del --unused).  The move of an up device sends a
  * state change, on which the kernel walks the namespace's whole IPv6
  * route table once more per device; down, it sends none (the walk of the
  * device going down comes either way, here or in the group delete). */
-int ops_delete_down(struct ctx *c, char *const *names, size_t n, const struct link_info *links, size_t nlinks);
+int ops_delete_down(struct ctx *c, char *const *names, size_t n, const struct device *links, size_t nlinks);
 /* The link group apply puts a device in while it is set aside to be
  * re-created (renamed tunctl<index>, down): one of del's groups, so that
  * one an apply killed (kill -9) left there is a leftover for the next del
@@ -122,7 +122,7 @@ bool ops_leftover_group(uint32_t group);
 int ops_hold_unused(struct ctx *c, char *const *names, size_t n, bool *keep, int **fds, size_t *nfds);
 /* Refuses (1) when a process holds any of names, naming it: from /proc,
  * and, for what /proc could not show, from the kernel. */
-int ops_check_holders(struct ctx *c, char *const *names, size_t n, const struct link_info *links,
+int ops_check_holders(struct ctx *c, char *const *names, size_t n, const struct device *links,
 		      size_t nlinks);
 
 #endif

@@ -19,12 +19,12 @@
 #include "vec.h"
 
 struct links {
-	const struct link_info *v;
+	const struct device *v;
 	size_t n;
 };
 
 /* l sorted by name (links_sort): one lookup per name of a del of many. */
-static const struct link_info *find_link(const struct links *l, const char *name)
+static const struct device *find_link(const struct links *l, const char *name)
 {
 	return links_find(l->v, l->n, name);
 }
@@ -49,8 +49,8 @@ static int free_group(const struct links *l, uint32_t *group)
 	bool used[DEL_GROUPS] = { false };
 
 	for (size_t i = 0; i < l->n; i++)
-		if (in_del_group(l->v[i].group))
-			used[l->v[i].group - DEL_GROUP_FIRST] = true;
+		if (in_del_group(l->v[i].link_group))
+			used[l->v[i].link_group - DEL_GROUP_FIRST] = true;
 	for (uint32_t k = 0; k < DEL_GROUPS; k++) {
 		if (!used[k]) {
 			*group = DEL_GROUP_FIRST + k;
@@ -71,7 +71,7 @@ static int add_leftovers(const struct links *l, char *const *names, size_t n, ch
 	if (!named)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		const struct link_info *li = find_link(l, names[i]);
+		const struct device *li = find_link(l, names[i]);
 
 		if (li)
 			named[li - l->v] = true;
@@ -82,8 +82,8 @@ static int add_leftovers(const struct links *l, char *const *names, size_t n, ch
 	}
 	memcpy(*all, names, n * sizeof(*names));
 	for (size_t i = 0; i < l->n; i++) {
-		if (!named[i] && in_del_group(l->v[i].group) && l->v[i].is_tun)
-			(*all)[k++] = (char *)l->v[i].name;      /* only read */
+		if (!named[i] && in_del_group(l->v[i].link_group) && l->v[i].is_tun)
+			(*all)[k++] = (char *)l->v[i].ti.name;      /* only read */
 	}
 	free(named);
 	*total = k;
@@ -103,12 +103,12 @@ static void restore_groups(struct nl *nl, const struct links *l, char *const *na
 
 	nl_tx_init(&tx);
 	for (size_t k = 0; k < n; k++) {
-		const struct link_info *li = find_link(l, names[k]);
+		const struct device *li = find_link(l, names[k]);
 		void *room;
 
 		if (!li || !(room = nl_tx_room(&tx)))
 			continue;
-		rtnl_link_set(room, li->ifindex, down && (li->flags & IFF_UP) ? &set_up : NULL, -1, li->group);
+		rtnl_link_set(room, li->ifindex, down && li->ti.up ? &set_up : NULL, -1, li->link_group);
 		nl_tx_push(&tx);
 	}
 	if (tx.n)
@@ -134,10 +134,10 @@ static int lost_done(struct ctx *c, const struct nl_tx *tx, const struct links *
 		return -2;
 	}
 	for (size_t k = 0; k < n; k++) {
-		const struct link_info *old = find_link(l, names[k]);
-		const struct link_info *li = old ? state_link(&now, old->ifindex) : NULL;
+		const struct device *old = find_link(l, names[k]);
+		const struct device *li = old ? state_link(&now, old->ifindex) : NULL;
 
-		if (group >= 0 ? li && li->group == group : !li)
+		if (group >= 0 ? li && li->link_group == group : !li)
 			done++;
 	}
 	dump_state_free(&now);
@@ -197,7 +197,7 @@ static bool none_left(struct ctx *c, const struct links *l, char *const *names, 
 	if (!idx)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		const struct link_info *li = find_link(l, names[i]);
+		const struct device *li = find_link(l, names[i]);
 
 		idx[i] = li ? li->ifindex : 0;
 	}
@@ -227,7 +227,7 @@ static int run_group_del(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *c
  * of them instead of one each.  The moves are checked before the delete,
  * which would otherwise take whichever of them went through; on any
  * failure the groups (and up states) are put back. */
-static int delete_devices(struct ctx *c, char *const *names, size_t n, const struct link_info *links,
+static int delete_devices(struct ctx *c, char *const *names, size_t n, const struct device *links,
 			  size_t nlinks, bool down)
 {
 	struct nl *nl = ctx_nl(c);
@@ -256,7 +256,7 @@ static int delete_devices(struct ctx *c, char *const *names, size_t n, const str
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct link_info *li = find_link(&l, names[i]);
+		const struct device *li = find_link(&l, names[i]);
 
 		if (!li) {
 			report(c, "device %s does not exist", names[i]);
@@ -298,12 +298,12 @@ out:
 	return rc;
 }
 
-int ops_delete(struct ctx *c, char *const *names, size_t n, const struct link_info *links, size_t nlinks)
+int ops_delete(struct ctx *c, char *const *names, size_t n, const struct device *links, size_t nlinks)
 {
 	return delete_devices(c, names, n, links, nlinks, false);
 }
 
-int ops_delete_down(struct ctx *c, char *const *names, size_t n, const struct link_info *links, size_t nlinks)
+int ops_delete_down(struct ctx *c, char *const *names, size_t n, const struct device *links, size_t nlinks)
 {
 	return delete_devices(c, names, n, links, nlinks, true);
 }
@@ -406,7 +406,7 @@ int ops_hold_unused(struct ctx *c, char *const *names, size_t n, bool *keep, int
 	return rc;
 }
 
-int ops_check_holders(struct ctx *c, char *const *names, size_t n, const struct link_info *links,
+int ops_check_holders(struct ctx *c, char *const *names, size_t n, const struct device *links,
 		      size_t nlinks)
 {
 	const struct links l = { links, nlinks };

@@ -15,6 +15,10 @@
 #include "link.h"
 #include "rtnl.h"
 
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000     /* <linux/if.h>, which clashes with <net/if.h> */
+#endif
+
 static struct nlmsghdr *header(void *buf, uint16_t type, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -345,7 +349,7 @@ static bool parse_nested(const struct nlattr *nest, const struct nlattr **tb, un
 
 /* The tun driver's IFLA_INFO_DATA (tun_fill_info); false when it is not
  * there or not whole. */
-static bool parse_tun_info(const struct nlattr *linkinfo, struct link_info *out)
+static bool parse_tun_info(const struct nlattr *linkinfo, struct device *out)
 {
 	const struct nlattr *li[IFLA_INFO_MAX + 1], *t[IFLA_TUN_MAX + 1];
 	uint8_t type = 0, pi = 0, vnet = 0, persist = 0, mq = 0;
@@ -362,16 +366,13 @@ static bool parse_tun_info(const struct nlattr *linkinfo, struct link_info *out)
 	    !get_u8(t[IFLA_TUN_VNET_HDR], &vnet) || !get_u8(t[IFLA_TUN_PERSIST], &persist) ||
 	    !get_u8(t[IFLA_TUN_MULTI_QUEUE], &mq))
 		return false;
-	out->tun.tap = type == IFF_TAP;
-	out->tun.pi = pi;
-	out->tun.vnet_hdr = vnet;
-	out->tun.persist = persist;
-	out->tun.multi_queue = mq;
+	out->ti.flags = (struct tun_flags){ .mode = type == IFF_TAP ? MODE_TAP : MODE_TUN, .pi = pi,
+					    .vnet_hdr = vnet, .multi_queue = mq, .persist = persist };
 	/* The kernel leaves them out when unset. */
-	out->tun.owner_set = get_u32(t[IFLA_TUN_OWNER], &out->tun.owner);
-	out->tun.group_set = get_u32(t[IFLA_TUN_GROUP], &out->tun.group);
-	out->tun.has_queues = get_u32(t[IFLA_TUN_NUM_QUEUES], &out->tun.num_queues) &&
-			      get_u32(t[IFLA_TUN_NUM_DISABLED_QUEUES], &out->tun.num_disabled);
+	out->ti.owner_set = get_u32(t[IFLA_TUN_OWNER], &out->ti.owner);
+	out->ti.group_set = get_u32(t[IFLA_TUN_GROUP], &out->ti.group);
+	out->has_queues = get_u32(t[IFLA_TUN_NUM_QUEUES], &out->num_queues) &&
+			  get_u32(t[IFLA_TUN_NUM_DISABLED_QUEUES], &out->num_disabled);
 	return true;
 }
 
@@ -387,7 +388,7 @@ static bool get_addr(const struct nlattr *at, int family, struct ipaddr *out)
 	return true;
 }
 
-bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
+bool rtnl_parse_link(const struct nlmsghdr *nlh, struct device *out)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];
 	const struct ifinfomsg *ifi;
@@ -399,9 +400,12 @@ bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
 	out->ifindex = ifi->ifi_index;
 	if (!tb[IFLA_IFNAME] || mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) < 0)
 		return false;
-	snprintf(out->name, sizeof(out->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
-	out->has_group = get_u32(tb[IFLA_GROUP], &out->group);
-	out->flags = ifi->ifi_flags;
+	snprintf(out->ti.name, sizeof(out->ti.name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
+	get_u32(tb[IFLA_GROUP], &out->link_group);
+	out->ti.up = (ifi->ifi_flags & IFF_UP) != 0;
+	/* The kernel sets IFF_LOWER_UP only while the device runs and has
+	 * carrier: what sysfs's carrier file says. */
+	out->ti.carrier = (ifi->ifi_flags & IFF_LOWER_UP) != 0;
 	/* Each link setting from its attribute; text ones are always had
 	 * (the kernel leaves an empty one out), the state from the flags. */
 	for (size_t i = 0; i < LINK_N; i++) {
@@ -421,15 +425,17 @@ bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out)
 			link_set_raw(s, &out->link, &none, sizeof(none));
 		}
 	}
-	out->has_master = get_u32(tb[IFLA_MASTER], &out->master);
-	if (tb[IFLA_OPERSTATE] && mnl_attr_validate(tb[IFLA_OPERSTATE], MNL_TYPE_U8) == 0) {
-		out->operstate = mnl_attr_get_u8(tb[IFLA_OPERSTATE]);
-		out->has_operstate = true;
-	}
+	/* The kernel says down for a device that is not running; without
+	 * the attribute, IF_OPER_UNKNOWN (0). */
+	get_u8(tb[IFLA_OPERSTATE], &out->operstate);
 	if (tb[IFLA_CARRIER] && mnl_attr_validate(tb[IFLA_CARRIER], MNL_TYPE_U8) == 0) {
 		out->carrier = mnl_attr_get_u8(tb[IFLA_CARRIER]) != 0;
 		out->has_carrier = true;
+	} else {
+		out->carrier = out->ti.carrier;
 	}
+	out->has_carrier_counts = get_u32(tb[IFLA_CARRIER_UP_COUNT], &out->carrier_ups) &&
+				  get_u32(tb[IFLA_CARRIER_DOWN_COUNT], &out->carrier_downs);
 	out->is_tun = tb[IFLA_LINKINFO] && parse_tun_info(tb[IFLA_LINKINFO], out);
 	return true;
 }

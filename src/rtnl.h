@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <linux/netlink.h>
 
+#include "model.h"
 #include "parse.h"
 
 /* Room a builder may use; the buffer must be zeroed.  Each builder returns
@@ -57,38 +58,6 @@ struct nlmsghdr *rtnl_dump_links_nsid(void *buf, int32_t nsid);
 /* An RTM_NEWNSID answer's id (negative: none assigned). */
 bool rtnl_parse_nsid(const struct nlmsghdr *nlh, int32_t *nsid);
 
-struct link_info {
-	char name[16];              /* first: see cmp_ifname */
-	int ifindex;
-	uint32_t group;
-	bool has_group;
-	uint32_t flags;             /* IFF_* */
-	/* The link settings (link.h) as the dump gives them: those it
-	 * carries, the state always. */
-	struct link_spec link;
-	bool has_master;
-	uint32_t master;            /* IFLA_MASTER: its bridge's or bond's index */
-	bool has_operstate;
-	uint8_t operstate;          /* IF_OPER_* */
-	bool has_carrier;
-	bool carrier;               /* IFLA_CARRIER: up or down, unlike IFF_LOWER_UP */
-	/* IFLA_LINKINFO of kind "tun": what sysfs's tun_flags, owner and group
-	 * say, in the dump itself. */
-	bool is_tun;
-	/* Kind "tun" without that IFLA_INFO_DATA: a kernel before 4.17,
-	 * whose dump cannot tell a TUN/TAP device's details. */
-	bool tun_no_info;
-	struct {
-		bool tap, pi, vnet_hdr, persist, multi_queue;
-		bool owner_set, group_set;
-		uint32_t owner, group;
-		/* Multi-queue only: the queues attached, and those attached
-		 * but detached for now (TUNSETQUEUE), which hold it too. */
-		bool has_queues;
-		uint32_t num_queues, num_disabled;
-	} tun;
-};
-
 struct addr_info {
 	int ifindex;
 	uint32_t flags;             /* IFA_F_*: ifa_flags, or IFA_FLAGS when present */
@@ -118,7 +87,10 @@ bool rtnl_msg_ok(const struct nlmsghdr *nlh, size_t len);
 const struct nlmsghdr *rtnl_msg_next(const struct nlmsghdr *nlh, size_t *len);
 
 /* Each returns false when the message is not of its kind or malformed. */
-bool rtnl_parse_link(const struct nlmsghdr *nlh, struct link_info *out);
+/* An RTM_NEWLINK into the model's link part (model.h): name, index, link
+ * settings, group, operstate, carrier, and of a TUN/TAP device (is_tun)
+ * its identity and queues; addresses, routes and holders are left empty. */
+bool rtnl_parse_link(const struct nlmsghdr *nlh, struct device *out);
 bool rtnl_parse_addr(const struct nlmsghdr *nlh, struct addr_info *out);
 bool rtnl_parse_route(const struct nlmsghdr *nlh, struct route_info *out);
 /* An NLMSG_ERROR: *err is 0 or -errno, msg the extended ACK text or "". */

@@ -6,19 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "parse.h"
+#include "model.h"
 #include "tun.h"
-
-struct tun_info {
-	char name[16];
-	struct tun_flags flags;
-	bool owner_set, group_set;
-	uint32_t owner, group;
-	/* Not read from sysfs (the device model's link dump fills them in):
-	 * administratively up (IFF_UP), and, when up, whether it has carrier
-	 * (a reader attached). */
-	bool up, carrier;
-};
 
 /* With -n NETNS: the first read below mounts a private /sys for the
  * namespace (as "ip netns exec" does); commands that never read sysfs
@@ -28,7 +17,10 @@ void sysfs_for_netns(const char *name);
 /* Whether /sys is not a sysfs (not mounted, or something else on it):
  * what a -ENOENT from the functions below then means. */
 bool sysfs_missing(void);
-/* -ENODEV: no such device; -ENOTTY: it exists but is not TUN/TAP. */
+/* A device's TUN/TAP identity alone (the model's ti, up and carrier
+ * left false), for the lookups not yet made through the model's reader
+ * (dev_lookup) and for reading back the flags TUNSETIFF took.
+ * -ENODEV: no such device; -ENOTTY: it exists but is not TUN/TAP. */
 int sysfs_tun_read(const char *name, struct tun_info *out);
 /* For reading many devices' flags with one directory descriptor:
  * /sys/class/net opened (close it) or -errno; then one device's flags

@@ -5,21 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "parse.h"
+#include "model.h"
 
 #define TUN_CLONE_PATH "/dev/net/tun"
-
-struct tun_flags {
-	enum tun_mode mode;
-	bool pi, vnet_hdr, multi_queue, persist;
-	/* IFF_NAPI and IFF_NAPI_FRAGS: not set by tunctl, but carried over
-	 * when attaching, since TUNSETIFF resets the device's features to
-	 * what it is asked for. */
-	bool napi, napi_frags;
-	/* IFF_ONE_QUEUE: a no-op since Linux 3.8, but "ip tuntap add ...
-	 * one_queue" sets it and TUNSETIFF would clear it: kept likewise. */
-	bool one_queue;
-};
 
 /* Between the TUNSETIFF flags and the sysfs tun_flags value. */
 uint16_t tun_flags_to_ifr(const struct tun_flags *f);

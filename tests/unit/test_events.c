@@ -122,7 +122,7 @@ static int record(const struct event *e, void *arg)
 
 	(void)arg;
 	snprintf(seen + n, sizeof(seen) - n, "%s%s%s%s", n ? " " : "", ev_type_name(e->type),
-		 e->link ? ":" : "", e->link ? e->link->name : "");
+		 e->link ? ":" : "", e->link ? e->link->ti.name : "");
 	return 0;
 }
 
@@ -151,6 +151,13 @@ int main(void)
 	   "carrier on is attached: %s", seen);
 	ok(!strcmp(feed(&s, link_msg(RTM_NEWLINK, 5, "vm1", true, true, UP, 1, 9000, 7)),
 		   "renamed:vm1 mtu:vm1 master:vm1"), "rename, mtu, master in one message: %s", seen);
+	{
+		const struct device *d = &ev_find(&s, 5)->l;
+
+		ok(d->is_tun && !strcmp(d->ti.name, "vm1") && d->ti.flags.mode == MODE_TAP && d->ti.flags.persist &&
+		   d->ti.up && d->carrier && d->link.mtu == 9000 && d->link.master.index == 7,
+		   "the state is the model: name, mode, flags, up, carrier, MTU, master");
+	}
 	ok(!strcmp(feed(&s, addr_msg(RTM_NEWADDR, 5, "192.0.2.1", 24)), "addr-add:vm1"), "addr add: %s", seen);
 	ok(!strcmp(feed(&s, addr_msg(RTM_NEWADDR, 5, "192.0.2.1", 24)), ""), "the same address again: %s", seen);
 	ok(!strcmp(feed(&s, addr_msg(RTM_NEWADDR, 9, "192.0.2.9", 24)), ""), "another link's address: %s", seen);
@@ -160,6 +167,8 @@ int main(void)
 	   "the kernel's local route is not shown: %s", seen);
 	ok(!strcmp(feed(&s, link_msg(RTM_NEWLINK, 5, "vm1", true, true, 0, 1, 9000, 7)), "down:vm1 route-del:vm1"),
 	   "down takes the IPv4 routes with it: %s", seen);
+	ok(ev_find(&s, 5)->l.naddrs == 1 && ev_find(&s, 5)->l.nroutes == 0 && !ev_find(&s, 5)->l.ti.up,
+	   "a link message updates the model's link part, its addresses kept");
 	ok(!strcmp(feed(&s, addr_msg(RTM_DELADDR, 5, "192.0.2.1", 24)), "addr-del:vm1"), "addr del: %s", seen);
 	ok(!strcmp(feed(&s, addr_msg(RTM_DELADDR, 5, "192.0.2.1", 24)), ""), "deleting it again: %s", seen);
 
@@ -171,7 +180,7 @@ int main(void)
 	ok(ev_diff(&s, &fresh, record, NULL) == 0 && !strcmp(seen, "detached:vm1 created:tun3 addr-add:tun3"),
 	   "diff against a fresh reading: %s", seen);
 	ok(s.n == 2 && fresh.n == 0 && ev_find(&s, 8) && ev_find_name(&s, "tun3") &&
-	   ev_find(&s, 8)->naddrs == 1, "the state is the fresh reading");
+	   ev_find(&s, 8)->l.naddrs == 1, "the state is the fresh reading");
 
 	ok(!strcmp(feed(&s, dellink(8, "tun3", 3)), "moved:tun3") && !ev_find(&s, 8),
 	   "deletion with a new netns id is a move: %s", seen);

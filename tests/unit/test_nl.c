@@ -133,7 +133,7 @@ struct links {
 static int count_link(const struct nlmsghdr *nlh, void *data)
 {
 	struct links *l = data;
-	struct link_info li;
+	struct device li;
 
 	if (!rtnl_parse_link(nlh, &li)) {
 		l->other++;
@@ -532,7 +532,7 @@ static void test_state_match(void)
 	struct addr_info ai[3] = { 0 };
 	struct route_info ri[3] = { 0 };
 	struct dump_state s = { .ifindex = 5, .addrs = ai, .naddrs = 3, .routes = ri, .nroutes = 3 };
-	struct link_info li[2] = { { .ifindex = 1 }, { .ifindex = 5 } };
+	struct device li[2] = { { .ifindex = 1 }, { .ifindex = 5 } };
 	struct addr_spec a = { 0 };
 	struct route_spec r = { 0 }, r6 = { 0 };
 	char err[100];

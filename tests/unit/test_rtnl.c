@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <net/if.h>
+#include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
@@ -206,17 +207,24 @@ static void test_link_parse(void)
 	char buf[256] = { 0 };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
-	struct link_info li;
+	struct device li;
 
 	nlh->nlmsg_type = RTM_NEWLINK;
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_index = 12;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, "tap7");
 	mnl_attr_put_u32(nlh, IFLA_GROUP, 5);
-	ok(rtnl_parse_link(nlh, &li) && li.ifindex == 12 && !strcmp(li.name, "tap7") && li.has_group && li.group == 5,
-	   "link parse");
-	ok(!li.link.has_mtu && !li.link.has_txqlen && !li.link.has_mac && !li.has_master, "no MTU, txqueuelen, MAC or master when not given");
-	ok(!li.has_carrier, "no carrier when not given");
+	ok(rtnl_parse_link(nlh, &li) && li.ifindex == 12 && !strcmp(li.ti.name, "tap7") && li.link_group == 5,
+	   "link parse: into the model (name, index, link group)");
+	ok(!li.link.has_mtu && !li.link.has_txqlen && !li.link.has_mac, "no MTU, txqueuelen or MAC when not given");
+	ok(!li.has_carrier && !li.carrier && !li.has_carrier_counts && li.operstate == IF_OPER_UNKNOWN && !li.is_tun &&
+	   !li.has_queues && !li.addrs && !li.naddrs && !li.routes && !li.nroutes,
+	   "no carrier, counts, operstate or TUN/TAP details when not given; no addresses nor routes");
+	ifi->ifi_flags = IFF_UP | IFF_LOWER_UP;
+	ok(rtnl_parse_link(nlh, &li) && li.ti.up && li.ti.carrier && !li.has_carrier && li.carrier,
+	   "IFF_UP and IFF_LOWER_UP: up, carrier; without IFLA_CARRIER the attached carrier is IFF_LOWER_UP's");
+	ifi->ifi_flags = 0;
+	ok(rtnl_parse_link(nlh, &li) && !li.ti.up && !li.ti.carrier && !li.carrier, "no flags: down, no carrier");
 	ok(li.link.has_master && li.link.master.index == 0 && !li.link.master.name[0], "no master: the setting had, none");
 	ifi->ifi_flags = IFF_UP;
 	mnl_attr_put_u32(nlh, IFLA_MTU, 1400);
@@ -224,10 +232,16 @@ static void test_link_parse(void)
 	mnl_attr_put(nlh, IFLA_ADDRESS, 6, "\x02\x00\x5e\x00\x53\x01");
 	mnl_attr_put_u32(nlh, IFLA_MASTER, 9);
 	mnl_attr_put_u8(nlh, IFLA_CARRIER, 1);
-	ok(rtnl_parse_link(nlh, &li) && li.has_carrier && li.carrier, "link parse: IFLA_CARRIER, up or down");
-	ok(rtnl_parse_link(nlh, &li) && (li.flags & IFF_UP) && li.link.has_mtu && li.link.mtu == 1400 && li.link.has_txqlen &&
-	   li.link.txqlen == 33 && li.link.has_mac && !memcmp(li.link.mac, "\x02\x00\x5e\x00\x53\x01", 6) && li.has_master &&
-	   li.master == 9, "link parse: flags, MTU, txqueuelen, MAC, master");
+	mnl_attr_put_u8(nlh, IFLA_OPERSTATE, IF_OPER_DOWN);
+	mnl_attr_put_u32(nlh, IFLA_CARRIER_UP_COUNT, 3);
+	mnl_attr_put_u32(nlh, IFLA_CARRIER_DOWN_COUNT, 2);
+	ok(rtnl_parse_link(nlh, &li) && li.has_carrier && li.carrier && !li.ti.carrier,
+	   "link parse: IFLA_CARRIER, up or down (IFF_LOWER_UP only while up)");
+	ok(li.operstate == IF_OPER_DOWN && li.has_carrier_counts && li.carrier_ups == 3 && li.carrier_downs == 2,
+	   "link parse: operstate, carrier counts");
+	ok(rtnl_parse_link(nlh, &li) && li.ti.up && li.link.has_mtu && li.link.mtu == 1400 && li.link.has_txqlen &&
+	   li.link.txqlen == 33 && li.link.has_mac && !memcmp(li.link.mac, "\x02\x00\x5e\x00\x53\x01", 6),
+	   "link parse: up, MTU, txqueuelen, MAC");
 	ok(li.link.has_master && li.link.master.index == 9 && !li.link.master.name[0],
 	   "link parse: the master setting's index (its name is the reader's to find)");
 	nlh->nlmsg_type = RTM_DELLINK;
@@ -265,14 +279,14 @@ static struct nlmsghdr *tun_link(char *buf, const char *kind, bool data)
 static void test_tun_info(void)
 {
 	char buf[512] = { 0 };
-	struct link_info li;
+	struct device li;
 
-	ok(rtnl_parse_link(tun_link(buf, "tun", true), &li) && li.is_tun && !li.tun_no_info && li.tun.tap &&
-	   li.tun.persist && li.tun.owner_set && li.tun.owner == 1000 && !li.tun.group_set,
+	ok(rtnl_parse_link(tun_link(buf, "tun", true), &li) && li.is_tun && !li.tun_no_info && li.ti.flags.mode == MODE_TAP &&
+	   li.ti.flags.persist && li.ti.owner_set && li.ti.owner == 1000 && !li.ti.group_set,
 	   "kind tun with the driver's data: TUN/TAP, its details");
 	memset(buf, 0, sizeof(buf));
 	ok(rtnl_parse_link(tun_link(buf, "tun", false), &li) && !li.is_tun && li.tun_no_info &&
-	   !strcmp(li.name, "t4"), "kind tun without IFLA_INFO_DATA (before Linux 4.17): said so, not taken as tun");
+	   !strcmp(li.ti.name, "t4"), "kind tun without IFLA_INFO_DATA (before Linux 4.17): said so, not taken as tun");
 	memset(buf, 0, sizeof(buf));
 	ok(rtnl_parse_link(tun_link(buf, "veth", false), &li) && !li.is_tun && !li.tun_no_info,
 	   "another kind without data: neither");
