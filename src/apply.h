@@ -94,12 +94,6 @@ struct fact_need {
 
 /* What the reader learnt of a device of the namespace for the diff
  * (per apply->cur.v). */
-struct dev_facts {
-	bool read;                      /* what the diff needs of it is read */
-	bool held;                      /* a process holds it (/proc, or as the kernel says) */
-	bool promote;                   /* its promote_secondaries */
-};
-
 /* What the diff refuses (a device that cannot be converged), said at
  * where (NULL: no line); the size of report()'s message. */
 #define REFUSAL_LEN 1024
@@ -124,7 +118,6 @@ struct apply {
 	/* The namespace's model, and what the reader learnt of each device
 	 * for the diff. */
 	struct devset cur;
-	struct dev_facts *facts;        /* per cur.v */
 	/* The diff: a record per want, the devices to delete (pruned or
 	 * left over), the plan; diff_at: where apply_diff resumes. */
 	struct apply_dev *dev;          /* per w */
@@ -161,11 +154,11 @@ int apply_make_plan(struct apply *a);
 /* apply_plan.c: pure, no I/O, no reporting. */
 
 /* The diff of the file's wants (a->w) against the namespace (a->cur, with
- * a->facts): into a->dev (allocated by the caller, a record per want),
+ * each device's facts): into a->dev (allocated by the caller, a record per want),
  * a->prune (room for a->cur.n) and a->plan, from a->diff_at on.  Returns
  * 0 when done; 1 when refused (*why, what the caller reports); 2 when it
  * needs facts of a device not read yet (*need: the caller reads them,
- * sets a->facts[need->dev].read and calls again, the diff resuming there);
+ * sets a->cur.v[need->dev].facts.read and calls again, the diff resuming there);
  * -ENOMEM (the caller reports it).  a->plan.oom: plan lines lost. */
 int apply_diff(struct apply *a, struct refusal *why, struct fact_need *need);
 /* The part of the diff of a present device d against what w wants that

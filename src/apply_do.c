@@ -705,8 +705,6 @@ void apply_reset(struct apply *a)
 		t->fd = -1;
 	}
 	devset_free(&a->cur);
-	free(a->facts);
-	a->facts = NULL;
 	free(a->plan.v);
 	memset(&a->plan, 0, sizeof(a->plan));
 	a->nprune = 0;

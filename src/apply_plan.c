@@ -412,10 +412,10 @@ static int diff_want(struct apply *a, size_t i, struct refusal *why, struct fact
 		return 0;
 	}
 	*need = want_needs(a, w, d);
-	if (needs_any(need) && !a->facts[need->dev].read)
+	if (needs_any(need) && !a->cur.v[need->dev].facts.read)
 		return 2;
 	t->d = d;
-	if ((rc = diff_present(a, t, &a->facts[need->dev], why)))
+	if ((rc = diff_present(a, t, &a->cur.v[need->dev].facts, why)))
 		return rc;
 	if (t->recreate)
 		plan_create(&a->plan, w, ST_RECREATE);
@@ -449,9 +449,9 @@ static int diff_unnamed(struct apply *a, size_t j, struct refusal *why, struct f
 	}
 	if (!ops_leftover_group(d->link_group) && !a->ar->force) {
 		*need = (struct fact_need){ .dev = j, .holders = true, .held = HELD_PRUNE };
-		if (!a->facts[j].read)
+		if (!a->cur.v[j].facts.read)
 			return 2;
-		if (a->facts[j].held)
+		if (a->cur.v[j].facts.held)
 			return refuse(why, NULL, "%s is in use by %s: --prune deletes it only with --force",
 				      d->ti.name, holder_name(d, who, sizeof(who)));
 	}

@@ -176,7 +176,7 @@ static int read_held(struct apply *a, const struct fact_need *n)
 		ctx_at(c, at);
 	if (h < 0)
 		return 1;
-	a->facts[n->dev].held = h;
+	a->cur.v[n->dev].facts.held = h;
 	return 0;
 }
 
@@ -184,7 +184,7 @@ static int read_held(struct apply *a, const struct fact_need *n)
  * fact_need).  0, or 1 after reporting. */
 static int read_facts(struct apply *a, const struct fact_need *n)
 {
-	struct dev_facts *f = &a->facts[n->dev];
+	struct dev_facts *f = &a->cur.v[n->dev].facts;
 
 	if (n->holders && n->holders_first && read_held(a, n))
 		return 1;
@@ -207,10 +207,8 @@ int apply_make_plan(struct apply *a)
 	if (dev_read_all(c, &a->cur))
 		return 1;
 	free(a->prune);
-	free(a->facts);
 	a->prune = calloc(a->cur.n + 1, sizeof(*a->prune));
-	a->facts = calloc(a->cur.n + 1, sizeof(*a->facts));
-	if (!a->prune || !a->facts) {
+	if (!a->prune) {
 		report(c, "out of memory");
 		return 1;
 	}

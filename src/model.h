@@ -39,6 +39,13 @@ struct tun_info {
 	bool up, carrier;
 };
 
+/* Facts of a device read only when needed: apply's diff asks for them. */
+struct dev_facts {
+	bool read;                      /* what the diff needs of it is read */
+	bool held;                      /* a process holds it (/proc, or as the kernel says) */
+	bool promote;                   /* its promote_secondaries */
+};
+
 struct device {
 	struct tun_info ti;             /* first (see cmp_ifname): name, mode and flags, owner, group */
 	int ifindex;
@@ -76,6 +83,9 @@ struct device {
 	 * tun_no_info, kind "tun" without that data: a kernel before 4.17,
 	 * whose dump cannot tell a TUN/TAP device's details. */
 	bool is_tun, tun_no_info;
+
+	/* What apply's reader learnt of it when the diff asked (apply_read.c). */
+	struct dev_facts facts;
 };
 
 #endif

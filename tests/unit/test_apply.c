@@ -200,7 +200,6 @@ struct world {
 	struct want w[4];
 	char where[4][WHERE_LEN];
 	struct device d[4];             /* the namespace, by name */
-	struct dev_facts f[5];
 	struct apply_dev dev[5];
 	struct device *prune[5];
 	char others[2][16];
@@ -215,7 +214,6 @@ static void world_init(struct world *x)
 	x->a.dev = x->dev;
 	x->a.cur.v = x->d;
 	x->a.cur.others = x->others;
-	x->a.facts = x->f;
 	x->a.prune = x->prune;
 }
 
@@ -249,7 +247,7 @@ static struct device *dev_add(struct world *x, const char *name, enum tun_mode m
 static void facts_read(struct world *x)
 {
 	for (size_t i = 0; i < x->a.cur.n; i++)
-		x->f[i].read = true;
+		x->d[i].facts.read = true;
 }
 
 static void world_free(struct world *x)
@@ -417,7 +415,7 @@ static void test_diff_identity(void)
 		else
 			d->ti.group_set = true, d->ti.group = 1001;
 		ok(diff(&x, &why, &need, buf, sizeof(buf)) == 1 && !strcmp(why.where, "f:1") &&
-		   !strcmp(why.text, v[i].refused) && x.f[0].read == false,
+		   !strcmp(why.text, v[i].refused) && x.d[0].facts.read == false,
 		   "%s: refused without --recreate, nothing read (%s)", v[i].what, why.text);
 		x.ar.recreate = true;
 		ok(diff(&x, &why, &need, buf, sizeof(buf)) == 2 && need.dev == 0 && need.holders &&
@@ -429,7 +427,7 @@ static void test_diff_identity(void)
 			   !strcmp(v[i].what, "user") ? "1000" : "1001" : "on" : "tap"),
 		   "%s, --recreate: re-created with the line's addresses (%s)", v[i].what, buf);
 		/* Held: it cannot be. */
-		x.f[0].held = true;
+		x.d[0].facts.held = true;
 		d->nholders = 1;
 		d->holder_pid = 42;
 		snprintf(d->holder_comm, sizeof(d->holder_comm), "qemu");
@@ -461,7 +459,7 @@ static void test_diff_attach(void)
 	facts_read(&x);
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, "set p0 pi off>on|set p0 vnet-hdr on>off") &&
 	   x.dev[0].attach, "pi, vnet-hdr, not held: set by an attach (%s)", buf);
-	x.f[0].held = true;
+	x.d[0].facts.held = true;
 	d->nholders = 1;
 	d->holder_pid = 7;
 	snprintf(d->holder_comm, sizeof(d->holder_comm), "vpn");
@@ -485,15 +483,15 @@ static void test_diff_attach(void)
 	facts_read(&x);
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, "set o0 user ->1000|set o0 group 5>1001") &&
 	   x.dev[0].attach, "owner and group: set by an attach (%s)", buf);
-	x.f[0].held = true;
+	x.d[0].facts.held = true;
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 1 && !strcmp(why.text, "o0 is in use by a process that tunctl "
 	   "cannot see in /proc: its owner and group can be changed only while no process has it open"),
 	   "owner, single-queue and held: refused (%s)", why.text);
 	d->ti.flags.multi_queue = w->flags.multi_queue = true;
-	x.f[0].read = false;
+	x.d[0].facts.read = false;
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 2 && need.holders && need.held == HELD_NO,
 	   "owner, multi-queue: the holders read, whether it is held not asked");
-	x.f[0].read = true;
+	x.d[0].facts.read = true;
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && x.dev[0].attach, "owner, multi-queue and held: set (%s)",
 	   buf);
 	world_free(&x);
@@ -519,12 +517,12 @@ static void test_diff_promote(void)
 	d->naddrs = 2;
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 2 && need.promote && !need.holders && need.held == HELD_NO,
 	   "two IPv4 addresses: promote_secondaries asked for");
-	x.f[0] = (struct dev_facts){ .read = true, .promote = true };
+	x.d[0].facts = (struct dev_facts){ .read = true, .promote = true };
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && x.dev[0].promote &&
 	   !strcmp(buf, "remove s0 addr 192.0.2.5/24|remove s0 addr 192.0.2.1/24"), "promote_secondaries as read (%s)",
 	   buf);
 	d->naddrs = 1;
-	x.f[0].read = false;
+	x.d[0].facts.read = false;
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0, "one IPv4 address: nothing asked for");
 	world_free(&x);
 }
@@ -545,7 +543,7 @@ static void test_diff_unnamed(void)
 	dev_add(&x, "a0", MODE_TAP);
 	dev_add(&x, "b0", MODE_TAP);
 	dev_add(&x, "c0", MODE_TUN)->link_group = OPS_ASIDE_GROUP;
-	x.f[0].read = true;
+	x.d[0].facts.read = true;
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, "note b0 |delete c0 ") &&
 	   !strcmp(x.a.plan.v[0].text, "not in f: kept (--prune deletes it)") && x.a.nprune == 1 &&
 	   x.a.prune[0] == &x.d[2], "not named: kept with a note; left over: deleted (%s)", buf);
@@ -556,15 +554,15 @@ static void test_diff_unnamed(void)
 	x.ar.prune = true;
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 2 && need.dev == 1 && !need.where && need.holders &&
 	   need.held == HELD_PRUNE, "--prune: whether it is held asked for");
-	x.f[1].read = true;
+	x.d[1].facts.read = true;
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, "delete b0 |delete c0 ") && x.a.nprune == 2,
 	   "--prune, not held: deleted (%s)", buf);
-	x.f[1].held = true;
+	x.d[1].facts.held = true;
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 1 && !why.where && !strcmp(why.text, "b0 is in use by a process "
 	   "that tunctl cannot see in /proc: --prune deletes it only with --force"), "--prune, held: refused (%s)",
 	   why.text);
 	x.ar.force = true;
-	x.f[1] = (struct dev_facts){ 0 };
+	x.d[1].facts = (struct dev_facts){ 0 };
 	ok(diff(&x, &why, &need, buf, sizeof(buf)) == 0 && !strcmp(buf, "delete b0 |delete c0 "),
 	   "--prune --force: deleted, nothing read (%s)", buf);
 	/* --per-device: a pass about the file's devices alone, then one
@@ -600,7 +598,7 @@ static void test_diff_resume(void)
 	x.a.diff_at = 0;
 	ok(apply_diff(&x.a, &why, &need) == 2 && need.dev == 1 && x.a.diff_at == 1 && x.a.plan.n == 1,
 	   "asks for b0's facts after a0's line");
-	x.f[1].read = true;
+	x.d[1].facts.read = true;
 	ok(apply_diff(&x.a, &why, &need) == 0 && !strcmp(plan_str(&x.a.plan, buf, sizeof(buf)),
 	   "set a0 state up>down|set b0 pi off>on"), "resumed with them (%s)", buf);
 	world_free(&x);
