@@ -14,6 +14,7 @@
 #include <linux/capability.h>
 #include <net/if.h>
 
+#include "dev.h"
 #include "link.h"
 #include "ops.h"
 #include "procfs.h"
@@ -134,7 +135,6 @@ static int prepare_rename(struct ctx *c, const struct set_req *r, int ifindex, s
 {
 	const struct link_spec want = { .set_updown = true };
 	struct link_spec now;
-	const char *attr;
 	int err;
 
 	if (if_nametoindex(r->rename)) {
@@ -143,10 +143,8 @@ static int prepare_rename(struct ctx *c, const struct set_req *r, int ifindex, s
 		return 1;
 	}
 	dc->rename = r->rename;
-	if ((err = sysfs_link_settings(r->name, &want, &now, &attr))) {
-		report_err(c, err, NULL, "%s: nothing changed: reading its %s from /sys/class/net", r->name, attr);
+	if (dev_link_now(c, r->name, &want, &now))
 		return 1;
-	}
 	if (!now.up)
 		return 0;
 	dc->cycle = true;
@@ -190,15 +188,10 @@ static int move_and_set(struct ctx *c, const struct set_req *r, struct set_move 
 			struct devconf *dc, int *ifindex, bool *converged)
 {
 	struct link_spec state = { .set_updown = true };
-	const char *attr;
-	int err, rc;
+	int rc;
 
-	if ((err = sysfs_link_settings(r->name, &r->link, &cv->old, &attr)) ||
-	    (err = sysfs_link_settings(r->name, &state, &m->was, &attr))) {
-		report_err(c, err, NULL, "%s: nothing changed: reading its %s from /sys/class/net (to put it back on failure)",
-			   r->name, attr);
+	if (dev_link_now(c, r->name, &r->link, &cv->old) || dev_link_now(c, r->name, &state, &m->was))
 		return 1;
-	}
 	if ((rc = dc_snap_take(c, &m->run2, r->name, m->home_index = *ifindex)))
 		return rc;
 	if ((rc = dc_exchange(c, &m->run2, r->name, *ifindex, &m->mv)) || !(link_any(&r->link) || dc->rename))

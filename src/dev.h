@@ -67,6 +67,11 @@ int dev_read_links(struct ctx *c, const char *name, struct device **out, size_t 
  * or is not TUN/TAP. */
 int dev_lookup(struct ctx *c, const char *name, struct device *out);
 
+/* The link settings of the TUN/TAP device name that want has, as they are
+ * now (one RTM_GETLINK, dev_lookup): what undo puts back after a failure.
+ * 0, or 1 after reporting. */
+int dev_link_now(struct ctx *c, const char *name, const struct link_spec *want, struct link_spec *now);
+
 /* Every TUN/TAP device: one dump each of links (the tun driver's link
  * info carries mode, flags, owner and group), addresses and routes; never
  * one read per device. Returns 0 or 1 after reporting. */

@@ -11,6 +11,7 @@
 
 #include "dev.h"
 #include "dumps.h"
+#include "link.h"
 #include "rtnl.h"
 #include "sysfs.h"
 #include "tun.h"
@@ -164,20 +165,23 @@ int dev_lookup(struct ctx *c, const char *name, struct device *out)
 	return 0;
 }
 
+int dev_link_now(struct ctx *c, const char *name, const struct link_spec *want, struct link_spec *now)
+{
+	struct device d;
+
+	if (dev_lookup(c, name, &d))
+		return 1;
+	memset(now, 0, sizeof(*now));
+	for (size_t i = 0; i < LINK_N; i++)
+		if (link_has(&link_settings[i], want))
+			link_copy(&link_settings[i], now, &d.link);
+	return 0;
+}
+
 int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
 {
 	struct device d;
-	int dirfd;
 
-	/* Not the lookup: every command that finds its device here reads
-	 * sysfs later (the link settings undo puts back, tun_flags), and
-	 * says first when it cannot (not mounted: -ENOENT; with -n, the
-	 * namespace's own not mountable). */
-	if ((dirfd = sysfs_net_dir()) < 0) {
-		report_sysfs(c, dirfd, name);
-		return 1;
-	}
-	close(dirfd);
 	if (dev_lookup(c, name, &d))
 		return 1;
 	*ti = d.ti;
@@ -191,8 +195,15 @@ int find_tun_attach(struct ctx *c, const char *name, struct tun_info *ti, int *i
 	struct tun_flags f;
 	char buf[32];
 	uint32_t v;
-	int err;
+	int dirfd, err;
 
+	/* /sys/class/net first, so that one not mounted (-ENOENT; with -n,
+	 * the namespace's own not mountable) is said before the lookup. */
+	if ((dirfd = sysfs_net_dir()) < 0) {
+		report_sysfs(c, dirfd, name);
+		return 1;
+	}
+	close(dirfd);
 	if (find_tun(c, name, ti, ifindex))
 		return 1;
 	/* sysfs only for what the kernel shows nowhere else: IFF_NAPI,

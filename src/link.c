@@ -13,8 +13,7 @@
 const struct link_setting link_settings[LINK_N] = {
 	LINK_SETTINGS(LINK_ROW)
 	[LINK_STATE] = { .name = "state", .kind = LK_STATE,
-			 .has = offsetof(struct link_spec, set_updown), .val = offsetof(struct link_spec, up),
-			 .sysfs = "flags" },
+			 .has = offsetof(struct link_spec, set_updown), .val = offsetof(struct link_spec, up) },
 };
 
 static bool *has_of(const struct link_setting *s, struct link_spec *l)

@@ -1,9 +1,9 @@
 /* link.h - pure: the table of link settings.  One row per setting a
  * device's link has (MTU, MAC, ...): its option, how its value is parsed,
  * the netlink attribute that sets it and that a dump carries it in, how
- * show prints it (text and ip -j's key), how save writes it and how undo
- * reads it back.  add, set, save, apply, show and undo walk the rows; a new
- * link setting is a row here and its field in struct link_spec (parse.h). */
+ * show prints it (text and ip -j's key), how save writes it (undo reads it
+ * back by its attribute, as the dump does).  add, set, save, apply, show
+ * and undo walk the rows; a new link setting is a row here and its field in struct link_spec (parse.h). */
 #ifndef TUNCTL_LINK_H
 #define TUNCTL_LINK_H
 
@@ -39,25 +39,25 @@ enum link_kind {
 #define LINK_SETTINGS(X)                                                                          \
 	X(MTU, "mtu", "  --mtu N               MTU\n", "  --mtu N",                               \
 	  .kind = LK_U32, .min = 1, .noun = "MTU", LINK_SPEC_FIELD(mtu), .ifla = IFLA_MTU,        \
-	  .json = "mtu", .word = "mtu", .sysfs = "mtu", .ip_words = { "mtu" })                     \
-	X(MAC, "mac", "  --mac ADDR            MAC address (tap only)\n", "  --mac ADDR",       \
+	  .json = "mtu", .word = "mtu", .ip_words = { "mtu" })                                    \
+	X(MAC, "mac", "  --mac ADDR            MAC address (tap only)\n", "  --mac ADDR",         \
 	  .kind = LK_MAC, .value_kind = "a MAC address", LINK_SPEC_FIELD(mac),                    \
 	  .ifla = IFLA_ADDRESS, .json = "address", .word = "mac", .own_line = true,               \
-	  .sysfs = "address", .ip_words = { "address" })                                          \
-	X(TXQLEN, "txqueuelen", "  --txqueuelen N        transmit queue length\n",              \
+	  .ip_words = { "address" })                                                              \
+	X(TXQLEN, "txqueuelen", "  --txqueuelen N        transmit queue length\n",                \
 	  "  --txqueuelen N",                                                                     \
 	  .kind = LK_U32, .min = 0, .noun = "txqueuelen", LINK_SPEC_FIELD(txqlen),                \
-	  .ifla = IFLA_TXQLEN, .json = "txqlen", .word = "txqueuelen", .sysfs = "tx_queue_len",   \
+	  .ifla = IFLA_TXQLEN, .json = "txqlen", .word = "txqueuelen",                            \
 	  .ip_words = { "txqueuelen", "txqlen" })                                                 \
-	X(ALIAS, "alias", "  --alias TEXT          a description of the device (\"\": none)\n",    \
+	X(ALIAS, "alias", "  --alias TEXT          a description of the device (\"\": none)\n",   \
 	  "  --alias TEXT",                                                                       \
 	  .kind = LK_TEXT, LINK_TEXT_FIELD(alias), .ifla = IFLA_IFALIAS, .json = "ifalias",       \
-	  .word = "alias", .own_line = true, .sysfs = "ifalias", .ip_words = { "alias" })        \
-	X(MASTER, "master", "  --master DEV          put it on bridge (or bond, VRF) DEV\n",     \
+	  .word = "alias", .own_line = true, .ip_words = { "alias" })                             \
+	X(MASTER, "master", "  --master DEV          put it on bridge (or bond, VRF) DEV\n",      \
 	  "  --master DEV | --nomaster",                                                          \
 	  .kind = LK_DEV, .value_kind = "a device name (set --nomaster: none)",                   \
 	  LINK_SPEC_FIELD(master), .ifla = IFLA_MASTER, .json = "master", .word = "master",       \
-	  .sysfs = "master", .ip_words = { "master" })
+	  .ip_words = { "master" })
 
 #define LINK_ENUM(id, ...) LINK_##id,
 enum link_id {
@@ -80,7 +80,6 @@ struct link_setting {
 	const char *json;       /* show -j's key: ip -j's */
 	const char *word;       /* show's text word */
 	bool own_line;          /* show: a line of its own, else on the "link" line */
-	const char *sysfs;      /* /sys/class/net/NAME/ATTR: read for undo */
 	const char *ip_words[2]; /* iproute2's words for it (hints) */
 	const char *help_add, *help_set;
 };

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dev.h"
 #include "dumps.h"
+#include "link.h"
 #include "ops.h"
 #include "tun.h"
 
@@ -82,16 +84,12 @@ int ops_admin_attach(const char *name, const struct tun_flags *f, const struct o
 int ops_converge(struct ctx *c, struct ops_converge *cv, const char *name, int ifindex,
 		 const struct devconf *dc)
 {
-	const char *attr;
-	int err;
-
 	dc_run_init(&cv->run);
 	cv->dc = *dc;
 	/* All or nothing: the link settings are put back on failure. */
-	if ((err = sysfs_link_settings(name, dc->link, &cv->old, &attr))) {
-		report_err(c, err, NULL, "%s: nothing changed: reading its %s from /sys/class/net (to put it back on failure)", name, attr);
+	memset(&cv->old, 0, sizeof(cv->old));
+	if (dc->link && link_any(dc->link) && dev_link_now(c, name, dc->link, &cv->old))
 		return 1;
-	}
 	cv->dc.restore = &cv->old;
 	cv->dc.undo = true;
 	return dc_exchange(c, &cv->run, name, ifindex, &cv->dc);

@@ -29,10 +29,5 @@ int sysfs_net_dir(void);
 int sysfs_tun_flags_at(int dirfd, const char *name, struct tun_flags *f);
 /* One attribute's first line, newline stripped. */
 int sysfs_attr(const char *name, const char *attr, char *buf, size_t len);
-/* The link settings a device has now, of those want sets (MTU,
- * txqueuelen, MAC, up), for putting back after a failure.  On failure
- * *attr names the attribute that could not be read (or parsed: -EINVAL). */
-int sysfs_link_settings(const char *name, const struct link_spec *want, struct link_spec *l,
-			const char **attr);
 
 #endif

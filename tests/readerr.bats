@@ -128,14 +128,19 @@ t_failopen() {
 @test "without /sys mounted, commands say so" {
 	t add tun0 >/dev/null
 	for how in "umount -l /sys" "mount -t tmpfs none /sys"; do
-		# (list and show need no /sys: list.bats, show.bats.)
-		for cmd in "del --all" "del tun0" "add tun0 --exist-ok" "set tun0 --mtu 1400"; do
+		# (list and show need no /sys: list.bats, show.bats; nor does
+		# set of link settings, below.)
+		for cmd in "del --all" "del tun0" "add tun0 --exist-ok" "set tun0 --mtu 1400 --user 0"; do
 			run --separate-stderr in_ns unshare -m sh -c "$how && exec \"\$0\" $cmd" "$TUNCTL"
 			assert_error 1 "/sys is not mounted"
 		done
 	done
 	[ "$(tun_devices)" = tun0 ]
 	[ "$(link_json tun0 | jq .[0].mtu)" = 1500 ]
+	# The link settings, and what undo would put back, come from netlink.
+	run --separate-stderr in_ns unshare -m sh -c "umount -l /sys && exec \"\$0\" set tun0 --mtu 1400" "$TUNCTL"
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[ "$(link_json tun0 | jq .[0].mtu)" = 1400 ]
 }
 
 @test "attach: a memory stream whose last realloc fails is out of memory, never a write from NULL" {
