@@ -80,6 +80,8 @@ static bool names_are_tun(struct ctx *c, char *const *names, size_t n, const str
 			report(c, "device %s does not exist", names[i]);
 			return false;
 		}
+		if (link_lacks_tun_info(c, l))
+			return false;
 		if (!l->is_tun) {
 			report(c, "%s is not a TUN/TAP device", names[i]);
 			return false;
