@@ -59,7 +59,7 @@ static int del_unused(struct ctx *c, const struct del_req *r, const struct devic
 	for (size_t i = 0; i < n; i++)
 		if (keep[i])
 			names[k++] = names[i];
-	rc = k ? ops_delete_down(c, names, k, links, nlinks) : 0;
+	rc = k ? ops_delete(c, names, k, links, nlinks) : 0;
 out:
 	for (size_t i = 0; i < nfds; i++)
 		close(fds[i]);
@@ -80,6 +80,8 @@ static bool names_are_tun(struct ctx *c, char *const *names, size_t n, const str
 			report(c, "device %s does not exist", names[i]);
 			return false;
 		}
+		if (link_lacks_tun_info(c, l))
+			return false;
 		if (!l->is_tun) {
 			report(c, "%s is not a TUN/TAP device", names[i]);
 			return false;

@@ -94,13 +94,6 @@ int ops_add(struct ctx *c, const struct add_req *r);
  * those a del cut short left in tunctl's link groups.  links: the
  * namespace's, sorted by links_sort. */
 int ops_delete(struct ctx *c, char *const *names, size_t n, const struct device *links, size_t nlinks);
-/* ops_delete, each device taken down in the request that moves it into
- * the delete's group (and brought back up if the delete fails): for
- * devices tunctl holds (del --unused).  The move of an up device sends a
- * state change, on which the kernel walks the namespace's whole IPv6
- * route table once more per device; down, it sends none (the walk of the
- * device going down comes either way, here or in the group delete). */
-int ops_delete_down(struct ctx *c, char *const *names, size_t n, const struct device *links, size_t nlinks);
 /* The link group apply puts a device in while it is set aside to be
  * re-created (renamed tunctl<index>, down): one of del's groups, so that
  * one an apply killed (kill -9) left there is a leftover for the next del

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/resource.h>
-#include <net/if.h>
 #include <linux/rtnetlink.h>
 
 #include "dumps.h"
@@ -90,14 +89,11 @@ static int add_leftovers(const struct links *l, char *const *names, size_t n, ch
 	return 0;
 }
 
-/* The setting that takes a device down with its move into the delete's
- * group, and the one that brings it back up if the delete fails. */
-static const struct link_spec set_down = { .set_updown = true, .up = false };
-static const struct link_spec set_up = { .set_updown = true, .up = true };
-
-/* Puts the devices back into the groups they had, and with down those
- * that were up back up. */
-static void restore_groups(struct nl *nl, const struct links *l, char *const *names, size_t n, bool down)
+/* Puts the devices back into the groups they had.  The moves leave the
+ * devices up or down as they were: a device taken down loses its IPv6
+ * addresses and its routes, which bringing it back up does not give back,
+ * so a delete that fails could not leave the namespace as it found it. */
+static void restore_groups(struct nl *nl, const struct links *l, char *const *names, size_t n)
 {
 	struct nl_tx tx;
 
@@ -108,7 +104,7 @@ static void restore_groups(struct nl *nl, const struct links *l, char *const *na
 
 		if (!li || !(room = nl_tx_room(&tx)))
 			continue;
-		rtnl_link_set(room, li->ifindex, down && li->ti.up ? &set_up : NULL, -1, li->link_group);
+		rtnl_link_set(room, li->ifindex, NULL, -1, li->link_group);
 		nl_tx_push(&tx);
 	}
 	if (tx.n)
@@ -222,13 +218,11 @@ static int run_group_del(struct ctx *c, struct nl *nl, struct nl_tx *tx, char *c
 	return report_replies(c, tx, names, n);
 }
 
-/* Moves the devices into a fresh group (with down, taking them down in
- * the same request), then deletes that group: one unregistration for all
- * of them instead of one each.  The moves are checked before the delete,
- * which would otherwise take whichever of them went through; on any
- * failure the groups (and up states) are put back. */
-static int delete_devices(struct ctx *c, char *const *names, size_t n, const struct device *links,
-			  size_t nlinks, bool down)
+/* Moves the devices into a fresh group, then deletes that group: one
+ * unregistration for all of them instead of one each.  The moves are
+ * checked before the delete, which would otherwise take whichever of them
+ * went through; on any failure the groups are put back. */
+int ops_delete(struct ctx *c, char *const *names, size_t n, const struct device *links, size_t nlinks)
 {
 	struct nl *nl = ctx_nl(c);
 	const struct links l = { links, nlinks };
@@ -267,12 +261,12 @@ static int delete_devices(struct ctx *c, char *const *names, size_t n, const str
 		if (n == 1)
 			rtnl_link_del(room, li->ifindex);
 		else
-			rtnl_link_set(room, li->ifindex, down ? &set_down : NULL, -1, group);
+			rtnl_link_set(room, li->ifindex, NULL, -1, group);
 		nl_tx_push(&tx);
 	}
 	if (run_checked(c, nl, &tx, names, n, &l, n > 1 ? (int64_t)group : -1)) {
 		if (n > 1)
-			restore_groups(nl, &l, names, n, down);
+			restore_groups(nl, &l, names, n);
 		goto out;
 	}
 	if (n > 1) {
@@ -282,7 +276,7 @@ static int delete_devices(struct ctx *c, char *const *names, size_t n, const str
 		rtnl_group_del(room, group);
 		nl_tx_push(&tx);
 		if (run_group_del(c, nl, &tx, names, n, &l)) {
-			restore_groups(nl, &l, names, n, down);
+			restore_groups(nl, &l, names, n);
 			goto out;
 		}
 	}
@@ -291,21 +285,11 @@ static int delete_devices(struct ctx *c, char *const *names, size_t n, const str
 oom:
 	report(c, "out of memory");
 	if (n > 1)
-		restore_groups(nl, &l, names, n, down);
+		restore_groups(nl, &l, names, n);
 out:
 	nl_tx_free(&tx);
 	free(all);
 	return rc;
-}
-
-int ops_delete(struct ctx *c, char *const *names, size_t n, const struct device *links, size_t nlinks)
-{
-	return delete_devices(c, names, n, links, nlinks, false);
-}
-
-int ops_delete_down(struct ctx *c, char *const *names, size_t n, const struct device *links, size_t nlinks)
-{
-	return delete_devices(c, names, n, links, nlinks, true);
 }
 
 bool ops_leftover_group(uint32_t group)
