@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/resource.h>
 #include <linux/rtnetlink.h>
 
@@ -370,8 +371,18 @@ int ops_hold_unused(struct ctx *c, char *const *names, size_t n, bool *keep, int
 		keep[i] = false;
 		/* Its flags as they are now (the attach must ask for them,
 		 * and would reset those it leaves out); gone meanwhile, or
-		 * no TUN/TAP device any more: nothing to delete. */
+		 * no TUN/TAP device any more: nothing to delete.  One this
+		 * namespace still has that /sys does not show: a /sys of
+		 * another namespace (unshare -n without a mount of its own),
+		 * which must not pass for "nothing to delete". */
 		if ((err = sysfs_tun_flags_at(dirfd, names[i], &f))) {
+			if (err == -ENODEV && if_nametoindex(names[i])) {
+				report(c, "reading /sys/class/net/%s: /sys shows another network namespace's devices; "
+				       "mount this one's (mount -t sysfs sysfs /sys in a mount namespace of its own, "
+				       "as ip netns exec does)", names[i]);
+				rc = 1;
+				break;
+			}
 			if (err == -ENODEV || err == -ENOTTY)
 				continue;
 			report_err(c, err, NULL, "reading /sys/class/net/%s/tun_flags", names[i]);

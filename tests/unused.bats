@@ -152,3 +152,17 @@ print("held", held)'
 	[ "$status" -eq 1 ]
 	echo "del --unused runs: $dels ok, $fails failed" >&3
 }
+
+@test "del --unused with a /sys of another namespace: exit 1, nothing deleted, never 'nothing to delete'" {
+	t add d0 --mode tap
+	t add d1 --mode tun
+	other="$NS-other"
+	ip netns add "$other"
+	# /sys mounted in the other (empty) namespace, tunctl run in this one
+	# with that /sys: as after unshare -n without a sysfs of its own.
+	run --separate-stderr unshare -m sh -c 'nsenter --net=/run/netns/"$1" mount -t sysfs sysfs /sys &&
+		exec nsenter --net=/run/netns/"$2" "$3" del --unused' - "$other" "$NS" "$TUNCTL"
+	ip netns del "$other"
+	assert_error 1 "another network namespace"
+	[ "$(names)" = "d0 d1" ]
+}
