@@ -791,18 +791,14 @@ race() {
 	as $ALICE add vm0 --mode tap
 	checked=$(ip -n "$BNS" -j link show br0 | jq '.[0].ifindex')
 	# A broker held 1.5 s where set reads the device's master (for its
-	# undo): after the check's dump, before the request is built.
-	command -v strace >/dev/null || skip "no strace"
-	rm -f "$BDIR/race.sock" "$BDIR/race.trace"
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		ip netns exec "$BNS" strace -o "$BDIR/race.trace" -e trace=readlink -e inject=readlink:delay_enter=1500000 \
-		"$TUNCTL" broker --socket "$BDIR/race.sock" --policy "$POLICY" 2>>"$BDIR/race.log" 3>&- &
-	RACE=$!
-	wait_until -t 5 test -S "$BDIR/race.sock"
+	# undo, the RTM_GETLINK after the check's dump), before the request
+	# is built: slow_broker's second sendto.
+	slow_broker
 	ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
 		env TUNCTL_BROKER_SOCKET="$BDIR/race.sock" "$TUNCTL" set vm0 --master br0 >"$BATS_TEST_TMPDIR/race.out" 2>&1 &
 	req=$!
-	wait_until -t 5 "grep -q '^readlink(\"/sys/class/net/vm0/master\"' '$BDIR/race.trace'"
+	wait_until -t 5 in_act
+	grep '^sendto(' "$BDIR/race.trace" | tail -n1 | grep -q 'RTM_GETLINK, nlmsg_flags=NLM_F_REQUEST|NLM_F_ACK'
 	# Root's bridge br0 renamed away, and another made under its name
 	# (a user could not do either; the broker must still not be fooled).
 	ip -n "$BNS" link set br0 name brold

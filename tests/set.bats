@@ -6,16 +6,6 @@ load helpers
 setup() { ns_setup; }
 teardown() { ns_teardown; }
 
-# tunctl with openat of sysfs file $1 failing with EMFILE; strace's note
-# that the path resolved through a symlink is left out of stderr.
-emfile_on() {
-	local path=$1
-	shift
-	# LeakSanitizer cannot run under ptrace (the sanitizer build in CI).
-	{ ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" in_ns strace -f -qq -o /dev/null -e signal=none -P "$path" -e inject=openat:error=EMFILE \
-		"$TUNCTL" "$@" 2>&1 >&3 | grep -v '^strace: Requested path' >&2; return "${PIPESTATUS[0]}"; } 3>&1
-}
-
 @test "set --user/--group; --no-user/--no-group only where nothing is set" {
 	t add tap0 --mode tap --vnet-hdr
 	flags=$(sysfs tap0 tun_flags)
