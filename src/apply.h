@@ -92,8 +92,6 @@ struct fact_need {
 	enum held_for held;
 };
 
-/* What the reader learnt of a device of the namespace for the diff
- * (per apply->cur.v). */
 /* What the diff refuses (a device that cannot be converged), said at
  * where (NULL: no line); the size of report()'s message. */
 #define REFUSAL_LEN 1024

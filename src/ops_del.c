@@ -349,6 +349,25 @@ static int hold_one(struct ctx *c, const char *name, const struct tun_flags *f, 
 	return 0;
 }
 
+/* Whether /sys shows another network namespace's devices (unshare -n
+ * without a sysfs of its own): name is a device of this namespace whose
+ * /sys/class/net entry is missing or has another index, and still has the
+ * same index afterwards.  A device deleted or replaced meanwhile is not
+ * taken for that: its name then has no index, or another. */
+static bool sysfs_shows_other_netns(const char *name)
+{
+	unsigned idx = if_nametoindex(name);
+	char buf[32];
+	uint32_t v;
+	int err;
+
+	if (!idx)
+		return false;
+	if ((err = sysfs_attr(name, "ifindex", buf, sizeof(buf))))
+		return (err == -ENOENT || err == -ENODEV) && if_nametoindex(name) == idx;
+	return parse_u32(buf, 1, UINT32_MAX, &v) && v != idx && if_nametoindex(name) == idx;
+}
+
 int ops_hold_unused(struct ctx *c, char *const *names, size_t n, bool *keep, int **fds, size_t *nfds)
 {
 	size_t cap = 0;
@@ -371,18 +390,19 @@ int ops_hold_unused(struct ctx *c, char *const *names, size_t n, bool *keep, int
 		keep[i] = false;
 		/* Its flags as they are now (the attach must ask for them,
 		 * and would reset those it leaves out); gone meanwhile, or
-		 * no TUN/TAP device any more: nothing to delete.  One this
-		 * namespace still has that /sys does not show: a /sys of
-		 * another namespace (unshare -n without a mount of its own),
-		 * which must not pass for "nothing to delete". */
-		if ((err = sysfs_tun_flags_at(dirfd, names[i], &f))) {
-			if (err == -ENODEV && if_nametoindex(names[i])) {
-				report(c, "reading /sys/class/net/%s: /sys shows another network namespace's devices; "
-				       "mount this one's (mount -t sysfs sysfs /sys in a mount namespace of its own, "
-				       "as ip netns exec does)", names[i]);
-				rc = 1;
-				break;
-			}
+		 * no TUN/TAP device any more: nothing to delete.  But a /sys
+		 * of another namespace must not pass for "nothing to delete",
+		 * nor lend another device's flags: checked on the first
+		 * device, and on each that /sys says is gone or not TUN/TAP. */
+		err = sysfs_tun_flags_at(dirfd, names[i], &f);
+		if ((i == 0 || err == -ENODEV || err == -ENOTTY) && sysfs_shows_other_netns(names[i])) {
+			report(c, "reading /sys/class/net/%s: /sys shows another network namespace's devices; "
+			       "mount this one's (mount -t sysfs sysfs /sys in a mount namespace of its own, "
+			       "as ip netns exec does)", names[i]);
+			rc = 1;
+			break;
+		}
+		if (err) {
 			if (err == -ENODEV || err == -ENOTTY)
 				continue;
 			report_err(c, err, NULL, "reading /sys/class/net/%s/tun_flags", names[i]);

@@ -7,6 +7,7 @@ load helpers
 setup() { ns_setup; }
 teardown() {
 	[ -z "${PIDS:-}" ] || kill $PIDS 2>/dev/null || true
+	[ -z "${OTHER:-}" ] || ip netns del "$OTHER" 2>/dev/null || true
 	ns_teardown
 }
 
@@ -156,13 +157,27 @@ print("held", held)'
 @test "del --unused with a /sys of another namespace: exit 1, nothing deleted, never 'nothing to delete'" {
 	t add d0 --mode tap
 	t add d1 --mode tun
-	other="$NS-other"
-	ip netns add "$other"
+	OTHER="$NS-other"
+	ip netns add "$OTHER"
 	# /sys mounted in the other (empty) namespace, tunctl run in this one
 	# with that /sys: as after unshare -n without a sysfs of its own.
 	run --separate-stderr unshare -m sh -c 'nsenter --net=/run/netns/"$1" mount -t sysfs sysfs /sys &&
-		exec nsenter --net=/run/netns/"$2" "$3" del --unused' - "$other" "$NS" "$TUNCTL"
-	ip netns del "$other"
+		exec nsenter --net=/run/netns/"$2" "$3" del --unused' - "$OTHER" "$NS" "$TUNCTL"
+	assert_error 1 "another network namespace"
+	[ "$(names)" = "d0 d1" ]
+}
+
+@test "del --unused with a /sys of another namespace that has devices of the same names: exit 1, nothing deleted" {
+	t add d0 --mode tap
+	t add d1 --mode tun
+	OTHER="$NS-other"
+	ip netns add "$OTHER"
+	# The other namespace has a tun d0 (other flags) and a veth d1: /sys
+	# there says d0 is a tun device and d1 none.
+	ip netns exec "$OTHER" "$TUNCTL" add d0 --mode tun --pi
+	ip -n "$OTHER" link add d1 type veth peer name d1p
+	run --separate-stderr unshare -m sh -c 'nsenter --net=/run/netns/"$1" mount -t sysfs sysfs /sys &&
+		exec nsenter --net=/run/netns/"$2" "$3" del --unused' - "$OTHER" "$NS" "$TUNCTL"
 	assert_error 1 "another network namespace"
 	[ "$(names)" = "d0 d1" ]
 }
