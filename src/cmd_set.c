@@ -187,11 +187,18 @@ struct set_move {
 static int move_and_set(struct ctx *c, const struct set_req *r, struct set_move *m, struct ops_converge *cv,
 			struct devconf *dc, int *ifindex, bool *converged)
 {
-	struct link_spec state = { .set_updown = true };
+	struct link_spec both = r->link, now;
 	int rc;
 
-	if (dev_link_now(c, r->name, &r->link, &cv->old) || dev_link_now(c, r->name, &state, &m->was))
+	/* One read for both: the settings to put back, and up or down. */
+	both.set_updown = true;
+	if (dev_link_now(c, r->name, &both, &now))
 		return 1;
+	memset(&cv->old, 0, sizeof(cv->old));
+	for (size_t i = 0; i < LINK_N; i++)
+		if (link_has(&link_settings[i], &r->link))
+			link_copy(&link_settings[i], &cv->old, &now);
+	m->was = (struct link_spec){ .set_updown = true, .up = now.up };
 	if ((rc = dc_snap_take(c, &m->run2, r->name, m->home_index = *ifindex)))
 		return rc;
 	if ((rc = dc_exchange(c, &m->run2, r->name, *ifindex, &m->mv)) || !(link_any(&r->link) || dc->rename))
