@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/uio.h>
+
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_tun.h>
@@ -54,6 +56,8 @@ struct session {
 	struct sink pcap_out;   /* pcap records, to --pcap FILE */
 	bool pcap;              /* pcap_out is open */
 	bool quiet;             /* standard output is /dev/null: no lines to make */
+	bool dirty;             /* output collected since the last flush */
+	bool nowait;            /* reads with RWF_NOWAIT work on fd */
 	/* The local time of day of clock_sec, "HH:MM:SS", made once a second. */
 	bool clock_set;
 	time_t clock_sec;
@@ -212,6 +216,7 @@ static int show(struct session *s, const char *dir, const struct timespec *ts,
 {
 	int err;
 
+	s->dirty = true;
 	if (!s->quiet) {
 		if (s->c->out.json)
 			json_line(s, dir, ts, p, len, k);
@@ -251,6 +256,9 @@ static int send_answer(struct session *s, uint8_t *p, size_t len)
 	}
 	memset(p - s->vnet, 0, s->vnet);
 	if (write(s->fd, b, s->hdr + len) < 0) {
+		/* A signal's: the run stops, the answer is not sent. */
+		if ((errno == EINTR || errno == EAGAIN) && sink_stopping())
+			return 0;
 		report_err(s->c, errno, NULL, "answering on %s", s->r->name);
 		return 1;
 	}
@@ -267,6 +275,7 @@ static int flush(struct session *s)
 {
 	int err;
 
+	s->dirty = false;
 	if ((err = sink_flush(&s->ctl, &s->out))) {
 		report_err(s->c, err, NULL, "writing output");
 		return 1;
@@ -288,11 +297,6 @@ static int packet(struct session *s, uint8_t *p, size_t len)
 
 	s->packets++;
 	s->bytes += len;
-	/* Masked, signals come in only where a wait blocks: under traffic
-	 * that never lets the queue run dry, they are let in every 256
-	 * packets too. */
-	if (!(s->packets & 255))
-		sink_let_signals_in(&s->ctl);
 	if (!s->quiet || s->r->echo)
 		pkt_decode(p, len, s->tap, &k);
 	if (!s->quiet || s->pcap) {
@@ -310,32 +314,74 @@ static int packet(struct session *s, uint8_t *p, size_t len)
 	return 0;
 }
 
+/* The next packet into buf (size bytes): its length, or -1 and errno; with
+ * *failed set when writing the output collected failed (reported).
+ *
+ * The descriptor blocks, so that a packet at a time costs one read and the
+ * answer's write. Output collected is written once the device has no
+ * packet waiting (one write for a burst, yet at once for a reader waiting
+ * for a line): a read with RWF_NOWAIT, which the tun driver honours as it
+ * does O_NONBLOCK, says so with EAGAIN; only then is the output written
+ * and the blocking read made. With nothing collected (standard output
+ * /dev/null, no pcap) it blocks at once. Where the kernel lacks
+ * RWF_NOWAIT for tun, the output is written after each packet.
+ *
+ * Signals: SIGINT and SIGTERM are not blocked and have no SA_RESTART, so
+ * one that comes while the read blocks ends it with EINTR. One that comes
+ * after loop looked at the stop flag and before the read began would find
+ * nothing to interrupt: its handler makes the descriptor non-blocking
+ * (sink_wake_on_stop), and tun_chr_read_iter looks at O_NONBLOCK as each
+ * read begins, so that read fails with EAGAIN at once and loop sees the
+ * flag. (A signal that comes inside the read, before it sleeps, is seen by
+ * the driver's own signal_pending check: EINTR.) */
+static ssize_t read_packet(struct session *s, uint8_t *buf, size_t size, bool *failed)
+{
+	struct iovec v = { buf, size };
+	ssize_t n;
+
+	*failed = false;
+	if (s->dirty && s->nowait) {
+		n = preadv2(s->fd, &v, 1, -1, RWF_NOWAIT);
+		if (n >= 0 || errno == EINTR)
+			return n;
+		if (errno == EOPNOTSUPP || errno == EINVAL || errno == ENOSYS)
+			s->nowait = false;
+		else if (errno != EAGAIN)
+			return n;
+	}
+	if (s->dirty && flush(s)) {
+		*failed = true;
+		return -1;
+	}
+	/* The write found the reader gone (sink_write's EPIPE): stopping
+	 * without a signal, so the descriptor still blocks. */
+	if (sink_stopping()) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return read(s->fd, buf, size);
+}
+
 static int loop(struct session *s)
 {
 	static uint8_t buf[BUFSZ];
 
 	while (!sink_stopping() && (!s->r->has_count || s->packets < s->r->count)) {
-		ssize_t n;
-		int err;
+		bool failed;
+		ssize_t n = read_packet(s, buf, sizeof(buf), &failed);
 
-		/* The descriptor is non-blocking: packets are read until none is
-		 * left, and only then is the output written (one write for a
-		 * burst, yet at once for a reader waiting for a line) and the
-		 * wait entered. */
-		n = read(s->fd, buf, sizeof(buf));
-		if (n < 0 && errno == EAGAIN) {
-			if (flush(s))
-				return 1;
-			if ((err = sink_wait_in(&s->ctl, s->fd))) {
-				report_err(s->c, err, NULL, "waiting for packets on %s", s->r->name);
-				return 1;
-			}
-			continue;
-		}
+		if (failed)
+			return 1;
 		if (n < 0) {
-			if (errno == EINTR)
+			/* Interrupted, or made non-blocking by a signal's handler:
+			 * the loop sees the stop flag. */
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			if (errno == EBADFD) {  /* the kernel's answer once the device is gone */
+			/* The kernel's answers once the device is gone: EBADFD to
+			 * a read that begins after, EFAULT to one that was blocked
+			 * in it (tun_ring_recv, on the queue's RCV_SHUTDOWN); buf
+			 * itself is always ours to write. */
+			if (errno == EBADFD || errno == EFAULT) {
 				report(s->c, "%s was deleted while attached", s->r->name);
 				return 1;
 			}
@@ -410,10 +456,6 @@ static int open_device_locked(struct session *s)
 		report_err(c, err, NULL, "attaching to %s", ti.name);
 		return 1;
 	}
-	if (fcntl(s->fd, F_SETFL, O_NONBLOCK) < 0) {
-		report_err(c, errno, NULL, "attaching to %s", ti.name);
-		return 1;
-	}
 	if (ti.flags.vnet_hdr) {
 		int sz = tun_vnet_hdr_size(s->fd);
 
@@ -483,7 +525,10 @@ static int run(struct session *s)
 	/* Lines for /dev/null are not made: attach then costs what a bare
 	 * read/write loop costs. */
 	s->quiet = sink_discards(STDOUT_FILENO);
-	sink_ctl_init(&s->ctl, !s->out.blocking && !(s->pcap && s->pcap_out.blocking));
+	s->nowait = true;
+	/* Unmasked: the read blocks, and a signal must end it (read_packet). */
+	sink_wake_on_stop(s->fd);
+	sink_ctl_init(&s->ctl, false);
 	if (c->out.json && !s->quiet) {
 		FILE *f = sink_stream(&s->out);
 
@@ -530,6 +575,7 @@ static int close_session(struct session *s, int rc)
 		report_err(s->c, errno, NULL, "writing %s", s->r->pcap);
 		rc = 1;
 	}
+	sink_wake_on_stop(-1);
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s->h);

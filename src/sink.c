@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <poll.h>
@@ -16,11 +17,23 @@
 #include "sink.h"
 
 static volatile sig_atomic_t stop;
+static volatile sig_atomic_t wake_fd = -1;
 
+/* fcntl is async-signal-safe; errno is kept for the code interrupted. */
 static void on_signal(int sig)
 {
+	int fd = wake_fd, saved = errno, fl;
+
 	(void)sig;
 	stop = 1;
+	if (fd >= 0 && (fl = fcntl(fd, F_GETFL)) >= 0)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	errno = saved;
+}
+
+void sink_wake_on_stop(int fd)
+{
+	wake_fd = fd;
 }
 
 bool sink_stopping(void)
@@ -47,41 +60,18 @@ void sink_ctl_init(struct sink_ctl *c, bool masked)
 	sigdelset(&c->waitmask, SIGTERM);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (masked)
-		sigprocmask(SIG_BLOCK, &c->sigs, NULL);
+	/* Unmasked, they are let in even where the caller had them blocked:
+	 * a read that blocks is ended by them alone. */
+	sigprocmask(masked ? SIG_BLOCK : SIG_UNBLOCK, &c->sigs, NULL);
 }
 
-/* SIGINT and SIGTERM are let in only inside ppoll where a wait or a write
- * could block; with nothing that can block (c->masked) they stay blocked
- * but there. */
+/* Where a write waits, SIGINT and SIGTERM are let in only inside its ppoll,
+ * blocked from the check of stop until then; masked, they stay blocked but
+ * in ppoll. */
 static void block_signals(struct sink_ctl *c, bool block)
 {
 	if (!c->masked)
 		sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &c->sigs, NULL);
-}
-
-void sink_let_signals_in(struct sink_ctl *c)
-{
-	if (c->masked) {
-		sigprocmask(SIG_UNBLOCK, &c->sigs, NULL);
-		sigprocmask(SIG_BLOCK, &c->sigs, NULL);
-	}
-}
-
-/* SIGINT and SIGTERM are blocked from the check of stop until ppoll
- * unblocks them, so one that comes in between is not lost; everywhere else
- * they are not blocked (unless masked), so a write stuck on a full pipe is
- * interrupted too. */
-int sink_wait_in(struct sink_ctl *c, int fd)
-{
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	int err = 0;
-
-	block_signals(c, true);
-	if (!stop && ppoll(&pfd, 1, NULL, &c->waitmask) < 0 && errno != EINTR)
-		err = -errno;
-	block_signals(c, false);
-	return err;
 }
 
 /* Regular files and devices such as /dev/null take every write at once. */

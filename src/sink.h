@@ -20,23 +20,30 @@
 struct sink_ctl {
 	sigset_t sigs;          /* SIGINT and SIGTERM */
 	sigset_t waitmask;      /* the mask inside ppoll: without them */
-	bool masked;            /* nothing can block: signals stay blocked but in ppoll */
+	bool masked;            /* signals stay blocked but in ppoll */
 	bool deadline_set;      /* stopping: writes end by deadline */
 	struct timespec deadline;
 };
 
-/* Catches SIGINT and SIGTERM (a second one ends the process at once).
- * masked: no descriptor written can block, so they stay blocked but in
- * sink_wait_in and sink_let_signals_in, which saves two system calls a
- * wait. */
+/* Catches SIGINT and SIGTERM (a second one ends the process at once), with
+ * no SA_RESTART: a system call they interrupt fails with EINTR.
+ * masked: they stay blocked but inside a ppoll (sink_write's, or the
+ * caller's with waitmask), for a caller that only ever waits in ppoll;
+ * unmasked, they are let in everywhere but in sink_write's check of the
+ * stop flag before its ppoll. */
 void sink_ctl_init(struct sink_ctl *c, bool masked);
 /* Whether a signal (or a reader that went away) stopped the run. */
 bool sink_stopping(void);
-/* Waits until fd is readable or the run stops; signals come in only here
- * (or in a write that waits). Returns 0 or -errno. */
-int sink_wait_in(struct sink_ctl *c, int fd);
-/* Where masked, lets a pending signal in: for a loop that never waits. */
-void sink_let_signals_in(struct sink_ctl *c);
+/* Unmasked, for a loop that checks sink_stopping and then makes a blocking
+ * read of fd: a signal that comes between the check and the read would
+ * leave the read blocked until data came. The handler therefore makes fd
+ * non-blocking (O_NONBLOCK, which the file's description keeps), so that
+ * such a read fails with EAGAIN at once; one that comes while the read
+ * blocks ends it with EINTR. The read must be one whose driver looks at
+ * O_NONBLOCK when each read begins. A reader gone (EPIPE) stops the run
+ * with no signal and leaves fd as it is: look at sink_stopping after the
+ * writes, before the read. -1: none (before fd is closed). */
+void sink_wake_on_stop(int fd);
 
 /* Whether a write to fd can block for long: a pipe, a socket, a terminal. */
 bool sink_may_block(int fd);

@@ -9,8 +9,12 @@ setup() {
 	command -v ping >/dev/null || skip "ping (iputils-ping) is not installed"
 	ATTACH_PID=
 	HOLDER=
+	PINGER=
+	TRACER=
 }
 teardown() {
+	[ -n "$TRACER" ] && kill "$TRACER" 2>/dev/null
+	[ -n "$PINGER" ] && kill "$PINGER" 2>/dev/null
 	[ -n "$ATTACH_PID" ] && kill "$ATTACH_PID" 2>/dev/null
 	[ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null
 	ns_teardown
@@ -527,4 +531,164 @@ sys.stdout.write(repr(out) + " " + str(os.waitstatus_to_exitcode(st)))
 	wait "$ATTACH_PID"
 	ATTACH_PID=
 	[ "$(cat "$BATS_TEST_TMPDIR/attach.err")" = "1 packet, 84 bytes received; 1 answer sent" ]
+}
+
+# True while process $1 sleeps in a read of 65792 bytes (the third argument
+# in /proc/PID/syscall): attach's read of its device.
+in_read() { [ "$(cut -d' ' -f4 /proc/"$1"/syscall 2>/dev/null)" = 0x10100 ]; }
+
+# Sends signal $1 to ATTACH_PID, which must be gone within 2 s, with exit 0
+# and its summary.
+signal_ends_attach() {
+	kill -"$1" "$ATTACH_PID"
+	wait_until -t 2 "! kill -0 $ATTACH_PID 2>/dev/null" || { echo "attach still runs 2 s after SIG$1"; return 1; }
+	local rc=0
+	wait "$ATTACH_PID" || rc=$?
+	ATTACH_PID=
+	[ "$rc" -eq 0 ] || { echo "attach exited $rc after SIG$1: $(cat "$BATS_TEST_TMPDIR/attach.err")"; return 1; }
+	grep -qE '^[0-9]+ packets?, [0-9]+ bytes received(; [0-9]+ answers? sent)?$' "$BATS_TEST_TMPDIR/attach.err"
+}
+
+@test "idle, attach sleeps in a blocking read of the device; SIGTERM or SIGINT ends it at once" {
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	for run in "TERM /dev/null" "INT /dev/null" "TERM lines" "INT lines --pcap f.pcap"; do
+		# shellcheck disable=SC2086
+		set -- $run
+		sig=$1 out=$2
+		shift 2
+		[ "$out" = /dev/null ] || out=$BATS_TEST_TMPDIR/$out
+		(cd "$BATS_TEST_TMPDIR" && exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo "$@" >"$out" 2>"$BATS_TEST_TMPDIR/attach.err") &
+		ATTACH_PID=$!
+		wait_attached tun0
+		# After a packet, too: its output written, the read blocks again.
+		in_ns ping -c 1 -W 5 192.0.2.2 >/dev/null
+		wait_until -t 5 in_read "$ATTACH_PID"
+		signal_ends_attach "$sig"
+		grep -q '; 1 answer sent$' "$BATS_TEST_TMPDIR/attach.err"
+	done
+	grep -q ' out .*ICMP echo reply' "$BATS_TEST_TMPDIR/lines"
+}
+
+@test "under a flood ping, SIGTERM (output to /dev/null) and SIGINT (output to a file) end attach at once" {
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	for run in "TERM /dev/null" "INT $BATS_TEST_TMPDIR/lines"; do
+		# shellcheck disable=SC2086
+		set -- $run
+		(exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo >"$2" 2>"$BATS_TEST_TMPDIR/attach.err") &
+		ATTACH_PID=$!
+		wait_attached tun0
+		in_ns ping -f -q -c 1000000 -w 20 192.0.2.2 >/dev/null &
+		PINGER=$!
+		# The kernel has handed attach 1,000 more packets: it is busy.
+		base=$(sysfs tun0 statistics/tx_packets)
+		wait_until -t 10 "[ \"\$(sysfs tun0 statistics/tx_packets)\" -gt $((base + 1000)) ]"
+		signal_ends_attach "$1"
+		kill "$PINGER"
+		wait "$PINGER" || true
+		PINGER=
+		grep -qE '; [0-9]{4,} answers sent$' "$BATS_TEST_TMPDIR/attach.err"
+	done
+}
+
+@test "a SIGTERM that lands just before the blocking read of the device still ends attach at once (gdb sends it there)" {
+	command -v gdb >/dev/null || skip "gdb is not installed"
+	[ "$(uname -m)" = x86_64 ] || skip "the breakpoint's condition reads x86-64 registers"
+	# No IPv6 in the namespace: no packet comes that would end the read.
+	in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	# At the first read of the device (65792 bytes), gdb delivers SIGTERM,
+	# as if it had come after attach last looked at its stop flag: the
+	# handler runs, then the read begins, and must not block.
+	cat >"$BATS_TEST_TMPDIR/cmds.gdb" <<-'EOF'
+		set pagination off
+		set confirm off
+		handle SIGTERM nostop noprint pass
+		set $sent = 0
+		break read if $rdx == 65792 && $sent == 0
+		commands
+		silent
+		set $sent = 1
+		printf "SIGTERM before read(..., %d)\n", $rdx
+		signal SIGTERM
+		end
+	EOF
+	# LeakSanitizer cannot work under ptrace (the ASan build of CI).
+	(export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	 exec ip netns exec "$NS" timeout 20 gdb -q -batch -nx -iex 'set debuginfod enabled off' \
+		-x "$BATS_TEST_TMPDIR/cmds.gdb" \
+		-ex "run attach tun0 --echo >/dev/null 2>$BATS_TEST_TMPDIR/attach.err" \
+		--args "$TUNCTL" >"$BATS_TEST_TMPDIR/gdb.out" 2>&1) &
+	gdb=$!
+	wait_until -t 10 "! kill -0 $gdb 2>/dev/null" || { cat "$BATS_TEST_TMPDIR/gdb.out"; echo "attach still blocks"; false; }
+	rc=0
+	wait "$gdb" || rc=$?
+	cat "$BATS_TEST_TMPDIR/gdb.out"
+	[ "$rc" -eq 0 ]
+	grep -q '^SIGTERM before read(\.\.\., 65792)$' "$BATS_TEST_TMPDIR/gdb.out"
+	grep -q 'exited normally' "$BATS_TEST_TMPDIR/gdb.out"
+	[ "$(cat "$BATS_TEST_TMPDIR/attach.err")" = "0 packets, 0 bytes received; 0 answers sent" ]
+}
+
+# The system calls ATTACH_PID makes while $1 pings go, one at a time
+# (strace -c on the running process).
+calls_for_pings() {
+	local n=$1
+	(exec strace -c -o "$BATS_TEST_TMPDIR/trace" -p "$ATTACH_PID" 2>/dev/null) &
+	TRACER=$!
+	wait_until -t 5 "grep -q '^TracerPid:[[:space:]]*[1-9]' /proc/$ATTACH_PID/status"
+	in_ns ping -c "$n" -i 0.05 -W 1 -q 192.0.2.2 >/dev/null
+	kill -INT "$TRACER"
+	wait "$TRACER" || true
+	TRACER=
+	cat "$BATS_TEST_TMPDIR/trace" >&2
+	awk '$NF == "total" { print $4 }' "$BATS_TEST_TMPDIR/trace"
+}
+
+@test "a ping at a time costs attach --echo 2 system calls (to /dev/null) or 4 (to a file), not a wait more" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	# No IPv6 in the namespace: the pings are all the packets.
+	in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	for out in /dev/null "$BATS_TEST_TMPDIR/lines"; do
+		# LeakSanitizer cannot work under ptrace (the ASan build of CI).
+		(export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+		 exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo >"$out" 2>"$BATS_TEST_TMPDIR/attach.err") &
+		ATTACH_PID=$!
+		wait_attached tun0
+		# The first line reads the time zone: once, before the count.
+		in_ns ping -c 1 -W 5 192.0.2.2 >/dev/null
+		calls=$(calls_for_pings 20)
+		stop_attach
+		grep -q '^21 packets, 1764 bytes received; 21 answers sent$' "$BATS_TEST_TMPDIR/attach.err"
+		# Each: the read that waits, the answer's write; to a file, a read
+		# that says no more is waiting and the write of the lines. (One more
+		# for strace's attaching, which restarts the waiting read.)
+		per=2
+		[ "$out" = /dev/null ] || per=4
+		echo "$out: $calls system calls for 20 answers"
+		[ "$calls" -le $((20 * per + 2)) ]
+	done
+}
+
+@test "a reader that goes away ends the run at the write that finds it gone, without waiting for one more packet" {
+	# No IPv6 in the namespace: no packet comes but the pings.
+	in_ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	t add tun0 --addr 192.0.2.1/24 >/dev/null
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	head -1 <"$BATS_TEST_TMPDIR/fifo" >/dev/null &
+	reader=$!
+	(trap '' PIPE; exec ip netns exec "$NS" "$TUNCTL" attach tun0 --echo >"$BATS_TEST_TMPDIR/fifo" 2>"$BATS_TEST_TMPDIR/attach.err") &
+	ATTACH_PID=$!
+	wait_attached tun0
+	# The first ping's lines reach the reader, which takes one and goes.
+	in_ns ping -c 1 -W 5 192.0.2.2 >/dev/null
+	wait "$reader"
+	# The second's write finds no reader: attach ends then.
+	in_ns ping -c 1 -W 5 192.0.2.2 >/dev/null
+	wait_until -t 3 "! kill -0 $ATTACH_PID 2>/dev/null" || { echo "attach still runs"; false; }
+	rc=0
+	wait "$ATTACH_PID" || rc=$?
+	ATTACH_PID=
+	[ "$rc" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/attach.err")" = "2 packets, 168 bytes received; 2 answers sent" ]
 }
