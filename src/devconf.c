@@ -65,8 +65,44 @@ static void *push(struct dc_run *run, enum item_kind kind, size_t idx, size_t jo
 	}
 	if (!(room = nl_tx_room(&run->tx)))
 		return NULL;
+	if (run->nitems && job < run->items[run->nitems - 1].job)
+		run->unordered = true;
 	run->items[run->nitems++] = (struct dc_item){ kind, idx, job, ifindex, ifname, dc };
 	return room;
+}
+
+/* Where job's requests are among run's items: *from to *to.  A batch of
+ * add lines queues one job per line in order, and looking at every item for
+ * each line made n lines cost n^2; in order, the span is found by
+ * bisection.  Otherwise it is the whole run.  Callers still skip the items
+ * of other jobs. */
+static void job_span(const struct dc_run *run, size_t job, size_t *from, size_t *to)
+{
+	size_t lo = 0, hi = run->nitems;
+
+	*from = 0;
+	*to = run->nitems;
+	if (run->unordered)
+		return;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (run->items[mid].job < job)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*from = lo;
+	hi = run->nitems;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (run->items[mid].job <= job)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*to = lo;
 }
 
 static int push_link(struct dc_run *run, size_t setting, size_t job, const char *ifname,
@@ -404,7 +440,10 @@ void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex,
 /* The device of job's requests. */
 static int ifindex_of(const struct dc_run *run, size_t job)
 {
-	for (size_t i = 0; i < run->nitems; i++)
+	size_t from, to;
+
+	job_span(run, job, &from, &to);
+	for (size_t i = from; i < to; i++)
 		if (run->items[i].job == job)
 			return run->items[i].ifindex;
 	return 0;
@@ -513,9 +552,11 @@ void dc_undo(struct ctx *c, const struct dc_run *run, size_t job)
 	const struct devconf *readd = NULL;
 	struct nl_tx tx;
 	int ifindex = 0;
+	size_t from, to;
 
 	nl_tx_init(&tx);
-	for (size_t i = run->nitems; i-- > 0;) {
+	job_span(run, job, &from, &to);
+	for (size_t i = to; i-- > from;) {
 		const struct dc_item *it = &run->items[i];
 
 		/* The move comes last: nothing after it can fail. */
@@ -591,8 +632,10 @@ int dc_result(struct ctx *c, struct dc_run *run, size_t job)
 {
 	const struct devconf *dc = NULL;
 	int rc = 0;
+	size_t from, to;
 
-	for (size_t i = 0; i < run->nitems; i++) {
+	job_span(run, job, &from, &to);
+	for (size_t i = from; i < to; i++) {
 		const struct dc_item *it = &run->items[i];
 		struct nl_reply *r = &run->tx.replies[i];
 		char what[LABEL_LEN];

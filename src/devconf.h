@@ -47,6 +47,9 @@ struct dc_run {
 	struct nl_tx tx;
 	struct dc_item *items;
 	size_t nitems, cap;
+	/* A job was queued after a later one (apply's passes): a job's
+	 * requests are looked for in the whole run, not by bisection. */
+	bool unordered;
 	char missing[160];      /* dc_queue's -ENODEV: the device a setting names is not here */
 	/* The addresses and routes from before (of one device, or of all:
 	 * ifindex 0), which dc_undo puts back, as the kernel may have

@@ -526,6 +526,82 @@ static void test_verify_lost(void)
 	ctx_free(&c);
 }
 
+/* Queues one address request of dc as job, with a copy of address text. */
+static bool queue_addr(struct dc_run *run, size_t job, struct devconf *dc, struct addr_spec *a, const char *text)
+{
+	char err[100];
+
+	memset(a, 0, sizeof(*a));
+	dc->addrs = a;
+	dc->naddrs = 1;
+	return parse_prefix(text, false, false, &a->local, err, sizeof(err)) && !dc_queue(run, job, "lo", 1, dc);
+}
+
+/* dc_result(job) over run, the report in captured. */
+static int result_of(struct ctx *c, struct dc_run *run, size_t job, char *captured, size_t len)
+{
+	int rc;
+
+	captured[0] = '\0';
+	c->capture = captured;
+	c->capture_len = len;
+	rc = dc_result(c, run, job);
+	c->capture = NULL;
+	captured[strcspn(captured, "\n")] = '\0';
+	return rc;
+}
+
+/* A job's requests are found wherever they were queued: a batch queues one
+ * job per line, in order; apply queues its jobs pass by pass, so a job's
+ * requests come before and after another's. */
+static void test_job_lookup(void)
+{
+	struct ctx c = { 0 };
+	struct addr_spec a[3];
+	struct devconf dc[3] = { { .add = true, .undo = true }, { .add = false, .undo = true },
+				 { .add = true, .undo = true } };
+	char captured[300];
+	struct dc_run run;
+	int r0, r1, r2;
+
+	if (!ctx_nl(&c)) {
+		ok(false, "ctx socket");
+		return;
+	}
+	/* In order: job 1 deletes an address lo does not have. */
+	dc_run_init(&run);
+	ok(queue_addr(&run, 0, &dc[0], &a[0], "198.51.100.11/32") &&
+	   queue_addr(&run, 1, &dc[1], &a[1], "198.51.100.99/32") &&
+	   queue_addr(&run, 2, &dc[2], &a[2], "198.51.100.13/32") && !dc_send(&c, &run), "jobs 0, 1, 2 sent");
+	r0 = result_of(&c, &run, 0, captured, sizeof(captured));
+	r2 = result_of(&c, &run, 2, captured, sizeof(captured));
+	r1 = result_of(&c, &run, 1, captured, sizeof(captured));
+	ok(r0 == 0 && r2 == 0 && r1 == 1 && strstr(captured, "198.51.100.99"),
+	   "in order: only job 1 failed (%d %d %d): %s", r0, r1, r2, captured);
+	ok(lo_has(&c, "198.51.100.11") == 1 && lo_has(&c, "198.51.100.13") == 1, "jobs 0 and 2 done");
+	dc_undo(&c, &run, 0);
+	dc_undo(&c, &run, 2);
+	dc_run_free(&run);
+	ok(lo_has(&c, "198.51.100.11") == 0 && lo_has(&c, "198.51.100.13") == 0, "and undone");
+
+	/* Out of order: job 1 adds, job 0 adds, job 1 fails; job 1's
+	 * failure undoes its first request, not job 0's. */
+	dc_run_init(&run);
+	ok(queue_addr(&run, 1, &dc[2], &a[2], "198.51.100.12/32") &&
+	   queue_addr(&run, 0, &dc[0], &a[0], "198.51.100.11/32") &&
+	   queue_addr(&run, 1, &dc[1], &a[1], "198.51.100.99/32") && !dc_send(&c, &run), "jobs 1, 0, 1 sent");
+	r0 = result_of(&c, &run, 0, captured, sizeof(captured));
+	r1 = result_of(&c, &run, 1, captured, sizeof(captured));
+	ok(r0 == 0 && r1 == 1 && strstr(captured, "198.51.100.99"),
+	   "out of order: job 1 failed, job 0 did not (%d %d): %s", r0, r1, captured);
+	ok(lo_has(&c, "198.51.100.11") == 1 && lo_has(&c, "198.51.100.12") == 0,
+	   "job 1's address undone, job 0's kept");
+	dc_undo(&c, &run, 0);
+	dc_run_free(&run);
+	ok(lo_has(&c, "198.51.100.11") == 0, "and job 0 undone");
+	ctx_free(&c);
+}
+
 /* The matching rules of dump_state, on a hand-made state. */
 static void test_state_match(void)
 {
@@ -684,6 +760,7 @@ int main(void)
 	test_unfit();
 	test_dump_intr();
 	test_verify_lost();
+	test_job_lookup();
 	test_state_match();
 	close(forger);
 	nl_close(&nl);
