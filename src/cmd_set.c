@@ -212,6 +212,8 @@ static int move_and_set(struct ctx *c, const struct set_req *r, struct set_move 
 	m->indexed = true;
 	dc->restore = &cv->old;
 	cv->dc = *dc;
+	/* Its master is looked up there, through the socket entered. */
+	cv->dc.netns_name = r->netns;
 	if (!(rc = dc_exchange(c, &cv->run, r->name, *ifindex, &cv->dc)))
 		*converged = true;
 	return rc;

@@ -36,7 +36,9 @@ struct devconf {
 	const struct link_spec *restore;        /* with undo: the link settings to put back */
 	bool move;                              /* last: move the device to netns_fd */
 	int netns_fd;
-	const char *netns_name;
+	const char *netns_name;                 /* the namespace moved to (with move); without
+						 * move: the one the device is in, for messages
+						 * (NULL: this one) */
 };
 
 struct dc_item;
@@ -47,7 +49,9 @@ struct dc_run {
 	struct nl_tx tx;
 	struct dc_item *items;
 	size_t nitems, cap;
-	char missing[160];      /* dc_queue's -ENODEV: the device a setting names is not here */
+	char missing[640];      /* why dc_queue failed, other than out of memory: the
+				 * device a setting names is not there ("": none, or
+				 * already reported) */
 	/* The addresses and routes from before (of one device, or of all:
 	 * ifindex 0), which dc_undo puts back, as the kernel may have
 	 * dropped them by itself (sidefx.h); NULL: none.  The run's. */
@@ -64,11 +68,14 @@ int dc_keep(struct ctx *c, int ifindex, struct dc_kept *k);
 void dc_kept_free(struct dc_kept *k);
 /* Queues a device's requests in the order that makes them valid: the
  * rename (after taking the device down, with cycle), link settings (the
- * state last), addresses, routes.  job tags them.  -ENODEV:
- * a device a setting names (the master) is not in this namespace. */
-int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, const struct devconf *dc);
-/* Reports dc_queue's failure err (a missing master, or out of memory);
- * returns 1. */
+ * state last), addresses, routes.  job tags them.  A device a setting
+ * names (the master) is looked up by name through c's socket, in the
+ * namespace of the device (c's socket's, not necessarily the process's):
+ * -ENODEV if it is not there. */
+int dc_queue(struct ctx *c, struct dc_run *run, size_t job, const char *ifname, int ifindex,
+	     const struct devconf *dc);
+/* Reports dc_queue's failure err (a missing master, a failed lookup, or
+ * out of memory) unless reported already; returns 1. */
 int dc_queue_failed(struct ctx *c, const struct dc_run *run, int err);
 /* Sends everything queued; reports and returns 1 if the exchange failed. */
 int dc_send(struct ctx *c, struct dc_run *run);

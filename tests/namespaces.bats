@@ -122,6 +122,32 @@ n() { "$TUNCTL" -n "$NS" "$@"; }
 	link_json tun0 | jq -e '.[0].ifname == "tun0"'
 }
 
+@test "set --netns --master: the master is the one of that name in the target namespace" {
+	# br0 is a bridge in $NS2 only.
+	ip -n "$NS2" link add br0 type bridge
+	n add tap0 --mode tap >/dev/null
+	run --separate-stderr n set tap0 --netns "$NS2" --master br0 --mtu 1400
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[ -z "$(tun_devices)" ]
+	ip -n "$NS2" -d -j link show tap0 | jq -e '.[0].master == "br0" and .[0].mtu == 1400 and
+		.[0].linkinfo.info_slave_kind == "bridge"'
+	# Back here, where a bridge br0 of this namespace's own exists too:
+	# the target's still, whatever this namespace names br0.
+	"$TUNCTL" -n "$NS2" set tap0 --netns "$NS" >/dev/null
+	ip -n "$NS" link add br0 type bridge
+	run --separate-stderr n set tap0 --netns "$NS2" --master br0
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	ip -n "$NS2" -d -j link show tap0 | jq -e '.[0].master == "br0" and .[0].linkinfo.info_slave_kind == "bridge"'
+	# A name in neither: the error names the target's namespace, and the
+	# device is back here, as it was.
+	"$TUNCTL" -n "$NS2" set tap0 --netns "$NS" >/dev/null
+	run --separate-stderr n set tap0 --netns "$NS2" --master nosuch
+	assert_error 1 "--master nosuch: no device nosuch in namespace $NS2 (it must be in the device's namespace: ip -n $NS2 link show nosuch)"
+	link_json tap0 | jq -e '.[0].ifname == "tap0" and (.[0].master | not)'
+	run ip -n "$NS2" link show tap0
+	[ "$status" -ne 0 ]
+}
+
 @test "a process holding a same-named device in another namespace is not a holder here" {
 	n add tun0 >/dev/null
 	"$TUNCTL" -n "$NS2" add tun0 >/dev/null

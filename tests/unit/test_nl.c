@@ -454,7 +454,7 @@ static int exchange_lost(struct ctx *c, struct dc_run *run, const struct devconf
 
 	captured[0] = '\0';
 	dc_run_init(run);
-	if (dc_queue(run, 0, "lo", 1, dc) || dump_state(c, 1, DS_ADDRS, &before))
+	if (dc_queue(c, run, 0, "lo", 1, dc) || dump_state(c, 1, DS_ADDRS, &before))
 		return -1;
 	if (fill_port(c->nl.portid) && (err = nl_tx_run(&c->nl, &run->tx)) == -ENOBUFS) {
 		dc_verify(c, run, 0, &before, err);
