@@ -183,7 +183,10 @@ struct set_move {
 
 /* With --netns: the settings read first (to put them back on failure), the
  * device moved, then the link settings made in the new namespace (*converged
- * once made).  0, or 1 after reporting. */
+ * once made).  With anything to do after the move (link settings, a rename,
+ * the owner or group), the new namespace is entered and the device's index
+ * there read first: a failure after the move moves it back from there.
+ * 0, or 1 after reporting. */
 static int move_and_set(struct ctx *c, const struct set_req *r, struct set_move *m, struct ops_converge *cv,
 			struct devconf *dc, int *ifindex, bool *converged)
 {
@@ -201,7 +204,8 @@ static int move_and_set(struct ctx *c, const struct set_req *r, struct set_move 
 	m->was = (struct link_spec){ .set_updown = true, .up = now.up };
 	if ((rc = dc_snap_take(c, &m->run2, r->name, m->home_index = *ifindex)))
 		return rc;
-	if ((rc = dc_exchange(c, &m->run2, r->name, *ifindex, &m->mv)) || !(link_any(&r->link) || dc->rename))
+	if ((rc = dc_exchange(c, &m->run2, r->name, *ifindex, &m->mv)) ||
+	    !(link_any(&r->link) || dc->rename || r->user.set || r->group.set))
 		return rc;
 	/* Moved: the rest is done in the new namespace. */
 	if ((rc = enter_target(c, &m->tg, m->mv.netns_fd, r->netns)))

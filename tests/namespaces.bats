@@ -148,6 +148,48 @@ n() { "$TUNCTL" -n "$NS" "$@"; }
 	[ "$status" -ne 0 ]
 }
 
+# tap0 in namespace $1 as ip -d -j shows it, its addresses and routes, less
+# what the kernel changes by itself (operstate, carrier, counters).
+tap0_state() {
+	{ ip -n "$1" -d -j link show tap0; ip -n "$1" -j addr show tap0; ip -n "$1" -j route show dev tap0; } |
+		jq -S -c -s '(.[0][0] | {ifindex, ifname, mtu, address, txqlen, linkinfo, master,
+			flags: [.flags[] | select(. != "LOWER_UP" and . != "NO-CARRIER")]}),
+		[.[1][0].addr_info[] | {family, local, prefixlen}], .[2]'
+}
+
+@test "set --netns --user whose owner fails after the move: moved back, as it was" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	id -u nobody >/dev/null || skip "no user nobody"
+	n add tap0 --mode tap --user nobody --mtu 1400 --addr 192.0.2.1/24 --addr 2001:db8::1/64 >/dev/null
+	n set tap0 --up
+	ip -n "$NS" route add 198.51.100.0/24 via 192.0.2.2 dev tap0
+	before=$(tap0_state "$NS")
+	# The owner it has already: a run that succeeds changes only where it is.
+	# LeakSanitizer cannot run under ptrace (the sanitizer build in CI).
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" in_ns strace -f -qq -e signal=none \
+		-e trace=ioctl -o "$BATS_TEST_TMPDIR/trace" "$TUNCTL" set tap0 --netns "$NS2" --user nobody
+	ip -n "$NS2" -d -j link show tap0 | jq -e '.[0].linkinfo.info_data.user == "nobody"'
+	# Which ioctl sets the owner.
+	w=$(grep -n TUNSETOWNER "$BATS_TEST_TMPDIR/trace" | cut -d: -f1)
+	[ -n "$w" ]
+	ip -n "$NS2" link set tap0 netns "$NS"
+	ip -n "$NS" link set tap0 up
+	ip -n "$NS" addr add 2001:db8::1/64 dev tap0
+	ip -n "$NS" addr add 192.0.2.1/24 dev tap0
+	ip -n "$NS" route add 198.51.100.0/24 via 192.0.2.2 dev tap0
+	[ "$(tap0_state "$NS")" = "$before" ]
+	# That ioctl refused: the device back here, up, with its addresses and
+	# routes, as it was.
+	run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" ip netns exec "$NS" \
+		strace -f -qq -e signal=none -o /dev/null -e trace=ioctl -e inject=ioctl:error=EPERM:when="$w" \
+		"$TUNCTL" set tap0 --netns "$NS2" --user nobody
+	assert_error 1 "tap0: setting owner and group: Operation not permitted"
+	run ip -n "$NS2" link show tap0
+	[ "$status" -ne 0 ]
+	now=$(tap0_state "$NS")
+	[ "$now" = "$before" ] || { diff <(echo "$before") <(echo "$now"); return 1; }
+}
+
 @test "a process holding a same-named device in another namespace is not a holder here" {
 	n add tun0 >/dev/null
 	"$TUNCTL" -n "$NS2" add tun0 >/dev/null
