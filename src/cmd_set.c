@@ -223,21 +223,38 @@ static int move_and_set(struct ctx *c, const struct set_req *r, struct set_move 
 	return rc;
 }
 
-/* The owner and group, which the kernel cannot unset, come last: if either
- * fails, the link settings made (converged) are undone.  0, or 1 after
- * reporting. */
-static int set_owner_group(struct ctx *c, const struct set_req *r, int fd, uint32_t uid, uint32_t gid,
-			   struct ops_converge *cv, bool converged)
+/* After the group failed: the owner set (uid) put back as the device had it
+ * (ti).  False if it cannot be: it had none, which the kernel cannot clear,
+ * or putting it back failed. */
+static bool owner_back(int fd, const struct tun_info *ti, uint32_t uid)
 {
+	if (ti->owner_set && ti->owner == uid)
+		return true;
+	return ti->owner_set && !tun_set_owner(fd, ti->owner);
+}
+
+/* The owner and group, which the kernel cannot unset, come last: if either
+ * fails, the link settings made (converged) are undone, and an owner set
+ * before the group failed is put back, or said to stay.  0, or 1 after
+ * reporting. */
+static int set_owner_group(struct ctx *c, const struct set_req *r, const struct tun_info *ti, int fd, uint32_t uid,
+			   uint32_t gid, struct ops_converge *cv, bool converged)
+{
+	bool owner_set = false;
 	int err = 0;
 
 	if (r->user.set)
-		err = tun_set_owner(fd, uid);
+		owner_set = !(err = tun_set_owner(fd, uid));
 	if (!err && r->group.set)
 		err = tun_set_group(fd, gid);
 	if (!err)
 		return 0;
-	report_err(c, err, NULL, "%s: setting owner and group", r->name);
+	if (owner_set && !owner_back(fd, ti, uid))
+		report(c, "%s: setting owner and group: %s; its owner is now uid %u and could not be put back (the "
+		       "kernel cannot clear an owner: tunctl del %s and add it again to undo it)", r->name,
+		       strerror(-err), (unsigned)uid, r->name);
+	else
+		report_err(c, err, NULL, "%s: setting owner and group", r->name);
 	if (converged)
 		ops_converge_undo(c, cv);
 	return 1;
@@ -318,7 +335,7 @@ int set_run(struct ctx *c, const struct set_req *r)
 		rc = move_and_set(c, r, &m, &cv, &dc, &ifindex, &converged);
 	}
 	if (!rc)
-		rc = set_owner_group(c, r, fd, uid, gid, &cv, converged);
+		rc = set_owner_group(c, r, &ti, fd, uid, gid, &cv, converged);
 	move_end(c, r, &m, rc, ifindex);
 	ops_converge_free(&cv);
 	dc_run_free(&m.run2);
