@@ -174,7 +174,7 @@ struct set_move {
 	struct devconf mv, back;	/* there, and back on failure */
 	struct dc_run run2, run3;	/* their exchanges */
 	struct target tg;
-	struct link_spec was;		/* up or down before the move */
+	struct link_spec was;		/* up or down before the move, and its master */
 	int home_index;			/* its index before the move */
 	bool in_target;			/* this process is in the new namespace */
 	bool indexed;			/* ... and knows the device's index there */
@@ -190,18 +190,29 @@ struct set_move {
 static int move_and_set(struct ctx *c, const struct set_req *r, struct set_move *m, struct ops_converge *cv,
 			struct devconf *dc, int *ifindex, bool *converged)
 {
-	struct link_spec both = r->link, now;
+	struct device d;
 	int rc;
 
-	/* One read for both: the settings to put back, and up or down. */
-	both.set_updown = true;
-	if (dev_link_now(c, r->name, &both, &now))
+	/* One read for all: the settings to put back, and what the move
+	 * drops and moving back does not bring back: up or down, and a
+	 * device it names (its master), which stays here. */
+	if (dev_lookup(c, r->name, &d))
 		return 1;
 	memset(&cv->old, 0, sizeof(cv->old));
-	for (size_t i = 0; i < LINK_N; i++)
-		if (link_has(&link_settings[i], &r->link))
-			link_copy(&link_settings[i], &cv->old, &now);
-	m->was = (struct link_spec){ .set_updown = true, .up = now.up };
+	m->was = (struct link_spec){ .set_updown = true, .up = d.link.up };
+	for (size_t i = 0; i < LINK_N; i++) {
+		const struct link_setting *s = &link_settings[i];
+
+		if (link_has(s, &r->link))
+			link_copy(s, &cv->old, &d.link);
+		if (s->kind != LK_DEV)
+			continue;
+		link_copy(s, &m->was, &d.link);
+		/* There it arrives without one: undo puts back none, not
+		 * an index of here. */
+		if (link_has(s, &cv->old))
+			memset((void *)link_value(s, &cv->old), 0, sizeof(struct dev_ref));
+	}
 	if ((rc = dc_snap_take(c, &m->run2, r->name, m->home_index = *ifindex)))
 		return rc;
 	if ((rc = dc_exchange(c, &m->run2, r->name, *ifindex, &m->mv)) ||
@@ -274,7 +285,7 @@ static void move_end(struct ctx *c, const struct set_req *r, struct set_move *m,
 	if (m->in_target)
 		leave_target(c, &m->tg);
 	if (m->moved_back && (back_index = (int)if_nametoindex(r->name)))
-		dc_put_back(c, &m->run2, m->home_index, back_index, m->was.up);
+		dc_put_back(c, &m->run2, m->home_index, back_index, &m->was);
 }
 
 /* Everything is checked first.  Without --netns: the link settings in one

@@ -415,14 +415,24 @@ int dc_snap_take(struct ctx *c, struct dc_run *run, const char *ifname, int ifin
 	return 0;
 }
 
-void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex, bool up)
+void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex, const struct link_spec *was)
 {
 	struct nl_tx tx;
 	void *room;
 
 	nl_tx_init(&tx);
-	if (up && (room = nl_tx_room(&tx))) {
-		rtnl_link_set(room, ifindex, &(struct link_spec){ .set_updown = true, .up = true }, -1, -1);
+	/* One request a setting, so that one refused (a master gone
+	 * meanwhile) leaves the others; down is how the move left it. */
+	for (size_t i = 0; i < LINK_N; i++) {
+		const struct link_setting *s = &link_settings[i];
+		struct link_spec one;
+
+		if (!link_has(s, was) || (s->kind == LK_STATE && !was->up))
+			continue;
+		one = link_one(s, was);
+		if (!(room = nl_tx_room(&tx)))
+			break;
+		rtnl_link_set(room, ifindex, &one, -1, -1);
 		nl_tx_push(&tx);
 	}
 	if (run->snap)

@@ -97,10 +97,11 @@ int dc_keep_snap(struct dc_run *run, struct dump_state *s);
 /* Dumps ifindex's addresses and routes into run->snap.  0, or 1 after
  * reporting. */
 int dc_snap_take(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex);
-/* After a move undone (the device moved back: the kernel took it down and
- * dropped its addresses and routes), quietly: up again if it was, and
+/* After a move undone (the device moved back: the kernel took it down,
+ * took it off its master and dropped its addresses and routes), quietly:
+ * the link settings of was (its master, up again if it was), then
  * run->snap's addresses and routes of index from added back to ifindex. */
-void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex, bool up);
+void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex, const struct link_spec *was);
 /* Puts routes (with a gateway) back on ifindex quietly, each with onlink
  * when the kernel refuses it because nothing reaches its gateway any more
  * (the address that did went after the route was made); one that is there

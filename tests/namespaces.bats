@@ -148,6 +148,24 @@ n() { "$TUNCTL" -n "$NS" "$@"; }
 	[ "$status" -ne 0 ]
 }
 
+@test "set --netns that fails after the move: back on the master it had here" {
+	ip -n "$NS" link add brA type bridge
+	ip -n "$NS2" link add br0 type bridge
+	n add tap0 --mode tap --master brA --mtu 1400 >/dev/null
+	# The MTU refused in $NS2, after the master was set there; the master
+	# index from here means nothing there.
+	run --separate-stderr n set tap0 --netns "$NS2" --master br0 --mtu 20
+	assert_error 1 "mtu 20"
+	link_json tap0 | jq -e '.[0].master == "brA" and .[0].mtu == 1400'
+	run ip -n "$NS2" link show tap0
+	[ "$status" -ne 0 ]
+	# And with the master alone: the move, then the master refused there.
+	ip -n "$NS2" link add notbr type veth peer name notbr1
+	run --separate-stderr n set tap0 --netns "$NS2" --master notbr
+	assert_error 1 "notbr cannot be a master"
+	link_json tap0 | jq -e '.[0].master == "brA" and .[0].mtu == 1400'
+}
+
 # tap0 in namespace $1 as ip -d -j shows it, its addresses and routes, less
 # what the kernel changes by itself (operstate, carrier, counters).
 tap0_state() {
