@@ -464,7 +464,7 @@ static int converge_present(struct apply *a)
 
 			if (!in_place(t))
 				continue;
-			if ((err = dc_queue(&a->run1, apply_job(i, k), t->d->ti.name, t->d->ifindex, &t->dc[k])))
+			if ((err = dc_queue(c, &a->run1, apply_job(i, k), t->d->ti.name, t->d->ifindex, &t->dc[k])))
 				return dc_queue_failed(c, &a->run1, err);
 		}
 	}
@@ -566,7 +566,7 @@ static int create_new(struct apply *a, size_t nnew)
 		t->dc_new = (struct devconf){ .link = &a->w[i].link, .addrs = a->w[i].r->addrs,
 					      .naddrs = a->w[i].r->naddrs, .routes = a->w[i].r->routes,
 					      .nroutes = a->w[i].r->nroutes, .add = true, .exist_ok = true };
-		if ((err = dc_queue(&a->run2, i, a->w[i].r->name, t->ifindex, &t->dc_new))) {
+		if ((err = dc_queue(c, &a->run2, i, a->w[i].r->name, t->ifindex, &t->dc_new))) {
 			dc_queue_failed(c, &a->run2, err);
 			undo(a);
 			return 1;

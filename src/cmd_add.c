@@ -57,7 +57,7 @@ int add_run_many(struct ctx *c, struct add_many *m)
 		c->capture = jobs[i].err;
 		c->capture_len = ERRLINE;
 		status[i] = ops_job_create(c, &jobs[i]);
-		if (!status[i] && (err = dc_queue(&run, i, jobs[i].name, jobs[i].ifindex, &jobs[i].dc)))
+		if (!status[i] && (err = dc_queue(c, &run, i, jobs[i].name, jobs[i].ifindex, &jobs[i].dc)))
 			status[i] = dc_queue_failed(c, &run, err);
 		c->capture = NULL;
 		ctx_at(c, at);

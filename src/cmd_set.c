@@ -174,7 +174,7 @@ struct set_move {
 	struct devconf mv, back;	/* there, and back on failure */
 	struct dc_run run2, run3;	/* their exchanges */
 	struct target tg;
-	struct link_spec was;		/* up or down before the move */
+	struct link_spec was;		/* up or down before the move, and its master */
 	int home_index;			/* its index before the move */
 	bool in_target;			/* this process is in the new namespace */
 	bool indexed;			/* ... and knows the device's index there */
@@ -183,25 +183,40 @@ struct set_move {
 
 /* With --netns: the settings read first (to put them back on failure), the
  * device moved, then the link settings made in the new namespace (*converged
- * once made).  0, or 1 after reporting. */
+ * once made).  With anything to do after the move (link settings, a rename,
+ * the owner or group), the new namespace is entered and the device's index
+ * there read first: a failure after the move moves it back from there.
+ * 0, or 1 after reporting. */
 static int move_and_set(struct ctx *c, const struct set_req *r, struct set_move *m, struct ops_converge *cv,
 			struct devconf *dc, int *ifindex, bool *converged)
 {
-	struct link_spec both = r->link, now;
+	struct device d;
 	int rc;
 
-	/* One read for both: the settings to put back, and up or down. */
-	both.set_updown = true;
-	if (dev_link_now(c, r->name, &both, &now))
+	/* One read for all: the settings to put back, and what the move
+	 * drops and moving back does not bring back: up or down, and a
+	 * device it names (its master), which stays here. */
+	if (dev_lookup(c, r->name, &d))
 		return 1;
 	memset(&cv->old, 0, sizeof(cv->old));
-	for (size_t i = 0; i < LINK_N; i++)
-		if (link_has(&link_settings[i], &r->link))
-			link_copy(&link_settings[i], &cv->old, &now);
-	m->was = (struct link_spec){ .set_updown = true, .up = now.up };
+	m->was = (struct link_spec){ .set_updown = true, .up = d.link.up };
+	for (size_t i = 0; i < LINK_N; i++) {
+		const struct link_setting *s = &link_settings[i];
+
+		if (link_has(s, &r->link))
+			link_copy(s, &cv->old, &d.link);
+		if (s->kind != LK_DEV)
+			continue;
+		link_copy(s, &m->was, &d.link);
+		/* There it arrives without one: undo puts back none, not
+		 * an index of here. */
+		if (link_has(s, &cv->old))
+			memset((void *)link_value(s, &cv->old), 0, sizeof(struct dev_ref));
+	}
 	if ((rc = dc_snap_take(c, &m->run2, r->name, m->home_index = *ifindex)))
 		return rc;
-	if ((rc = dc_exchange(c, &m->run2, r->name, *ifindex, &m->mv)) || !(link_any(&r->link) || dc->rename))
+	if ((rc = dc_exchange(c, &m->run2, r->name, *ifindex, &m->mv)) ||
+	    !(link_any(&r->link) || dc->rename || r->user.set || r->group.set))
 		return rc;
 	/* Moved: the rest is done in the new namespace. */
 	if ((rc = enter_target(c, &m->tg, m->mv.netns_fd, r->netns)))
@@ -212,26 +227,45 @@ static int move_and_set(struct ctx *c, const struct set_req *r, struct set_move 
 	m->indexed = true;
 	dc->restore = &cv->old;
 	cv->dc = *dc;
+	/* Its master is looked up there, through the socket entered. */
+	cv->dc.netns_name = r->netns;
 	if (!(rc = dc_exchange(c, &cv->run, r->name, *ifindex, &cv->dc)))
 		*converged = true;
 	return rc;
 }
 
-/* The owner and group, which the kernel cannot unset, come last: if either
- * fails, the link settings made (converged) are undone.  0, or 1 after
- * reporting. */
-static int set_owner_group(struct ctx *c, const struct set_req *r, int fd, uint32_t uid, uint32_t gid,
-			   struct ops_converge *cv, bool converged)
+/* After the group failed: the owner set (uid) put back as the device had it
+ * (ti).  False if it cannot be: it had none, which the kernel cannot clear,
+ * or putting it back failed. */
+static bool owner_back(int fd, const struct tun_info *ti, uint32_t uid)
 {
+	if (ti->owner_set && ti->owner == uid)
+		return true;
+	return ti->owner_set && !tun_set_owner(fd, ti->owner);
+}
+
+/* The owner and group, which the kernel cannot unset, come last: if either
+ * fails, the link settings made (converged) are undone, and an owner set
+ * before the group failed is put back, or said to stay.  0, or 1 after
+ * reporting. */
+static int set_owner_group(struct ctx *c, const struct set_req *r, const struct tun_info *ti, int fd, uint32_t uid,
+			   uint32_t gid, struct ops_converge *cv, bool converged)
+{
+	bool owner_set = false;
 	int err = 0;
 
 	if (r->user.set)
-		err = tun_set_owner(fd, uid);
+		owner_set = !(err = tun_set_owner(fd, uid));
 	if (!err && r->group.set)
 		err = tun_set_group(fd, gid);
 	if (!err)
 		return 0;
-	report_err(c, err, NULL, "%s: setting owner and group", r->name);
+	if (owner_set && !owner_back(fd, ti, uid))
+		report(c, "%s: setting owner and group: %s; its owner is now uid %u and could not be put back (the "
+		       "kernel cannot clear an owner: tunctl del %s and add it again to undo it)", r->name,
+		       strerror(-err), (unsigned)uid, r->name);
+	else
+		report_err(c, err, NULL, "%s: setting owner and group", r->name);
 	if (converged)
 		ops_converge_undo(c, cv);
 	return 1;
@@ -251,7 +285,7 @@ static void move_end(struct ctx *c, const struct set_req *r, struct set_move *m,
 	if (m->in_target)
 		leave_target(c, &m->tg);
 	if (m->moved_back && (back_index = (int)if_nametoindex(r->name)))
-		dc_put_back(c, &m->run2, m->home_index, back_index, m->was.up);
+		dc_put_back(c, &m->run2, m->home_index, back_index, &m->was);
 }
 
 /* Everything is checked first.  Without --netns: the link settings in one
@@ -312,7 +346,7 @@ int set_run(struct ctx *c, const struct set_req *r)
 		rc = move_and_set(c, r, &m, &cv, &dc, &ifindex, &converged);
 	}
 	if (!rc)
-		rc = set_owner_group(c, r, fd, uid, gid, &cv, converged);
+		rc = set_owner_group(c, r, &ti, fd, uid, gid, &cv, converged);
 	move_end(c, r, &m, rc, ifindex);
 	ops_converge_free(&cv);
 	dc_run_free(&m.run2);

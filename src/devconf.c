@@ -105,12 +105,45 @@ static void job_span(const struct dc_run *run, size_t job, size_t *from, size_t 
 	*to = lo;
 }
 
-static int push_link(struct dc_run *run, size_t setting, size_t job, const char *ifname,
+/* The index of the device d names, looked up through c's socket: in the
+ * namespace the device is in, which after set --netns is not the
+ * process's.  0, or -errno with the reason in run->missing (none when the
+ * socket could not be opened: reported). */
+static int dev_index(struct ctx *c, struct dc_run *run, const struct link_setting *s, const char *ifname,
+		     const struct devconf *dc, struct dev_ref *d)
+{
+	struct nl *nl = ctx_nl(c);
+	int idx = nl ? nl_ifindex(nl, d->name) : -ENOTCONN;
+
+	if (idx > 0) {
+		d->index = (uint32_t)idx;
+		return 0;
+	}
+	if (!nl)
+		return idx;
+	if (!idx)
+		idx = -ENODEV;
+	if (idx == -ENODEV && dc->netns_name)
+		snprintf(run->missing, sizeof(run->missing), "%s: --%s %s: no device %s in namespace %s "
+			 "(it must be in the device's namespace: ip -n %s link show %s)",
+			 ifname, s->name, d->name, d->name, dc->netns_name, dc->netns_name, d->name);
+	else if (idx == -ENODEV)
+		snprintf(run->missing, sizeof(run->missing), "%s: --%s %s: no device %s in this namespace "
+			 "(it must be in the device's namespace: ip link show %s)",
+			 ifname, s->name, d->name, d->name, d->name);
+	else
+		snprintf(run->missing, sizeof(run->missing), "%s: --%s %s: looking it up: %s",
+			 ifname, s->name, d->name, strerror(-idx));
+	return idx;
+}
+
+static int push_link(struct ctx *c, struct dc_run *run, size_t setting, size_t job, const char *ifname,
 		     int ifindex, const struct devconf *dc, const struct link_spec *one)
 {
 	const struct link_setting *s = &link_settings[setting];
 	struct link_spec sent = *one;
 	void *room;
+	int err;
 
 	/* A device it names (the master) by its index, now: the request
 	 * goes out in this exchange.  An index already given is kept: the
@@ -118,12 +151,8 @@ static int push_link(struct dc_run *run, size_t setting, size_t job, const char 
 	if (s->kind == LK_DEV) {
 		struct dev_ref *d = (struct dev_ref *)link_value(s, &sent);
 
-		if (d->name[0] && !d->index && !(d->index = if_nametoindex(d->name))) {
-			snprintf(run->missing, sizeof(run->missing), "%s: --%s %s: no device %s in this namespace "
-				 "(it must be in the device's namespace: ip link show %s)",
-				 ifname, s->name, d->name, d->name, d->name);
-			return -ENODEV;
-		}
+		if (d->name[0] && !d->index && (err = dev_index(c, run, s, ifname, dc, d)))
+			return err;
 	}
 	if (!(room = push(run, IT_LINK, setting, job, ifname, ifindex, dc)))
 		return -ENOMEM;
@@ -174,7 +203,8 @@ void dc_kept_free(struct dc_kept *k)
 	memset(k, 0, sizeof(*k));
 }
 
-int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, const struct devconf *dc)
+int dc_queue(struct ctx *c, struct dc_run *run, size_t job, const char *ifname, int ifindex,
+	     const struct devconf *dc)
 {
 	const struct link_spec *l = dc->link;
 	int err;
@@ -203,7 +233,7 @@ int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, co
 		if (!link_has(&link_settings[i], l))
 			continue;
 		one = link_one(&link_settings[i], l);
-		if ((err = push_link(run, i, job, ifname, ifindex, dc, &one)))
+		if ((err = push_link(c, run, i, job, ifname, ifindex, dc, &one)))
 			return err;
 	}
 	for (size_t i = 0; i < dc->naddrs; i++) {
@@ -239,9 +269,9 @@ int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, co
 
 int dc_queue_failed(struct ctx *c, const struct dc_run *run, int err)
 {
-	if (err == -ENODEV && run->missing[0])
+	if (run->missing[0])
 		report(c, "%s", run->missing);
-	else
+	else if (err == -ENOMEM)
 		report(c, "out of memory");
 	return 1;
 }
@@ -421,14 +451,24 @@ int dc_snap_take(struct ctx *c, struct dc_run *run, const char *ifname, int ifin
 	return 0;
 }
 
-void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex, bool up)
+void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex, const struct link_spec *was)
 {
 	struct nl_tx tx;
 	void *room;
 
 	nl_tx_init(&tx);
-	if (up && (room = nl_tx_room(&tx))) {
-		rtnl_link_set(room, ifindex, &(struct link_spec){ .set_updown = true, .up = true }, -1, -1);
+	/* One request a setting, so that one refused (a master gone
+	 * meanwhile) leaves the others; down is how the move left it. */
+	for (size_t i = 0; i < LINK_N; i++) {
+		const struct link_setting *s = &link_settings[i];
+		struct link_spec one;
+
+		if (!link_has(s, was) || (s->kind == LK_STATE && !was->up))
+			continue;
+		one = link_one(s, was);
+		if (!(room = nl_tx_room(&tx)))
+			break;
+		rtnl_link_set(room, ifindex, &one, -1, -1);
 		nl_tx_push(&tx);
 	}
 	if (run->snap)
@@ -772,7 +812,7 @@ int dc_exchange(struct ctx *c, struct dc_run *run, const char *ifname, int ifind
 		what = DS_ADDRS | DS_ROUTES;
 
 	memset(&before, 0, sizeof(before));
-	if ((err = dc_queue(run, 0, ifname, ifindex, dc)))
+	if ((err = dc_queue(c, run, 0, ifname, ifindex, dc)))
 		return dc_queue_failed(c, run, err);
 	if (!run->tx.n)
 		return 0;

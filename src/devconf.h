@@ -36,7 +36,9 @@ struct devconf {
 	const struct link_spec *restore;        /* with undo: the link settings to put back */
 	bool move;                              /* last: move the device to netns_fd */
 	int netns_fd;
-	const char *netns_name;
+	const char *netns_name;                 /* the namespace moved to (with move); without
+						 * move: the one the device is in, for messages
+						 * (NULL: this one) */
 };
 
 struct dc_item;
@@ -50,7 +52,9 @@ struct dc_run {
 	/* A job was queued after a later one (apply's passes): a job's
 	 * requests are looked for in the whole run, not by bisection. */
 	bool unordered;
-	char missing[160];      /* dc_queue's -ENODEV: the device a setting names is not here */
+	char missing[640];      /* why dc_queue failed, other than out of memory: the
+				 * device a setting names is not there ("": none, or
+				 * already reported) */
 	/* The addresses and routes from before (of one device, or of all:
 	 * ifindex 0), which dc_undo puts back, as the kernel may have
 	 * dropped them by itself (sidefx.h); NULL: none.  The run's. */
@@ -67,11 +71,14 @@ int dc_keep(struct ctx *c, int ifindex, struct dc_kept *k);
 void dc_kept_free(struct dc_kept *k);
 /* Queues a device's requests in the order that makes them valid: the
  * rename (after taking the device down, with cycle), link settings (the
- * state last), addresses, routes.  job tags them.  -ENODEV:
- * a device a setting names (the master) is not in this namespace. */
-int dc_queue(struct dc_run *run, size_t job, const char *ifname, int ifindex, const struct devconf *dc);
-/* Reports dc_queue's failure err (a missing master, or out of memory);
- * returns 1. */
+ * state last), addresses, routes.  job tags them.  A device a setting
+ * names (the master) is looked up by name through c's socket, in the
+ * namespace of the device (c's socket's, not necessarily the process's):
+ * -ENODEV if it is not there. */
+int dc_queue(struct ctx *c, struct dc_run *run, size_t job, const char *ifname, int ifindex,
+	     const struct devconf *dc);
+/* Reports dc_queue's failure err (a missing master, a failed lookup, or
+ * out of memory) unless reported already; returns 1. */
 int dc_queue_failed(struct ctx *c, const struct dc_run *run, int err);
 /* Sends everything queued; reports and returns 1 if the exchange failed. */
 int dc_send(struct ctx *c, struct dc_run *run);
@@ -93,10 +100,11 @@ int dc_keep_snap(struct dc_run *run, struct dump_state *s);
 /* Dumps ifindex's addresses and routes into run->snap.  0, or 1 after
  * reporting. */
 int dc_snap_take(struct ctx *c, struct dc_run *run, const char *ifname, int ifindex);
-/* After a move undone (the device moved back: the kernel took it down and
- * dropped its addresses and routes), quietly: up again if it was, and
+/* After a move undone (the device moved back: the kernel took it down,
+ * took it off its master and dropped its addresses and routes), quietly:
+ * the link settings of was (its master, up again if it was), then
  * run->snap's addresses and routes of index from added back to ifindex. */
-void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex, bool up);
+void dc_put_back(struct ctx *c, const struct dc_run *run, int from, int ifindex, const struct link_spec *was);
 /* Puts routes (with a gateway) back on ifindex quietly, each with onlink
  * when the kernel refuses it because nothing reaches its gateway any more
  * (the address that did went after the route was made); one that is there

@@ -19,6 +19,7 @@ struct vec {
 	void *v;
 	size_t n, cap, size;
 	int ifindex;
+	struct nl *nl;          /* the dump's socket */
 };
 
 /* Room for one more element, or NULL. */
@@ -40,16 +41,17 @@ static void vec_reset(void *data)
 }
 
 /* The names of the devices a link's settings name by index (its master),
- * looked up in the namespace the dump was of; one gone meanwhile is shown
- * by its index. */
-static void name_devs(struct device *li)
+ * looked up through nl, the dump's socket: in the namespace the dump was
+ * of, which after set --netns is not the process's; one gone meanwhile is
+ * shown by its index. */
+static void name_devs(struct nl *nl, struct device *li)
 {
 	for (size_t i = 0; i < LINK_N; i++) {
 		const struct link_setting *s = &link_settings[i];
 		struct dev_ref *d = (struct dev_ref *)link_value(s, &li->link);
 
 		if (s->kind == LK_DEV && link_has(s, &li->link) && d->index &&
-		    !if_indextoname(d->index, d->name))
+		    nl_ifname(nl, (int)d->index, d->name))
 			snprintf(d->name, sizeof(d->name), "%u", d->index);
 	}
 }
@@ -60,7 +62,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (!rtnl_parse_link(nlh, &li))
 		return 0;
-	name_devs(&li);
+	name_devs(((struct vec *)data)->nl, &li);
 	if (!(slot = vec_push(data)))
 		return -ENOMEM;
 	*slot = li;
@@ -100,7 +102,10 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 static int dump_quiet(struct nl *nl, uint16_t type, nl_dump_cb cb, struct vec *a, struct nl_reply *rep)
 {
 	char req[RTNL_MSG_MAX] = { 0 };
-	int err = nl_dump(nl, rtnl_dump_dev(req, type, a->ifindex), cb, vec_reset, a, rep);
+	int err;
+
+	a->nl = nl;
+	err = nl_dump(nl, rtnl_dump_dev(req, type, a->ifindex), cb, vec_reset, a, rep);
 
 	if (err) {
 		free(a->v);
@@ -152,6 +157,7 @@ struct each {
 	int (*each)(const struct device *l, void *data);
 	void (*reset)(void *data);
 	void *data;
+	struct nl *nl;          /* the dump's socket */
 	char no_info[16];       /* the device whose dump lacked them */
 };
 
@@ -162,7 +168,7 @@ static int each_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (!rtnl_parse_link(nlh, &li))
 		return 0;
-	name_devs(&li);
+	name_devs(e->nl, &li);
 	/* Taken for a device that is not TUN/TAP, it would be left out of
 	 * a listing that then looks complete. */
 	if (li.tun_no_info) {
@@ -184,8 +190,8 @@ int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct de
 		    void (*reset)(void *data), void *data)
 {
 	char req[RTNL_MSG_MAX] = { 0 };
-	struct each e = { each, reset, data, "" };
 	struct nl *nl = ctx_nl(c);
+	struct each e = { each, reset, data, nl, "" };
 	struct nl_reply rep;
 	int err;
 

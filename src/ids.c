@@ -16,9 +16,11 @@
 
 /* One passwd (user) or group lookup: by name when name is given, else by
  * the number in *id, with a buffer grown while the entry does not fit.
- * Fills *id and, when namebuf is given, the name. Returns 0, -ENOENT when
- * there is no such entry, or -errno when the lookup itself failed. */
-static int lookup(bool user, const char *name, uint32_t *id, char *namebuf, size_t namelen)
+ * Fills *id, the name when namebuf is given, and a user's primary group
+ * when gid is given.  Returns 0, -ENOENT when there is no such entry, or
+ * the -errno getpw*_r or getgr*_r returned (by number, some of them mean
+ * no such entry too: no_entry). */
+static int lookup(bool user, const char *name, uint32_t *id, char *namebuf, size_t namelen, uint32_t *gid)
 {
 	size_t len = 1024;
 	char *buf = NULL;
@@ -40,6 +42,8 @@ static int lookup(bool user, const char *name, uint32_t *id, char *namebuf, size
 			if (!err && res) {
 				found = true;
 				*id = res->pw_uid;
+				if (gid)
+					*gid = res->pw_gid;
 				if (namebuf)
 					snprintf(namebuf, namelen, "%s", res->pw_name);
 			}
@@ -59,13 +63,16 @@ static int lookup(bool user, const char *name, uint32_t *id, char *namebuf, size
 		len *= 2;
 	}
 	free(buf);
-	/* By number, "no such entry" may also come as one of these
-	 * (getpwuid_r(3)). */
-	if (!name && (err == ENOENT || err == ESRCH || err == EBADF || err == EPERM))
-		err = 0;
 	if (err)
 		return -err;
 	return found ? 0 : -ENOENT;
+}
+
+/* Whether lookup's err by number means that there is no such entry: it
+ * may also come as one of these (getpwuid_r(3)). */
+static bool no_entry(int err)
+{
+	return err == -ENOENT || err == -ESRCH || err == -EBADF || err == -EPERM;
 }
 
 int ids_user(const struct id_spec *s, uint32_t *uid)
@@ -74,7 +81,7 @@ int ids_user(const struct id_spec *s, uint32_t *uid)
 		*uid = s->id;
 		return 0;
 	}
-	return lookup(true, s->name, uid, NULL, 0);
+	return lookup(true, s->name, uid, NULL, 0, NULL);
 }
 
 int ids_group(const struct id_spec *s, uint32_t *gid)
@@ -83,7 +90,7 @@ int ids_group(const struct id_spec *s, uint32_t *gid)
 		*gid = s->id;
 		return 0;
 	}
-	return lookup(false, s->name, gid, NULL, 0);
+	return lookup(false, s->name, gid, NULL, 0, NULL);
 }
 
 struct cache {
@@ -98,9 +105,9 @@ static int cached(struct cache *c, uint32_t id, bool user, char *buf, size_t len
 {
 	if (!c->valid || c->id != id) {
 		uint32_t v = id;
-		int err = lookup(user, NULL, &v, c->name, sizeof(c->name));
+		int err = lookup(user, NULL, &v, c->name, sizeof(c->name), NULL);
 
-		if (err && err != -ENOENT) {
+		if (err && !no_entry(err)) {
 			snprintf(buf, len, "%u", id);
 			return err;
 		}
@@ -137,33 +144,25 @@ const char *ids_group_name(uint32_t gid, char *buf, size_t len)
 	return buf;
 }
 
+/* Room for a user's name, for getgrouplist: one that fills it may have
+ * been cut, and is refused. */
+#define IDS_NAME_MAX 1024
+
 int ids_user_groups(uint32_t uid, uint32_t *primary, uint32_t **groups, size_t *ngroups)
 {
-	struct passwd pw, *res = NULL;
-	size_t len = 1024;
-	char *buf = NULL;
+	char name[IDS_NAME_MAX];
+	uint32_t id = uid;
 	gid_t *v = NULL;
 	int n = 64, err;
 
 	*groups = NULL;
 	*ngroups = 0;
-	for (;;) {
-		char *p = realloc(buf, len);
-
-		if (!p) {
-			err = ENOMEM;
-			break;
-		}
-		buf = p;
-		if ((err = getpwuid_r(uid, &pw, buf, len, &res)) != ERANGE || len >= (1u << 20))
-			break;
-		len *= 2;
-	}
-	if (err || !res) {
-		err = err ? -err : -ENOENT;
-		goto out;
-	}
-	*primary = res->pw_gid;
+	/* Not no_entry: every error of getpwuid_r fails here, ESRCH and the
+	 * like too; only -ENOENT lets a caller go on without the groups. */
+	if ((err = lookup(true, NULL, &id, name, sizeof(name), primary)))
+		return err;
+	if (strlen(name) + 1 >= sizeof(name))
+		return -ENAMETOOLONG;
 	for (;;) {
 		gid_t *p = realloc(v, (size_t)n * sizeof(*v));
 		int want = n;
@@ -173,7 +172,7 @@ int ids_user_groups(uint32_t uid, uint32_t *primary, uint32_t **groups, size_t *
 			goto out;
 		}
 		v = p;
-		if (getgrouplist(res->pw_name, res->pw_gid, v, &want) >= 0) {
+		if (getgrouplist(name, *primary, v, &want) >= 0) {
 			n = want;
 			break;
 		}
@@ -190,7 +189,6 @@ int ids_user_groups(uint32_t uid, uint32_t *primary, uint32_t **groups, size_t *
 	err = 0;
 out:
 	free(v);
-	free(buf);
 	return err;
 }
 

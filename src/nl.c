@@ -76,6 +76,19 @@ int nl_ifindex(struct nl *nl, const char *name)
 	return ifr.ifr_ifindex;
 }
 
+int nl_ifname(struct nl *nl, int ifindex, char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_ifindex = ifindex;
+	if (ioctl(mnl_socket_get_fd(nl->sk), SIOCGIFNAME, &ifr) < 0)
+		return -errno;
+	memcpy(name, ifr.ifr_name, IFNAMSIZ);
+	name[IFNAMSIZ - 1] = '\0';
+	return 0;
+}
+
 void nl_tx_init(struct nl_tx *tx)
 {
 	memset(tx, 0, sizeof(*tx));

@@ -22,6 +22,8 @@ int nl_open(struct nl *nl);
 void nl_close(struct nl *nl);
 /* The index of a device (SIOCGIFINDEX on this socket: no extra socket). */
 int nl_ifindex(struct nl *nl, const char *name);
+/* The name of device ifindex into name (IFNAMSIZ), the same way. */
+int nl_ifname(struct nl *nl, int ifindex, char *name);
 /* One datagram from the kernel (not another port), or -errno. */
 ssize_t nl_recv_kernel(int fd, void *buf, size_t len, int flags);
 

@@ -110,6 +110,15 @@ static bool parse_mtu_range(const char *s, uint32_t *lo, uint32_t *hi)
 	return parse_u32(a, 68, 65535, lo) && parse_u32(dash + 1, 68, 65535, hi) && *lo <= *hi;
 }
 
+/* Out of memory, said in why; false, with errno ENOMEM, which tells it
+ * from bad input. */
+static bool no_memory(char *why, size_t len)
+{
+	snprintf(why, len, "out of memory");
+	errno = ENOMEM;
+	return false;
+}
+
 /* The word k of a rule, after "allow user|group NAME", with v the word
  * after it (its value, or NULL at the end), into r; false with the
  * message in why (errno ENOMEM for out of memory). */
@@ -137,7 +146,7 @@ static bool parse_rule_word(struct pol_rule *r, const char *k, const char *v, ch
 		if (!pattern_ok("name pattern", v, why, len))
 			return false;
 		if (push_str(&r->names, &r->nnames, v))
-			goto oom;
+			return no_memory(why, len);
 	} else if (!strcmp(k, "max")) {
 		if (!parse_u32(v, 0, 65535, &r->max)) {
 			snprintf(why, len, "max \"%s\": expected a number of devices, 0 to 65535", v);
@@ -158,14 +167,14 @@ static bool parse_rule_word(struct pol_rule *r, const char *k, const char *v, ch
 		}
 		if (vec_append(a ? (void **)&r->addrs : (void **)&r->routes, a ? &r->naddrs : &r->nroutes,
 			       &pf, sizeof(pf)))
-			goto oom;
+			return no_memory(why, len);
 	} else if (!strcmp(k, "netns")) {
 		if (!parse_netns_name(v, e, sizeof(e))) {
 			snprintf(why, len, "netns \"%.64s\": %.160s", v, e);
 			return false;
 		}
 		if (push_str(&r->netns, &r->nnetns, v))
-			goto oom;
+			return no_memory(why, len);
 	} else if (!strcmp(k, "master")) {
 		if (strchr(v, '%')) {
 			snprintf(why, len, "master \"%s\": a device name or a glob (br-*), no %%d", v);
@@ -174,17 +183,13 @@ static bool parse_rule_word(struct pol_rule *r, const char *k, const char *v, ch
 		if (!pattern_ok("master", v, why, len))
 			return false;
 		if (push_str(&r->masters, &r->nmasters, v))
-			goto oom;
+			return no_memory(why, len);
 	} else {
 		snprintf(why, len, "unknown word \"%s\" (expected mode, name, max, mtu, multi_queue, "
 			 "vnet_hdr, addr, route, netns or master)", k);
 		return false;
 	}
 	return true;
-oom:
-	snprintf(why, len, "out of memory");
-	errno = ENOMEM;
-	return false;
 }
 
 /* One line's words into r; false with the message (no FILE:LINE) in why. */
@@ -206,7 +211,7 @@ static bool parse_rule(int argc, char **argv, struct pol_rule *r, char *why, siz
 		return false;
 	}
 	if (!(r->who = strdup(argv[2])))
-		goto oom;
+		return no_memory(why, len);
 	r->max = 1;
 	for (i = 3; i < argc; i++) {
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -227,10 +232,6 @@ static bool parse_rule(int argc, char **argv, struct pol_rule *r, char *why, siz
 		return false;
 	}
 	return true;
-oom:
-	snprintf(why, len, "out of memory");
-	errno = ENOMEM;
-	return false;
 }
 
 bool policy_parse(const char *text, size_t len, const char *file, struct policy *p, char *err, size_t errlen)

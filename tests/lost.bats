@@ -165,3 +165,18 @@ lost() {
 	ip netns del "$other"
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 }
+
+@test "set --netns --master with a lost answer: the master asked again in the target namespace" {
+	local other="$NS-other"
+	ip netns add "$other"
+	# Its own MAC, which a port does not change.
+	ip -n "$other" link add br0 address 02:00:5e:00:53:0b type bridge
+	t add tap0 --mode tap
+	snap() { snap_ns "$NS"; snap_ns "$other"; }
+	# Every lost answer is asked again and found done: the master read
+	# back in the target namespace, where its index names br0.
+	LOST_WANT=0 run lost "ip -n $other link set tap0 nomaster netns $NS && ip -n $NS link set tap0 up" -- \
+		set tap0 --netns "$other" --master br0
+	ip netns del "$other"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}

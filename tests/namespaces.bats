@@ -122,6 +122,92 @@ n() { "$TUNCTL" -n "$NS" "$@"; }
 	link_json tun0 | jq -e '.[0].ifname == "tun0"'
 }
 
+@test "set --netns --master: the master is the one of that name in the target namespace" {
+	# br0 is a bridge in $NS2 only.
+	ip -n "$NS2" link add br0 type bridge
+	n add tap0 --mode tap >/dev/null
+	run --separate-stderr n set tap0 --netns "$NS2" --master br0 --mtu 1400
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[ -z "$(tun_devices)" ]
+	ip -n "$NS2" -d -j link show tap0 | jq -e '.[0].master == "br0" and .[0].mtu == 1400 and
+		.[0].linkinfo.info_slave_kind == "bridge"'
+	# Back here, where a bridge br0 of this namespace's own exists too:
+	# the target's still, whatever this namespace names br0.
+	"$TUNCTL" -n "$NS2" set tap0 --netns "$NS" >/dev/null
+	ip -n "$NS" link add br0 type bridge
+	run --separate-stderr n set tap0 --netns "$NS2" --master br0
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	ip -n "$NS2" -d -j link show tap0 | jq -e '.[0].master == "br0" and .[0].linkinfo.info_slave_kind == "bridge"'
+	# A name in neither: the error names the target's namespace, and the
+	# device is back here, as it was.
+	"$TUNCTL" -n "$NS2" set tap0 --netns "$NS" >/dev/null
+	run --separate-stderr n set tap0 --netns "$NS2" --master nosuch
+	assert_error 1 "--master nosuch: no device nosuch in namespace $NS2 (it must be in the device's namespace: ip -n $NS2 link show nosuch)"
+	link_json tap0 | jq -e '.[0].ifname == "tap0" and (.[0].master | not)'
+	run ip -n "$NS2" link show tap0
+	[ "$status" -ne 0 ]
+}
+
+@test "set --netns that fails after the move: back on the master it had here" {
+	ip -n "$NS" link add brA type bridge
+	ip -n "$NS2" link add br0 type bridge
+	n add tap0 --mode tap --master brA --mtu 1400 >/dev/null
+	# The MTU refused in $NS2, after the master was set there; the master
+	# index from here means nothing there.
+	run --separate-stderr n set tap0 --netns "$NS2" --master br0 --mtu 20
+	assert_error 1 "mtu 20"
+	link_json tap0 | jq -e '.[0].master == "brA" and .[0].mtu == 1400'
+	run ip -n "$NS2" link show tap0
+	[ "$status" -ne 0 ]
+	# And with the master alone: the move, then the master refused there.
+	ip -n "$NS2" link add notbr type veth peer name notbr1
+	run --separate-stderr n set tap0 --netns "$NS2" --master notbr
+	assert_error 1 "notbr cannot be a master"
+	link_json tap0 | jq -e '.[0].master == "brA" and .[0].mtu == 1400'
+}
+
+# tap0 in namespace $1 as ip -d -j shows it, its addresses and routes, less
+# what the kernel changes by itself (operstate, carrier, counters).
+tap0_state() {
+	{ ip -n "$1" -d -j link show tap0; ip -n "$1" -j addr show tap0; ip -n "$1" -j route show dev tap0; } |
+		jq -S -c -s '(.[0][0] | {ifindex, ifname, mtu, address, txqlen, linkinfo, master,
+			flags: [.flags[] | select(. != "LOWER_UP" and . != "NO-CARRIER")]}),
+		[.[1][0].addr_info[] | {family, local, prefixlen}], .[2]'
+}
+
+@test "set --netns --user whose owner fails after the move: moved back, as it was" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	id -u nobody >/dev/null || skip "no user nobody"
+	n add tap0 --mode tap --user nobody --mtu 1400 --addr 192.0.2.1/24 --addr 2001:db8::1/64 >/dev/null
+	n set tap0 --up
+	ip -n "$NS" route add 198.51.100.0/24 via 192.0.2.2 dev tap0
+	before=$(tap0_state "$NS")
+	# The owner it has already: a run that succeeds changes only where it is.
+	# LeakSanitizer cannot run under ptrace (the sanitizer build in CI).
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" in_ns strace -f -qq -e signal=none \
+		-e trace=ioctl -o "$BATS_TEST_TMPDIR/trace" "$TUNCTL" set tap0 --netns "$NS2" --user nobody
+	ip -n "$NS2" -d -j link show tap0 | jq -e '.[0].linkinfo.info_data.user == "nobody"'
+	# Which ioctl sets the owner.
+	w=$(grep -n TUNSETOWNER "$BATS_TEST_TMPDIR/trace" | cut -d: -f1)
+	[ -n "$w" ]
+	ip -n "$NS2" link set tap0 netns "$NS"
+	ip -n "$NS" link set tap0 up
+	ip -n "$NS" addr add 2001:db8::1/64 dev tap0
+	ip -n "$NS" addr add 192.0.2.1/24 dev tap0
+	ip -n "$NS" route add 198.51.100.0/24 via 192.0.2.2 dev tap0
+	[ "$(tap0_state "$NS")" = "$before" ]
+	# That ioctl refused: the device back here, up, with its addresses and
+	# routes, as it was.
+	run --separate-stderr env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" ip netns exec "$NS" \
+		strace -f -qq -e signal=none -o /dev/null -e trace=ioctl -e inject=ioctl:error=EPERM:when="$w" \
+		"$TUNCTL" set tap0 --netns "$NS2" --user nobody
+	assert_error 1 "tap0: setting owner and group: Operation not permitted"
+	run ip -n "$NS2" link show tap0
+	[ "$status" -ne 0 ]
+	now=$(tap0_state "$NS")
+	[ "$now" = "$before" ] || { diff <(echo "$before") <(echo "$now"); return 1; }
+}
+
 @test "a process holding a same-named device in another namespace is not a holder here" {
 	n add tun0 >/dev/null
 	"$TUNCTL" -n "$NS2" add tun0 >/dev/null

@@ -173,3 +173,56 @@ t_failopen() {
 	done
 	[ "$oom" -gt 0 ]
 }
+
+# Builds $BATS_TEST_TMPDIR/pwerr.so: getpwuid_r finds no entry and returns
+# the errno TUNCTL_PW_ERR gives (a number; 0: no such entry).
+build_pwerr() {
+	command -v cc >/dev/null || skip "no C compiler for the getpwuid_r shim"
+	grep -q __asan_init "$TUNCTL" && skip "a sanitizer build must come first in the preload list"
+	cat >"$BATS_TEST_TMPDIR/pwerr.c" <<'C'
+#include <pwd.h>
+#include <stdlib.h>
+int getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t len, struct passwd **res)
+{
+	(void)uid; (void)pw; (void)buf; (void)len;
+	*res = NULL;
+	return atoi(getenv("TUNCTL_PW_ERR"));
+}
+C
+	cc -shared -fPIC -O1 -o "$BATS_TEST_TMPDIR/pwerr.so" "$BATS_TEST_TMPDIR/pwerr.c"
+}
+
+# tunctl in the namespace with getpwuid_r answering errno $1.
+t_pwerr() {
+	local e=$1
+	shift
+	in_ns env LD_PRELOAD="$BATS_TEST_TMPDIR/pwerr.so" TUNCTL_PW_ERR="$e" "$TUNCTL" "$@"
+}
+
+@test "getpwuid_r's answers: a user's groups fail on any error; a name shown takes EPERM and ESRCH for no entry" {
+	build_pwerr
+	t add tun0 --user 65534 >/dev/null
+	# Reading the owner's groups: only "no entry" (0) is no entry.
+	for e in 1:"Operation not permitted" 3:"No such process" 5:"Input/output error"; do
+		run --separate-stderr t_pwerr "${e%%:*}" check --user 65534 tun0
+		assert_error 1 "reading the groups of uid 65534: ${e#*:}"
+		run --separate-stderr t_pwerr "${e%%:*}" set tun0 --group nogroup
+		assert_error 1 "telling whether tun0's owner 65534 is in group nogroup: ${e#*:}"
+		[ "$(sysfs tun0 group)" = -1 ]
+	done
+	# A name to show: EPERM and ESRCH are "no such entry" too
+	# (getpwuid_r(3)), so the number; EIO fails.
+	for e in 1 3 0; do
+		run --separate-stderr t_pwerr "$e" show tun0
+		[ "$status" -eq 0 ] && [ -z "$stderr" ]
+		[[ "$output" == *"owner 65534  group -"* ]]
+	done
+	run --separate-stderr t_pwerr 5 show tun0
+	assert_error 1 "tun0: looking up its owner (uid 65534): Input/output error"
+	# No entry at all: nothing known to refuse, so the group is set.
+	run --separate-stderr t_pwerr 0 check --user 65534 tun0
+	[ "$status" -le 1 ] && [ -z "$stderr" ]
+	run --separate-stderr t_pwerr 0 set tun0 --group nogroup
+	[ "$status" -eq 0 ]
+	[ "$(sysfs tun0 group)" = "$(getent group nogroup | cut -d: -f3)" ]
+}

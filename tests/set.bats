@@ -172,6 +172,30 @@ no_link_change() {
 	[ "$(sysfs s0 owner)" = 1234 ]
 }
 
+@test "set --user --group whose group fails after the owner: the owner put back where the kernel can" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	# tunctl in the namespace with its third ioctl, TUNSETGROUP (after
+	# TUNSETIFF and TUNSETOWNER), failing with EINVAL.
+	group_fails() {
+		run --separate-stderr in_ns env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			strace -f -qq -e signal=none -e trace=ioctl -o "$BATS_TEST_TMPDIR/trace" \
+			-e inject=ioctl:error=EINVAL:when=3 "$TUNCTL" "$@"
+		grep -q 'TUNSETGROUP.*INJECTED' "$BATS_TEST_TMPDIR/trace" || { cat "$BATS_TEST_TMPDIR/trace"; return 1; }
+	}
+	t add s0 --mtu 1400 >/dev/null
+	group_fails set s0 --user nobody --group 4321 --yes --mtu 1300
+	assert_error 1 "s0: setting owner and group: Invalid argument"
+	[ "$(sysfs s0 owner)" = 0 ]
+	[ "$(sysfs s0 group)" = -1 ]
+	[ "$(link_json s0 | jq .[0].mtu)" = 1400 ]
+	# Without an owner before, the kernel cannot clear the one set: said.
+	t add s1 --any-user >/dev/null
+	group_fails set s1 --user nobody --group 4321 --yes
+	assert_error 1 "s1: setting owner and group: Invalid argument; its owner is now uid 65534 and could not be put back"
+	[ "$(sysfs s1 owner)" = 65534 ]
+	[ "$(sysfs s1 group)" = -1 ]
+}
+
 @test "set refuses before changing anything when an old value cannot be read" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	t add f0

@@ -53,143 +53,154 @@ static const char *plan_str(const struct plan *p, char *buf, size_t len)
 	return buf;
 }
 
+/* One present device and its line, for apply_diff_config: both up and
+ * nothing else until a test says more; t and p what the diff makes. */
+struct present {
+	struct add_req r;
+	struct device d;
+	struct want w;
+	struct apply_dev t;
+	struct plan p;
+};
+
+static void present_init(struct present *x, const char *name, int ifindex)
+{
+	memset(x, 0, sizeof(*x));
+	x->r.name = name;
+	snprintf(x->d.ti.name, sizeof(x->d.ti.name), "%s", name);
+	x->d.ifindex = ifindex;
+	x->d.link = (struct link_spec){ .set_updown = true, .up = true };
+	x->w = (struct want){ .r = &x->r, .link = { .set_updown = true, .up = true } };
+}
+
+/* What the last diff made, freed; t's input (promote) kept. */
+static void present_free(struct present *x)
+{
+	bool promote = x->t.promote;
+
+	free(x->t.add_a);
+	free(x->t.del_a);
+	free(x->t.add_r);
+	free(x->t.del_r);
+	free(x->p.v);
+	memset(&x->t, 0, sizeof(x->t));
+	memset(&x->p, 0, sizeof(x->p));
+	x->t.promote = promote;
+}
+
+/* apply_diff_config afresh: its status, and the plan into buf. */
+static int present_diff(struct present *x, char *buf, size_t len)
+{
+	int rc;
+
+	present_free(x);
+	rc = apply_diff_config(&x->w, &x->d, &x->t, &x->p);
+	plan_str(&x->p, buf, len);
+	return rc;
+}
+
 /* The pure diff of one present device: link settings, addresses, routes. */
 static void test_diff_config(void)
 {
-	struct add_req r = { .name = "d0" };
+	struct present x;
 	struct addr_spec fa[2] = { 0 }, ka[2] = { 0 };
 	struct route_spec fr[1] = { 0 }, kr[2] = { 0 };
-	struct device d = { .ifindex = 7 };
-	struct want w = { .r = &r };
-	struct apply_dev t = { 0 };
-	struct plan p = { 0 };
 	char err[ERRLEN], buf[1024];
 
 	/* The kernel: up, mtu 1500, txqueuelen 500, no alias; 192.0.2.1/24 and
 	 * 198.51.100.1/32; a route to 203.0.113.0/24 and one (IPv6) with the
 	 * defaults spelt out. */
-	snprintf(d.ti.name, sizeof(d.ti.name), "d0");
-	d.link = (struct link_spec){ .set_updown = true, .up = true, .has_mtu = true, .mtu = 1500,
-				     .has_txqlen = true, .txqlen = 500, .has_alias = true };
+	present_init(&x, "d0", 7);
+	x.d.link = (struct link_spec){ .set_updown = true, .up = true, .has_mtu = true, .mtu = 1500,
+				       .has_txqlen = true, .txqlen = 500, .has_alias = true };
 	parse_prefix("192.0.2.1/24", false, false, &ka[0].local, err, sizeof(err));
 	parse_prefix("198.51.100.1/32", false, false, &ka[1].local, err, sizeof(err));
 	parse_route("203.0.113.0/24 via 192.0.2.9", &kr[0], err, sizeof(err));
 	parse_route("2001:db8::/64 metric 1024 table 254", &kr[1], err, sizeof(err));
-	d.addrs = ka;
-	d.naddrs = 2;
-	d.routes = kr;
-	d.nroutes = 2;
+	x.d.addrs = ka;
+	x.d.naddrs = 2;
+	x.d.routes = kr;
+	x.d.nroutes = 2;
 
 	/* The file: the same, but mtu 1400, an alias, down; 198.51.100.1
 	 * gone, 192.0.2.7/24 new; the IPv4 route gone, the IPv6 one as
 	 * written without its defaults (the same route). */
-	w.link = (struct link_spec){ .set_updown = true, .up = false, .has_mtu = true, .mtu = 1400,
-				     .has_txqlen = true, .txqlen = 500 };
-	w.link.has_alias = true;
-	snprintf(w.link.alias, sizeof(w.link.alias), "web");
+	x.w.link = (struct link_spec){ .set_updown = true, .up = false, .has_mtu = true, .mtu = 1400,
+				       .has_txqlen = true, .txqlen = 500 };
+	x.w.link.has_alias = true;
+	snprintf(x.w.link.alias, sizeof(x.w.link.alias), "web");
 	fa[0] = ka[0];
 	parse_prefix("192.0.2.7/24", false, false, &fa[1].local, err, sizeof(err));
 	parse_route("2001:db8::/64", &fr[0], err, sizeof(err));
-	r.addrs = fa;
-	r.naddrs = 2;
-	r.routes = fr;
-	r.nroutes = 1;
+	x.r.addrs = fa;
+	x.r.naddrs = 2;
+	x.r.routes = fr;
+	x.r.nroutes = 1;
 
-	ok(apply_diff_config(&w, &d, &t, &p) == 0 && !p.oom, "diff: done");
-	ok(!strcmp(plan_str(&p, buf, sizeof(buf)),
+	ok(present_diff(&x, buf, sizeof(buf)) == 0 && !x.p.oom, "diff: done");
+	ok(!strcmp(buf,
 		   "set d0 mtu 1500>1400|set d0 alias >web|set d0 state up>down|"
 		   "remove d0 route 203.0.113.0/24 via 192.0.2.9|remove d0 addr 198.51.100.1/32|add d0 addr 192.0.2.7/24|"
 		   "add d0 route 2001:db8::/64"),
 	   "diff: settings in the table's order, then removals (routes first), then additions; the route the "
 	   "kernel drops going down is added back (%s)", buf);
-	ok(t.link.has_mtu && t.link.mtu == 1400 && !t.link.has_txqlen && t.link.has_alias &&
-	   !strcmp(t.link.alias, "web") && t.link.set_updown && !t.link.up && !t.link.has_mac,
+	ok(x.t.link.has_mtu && x.t.link.mtu == 1400 && !x.t.link.has_txqlen && x.t.link.has_alias &&
+	   !strcmp(x.t.link.alias, "web") && x.t.link.set_updown && !x.t.link.up && !x.t.link.has_mac,
 	   "diff: only the settings that differ are to be set");
-	ok(t.old.mtu == 1500 && t.old.up, "diff: the settings now, to put back");
-	ok(t.ndel_r == 1 && t.ndel_a == 1 && t.nadd_a == 1 && t.nadd_r == 1, "diff: what to add and remove");
-	free(t.add_a);
-	free(t.del_a);
-	free(t.add_r);
-	free(t.del_r);
-	free(p.v);
+	ok(x.t.old.mtu == 1500 && x.t.old.up, "diff: the settings now, to put back");
+	ok(x.t.ndel_r == 1 && x.t.ndel_a == 1 && x.t.nadd_a == 1 && x.t.nadd_r == 1, "diff: what to add and remove");
 
 	/* The same device against itself: nothing (the state is always
 	 * compared; the settings the file leaves out are left). */
-	memset(&t, 0, sizeof(t));
-	memset(&p, 0, sizeof(p));
-	w.link = (struct link_spec){ .set_updown = true, .up = true };
-	r.addrs = ka;
-	r.naddrs = 2;
-	r.routes = kr;
-	r.nroutes = 2;
-	ok(apply_diff_config(&w, &d, &t, &p) == 0 && p.n == 0 && !link_any(&t.link) &&
-	   !t.nadd_a && !t.ndel_a && !t.nadd_r && !t.ndel_r, "diff: a device as the file says: no change");
-	free(p.v);
+	x.w.link = (struct link_spec){ .set_updown = true, .up = true };
+	x.r.addrs = ka;
+	x.r.naddrs = 2;
+	x.r.routes = kr;
+	x.r.nroutes = 2;
+	ok(present_diff(&x, buf, sizeof(buf)) == 0 && x.p.n == 0 && !link_any(&x.t.link) &&
+	   !x.t.nadd_a && !x.t.ndel_a && !x.t.nadd_r && !x.t.ndel_r, "diff: a device as the file says: no change");
 
 	/* --keep-config: the line lists 192.0.2.7/24 only; the kernel's
 	 * other addresses and routes are the program's: none removed, the
 	 * listed one added. */
-	memset(&t, 0, sizeof(t));
-	memset(&p, 0, sizeof(p));
-	r.addrs = &fa[1];
-	r.naddrs = 1;
-	r.routes = NULL;
-	r.nroutes = 0;
-	r.keep_config = true;
-	ok(apply_diff_config(&w, &d, &t, &p) == 0 && !p.oom, "keep-config: done");
-	ok(!strcmp(plan_str(&p, buf, sizeof(buf)), "add d0 addr 192.0.2.7/24") && !t.ndel_a && !t.ndel_r &&
-	   t.nadd_a == 1 && !t.nadd_r, "keep-config: what the line lists is added, nothing removed (%s)", buf);
-	free(t.add_a);
-	free(t.del_a);
-	free(t.add_r);
-	free(t.del_r);
-	free(p.v);
-	r.keep_config = false;
+	x.r.addrs = &fa[1];
+	x.r.naddrs = 1;
+	x.r.routes = NULL;
+	x.r.nroutes = 0;
+	x.r.keep_config = true;
+	ok(present_diff(&x, buf, sizeof(buf)) == 0 && !x.p.oom, "keep-config: done");
+	ok(!strcmp(buf, "add d0 addr 192.0.2.7/24") && !x.t.ndel_a && !x.t.ndel_r && x.t.nadd_a == 1 && !x.t.nadd_r,
+	   "keep-config: what the line lists is added, nothing removed (%s)", buf);
+	present_free(&x);
 }
 
 /* Secondaries: deleted before their primary; one the file keeps is
  * added back, as the kernel deletes it with its primary. */
 static void test_diff_secondaries(void)
 {
-	struct add_req r = { .name = "s0" };
+	struct present x;
 	struct addr_spec ka[3] = { 0 };
-	struct device d = { .ifindex = 8 };
-	struct want w = { .r = &r, .link = { .set_updown = true, .up = true } };
-	struct apply_dev t = { 0 };
-	struct plan p = { 0 };
 	char err[ERRLEN], buf[1024];
 
-	snprintf(d.ti.name, sizeof(d.ti.name), "s0");
-	d.link = (struct link_spec){ .set_updown = true, .up = true };
+	present_init(&x, "s0", 8);
 	parse_prefix("192.0.2.1/24", false, false, &ka[0].local, err, sizeof(err));
 	parse_prefix("192.0.2.5/24", false, false, &ka[1].local, err, sizeof(err));
 	parse_prefix("192.0.2.9/24", false, false, &ka[2].local, err, sizeof(err));
-	d.addrs = ka;
-	d.naddrs = 3;
-	ok(apply_diff_config(&w, &d, &t, &p) == 0 &&
-	   !strcmp(plan_str(&p, buf, sizeof(buf)), "remove s0 addr 192.0.2.5/24|remove s0 addr 192.0.2.9/24|"
-		   "remove s0 addr 192.0.2.1/24"), "diff: secondaries removed before their primary (%s)", buf);
-	free(t.del_a);
-	free(p.v);
-	memset(&t, 0, sizeof(t));
-	memset(&p, 0, sizeof(p));
-	r.addrs = &ka[1];
-	r.naddrs = 1;
-	ok(apply_diff_config(&w, &d, &t, &p) == 0 &&
-	   !strcmp(plan_str(&p, buf, sizeof(buf)), "remove s0 addr 192.0.2.9/24|remove s0 addr 192.0.2.1/24|"
-		   "add s0 addr 192.0.2.5/24"), "diff: a kept secondary of a removed primary is added back (%s)", buf);
-	free(t.del_a);
-	free(t.add_a);
-	free(p.v);
-	memset(&t, 0, sizeof(t));
-	memset(&p, 0, sizeof(p));
-	t.promote = true;
-	ok(apply_diff_config(&w, &d, &t, &p) == 0 &&
-	   !strcmp(plan_str(&p, buf, sizeof(buf)), "remove s0 addr 192.0.2.9/24|remove s0 addr 192.0.2.1/24"),
+	x.d.addrs = ka;
+	x.d.naddrs = 3;
+	ok(present_diff(&x, buf, sizeof(buf)) == 0 &&
+	   !strcmp(buf, "remove s0 addr 192.0.2.5/24|remove s0 addr 192.0.2.9/24|remove s0 addr 192.0.2.1/24"),
+	   "diff: secondaries removed before their primary (%s)", buf);
+	x.r.addrs = &ka[1];
+	x.r.naddrs = 1;
+	ok(present_diff(&x, buf, sizeof(buf)) == 0 &&
+	   !strcmp(buf, "remove s0 addr 192.0.2.9/24|remove s0 addr 192.0.2.1/24|add s0 addr 192.0.2.5/24"),
+	   "diff: a kept secondary of a removed primary is added back (%s)", buf);
+	x.t.promote = true;
+	ok(present_diff(&x, buf, sizeof(buf)) == 0 &&
+	   !strcmp(buf, "remove s0 addr 192.0.2.9/24|remove s0 addr 192.0.2.1/24"),
 	   "diff: with promote_secondaries, it stays (%s)", buf);
-	free(t.del_a);
-	free(t.add_a);
-	free(p.v);
+	present_free(&x);
 }
 
 /* A file and a namespace built in memory, for apply_diff. */

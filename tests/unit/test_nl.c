@@ -454,7 +454,7 @@ static int exchange_lost(struct ctx *c, struct dc_run *run, const struct devconf
 
 	captured[0] = '\0';
 	dc_run_init(run);
-	if (dc_queue(run, 0, "lo", 1, dc) || dump_state(c, 1, DS_ADDRS, &before))
+	if (dc_queue(c, run, 0, "lo", 1, dc) || dump_state(c, 1, DS_ADDRS, &before))
 		return -1;
 	if (fill_port(c->nl.portid) && (err = nl_tx_run(&c->nl, &run->tx)) == -ENOBUFS) {
 		dc_verify(c, run, 0, &before, err);
@@ -527,14 +527,14 @@ static void test_verify_lost(void)
 }
 
 /* Queues one address request of dc as job, with a copy of address text. */
-static bool queue_addr(struct dc_run *run, size_t job, struct devconf *dc, struct addr_spec *a, const char *text)
+static bool queue_addr(struct ctx *c, struct dc_run *run, size_t job, struct devconf *dc, struct addr_spec *a, const char *text)
 {
 	char err[100];
 
 	memset(a, 0, sizeof(*a));
 	dc->addrs = a;
 	dc->naddrs = 1;
-	return parse_prefix(text, false, false, &a->local, err, sizeof(err)) && !dc_queue(run, job, "lo", 1, dc);
+	return parse_prefix(text, false, false, &a->local, err, sizeof(err)) && !dc_queue(c, run, job, "lo", 1, dc);
 }
 
 /* dc_result(job) over run, the report in captured. */
@@ -570,9 +570,9 @@ static void test_job_lookup(void)
 	}
 	/* In order: job 1 deletes an address lo does not have. */
 	dc_run_init(&run);
-	ok(queue_addr(&run, 0, &dc[0], &a[0], "198.51.100.11/32") &&
-	   queue_addr(&run, 1, &dc[1], &a[1], "198.51.100.99/32") &&
-	   queue_addr(&run, 2, &dc[2], &a[2], "198.51.100.13/32") && !dc_send(&c, &run), "jobs 0, 1, 2 sent");
+	ok(queue_addr(&c, &run, 0, &dc[0], &a[0], "198.51.100.11/32") &&
+	   queue_addr(&c, &run, 1, &dc[1], &a[1], "198.51.100.99/32") &&
+	   queue_addr(&c, &run, 2, &dc[2], &a[2], "198.51.100.13/32") && !dc_send(&c, &run), "jobs 0, 1, 2 sent");
 	r0 = result_of(&c, &run, 0, captured, sizeof(captured));
 	r2 = result_of(&c, &run, 2, captured, sizeof(captured));
 	r1 = result_of(&c, &run, 1, captured, sizeof(captured));
@@ -587,9 +587,9 @@ static void test_job_lookup(void)
 	/* Out of order: job 1 adds, job 0 adds, job 1 fails; job 1's
 	 * failure undoes its first request, not job 0's. */
 	dc_run_init(&run);
-	ok(queue_addr(&run, 1, &dc[2], &a[2], "198.51.100.12/32") &&
-	   queue_addr(&run, 0, &dc[0], &a[0], "198.51.100.11/32") &&
-	   queue_addr(&run, 1, &dc[1], &a[1], "198.51.100.99/32") && !dc_send(&c, &run), "jobs 1, 0, 1 sent");
+	ok(queue_addr(&c, &run, 1, &dc[2], &a[2], "198.51.100.12/32") &&
+	   queue_addr(&c, &run, 0, &dc[0], &a[0], "198.51.100.11/32") &&
+	   queue_addr(&c, &run, 1, &dc[1], &a[1], "198.51.100.99/32") && !dc_send(&c, &run), "jobs 1, 0, 1 sent");
 	r0 = result_of(&c, &run, 0, captured, sizeof(captured));
 	r1 = result_of(&c, &run, 1, captured, sizeof(captured));
 	ok(r0 == 0 && r1 == 1 && strstr(captured, "198.51.100.99"),
