@@ -69,7 +69,7 @@ static int read_at(int dirfd, const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* dirfd: /sys/class/net; name: the device. */
+/* dirfd: /sys/class/net, name the device; or AT_FDCWD, name its path there. */
 static int read_tun_flags(int dirfd, const char *name, struct tun_flags *f)
 {
 	char path[64], buf[32];
@@ -80,7 +80,12 @@ static int read_tun_flags(int dirfd, const char *name, struct tun_flags *f)
 	rc = read_at(dirfd, path, buf, sizeof(buf));
 	if (rc == -ENOENT) {
 		snprintf(path, sizeof(path), "%s/ifindex", name);
-		return faccessat(dirfd, path, F_OK, 0) ? -ENODEV : -ENOTTY;
+		if (!faccessat(dirfd, path, F_OK, 0))
+			return -ENOTTY;
+		/* No /sys/class/net at all: not a device missing. */
+		if (dirfd == AT_FDCWD && faccessat(AT_FDCWD, NET_DIR, F_OK, 0))
+			return -ENOENT;
+		return -ENODEV;
 	}
 	if (rc)
 		return rc;
@@ -134,6 +139,18 @@ int sysfs_tun_flags_at(int dirfd, const char *name, struct tun_flags *f)
 {
 	memset(f, 0, sizeof(*f));
 	return read_tun_flags(dirfd, name, f);
+}
+
+int sysfs_tun_flags(const char *name, struct tun_flags *f)
+{
+	char path[64];
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	if ((rc = prepare()))
+		return rc;
+	snprintf(path, sizeof(path), NET_DIR "/%s", name);
+	return read_tun_flags(AT_FDCWD, path, f);
 }
 
 int sysfs_tun_read(const char *name, struct tun_info *out)
