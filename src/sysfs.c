@@ -95,29 +95,6 @@ static int read_tun_flags(int dirfd, const char *name, struct tun_flags *f)
 	return 0;
 }
 
-/* dirfd: /sys/class/net; name: the device. */
-static int read_tun(int dirfd, const char *name, struct tun_info *out)
-{
-	char path[64], buf[32];
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	snprintf(out->name, sizeof(out->name), "%s", name);
-	if ((rc = read_tun_flags(dirfd, name, &out->flags)))
-		return rc;
-	snprintf(path, sizeof(path), "%s/owner", name);
-	if ((rc = read_at(dirfd, path, buf, sizeof(buf))))
-		return rc;
-	if (!parse_sysfs_id(buf, &out->owner_set, &out->owner))
-		return -EINVAL;
-	snprintf(path, sizeof(path), "%s/group", name);
-	if ((rc = read_at(dirfd, path, buf, sizeof(buf))))
-		return rc;
-	if (!parse_sysfs_id(buf, &out->group_set, &out->group))
-		return -EINVAL;
-	return 0;
-}
-
 /* /sys/class/net, opened (after the namespace's /sys is in place): an fd
  * or -errno. */
 static int open_net_dir(void)
@@ -151,17 +128,6 @@ int sysfs_tun_flags(const char *name, struct tun_flags *f)
 		return rc;
 	snprintf(path, sizeof(path), NET_DIR "/%s", name);
 	return read_tun_flags(AT_FDCWD, path, f);
-}
-
-int sysfs_tun_read(const char *name, struct tun_info *out)
-{
-	int dirfd = open_net_dir(), rc;
-
-	if (dirfd < 0)
-		return dirfd;
-	rc = read_tun(dirfd, name, out);
-	close(dirfd);
-	return rc;
 }
 
 int sysfs_attr(const char *name, const char *attr, char *buf, size_t len)

@@ -24,10 +24,6 @@ bool sysfs_missing(void);
  * -ENODEV: no such device; -ENOTTY: it exists but is not TUN/TAP;
  * -ENOENT: no /sys/class/net (see sysfs_missing). */
 int sysfs_tun_flags(const char *name, struct tun_flags *f);
-/* A device's TUN/TAP identity alone (the model's ti, up and carrier
- * left false), for the lookups not yet made through the model's reader
- * (dev_lookup).  Errors as sysfs_tun_flags's. */
-int sysfs_tun_read(const char *name, struct tun_info *out);
 /* For reading many devices' flags with one directory descriptor:
  * /sys/class/net opened (close it) or -errno; then one device's flags
  * (one file read), errors as sysfs_tun_flags's. */
