@@ -19,7 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t mac[6];
 	uint32_t u32;
 	uint64_t u64;
-	bool set;
 
 	if (!s)
 		return 0;
@@ -41,7 +40,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse_mac(s, mac, err, sizeof(err));
 	parse_id(s, &id);
 	parse_sysfs_hex(s, &u32);
-	parse_sysfs_id(s, &set, &u32);
 	parse_fdinfo_iff(s, name);
 	free(s);
 	return 0;

@@ -633,19 +633,19 @@ static int attach_present(struct apply *a)
 
 	for (size_t i = 0; i < a->nw; i++) {
 		struct apply_dev *t = &a->dev[i];
-		struct tun_info now;
-		struct tun_flags f;
+		struct tun_flags f, now;
 
 		if (!in_place(t) || !t->attach)
 			continue;
 		/* TUNSETIFF sets what it is given: the flags tunctl does not
-		 * manage (IFF_NAPI...) are carried over from sysfs. */
+		 * manage (IFF_NAPI...) are carried over from sysfs's tun_flags,
+		 * the only place the kernel shows them. */
 		f = a->w[i].flags;
-		if (!sysfs_tun_read(t->d->ti.name, &now)) {
-			f.napi = now.flags.napi;
-			f.napi_frags = now.flags.napi_frags;
-			t->d->ti.flags.napi = now.flags.napi;
-			t->d->ti.flags.napi_frags = now.flags.napi_frags;
+		if (!sysfs_tun_flags(t->d->ti.name, &now)) {
+			f.napi = now.napi;
+			f.napi_frags = now.napi_frags;
+			t->d->ti.flags.napi = now.napi;
+			t->d->ti.flags.napi_frags = now.napi_frags;
 		}
 		t->attached = true;
 		if ((err = ops_admin_attach(t->d->ti.name, &f, &a->w[i].o, NULL))) {

@@ -15,6 +15,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_tun.h>
 
+#include "dev.h"
 #include "dumps.h"
 #include "fmt.h"
 #include "ids.h"
@@ -22,7 +23,6 @@
 #include "pkt.h"
 #include "procfs.h"
 #include "sink.h"
-#include "sysfs.h"
 #include "tun.h"
 #include "tunctl.h"
 
@@ -426,13 +426,15 @@ static void load_broadcasts(struct session *s, int ifindex)
 static int open_device_locked(struct session *s)
 {
 	struct ctx *c = s->c;
+	struct device d;
 	struct tun_info ti;
-	int err, ifindex;
+	int err;
 
-	if (find_tun_attach(c, s->r->name, &ti, &ifindex))
+	if (dev_lookup_attach(c, s->r->name, &d))
 		return 1;
+	ti = d.ti;
 	if (s->r->echo)
-		load_broadcasts(s, ifindex);
+		load_broadcasts(s, d.ifindex);
 	/* Other queues of a multi-queue device: the kernel spreads flows over
 	 * all of them, so attach would take some of theirs. */
 	if (ti.flags.multi_queue)
@@ -462,15 +464,9 @@ static int open_device_locked(struct session *s)
 		s->vnet = sz > 0 ? (size_t)sz : 10;
 	}
 	s->hdr = (s->pi ? PI_LEN : 0) + s->vnet;
-	if (s->tap) {
-		char mac[32];
-		uint8_t dev[6];
-
-		/* Answer from a MAC that is not the device's own. */
-		if (!sysfs_attr(ti.name, "address", mac, sizeof(mac)) && parse_mac(mac, dev, NULL, 0) &&
-		    !memcmp(dev, s->mac, 6))
-			s->mac[5] ^= 0xff;
-	}
+	/* Answer from a MAC that is not the device's own (the lookup's). */
+	if (s->tap && d.link.has_mac && !memcmp(d.link.mac, s->mac, 6))
+		s->mac[5] ^= 0xff;
 	if (s->nh)
 		warn(s->c, "%s has %zu other queue%s attached (%s, pid %d): "
 			"the kernel spreads flows over all queues, so attach sees only some "

@@ -338,6 +338,10 @@ static void check_node(struct found *f, const char *code, const char *path, cons
 	} else if (!node_rw_allowed(st.st_mode & 07777, st.st_uid, st.st_gid, acl, nacl, cr)) {
 		err = EACCES;
 	} else {
+		/* Whether the kernel has a character device of the node's
+		 * major:minor: sysfs's /sys/dev/char is its registry (no
+		 * netlink answer; open(2) would ask as the caller, not the
+		 * user checked). */
 		snprintf(sys, sizeof(sys), "/sys/dev/char/%u:%u", major(st.st_rdev), minor(st.st_rdev));
 		if (access(sys, F_OK) && errno == ENOENT && access("/sys/dev/char", F_OK) == 0)
 			err = ENXIO;

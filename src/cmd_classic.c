@@ -29,22 +29,22 @@ static int classic_add(struct ctx *c, const struct classic_req *r, int fd)
 	}
 	snprintf(name, sizeof(name), "%s", r->name ? r->name : r->mode == MODE_TAP ? "tap%d" : "tun%d");
 	{
-		struct tun_info ti;
+		struct tun_flags now;
 
 		/* Taking over an existing device needs its own flags, and
 		 * sysfs's tun_flags is where the kernel shows all of them
-		 * (IFF_NAPI, IFF_NAPI_FRAGS and IFF_ONE_QUEUE nowhere else);
-		 * an error here is the attach's to report. */
-		if (!strchr(name, '%') && !sysfs_tun_read(name, &ti)) {
+		 * (IFF_NAPI, IFF_NAPI_FRAGS and IFF_ONE_QUEUE nowhere else):
+		 * one file, and no netlink socket; an error here is the
+		 * attach's to report. */
+		if (!strchr(name, '%') && !sysfs_tun_flags(name, &now)) {
 			/* -n or -p asks for that mode, as the classic tool's
 			 * TUNSETIFF did (refused with EINVAL). */
-			if (r->mode_set && ti.flags.mode != r->mode) {
+			if (r->mode_set && now.mode != r->mode) {
 				report(c, "%s is a %s device, not %s (-%c): delete it first (tunctl -d %s)", name,
-				       mode_name(ti.flags.mode), mode_name(r->mode), r->mode == MODE_TUN ? 'n' : 'p',
-				       name);
+				       mode_name(now.mode), mode_name(r->mode), r->mode == MODE_TUN ? 'n' : 'p', name);
 				return 1;
 			}
-			f = ti.flags;
+			f = now;
 			exists = true;
 		}
 	}

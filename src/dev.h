@@ -67,6 +67,11 @@ int dev_read_links(struct ctx *c, const char *name, struct device **out, size_t 
  * or is not TUN/TAP. */
 int dev_lookup(struct ctx *c, const char *name, struct device *out);
 
+/* dev_lookup, for attaching with the device's own flags, as
+ * find_tun_attach (ctx.h) reads them: IFF_NAPI, IFF_NAPI_FRAGS and
+ * IFF_ONE_QUEUE from sysfs's tun_flags too.  0, or 1 after reporting. */
+int dev_lookup_attach(struct ctx *c, const char *name, struct device *d);
+
 /* The link settings of the TUN/TAP device name that want has, as they are
  * now (one RTM_GETLINK, dev_lookup): what undo puts back after a failure.
  * 0, or 1 after reporting. */

@@ -190,7 +190,7 @@ int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
 	return 0;
 }
 
-int find_tun_attach(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
+int dev_lookup_attach(struct ctx *c, const char *name, struct device *d)
 {
 	struct tun_flags f;
 	char buf[32];
@@ -204,7 +204,7 @@ int find_tun_attach(struct ctx *c, const char *name, struct tun_info *ti, int *i
 		return 1;
 	}
 	close(dirfd);
-	if (find_tun(c, name, ti, ifindex))
+	if (dev_lookup(c, name, d))
 		return 1;
 	/* sysfs only for what the kernel shows nowhere else: IFF_NAPI,
 	 * IFF_NAPI_FRAGS, IFF_ONE_QUEUE (tun_flags). */
@@ -215,9 +215,21 @@ int find_tun_attach(struct ctx *c, const char *name, struct tun_info *ti, int *i
 		return 1;
 	}
 	tun_flags_from_sysfs(v, &f);
-	ti->flags.napi = f.napi;
-	ti->flags.napi_frags = f.napi_frags;
-	ti->flags.one_queue = f.one_queue;
+	d->ti.flags.napi = f.napi;
+	d->ti.flags.napi_frags = f.napi_frags;
+	d->ti.flags.one_queue = f.one_queue;
+	return 0;
+}
+
+int find_tun_attach(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
+{
+	struct device d;
+
+	if (dev_lookup_attach(c, name, &d))
+		return 1;
+	*ti = d.ti;
+	if (ifindex)
+		*ifindex = d.ifindex;
 	return 0;
 }
 

@@ -186,8 +186,10 @@ static void each_reset(void *data)
 		e->reset(e->data);
 }
 
-int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct device *l, void *data),
-		    void (*reset)(void *data), void *data)
+/* dump_links_each, and with missing set a name that no link has is
+ * *missing, not reported. */
+static int links_each(struct ctx *c, const char *name, int (*each)(const struct device *l, void *data),
+		      void (*reset)(void *data), void *data, bool *missing)
 {
 	char req[RTNL_MSG_MAX] = { 0 };
 	struct nl *nl = ctx_nl(c);
@@ -199,8 +201,12 @@ int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct de
 		return 1;
 	err = nl_dump(nl, name ? rtnl_link_get(req, name) : rtnl_dump_dev(req, RTM_GETLINK, 0), each_cb,
 		      each_reset, &e, &rep);
+	if (missing)
+		*missing = name && err == -ENODEV;
 	if (err == -EOPNOTSUPP && e.no_info[0])
 		report_no_tun_info(c, e.no_info);
+	else if (name && err == -ENODEV && missing)
+		return 0;
 	else if (name && err == -ENODEV)
 		report(c, "device %s does not exist", name);
 	else if (err && name)
@@ -208,6 +214,29 @@ int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct de
 	else if (err)
 		report_err(c, err, rep.msg, "listing links");
 	return err ? 1 : 0;
+}
+
+int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct device *l, void *data),
+		    void (*reset)(void *data), void *data)
+{
+	return links_each(c, name, each, reset, data, NULL);
+}
+
+static int take_one(const struct device *l, void *data)
+{
+	*(struct device *)data = *l;
+	return 0;
+}
+
+int dump_link(struct ctx *c, const char *name, struct device *out, bool *found)
+{
+	bool missing;
+
+	memset(out, 0, sizeof(*out));
+	if (links_each(c, name, take_one, NULL, out, &missing))
+		return 1;
+	*found = !missing && out->ifindex > 0;
+	return 0;
 }
 
 _Static_assert(offsetof(struct device, ti.name) == 0, "cmp_ifname: the name first");

@@ -15,6 +15,10 @@ int dump_links(struct ctx *c, struct device **out, size_t *n);
  * (may be NULL) forgets what it was given when the dump starts over. */
 int dump_links_each(struct ctx *c, const char *name, int (*each)(const struct device *l, void *data),
 		    void (*reset)(void *data), void *data);
+/* The link called name, TUN/TAP or not (is_tun), by one RTM_GETLINK into
+ * *out: 0 with *found saying whether there is one (none is not reported),
+ * or 1 after reporting. */
+int dump_link(struct ctx *c, const char *name, struct device *out, bool *found);
 /* How many TUN/TAP devices uid owns in another namespace (descriptor
  * nsfd, named netns for messages), read through the id this namespace
  * gives it (one is assigned if it has none: RTM_NEWNSID) and a link dump

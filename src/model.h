@@ -34,8 +34,7 @@ struct tun_info {
 	bool owner_set, group_set;
 	uint32_t owner, group;
 	/* Administratively up (IFF_UP), and, when up, whether it has
-	 * carrier (IFF_LOWER_UP: a reader attached); the link dump says
-	 * both, sysfs_tun_read leaves them false. */
+	 * carrier (IFF_LOWER_UP: a reader attached), as the link dump says. */
 	bool up, carrier;
 };
 

@@ -118,7 +118,7 @@ static int queues_held(struct ctx *c, const struct device *li, const char *name,
 
 int ops_held_per_kernel(struct ctx *c, const struct device *li, const char *name, const char *fix)
 {
-	struct tun_info ti;
+	struct tun_flags f;
 	char n[16];
 	int fd, err;
 
@@ -127,11 +127,11 @@ int ops_held_per_kernel(struct ctx *c, const struct device *li, const char *name
 	/* sysfs: the attach below must pass the device's own flags again,
 	 * IFF_NAPI, IFF_NAPI_FRAGS and IFF_ONE_QUEUE too, which the kernel
 	 * shows only in tun_flags. */
-	if ((err = sysfs_tun_read(name, &ti))) {
+	if ((err = sysfs_tun_flags(name, &f))) {
 		report_sysfs(c, err, name);
 		return -1;
 	}
-	if (!li && ti.flags.multi_queue) {
+	if (!li && f.multi_queue) {
 		struct device *l = NULL;
 		const struct device *hit;
 		size_t nl = 0;
@@ -152,7 +152,7 @@ int ops_held_per_kernel(struct ctx *c, const struct device *li, const char *name
 		return -1;
 	}
 	snprintf(n, sizeof(n), "%s", name);
-	err = tun_attach_admin(fd, n, &ti.flags);
+	err = tun_attach_admin(fd, n, &f);
 	close(fd);
 	if (err && err != -EBUSY) {
 		report_err(c, err, NULL, "%s: asking the kernel whether a process holds it", name);

@@ -39,8 +39,9 @@ int ops_admin_attach(const char *name, const struct tun_flags *f, const struct o
 		     enum ops_step *step);
 
 /* An existing device converged in one exchange (dc: its link settings,
- * addresses and routes), its link settings read first from sysfs so that
- * ops_converge_undo can put them back after a later step fails. */
+ * addresses and routes), its link settings read first (one RTM_GETLINK,
+ * dev_link_now) so that ops_converge_undo can put them back after a later
+ * step fails. */
 struct ops_converge {
 	struct devconf dc;
 	struct link_spec old;

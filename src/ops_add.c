@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <net/if.h>
 
 #include "cmdline.h"      /* add's request, which this file carries out */
+#include "dumps.h"
 #include "ops.h"
 #include "procfs.h"
 #include "tun.h"
@@ -92,9 +92,10 @@ static int adopt_kind(struct ctx *c, const struct add_req *r, const struct tun_f
  * with a warning (the kernel would refuse the attach to a held
  * single-queue device, and keep a held multi-queue device's flags).  0, or
  * 1 after reporting. */
-static int adopt_flags(struct ctx *c, const struct add_req *r, const struct tun_flags *f,
+static int adopt_flags(struct ctx *c, const struct add_req *r, const struct device *d,
 		       struct tun_flags *want, bool *need_flags)
 {
+	const struct tun_flags *f = &d->ti.flags;
 	const char *what = f->pi != r->pi ? "pi" : "vnet-hdr";
 	bool has = f->pi != r->pi ? f->pi : f->vnet_hdr;
 	struct holder *h = NULL, first;
@@ -112,7 +113,7 @@ static int adopt_flags(struct ctx *c, const struct add_req *r, const struct tun_
 	free(h);
 	/* Processes /proc could not show may hold it: the kernel says. */
 	if (!nh && proc_unseen() &&
-	    (held = ops_held_per_kernel(c, NULL, r->name, "add --exist-ok cannot tell whether "
+	    (held = ops_held_per_kernel(c, d, r->name, "add --exist-ok cannot tell whether "
 					"its pi and vnet-hdr may be set back")) < 0)
 		return 1;
 	if (nh) {
@@ -152,31 +153,50 @@ static int adopt_owner(struct ctx *c, const struct add_req *r, const struct tun_
 	return 0;
 }
 
-/* --exist-ok on a device that is there: same mode and flags, then add what is missing. */
-static int adopt(struct ctx *c, const struct add_req *r, struct tun_info *ti,
-		 const struct owner *o, bool json)
+/* The flags an attach to ti must ask for again, which the kernel shows
+ * only in sysfs's tun_flags (IFF_NAPI, IFF_NAPI_FRAGS, IFF_ONE_QUEUE), into
+ * ti's and want: 0, or 1 after reporting. */
+static int adopt_sysfs_flags(struct ctx *c, struct tun_info *ti, struct tun_flags *want)
+{
+	struct tun_flags f;
+	int err;
+
+	if ((err = sysfs_tun_flags(ti->name, &f))) {
+		report_sysfs(c, err, ti->name);
+		return 1;
+	}
+	want->napi = ti->flags.napi = f.napi;
+	want->napi_frags = ti->flags.napi_frags = f.napi_frags;
+	want->one_queue = ti->flags.one_queue = f.one_queue;
+	return 0;
+}
+
+/* --exist-ok on a device that is there (d, as the lookup read it): same
+ * mode and flags, then add what is missing. */
+static int adopt(struct ctx *c, const struct add_req *r, struct device *d, const struct owner *o, bool json)
 {
 	const struct devconf dc = {
 		.link = &r->link, .addrs = r->addrs, .naddrs = r->naddrs,
 		.routes = r->routes, .nroutes = r->nroutes,
 		.add = true, .exist_ok = true, .undo = true,
 	};
+	struct tun_info *ti = &d->ti;
 	struct tun_flags want = ti->flags;
 	bool need_flags = false;
 	struct owner set_o;
 	struct ops_converge cv;
-	int ifindex, rc;
+	int rc;
 
-	if (adopt_kind(c, r, &ti->flags) || adopt_flags(c, r, &ti->flags, &want, &need_flags) ||
-	    adopt_owner(c, r, ti, o))
+	if (adopt_kind(c, r, &ti->flags) || adopt_flags(c, r, d, &want, &need_flags) || adopt_owner(c, r, ti, o))
 		return 1;
 	set_o = (struct owner){ .user_set = o->user_set && !ti->owner_set, .uid = o->uid,
 				.group_set = o->group_set && !ti->group_set, .gid = o->gid };
-	if (ctx_ifindex(c, r->name, &ifindex))
+	/* sysfs only when an attach is to be made, before anything changes. */
+	if ((set_o.user_set || set_o.group_set || need_flags) && adopt_sysfs_flags(c, ti, &want))
 		return 1;
 	/* All or nothing here too: link settings are put back on failure, and
 	 * the owner and group, which the kernel cannot unset, come last. */
-	rc = ops_converge(c, &cv, r->name, ifindex, &dc);
+	rc = ops_converge(c, &cv, r->name, d->ifindex, &dc);
 	if (!rc && (set_o.user_set || set_o.group_set || need_flags)) {
 		enum ops_step step;
 		int err = ops_admin_attach(ti->name, &want, &set_o, &step);
@@ -290,38 +310,27 @@ static void note_waiting(struct ctx *c, const char *name, long long deadline)
 	free(h);
 }
 
-/* Reads NAME for adopting it, waiting (until the deadline) while it is
- * being made by another process: that process drops it if it fails, so
+/* Reads NAME for adopting it (one RTM_GETLINK: the kernel lists a device
+ * under its name once it is made), waiting (until the deadline) while it
+ * is being made by another process: that process drops it if it fails, so
  * adopting it then would lose it, and what was added to it would make that
- * process fail.  Such a device is there but not persistent yet, or, before
- * that, not yet listed under its name while its sysfs entries are made
- * (the kernel lists a device once they are all there, and unlists it
- * before removing them).  Returns 0 when it is persistent, -ENODEV when it
- * is gone, the read's error, or -ETIMEDOUT. */
-static int read_adoptable(struct ctx *c, const char *name, struct tun_info *ti, long long deadline,
-			  bool *told)
+ * process fail.  Such a device is there but not persistent yet.  Returns
+ * 0 with *found telling whether it is there (then d: not TUN/TAP,
+ * persistent, or not persistent still at the deadline), or 1 after
+ * reporting. */
+static int read_adoptable(struct ctx *c, const char *name, struct device *d, bool *found,
+			  long long deadline, bool *told)
 {
 	long pause_us = 500;
 	long long since = now_ms();
 
 	for (;;) {
 		struct timespec ts = { 0, pause_us * 1000 };
-		int err = sysfs_tun_read(name, ti);
 
-		if (err && err != -ENODEV) {
-			/* Listed, its sysfs entries are all there: what they
-			 * say now holds; not listed, they are being made. */
-			if (if_nametoindex(name)) {
-				if ((err = sysfs_tun_read(name, ti)))
-					return err;
-			} else if (errno != ENODEV) {
-				return err;
-			}
-		}
-		if (err == -ENODEV || (!err && ti->flags.persist))
-			return err;
-		if (now_ms() >= deadline)
-			return err ? err : -ETIMEDOUT;
+		if (dump_link(c, name, d, found))
+			return 1;
+		if (!*found || !d->is_tun || d->ti.flags.persist || now_ms() >= deadline)
+			return 0;
 		if (!*told && now_ms() - since >= ADOPT_NOTE_MS) {
 			*told = true;
 			note_waiting(c, name, deadline);
@@ -336,28 +345,27 @@ static int read_adoptable(struct ctx *c, const char *name, struct tun_info *ti, 
  * when it is not, for the caller to create it. */
 static int try_adopt(struct ctx *c, const struct add_req *r, long long deadline, bool *told)
 {
-	struct tun_info ti;
+	struct device d;
 	struct owner o;
-	int err = read_adoptable(c, r->name, &ti, deadline, told), rc;
+	bool found;
+	int rc;
 
-	if (err == -ENODEV)
-		return err;
-	if (err == -ENOTTY) {
+	/* Not knowing whether it is there is no reason to create it. */
+	if (read_adoptable(c, r->name, &d, &found, deadline, told))
+		return 1;
+	if (!found)
+		return -ENODEV;
+	if (!d.is_tun) {
 		report(c, "%s exists and is not a TUN/TAP device", r->name);
 		return 1;
 	}
-	if (err == -ETIMEDOUT) {
+	if (!d.ti.flags.persist) {
 		report_in_use(c, r->name, "it is not persistent, and --exist-ok adopts only a persistent device");
-		return 1;
-	}
-	if (err) {
-		/* Not knowing whether it is there is no reason to create it. */
-		report_sysfs(c, err, r->name);
 		return 1;
 	}
 	if ((rc = resolve_owner(c, r, &o)))
 		return rc;
-	return adopt(c, r, &ti, &o, c->out.json);
+	return adopt(c, r, &d, &o, c->out.json);
 }
 
 /* Creates, configures and keeps one device. *exists: the name was taken

@@ -352,7 +352,8 @@ static int hold_one(struct ctx *c, const char *name, const struct tun_flags *f, 
 /* Whether /sys shows another network namespace's devices (unshare -n
  * without a sysfs of its own): name is a device of this namespace whose
  * /sys/class/net entry is missing or has another index, and still has the
- * same index afterwards.  A device deleted or replaced meanwhile is not
+ * same index afterwards (sysfs's ifindex: a fact of the sysfs mounted,
+ * which only it can tell).  A device deleted or replaced meanwhile is not
  * taken for that: its name then has no index, or another. */
 static bool sysfs_shows_other_netns(const char *name)
 {
@@ -388,8 +389,10 @@ int ops_hold_unused(struct ctx *c, char *const *names, size_t n, bool *keep, int
 		int held, err;
 
 		keep[i] = false;
-		/* Its flags as they are now (the attach must ask for them,
-		 * and would reset those it leaves out); gone meanwhile, or
+		/* Its flags as they are now, from sysfs's tun_flags, the only
+		 * place the kernel shows IFF_NAPI, IFF_NAPI_FRAGS and
+		 * IFF_ONE_QUEUE (the attach must ask for them, and would
+		 * reset those it leaves out); gone meanwhile, or
 		 * no TUN/TAP device any more: nothing to delete.  But a /sys
 		 * of another namespace must not pass for "nothing to delete",
 		 * nor lend another device's flags: checked on the first

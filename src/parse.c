@@ -454,26 +454,6 @@ bool parse_sysfs_hex(const char *s, uint32_t *out)
 	return true;
 }
 
-bool parse_sysfs_id(const char *s, bool *set, uint32_t *id)
-{
-	char buf[16];
-	size_t len = strcspn(s, "\n");
-
-	if (len == 0 || len >= sizeof(buf) || (s[len] == '\n' && s[len + 1]))
-		return false;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (!strcmp(buf, "-1")) {
-		*set = false;
-		*id = 0;
-		return true;
-	}
-	if (!parse_u32(buf, 0, UINT32_MAX - 1, id))
-		return false;
-	*set = true;
-	return true;
-}
-
 bool parse_fdinfo_iff(const char *text, char ifname[IFNAMSIZ])
 {
 	const char *p = text;

@@ -107,9 +107,8 @@ bool parse_route(const char *s, struct route_spec *r, char *err, size_t errlen);
  * (the line is bad). */
 bool split_words(const char *line, int *argc, char ***argv, char *err, size_t errlen);
 
-/* sysfs values: "0x1801\n" and "1000\n" / "-1\n" (unset). */
+/* sysfs's tun_flags: "0x1801\n". */
 bool parse_sysfs_hex(const char *s, uint32_t *out);
-bool parse_sysfs_id(const char *s, bool *set, uint32_t *id);
 
 /* /proc/PID/fdinfo/FD text: the "iff:\tNAME" line of a tun file. */
 bool parse_fdinfo_iff(const char *text, char ifname[IFNAMSIZ]);

@@ -69,7 +69,7 @@ static int read_at(int dirfd, const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* dirfd: /sys/class/net; name: the device. */
+/* dirfd: /sys/class/net, name the device; or AT_FDCWD, name its path there. */
 static int read_tun_flags(int dirfd, const char *name, struct tun_flags *f)
 {
 	char path[64], buf[32];
@@ -80,36 +80,18 @@ static int read_tun_flags(int dirfd, const char *name, struct tun_flags *f)
 	rc = read_at(dirfd, path, buf, sizeof(buf));
 	if (rc == -ENOENT) {
 		snprintf(path, sizeof(path), "%s/ifindex", name);
-		return faccessat(dirfd, path, F_OK, 0) ? -ENODEV : -ENOTTY;
+		if (!faccessat(dirfd, path, F_OK, 0))
+			return -ENOTTY;
+		/* No /sys/class/net at all: not a device missing. */
+		if (dirfd == AT_FDCWD && faccessat(AT_FDCWD, NET_DIR, F_OK, 0))
+			return -ENOENT;
+		return -ENODEV;
 	}
 	if (rc)
 		return rc;
 	if (!parse_sysfs_hex(buf, &v))
 		return -EINVAL;
 	tun_flags_from_sysfs(v, f);
-	return 0;
-}
-
-/* dirfd: /sys/class/net; name: the device. */
-static int read_tun(int dirfd, const char *name, struct tun_info *out)
-{
-	char path[64], buf[32];
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	snprintf(out->name, sizeof(out->name), "%s", name);
-	if ((rc = read_tun_flags(dirfd, name, &out->flags)))
-		return rc;
-	snprintf(path, sizeof(path), "%s/owner", name);
-	if ((rc = read_at(dirfd, path, buf, sizeof(buf))))
-		return rc;
-	if (!parse_sysfs_id(buf, &out->owner_set, &out->owner))
-		return -EINVAL;
-	snprintf(path, sizeof(path), "%s/group", name);
-	if ((rc = read_at(dirfd, path, buf, sizeof(buf))))
-		return rc;
-	if (!parse_sysfs_id(buf, &out->group_set, &out->group))
-		return -EINVAL;
 	return 0;
 }
 
@@ -136,15 +118,16 @@ int sysfs_tun_flags_at(int dirfd, const char *name, struct tun_flags *f)
 	return read_tun_flags(dirfd, name, f);
 }
 
-int sysfs_tun_read(const char *name, struct tun_info *out)
+int sysfs_tun_flags(const char *name, struct tun_flags *f)
 {
-	int dirfd = open_net_dir(), rc;
+	char path[64];
+	int rc;
 
-	if (dirfd < 0)
-		return dirfd;
-	rc = read_tun(dirfd, name, out);
-	close(dirfd);
-	return rc;
+	memset(f, 0, sizeof(*f));
+	if ((rc = prepare()))
+		return rc;
+	snprintf(path, sizeof(path), NET_DIR "/%s", name);
+	return read_tun_flags(AT_FDCWD, path, f);
 }
 
 int sysfs_attr(const char *name, const char *attr, char *buf, size_t len)

@@ -17,14 +17,16 @@ void sysfs_for_netns(const char *name);
 /* Whether /sys is not a sysfs (not mounted, or something else on it):
  * what a -ENOENT from the functions below then means. */
 bool sysfs_missing(void);
-/* A device's TUN/TAP identity alone (the model's ti, up and carrier
- * left false), for the lookups not yet made through the model's reader
- * (dev_lookup) and for reading back the flags TUNSETIFF took.
- * -ENODEV: no such device; -ENOTTY: it exists but is not TUN/TAP. */
-int sysfs_tun_read(const char *name, struct tun_info *out);
+/* A device's flags as tun_flags shows them, the only place the kernel
+ * shows IFF_NAPI, IFF_NAPI_FRAGS and IFF_ONE_QUEUE, which an attach to it
+ * must ask for again (TUNSETIFF resets those it leaves out); one file
+ * read.  Everything else of a device comes from rtnetlink (dev_lookup).
+ * -ENODEV: no such device; -ENOTTY: it exists but is not TUN/TAP;
+ * -ENOENT: no /sys/class/net (see sysfs_missing). */
+int sysfs_tun_flags(const char *name, struct tun_flags *f);
 /* For reading many devices' flags with one directory descriptor:
  * /sys/class/net opened (close it) or -errno; then one device's flags
- * (one file read), errors as sysfs_tun_read's. */
+ * (one file read), errors as sysfs_tun_flags's. */
 int sysfs_net_dir(void);
 int sysfs_tun_flags_at(int dirfd, const char *name, struct tun_flags *f);
 /* One attribute's first line, newline stripped. */

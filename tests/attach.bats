@@ -74,6 +74,15 @@ pcap_count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
 	grep -q 'out .* IPv4 192.0.2.2 > 192.0.2.1: ICMP echo reply id [0-9]* seq 3' "$BATS_TEST_TMPDIR/attach.out"
 }
 
+@test "tap whose own MAC is the answers' one: answered from another (the MAC the lookup read)" {
+	t add tap0 --mode tap --mac 02:00:5e:10:00:01 --addr 198.51.100.1/24 >/dev/null
+	start_attach tap0 --echo
+	run in_ns ping -c 2 -i 0.2 -W 2 198.51.100.2
+	[[ "$output" == *"2 packets transmitted, 2 received"* ]]
+	ip -n "$NS" -j neigh show dev tap0 | jq -e '.[] | select(.dst == "198.51.100.2" and .lladdr == "02:00:5e:10:00:fe")'
+	stop_attach
+}
+
 @test "tap: ARP is answered, ping gets replies, the pcap is Ethernet" {
 	t add tap0 --mode tap --addr 198.51.100.1/24 >/dev/null
 	start_attach tap0 --echo --pcap "$BATS_TEST_TMPDIR/f.pcap"

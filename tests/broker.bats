@@ -815,25 +815,6 @@ race() {
 	ip -n "$BNS" link del br0
 }
 
-# A broker whose first look at /sys/class/net (add --exist-ok reading the
-# name it is to adopt) waits 1.5 s: the window between check and act.
-slow_sysfs_broker() {
-	command -v strace >/dev/null || skip "no strace"
-	rm -f "$BDIR/race.sock" "$BDIR/sysfs.trace"
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		ip netns exec "$BNS" strace -o "$BDIR/sysfs.trace" -P /sys/class/net -e trace=openat \
-		-e inject=openat:delay_enter=1500000 \
-		"$TUNCTL" broker --socket "$BDIR/race.sock" --policy "$POLICY" 2>>"$BDIR/race.log" 3>&- &
-	RACE=$!
-	wait_until -t 5 test -S "$BDIR/race.sock"
-}
-
-# True while the slow broker is held in an open of /sys/class/net: strace
-# has written the call's first half, and no result yet.
-in_sysfs_open() {
-	grep -qs '^openat(' "$BDIR/sysfs.trace" && grep '^openat(' "$BDIR/sysfs.trace" | tail -n1 | grep -vq ' = '
-}
-
 stop_slow_broker() {
 	kill $(pgrep -P $RACE) 2>/dev/null
 	wait $RACE 2>/dev/null || true
@@ -841,7 +822,9 @@ stop_slow_broker() {
 
 @test "a race between check and act: add --exist-ok never adopts a device put under the name meanwhile" {
 	policy "allow user $ALICE mode tap name vm%d max 9"
-	slow_sysfs_broker
+	# Held 1.5 s from its second netlink send: add --exist-ok's lookup of
+	# the name it is to adopt (RTM_GETLINK), after the check's dump.
+	slow_broker
 	# The name is free when checked; root makes a device without owner
 	# under it before the broker acts.
 	ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
@@ -849,7 +832,7 @@ stop_slow_broker() {
 		>"$BATS_TEST_TMPDIR/race.out" 2>&1 &
 	req=$!
 	# Held before it acts, or (never adopting) done.
-	wait_until -t 5 "in_sysfs_open || ! kill -0 $req 2>/dev/null"
+	wait_until -t 5 "in_act || ! kill -0 $req 2>/dev/null"
 	rootrc=0
 	ip -n "$BNS" tuntap add vm0 mode tap || rootrc=$?
 	rc=0
@@ -863,12 +846,16 @@ stop_slow_broker() {
 	fi
 	ip -n "$BNS" link del vm0
 	# The name is alice's when checked; root swaps an ownerless device in.
+	# (A new slow broker: its second send is this request's lookup.)
+	stop_slow_broker
+	slow_broker
 	as $ALICE add vm1 --mode tap
 	ip netns exec "$BNS" setpriv --reuid $ALICE --regid users --init-groups --inh-caps=-all \
 		env TUNCTL_BROKER_SOCKET="$BDIR/race.sock" "$TUNCTL" add vm1 --mode tap --exist-ok \
 		>"$BATS_TEST_TMPDIR/race.out" 2>&1 &
 	req=$!
-	wait_until -t 5 in_sysfs_open
+	wait_until -t 5 in_act
+	grep '^sendto(' "$BDIR/race.trace" | tail -n1 | grep -q 'RTM_GETLINK, nlmsg_flags=NLM_F_REQUEST|NLM_F_ACK'
 	ip -n "$BNS" link set vm1 name vmold
 	ip -n "$BNS" tuntap add vm1 mode tap
 	rc=0

@@ -27,13 +27,15 @@ traced() {
 		strace -f -qq -o /dev/null -e trace="$sc" -e inject="$sc:error=$e:when=$when" "$TUNCTL" "$@"
 }
 
-# The files under /sys/class/net/$1 that tunctl ARGS... opens.
+# The files under /sys/class/net/$1 that tunctl ARGS... opens, by their
+# path or relative to an open /sys/class/net (-y names the descriptor).
 sysfs_opened() {
 	local dev=$1
 	shift
 	in_ns env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -f -qq -o "$BATS_TEST_TMPDIR/trace" -e trace=openat,open "$TUNCTL" "$@" >/dev/null || return 1
-	grep -o "\"/sys/class/net/$dev/[^\"]*\"" "$BATS_TEST_TMPDIR/trace" | tr -d '"' | sort -u | tr '\n' ' '
+		strace -f -qq -y -o "$BATS_TEST_TMPDIR/trace" -e trace=openat,open "$TUNCTL" "$@" >/dev/null || return 1
+	grep -oE "\"/sys/class/net/$dev/[^\"]*\"|</sys/class/net>, \"$dev/[^\"]*\"" "$BATS_TEST_TMPDIR/trace" |
+		sed -E 's|^</sys/class/net>, "|/sys/class/net/|' | tr -d '"' | sort -u | tr '\n' ' '
 }
 
 @test "set, del, run: the device is found by netlink; sysfs is read only for the flags only it shows" {
@@ -52,11 +54,38 @@ sysfs_opened() {
 	run sysfs_opened f1 run f1 -- true
 	[ "$status" -eq 0 ]
 	[ "$output" = "/sys/class/net/f1/tun_flags " ] || { echo "$output"; return 1; }
-	# del: its names checked in its own link dump.
+	# del: its names checked in its own link dump; tun_flags only where
+	# /proc hides a process (a container's init, say), to ask the kernel
+	# whether f1 is held (an attach without carrier, IFF_NAPI and co.).
 	run sysfs_opened f1 del f1
 	[ "$status" -eq 0 ]
-	[ -z "$output" ] || { echo "$output"; return 1; }
+	[ -z "$output" ] || [ "$output" = "/sys/class/net/f1/tun_flags " ] || { echo "$output"; return 1; }
 	[ "$(link_json | jq -c '[.[].ifname]')" = '["lo","f0"]' ]
+}
+
+@test "add --exist-ok, classic -t, apply: sysfs only for tun_flags, and only to attach" {
+	in_ns ip tuntap add f0 mode tun user 0
+	# Adopted as it is: found by netlink, nothing from sysfs.
+	run sysfs_opened f0 add f0 --exist-ok --mtu 1400
+	[ "$status" -eq 0 ]
+	[ -z "$output" ] || { echo "$output"; return 1; }
+	[ "$(link_json f0 | jq '.[0].mtu')" = 1400 ]
+	# Adopted with a group to set (an attach): tun_flags alone.
+	run sysfs_opened f0 add f0 --exist-ok --group 0
+	[ "$status" -eq 0 ]
+	[ "$output" = "/sys/class/net/f0/tun_flags " ] || { echo "$output"; return 1; }
+	[ "$(sysfs f0 group)" = 0 ]
+	# The classic take-over: the flags to attach with, tun_flags alone.
+	run sysfs_opened f0 -t f0
+	[ "$status" -eq 0 ]
+	[ "$output" = "/sys/class/net/f0/tun_flags " ] || { echo "$output"; return 1; }
+	# apply attaching to a device (its owner to set): tun_flags alone.
+	in_ns ip tuntap add f2 mode tun
+	printf 'add f0 --mode tun --user 0 --group 0 --mtu 1400\nadd f2 --mode tun --user 65534\n' >"$BATS_TEST_TMPDIR/f"
+	run sysfs_opened f2 apply "$BATS_TEST_TMPDIR/f"
+	[ "$status" -eq 0 ]
+	[ "$output" = "/sys/class/net/f2/tun_flags " ] || { echo "$output"; return 1; }
+	[ "$(sysfs f2 owner)" = 65534 ]
 }
 
 @test "an attach keeps the device's IFF_NAPI, which only sysfs's tun_flags shows" {

@@ -115,14 +115,24 @@ t_failopen() {
 	[ -z "$(tun_devices)" ]
 }
 
-@test "add --exist-ok reports an unreadable sysfs, not \"already exists\"" {
+@test "add --exist-ok reports an unreadable sysfs or a failed lookup, not \"already exists\"" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	t add tun0 >/dev/null
-	# Every time: a read that fails once is read again (add --exist-ok
-	# waits out a device that is still being made).
-	FAIL_WHEN=1+ run --separate-stderr t_failopen /sys/class/net EMFILE add tun0 --exist-ok
+	# The device is looked up by netlink (RTM_GETLINK): a fault there is
+	# the lookup's, and nothing is created nor changed.
+	run --separate-stderr in_ns env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -o /dev/null -e trace=sendto -e inject=sendto:error=ENOMEM:when=1 \
+		"$TUNCTL" add tun0 --exist-ok
+	assert_error 1 "reading tun0: Cannot allocate memory"
+	[ "$(tun_devices)" = tun0 ]
+	# sysfs's tun_flags is read when the adopt attaches (to set a group):
+	# for IFF_NAPI and co., before anything changes.
+	run --separate-stderr t_failopen /sys/class/net/tun0/tun_flags EMFILE add tun0 --exist-ok --group 0
+	# (strace says where the symbolic link led.)
+	stderr=$(grep -v '^strace: Requested path' <<<"$stderr")
 	assert_error 1 "reading /sys/class/net/tun0: Too many open files"
 	[ "$(tun_devices)" = tun0 ]
+	[ "$(sysfs tun0 group)" = -1 ]
 }
 
 @test "without /sys mounted, commands say so" {
@@ -130,17 +140,22 @@ t_failopen() {
 	for how in "umount -l /sys" "mount -t tmpfs none /sys"; do
 		# (list and show need no /sys: list.bats, show.bats; nor does
 		# set of link settings, below.)
-		for cmd in "del --all" "del tun0" "add tun0 --exist-ok" "set tun0 --mtu 1400 --user 0"; do
+		for cmd in "del --all" "del tun0" "add tun0 --exist-ok --group 0" "set tun0 --mtu 1400 --user 0"; do
 			run --separate-stderr in_ns unshare -m sh -c "$how && exec \"\$0\" $cmd" "$TUNCTL"
 			assert_error 1 "/sys is not mounted"
 		done
 	done
 	[ "$(tun_devices)" = tun0 ]
 	[ "$(link_json tun0 | jq .[0].mtu)" = 1500 ]
+	[ "$(sysfs tun0 group)" = -1 ]
 	# The link settings, and what undo would put back, come from netlink.
 	run --separate-stderr in_ns unshare -m sh -c "umount -l /sys && exec \"\$0\" set tun0 --mtu 1400" "$TUNCTL"
 	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
 	[ "$(link_json tun0 | jq .[0].mtu)" = 1400 ]
+	# So does the device add --exist-ok adopts, when no attach is needed.
+	run --separate-stderr in_ns unshare -m sh -c "umount -l /sys && exec \"\$0\" add tun0 --exist-ok --mtu 1300" "$TUNCTL"
+	[ "$status" -eq 0 ] && [ "$output" = tun0 ] || { echo "$status $output $stderr"; return 1; }
+	[ "$(link_json tun0 | jq .[0].mtu)" = 1300 ]
 }
 
 @test "attach: a memory stream whose last realloc fails is out of memory, never a write from NULL" {

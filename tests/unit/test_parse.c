@@ -189,17 +189,12 @@ static void test_words(void)
 static void test_kernel_text(void)
 {
 	uint32_t v;
-	bool set;
 	char name[16];
 
 	ok(parse_sysfs_hex("0x1801\n", &v) && v == 0x1801, "tun_flags");
 	ok(!parse_sysfs_hex("1801\n", &v), "tun_flags without 0x");
 	ok(!parse_sysfs_hex("0x\n", &v), "tun_flags empty");
 	ok(!parse_sysfs_hex("0x123456789\n", &v), "tun_flags too long");
-	ok(parse_sysfs_id("-1\n", &set, &v) && !set, "owner unset");
-	ok(parse_sysfs_id("1000\n", &set, &v) && set && v == 1000, "owner 1000");
-	ok(!parse_sysfs_id("abc\n", &set, &v), "owner garbage");
-	ok(!parse_sysfs_id("", &set, &v), "owner empty");
 	ok(parse_fdinfo_iff("pos:\t0\nflags:\t02\nmnt_id:\t25\niff:\ttun0\n", name) && !strcmp(name, "tun0"), "fdinfo iff");
 	ok(!parse_fdinfo_iff("pos:\t0\nflags:\t02\n", name), "fdinfo without iff");
 	ok(!parse_fdinfo_iff("iff:\t0123456789abcdefgh\n", name), "fdinfo name too long");
