@@ -573,6 +573,15 @@ static int pol_request(struct ctx *c, struct broker *b, const struct who *w, str
 	case CMD_SET: {
 		const struct set_req *r = &req->u.set;
 
+		/* act_set makes the link settings here and then moves: the
+		 * move would drop an up and a master (one of this namespace)
+		 * and the set still exit 0. */
+		if (r->netns && (master_asked(&r->link) || (r->link.set_updown && r->link.up))) {
+			refuse(a, 2, "set %s --netns %s: through the broker, --up and --master cannot go with --netns "
+			       "(the move takes the device down and off its master): move it with --netns alone",
+			       r->name, r->netns);
+			return 1;
+		}
 		*name = r->name;
 		*q = (struct pol_req){ .op = POL_SET, .name = *name, .netns = r->netns,
 				      .sets_owner = r->user.set || r->group.set || r->no_user || r->no_group,

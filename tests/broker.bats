@@ -304,6 +304,24 @@ PY
 	ip -n "$BNS2" link show vm0
 }
 
+@test "netns: --up or --master with --netns refused (the move would drop them), nothing moved" {
+	policy "allow user $ALICE mode tap name vm%d max 9 netns $BNS2 master br0"
+	ip -n "$BNS" link add br0 type bridge
+	as $ALICE add vm0 --mode tap
+	for opt in "--master br0" "--up"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr as $ALICE set vm0 --netns "$BNS2" $opt
+		[ "$status" -eq 2 ] || { echo "$opt: exit $status: $stderr"; ip -n "$BNS2" -d -j link show vm0; return 1; }
+		[ "$stderr" = "tunctl: set vm0 --netns $BNS2: through the broker, --up and --master cannot go with --netns (the move takes the device down and off its master): move it with --netns alone" ]
+		exists vm0
+		run ip -n "$BNS2" link show vm0
+		[ "$status" -ne 0 ]
+		[ "$(master_of vm0)" = "<none>" ]
+	done
+	as $ALICE set vm0 --netns "$BNS2"
+	ip -n "$BNS2" link show vm0
+}
+
 @test "quota: devices moved into a namespace the policy names still count against max" {
 	# The broker's own namespace named too (not counted twice), and a name
 	# with no namespace behind it (holding none).
