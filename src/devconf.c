@@ -132,8 +132,10 @@ static int dev_index(struct ctx *c, struct dc_run *run, const struct link_settin
 			 "(it must be in the device's namespace: ip link show %s)",
 			 ifname, s->name, d->name, d->name, d->name);
 	else
-		snprintf(run->missing, sizeof(run->missing), "%s: --%s %s: looking it up: %s",
-			 ifname, s->name, d->name, strerror(-idx));
+		snprintf(run->missing, sizeof(run->missing), "%s: --%s %s: looking it up: %s "
+			 "(check that it is there: ip%s%s link show %s)",
+			 ifname, s->name, d->name, strerror(-idx), dc->netns_name ? " -n " : "",
+			 dc->netns_name ? dc->netns_name : "", d->name);
 	return idx;
 }
 
@@ -209,6 +211,8 @@ int dc_queue(struct ctx *c, struct dc_run *run, size_t job, const char *ifname, 
 	const struct link_spec *l = dc->link;
 	int err;
 
+	/* Another job's reason is not this one's. */
+	run->missing[0] = '\0';
 	if (dc->rename) {
 		const struct link_spec down = { .set_updown = true, .up = false };
 		void *room;
