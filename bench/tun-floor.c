@@ -9,6 +9,16 @@
  *                            tunctl does), one RTM_SETLINK each (a MAC,
  *                            BRIDGE as master, up) sent 64 at a time, then
  *                            TUNSETPERSIST and close
+ *   tun-floor NETNS N up     the whole of case (b)'s kernel work: the same
+ *                            devices, then one RTM_SETLINK (up) and one
+ *                            RTM_NEWADDR (198.18.x.y/32, bench/run's
+ *                            addresses) each, sent 64 devices at a time,
+ *                            the index from SIOCGIFINDEX as each is made
+ *   tun-floor NETNS N up held
+ *                            the same, done as tunctl must to leave nothing
+ *                            if it is killed: each descriptor held open
+ *                            while the devices are configured, then
+ *                            TUNSETPERSIST and close (bench/run's (b2))
  *   tun-floor NETNS N unused [up]
  *                            the least work of a "del --unused" that keeps
  *                            any process from attaching between its check
@@ -196,17 +206,71 @@ static int link_all(long n, int master)
 	return 0;
 }
 
+/* The "up" mode's netlink part: b0 .. b(n-1) (indexes idx) up, each with
+ * 198.18.x.y/32 as bench/run numbers them; 64 devices a send, one ACK. */
+static int up_all(long n, const int *idx)
+{
+	static char buf[64 * 2 * 128];
+	int sk = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	unsigned seq = 0;
+
+	if (sk < 0)
+		return fail("cannot open", "rtnetlink");
+	for (long i = 0; i < n;) {
+		size_t off = 0;
+
+		for (long k = 0; k < 64 && i < n; k++, i++) {
+			struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
+			struct ifinfomsg *ifi = NLMSG_DATA(h);
+			struct ifaddrmsg *ifa;
+			unsigned char a4[4] = { 198, (unsigned char)(18 + i / 65536),
+						(unsigned char)(i / 256 % 256), (unsigned char)(i % 256) };
+
+			memset(h, 0, 2 * 128);
+			h->nlmsg_type = RTM_SETLINK;
+			h->nlmsg_flags = NLM_F_REQUEST;
+			h->nlmsg_seq = ++seq;
+			h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+			ifi->ifi_family = AF_UNSPEC;
+			ifi->ifi_index = idx[i];
+			ifi->ifi_change = IFF_UP;
+			ifi->ifi_flags = IFF_UP;
+			off += NLMSG_ALIGN(h->nlmsg_len);
+			h = (struct nlmsghdr *)(buf + off);
+			h->nlmsg_type = RTM_NEWADDR;
+			h->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL |
+					 (k == 63 || i == n - 1 ? NLM_F_ACK : 0);
+			h->nlmsg_seq = ++seq;
+			h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifa));
+			ifa = NLMSG_DATA(h);
+			ifa->ifa_family = AF_INET;
+			ifa->ifa_prefixlen = 32;
+			ifa->ifa_index = (unsigned)idx[i];
+			put_attr(h, IFA_LOCAL, a4, 4);
+			put_attr(h, IFA_ADDRESS, a4, 4);
+			off += NLMSG_ALIGN(h->nlmsg_len);
+		}
+		if (exchange(sk, buf, off, seq, "RTM_SETLINK or RTM_NEWADDR refused for"))
+			return 1;
+	}
+	close(sk);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char path[300], *end;
 	bool vm = argc == 6 && !strcmp(argv[3], "vm");
 	bool unused = (argc == 4 || argc == 5) && !strcmp(argv[3], "unused");
 	bool up = unused && argc == 5 && !strcmp(argv[4], "up");
+	bool upaddr = (argc == 4 || argc == 5) && !strcmp(argv[3], "up");
+	bool held = upaddr && argc == 5 && !strcmp(argv[4], "held");
 	long n, uid = -1;
-	int nsfd, master = 0, *fds = NULL;
+	int nsfd, master = 0, *fds = NULL, sk4 = -1;
 
-	if ((argc != 3 && !vm && !unused) || (unused && argc == 5 && !up) || strchr(argv[1], '/')) {
-		fprintf(stderr, "usage: tun-floor NETNS N [vm UID BRIDGE | unused [up]]\n");
+	if ((argc != 3 && !vm && !unused && !upaddr) || (unused && argc == 5 && !up) ||
+	    (upaddr && argc == 5 && !held) || strchr(argv[1], '/')) {
+		fprintf(stderr, "usage: tun-floor NETNS N [up [held] | vm UID BRIDGE | unused [up]]\n");
 		return 2;
 	}
 	if (vm)
@@ -226,6 +290,20 @@ int main(int argc, char **argv)
 	close(nsfd);
 	if (vm && !(master = (int)if_nametoindex(argv[5])))
 		return fail("no bridge", argv[5]);
+	if (upaddr) {
+		/* fds: the indexes, for the "up" mode's messages; held: the
+		 * descriptors after them. */
+		if (!(fds = calloc(2 * (size_t)n + 1, sizeof(*fds))))
+			return fail("out of", "memory");
+		if (held) {
+			struct rlimit rl = { (rlim_t)n + 64, (rlim_t)n + 64 };
+
+			if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+				return fail("cannot raise", "RLIMIT_NOFILE");
+		}
+		if ((sk4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+			return fail("cannot open", "a socket");
+	}
 	if (vm || unused) {
 		struct rlimit rl = { (rlim_t)n + 64, (rlim_t)n + 64 };
 
@@ -260,9 +338,30 @@ int main(int argc, char **argv)
 			fds[i] = fd;
 			continue;
 		}
+		if (upaddr) {
+			if (ioctl(sk4, SIOCGIFINDEX, &ifr) < 0)
+				return fail("no index for", ifr.ifr_name);
+			fds[i] = ifr.ifr_ifindex;
+		}
+		if (held) {
+			fds[n + i] = fd;
+			continue;
+		}
 		if (ioctl(fd, TUNSETPERSIST, 1L) < 0)
 			return fail("cannot make persistent", ifr.ifr_name);
 		close(fd);
+	}
+	if (upaddr) {
+		if (up_all(n, fds))
+			return 1;
+		for (long i = 0; held && i < n; i++) {
+			if (ioctl(fds[n + i], TUNSETPERSIST, 1L) < 0)
+				return fail("cannot make persistent", "a device");
+			close(fds[n + i]);
+		}
+		free(fds);
+		close(sk4);
+		return 0;
 	}
 	if (unused) {
 		if (group_delete(n, up))
