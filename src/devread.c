@@ -192,9 +192,6 @@ int find_tun(struct ctx *c, const char *name, struct tun_info *ti, int *ifindex)
 
 int dev_lookup_attach(struct ctx *c, const char *name, struct device *d)
 {
-	struct tun_flags f;
-	char buf[32];
-	uint32_t v;
 	int dirfd, err;
 
 	/* /sys/class/net first, so that one not mounted (-ENOENT; with -n,
@@ -208,16 +205,10 @@ int dev_lookup_attach(struct ctx *c, const char *name, struct device *d)
 		return 1;
 	/* sysfs only for what the kernel shows nowhere else: IFF_NAPI,
 	 * IFF_NAPI_FRAGS, IFF_ONE_QUEUE (tun_flags). */
-	if (!(err = sysfs_attr(name, "tun_flags", buf, sizeof(buf))) && !parse_sysfs_hex(buf, &v))
-		err = -EINVAL;
-	if (err) {
+	if ((err = sysfs_tun_flags_only(name, &d->ti.flags))) {
 		report_sysfs(c, err, name);
 		return 1;
 	}
-	tun_flags_from_sysfs(v, &f);
-	d->ti.flags.napi = f.napi;
-	d->ti.flags.napi_frags = f.napi_frags;
-	d->ti.flags.one_queue = f.one_queue;
 	return 0;
 }
 

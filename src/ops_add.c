@@ -158,16 +158,15 @@ static int adopt_owner(struct ctx *c, const struct add_req *r, const struct tun_
  * ti's and want: 0, or 1 after reporting. */
 static int adopt_sysfs_flags(struct ctx *c, struct tun_info *ti, struct tun_flags *want)
 {
-	struct tun_flags f;
 	int err;
 
-	if ((err = sysfs_tun_flags(ti->name, &f))) {
+	if ((err = sysfs_tun_flags_only(ti->name, &ti->flags))) {
 		report_sysfs(c, err, ti->name);
 		return 1;
 	}
-	want->napi = ti->flags.napi = f.napi;
-	want->napi_frags = ti->flags.napi_frags = f.napi_frags;
-	want->one_queue = ti->flags.one_queue = f.one_queue;
+	want->napi = ti->flags.napi;
+	want->napi_frags = ti->flags.napi_frags;
+	want->one_queue = ti->flags.one_queue;
 	return 0;
 }
 

@@ -130,6 +130,19 @@ int sysfs_tun_flags(const char *name, struct tun_flags *f)
 	return read_tun_flags(AT_FDCWD, path, f);
 }
 
+int sysfs_tun_flags_only(const char *name, struct tun_flags *into)
+{
+	struct tun_flags f;
+	int rc = sysfs_tun_flags(name, &f);
+
+	if (rc)
+		return rc;
+	into->napi = f.napi;
+	into->napi_frags = f.napi_frags;
+	into->one_queue = f.one_queue;
+	return 0;
+}
+
 int sysfs_attr(const char *name, const char *attr, char *buf, size_t len)
 {
 	char path[128];

@@ -24,6 +24,9 @@ bool sysfs_missing(void);
  * -ENODEV: no such device; -ENOTTY: it exists but is not TUN/TAP;
  * -ENOENT: no /sys/class/net (see sysfs_missing). */
 int sysfs_tun_flags(const char *name, struct tun_flags *f);
+/* The same read, taking into *into only those three flags (the rest of
+ * *into, from rtnetlink, is kept); errors as sysfs_tun_flags's. */
+int sysfs_tun_flags_only(const char *name, struct tun_flags *into);
 /* For reading many devices' flags with one directory descriptor:
  * /sys/class/net opened (close it) or -errno; then one device's flags
  * (one file read), errors as sysfs_tun_flags's. */
