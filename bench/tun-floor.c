@@ -102,6 +102,20 @@ static struct rtattr *put_attr(struct nlmsghdr *h, unsigned short type, const vo
 	return a;
 }
 
+/* A request of type at at (128 bytes zeroed first), with its fixed
+ * header of hdr bytes zeroed: the message, for attributes after it. */
+static struct nlmsghdr *put_msg(char *at, uint16_t type, uint16_t flags, unsigned seq, size_t hdr)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)at;
+
+	memset(h, 0, 128);
+	h->nlmsg_type = type;
+	h->nlmsg_flags = NLM_F_REQUEST | flags;
+	h->nlmsg_seq = seq;
+	h->nlmsg_len = NLMSG_LENGTH(hdr);
+	return h;
+}
+
 /* The "unused" mode's netlink part: l0 .. l(n-1) into UNUSED_GROUP (and
  * down unless up), 64 RTM_SETLINK a send, then one RTM_DELLINK of the
  * group. */
@@ -122,12 +136,7 @@ static int group_delete(long n, bool up)
 		for (long k = 0; k < 64 && i < n; k++, i++) {
 			char name[IFNAMSIZ];
 
-			h = (struct nlmsghdr *)(buf + off);
-			memset(h, 0, 128);
-			h->nlmsg_type = RTM_SETLINK;
-			h->nlmsg_flags = NLM_F_REQUEST | (k == 63 || i == n - 1 ? NLM_F_ACK : 0);
-			h->nlmsg_seq = ++seq;
-			h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+			h = put_msg(buf + off, RTM_SETLINK, k == 63 || i == n - 1 ? NLM_F_ACK : 0, ++seq, sizeof(*ifi));
 			ifi = NLMSG_DATA(h);
 			ifi->ifi_family = AF_UNSPEC;
 			ifi->ifi_change = up ? 0 : IFF_UP;
@@ -139,12 +148,7 @@ static int group_delete(long n, bool up)
 		if (exchange(sk, buf, off, seq, "RTM_SETLINK refused for"))
 			return 1;
 	}
-	h = (struct nlmsghdr *)buf;
-	memset(h, 0, 128);
-	h->nlmsg_type = RTM_DELLINK;
-	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	h->nlmsg_seq = ++seq;
-	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	h = put_msg(buf, RTM_DELLINK, NLM_F_ACK, ++seq, sizeof(*ifi));
 	ifi = NLMSG_DATA(h);
 	ifi->ifi_family = AF_UNSPEC;
 	put_attr(h, IFLA_GROUP, &group, sizeof(group));
@@ -169,16 +173,12 @@ static int link_all(long n, int master)
 		long k;
 
 		for (k = 0; k < 64 && i < n; k++, i++) {
-			struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
+			struct nlmsghdr *h = put_msg(buf + off, RTM_SETLINK, k == 63 || i == n - 1 ? NLM_F_ACK : 0, ++seq,
+						     sizeof(struct ifinfomsg));
 			struct ifinfomsg *ifi = NLMSG_DATA(h);
 			struct rtattr *a;
 			unsigned char mac[6] = { 0x02, 0x00, 0x5e, (unsigned char)(i >> 16), (unsigned char)(i >> 8), (unsigned char)i };
 
-			memset(h, 0, 128);
-			h->nlmsg_type = RTM_SETLINK;
-			h->nlmsg_flags = NLM_F_REQUEST | (k == 63 || i == n - 1 ? NLM_F_ACK : 0);
-			h->nlmsg_seq = ++seq;
-			h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
 			ifi->ifi_family = AF_UNSPEC;
 			ifi->ifi_change = IFF_UP;
 			ifi->ifi_flags = IFF_UP;
@@ -220,28 +220,19 @@ static int up_all(long n, const int *idx)
 		size_t off = 0;
 
 		for (long k = 0; k < 64 && i < n; k++, i++) {
-			struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
+			struct nlmsghdr *h = put_msg(buf + off, RTM_SETLINK, 0, ++seq, sizeof(struct ifinfomsg));
 			struct ifinfomsg *ifi = NLMSG_DATA(h);
 			struct ifaddrmsg *ifa;
 			unsigned char a4[4] = { 198, (unsigned char)(18 + i / 65536),
 						(unsigned char)(i / 256 % 256), (unsigned char)(i % 256) };
 
-			memset(h, 0, 2 * 128);
-			h->nlmsg_type = RTM_SETLINK;
-			h->nlmsg_flags = NLM_F_REQUEST;
-			h->nlmsg_seq = ++seq;
-			h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
 			ifi->ifi_family = AF_UNSPEC;
 			ifi->ifi_index = idx[i];
 			ifi->ifi_change = IFF_UP;
 			ifi->ifi_flags = IFF_UP;
 			off += NLMSG_ALIGN(h->nlmsg_len);
-			h = (struct nlmsghdr *)(buf + off);
-			h->nlmsg_type = RTM_NEWADDR;
-			h->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL |
-					 (k == 63 || i == n - 1 ? NLM_F_ACK : 0);
-			h->nlmsg_seq = ++seq;
-			h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifa));
+			h = put_msg(buf + off, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL | (k == 63 || i == n - 1 ? NLM_F_ACK : 0),
+				    ++seq, sizeof(*ifa));
 			ifa = NLMSG_DATA(h);
 			ifa->ifa_family = AF_INET;
 			ifa->ifa_prefixlen = 32;

@@ -288,6 +288,33 @@ stuck_fifo() {
 	wait_until -t 5 test -s "$BATS_TEST_TMPDIR/holder"
 }
 
+# gdb_attach FUNC COND SHOWN ARGS REDIRECTS: tunctl attach ARGS (REDIRECTS
+# its output) run under gdb in the background ($gdb: timeout's pid), which
+# at the first call of FUNC where COND holds delivers SIGTERM, as if it had
+# come after attach last looked at its stop flag, and says so in gdb.out:
+# "SIGTERM before FUNC(SHOWN<its third argument>)".
+gdb_attach() {
+	cat >"$BATS_TEST_TMPDIR/cmds.gdb" <<-EOF
+		set pagination off
+		set confirm off
+		handle SIGTERM nostop noprint pass
+		set \$sent = 0
+		break $1 if $2 && \$sent == 0
+		commands
+		silent
+		set \$sent = 1
+		printf "SIGTERM before $1($3%d)\\n", \$rdx
+		signal SIGTERM
+		end
+	EOF
+	# LeakSanitizer cannot work under ptrace (the ASan build of CI).
+	(export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	 exec ip netns exec "$NS" timeout 20 gdb -q -batch -nx -iex 'set debuginfod enabled off' \
+		-x "$BATS_TEST_TMPDIR/cmds.gdb" -ex "run attach $4 $5" \
+		--args "$TUNCTL" >"$BATS_TEST_TMPDIR/gdb.out" 2>&1) &
+	gdb=$!
+}
+
 # One SIGTERM must end attach (ATTACH_PID) within 5 s; its exit status is
 # left in ATTACH_RC.
 sigterm_ends_attach() {
@@ -313,26 +340,7 @@ sigterm_ends_attach() {
 	# had come after attach last looked at its stop flag. The output of one
 	# large packet in hex is bigger than the one page of room: an attach
 	# that wrote it whole would block there for ever, its signal spent.
-	cat >"$BATS_TEST_TMPDIR/cmds.gdb" <<-'EOF'
-		set pagination off
-		set confirm off
-		handle SIGTERM nostop noprint pass
-		set $sent = 0
-		break write if $rdi == 1 && $sent == 0
-		commands
-		silent
-		set $sent = 1
-		printf "SIGTERM before write(1, ..., %d)\n", $rdx
-		signal SIGTERM
-		end
-	EOF
-	# LeakSanitizer cannot work under ptrace (the ASan build of CI).
-	(export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-	 exec ip netns exec "$NS" timeout 20 gdb -q -batch -nx -iex 'set debuginfod enabled off' \
-		-x "$BATS_TEST_TMPDIR/cmds.gdb" \
-		-ex "run attach tun0 --echo --hex >$FIFO 2>$BATS_TEST_TMPDIR/attach.err" \
-		--args "$TUNCTL" >"$BATS_TEST_TMPDIR/gdb.out" 2>&1) &
-	gdb=$!
+	gdb_attach write '$rdi == 1' "1, ..., " "tun0 --echo --hex" ">$FIFO 2>$BATS_TEST_TMPDIR/attach.err"
 	# attach runs as gdb's child, gdb as timeout's ($gdb).
 	# shellcheck disable=SC2016
 	wait_until 'g=$(pgrep -P "$gdb" | head -1) && a=$(pgrep -P "$g" | head -1) && [ -n "$a" ] && holds "$a" tun0' ||
@@ -608,26 +616,7 @@ signal_ends_attach() {
 	# At the first read of the device (65792 bytes), gdb delivers SIGTERM,
 	# as if it had come after attach last looked at its stop flag: the
 	# handler runs, then the read begins, and must not block.
-	cat >"$BATS_TEST_TMPDIR/cmds.gdb" <<-'EOF'
-		set pagination off
-		set confirm off
-		handle SIGTERM nostop noprint pass
-		set $sent = 0
-		break read if $rdx == 65792 && $sent == 0
-		commands
-		silent
-		set $sent = 1
-		printf "SIGTERM before read(..., %d)\n", $rdx
-		signal SIGTERM
-		end
-	EOF
-	# LeakSanitizer cannot work under ptrace (the ASan build of CI).
-	(export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-	 exec ip netns exec "$NS" timeout 20 gdb -q -batch -nx -iex 'set debuginfod enabled off' \
-		-x "$BATS_TEST_TMPDIR/cmds.gdb" \
-		-ex "run attach tun0 --echo >/dev/null 2>$BATS_TEST_TMPDIR/attach.err" \
-		--args "$TUNCTL" >"$BATS_TEST_TMPDIR/gdb.out" 2>&1) &
-	gdb=$!
+	gdb_attach read '$rdx == 65792' "..., " "tun0 --echo" ">/dev/null 2>$BATS_TEST_TMPDIR/attach.err"
 	wait_until -t 10 "! kill -0 $gdb 2>/dev/null" || { cat "$BATS_TEST_TMPDIR/gdb.out"; echo "attach still blocks"; false; }
 	rc=0
 	wait "$gdb" || rc=$?
