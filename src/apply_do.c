@@ -633,7 +633,7 @@ static int attach_present(struct apply *a)
 
 	for (size_t i = 0; i < a->nw; i++) {
 		struct apply_dev *t = &a->dev[i];
-		struct tun_flags f, now;
+		struct tun_flags f;
 
 		if (!in_place(t) || !t->attach)
 			continue;
@@ -641,12 +641,8 @@ static int attach_present(struct apply *a)
 		 * manage (IFF_NAPI...) are carried over from sysfs's tun_flags,
 		 * the only place the kernel shows them. */
 		f = a->w[i].flags;
-		if (!sysfs_tun_flags(t->d->ti.name, &now)) {
-			f.napi = now.napi;
-			f.napi_frags = now.napi_frags;
-			t->d->ti.flags.napi = now.napi;
-			t->d->ti.flags.napi_frags = now.napi_frags;
-		}
+		if (!sysfs_tun_flags_only(t->d->ti.name, &t->d->ti.flags))
+			tun_flags_take_hidden(&f, &t->d->ti.flags);
 		t->attached = true;
 		if ((err = ops_admin_attach(t->d->ti.name, &f, &a->w[i].o, NULL))) {
 			const char *at = ctx_at(c, a->w[i].where);

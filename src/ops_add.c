@@ -164,9 +164,7 @@ static int adopt_sysfs_flags(struct ctx *c, struct tun_info *ti, struct tun_flag
 		report_sysfs(c, err, ti->name);
 		return 1;
 	}
-	want->napi = ti->flags.napi;
-	want->napi_frags = ti->flags.napi_frags;
-	want->one_queue = ti->flags.one_queue;
+	tun_flags_take_hidden(want, &ti->flags);
 	return 0;
 }
 

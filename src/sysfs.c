@@ -135,12 +135,9 @@ int sysfs_tun_flags_only(const char *name, struct tun_flags *into)
 	struct tun_flags f;
 	int rc = sysfs_tun_flags(name, &f);
 
-	if (rc)
-		return rc;
-	into->napi = f.napi;
-	into->napi_frags = f.napi_frags;
-	into->one_queue = f.one_queue;
-	return 0;
+	if (!rc)
+		tun_flags_take_hidden(into, &f);
+	return rc;
 }
 
 int sysfs_attr(const char *name, const char *attr, char *buf, size_t len)

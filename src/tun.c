@@ -48,6 +48,13 @@ void tun_flags_from_sysfs(uint32_t v, struct tun_flags *f)
 	f->one_queue = !!(v & IFF_ONE_QUEUE);
 }
 
+void tun_flags_take_hidden(struct tun_flags *into, const struct tun_flags *from)
+{
+	into->napi = from->napi;
+	into->napi_frags = from->napi_frags;
+	into->one_queue = from->one_queue;
+}
+
 int tun_open(const char *path)
 {
 	int fd = open(path ? path : TUN_CLONE_PATH, O_RDWR | O_CLOEXEC);

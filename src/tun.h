@@ -12,6 +12,10 @@
 /* Between the TUNSETIFF flags and the sysfs tun_flags value. */
 uint16_t tun_flags_to_ifr(const struct tun_flags *f);
 void tun_flags_from_sysfs(uint32_t v, struct tun_flags *f);
+/* Into *into, from *from, the flags only sysfs's tun_flags shows and that
+ * a TUNSETIFF attach must pass back not to clear them: IFF_NAPI,
+ * IFF_NAPI_FRAGS, IFF_ONE_QUEUE (the rest of *into is left). */
+void tun_flags_take_hidden(struct tun_flags *into, const struct tun_flags *from);
 
 /* Returns an fd or -errno. path NULL: /dev/net/tun. */
 int tun_open(const char *path);

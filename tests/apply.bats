@@ -167,6 +167,21 @@ devices() {
 	[ -z "$output" ]
 }
 
+@test "apply: an owner set through an attach keeps the flags only sysfs shows (IFF_ONE_QUEUE, IFF_NAPI)" {
+	ip -n "$NS" tuntap add mode tap name oq0 one_queue user 0
+	in_ns python3 -c "$TUN_OPEN" nq0 0x1012 persist >/dev/null
+	[ $(($(sysfs oq0 tun_flags) & 0x2000)) -ne 0 ]
+	[ $(($(sysfs nq0 tun_flags) & 0x0010)) -ne 0 ]
+	printf 'add oq0 --mode tap --user nobody\nadd nq0 --mode tap --user nobody\n' >"$F"
+	run --separate-stderr t apply "$F"
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	[ "$(sysfs oq0 owner)" = 65534 ]
+	[ "$(sysfs nq0 owner)" = 65534 ]
+	# TUNSETIFF sets the features it is given: these were passed back.
+	[ $(($(sysfs oq0 tun_flags) & 0x2000)) -ne 0 ] || { echo "oq0 lost IFF_ONE_QUEUE: $(sysfs oq0 tun_flags)"; return 1; }
+	[ $(($(sysfs nq0 tun_flags) & 0x0010)) -ne 0 ] || { echo "nq0 lost IFF_NAPI: $(sysfs nq0 tun_flags)"; return 1; }
+}
+
 @test "apply: a different mode or multi-queue is an error naming both, and --recreate re-creates it" {
 	t add a0 --addr 192.0.2.1/24 >/dev/null
 	echo 'add a0 --mode tap --addr 192.0.2.1/24' >"$F"
