@@ -176,27 +176,16 @@ static int link_all(long n, int master)
 			struct nlmsghdr *h = put_msg(buf + off, RTM_SETLINK, k == 63 || i == n - 1 ? NLM_F_ACK : 0, ++seq,
 						     sizeof(struct ifinfomsg));
 			struct ifinfomsg *ifi = NLMSG_DATA(h);
-			struct rtattr *a;
 			unsigned char mac[6] = { 0x02, 0x00, 0x5e, (unsigned char)(i >> 16), (unsigned char)(i >> 8), (unsigned char)i };
+			char name[IFNAMSIZ] = { 0 };
 
 			ifi->ifi_family = AF_UNSPEC;
 			ifi->ifi_change = IFF_UP;
 			ifi->ifi_flags = IFF_UP;
-			a = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
-			a->rta_type = IFLA_IFNAME;
-			a->rta_len = RTA_LENGTH(IFNAMSIZ);
-			snprintf(RTA_DATA(a), IFNAMSIZ, "b%ld", i % 1000000);
-			h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(a->rta_len);
-			a = (struct rtattr *)((char *)h + h->nlmsg_len);
-			a->rta_type = IFLA_ADDRESS;
-			a->rta_len = RTA_LENGTH(6);
-			memcpy(RTA_DATA(a), mac, 6);
-			h->nlmsg_len += RTA_ALIGN(a->rta_len);
-			a = (struct rtattr *)((char *)h + h->nlmsg_len);
-			a->rta_type = IFLA_MASTER;
-			a->rta_len = RTA_LENGTH(4);
-			memcpy(RTA_DATA(a), &master, 4);
-			h->nlmsg_len += RTA_ALIGN(a->rta_len);
+			snprintf(name, sizeof(name), "b%ld", i % 1000000);
+			put_attr(h, IFLA_IFNAME, name, sizeof(name));
+			put_attr(h, IFLA_ADDRESS, mac, sizeof(mac));
+			put_attr(h, IFLA_MASTER, &master, sizeof(master));
 			off += NLMSG_ALIGN(h->nlmsg_len);
 		}
 		if (exchange(sk, buf, off, seq, "RTM_SETLINK refused for"))
